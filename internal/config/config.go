@@ -1,0 +1,136 @@
+// Package config holds qlink's one configuration struct and loads it from
+// defaults, an optional YAML file, QLINK_* environment variables and
+// command-line flags, in that order of increasing precedence. The loaded
+// Config is passed down explicitly; nothing reads configuration globally.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is everything an operator can set.
+type Config struct {
+	// DataDir holds the SQLite database, the search index and raw snapshots.
+	DataDir string
+	// DatabaseURL selects the store; empty means SQLite inside DataDir.
+	DatabaseURL string
+	// Addr is the address the web server listens on.
+	Addr string
+	// BaseURL is the public URL of this instance, used in links and
+	// identifiers that must resolve; empty means http://Addr.
+	BaseURL string
+	// ContactURL is named in the User-Agent of every outbound request so
+	// that institutions know who is harvesting them.
+	ContactURL string
+	// RegistryURL is the DEQAR Connect providers endpoint (or a file path)
+	// the provider registry is imported from.
+	RegistryURL string
+	LogLevel    string
+	LogFormat   string
+	// AutoMigrate applies pending database migrations at start-up.
+	AutoMigrate bool
+
+	Fetch   FetchConfig
+	Harvest HarvestConfig
+}
+
+// FetchConfig limits every outbound request.
+type FetchConfig struct {
+	Timeout      time.Duration
+	MaxBodyBytes int64
+	// PerHostConcurrency caps parallel requests to one host.
+	PerHostConcurrency int
+	// AllowPrivateNetworks lets requests reach loopback and private
+	// addresses. Only the demo and tests need it; it defeats the SSRF guard.
+	AllowPrivateNetworks bool
+}
+
+// HarvestConfig tunes the harvest pipeline.
+type HarvestConfig struct {
+	// Workers is the number of sources harvested at the same time.
+	Workers int
+	// MaxPages caps every pagination loop.
+	MaxPages int
+}
+
+// Default returns the configuration qlink runs with when nothing is set.
+func Default() Config {
+	return Config{
+		DataDir:     "qlink-data",
+		Addr:        "127.0.0.1:8080",
+		ContactURL:  "https://github.com/qlink-aggregator/qlink",
+		LogLevel:    "info",
+		LogFormat:   "text",
+		AutoMigrate: true,
+		Fetch: FetchConfig{
+			Timeout:            30 * time.Second,
+			MaxBodyBytes:       64 << 20,
+			PerHostConcurrency: 4,
+		},
+		Harvest: HarvestConfig{Workers: 4, MaxPages: 10000},
+	}
+}
+
+// PublicURL returns BaseURL, or the listen address as an http URL.
+func (c Config) PublicURL() string {
+	if c.BaseURL != "" {
+		return strings.TrimRight(c.BaseURL, "/")
+	}
+	return "http://" + c.Addr
+}
+
+// DatabasePath returns the SQLite file used when DatabaseURL is empty.
+func (c Config) DatabasePath() string { return filepath.Join(c.DataDir, "qlink.db") }
+
+// IndexPath returns the directory of the embedded search index.
+func (c Config) IndexPath() string { return filepath.Join(c.DataDir, "index.bleve") }
+
+// BlobPath returns the directory of raw snapshots.
+func (c Config) BlobPath() string { return filepath.Join(c.DataDir, "blobs") }
+
+// Validate checks values and their combinations, naming every problem.
+func (c Config) Validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data-dir must not be empty"))
+	}
+	if c.BaseURL != "" {
+		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("base-url %q must be an absolute http(s) URL", c.BaseURL))
+		}
+	}
+	if u, err := url.Parse(c.ContactURL); err != nil || u.Scheme == "" {
+		errs = append(errs, fmt.Errorf("contact-url %q must be an absolute URL (mailto: or https:)", c.ContactURL))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log-level %q must be debug, info, warn or error", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("log-format %q must be text or json", c.LogFormat))
+	}
+	if c.Fetch.Timeout <= 0 {
+		errs = append(errs, errors.New("fetch-timeout must be positive"))
+	}
+	if c.Fetch.MaxBodyBytes < 1024 {
+		errs = append(errs, errors.New("fetch-max-body must be at least 1024 bytes"))
+	}
+	if c.Fetch.PerHostConcurrency < 1 {
+		errs = append(errs, errors.New("fetch-per-host must be at least 1"))
+	}
+	if c.Harvest.Workers < 1 {
+		errs = append(errs, errors.New("harvest-workers must be at least 1"))
+	}
+	if c.Harvest.MaxPages < 1 {
+		errs = append(errs, errors.New("harvest-max-pages must be at least 1"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,89 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+func TestLoadPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "qlink.yaml")
+	if err := os.WriteFile(file, []byte("addr: 127.0.0.1:9000\nharvest-workers: 7\nfetch-timeout: 5s\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"QLINK_CONFIG": file, "QLINK_HARVEST_WORKERS": "3", "QLINK_DATA_DIR": "/env/data"}
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	Bind(fs)
+	if err := fs.Parse([]string{"--data-dir", "/flag/data"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(fs, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9000" {
+		t.Errorf("addr from file: got %q", c.Addr)
+	}
+	if c.Harvest.Workers != 3 {
+		t.Errorf("env must beat file: workers = %d", c.Harvest.Workers)
+	}
+	if c.DataDir != "/flag/data" {
+		t.Errorf("flag must beat env: data-dir = %q", c.DataDir)
+	}
+	if c.Fetch.Timeout != 5*time.Second {
+		t.Errorf("fetch-timeout = %v", c.Fetch.Timeout)
+	}
+	if c.Fetch.PerHostConcurrency != Default().Fetch.PerHostConcurrency {
+		t.Errorf("unset option lost its default")
+	}
+}
+
+func TestLoadErrorsNameTheSetting(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name, file string
+		env        map[string]string
+		want       string
+	}{
+		{name: "unknown file key", file: "adr: x\n", want: `line 1: unknown setting "adr"`},
+		{name: "bad number in file", file: "harvest-workers: many\n", want: "harvest-workers: want a whole number"},
+		{name: "bad env duration", env: map[string]string{"QLINK_FETCH_TIMEOUT": "soon"}, want: "QLINK_FETCH_TIMEOUT"},
+		{name: "invalid combination", env: map[string]string{"QLINK_HARVEST_WORKERS": "0"}, want: "harvest-workers must be at least 1"},
+		{name: "bad base url", env: map[string]string{"QLINK_BASE_URL": "example.org"}, want: "base-url"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			if tc.file != "" {
+				f := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".yaml")
+				if err := os.WriteFile(f, []byte(tc.file), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				env["QLINK_CONFIG"] = f
+			}
+			fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+			Bind(fs)
+			_, err := Load(fs, func(k string) string { return env[k] })
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestDumpMasksSecrets(t *testing.T) {
+	c := Default()
+	c.DatabaseURL = "postgres://u:secret@db/qlink"
+	out := c.Dump()
+	if strings.Contains(out, "secret") || !strings.Contains(out, "database-url = ********") {
+		t.Errorf("dump leaks or omits the secret:\n%s", out)
+	}
+}

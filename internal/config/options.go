@@ -1,0 +1,210 @@
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"go.yaml.in/yaml/v3"
+)
+
+// option describes one setting: its name (the flag, the file key, and in
+// upper snake case after QLINK_ the environment variable), its help text and
+// where it lives in Config.
+type option struct {
+	name   string
+	help   string
+	secret bool
+	field  func(*Config) any
+}
+
+var options = []option{
+	{"data-dir", "directory for the database, search index and raw snapshots", false, func(c *Config) any { return &c.DataDir }},
+	{"database-url", "PostgreSQL URL (postgres://…); empty uses SQLite in the data directory", true, func(c *Config) any { return &c.DatabaseURL }},
+	{"addr", "address the web server listens on", false, func(c *Config) any { return &c.Addr }},
+	{"base-url", "public URL of this instance (default http://<addr>)", false, func(c *Config) any { return &c.BaseURL }},
+	{"contact-url", "URL or mailto: naming the operator, sent in the User-Agent of every request", false, func(c *Config) any { return &c.ContactURL }},
+	{"registry-url", "DEQAR Connect providers endpoint or a JSON file to import providers from", false, func(c *Config) any { return &c.RegistryURL }},
+	{"log-level", "log level: debug, info, warn or error", false, func(c *Config) any { return &c.LogLevel }},
+	{"log-format", "log format: text or json", false, func(c *Config) any { return &c.LogFormat }},
+	{"auto-migrate", "apply pending database migrations at start-up", false, func(c *Config) any { return &c.AutoMigrate }},
+	{"fetch-timeout", "deadline for one outbound request, including reading the body", false, func(c *Config) any { return &c.Fetch.Timeout }},
+	{"fetch-max-body", "largest response body accepted, in bytes (after decompression)", false, func(c *Config) any { return &c.Fetch.MaxBodyBytes }},
+	{"fetch-per-host", "parallel requests allowed to one host", false, func(c *Config) any { return &c.Fetch.PerHostConcurrency }},
+	{"harvest-workers", "sources harvested at the same time", false, func(c *Config) any { return &c.Harvest.Workers }},
+	{"harvest-max-pages", "most pages read from one paged endpoint", false, func(c *Config) any { return &c.Harvest.MaxPages }},
+}
+
+// EnvName returns the environment variable for an option name.
+func EnvName(name string) string {
+	return "QLINK_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+}
+
+func lookup(name string) option {
+	o, ok := findOption(name)
+	if !ok {
+		panic("config: unknown option " + name)
+	}
+	return o
+}
+
+// Bind registers flags for the named options on fs (all options when no name
+// is given), showing their defaults. Load later reads only the flags the user
+// actually set, so environment and file values are not masked by defaults.
+func Bind(fs *pflag.FlagSet, names ...string) {
+	if len(names) == 0 {
+		for _, o := range options {
+			names = append(names, o.name)
+		}
+	}
+	def := Default()
+	for _, name := range names {
+		o := lookup(name)
+		help := o.help + " (env " + EnvName(o.name) + ")"
+		switch p := o.field(&def).(type) {
+		case *string:
+			fs.String(o.name, *p, help)
+		case *bool:
+			fs.Bool(o.name, *p, help)
+		case *int:
+			fs.Int(o.name, *p, help)
+		case *int64:
+			fs.Int64(o.name, *p, help)
+		case *time.Duration:
+			fs.Duration(o.name, *p, help)
+		}
+	}
+	fs.String("config", "", "YAML file with settings, keys named like the flags (env QLINK_CONFIG)")
+}
+
+// Load builds the configuration: defaults, then the config file (from
+// --config or QLINK_CONFIG), then QLINK_* variables, then flags set on fs.
+// getenv is os.Getenv in production; tests pass their own.
+func Load(fs *pflag.FlagSet, getenv func(string) string) (Config, error) {
+	c := Default()
+	file := getenv("QLINK_CONFIG")
+	if f := fs.Lookup("config"); f != nil && f.Changed {
+		file = f.Value.String()
+	}
+	if file != "" {
+		if err := c.loadFile(file); err != nil {
+			return c, err
+		}
+	}
+	for _, o := range options {
+		if v := getenv(EnvName(o.name)); v != "" {
+			if err := set(o.field(&c), v); err != nil {
+				return c, fmt.Errorf("config: %s=%q: %w", EnvName(o.name), v, err)
+			}
+		}
+	}
+	for _, o := range options {
+		if f := fs.Lookup(o.name); f != nil && f.Changed {
+			if err := set(o.field(&c), f.Value.String()); err != nil {
+				return c, fmt.Errorf("config: --%s: %w", o.name, err)
+			}
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return c, fmt.Errorf("config: %w", err)
+	}
+	return c, nil
+}
+
+func (c *Config) loadFile(path string) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	var values map[string]yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&values); err != nil {
+		return fmt.Errorf("config: %s: %w", path, err)
+	}
+	for key, node := range values {
+		o, ok := findOption(key)
+		if !ok {
+			return fmt.Errorf("config: %s line %d: unknown setting %q", path, node.Line, key)
+		}
+		if err := set(o.field(c), node.Value); err != nil {
+			return fmt.Errorf("config: %s line %d: %s: %w", path, node.Line, key, err)
+		}
+	}
+	return nil
+}
+
+func findOption(name string) (option, bool) {
+	for _, o := range options {
+		if o.name == name {
+			return o, true
+		}
+	}
+	return option{}, false
+}
+
+func set(field any, v string) error {
+	switch p := field.(type) {
+	case *string:
+		*p = v
+	case *bool:
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("want true or false")
+		}
+		*p = b
+	case *int:
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("want a whole number")
+		}
+		*p = n
+	case *int64:
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("want a whole number")
+		}
+		*p = n
+	case *time.Duration:
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("want a duration such as 30s or 2m")
+		}
+		*p = d
+	}
+	return nil
+}
+
+// Dump writes the effective settings as "name = value" lines, secrets masked.
+func (c Config) Dump() string {
+	var lines []string
+	for _, o := range options {
+		v := fmt.Sprint(deref(o.field(&c)))
+		if o.secret && v != "" {
+			v = "********"
+		}
+		lines = append(lines, fmt.Sprintf("%s = %s", o.name, v))
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n") + "\n"
+}
+
+func deref(p any) any {
+	switch p := p.(type) {
+	case *string:
+		return *p
+	case *bool:
+		return *p
+	case *int:
+		return *p
+	case *int64:
+		return *p
+	case *time.Duration:
+		return *p
+	}
+	return p
+}

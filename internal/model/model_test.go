@@ -1,0 +1,95 @@
+package model
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+)
+
+func TestNormalizeLang(t *testing.T) {
+	cases := map[string]string{
+		"en-gb": "en-GB", "EN_GB": "en-GB", "nld": "nl", "dut": "nl", "ger": "de", "fre": "fr",
+		"deu": "de", "pl": "pl", " es-ES ": "es-ES", "zh-hant-tw": "zh-Hant-TW",
+	}
+	for in, want := range cases {
+		if got, ok := NormalizeLang(in); !ok || got != want {
+			t.Errorf("NormalizeLang(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"", "und", "x-klingon", "not a tag", "e"} {
+		if got, ok := NormalizeLang(bad); ok {
+			t.Errorf("NormalizeLang(%q) = %q, want failure", bad, got)
+		}
+	}
+}
+
+func TestTextKeepsEveryLanguage(t *testing.T) {
+	tx := Text{}
+	tx.Set("nl-NL", "Inleiding datawetenschap")
+	tx.Set("EN-gb", "Introduction to data science")
+	tx.Set("", "Ohne Sprache")
+	tx.Set("de", "   ")
+	if !slices.Equal(tx.Langs(), []string{"en-GB", "nl-NL", ""}) {
+		t.Fatalf("Langs = %v", tx.Langs())
+	}
+	for _, tc := range []struct {
+		prefs    []string
+		wantLang string
+	}{
+		{[]string{"nl"}, "nl-NL"},
+		{[]string{"nl-NL"}, "nl-NL"},
+		{[]string{"fr"}, "en-GB"},
+		{nil, "en-GB"},
+	} {
+		if lang, _ := tx.Best(tc.prefs...); lang != tc.wantLang {
+			t.Errorf("Best(%v) = %q, want %q", tc.prefs, lang, tc.wantLang)
+		}
+	}
+	only := Text{"pl": "Wprowadzenie"}
+	if lang, v := only.Best("en"); lang != "pl" || v != "Wprowadzenie" {
+		t.Errorf("single language: %q %q", lang, v)
+	}
+}
+
+func TestCourseID(t *testing.T) {
+	cases := []struct{ schac, provider, local, want string }{
+		{"Uni-Lindenau.test", "DEQARINST0001", "INF-2041", "urn:schac:uniqueCourseId:uni-lindenau.test:INF-2041"},
+		{"", "DEQARINST0001", "INF 2041", "urn:qlink:course:DEQARINST0001:INF%202041"},
+		{"a.test", "", "x:y/z", "urn:schac:uniqueCourseId:a.test:x%3Ay%2Fz"},
+	}
+	for _, tc := range cases {
+		if got := CourseID(tc.schac, tc.provider, tc.local); got != tc.want {
+			t.Errorf("CourseID(%q,%q,%q) = %q, want %q", tc.schac, tc.provider, tc.local, got, tc.want)
+		}
+	}
+}
+
+func TestISCEDDerivation(t *testing.T) {
+	codes := []string{"0613", "0612", "0311", "06"}
+	if got := ISCEDBroad(codes); !slices.Equal(got, []string{"06", "03"}) {
+		t.Errorf("broad = %v", got)
+	}
+	if got := ISCEDNarrow(codes); !slices.Equal(got, []string{"061", "031"}) {
+		t.Errorf("narrow = %v", got)
+	}
+}
+
+func TestSpecificationJSONRoundTrip(t *testing.T) {
+	capacity := 30
+	s := Specification{ID: "urn:x", Title: Text{"en": "A", "de": "Ä"}, Credits: []Credit{{System: CreditECTS, Value: 7.5}},
+		Instances: []Instance{{ID: "i1", Modes: []string{"m1"}, Capacity: &capacity}, {ID: "i2", Modes: []string{"m1", "m2"}}}}
+	raw, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Specification
+	if err := json.Unmarshal(raw, &back); err != nil {
+		t.Fatal(err)
+	}
+	if ects, ok := back.ECTS(); !ok || ects != 7.5 {
+		t.Errorf("ECTS = %v %v", ects, ok)
+	}
+	if !slices.Equal(back.Modes(), []string{"m1", "m2"}) || *back.Instances[0].Capacity != 30 {
+		t.Errorf("round trip lost data: %s", raw)
+	}
+}

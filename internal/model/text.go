@@ -1,0 +1,111 @@
+package model
+
+import (
+	"slices"
+	"strings"
+
+	"golang.org/x/text/language"
+)
+
+// Text holds one value per language, keyed by a normalised BCP 47 tag
+// (see NormalizeLang). The empty key holds a value whose language the
+// source did not state; it is kept apart rather than guessed.
+type Text map[string]string
+
+// NormalizeLang turns a language code as found in the wild ("en-gb", "EN_GB",
+// "nld", "dut", "ger") into its canonical BCP 47 form ("en-GB", "nl", "de").
+// ISO 639-2/B and 639-3 codes map to their shortest tag, as BCP 47 requires.
+// It reports false for anything that is not a language tag.
+func NormalizeLang(code string) (string, bool) {
+	code = strings.TrimSpace(code)
+	if code == "" {
+		return "", false
+	}
+	tag, err := language.Parse(strings.ReplaceAll(code, "_", "-"))
+	if err != nil {
+		return "", false
+	}
+	// The root tag "und" and private-use tags ("x-…") name no language.
+	if s := tag.String(); s == "und" || strings.HasPrefix(s, "und-") || strings.HasPrefix(s, "x-") {
+		return "", false
+	}
+	return tag.String(), true
+}
+
+// PrimaryLang returns the language subtag of a tag ("en-GB" → "en"): the
+// granularity the catalogue filters on.
+func PrimaryLang(tag string) string {
+	if i := strings.IndexByte(tag, '-'); i > 0 {
+		return tag[:i]
+	}
+	return tag
+}
+
+// Set stores value under the normalised form of lang. A value whose language
+// cannot be recognised is stored under the empty key. Blank values are
+// ignored so that sloppy sources ("" titles) do not erase real ones.
+func (t Text) Set(lang, value string) {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return
+	}
+	norm, _ := NormalizeLang(lang)
+	t[norm] = value
+}
+
+// IsEmpty reports whether t holds no value at all.
+func (t Text) IsEmpty() bool { return len(t) == 0 }
+
+// Langs returns the languages t is available in, sorted, the unstated
+// language (empty key) last.
+func (t Text) Langs() []string {
+	langs := make([]string, 0, len(t))
+	for l := range t {
+		langs = append(langs, l)
+	}
+	slices.SortFunc(langs, func(a, b string) int {
+		switch {
+		case a == b:
+			return 0
+		case a == "":
+			return 1
+		case b == "":
+			return -1
+		}
+		return strings.Compare(a, b)
+	})
+	return langs
+}
+
+// Best picks the value to show a reader who prefers the given languages (in
+// order): an exact tag, then the same primary language, then English, then
+// the unstated language, then the first language alphabetically. It returns
+// the chosen tag too, so pages can mark the text with its real language.
+func (t Text) Best(prefs ...string) (lang, value string) {
+	if len(t) == 0 {
+		return "", ""
+	}
+	for _, p := range prefs {
+		if v, ok := t[p]; ok {
+			return p, v
+		}
+	}
+	langs := t.Langs()
+	for _, p := range append(prefs, "en") {
+		for _, l := range langs {
+			if l != "" && PrimaryLang(l) == PrimaryLang(p) {
+				return l, t[l]
+			}
+		}
+	}
+	if v, ok := t[""]; ok {
+		return "", v
+	}
+	return langs[0], t[langs[0]]
+}
+
+// String returns the best value for an English-speaking reader.
+func (t Text) String() string {
+	_, v := t.Best()
+	return v
+}

@@ -1,0 +1,86 @@
+// Package blob stores raw harvested bytes by content address, so identical
+// pages across runs take space once and every run can show exactly what it
+// read. Dir keeps them in a directory; an S3-compatible store can take its
+// place for scale-out.
+package blob
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"qlink/internal/store"
+)
+
+// Dir is a blob store in a local directory, fanned out by key prefix.
+type Dir struct{ root string }
+
+var _ store.Blobs = (*Dir)(nil)
+
+// NewDir opens (and creates) a blob directory.
+func NewDir(root string) (*Dir, error) {
+	if err := os.MkdirAll(root, 0o750); err != nil {
+		return nil, fmt.Errorf("blob: %w", err)
+	}
+	return &Dir{root: root}, nil
+}
+
+func (d *Dir) path(key string) (string, error) {
+	if len(key) != sha256.Size*2 {
+		return "", fmt.Errorf("blob: malformed key %q", key)
+	}
+	if _, err := hex.DecodeString(key); err != nil {
+		return "", fmt.Errorf("blob: malformed key %q", key)
+	}
+	return filepath.Join(d.root, key[:2], key[2:4], key), nil
+}
+
+// Put writes data unless a blob with the same content exists. It writes to
+// a temporary file and renames it, so a crash never leaves a torn blob.
+func (d *Dir) Put(_ context.Context, data []byte) (string, error) {
+	sum := sha256.Sum256(data)
+	key := hex.EncodeToString(sum[:])
+	p, _ := d.path(key)
+	if _, err := os.Stat(p); err == nil {
+		return key, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+		return "", fmt.Errorf("blob: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	if err != nil {
+		return "", fmt.Errorf("blob: %w", err)
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("blob: writing %s: %w", key, err)
+	}
+	if err := os.Rename(tmp.Name(), p); err != nil {
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("blob: %w", err)
+	}
+	return key, nil
+}
+
+// Get reads a blob; a missing one is store.ErrNotFound.
+func (d *Dir) Get(_ context.Context, key string) ([]byte, error) {
+	p, err := d.path(key)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("blob %s: %w", key, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("blob: %w", err)
+	}
+	return data, nil
+}

@@ -1,0 +1,114 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"qlink/internal/model"
+	"qlink/internal/store"
+)
+
+// UpsertProviders inserts or replaces providers in one transaction.
+func (s *Store) UpsertProviders(ctx context.Context, ps []model.Provider) error {
+	now := time.Now().UTC()
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO providers (id, schac, doc, updated_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET schac = excluded.schac, doc = excluded.doc, updated_at = excluded.updated_at`)
+		if err != nil {
+			return fmt.Errorf("sqlite: providers: %w", err)
+		}
+		defer stmt.Close()
+		for _, p := range ps {
+			if p.ID == "" {
+				return errors.New("sqlite: provider without ID")
+			}
+			doc, err := json.Marshal(p)
+			if err != nil {
+				return fmt.Errorf("sqlite: provider %s: %w", p.ID, err)
+			}
+			if _, err := stmt.ExecContext(ctx, p.ID, p.SCHAC, doc, now); err != nil {
+				return fmt.Errorf("sqlite: provider %s: %w", p.ID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// Provider returns one provider.
+func (s *Store) Provider(ctx context.Context, id string) (model.Provider, error) {
+	var doc []byte
+	err := s.db.QueryRowContext(ctx, `SELECT doc FROM providers WHERE id = ?`, id).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.Provider{}, fmt.Errorf("provider %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return model.Provider{}, fmt.Errorf("sqlite: provider %s: %w", id, err)
+	}
+	return decodeProvider(doc)
+}
+
+// ListProviders returns all providers ordered by ID.
+func (s *Store) ListProviders(ctx context.Context) ([]model.Provider, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT doc FROM providers ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: providers: %w", err)
+	}
+	defer rows.Close()
+	var out []model.Provider
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, fmt.Errorf("sqlite: providers: %w", err)
+		}
+		p, err := decodeProvider(doc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func decodeProvider(doc []byte) (model.Provider, error) {
+	var p model.Provider
+	if err := json.Unmarshal(doc, &p); err != nil {
+		return p, fmt.Errorf("sqlite: provider document: %w", err)
+	}
+	return p, nil
+}
+
+// AddDiscovery records a discovery attempt.
+func (s *Store) AddDiscovery(ctx context.Context, d store.Discovery) (int64, error) {
+	probes := d.Probes
+	if len(probes) == 0 {
+		probes = []byte("[]")
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO discoveries (provider_id, started_at, duration_ms, manifest_url, error, probes)
+		VALUES (?, ?, ?, ?, ?, ?)`, d.ProviderID, d.StartedAt.UTC(), d.Duration.Milliseconds(), d.ManifestURL, d.Error, string(probes))
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: discovery of %s: %w", d.ProviderID, err)
+	}
+	return res.LastInsertId()
+}
+
+// LatestDiscovery returns a provider's newest discovery record.
+func (s *Store) LatestDiscovery(ctx context.Context, providerID string) (store.Discovery, error) {
+	d := store.Discovery{ProviderID: providerID}
+	var ms int64
+	var probes string
+	err := s.db.QueryRowContext(ctx, `SELECT id, started_at, duration_ms, manifest_url, error, probes FROM discoveries
+		WHERE provider_id = ? ORDER BY id DESC LIMIT 1`, providerID).Scan(&d.ID, &d.StartedAt, &ms, &d.ManifestURL, &d.Error, &probes)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, fmt.Errorf("discovery of %s: %w", providerID, store.ErrNotFound)
+	}
+	if err != nil {
+		return d, fmt.Errorf("sqlite: discovery of %s: %w", providerID, err)
+	}
+	d.Duration = time.Duration(ms) * time.Millisecond
+	d.Probes = []byte(probes)
+	return d, nil
+}

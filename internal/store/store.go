@@ -1,0 +1,238 @@
+// Package store is qlink's persistence layer: providers, discovery records,
+// manifest versions, sources with a stable identity, harvest runs with their
+// raw pages, and courses with their current state.
+//
+// The Store interface is implemented by store/sqlite (the embedded default)
+// and, for scale-out, PostgreSQL; both pass the contract tests in
+// store/storetest. Only the harvest pipeline writes through it; the web
+// layer reads. Raw snapshots live in a Blobs store beside the database.
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"qlink/internal/model"
+)
+
+// ErrNotFound is returned when a requested record does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// Store is everything qlink persists.
+type Store interface {
+	Providers
+	Discoveries
+	Sources
+	Runs
+	Courses
+	Close() error
+}
+
+// Providers keeps the registry of institutions.
+type Providers interface {
+	// UpsertProviders inserts or updates providers by ID.
+	UpsertProviders(ctx context.Context, ps []model.Provider) error
+	Provider(ctx context.Context, id string) (model.Provider, error)
+	// ListProviders returns all providers ordered by ID.
+	ListProviders(ctx context.Context) ([]model.Provider, error)
+}
+
+// Discoveries records every discovery attempt with its probe log.
+type Discoveries interface {
+	AddDiscovery(ctx context.Context, d Discovery) (int64, error)
+	// LatestDiscovery returns the newest discovery of a provider.
+	LatestDiscovery(ctx context.Context, providerID string) (Discovery, error)
+}
+
+// Sources keeps the data sources manifests declare.
+type Sources interface {
+	// SyncManifest stores a fetched manifest for a provider and brings its
+	// sources up to date: sources are matched by Key, so history survives
+	// manifest edits; sources no longer listed become inactive. A manifest
+	// identical to the latest one does not create a new version.
+	SyncManifest(ctx context.Context, m Manifest, sources []Source) ([]Source, error)
+	Source(ctx context.Context, id string) (Source, error)
+	// ListSources returns a provider's sources, or all sources when
+	// providerID is empty, active ones first.
+	ListSources(ctx context.Context, providerID string) ([]Source, error)
+}
+
+// Runs records harvest runs.
+type Runs interface {
+	StartRun(ctx context.Context, sourceID, trigger string, at time.Time) (Run, error)
+	// AddRunPage records one fetched page of a run and its snapshot.
+	AddRunPage(ctx context.Context, p RunPage) error
+	// FinishRun stores the outcome of a run and the source's health.
+	FinishRun(ctx context.Context, r Run) error
+	Run(ctx context.Context, id int64) (Run, error)
+	// ListRuns returns a source's runs, newest first.
+	ListRuns(ctx context.Context, sourceID string, limit int) ([]Run, error)
+	RunPages(ctx context.Context, runID int64) ([]RunPage, error)
+}
+
+// Courses keeps the current state of every course.
+type Courses interface {
+	// ApplyCourses makes the given specifications the current content of
+	// a source. Unchanged courses keep their timestamps. When complete is
+	// true, the source's courses missing from the batch are marked
+	// removed; a partial run never removes anything. Courses whose ID
+	// belongs to another source are not touched and come back as
+	// conflicts.
+	ApplyCourses(ctx context.Context, sourceID string, specs []model.Specification, complete bool, at time.Time) (Change, error)
+	Course(ctx context.Context, id string) (Course, error)
+	// CoursesByID returns the live courses with the given IDs, in the
+	// order given; unknown IDs are skipped.
+	CoursesByID(ctx context.Context, ids []string) ([]Course, error)
+	// EachCourse calls fn for every live course, ordered by ID.
+	EachCourse(ctx context.Context, fn func(Course) error) error
+	// CountCourses counts live courses per provider.
+	CountCourses(ctx context.Context) (map[string]int, error)
+}
+
+// Discovery is one discovery attempt for a provider.
+type Discovery struct {
+	ID          int64
+	ProviderID  string
+	StartedAt   time.Time
+	Duration    time.Duration
+	ManifestURL string
+	// Error is empty when a manifest was found.
+	Error string
+	// Probes is the probe log as JSON, as the discovery stage wrote it.
+	Probes []byte
+}
+
+// Manifest is one fetched manifest of a provider.
+type Manifest struct {
+	ProviderID string
+	URL        string
+	FetchedAt  time.Time
+	// Body is the manifest as fetched; versions are compared on it.
+	Body []byte
+}
+
+// Source is a data source declared in a manifest.
+type Source struct {
+	// ID is stable: provider ID and Key.
+	ID         string
+	ProviderID string
+	// Key identifies the source within its provider across manifest
+	// versions: the manifest's id when given, otherwise type and path.
+	Key     string
+	Type    string
+	URL     string
+	Version string
+	Name    string
+	// Entry is the manifest's JSON object for this source.
+	Entry  []byte
+	Active bool
+	// ManifestVersion is the version of the manifest that last listed it.
+	ManifestVersion int
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+
+	// Health of the latest run.
+	LastRunID  int64
+	LastStatus RunStatus
+	LastError  string
+	LastRunAt  time.Time
+	ErrorCount int
+}
+
+// RunStatus is the outcome of a harvest run.
+type RunStatus string
+
+// Run outcomes.
+const (
+	RunRunning RunStatus = "running"
+	// RunOK: every page was read and the source's content replaced.
+	RunOK RunStatus = "ok"
+	// RunPartial: some pages or records failed; nothing was removed.
+	RunPartial RunStatus = "partial"
+	// RunFailed: the source could not be read; stored data is untouched.
+	RunFailed RunStatus = "failed"
+	// RunNotModified: the server said nothing changed since the last run.
+	RunNotModified RunStatus = "not-modified"
+)
+
+// Run is one harvest of one source.
+type Run struct {
+	ID         int64
+	SourceID   string
+	Trigger    string
+	StartedAt  time.Time
+	FinishedAt time.Time
+	Status     RunStatus
+	Pages      int
+	Bytes      int64
+	// Seen counts records the adapter produced; the rest is the Change.
+	Seen      int
+	Added     int
+	Updated   int
+	Unchanged int
+	Removed   int
+	Conflicts int
+	// Warnings holds the first warnings; WarningCount counts them all.
+	Warnings     []Warning
+	WarningCount int
+	Error        string
+}
+
+// Warning is a problem with one record or field that did not stop the run.
+type Warning struct {
+	Record  string `json:"record,omitempty"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+// RunPage is one HTTP response read during a run.
+type RunPage struct {
+	RunID       int64
+	Seq         int
+	URL         string
+	Status      int
+	ContentType string
+	Bytes       int64
+	// Blob is the key of the raw body in the Blobs store.
+	Blob      string
+	FetchedAt time.Time
+}
+
+// Course is a stored specification with its bookkeeping.
+type Course struct {
+	Spec       model.Specification
+	ProviderID string
+	SourceID   string
+	// Hash is a digest of the specification, used to spot changes.
+	Hash      string
+	FirstSeen time.Time
+	Changed   time.Time
+	LastSeen  time.Time
+	Removed   bool
+}
+
+// Change reports what ApplyCourses did, by course ID.
+type Change struct {
+	Added     []string
+	Updated   []string
+	Unchanged []string
+	Removed   []string
+	Conflicts []string
+}
+
+// Blobs stores raw snapshots by content address.
+type Blobs interface {
+	// Put stores data and returns its key (the hex SHA-256 of data).
+	Put(ctx context.Context, data []byte) (string, error)
+	Get(ctx context.Context, key string) ([]byte, error)
+}
+
+// SourceID derives a source's stable ID from its provider and key. It is a
+// digest so that it is safe in URLs whatever the manifest put in the key.
+func SourceID(providerID, key string) string {
+	sum := sha256.Sum256([]byte(providerID + "\x00" + key))
+	return hex.EncodeToString(sum[:8])
+}

@@ -1,0 +1,276 @@
+// Package storetest is the contract every store.Store implementation must
+// pass. Each implementation's tests call Run with a constructor for a
+// fresh, migrated, empty store.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"qlink/internal/model"
+	"qlink/internal/store"
+)
+
+// Run runs the contract against fresh stores made by open.
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s store.Store)
+	}{
+		{"providers", testProviders},
+		{"discoveries", testDiscoveries},
+		{"manifest versions and stable sources", testSources},
+		{"runs and source health", testRuns},
+		{"apply courses", testApplyCourses},
+		{"partial run removes nothing", testPartialRun},
+		{"conflicting sources", testConflicts},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
+	}
+}
+
+var t0 = time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+
+func provider(id string) model.Provider {
+	return model.Provider{ID: id, SCHAC: id + ".test", Name: model.Text{"en": "University " + id, "de": "Universität " + id}, Country: "DE"}
+}
+
+func testProviders(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if err := s.UpsertProviders(ctx, []model.Provider{provider("b"), provider("a")}); err != nil {
+		t.Fatal(err)
+	}
+	p := provider("a")
+	p.Website = "https://www.a.test/"
+	if err := s.UpsertProviders(ctx, []model.Provider{p}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Provider(ctx, "a")
+	if err != nil || got.Website != p.Website || got.Name["de"] != "Universität a" {
+		t.Fatalf("Provider(a) = %+v, %v", got, err)
+	}
+	list, err := s.ListProviders(ctx)
+	if err != nil || len(list) != 2 || list[0].ID != "a" {
+		t.Fatalf("ListProviders = %+v, %v", list, err)
+	}
+	if _, err := s.Provider(ctx, "zz"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("missing provider: %v", err)
+	}
+}
+
+func testDiscoveries(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustProviders(t, s, "a")
+	if _, err := s.LatestDiscovery(ctx, "a"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("no discovery yet: %v", err)
+	}
+	for i, e := range []string{"no manifest found", ""} {
+		_, err := s.AddDiscovery(ctx, store.Discovery{ProviderID: "a", StartedAt: t0.Add(time.Duration(i) * time.Hour),
+			Duration: 1500 * time.Millisecond, Error: e, Probes: []byte(`[{"step":1}]`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := s.LatestDiscovery(ctx, "a")
+	if err != nil || d.Error != "" || d.Duration != 1500*time.Millisecond || string(d.Probes) != `[{"step":1}]` {
+		t.Fatalf("LatestDiscovery = %+v, %v", d, err)
+	}
+}
+
+func mustProviders(t *testing.T, s store.Store, ids ...string) {
+	t.Helper()
+	var ps []model.Provider
+	for _, id := range ids {
+		ps = append(ps, provider(id))
+	}
+	if err := s.UpsertProviders(context.Background(), ps); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustSource(t *testing.T, s store.Store, providerID, key string) store.Source {
+	t.Helper()
+	srcs, err := s.SyncManifest(context.Background(), store.Manifest{ProviderID: providerID, URL: "https://x/m.json", FetchedAt: t0,
+		Body: []byte(`{"sources":[` + key + `]}`)}, []store.Source{{Key: key, Type: "ooapi", URL: "https://api/" + key}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range srcs {
+		if src.Key == key {
+			return src
+		}
+	}
+	t.Fatalf("source %s not returned", key)
+	return store.Source{}
+}
+
+func testSources(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustProviders(t, s, "a")
+	m := store.Manifest{ProviderID: "a", URL: "https://a.test/.well-known/quality-link-manifest", FetchedAt: t0, Body: []byte("v1")}
+	first, err := s.SyncManifest(ctx, m, []store.Source{
+		{Key: "main", Type: "ooapi", URL: "https://api.a.test/ooapi/v5/", Entry: []byte(`{"type":"ooapi"}`)},
+		{Key: "elm https://a.test/x.ttl", Type: "elm", URL: "https://a.test/x.ttl"},
+	})
+	if err != nil || len(first) != 2 {
+		t.Fatalf("SyncManifest = %+v, %v", first, err)
+	}
+	// Same body: same version. New body moving the source's path: same ID.
+	if again, _ := s.SyncManifest(ctx, m, []store.Source{{Key: "main", Type: "ooapi", URL: "https://api.a.test/ooapi/v5/"},
+		{Key: "elm https://a.test/x.ttl", Type: "elm", URL: "https://a.test/x.ttl"}}); again[0].ManifestVersion != 1 {
+		t.Errorf("identical manifest made version %d", again[0].ManifestVersion)
+	}
+	m.Body, m.FetchedAt = []byte("v2"), t0.Add(time.Hour)
+	second, err := s.SyncManifest(ctx, m, []store.Source{{Key: "main", Type: "ooapi", URL: "https://new-api.a.test/ooapi/v5/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byKey := map[string]store.Source{}
+	for _, src := range second {
+		byKey[src.Key] = src
+	}
+	main := byKey["main"]
+	if main.ID != store.SourceID("a", "main") || main.URL != "https://new-api.a.test/ooapi/v5/" || !main.Active || main.ManifestVersion != 2 {
+		t.Errorf("moved source = %+v", main)
+	}
+	if old := byKey["elm https://a.test/x.ttl"]; old.Active {
+		t.Errorf("source dropped from the manifest is still active: %+v", old)
+	}
+	if got, err := s.Source(ctx, main.ID); err != nil || got.URL != main.URL {
+		t.Errorf("Source = %+v, %v", got, err)
+	}
+	all, _ := s.ListSources(ctx, "")
+	if len(all) != 2 || !all[0].Active {
+		t.Errorf("ListSources: active first, got %+v", all)
+	}
+}
+
+func testRuns(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustProviders(t, s, "a")
+	src := mustSource(t, s, "a", "main")
+	for i, status := range []store.RunStatus{store.RunFailed, store.RunFailed} {
+		r, err := s.StartRun(ctx, src.ID, "test", t0.Add(time.Duration(i)*time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Status, r.Error, r.FinishedAt = status, "connection refused", r.StartedAt.Add(time.Second)
+		if err := s.FinishRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := s.Source(ctx, src.ID); got.ErrorCount != 2 || got.LastStatus != store.RunFailed || got.LastError == "" {
+		t.Errorf("after two failures: %+v", got)
+	}
+	r, _ := s.StartRun(ctx, src.ID, "test", t0.Add(time.Hour))
+	if err := s.AddRunPage(ctx, store.RunPage{RunID: r.ID, Seq: 1, URL: "https://api/courses?pageNumber=1", Status: 200,
+		ContentType: "application/json", Bytes: 10, Blob: "k", FetchedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	r.Status, r.FinishedAt, r.Pages, r.Added = store.RunOK, t0.Add(time.Hour+time.Second), 1, 5
+	r.Warnings, r.WarningCount = []store.Warning{{Record: "c1", Field: "name", Message: "empty"}}, 1
+	if err := s.FinishRun(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Source(ctx, src.ID); got.ErrorCount != 0 || got.LastRunID != r.ID {
+		t.Errorf("a good run must reset the error count: %+v", got)
+	}
+	runs, err := s.ListRuns(ctx, src.ID, 10)
+	if err != nil || len(runs) != 3 || runs[0].ID != r.ID || runs[0].Warnings[0].Field != "name" || runs[0].Added != 5 {
+		t.Fatalf("ListRuns = %+v, %v", runs, err)
+	}
+	pages, err := s.RunPages(ctx, r.ID)
+	if err != nil || len(pages) != 1 || pages[0].Blob != "k" {
+		t.Fatalf("RunPages = %+v, %v", pages, err)
+	}
+}
+
+func spec(id, title string) model.Specification {
+	return model.Specification{ID: id, Title: model.Text{"en": title}, Active: true, PublisherID: "a"}
+}
+
+func testApplyCourses(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustProviders(t, s, "a")
+	src := mustSource(t, s, "a", "main")
+	ch, err := s.ApplyCourses(ctx, src.ID, []model.Specification{spec("c1", "One"), spec("c2", "Two"), spec("c3", "Three")}, true, t0)
+	if err != nil || len(ch.Added) != 3 {
+		t.Fatalf("first apply: %+v, %v", ch, err)
+	}
+	ch, err = s.ApplyCourses(ctx, src.ID, []model.Specification{spec("c1", "One"), spec("c2", "Two, revised")}, true, t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ch.Unchanged, []string{"c1"}) || !slices.Equal(ch.Updated, []string{"c2"}) || !slices.Equal(ch.Removed, []string{"c3"}) {
+		t.Fatalf("second apply: %+v", ch)
+	}
+	c1, err := s.Course(ctx, "c1")
+	if err != nil || !c1.Changed.Equal(t0) || !c1.LastSeen.Equal(t0.Add(time.Hour)) || c1.ProviderID != "a" {
+		t.Errorf("unchanged course bookkeeping: %+v, %v", c1, err)
+	}
+	if c3, _ := s.Course(ctx, "c3"); !c3.Removed {
+		t.Errorf("c3 should be removed")
+	}
+	got, err := s.CoursesByID(ctx, []string{"c2", "c3", "nope", "c1"})
+	if err != nil || len(got) != 2 || got[0].Spec.Title["en"] != "Two, revised" || got[1].Spec.ID != "c1" {
+		t.Fatalf("CoursesByID = %+v, %v", got, err)
+	}
+	var ids []string
+	if err := s.EachCourse(ctx, func(c store.Course) error { ids = append(ids, c.Spec.ID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids, []string{"c1", "c2"}) {
+		t.Errorf("EachCourse = %v", ids)
+	}
+	counts, _ := s.CountCourses(ctx)
+	if counts["a"] != 2 {
+		t.Errorf("CountCourses = %v", counts)
+	}
+	// A removed course that comes back counts as added.
+	ch, _ = s.ApplyCourses(ctx, src.ID, []model.Specification{spec("c1", "One"), spec("c2", "Two, revised"), spec("c3", "Three")}, true, t0.Add(2*time.Hour))
+	if !slices.Equal(ch.Added, []string{"c3"}) {
+		t.Errorf("returning course: %+v", ch)
+	}
+	if _, err := s.Course(ctx, "missing"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("missing course: %v", err)
+	}
+}
+
+func testPartialRun(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustProviders(t, s, "a")
+	src := mustSource(t, s, "a", "main")
+	if _, err := s.ApplyCourses(ctx, src.ID, []model.Specification{spec("c1", "One"), spec("c2", "Two")}, true, t0); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := s.ApplyCourses(ctx, src.ID, []model.Specification{spec("c1", "One")}, false, t0.Add(time.Hour))
+	if err != nil || len(ch.Removed) != 0 {
+		t.Fatalf("partial apply removed: %+v, %v", ch, err)
+	}
+	if c2, _ := s.Course(ctx, "c2"); c2.Removed {
+		t.Error("partial run lost c2")
+	}
+}
+
+func testConflicts(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustProviders(t, s, "a")
+	one, two := mustSource(t, s, "a", "one"), mustSource(t, s, "a", "two")
+	if _, err := s.ApplyCourses(ctx, one.ID, []model.Specification{spec("c1", "From one")}, true, t0); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := s.ApplyCourses(ctx, two.ID, []model.Specification{spec("c1", "From two"), spec("c2", "Two")}, true, t0)
+	if err != nil || !slices.Equal(ch.Conflicts, []string{"c1"}) || !slices.Equal(ch.Added, []string{"c2"}) {
+		t.Fatalf("conflict: %+v, %v", ch, err)
+	}
+	if c1, _ := s.Course(ctx, "c1"); c1.Spec.Title["en"] != "From one" || c1.SourceID != one.ID {
+		t.Errorf("a second source overwrote c1: %+v", c1)
+	}
+	if _, err := s.ApplyCourses(ctx, "no-such-source", nil, true, t0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown source: %v", err)
+	}
+}

@@ -1,0 +1,100 @@
+package vocab
+
+import (
+	"strings"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+)
+
+// LanguageBase and CountryBase are the EU Publications Office authority
+// tables (NAL) for languages and countries.
+const (
+	LanguageBase = "http://publications.europa.eu/resource/authority/language/"
+	CountryBase  = "http://publications.europa.eu/resource/authority/country/"
+)
+
+// LanguageURI returns the NAL IRI for a language given in any common form
+// ("en", "en-GB", "eng", "dut", "nld", or a NAL IRI), or "" when the code is
+// not a language. The NAL keys languages by their upper-case ISO 639-2/T
+// (or 639-3) code, which is what golang.org/x/text calls ISO3.
+func LanguageURI(code string) string {
+	if rest, ok := strings.CutPrefix(code, LanguageBase); ok {
+		code = rest
+	}
+	tag, err := language.Parse(strings.ReplaceAll(strings.TrimSpace(code), "_", "-"))
+	if err != nil {
+		return ""
+	}
+	base, conf := tag.Base()
+	if conf == language.No || base.String() == "und" {
+		return ""
+	}
+	return LanguageBase + strings.ToUpper(base.ISO3())
+}
+
+// LanguageName returns the name of the language with the given BCP 47 tag
+// in the reader's language (English when lang is empty or unknown).
+func LanguageName(tag, lang string) string {
+	t, err := language.Parse(tag)
+	if err != nil {
+		return tag
+	}
+	namer := display.English.Languages()
+	if l, err := language.Parse(lang); err == nil && lang != "" {
+		namer = display.Languages(l)
+	}
+	if name := namer.Name(t); name != "" {
+		return name
+	}
+	return tag
+}
+
+// LanguageEndonym returns the language's name in itself ("Nederlands").
+func LanguageEndonym(tag string) string {
+	t, err := language.Parse(tag)
+	if err != nil {
+		return tag
+	}
+	if name := display.Self.Name(t); name != "" {
+		return name
+	}
+	return LanguageName(tag, "en")
+}
+
+// CountryURI returns the NAL IRI for an ISO 3166-1 alpha-2 or alpha-3 code.
+func CountryURI(code string) string {
+	r, err := language.ParseRegion(strings.TrimSpace(code))
+	if err != nil || !r.IsCountry() {
+		return ""
+	}
+	return CountryBase + r.ISO3()
+}
+
+// CountryCode normalises an ISO 3166-1 alpha-2 or alpha-3 code, or a NAL
+// country IRI, to upper-case alpha-2; it returns "" for anything else.
+func CountryCode(code string) string {
+	code, _ = strings.CutPrefix(strings.TrimSpace(code), CountryBase)
+	r, err := language.ParseRegion(code)
+	if err != nil || !r.IsCountry() {
+		return ""
+	}
+	return r.String()
+}
+
+// CountryName returns the country's name in the reader's language
+// (English when lang is empty or unknown).
+func CountryName(code, lang string) string {
+	r, err := language.ParseRegion(code)
+	if err != nil {
+		return code
+	}
+	namer := display.English.Regions()
+	if l, err := language.Parse(lang); err == nil && lang != "" {
+		namer = display.Regions(l)
+	}
+	if name := namer.Name(r); name != "" {
+		return name
+	}
+	return code
+}

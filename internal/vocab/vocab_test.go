@@ -1,0 +1,46 @@
+package vocab
+
+import "testing"
+
+func TestSchemeLookups(t *testing.T) {
+	c, ok := LearningOpportunityTypes.Lookup("https://data.europa.eu/snb/learning-opportunity/05053c1cbe")
+	if !ok || c.Slug != "course" || c.Label("de") != "Kurs" || c.Label("sv") != "Course" {
+		t.Errorf("type by https IRI: %+v %v", c, ok)
+	}
+	if Modes.URI("online") != "http://data.europa.eu/snb/learning-assessment/920fbb3cbe" {
+		t.Errorf("mode by slug")
+	}
+	if c, ok := ISCEDF.Lookup("0613"); !ok || c.Label("en") != "Software and applications development and analysis" {
+		t.Errorf("ISCED 0613: %+v", c)
+	}
+	if c, ok := ISCEDF.Lookup("068"); !ok || c.Label("en") == "" {
+		t.Errorf("derived inter-disciplinary narrow field missing")
+	}
+	if c, ok := EQF.Lookup("http://data.europa.eu/snb/eqf/7"); !ok || c.Code != "7" {
+		t.Errorf("EQF 7: %+v", c)
+	}
+	if _, ok := ISCEDF.Lookup("0699x"); ok {
+		t.Errorf("nonsense code accepted")
+	}
+}
+
+func TestLanguagesAndCountries(t *testing.T) {
+	for in, want := range map[string]string{"en": "ENG", "en-GB": "ENG", "dut": "NLD", "nld": "NLD", "ger": "DEU", "pl": "POL",
+		LanguageBase + "FRA": "FRA"} {
+		if got := LanguageURI(in); got != LanguageBase+want {
+			t.Errorf("LanguageURI(%q) = %q", in, got)
+		}
+	}
+	if LanguageURI("klingon!") != "" {
+		t.Errorf("garbage language accepted")
+	}
+	if LanguageName("nl", "en") != "Dutch" || LanguageName("nl", "de") != "Niederländisch" || LanguageEndonym("nl") != "Nederlands" {
+		t.Errorf("language names: %q %q %q", LanguageName("nl", "en"), LanguageName("nl", "de"), LanguageEndonym("nl"))
+	}
+	if CountryURI("AT") != CountryBase+"AUT" || CountryCode("aut") != "AT" || CountryCode(CountryBase+"DEU") != "DE" || CountryCode("EU") != "" {
+		t.Errorf("countries: %q %q", CountryURI("AT"), CountryCode("aut"))
+	}
+	if CountryName("DE", "fr") != "Allemagne" {
+		t.Errorf("CountryName(DE, fr) = %q", CountryName("DE", "fr"))
+	}
+}
