@@ -6,23 +6,6 @@ import (
 	"testing"
 )
 
-func TestNormalizeLang(t *testing.T) {
-	cases := map[string]string{
-		"en-gb": "en-GB", "EN_GB": "en-GB", "nld": "nl", "dut": "nl", "ger": "de", "fre": "fr",
-		"deu": "de", "pl": "pl", " es-ES ": "es-ES", "zh-hant-tw": "zh-Hant-TW",
-	}
-	for in, want := range cases {
-		if got, ok := NormalizeLang(in); !ok || got != want {
-			t.Errorf("NormalizeLang(%q) = %q, %v; want %q", in, got, ok, want)
-		}
-	}
-	for _, bad := range []string{"", "und", "x-klingon", "not a tag", "e"} {
-		if got, ok := NormalizeLang(bad); ok {
-			t.Errorf("NormalizeLang(%q) = %q, want failure", bad, got)
-		}
-	}
-}
-
 func TestTextKeepsEveryLanguage(t *testing.T) {
 	tx := Text{}
 	tx.Set("nl-NL", "Inleiding datawetenschap")

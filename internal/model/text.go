@@ -4,33 +4,13 @@ import (
 	"slices"
 	"strings"
 
-	"golang.org/x/text/language"
+	"qlink/internal/vocab"
 )
 
 // Text holds one value per language, keyed by a normalised BCP 47 tag
 // (see NormalizeLang). The empty key holds a value whose language the
 // source did not state; it is kept apart rather than guessed.
 type Text map[string]string
-
-// NormalizeLang turns a language code as found in the wild ("en-gb", "EN_GB",
-// "nld", "dut", "ger") into its canonical BCP 47 form ("en-GB", "nl", "de").
-// ISO 639-2/B and 639-3 codes map to their shortest tag, as BCP 47 requires.
-// It reports false for anything that is not a language tag.
-func NormalizeLang(code string) (string, bool) {
-	code = strings.TrimSpace(code)
-	if code == "" {
-		return "", false
-	}
-	tag, err := language.Parse(strings.ReplaceAll(code, "_", "-"))
-	if err != nil {
-		return "", false
-	}
-	// The root tag "und" and private-use tags ("x-…") name no language.
-	if s := tag.String(); s == "und" || strings.HasPrefix(s, "und-") || strings.HasPrefix(s, "x-") {
-		return "", false
-	}
-	return tag.String(), true
-}
 
 // PrimaryLang returns the language subtag of a tag ("en-GB" → "en"): the
 // granularity the catalogue filters on.
@@ -49,7 +29,7 @@ func (t Text) Set(lang, value string) {
 	if value == "" {
 		return
 	}
-	norm, _ := NormalizeLang(lang)
+	norm, _ := vocab.NormalizeLang(lang)
 	t[norm] = value
 }
 

@@ -14,6 +14,26 @@ const (
 	CountryBase  = "http://publications.europa.eu/resource/authority/country/"
 )
 
+// NormalizeLang turns a language code as found in the wild ("en-gb", "EN_GB",
+// "nld", "dut", "ger") into its canonical BCP 47 form ("en-GB", "nl", "de").
+// ISO 639-2/B and 639-3 codes map to their shortest tag, as BCP 47 requires.
+// It reports false for anything that is not a language tag.
+func NormalizeLang(code string) (string, bool) {
+	code = strings.TrimSpace(code)
+	if code == "" {
+		return "", false
+	}
+	tag, err := language.Parse(strings.ReplaceAll(code, "_", "-"))
+	if err != nil {
+		return "", false
+	}
+	// The root tag "und" and private-use tags ("x-…") name no language.
+	if s := tag.String(); s == "und" || strings.HasPrefix(s, "und-") || strings.HasPrefix(s, "x-") {
+		return "", false
+	}
+	return tag.String(), true
+}
+
 // LanguageURI returns the NAL IRI for a language given in any common form
 // ("en", "en-GB", "eng", "dut", "nld", or a NAL IRI), or "" when the code is
 // not a language. The NAL keys languages by their upper-case ISO 639-2/T
@@ -22,14 +42,11 @@ func LanguageURI(code string) string {
 	if rest, ok := strings.CutPrefix(code, LanguageBase); ok {
 		code = rest
 	}
-	tag, err := language.Parse(strings.ReplaceAll(strings.TrimSpace(code), "_", "-"))
-	if err != nil {
+	norm, ok := NormalizeLang(code)
+	if !ok {
 		return ""
 	}
-	base, conf := tag.Base()
-	if conf == language.No || base.String() == "und" {
-		return ""
-	}
+	base, _ := language.MustParse(norm).Base()
 	return LanguageBase + strings.ToUpper(base.ISO3())
 }
 
