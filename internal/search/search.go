@@ -1,0 +1,173 @@
+// Package search is the catalogue's search stage: it turns stored courses
+// into search documents and answers free-text queries with facet filters,
+// facet counts and an ECTS range. The index is derived data: it can always
+// be rebuilt from the store.
+//
+// Index is implemented by search/bleve (embedded, the default) and, for
+// scale-out, PostgreSQL full-text search.
+package search
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"qlink/internal/model"
+	"qlink/internal/vocab"
+)
+
+// Index is a searchable set of course documents.
+type Index interface {
+	// Index adds or replaces documents by ID.
+	Index(ctx context.Context, docs []Document) error
+	// Delete removes documents; unknown IDs are ignored.
+	Delete(ctx context.Context, ids []string) error
+	Search(ctx context.Context, q Query) (Result, error)
+	// Count returns the number of indexed documents.
+	Count(ctx context.Context) (int, error)
+	Close() error
+}
+
+// Facet names a filterable dimension of the catalogue.
+type Facet string
+
+// The catalogue's facets. Values are stable keys: provider IDs, ISO 3166
+// alpha-2 country codes, BCP 47 primary language tags, EQF levels "1"…"8",
+// ISCED-F broad field codes "00"…"10", and vocabulary slugs for type and
+// mode (see package vocab).
+const (
+	FacetInstitution Facet = "institution"
+	FacetCountry     Facet = "country"
+	FacetLanguage    Facet = "language"
+	FacetEQF         Facet = "eqf"
+	FacetField       Facet = "field"
+	FacetType        Facet = "type"
+	FacetMode        Facet = "mode"
+)
+
+// Facets lists every facet in display order.
+var Facets = []Facet{FacetInstitution, FacetCountry, FacetLanguage, FacetEQF, FacetField, FacetType, FacetMode}
+
+// Query is one catalogue search.
+type Query struct {
+	// Text is free text in any language; empty matches everything.
+	Text string
+	// Filters selects values per facet: values of one facet are ORed,
+	// facets are ANDed.
+	Filters map[Facet][]string
+	// ECTSMin and ECTSMax bound the ECTS credits (inclusive); nil means
+	// unbounded. A bound excludes courses that state no ECTS.
+	ECTSMin, ECTSMax *float64
+	// Page starts at 1; Limit is the page size.
+	Page, Limit int
+}
+
+// Result is one page of hits with facet counts.
+type Result struct {
+	Total int
+	Hits  []Hit
+	// Facets holds, per facet, the values present with their counts.
+	// Counts follow every filter except the facet's own, so a reader can
+	// widen a selection within a facet (disjunctive faceting).
+	Facets map[Facet][]FacetCount
+}
+
+// Hit is one matching document.
+type Hit struct {
+	ID    string
+	Score float64
+}
+
+// FacetCount is the number of hits with a facet value.
+type FacetCount struct {
+	Value string
+	Count int
+}
+
+// Document is what the index knows of a course.
+type Document struct {
+	ID string
+	// Texts holds title, description and learning outcomes per language
+	// (BCP 47 primary tag, "" for unstated), so each can be analysed with
+	// its language's stemmer.
+	Title       map[string]string
+	Description map[string]string
+	Outcomes    map[string]string
+	// Extra is language-neutral searchable text: institution names,
+	// course codes, field labels.
+	Extra string
+
+	Institution string
+	Country     string
+	Languages   []string
+	EQF         string
+	Fields      []string
+	Type        string
+	Modes       []string
+	ECTS        *float64
+}
+
+// NewDocument builds the search document of a specification published by p.
+func NewDocument(s model.Specification, p model.Provider) Document {
+	d := Document{
+		ID:          s.ID,
+		Title:       byPrimaryLang(s.Title),
+		Description: byPrimaryLang(s.Description),
+		Outcomes:    map[string]string{},
+		Institution: p.ID,
+		Country:     p.Country,
+		Languages:   s.Languages,
+		Fields:      model.ISCEDBroad(s.ISCEDF),
+	}
+	for _, lo := range s.LearningOutcomes {
+		for lang, v := range byPrimaryLang(lo) {
+			d.Outcomes[lang] += v + "\n"
+		}
+	}
+	if s.EQFLevel > 0 {
+		d.EQF = vocab.EQF.All()[s.EQFLevel-1].Code
+	}
+	if c, ok := vocab.LearningOpportunityTypes.Lookup(s.Type); ok {
+		d.Type = c.Slug
+	}
+	for _, m := range s.Modes() {
+		if c, ok := vocab.Modes.Lookup(m); ok && !slices.Contains(d.Modes, c.Slug) {
+			d.Modes = append(d.Modes, c.Slug)
+		}
+	}
+	if e, ok := s.ECTS(); ok {
+		d.ECTS = &e
+	}
+	var extra []string
+	for _, name := range p.Name {
+		extra = append(extra, name)
+	}
+	if p.Acronym != "" {
+		extra = append(extra, p.Acronym)
+	}
+	for _, id := range s.Identifiers {
+		extra = append(extra, id.Value)
+	}
+	for _, code := range s.ISCEDF {
+		if c, ok := vocab.ISCEDF.Lookup(code); ok {
+			extra = append(extra, c.Label("en"))
+		}
+	}
+	slices.Sort(extra)
+	d.Extra = strings.Join(slices.Compact(extra), "\n")
+	return d
+}
+
+// byPrimaryLang folds regional variants onto their language ("en-GB" and
+// "en-US" both feed the English analyser), joining distinct values.
+func byPrimaryLang(t model.Text) map[string]string {
+	out := map[string]string{}
+	for _, tag := range t.Langs() {
+		lang := model.PrimaryLang(tag)
+		if out[lang] != "" {
+			out[lang] += "\n"
+		}
+		out[lang] += t[tag]
+	}
+	return out
+}
