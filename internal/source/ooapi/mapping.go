@@ -1,0 +1,292 @@
+package ooapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"qlink/internal/model"
+	"qlink/internal/source"
+	"qlink/internal/vocab"
+)
+
+// courseLevelEQF maps OOAPI level values to EQF levels, following the Dutch
+// qualifications framework's referencing to the EQF.
+var courseLevelEQF = map[string]int{
+	"secondary vocational education 1": 1, "secondary vocational education 2": 2,
+	"secondary vocational education 3": 3, "secondary vocational education 4": 4,
+	"associate degree": 5, "bachelor": 6, "master": 7, "undivided": 7, "doctoral": 8,
+}
+
+// modeSlugs maps OOAPI modeOfDelivery values to EU mode concepts.
+var modeSlugs = map[string]string{
+	"on campus": "presential", "situated": "presential", "online": "online",
+	"distance-learning": "online", "hybrid": "hybrid", "blended": "blended",
+}
+
+// programTypes maps programType to EU learning-opportunity types; minors,
+// tracks and specialisations are parts of a programme.
+var programTypes = map[string]string{
+	"program": "programme", "honours": "programme", "minor": "module", "specialization": "module", "track": "module",
+}
+
+func (r *run) mapSpec(c *course, isProgram bool) model.Specification {
+	p := r.cfg.Provider
+	local := c.PrimaryCode.Code
+	if local == "" {
+		local = c.id()
+	}
+	id := model.CourseID(p.SCHAC, p.ID, local)
+	if prev, taken := r.ids["spec:"+id]; taken && prev != c.id() {
+		r.warn(source.Warning{Record: c.id(), Field: "primaryCode", Message: fmt.Sprintf(
+			"code %q is also used by %s; identified by its OOAPI id instead", local, prev)})
+		id = model.CourseID(p.SCHAC, p.ID, c.id())
+	}
+	r.ids["spec:"+id] = c.id()
+	r.ids[c.id()] = id
+	warn := func(field, msg string) { r.warn(source.Warning{Record: id, Field: field, Message: msg}) }
+
+	s := model.Specification{
+		ID:                id,
+		Type:              vocab.LearningOpportunityTypes.URI("course"),
+		Title:             text(c.Name),
+		Description:       text(c.Description),
+		EntryRequirements: text(c.AdmissionRequirements),
+		PublisherID:       p.ID,
+		Active:            true,
+		Identifiers:       identifiers(c),
+	}
+	if isProgram {
+		slug, ok := programTypes[c.ProgramType]
+		if !ok {
+			slug = "programme"
+		}
+		s.Type = vocab.LearningOpportunityTypes.URI(slug)
+	}
+	if s.Title.IsEmpty() {
+		warn("name", "no name in any language")
+	}
+	for _, lo := range c.LearningOutcomes {
+		if t := text(lo); !t.IsEmpty() {
+			s.LearningOutcomes = append(s.LearningOutcomes, t)
+		}
+	}
+	if lang, ok := vocab.NormalizeLang(c.TeachingLanguage); ok {
+		s.Languages = []string{model.PrimaryLang(lang)}
+	} else if c.TeachingLanguage != "" {
+		warn("teachingLanguage", fmt.Sprintf("%q is not a language code", c.TeachingLanguage))
+	}
+	if f := strings.TrimSpace(c.FieldsOfStudy); f != "" {
+		if _, ok := vocab.ISCEDF.Lookup(f); ok {
+			s.ISCEDF = []string{f}
+		} else {
+			warn("fieldsOfStudy", fmt.Sprintf("%q is not an ISCED-F 2013 code", f))
+		}
+	}
+	s.EQFLevel = eqfLevel(c, warn)
+	if c.StudyLoad != nil && c.StudyLoad.Value.Set {
+		switch strings.ToLower(c.StudyLoad.Unit) {
+		case "ects", "sp": // Dutch studiepunten are ECTS credits
+			s.Credits = []model.Credit{{System: model.CreditECTS, Value: c.StudyLoad.Value.Value}}
+		}
+	}
+	s.Homepage = httpURL(c.Link, func(msg string) { warn("link", msg) })
+	if to, ok := parseDate(c.ValidTo, func(msg string) { warn("validTo", msg) }); ok && to.Before(r.cfg.Now) {
+		s.Active = false
+	}
+	for _, prog := range c.Programs {
+		if pid, ok := r.ids[string(prog)]; ok && pid != id {
+			s.PartOf = append(s.PartOf, pid)
+		}
+	}
+	if pid, ok := r.ids[string(c.Parent)]; ok && c.Parent != "" && !slices.Contains(s.PartOf, pid) {
+		s.PartOf = append(s.PartOf, pid)
+	}
+	return s
+}
+
+func identifiers(c *course) []model.Identifier {
+	var ids []model.Identifier
+	add := func(scheme, v string) {
+		if v != "" {
+			ids = append(ids, model.Identifier{Scheme: scheme, Value: v})
+		}
+	}
+	add("ooapi:id", c.id())
+	if c.PrimaryCode.Code != "" {
+		add("ooapi:"+orDefault(c.PrimaryCode.CodeType, "identifier"), c.PrimaryCode.Code)
+	}
+	for _, oc := range c.OtherCodes {
+		add("ooapi:"+orDefault(oc.CodeType, "identifier"), oc.Code)
+	}
+	add("ooapi:abbreviation", c.Abbreviation)
+	return ids
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func eqfLevel(c *course, warn func(field, msg string)) int {
+	if l := strings.TrimSuffix(strings.TrimSpace(c.LevelOfQualification), "+"); l != "" {
+		if len(l) == 1 && l[0] >= '1' && l[0] <= '8' {
+			return int(l[0] - '0')
+		}
+		warn("levelOfQualification", fmt.Sprintf("%q is not an EQF level 1–8", c.LevelOfQualification))
+	}
+	if c.Level == "" || c.Level == "undefined" {
+		return 0
+	}
+	if n, ok := courseLevelEQF[c.Level]; ok {
+		return n
+	}
+	if !strings.HasPrefix(c.Level, "nt2") { // Dutch as a second language has no EQF level
+		warn("level", fmt.Sprintf("unknown level %q", c.Level))
+	}
+	return 0
+}
+
+func (r *run) mapOffering(o *offering, c *course, specID, where string) (model.Instance, bool) {
+	local := o.PrimaryCode.Code
+	if local == "" {
+		local = o.OfferingID
+	}
+	if local == "" {
+		r.warn(source.Warning{Record: where, Message: "offering without an id, skipped"})
+		return model.Instance{}, false
+	}
+	id := model.InstanceID(specID, local)
+	warn := func(field, msg string) { r.warn(source.Warning{Record: id, Field: field, Message: msg}) }
+	in := model.Instance{
+		ID:              id,
+		SpecificationID: specID,
+		Title:           text(o.Name),
+		Description:     text(o.Description),
+		ProviderIDs:     []string{r.cfg.Provider.ID},
+		Homepage:        httpURL(o.Link, func(msg string) { warn("link", msg) }),
+	}
+	if o.OfferingID != "" {
+		in.Identifiers = []model.Identifier{{Scheme: "ooapi:id", Value: o.OfferingID}}
+	}
+	in.Start, _ = parseDate(o.StartDate, func(msg string) { warn("startDate", msg) })
+	in.End, _ = parseDate(o.EndDate, func(msg string) { warn("endDate", msg) })
+	in.ApplicationDeadline, _ = parseDate(o.EnrollEndDate, func(msg string) { warn("enrollEndDate", msg) })
+	lang := o.TeachingLanguage
+	if lang == "" {
+		lang = c.TeachingLanguage
+	}
+	if norm, ok := vocab.NormalizeLang(lang); ok {
+		in.DefaultLanguage = model.PrimaryLang(norm)
+	}
+	modes := o.ModeOfDelivery
+	if len(modes) == 0 {
+		modes = c.ModeOfDelivery // an offering without modes runs as its course says
+	}
+	for _, m := range modes {
+		slug, ok := modeSlugs[strings.ToLower(strings.TrimSpace(m))]
+		if !ok {
+			warn("modeOfDelivery", fmt.Sprintf("unknown mode %q", m))
+			continue
+		}
+		if uri := vocab.Modes.URI(slug); !slices.Contains(in.Modes, uri) {
+			in.Modes = append(in.Modes, uri)
+		}
+	}
+	in.Capacity = count(o.MaxNumberStudents)
+	in.Enrolled = count(o.EnrolledNumberStudent)
+	in.Minimum = count(o.MinNumberStudents)
+	in.RegistrationPortal = httpURL(enrollmentURL(o.Consumers), func(msg string) { warn("consumers.enrollmentUrl", msg) })
+	for _, a := range o.Addresses {
+		if a.City != "" {
+			in.Location = model.Text{"": a.City}
+			break
+		}
+	}
+	return in, true
+}
+
+func count(n flexNumber) *int {
+	if !n.Set || n.Value < 0 {
+		return nil
+	}
+	v := int(n.Value)
+	return &v
+}
+
+// enrollmentURL finds the first enrollmentUrl inside consumer extensions
+// (eduXchange puts it under alliances).
+func enrollmentURL(raw json.RawMessage) string {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return ""
+	}
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return ""
+	}
+	var walk func(any) string
+	walk = func(v any) string {
+		switch v := v.(type) {
+		case map[string]any:
+			if s, ok := v["enrollmentUrl"].(string); ok && s != "" {
+				return s
+			}
+			for _, child := range v {
+				if s := walk(child); s != "" {
+					return s
+				}
+			}
+		case []any:
+			for _, child := range v {
+				if s := walk(child); s != "" {
+					return s
+				}
+			}
+		}
+		return ""
+	}
+	return walk(v)
+}
+
+func text(ls langStrings) model.Text {
+	t := model.Text{}
+	for _, l := range ls {
+		t.Set(l.Language, l.Value)
+	}
+	return t
+}
+
+// parseDate reads an OOAPI date or date-time. "" is absent, silently: real
+// servers send it for every unset date.
+func parseDate(s string, warn func(string)) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false
+	}
+	for _, layout := range []string{"2006-01-02", time.RFC3339, "2006-01-02T15:04:05"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	warn(fmt.Sprintf("%q is not a date", s))
+	return time.Time{}, false
+}
+
+func httpURL(s string, warn func(string)) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		warn(fmt.Sprintf("%q is not an http(s) URL", s))
+		return ""
+	}
+	return s
+}

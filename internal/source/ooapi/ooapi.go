@@ -1,0 +1,247 @@
+// Package ooapi is the source adapter for the Open Education API (OOAPI)
+// v5: it walks a server's programs and courses page by page, fetches each
+// one's offerings, and emits model specifications with their instances.
+//
+// It follows the specification where real servers do not: the base path
+// keeps its last segment, offerings are requested with an explicit since
+// (the default would hide past runs), paging stops at a page cap and when a
+// server repeats a page, and one bad record is a warning, not the end.
+package ooapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"qlink/internal/fetch"
+	"qlink/internal/model"
+	"qlink/internal/source"
+)
+
+// Adapter reads an OOAPI v5 source.
+type Adapter struct{}
+
+var _ source.Adapter = Adapter{}
+
+// pageSizes are the values OOAPI allows; DefaultPageSize is QualityLink's.
+var pageSizes = []int{10, 20, 50, 100, 250}
+
+// DefaultPageSize is used when the manifest sets none.
+const DefaultPageSize = 250
+
+// offeringWorkers bounds parallel offering requests per source; the fetch
+// client's per-host limit applies on top.
+const offeringWorkers = 4
+
+// Harvest reads programs, then courses with their offerings.
+func (Adapter) Harvest(ctx context.Context, cfg source.Config, get source.Getter, out source.Emitter) error {
+	r := &run{cfg: cfg, get: get, out: out, base: strings.TrimRight(cfg.URL, "/") + "/",
+		pageSize: pickPageSize(cfg.PageSize, out), ids: map[string]string{}}
+	programs, err := r.readSpecs(ctx, "programs", true)
+	if err != nil {
+		return err
+	}
+	courses, err := r.readSpecs(ctx, "courses", false)
+	if err != nil {
+		return err
+	}
+	linkParts(programs, courses)
+	for _, s := range append(programs, courses...) {
+		out.Spec(s)
+	}
+	return r.incomplete
+}
+
+// run is the state of one harvest.
+type run struct {
+	cfg      source.Config
+	get      source.Getter
+	out      source.Emitter
+	base     string
+	pageSize int
+	mu       sync.Mutex
+	// ids maps OOAPI ids to the specification IDs minted for them.
+	ids map[string]string
+	// incomplete is set when part of the source could not be read.
+	incomplete error
+}
+
+func pickPageSize(want int, out source.Emitter) int {
+	if want == 0 {
+		return DefaultPageSize
+	}
+	if slices.Contains(pageSizes, want) {
+		return want
+	}
+	best := pageSizes[0]
+	for _, s := range pageSizes {
+		if s <= want {
+			best = s
+		}
+	}
+	out.Warn(source.Warning{Field: "pageSize", Message: fmt.Sprintf("OOAPI allows page sizes %v; using %d instead of %d", pageSizes, best, want)})
+	return best
+}
+
+// warn forwards a warning; offerings are read in parallel, so calls are
+// serialised here rather than asking every Emitter to be safe.
+func (r *run) warn(w source.Warning) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.out.Warn(w)
+}
+
+func (r *run) fail(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.incomplete = errors.Join(r.incomplete, err)
+}
+
+// readSpecs lists an endpoint and maps each item with its offerings.
+// A missing programs endpoint is normal (many servers publish courses
+// only); a missing courses endpoint is an error.
+func (r *run) readSpecs(ctx context.Context, endpoint string, optional bool) ([]model.Specification, error) {
+	var items []course
+	err := r.list(ctx, endpoint, nil, func(raw json.RawMessage, where string) {
+		var c course
+		if err := json.Unmarshal(raw, &c); err != nil {
+			r.warn(source.Warning{Record: where, Message: "not a valid " + strings.TrimSuffix(endpoint, "s") + ": " + err.Error()})
+			return
+		}
+		if c.id() == "" {
+			r.warn(source.Warning{Record: where, Message: "item without an id, skipped"})
+			return
+		}
+		items = append(items, c)
+	})
+	if err != nil {
+		if optional && fetch.KindOf(err) == fetch.KindStatus && len(items) == 0 {
+			r.warn(source.Warning{Record: r.base + endpoint, Message: "endpoint not available: " + err.Error()})
+			return nil, nil
+		}
+		if len(items) == 0 {
+			return nil, err
+		}
+		r.fail(err)
+	}
+	specs := make([]model.Specification, len(items))
+	keep := make([]bool, len(items))
+	for i := range items {
+		specs[i] = r.mapSpec(&items[i], endpoint == "programs")
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(offeringWorkers)
+	for i := range items {
+		g.Go(func() error {
+			instances, err := r.offerings(gctx, endpoint, &items[i], specs[i].ID)
+			if err != nil {
+				// Without its offerings the course would overwrite the
+				// stored one with less; leave it out and mark the run
+				// incomplete so nothing is removed either.
+				r.fail(fmt.Errorf("offerings of %s: %w", items[i].id(), err))
+				return nil
+			}
+			specs[i].Instances, keep[i] = instances, true
+			return nil
+		})
+	}
+	g.Wait()
+	var kept []model.Specification
+	for i, s := range specs {
+		if keep[i] {
+			kept = append(kept, s)
+		}
+	}
+	return kept, ctx.Err()
+}
+
+func (r *run) offerings(ctx context.Context, endpoint string, c *course, specID string) ([]model.Instance, error) {
+	// OOAPI defaults since to today, hiding offerings that already
+	// started; ask for two years of history.
+	since := r.cfg.Now.AddDate(-2, 0, 0).Format("2006-01-02")
+	var out []model.Instance
+	err := r.list(ctx, endpoint+"/"+url.PathEscape(c.id())+"/offerings", url.Values{"since": {since}},
+		func(raw json.RawMessage, where string) {
+			var o offering
+			if err := json.Unmarshal(raw, &o); err != nil {
+				r.warn(source.Warning{Record: where, Message: "not a valid offering: " + err.Error()})
+				return
+			}
+			if in, ok := r.mapOffering(&o, c, specID, where); ok {
+				out = append(out, in)
+			}
+		})
+	return out, err
+}
+
+// list walks a paged endpoint, calling fn for each item with a label that
+// locates it. It stops at the page cap, when the server stops saying
+// hasNextPage, and when a page repeats the previous one (a server ignoring
+// pageNumber would otherwise loop forever).
+func (r *run) list(ctx context.Context, path string, extra url.Values, fn func(json.RawMessage, string)) error {
+	var prev [sha256.Size]byte
+	for n := 1; ; n++ {
+		if r.cfg.MaxPages > 0 && n > r.cfg.MaxPages {
+			return fmt.Errorf("%s%s: stopped at the cap of %d pages", r.base, path, r.cfg.MaxPages)
+		}
+		q := url.Values{"pageSize": {strconv.Itoa(r.pageSize)}, "pageNumber": {strconv.Itoa(n)}}
+		for k, v := range extra {
+			q[k] = v
+		}
+		pageURL := r.base + path + "?" + q.Encode()
+		resp, err := r.get.Get(ctx, pageURL)
+		if err != nil {
+			return err
+		}
+		var p page
+		if err := json.Unmarshal(resp.Body, &p); err != nil {
+			return fmt.Errorf("%s: not an OOAPI page: %w", pageURL, err)
+		}
+		sum := itemsDigest(p.Items)
+		if n > 1 && len(p.Items) > 0 && sum == prev {
+			return fmt.Errorf("%s: the server returned the same page again; stopped", pageURL)
+		}
+		prev = sum
+		for i, item := range p.Items {
+			fn(item, fmt.Sprintf("%s item %d", pageURL, i+1))
+		}
+		if p.HasNextPage == nil || !*p.HasNextPage || len(p.Items) == 0 {
+			return nil
+		}
+	}
+}
+
+// linkParts fills each programme's HasPart from its courses' PartOf.
+func linkParts(programs, courses []model.Specification) {
+	index := map[string]int{}
+	for i, p := range programs {
+		index[p.ID] = i
+	}
+	for _, c := range courses {
+		for _, parent := range c.PartOf {
+			if i, ok := index[parent]; ok && !slices.Contains(programs[i].HasPart, c.ID) {
+				programs[i].HasPart = append(programs[i].HasPart, c.ID)
+			}
+		}
+	}
+}
+
+func itemsDigest(items []json.RawMessage) [sha256.Size]byte {
+	h := sha256.New()
+	for _, it := range items {
+		h.Write(it)
+		h.Write([]byte{0})
+	}
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
+}

@@ -1,0 +1,224 @@
+package ooapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+)
+
+// The wire types below accept what OOAPI servers actually send, not only
+// what the specification allows: a string where an array is due, "" for
+// absent dates, [[]] for absent learning outcomes, numbers as strings.
+
+// page is the OOAPI pagination envelope.
+type page struct {
+	PageSize    int               `json:"pageSize"`
+	PageNumber  int               `json:"pageNumber"`
+	HasNextPage *bool             `json:"hasNextPage"`
+	TotalPages  int               `json:"totalPages"`
+	Items       []json.RawMessage `json:"items"`
+}
+
+// langString is one {language, value} pair.
+type langString struct {
+	Language string `json:"language"`
+	Value    string `json:"value"`
+}
+
+// langStrings accepts an array of langString, a single object, or a bare
+// string (language unknown).
+type langStrings []langString
+
+func (l *langStrings) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || string(b) == "null":
+		*l = nil
+		return nil
+	case b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*l = langStrings{{Value: s}}
+		return nil
+	case b[0] == '{':
+		var one langString
+		if err := json.Unmarshal(b, &one); err != nil {
+			return err
+		}
+		*l = langStrings{one}
+		return nil
+	}
+	var many []langString
+	if err := json.Unmarshal(b, &many); err != nil {
+		return err
+	}
+	*l = many
+	return nil
+}
+
+// outcomes is learningOutcomes: in v5 an array of arrays (each inner array
+// one outcome in several languages); some servers send a flat array.
+type outcomes []langStrings
+
+func (o *outcomes) UnmarshalJSON(b []byte) error {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		if string(bytes.TrimSpace(b)) == "null" {
+			return nil
+		}
+		return err
+	}
+	for _, item := range raw {
+		var ls langStrings
+		if err := json.Unmarshal(item, &ls); err != nil {
+			return err
+		}
+		if len(ls) > 0 {
+			*o = append(*o, ls)
+		}
+	}
+	return nil
+}
+
+// stringList accepts an array of strings or one string.
+type stringList []string
+
+func (s *stringList) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		var one string
+		if err := json.Unmarshal(b, &one); err != nil {
+			return err
+		}
+		if one != "" {
+			*s = stringList{one}
+		}
+		return nil
+	}
+	if string(b) == "null" {
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return err
+	}
+	*s = many
+	return nil
+}
+
+// flexNumber accepts a JSON number or a numeric string ("6", "7,5").
+type flexNumber struct {
+	Value float64
+	Set   bool
+}
+
+func (n *flexNumber) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(strings.TrimSpace(string(b)), `"`)
+	if s == "" || s == "null" {
+		return nil
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64)
+	if err != nil {
+		return err
+	}
+	n.Value, n.Set = f, true
+	return nil
+}
+
+// ref is an identifier that may arrive expanded as an object.
+type ref string
+
+func (r *ref) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '{' {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(b, &obj); err != nil {
+			return err
+		}
+		for _, key := range []string{"organizationId", "programId", "courseId", "educationSpecificationId", "academicSessionId"} {
+			if v, ok := obj[key]; ok {
+				return json.Unmarshal(v, (*string)(r))
+			}
+		}
+		return nil
+	}
+	if string(b) == "null" {
+		return nil
+	}
+	return json.Unmarshal(b, (*string)(r))
+}
+
+type code struct {
+	CodeType string `json:"codeType"`
+	Code     string `json:"code"`
+}
+
+type studyLoad struct {
+	Unit  string     `json:"studyLoadUnit"`
+	Value flexNumber `json:"value"`
+}
+
+// course covers Course, Program and EducationSpecification: they share
+// most fields, and one type keeps the mapping in one place.
+type course struct {
+	CourseID                 string      `json:"courseId"`
+	ProgramID                string      `json:"programId"`
+	EducationSpecificationID string      `json:"educationSpecificationId"`
+	PrimaryCode              code        `json:"primaryCode"`
+	OtherCodes               []code      `json:"otherCodes"`
+	Name                     langStrings `json:"name"`
+	Abbreviation             string      `json:"abbreviation"`
+	Description              langStrings `json:"description"`
+	TeachingLanguage         string      `json:"teachingLanguage"`
+	StudyLoad                *studyLoad  `json:"studyLoad"`
+	FieldsOfStudy            string      `json:"fieldsOfStudy"`
+	LearningOutcomes         outcomes    `json:"learningOutcomes"`
+	Level                    string      `json:"level"`
+	LevelOfQualification     string      `json:"levelOfQualification"`
+	ProgramType              string      `json:"programType"`
+	EducationSpecType        string      `json:"educationSpecificationType"`
+	ModeOfDelivery           stringList  `json:"modeOfDelivery"`
+	ModeOfStudy              string      `json:"modeOfStudy"`
+	AdmissionRequirements    langStrings `json:"admissionRequirements"`
+	Link                     string      `json:"link"`
+	ValidFrom                string      `json:"validFrom"`
+	ValidTo                  string      `json:"validTo"`
+	Organization             ref         `json:"organization"`
+	Programs                 []ref       `json:"programs"`
+	Parent                   ref         `json:"parent"`
+}
+
+func (c *course) id() string {
+	for _, id := range []string{c.CourseID, c.ProgramID, c.EducationSpecificationID} {
+		if id != "" {
+			return id
+		}
+	}
+	return ""
+}
+
+type offering struct {
+	OfferingID            string          `json:"offeringId"`
+	PrimaryCode           code            `json:"primaryCode"`
+	Name                  langStrings     `json:"name"`
+	Description           langStrings     `json:"description"`
+	TeachingLanguage      string          `json:"teachingLanguage"`
+	ModeOfDelivery        stringList      `json:"modeOfDelivery"`
+	StartDate             string          `json:"startDate"`
+	EndDate               string          `json:"endDate"`
+	EnrollEndDate         string          `json:"enrollEndDate"`
+	MaxNumberStudents     flexNumber      `json:"maxNumberStudents"`
+	EnrolledNumberStudent flexNumber      `json:"enrolledNumberStudents"`
+	MinNumberStudents     flexNumber      `json:"minNumberStudents"`
+	Link                  string          `json:"link"`
+	Consumers             json.RawMessage `json:"consumers"`
+	Addresses             []address       `json:"addresses"`
+}
+
+type address struct {
+	City        string `json:"city"`
+	CountryCode string `json:"countryCode"`
+}

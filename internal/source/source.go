@@ -1,0 +1,71 @@
+// Package source defines the contract between the harvest and the source
+// adapters (source/elm, source/ooapi, source/eduapi, source/occapi): what an
+// adapter is told about its source, how it fetches pages, and how it hands
+// on specifications and warnings. Adapters know only this package, the
+// model and the vocabularies; they never touch the store or the index.
+package source
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"qlink/internal/fetch"
+	"qlink/internal/model"
+)
+
+// Adapter reads one source and emits its specifications. It returns an
+// error when it could not read the whole source; what it emitted before
+// the error is still used, but nothing is deleted on the strength of an
+// incomplete read.
+type Adapter interface {
+	Harvest(ctx context.Context, cfg Config, get Getter, out Emitter) error
+}
+
+// Config is what an adapter knows about the source it reads.
+type Config struct {
+	// URL is the manifest's path: the API root or the file.
+	URL     string
+	Version string
+	// PageSize is the manifest's pageSize, or 0 for the adapter's default.
+	PageSize int
+	// ContentType overrides the served content type of static files.
+	ContentType string
+	// MaxPages caps every pagination loop.
+	MaxPages int
+	// Provider is the institution the source belongs to: specifications
+	// are published by it and their identifiers minted under its SCHAC code.
+	Provider model.Provider
+	// Now is the harvest's reference time.
+	Now time.Time
+}
+
+// Getter fetches one URL of the source with the source's headers, query
+// parameters and credentials, and keeps the raw response as a snapshot.
+type Getter interface {
+	Get(ctx context.Context, url string) (*fetch.Response, error)
+}
+
+// Emitter receives an adapter's output.
+type Emitter interface {
+	Spec(model.Specification)
+	Warn(Warning)
+}
+
+// Warning is a problem with one record or field that did not stop the read.
+type Warning struct {
+	// Record names the record (its identifier or URL).
+	Record  string
+	Field   string
+	Message string
+}
+
+func (w Warning) String() string {
+	switch {
+	case w.Record != "" && w.Field != "":
+		return fmt.Sprintf("%s: %s: %s", w.Record, w.Field, w.Message)
+	case w.Record != "":
+		return w.Record + ": " + w.Message
+	}
+	return w.Message
+}
