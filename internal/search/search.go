@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"qlink/internal/markup"
 	"qlink/internal/model"
 	"qlink/internal/vocab"
 )
@@ -159,7 +160,8 @@ func NewDocument(s model.Specification, p model.Provider) Document {
 }
 
 // byPrimaryLang folds regional variants onto their language ("en-GB" and
-// "en-US" both feed the English analyser), joining distinct values.
+// "en-US" both feed the English analyser), joining distinct values, as
+// plain text: sources put HTML in descriptions.
 func byPrimaryLang(t model.Text) map[string]string {
 	out := map[string]string{}
 	for _, tag := range t.Langs() {
@@ -167,7 +169,7 @@ func byPrimaryLang(t model.Text) map[string]string {
 		if out[lang] != "" {
 			out[lang] += "\n"
 		}
-		out[lang] += t[tag]
+		out[lang] += markup.PlainText(t[tag])
 	}
 	return out
 }

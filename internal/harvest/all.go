@@ -1,0 +1,138 @@
+package harvest
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"qlink/internal/model"
+	"qlink/internal/search"
+	"qlink/internal/store"
+)
+
+// Summary counts what a full harvest did.
+type Summary struct {
+	Providers  int
+	Discovered int
+	Sources    int
+	Runs       map[store.RunStatus]int
+	Courses    int
+	Duration   time.Duration
+}
+
+// All discovers every provider in the store and harvests each active
+// source, running workers providers at a time. progress (may be nil) is
+// called from worker goroutines, one call at a time.
+func (h *Harvester) All(ctx context.Context, workers int, trigger string, progress func(Event)) (Summary, error) {
+	start := h.Now()
+	providers, err := h.Store.ListProviders(ctx)
+	if err != nil {
+		return Summary{}, err
+	}
+	sum := Summary{Providers: len(providers), Runs: map[store.RunStatus]int{}}
+	var mu sync.Mutex
+	report := func(e Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e.Kind {
+		case EventDiscovered:
+			sum.Discovered++
+		case EventSourceDone:
+			sum.Sources++
+			sum.Runs[e.Run.Status]++
+		}
+		if progress != nil {
+			progress(e)
+		}
+	}
+	jobs := make(chan model.Provider)
+	var wg sync.WaitGroup
+	for range max(workers, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range jobs {
+				h.provider(ctx, p, trigger, report)
+			}
+		}()
+	}
+	for _, p := range providers {
+		select {
+		case jobs <- p:
+		case <-ctx.Done():
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	counts, err := h.Store.CountCourses(ctx)
+	if err != nil {
+		return sum, err
+	}
+	for _, n := range counts {
+		sum.Courses += n
+	}
+	sum.Duration = h.Now().Sub(start)
+	return sum, ctx.Err()
+}
+
+func (h *Harvester) provider(ctx context.Context, p model.Provider, trigger string, report func(Event)) {
+	if ctx.Err() != nil {
+		return
+	}
+	name := p.Name.String()
+	sources, err := h.Discover(ctx, p)
+	if err != nil {
+		report(Event{Kind: EventDiscoveryFailed, ProviderID: p.ID, Provider: name, Err: err})
+		return
+	}
+	active := 0
+	for _, s := range sources {
+		if s.Active {
+			active++
+		}
+	}
+	report(Event{Kind: EventDiscovered, ProviderID: p.ID, Provider: name, Sources: active})
+	for _, src := range sources {
+		if !src.Active || ctx.Err() != nil {
+			continue
+		}
+		report(Event{Kind: EventSourceStarted, ProviderID: p.ID, Provider: name, Source: src})
+		run, err := h.Source(ctx, src, trigger)
+		report(Event{Kind: EventSourceDone, ProviderID: p.ID, Provider: name, Source: src, Run: run, Err: err})
+	}
+}
+
+// Reindex rebuilds the search index from the store and returns the number
+// of documents indexed.
+func (h *Harvester) Reindex(ctx context.Context) (int, error) {
+	providers, err := h.Store.ListProviders(ctx)
+	if err != nil {
+		return 0, err
+	}
+	byID := map[string]model.Provider{}
+	for _, p := range providers {
+		byID[p.ID] = p
+	}
+	const batch = 500
+	var docs []search.Document
+	n := 0
+	flush := func() error {
+		if err := h.Index.Index(ctx, docs); err != nil {
+			return err
+		}
+		n += len(docs)
+		docs = docs[:0]
+		return nil
+	}
+	err = h.Store.EachCourse(ctx, func(c store.Course) error {
+		docs = append(docs, search.NewDocument(c.Spec, byID[c.ProviderID]))
+		if len(docs) == batch {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return n, err
+	}
+	return n, flush()
+}

@@ -1,0 +1,103 @@
+// Package harvest is qlink's one orchestrator. For a provider it runs
+// discovery and records the manifest's sources; for a source it runs one
+// harvest: fetch (every page kept as a raw snapshot) → adapt → ownership
+// check → diff against the store → commit → index. It records a run with
+// counts, warnings and errors, and reports progress as it goes.
+//
+// A failed source never stops the others, and a run that could not read
+// its whole source never removes anything already stored.
+package harvest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"qlink/internal/discovery"
+	"qlink/internal/fetch"
+	"qlink/internal/search"
+	"qlink/internal/source"
+	"qlink/internal/store"
+)
+
+// Fetcher performs outbound requests; *fetch.Client satisfies it.
+type Fetcher interface {
+	Get(ctx context.Context, req fetch.Request) (*fetch.Response, error)
+}
+
+// Options wires a Harvester.
+type Options struct {
+	Store      store.Store
+	Blobs      store.Blobs
+	Index      search.Index
+	Fetcher    Fetcher
+	Discoverer *discovery.Discoverer
+	// Adapters maps manifest source types to their adapters.
+	Adapters map[string]source.Adapter
+	MaxPages int
+	Logger   *slog.Logger
+	// Now returns the current time; tests fix it.
+	Now func() time.Time
+}
+
+// Harvester runs discovery and harvests.
+type Harvester struct {
+	Options
+	log *slog.Logger
+}
+
+// New returns a Harvester.
+func New(o Options) *Harvester {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.MaxPages <= 0 {
+		o.MaxPages = 10000
+	}
+	return &Harvester{Options: o, log: o.Logger.With("component", "harvest")}
+}
+
+// maxStoredWarnings caps the warnings kept per run; all are counted.
+const maxStoredWarnings = 200
+
+// EventKind says what happened.
+type EventKind string
+
+// Progress events.
+const (
+	EventDiscovered      EventKind = "discovered"
+	EventDiscoveryFailed EventKind = "discovery-failed"
+	EventSourceStarted   EventKind = "source-started"
+	EventSourceDone      EventKind = "source-done"
+)
+
+// Event reports progress.
+type Event struct {
+	Kind       EventKind
+	ProviderID string
+	// Provider is the provider's display name.
+	Provider string
+	Source   store.Source
+	Sources  int
+	Run      store.Run
+	Err      error
+}
+
+func (e Event) String() string {
+	switch e.Kind {
+	case EventDiscovered:
+		return fmt.Sprintf("%s: manifest found, %d source(s)", e.Provider, e.Sources)
+	case EventDiscoveryFailed:
+		return fmt.Sprintf("%s: %v", e.Provider, e.Err)
+	case EventSourceStarted:
+		return fmt.Sprintf("%s: harvesting %s %s", e.Provider, e.Source.Type, e.Source.URL)
+	}
+	r := e.Run
+	return fmt.Sprintf("%s: %s %s — %d courses (%d new, %d changed, %d removed), %d warnings, %d pages in %s",
+		e.Provider, e.Source.Type, r.Status, r.Seen, r.Added, r.Updated, r.Removed, r.WarningCount, r.Pages,
+		r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond))
+}

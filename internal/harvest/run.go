@@ -1,0 +1,143 @@
+package harvest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"qlink/internal/model"
+	"qlink/internal/search"
+	"qlink/internal/source"
+	"qlink/internal/store"
+)
+
+// collector is the Emitter of one run: it keeps specifications in order,
+// drops duplicates and counts warnings.
+type collector struct {
+	providerID string
+	specs      []model.Specification
+	seen       map[string]bool
+	warnings   []store.Warning
+	count      int
+}
+
+func (c *collector) Spec(s model.Specification) {
+	if c.seen[s.ID] {
+		c.Warn(source.Warning{Record: s.ID, Message: "published twice in this source; the first copy is kept"})
+		return
+	}
+	// Policy: a source publishes for its own institution only.
+	if s.PublisherID != c.providerID {
+		if s.PublisherID != "" {
+			c.Warn(source.Warning{Record: s.ID, Field: "publisher", Message: fmt.Sprintf(
+				"claims publisher %q; a source may only publish its own institution's courses", s.PublisherID)})
+		}
+		s.PublisherID = c.providerID
+	}
+	c.seen[s.ID] = true
+	c.specs = append(c.specs, s)
+}
+
+func (c *collector) Warn(w source.Warning) {
+	c.count++
+	if len(c.warnings) < maxStoredWarnings {
+		c.warnings = append(c.warnings, store.Warning{Record: w.Record, Field: w.Field, Message: w.Message})
+	}
+}
+
+// Source harvests one source and returns its run record. The error is
+// non-nil only when the run could not be recorded at all; a failed
+// harvest is a run with status failed.
+func (h *Harvester) Source(ctx context.Context, src store.Source, trigger string) (store.Run, error) {
+	run, err := h.Store.StartRun(ctx, src.ID, trigger, h.Now())
+	if err != nil {
+		return run, err
+	}
+	log := h.log.With("source_id", src.ID, "provider_id", src.ProviderID, "run_id", run.ID)
+	herr := h.harvest(ctx, src, &run)
+	run.FinishedAt = h.Now()
+	if herr != nil {
+		run.Error = herr.Error()
+		log.Warn("harvest incomplete", "status", run.Status, "error", herr)
+	}
+	// Record the outcome even when the caller's context is done.
+	if err := h.Store.FinishRun(context.WithoutCancel(ctx), run); err != nil {
+		return run, err
+	}
+	log.Info("harvested", "status", run.Status, "courses", run.Seen, "added", run.Added, "updated", run.Updated,
+		"removed", run.Removed, "warnings", run.WarningCount, "pages", run.Pages)
+	return run, nil
+}
+
+func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Run) error {
+	run.Status = store.RunFailed
+	provider, err := h.Store.Provider(ctx, src.ProviderID)
+	if err != nil {
+		return err
+	}
+	entry, err := sourceEntry(src)
+	if err != nil {
+		return err
+	}
+	adapter, ok := h.Adapters[src.Type]
+	if !ok {
+		return fmt.Errorf("no adapter for source type %q", src.Type)
+	}
+	if entry.Auth.Type != "none" {
+		return fmt.Errorf("access control %q is not supported by this version of qlink", entry.Auth.Type)
+	}
+	get, err := newPageGetter(h, run.ID, entry)
+	if err != nil {
+		return err
+	}
+	out := &collector{providerID: provider.ID, seen: map[string]bool{}}
+	cfg := source.Config{URL: entry.Path, Version: entry.Version, PageSize: entry.PageSize, ContentType: entry.ContentType,
+		MaxPages: h.MaxPages, Provider: provider, Now: h.Now()}
+	aerr := adapter.Harvest(ctx, cfg, get, out)
+	run.Pages, run.Bytes = get.totals()
+	run.Seen, run.Warnings, run.WarningCount = len(out.specs), out.warnings, out.count
+	if aerr != nil && len(out.specs) == 0 {
+		return aerr // nothing read: leave the stored courses alone
+	}
+	if err := h.commit(ctx, src, provider, out.specs, aerr == nil, run); err != nil {
+		return errors.Join(aerr, err)
+	}
+	run.Status = store.RunOK
+	if aerr != nil {
+		run.Status = store.RunPartial
+	}
+	return aerr
+}
+
+// commit stores the run's specifications and brings the index in line.
+func (h *Harvester) commit(ctx context.Context, src store.Source, p model.Provider, specs []model.Specification,
+	complete bool, run *store.Run) error {
+	ch, err := h.Store.ApplyCourses(ctx, src.ID, specs, complete, h.Now())
+	if err != nil {
+		return err
+	}
+	run.Added, run.Updated, run.Unchanged, run.Removed, run.Conflicts = len(ch.Added), len(ch.Updated), len(ch.Unchanged), len(ch.Removed), len(ch.Conflicts)
+	for _, id := range ch.Conflicts {
+		run.WarningCount++
+		if len(run.Warnings) < maxStoredWarnings {
+			run.Warnings = append(run.Warnings, store.Warning{Record: id, Message: "already published by another source; ignored"})
+		}
+	}
+	changed := map[string]bool{}
+	for _, id := range append(ch.Added, ch.Updated...) {
+		changed[id] = true
+	}
+	var docs []search.Document
+	for _, s := range specs {
+		if changed[s.ID] {
+			docs = append(docs, search.NewDocument(s, p))
+		}
+	}
+	if err := h.Index.Index(ctx, docs); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	if err := h.Index.Delete(ctx, ch.Removed); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	return nil
+}
