@@ -20,14 +20,21 @@ type Summary struct {
 	Duration   time.Duration
 }
 
-// All discovers every provider in the store and harvests each active
-// source, running workers providers at a time. progress (may be nil) is
-// called from worker goroutines, one call at a time.
-func (h *Harvester) All(ctx context.Context, workers int, trigger string, progress func(Event)) (Summary, error) {
+// All discovers the providers in the store (those include accepts, or all
+// when include is nil) and harvests each active source, running workers
+// providers at a time. progress (may be nil) is called from worker
+// goroutines, one call at a time.
+func (h *Harvester) All(ctx context.Context, workers int, trigger string, progress func(Event), include func(providerID string) bool) (Summary, error) {
 	start := h.Now()
-	providers, err := h.Store.ListProviders(ctx)
+	all, err := h.Store.ListProviders(ctx)
 	if err != nil {
 		return Summary{}, err
+	}
+	var providers []model.Provider
+	for _, p := range all {
+		if include == nil || include(p.ID) {
+			providers = append(providers, p)
+		}
 	}
 	sum := Summary{Providers: len(providers), Runs: map[store.RunStatus]int{}}
 	var mu sync.Mutex

@@ -1,0 +1,92 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"qlink/internal/search"
+	"qlink/internal/store"
+)
+
+type apiList struct {
+	Total  int                          `json:"total"`
+	Page   int                          `json:"page"`
+	Limit  int                          `json:"limit"`
+	Items  []apiCourse                  `json:"items"`
+	Facets map[search.Facet][]apiFacet `json:"facets"`
+}
+
+type apiFacet struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+	Count int    `json:"count"`
+}
+
+// apiCourses answers GET /api/v1/courses with the same parameters as the
+// catalogue page.
+func (s *Server) apiCourses(w http.ResponseWriter, r *http.Request) {
+	params, err := parseSearch(r.URL.Query())
+	if err != nil {
+		writeJSONError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	res, err := s.opts.Index.Search(r.Context(), params.Query)
+	if err != nil {
+		s.log.Error("api search", "error", err, "query", r.URL.RawQuery)
+		writeJSONError(w, http.StatusInternalServerError, "search failed")
+		return
+	}
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	courses, err := s.opts.Store.CoursesByID(r.Context(), ids)
+	if err != nil {
+		s.log.Error("api courses", "error", err)
+		writeJSONError(w, http.StatusInternalServerError, "loading courses failed")
+		return
+	}
+	out := apiList{Total: res.Total, Page: params.Page, Limit: params.Limit, Items: []apiCourse{}, Facets: map[search.Facet][]apiFacet{}}
+	for _, c := range courses {
+		out.Items = append(out.Items, s.presentCourse(r.Context(), c))
+	}
+	for _, f := range search.Facets {
+		out.Facets[f] = []apiFacet{}
+		for _, fc := range res.Facets[f] {
+			out.Facets[f] = append(out.Facets[f], apiFacet{Value: fc.Value, Label: s.valueLabel(r.Context(), f, fc.Value), Count: fc.Count})
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) apiCourse(w http.ResponseWriter, r *http.Request) {
+	c, err := s.opts.Store.Course(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) || (err == nil && c.Removed) {
+		writeJSONError(w, http.StatusNotFound, "no course with id "+r.PathValue("id"))
+		return
+	}
+	if err != nil {
+		s.log.Error("api course", "error", err)
+		writeJSONError(w, http.StatusInternalServerError, "loading the course failed")
+		return
+	}
+	writeJSON(w, http.StatusOK, s.presentCourse(r.Context(), c))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, `{"error":"encoding failed"}`, http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Access-Control-Allow-Origin", "*") // public, read-only data
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+func writeJSONError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}

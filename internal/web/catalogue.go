@@ -1,0 +1,251 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"qlink/internal/markup"
+	"qlink/internal/model"
+	"qlink/internal/search"
+	"qlink/internal/vocab"
+)
+
+type cataloguePage struct {
+	layoutData
+	Params  searchParams
+	Total   int
+	Results []courseSummary
+	Facets  []facetView
+	Active  []activeFilter
+	Pages   pagination
+	Error   string
+}
+
+type courseSummary struct {
+	URL       string
+	Title     shownText
+	Snippet   shownText
+	Provider  string
+	Country   string
+	ECTS      string
+	EQF       int
+	Languages []string
+	Type      string
+	Modes     []string
+	// NextStart is the first start date today or later, if any.
+	NextStart time.Time
+	Offerings int
+}
+
+type facetView struct {
+	Name   search.Facet
+	Label  string
+	Values []facetValue
+	// Open keeps the facet expanded on small screens when it is in use.
+	Open bool
+}
+
+type facetValue struct {
+	ID       string
+	Value    string
+	Label    string
+	Count    int
+	Selected bool
+}
+
+type activeFilter struct {
+	Label     string
+	RemoveURL string
+}
+
+type pagination struct {
+	Page, Last    int
+	Prev, Next    string
+	From, To      int
+	Neighbourhood []pageLink
+}
+
+type pageLink struct {
+	N       int
+	URL     string
+	Current bool
+}
+
+func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) {
+	page := cataloguePage{layoutData: layoutData{Title: "Course catalogue", Notice: s.opts.Notice}}
+	params, err := parseSearch(r.URL.Query())
+	page.Params = params
+	if err != nil {
+		page.Error = err.Error()
+		s.render(w, r, http.StatusBadRequest, "catalogue", page)
+		return
+	}
+	res, err := s.opts.Index.Search(r.Context(), params.Query)
+	if err != nil {
+		s.log.Error("search", "error", err, "query", r.URL.RawQuery)
+		s.errorPage(w, r, http.StatusInternalServerError, "The search failed. Please try again.")
+		return
+	}
+	page.Total = res.Total
+	if page.Results, err = s.summaries(r, res.Hits); err != nil {
+		s.log.Error("loading results", "error", err)
+		s.errorPage(w, r, http.StatusInternalServerError, "The results could not be loaded. Please try again.")
+		return
+	}
+	page.Facets = s.facetViews(r.Context(), params, res.Facets)
+	page.Active = s.activeFilters(r.Context(), params)
+	page.Pages = paginate(params, res.Total)
+	if params.Text != "" {
+		page.Title = params.Text + " – course catalogue"
+	}
+	s.render(w, r, http.StatusOK, "catalogue", page)
+}
+
+func (s *Server) summaries(r *http.Request, hits []search.Hit) ([]courseSummary, error) {
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	courses, err := s.opts.Store.CoursesByID(r.Context(), ids)
+	if err != nil {
+		return nil, err
+	}
+	prefs := readerLanguages(r)
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	out := make([]courseSummary, 0, len(courses))
+	for _, c := range courses {
+		sp := c.Spec
+		p := s.provider(r.Context(), c.ProviderID)
+		sum := courseSummary{URL: courseURL(sp.ID), Provider: p.Name.String(), EQF: sp.EQFLevel, Offerings: len(sp.Instances)}
+		sum.Title.Lang, sum.Title.Value = sp.Title.Best(prefs...)
+		var desc string
+		sum.Snippet.Lang, desc = sp.Description.Best(prefs...)
+		sum.Snippet.Value = markup.Snippet(desc, 220)
+		if p.Country != "" {
+			sum.Country = vocab.CountryName(p.Country, "en")
+		}
+		if e, ok := sp.ECTS(); ok {
+			sum.ECTS = formatNumber(e)
+		}
+		for _, l := range sp.Languages {
+			sum.Languages = append(sum.Languages, vocab.LanguageName(l, "en"))
+		}
+		if c, ok := vocab.LearningOpportunityTypes.Lookup(sp.Type); ok {
+			sum.Type = c.Label("en")
+		}
+		for _, m := range sp.Modes() {
+			if c, ok := vocab.Modes.Lookup(m); ok {
+				sum.Modes = append(sum.Modes, c.Label("en"))
+			}
+		}
+		sum.NextStart = nextStart(sp.Instances, today)
+		out = append(out, sum)
+	}
+	return out, nil
+}
+
+func nextStart(ins []model.Instance, today time.Time) time.Time {
+	var best time.Time
+	for _, in := range ins {
+		if !in.Start.Before(today) && (best.IsZero() || in.Start.Before(best)) {
+			best = in.Start
+		}
+	}
+	return best
+}
+
+func (s *Server) facetViews(ctx context.Context, p searchParams, counts map[search.Facet][]search.FacetCount) []facetView {
+	var out []facetView
+	for _, f := range search.Facets {
+		fv := facetView{Name: f, Label: facetLabels[f], Open: len(p.Filters[f]) > 0}
+		seen := map[string]bool{}
+		for _, c := range counts[f] {
+			seen[c.Value] = true
+			fv.Values = append(fv.Values, facetValue{Value: c.Value, Label: s.valueLabel(ctx, f, c.Value), Count: c.Count,
+				Selected: slices.Contains(p.Filters[f], c.Value)})
+		}
+		// A selected value with no hits must stay visible so it can be
+		// unticked.
+		for _, v := range p.Filters[f] {
+			if !seen[v] {
+				fv.Values = append(fv.Values, facetValue{Value: v, Label: s.valueLabel(ctx, f, v), Selected: true})
+			}
+		}
+		if f != search.FacetEQF && f != search.FacetField {
+			slices.SortStableFunc(fv.Values, func(a, b facetValue) int { return b.Count - a.Count })
+		} else {
+			slices.SortFunc(fv.Values, func(a, b facetValue) int { return strings.Compare(a.Value, b.Value) })
+		}
+		for i := range fv.Values {
+			fv.Values[i].ID = "f-" + string(f) + "-" + idSafe(fv.Values[i].Value)
+		}
+		if len(fv.Values) > 0 {
+			out = append(out, fv)
+		}
+	}
+	return out
+}
+
+// idSafe makes a value usable in an HTML id.
+func idSafe(v string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return '_'
+	}, v)
+}
+
+func (s *Server) activeFilters(ctx context.Context, p searchParams) []activeFilter {
+	var out []activeFilter
+	for _, f := range search.Facets {
+		for _, v := range p.Filters[f] {
+			q := p
+			q.Filters = map[search.Facet][]string{}
+			for k, vs := range p.Filters {
+				q.Filters[k] = slices.DeleteFunc(slices.Clone(vs), func(x string) bool { return k == f && x == v })
+			}
+			out = append(out, activeFilter{Label: facetLabels[f] + ": " + s.valueLabel(ctx, f, v), RemoveURL: q.pageURL("/", 1)})
+		}
+	}
+	for _, b := range []struct{ label, raw, key string }{{"ECTS from ", p.ECTSMinRaw, "ects_min"}, {"ECTS up to ", p.ECTSMaxRaw, "ects_max"}} {
+		if b.raw == "" {
+			continue
+		}
+		v := p.values()
+		v.Del(b.key)
+		out = append(out, activeFilter{Label: b.label + b.raw, RemoveURL: withQuery("/", v)})
+	}
+	return out
+}
+
+func withQuery(path string, v url.Values) string {
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
+}
+
+func paginate(p searchParams, total int) pagination {
+	last := max((total+p.Limit-1)/p.Limit, 1)
+	last = min(last, maxPage)
+	pg := pagination{Page: p.Page, Last: last}
+	if total > 0 {
+		pg.From = (p.Page-1)*p.Limit + 1
+		pg.To = min(p.Page*p.Limit, total)
+	}
+	if p.Page > 1 {
+		pg.Prev = p.pageURL("/", p.Page-1)
+	}
+	if p.Page < last {
+		pg.Next = p.pageURL("/", p.Page+1)
+	}
+	for n := max(1, p.Page-2); n <= min(last, p.Page+2); n++ {
+		pg.Neighbourhood = append(pg.Neighbourhood, pageLink{N: n, URL: p.pageURL("/", n), Current: n == p.Page})
+	}
+	return pg
+}

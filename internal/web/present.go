@@ -1,0 +1,196 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"qlink/internal/model"
+	"qlink/internal/search"
+	"qlink/internal/store"
+	"qlink/internal/vocab"
+)
+
+// facetLabels names each facet in the interface.
+var facetLabels = map[search.Facet]string{
+	search.FacetInstitution: "Institution", search.FacetCountry: "Country", search.FacetLanguage: "Language of instruction",
+	search.FacetEQF: "EQF level", search.FacetField: "Field of study (ISCED-F)", search.FacetType: "Type",
+	search.FacetMode: "Mode of delivery",
+}
+
+// valueLabel turns a facet value into a readable label.
+func (s *Server) valueLabel(ctx context.Context, f search.Facet, v string) string {
+	var c vocab.Concept
+	var ok bool
+	switch f {
+	case search.FacetInstitution:
+		return s.provider(ctx, v).Name.String()
+	case search.FacetCountry:
+		return vocab.CountryName(v, "en")
+	case search.FacetLanguage:
+		return vocab.LanguageName(v, "en")
+	case search.FacetEQF:
+		c, ok = vocab.EQF.Lookup(v)
+	case search.FacetField:
+		c, ok = vocab.ISCEDF.Lookup(v)
+	case search.FacetType:
+		c, ok = vocab.LearningOpportunityTypes.Lookup(v)
+	case search.FacetMode:
+		c, ok = vocab.Modes.Lookup(v)
+	}
+	if ok {
+		return c.Label("en")
+	}
+	return v
+}
+
+// readerLanguages returns the reader's preferred languages from
+// Accept-Language, as BCP 47 tags, best first.
+func readerLanguages(r *http.Request) []string {
+	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	if err != nil {
+		return nil
+	}
+	out := make([]string, 0, len(tags))
+	for _, t := range tags {
+		out = append(out, t.String())
+	}
+	return out
+}
+
+func courseURL(id string) string { return "/courses/" + url.PathEscape(id) }
+
+// labeled is a controlled value with its label, as the API returns it.
+type labeled struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+}
+
+func concept(s *vocab.Scheme, key string) *labeled {
+	c, ok := s.Lookup(key)
+	if !ok {
+		return nil
+	}
+	return &labeled{Value: c.Slug, Label: c.Label("en")}
+}
+
+// apiCourse is the public JSON shape of a course.
+type apiCourse struct {
+	ID                string             `json:"id"`
+	URL               string             `json:"url"`
+	Type              *labeled           `json:"type,omitempty"`
+	Title             model.Text         `json:"title"`
+	Description       model.Text         `json:"description,omitempty"`
+	LearningOutcomes  []model.Text       `json:"learningOutcomes,omitempty"`
+	Languages         []labeled          `json:"languages,omitempty"`
+	ISCEDF            []labeled          `json:"iscedf,omitempty"`
+	Fields            []labeled          `json:"fields,omitempty"`
+	EQFLevel          int                `json:"eqfLevel,omitempty"`
+	ECTS              *float64           `json:"ects,omitempty"`
+	Homepage          string             `json:"homepage,omitempty"`
+	EntryRequirements model.Text         `json:"entryRequirements,omitempty"`
+	Active            bool               `json:"active"`
+	Identifiers       []model.Identifier `json:"identifiers,omitempty"`
+	PartOf            []string           `json:"partOf,omitempty"`
+	HasPart           []string           `json:"hasPart,omitempty"`
+	Provider          apiProvider        `json:"provider"`
+	Offerings         []apiOffering      `json:"offerings"`
+	FirstSeen         time.Time          `json:"firstSeen"`
+	Changed           time.Time          `json:"changed"`
+}
+
+type apiProvider struct {
+	ID      string     `json:"id"`
+	Name    model.Text `json:"name"`
+	SCHAC   string     `json:"schac,omitempty"`
+	Country *labeled   `json:"country,omitempty"`
+	Website string     `json:"website,omitempty"`
+}
+
+type apiOffering struct {
+	ID                  string     `json:"id"`
+	Title               model.Text `json:"title,omitempty"`
+	Start               string     `json:"start,omitempty"`
+	End                 string     `json:"end,omitempty"`
+	Modes               []labeled  `json:"modes,omitempty"`
+	Language            *labeled   `json:"language,omitempty"`
+	RegistrationPortal  string     `json:"registrationPortal,omitempty"`
+	ApplicationDeadline string     `json:"applicationDeadline,omitempty"`
+	Capacity            *int       `json:"capacity,omitempty"`
+	Enrolled            *int       `json:"enrolled,omitempty"`
+	Minimum             *int       `json:"minimum,omitempty"`
+	Homepage            string     `json:"homepage,omitempty"`
+}
+
+func day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("2006-01-02")
+}
+
+func (s *Server) presentCourse(ctx context.Context, c store.Course) apiCourse {
+	sp := c.Spec
+	p := s.provider(ctx, c.ProviderID)
+	out := apiCourse{
+		ID: sp.ID, URL: s.opts.BaseURL + courseURL(sp.ID), Type: concept(vocab.LearningOpportunityTypes, sp.Type),
+		Title: sp.Title, Description: sp.Description, LearningOutcomes: sp.LearningOutcomes, EQFLevel: sp.EQFLevel,
+		Homepage: sp.Homepage, EntryRequirements: sp.EntryRequirements, Active: sp.Active, Identifiers: sp.Identifiers,
+		PartOf: sp.PartOf, HasPart: sp.HasPart, FirstSeen: c.FirstSeen, Changed: c.Changed, Offerings: []apiOffering{},
+		Provider: apiProvider{ID: p.ID, Name: p.Name, SCHAC: p.SCHAC, Website: p.Website},
+	}
+	if p.Country != "" {
+		out.Provider.Country = &labeled{Value: p.Country, Label: vocab.CountryName(p.Country, "en")}
+	}
+	if e, ok := sp.ECTS(); ok {
+		out.ECTS = &e
+	}
+	for _, l := range sp.Languages {
+		out.Languages = append(out.Languages, labeled{Value: l, Label: vocab.LanguageName(l, "en")})
+	}
+	for _, code := range sp.ISCEDF {
+		if c := concept(vocab.ISCEDF, code); c != nil {
+			out.ISCEDF = append(out.ISCEDF, *c)
+		}
+	}
+	for _, code := range model.ISCEDBroad(sp.ISCEDF) {
+		if c := concept(vocab.ISCEDF, code); c != nil {
+			out.Fields = append(out.Fields, *c)
+		}
+	}
+	for _, in := range sortedInstances(sp.Instances) {
+		o := apiOffering{ID: in.ID, Title: in.Title, Start: day(in.Start), End: day(in.End), RegistrationPortal: in.RegistrationPortal,
+			ApplicationDeadline: day(in.ApplicationDeadline), Capacity: in.Capacity, Enrolled: in.Enrolled, Minimum: in.Minimum, Homepage: in.Homepage}
+		for _, m := range in.Modes {
+			if c := concept(vocab.Modes, m); c != nil {
+				o.Modes = append(o.Modes, *c)
+			}
+		}
+		if in.DefaultLanguage != "" {
+			o.Language = &labeled{Value: in.DefaultLanguage, Label: vocab.LanguageName(in.DefaultLanguage, "en")}
+		}
+		out.Offerings = append(out.Offerings, o)
+	}
+	return out
+}
+
+// sortedInstances orders offerings by start date, undated last.
+func sortedInstances(in []model.Instance) []model.Instance {
+	out := slices.Clone(in)
+	slices.SortStableFunc(out, func(a, b model.Instance) int {
+		switch {
+		case a.Start.IsZero() && b.Start.IsZero():
+			return 0
+		case a.Start.IsZero():
+			return 1
+		case b.Start.IsZero():
+			return -1
+		}
+		return a.Start.Compare(b.Start)
+	})
+	return out
+}

@@ -1,0 +1,133 @@
+// Package web is qlink's HTTP face: the public catalogue (search with
+// facets, course pages), the JSON API under /api/v1, and static assets.
+// Pages are server-rendered html/template with htmx for in-place updates;
+// everything works without JavaScript. The package reads the store and the
+// search index and never contacts institutions.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"qlink/internal/model"
+	"qlink/internal/search"
+	"qlink/internal/store"
+)
+
+// Options wires a Server.
+type Options struct {
+	Store  store.Store
+	Index  search.Index
+	Logger *slog.Logger
+	// BaseURL is the public URL, used in API links.
+	BaseURL string
+	// Notice is shown on every page, e.g. that the data is a demo.
+	Notice string
+}
+
+// Server serves the catalogue and the API.
+type Server struct {
+	opts  Options
+	log   *slog.Logger
+	views *views
+
+	mu            sync.Mutex
+	providers     map[string]model.Provider
+	providersTime time.Time
+}
+
+// New builds a Server; it fails only if the embedded templates are broken.
+func New(o Options) (*Server, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	v, err := loadViews()
+	if err != nil {
+		return nil, err
+	}
+	return &Server{opts: o, log: o.Logger.With("component", "web"), views: v}, nil
+}
+
+// Handler returns the routes with middleware.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.catalogue)
+	mux.HandleFunc("GET /courses/{id}", s.coursePage)
+	mux.HandleFunc("GET /about", s.about)
+	mux.HandleFunc("GET /api/v1/courses", s.apiCourses)
+	mux.HandleFunc("GET /api/v1/courses/{id}", s.apiCourse)
+	mux.HandleFunc("GET /healthz", s.health)
+	mux.Handle("GET /static/", s.views.static())
+	mux.HandleFunc("/", s.notFound)
+	return s.recoverer(securityHeaders(mux))
+}
+
+// providerCacheTTL bounds how stale provider names on pages may be.
+const providerCacheTTL = 30 * time.Second
+
+// provider returns a provider by ID from a short-lived cache: every page
+// shows provider names, and the registry changes rarely.
+func (s *Server) provider(ctx context.Context, id string) model.Provider {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.providers == nil || time.Since(s.providersTime) > providerCacheTTL {
+		ps, err := s.opts.Store.ListProviders(ctx)
+		if err != nil {
+			s.log.Error("loading providers", "error", err)
+			return model.Provider{ID: id, Name: model.Text{"": id}}
+		}
+		s.providers = make(map[string]model.Provider, len(ps))
+		for _, p := range ps {
+			s.providers[p.ID] = p
+		}
+		s.providersTime = time.Now()
+	}
+	if p, ok := s.providers[id]; ok {
+		return p
+	}
+	return model.Provider{ID: id, Name: model.Text{"": id}}
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.opts.Index.Count(r.Context()); err != nil {
+		http.Error(w, "search index unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if _, err := s.opts.Store.CountCourses(r.Context()); err != nil {
+		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Write([]byte("ok\n"))
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// recoverer turns a panic in a handler into a logged 500 instead of a
+// dropped connection.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+					panic(v)
+				}
+				s.log.Error("panic in handler", "path", r.URL.Path, "panic", v)
+				http.Error(w, "internal error", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
