@@ -30,12 +30,12 @@ type deqarPage struct {
 }
 
 type deqarProvider struct {
-	ID        json.Number `json:"id"`
-	DEQARID   string      `json:"deqar_id"`
-	ETERID    string      `json:"eter_id"`
-	Name      string      `json:"name_primary"`
-	Website   string      `json:"website_link"`
-	Names     []struct {
+	ID      json.Number `json:"id"`
+	DEQARID string      `json:"deqar_id"`
+	ETERID  string      `json:"eter_id"`
+	Name    string      `json:"name_primary"`
+	Website string      `json:"website_link"`
+	Names   []struct {
 		Official string `json:"name_official"`
 		English  string `json:"name_english"`
 		Acronym  string `json:"acronym"`

@@ -10,10 +10,10 @@ import (
 )
 
 type apiList struct {
-	Total  int                          `json:"total"`
-	Page   int                          `json:"page"`
-	Limit  int                          `json:"limit"`
-	Items  []apiCourse                  `json:"items"`
+	Total  int                         `json:"total"`
+	Page   int                         `json:"page"`
+	Limit  int                         `json:"limit"`
+	Items  []apiCourse                 `json:"items"`
 	Facets map[search.Facet][]apiFacet `json:"facets"`
 }
 

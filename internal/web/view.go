@@ -65,12 +65,12 @@ func (v *views) funcs() template.FuncMap {
 	return template.FuncMap{
 		"asset": func(name string) string { return "/static/" + name + "?v=" + v.hashes[name] },
 		// safe renders source HTML after sanitising it.
-		"safe":     func(s string) template.HTML { return template.HTML(markup.Sanitize(s)) },
-		"date":     func(t time.Time) string { return t.Format("2 Jan 2006") },
-		"isodate":  func(t time.Time) string { return t.Format("2006-01-02") },
-		"langName": func(tag string) string { return vocab.LanguageName(tag, "en") },
-		"endonym":  vocab.LanguageEndonym,
-		"num":      formatNumber,
+		"safe":       func(s string) template.HTML { return template.HTML(markup.Sanitize(s)) },
+		"date":       func(t time.Time) string { return t.Format("2 Jan 2006") },
+		"isodate":    func(t time.Time) string { return t.Format("2006-01-02") },
+		"langName":   func(tag string) string { return vocab.LanguageName(tag, "en") },
+		"endonym":    vocab.LanguageEndonym,
+		"num":        formatNumber,
 		"pathEscape": url.PathEscape,
 		"best": func(t model.Text, prefs ...string) shownText {
 			lang, val := t.Best(prefs...)
