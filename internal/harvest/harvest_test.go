@@ -1,0 +1,234 @@
+package harvest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"qlink/internal/fetch"
+	"qlink/internal/model"
+	"qlink/internal/search"
+	"qlink/internal/source"
+	"qlink/internal/store"
+	"qlink/internal/store/blob"
+	"qlink/internal/store/sqlite"
+)
+
+// memIndex records what the harvest indexes; the real index is tested in
+// search/bleve and end to end in cmd/qlink.
+type memIndex struct {
+	mu   sync.Mutex
+	docs map[string]search.Document
+}
+
+func (m *memIndex) Index(_ context.Context, docs []search.Document) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, d := range docs {
+		m.docs[d.ID] = d
+	}
+	return nil
+}
+
+func (m *memIndex) Delete(_ context.Context, ids []string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, id := range ids {
+		delete(m.docs, id)
+	}
+	return nil
+}
+
+func (m *memIndex) Search(context.Context, search.Query) (search.Result, error) {
+	return search.Result{}, nil
+}
+func (m *memIndex) Count(context.Context) (int, error) { return len(m.docs), nil }
+func (m *memIndex) Close() error                       { return nil }
+
+// scripted is an adapter that fetches the given paths from its source and
+// emits what the test says.
+type scripted struct {
+	paths []string
+	specs []model.Specification
+	err   error
+}
+
+func (s *scripted) Harvest(ctx context.Context, cfg source.Config, get source.Getter, out source.Emitter) error {
+	for _, p := range s.paths {
+		if _, err := get.Get(ctx, strings.TrimRight(cfg.URL, "/")+p); err != nil {
+			return err
+		}
+	}
+	for _, sp := range s.specs {
+		out.Spec(sp)
+	}
+	out.Warn(source.Warning{Record: "x", Field: "name", Message: "empty"})
+	return s.err
+}
+
+type fixture struct {
+	h       *Harvester
+	st      *sqlite.Store
+	idx     *memIndex
+	adapter *scripted
+	src     store.Source
+	srv     *httptest.Server
+	headers http.Header
+}
+
+func newFixture(t *testing.T, entry string) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &fixture{idx: &memIndex{docs: map[string]search.Document{}}, adapter: &scripted{}}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.headers = r.Header.Clone()
+		fmt.Fprintf(w, `{"path":%q,"query":%q}`, r.URL.Path, r.URL.RawQuery)
+	}))
+	t.Cleanup(f.srv.Close)
+	var err error
+	if f.st, err = sqlite.Open(filepath.Join(t.TempDir(), "db")); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.st.Close() })
+	if err := f.st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := blob.NewDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.h = New(Options{Store: f.st, Blobs: blobs, Index: f.idx,
+		Fetcher:  fetch.New(fetch.Options{Timeout: 2 * time.Second, AllowPrivate: true}),
+		Adapters: map[string]source.Adapter{"ooapi": f.adapter}})
+	p := model.Provider{ID: "P1", SCHAC: "uni.test", Name: model.Text{"en": "University One"}, Country: "NL"}
+	if err := f.st.UpsertProviders(ctx, []model.Provider{p}); err != nil {
+		t.Fatal(err)
+	}
+	entry = strings.ReplaceAll(entry, "SRV", f.srv.URL)
+	srcs, err := f.st.SyncManifest(ctx, store.Manifest{ProviderID: "P1", URL: "x", FetchedAt: time.Now(), Body: []byte(entry)},
+		[]store.Source{{Key: "main", Type: "ooapi", URL: f.srv.URL, Entry: []byte(entry)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.src = srcs[0]
+	return f
+}
+
+func spec(id, title, publisher string) model.Specification {
+	return model.Specification{ID: id, Title: model.Text{"en": title}, PublisherID: publisher, Active: true}
+}
+
+func TestRunLifecycle(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, `{"type":"ooapi","path":"SRV/ooapi/v5","headers":{"X-Api-Key":"k"},"queryParameters":{"consumer":"ql"}}`)
+
+	// A good run stores, indexes and snapshots; the manifest's headers and
+	// parameters go on every request.
+	f.adapter.paths = []string{"/courses?pageNumber=1"}
+	f.adapter.specs = []model.Specification{spec("c1", "One", "P1"), spec("c2", "Two", ""), spec("c2", "Two again", "P1")}
+	run, err := f.h.Source(ctx, f.src, "test")
+	if err != nil || run.Status != store.RunOK || run.Added != 2 || run.Pages != 1 {
+		t.Fatalf("first run: %+v %v", run, err)
+	}
+	if f.headers.Get("X-Api-Key") != "k" {
+		t.Errorf("manifest header not sent: %v", f.headers)
+	}
+	if run.WarningCount != 2 || !strings.Contains(run.Warnings[0].Message+run.Warnings[1].Message, "published twice") {
+		t.Errorf("warnings: %+v", run.Warnings)
+	}
+	pages, _ := f.st.RunPages(ctx, run.ID)
+	if len(pages) != 1 || !strings.Contains(pages[0].URL, "consumer=ql") || pages[0].Blob == "" {
+		t.Errorf("pages: %+v", pages)
+	}
+	if len(f.idx.docs) != 2 || f.idx.docs["c1"].Institution != "P1" {
+		t.Errorf("index: %+v", f.idx.docs)
+	}
+
+	// A failed run changes nothing.
+	f.adapter.err = &fetch.Error{Kind: fetch.KindTimeout, URL: "x"}
+	f.adapter.specs = nil
+	run, err = f.h.Source(ctx, f.src, "test")
+	if err != nil || run.Status != store.RunFailed || !strings.Contains(run.Error, "timeout") {
+		t.Fatalf("failed run: %+v %v", run, err)
+	}
+	if c, _ := f.st.Course(ctx, "c2"); c.Removed || len(f.idx.docs) != 2 {
+		t.Errorf("a failed run lost data")
+	}
+
+	// A partial run updates what it read and removes nothing.
+	f.adapter.specs = []model.Specification{spec("c1", "One, revised", "P1")}
+	run, _ = f.h.Source(ctx, f.src, "test")
+	if run.Status != store.RunPartial || run.Updated != 1 || run.Removed != 0 {
+		t.Fatalf("partial run: %+v", run)
+	}
+
+	// A complete run removes vanished courses from store and index.
+	f.adapter.err = nil
+	run, _ = f.h.Source(ctx, f.src, "test")
+	if run.Status != store.RunOK || run.Removed != 1 || run.Unchanged != 1 {
+		t.Fatalf("complete run: %+v", run)
+	}
+	if _, ok := f.idx.docs["c2"]; ok {
+		t.Errorf("removed course still indexed")
+	}
+	if src, _ := f.st.Source(ctx, f.src.ID); src.LastStatus != store.RunOK || src.ErrorCount != 0 {
+		t.Errorf("source health: %+v", src)
+	}
+}
+
+func TestRunRefusals(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name, entry string
+		paths       []string
+		specs       []model.Specification
+		wantStatus  store.RunStatus
+		wantErr     string
+	}{
+		{"foreign publisher is overridden", `{"type":"ooapi","path":"SRV/"}`, nil,
+			[]model.Specification{spec("c1", "One", "SOMEONE-ELSE")}, store.RunOK, ""},
+		{"off-host URL refused", `{"type":"ooapi","path":"SRV/"}`, []string{"@evil.test/x"}, nil, store.RunFailed, "outside the source's host"},
+		{"unsupported auth", `{"type":"ooapi","path":"SRV/","auth":{"type":"httpsig"}}`, nil, nil, store.RunFailed, "httpsig"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, tc.entry)
+			f.adapter.paths, f.adapter.specs = tc.paths, tc.specs
+			run, err := f.h.Source(ctx, f.src, "test")
+			if err != nil || run.Status != tc.wantStatus || !strings.Contains(run.Error, tc.wantErr) {
+				t.Fatalf("run %+v, err %v", run, err)
+			}
+			if tc.specs != nil {
+				c, err := f.st.Course(ctx, "c1")
+				if err != nil || c.Spec.PublisherID != "P1" || !slices.ContainsFunc(run.Warnings, func(w store.Warning) bool { return w.Field == "publisher" }) {
+					t.Errorf("publisher not enforced: %+v %v %+v", c.Spec, err, run.Warnings)
+				}
+			}
+		})
+	}
+}
+
+func TestGetterRefusesOtherHosts(t *testing.T) {
+	f := newFixture(t, `{"type":"ooapi","path":"SRV/"}`)
+	entry, err := sourceEntry(f.src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ := newPageGetter(f.h, 0, entry)
+	_, err = g.Get(context.Background(), "http://169.254.169.254/latest/meta-data")
+	if fetch.KindOf(err) != fetch.KindBlocked {
+		t.Fatalf("got %v", err)
+	}
+	var fe *fetch.Error
+	if !errors.As(err, &fe) || !strings.Contains(fe.Error(), "169.254.169.254") {
+		t.Errorf("error should name the URL: %v", err)
+	}
+}
