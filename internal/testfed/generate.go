@@ -184,8 +184,8 @@ func allianceName(code string) string {
 func (g *instGen) organizations() {
 	in := g.inst
 	in.Organizations = append(in.Organizations, Organization{
-		ID:        stableUUID(g.o.Seed, in.SCHAC, "organization", "root"),
-		Type:      "root",
+		ID:   stableUUID(g.o.Seed, in.SCHAC, "organization", "root"),
+		Type: "root",
 		Name: g.text(g.bothLangs(), func(l langID) string {
 			if l == langEN {
 				return in.NameEnglish

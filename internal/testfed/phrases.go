@@ -363,11 +363,11 @@ var programDescs = [numLangs][2]string{
 type faculty int
 
 const (
-	facHumanities faculty = iota // 01, 02
-	facSocial                    // 03, 04, 10
-	facScience                   // 05
-	facEngineering               // 06, 07
-	facLife                      // 08, 09
+	facHumanities  faculty = iota // 01, 02
+	facSocial                     // 03, 04, 10
+	facScience                    // 05
+	facEngineering                // 06, 07
+	facLife                       // 08, 09
 	numFaculties
 )
 
@@ -432,7 +432,7 @@ func termName(l langID, ay int, spring bool) string {
 
 // academicYear formats the academic year starting in ay, e.g. "2025/26".
 func academicYear(ay int) string {
-	return strconv.Itoa(ay) + "/" + strconv.Itoa((ay+1)%100+100)[1:]
+	return strconv.Itoa(ay) + "/" + strconv.Itoa((ay+1)%100 + 100)[1:]
 }
 
 // contraction is how a preposition merges with an article.
