@@ -105,9 +105,15 @@ func publish(o Options, in *Institution, r *hostRouter, zone *dnsZone, addr neti
 		if err != nil {
 			panic("testfed: " + err.Error())
 		}
-		api := newOOAPI(o.Seed, o.Now, in, src)
+		// Rendered on first use: Start stays fast, and a federation of
+		// hundreds of institutions costs only what is asked for.
+		var once sync.Once
+		var api *ooapiAPI
 		s := sites[u.Hostname()]
-		s.mounts = append(s.mounts, mount{u.Path, api.serve})
+		s.mounts = append(s.mounts, mount{u.Path, func(w http.ResponseWriter, r *http.Request, rel string) {
+			once.Do(func() { api = newOOAPI(o.Seed, o.Now, in, src) })
+			api.serve(w, r, rel)
+		}})
 	}
 }
 

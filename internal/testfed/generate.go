@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -16,16 +17,23 @@ func Generate(opts Options) []Institution {
 }
 
 // generate builds the institutions with URLs on port (0: no port in URLs).
+// Institutions are independent of each other, so they are made in
+// parallel.
 func generate(o Options, port int) []Institution {
-	out := make([]Institution, 0, o.Institutions+len(misbehaviors))
-	for i := range o.Institutions {
-		out = append(out, newInstitution(o, i, port, ""))
-	}
+	n := o.Institutions
 	if o.Misbehaving {
-		for k, mb := range misbehaviors {
-			out = append(out, newInstitution(o, o.Institutions+k, port, mb))
-		}
+		n += len(misbehaviors)
 	}
+	out := make([]Institution, n)
+	var wg sync.WaitGroup
+	for i := range out {
+		var mb Misbehavior
+		if i >= o.Institutions {
+			mb = misbehaviors[i-o.Institutions]
+		}
+		wg.Go(func() { out[i] = newInstitution(o, i, port, mb) })
+	}
+	wg.Wait()
 	return out
 }
 

@@ -461,17 +461,33 @@ func contract(l langID, x string, of bool) string {
 
 // fill replaces the placeholders of tpl with the forms of f in language l.
 func fill(tpl string, l langID, f form) string {
-	if !strings.Contains(tpl, "{") {
-		return tpl
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(tpl, '{')
+		j := strings.IndexByte(tpl[max(i, 0):], '}')
+		if i < 0 || j < 0 {
+			b.WriteString(tpl)
+			return b.String()
+		}
+		b.WriteString(tpl[:i])
+		switch ph := tpl[i : i+j+1]; ph {
+		case "{N}":
+			b.WriteString(f.n)
+		case "{Nc}":
+			b.WriteString(capFirst(f.n))
+		case "{X}":
+			b.WriteString(f.x)
+		case "{Xc}":
+			b.WriteString(capFirst(f.x))
+		case "{aX}":
+			b.WriteString(contract(l, f.x, false))
+		case "{dX}":
+			b.WriteString(contract(l, f.x, true))
+		default:
+			panic("testfed: unknown placeholder " + ph)
+		}
+		tpl = tpl[i+j+1:]
 	}
-	return strings.NewReplacer(
-		"{Nc}", capFirst(f.n),
-		"{Xc}", capFirst(f.x),
-		"{N}", f.n,
-		"{X}", f.x,
-		"{aX}", contract(l, f.x, false),
-		"{dX}", contract(l, f.x, true),
-	).Replace(tpl)
 }
 
 // capFirst upper-cases the first letter of s.
