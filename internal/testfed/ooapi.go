@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -41,66 +42,52 @@ type ooAlliance struct {
 	EnrollmentURL            string `json:"enrollmentUrl,omitempty"`
 }
 
+// ooSpecProps are the properties courses, programs and education
+// specifications share.
+type ooSpecProps struct {
+	PrimaryCode      ooCode       `json:"primaryCode"`
+	Name             []ooString   `json:"name"`
+	Abbreviation     string       `json:"abbreviation"`
+	Description      []ooString   `json:"description"`
+	TeachingLanguage string       `json:"teachingLanguage,omitempty"`
+	StudyLoad        ooStudyLoad  `json:"studyLoad"`
+	FieldsOfStudy    string       `json:"fieldsOfStudy"`
+	LearningOutcomes [][]ooString `json:"learningOutcomes"`
+	Level            string       `json:"level"`
+	Link             string       `json:"link"`
+	Organization     string       `json:"organization"`
+}
+
 type ooCourse struct {
-	CourseID               string         `json:"courseId"`
-	PrimaryCode            ooCode         `json:"primaryCode"`
-	Name                   []ooString     `json:"name"`
-	Abbreviation           string         `json:"abbreviation"`
-	Description            []ooString     `json:"description"`
-	TeachingLanguage       string         `json:"teachingLanguage"`
-	StudyLoad              ooStudyLoad    `json:"studyLoad"`
-	FieldsOfStudy          string         `json:"fieldsOfStudy"`
-	LearningOutcomes       [][]ooString   `json:"learningOutcomes"`
-	Level                  string         `json:"level"`
-	ModeOfDelivery         []string       `json:"modeOfDelivery"`
-	FirstStartDate         string         `json:"firstStartDate"`
-	ValidFrom              string         `json:"validFrom"`
-	ValidTo                *string        `json:"validTo,omitempty"`
-	Link                   string         `json:"link"`
-	Organization           string         `json:"organization"`
-	Programs               []string       `json:"programs,omitempty"`
-	EducationSpecification string         `json:"educationSpecification"`
-	Consumers              []ooConsumer   `json:"consumers,omitempty"`
-	Ext                    map[string]any `json:"ext,omitempty"`
+	CourseID string `json:"courseId"`
+	ooSpecProps
+	ModeOfDelivery         []string     `json:"modeOfDelivery"`
+	FirstStartDate         string       `json:"firstStartDate"`
+	ValidFrom              string       `json:"validFrom"`
+	ValidTo                *string      `json:"validTo,omitempty"`
+	Programs               []string     `json:"programs,omitempty"`
+	EducationSpecification string       `json:"educationSpecification"`
+	Consumers              []ooConsumer `json:"consumers,omitempty"`
 }
 
 type ooProgram struct {
-	ProgramID              string       `json:"programId"`
-	PrimaryCode            ooCode       `json:"primaryCode"`
-	ProgramType            string       `json:"programType"`
-	Name                   []ooString   `json:"name"`
-	Abbreviation           string       `json:"abbreviation"`
-	Description            []ooString   `json:"description"`
-	TeachingLanguage       string       `json:"teachingLanguage"`
-	StudyLoad              ooStudyLoad  `json:"studyLoad"`
-	FieldsOfStudy          string       `json:"fieldsOfStudy"`
-	LearningOutcomes       [][]ooString `json:"learningOutcomes"`
-	Level                  string       `json:"level"`
-	LevelOfQualification   string       `json:"levelOfQualification"`
-	QualificationAwarded   string       `json:"qualificationAwarded"`
-	ModeOfStudy            string       `json:"modeOfStudy"`
-	Sector                 string       `json:"sector"`
-	Link                   string       `json:"link"`
-	Organization           string       `json:"organization"`
-	EducationSpecification string       `json:"educationSpecification"`
+	ProgramID   string `json:"programId"`
+	ProgramType string `json:"programType"`
+	ooSpecProps
+	LevelOfQualification   string `json:"levelOfQualification"`
+	QualificationAwarded   string `json:"qualificationAwarded"`
+	ModeOfStudy            string `json:"modeOfStudy"`
+	Sector                 string `json:"sector"`
+	EducationSpecification string `json:"educationSpecification"`
 }
 
 type ooEducationSpecification struct {
-	ID                   string       `json:"educationSpecificationId"`
-	PrimaryCode          ooCode       `json:"primaryCode"`
-	Type                 string       `json:"educationSpecificationType"`
-	Name                 []ooString   `json:"name"`
-	Abbreviation         string       `json:"abbreviation"`
-	Description          []ooString   `json:"description"`
-	FormalDocument       string       `json:"formalDocument"`
-	Level                string       `json:"level"`
-	LevelOfQualification string       `json:"levelOfQualification,omitempty"`
-	Sector               string       `json:"sector"`
-	FieldsOfStudy        string       `json:"fieldsOfStudy"`
-	StudyLoad            ooStudyLoad  `json:"studyLoad"`
-	LearningOutcomes     [][]ooString `json:"learningOutcomes"`
-	Link                 string       `json:"link"`
-	Organization         string       `json:"organization"`
+	ID   string `json:"educationSpecificationId"`
+	Type string `json:"educationSpecificationType"`
+	ooSpecProps
+	FormalDocument       string `json:"formalDocument"`
+	LevelOfQualification string `json:"levelOfQualification,omitempty"`
+	Sector               string `json:"sector"`
 }
 
 type ooOffering struct {
@@ -195,23 +182,45 @@ func ooSector(in *Institution) string {
 // programme.
 func eduSpecID(seed int64, id string) string { return stableUUID(seed, id, "education-specification") }
 
+func courseProps(c *Course) ooSpecProps {
+	return ooSpecProps{
+		PrimaryCode:      ooCode{"identifier", c.Code},
+		Name:             ooText(c.Name),
+		Abbreviation:     c.Code,
+		Description:      ooText(c.Description),
+		TeachingLanguage: c.TeachingLanguage,
+		StudyLoad:        ects(c.ECTS),
+		FieldsOfStudy:    c.ISCED,
+		LearningOutcomes: ooOutcomes(c.LearningOutcomes),
+		Level:            c.Level,
+		Link:             c.Link,
+		Organization:     c.Organization,
+	}
+}
+
+func programProps(p *Program) ooSpecProps {
+	return ooSpecProps{
+		PrimaryCode:      ooCode{"programCode", p.Code},
+		Name:             ooText(p.Name),
+		Abbreviation:     p.Code,
+		Description:      ooText(p.Description),
+		TeachingLanguage: p.TeachingLanguage,
+		StudyLoad:        ects(p.ECTS),
+		FieldsOfStudy:    p.ISCED,
+		LearningOutcomes: ooOutcomes(p.LearningOutcomes),
+		Level:            p.Level,
+		Link:             p.Link,
+		Organization:     p.Organization,
+	}
+}
+
 func renderCourse(seed int64, c *Course) ooCourse {
 	oc := ooCourse{
 		CourseID:               c.ID,
-		PrimaryCode:            ooCode{"identifier", c.Code},
-		Name:                   ooText(c.Name),
-		Abbreviation:           c.Code,
-		Description:            ooText(c.Description),
-		TeachingLanguage:       c.TeachingLanguage,
-		StudyLoad:              ects(c.ECTS),
-		FieldsOfStudy:          c.ISCED,
-		LearningOutcomes:       ooOutcomes(c.LearningOutcomes),
-		Level:                  c.Level,
+		ooSpecProps:            courseProps(c),
 		ModeOfDelivery:         c.Modes,
 		FirstStartDate:         ooDate(c.FirstStartDate),
 		ValidFrom:              ooDate(c.ValidFrom),
-		Link:                   c.Link,
-		Organization:           c.Organization,
 		Programs:               c.Programs,
 		EducationSpecification: eduSpecID(seed, c.ID),
 	}
@@ -236,22 +245,12 @@ func renderCourse(seed int64, c *Course) ooCourse {
 func renderProgram(seed int64, in *Institution, p *Program) ooProgram {
 	return ooProgram{
 		ProgramID:              p.ID,
-		PrimaryCode:            ooCode{"programCode", p.Code},
 		ProgramType:            p.Type,
-		Name:                   ooText(p.Name),
-		Abbreviation:           p.Code,
-		Description:            ooText(p.Description),
-		TeachingLanguage:       p.TeachingLanguage,
-		StudyLoad:              ects(p.ECTS),
-		FieldsOfStudy:          p.ISCED,
-		LearningOutcomes:       ooOutcomes(p.LearningOutcomes),
-		Level:                  p.Level,
-		LevelOfQualification:   fmt.Sprint(p.EQF),
+		ooSpecProps:            programProps(p),
+		LevelOfQualification:   strconv.Itoa(p.EQF),
 		QualificationAwarded:   p.QualificationAwarded,
 		ModeOfStudy:            p.ModeOfStudy,
 		Sector:                 ooSector(in),
-		Link:                   p.Link,
-		Organization:           p.Organization,
 		EducationSpecification: eduSpecID(seed, p.ID),
 	}
 }
@@ -289,27 +288,19 @@ func renderOffering(o *Offering, parent, alliance string) ooOffering {
 	return oo
 }
 
+// renderEduSpecs renders one education specification per programme and
+// per course (they have no teaching language).
 func renderEduSpecs(seed int64, in *Institution, src *Source) []ooEducationSpecification {
 	var out []ooEducationSpecification
+	add := func(id, typ string, props ooSpecProps, document, eqf string) {
+		props.TeachingLanguage = ""
+		out = append(out, ooEducationSpecification{eduSpecID(seed, id), typ, props, document, eqf, ooSector(in)})
+	}
 	for i := range src.Programs {
-		p := &src.Programs[i]
-		out = append(out, ooEducationSpecification{
-			ID: eduSpecID(seed, p.ID), PrimaryCode: ooCode{"programCode", p.Code}, Type: "program",
-			Name: ooText(p.Name), Abbreviation: p.Code, Description: ooText(p.Description),
-			FormalDocument: "diploma", Level: p.Level, LevelOfQualification: fmt.Sprint(p.EQF), Sector: ooSector(in),
-			FieldsOfStudy: p.ISCED, StudyLoad: ects(p.ECTS), LearningOutcomes: ooOutcomes(p.LearningOutcomes),
-			Link: p.Link, Organization: p.Organization,
-		})
+		add(src.Programs[i].ID, "program", programProps(&src.Programs[i]), "diploma", strconv.Itoa(src.Programs[i].EQF))
 	}
 	for i := range src.Courses {
-		c := &src.Courses[i]
-		out = append(out, ooEducationSpecification{
-			ID: eduSpecID(seed, c.ID), PrimaryCode: ooCode{"identifier", c.Code}, Type: "course",
-			Name: ooText(c.Name), Abbreviation: c.Code, Description: ooText(c.Description),
-			FormalDocument: "certificate", Level: c.Level, Sector: ooSector(in),
-			FieldsOfStudy: c.ISCED, StudyLoad: ects(c.ECTS), LearningOutcomes: ooOutcomes(c.LearningOutcomes),
-			Link: c.Link, Organization: c.Organization,
-		})
+		add(src.Courses[i].ID, "course", courseProps(&src.Courses[i]), "certificate", "")
 	}
 	return out
 }
