@@ -435,6 +435,7 @@ func qualification(s *subject, master bool) string {
 	switch {
 	case s.isced == "0421":
 		q = [2]string{"LLB", "LLM"}
+	case s.isced == "0923": // social work
 	case strings.Contains("05 06 07 08 09", s.broad()):
 		q = [2]string{"BSc", "MSc"}
 	}

@@ -110,8 +110,11 @@ func (in *Institution) Courses() []Course {
 // Variant names a way of publishing the manifest (or of failing to).
 type Variant string
 
-// The discovery variants. Among the first 12 institutions each of the first
-// eleven occurs at least once; the last two come with Options.Misbehaving.
+// The discovery variants. Institutions 0–11 use, in order: TXTSCHAC,
+// WellKnown (with an SPF record), WellKnownJSON, WellKnownYAML, TXTWebsite,
+// NoSCHACWebsite, TXTSplit, WellKnown, NoSCHACRegistrable, WellKnownYAMLText,
+// TXTSCHAC (YAML manifest), NoSCHACNoWWW; later ones cycle through the common
+// variants. The last two come with Options.Misbehaving.
 const (
 	// TXT record `v=qldiscover1; m=<url>` on the SCHAC domain.
 	VariantTXTSCHAC Variant = "txt-schac"
