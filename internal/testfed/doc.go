@@ -9,7 +9,8 @@
 // do: a DEQAR Connect-like registry, a DNS server answering for the reserved
 // TLD .test (RFC 6761), DNS TXT records and well-known manifest files, and one
 // OOAPI v5 server per manifest source. Every institution has its own loopback
-// address; all HTTP servers share one port number.
+// address (127.0.1.N; Linux routes all of 127/8 to lo, other systems need
+// aliases); all HTTP servers share one port number.
 //
 // Output is deterministic: the same options give byte-identical responses
 // (apart from the port number inside URLs). Production code never imports

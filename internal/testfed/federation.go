@@ -23,9 +23,9 @@ type Federation struct {
 	insts    []Institution
 	registry string
 
-	http []*http.Server
-	dns  []*dns.Server
-	wg   sync.WaitGroup
+	httpServers []*http.Server
+	dnsServers  []*dns.Server
+	wg          sync.WaitGroup
 
 	closeOnce sync.Once
 	closeErr  error
@@ -70,7 +70,7 @@ func Start(ctx context.Context, opts Options) (*Federation, error) {
 			ReadHeaderTimeout: 10 * time.Second,
 			ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelDebug),
 		}
-		f.http = append(f.http, srv)
+		f.httpServers = append(f.httpServers, srv)
 		f.wg.Go(func() { srv.Serve(l) })
 	}
 	o.Logger.Info("testfed started", "institutions", len(f.insts), "port", port, "dns", f.dnsAddr, "registry", f.registry)
@@ -169,11 +169,11 @@ func (f *Federation) startDNS(ctx context.Context, zone *dnsZone, log *slog.Logg
 		}
 		started := make(chan struct{}, 2)
 		notify := func() { started <- struct{}{} }
-		f.dns = []*dns.Server{
+		f.dnsServers = []*dns.Server{
 			{PacketConn: pc, Handler: zone, NotifyStartedFunc: notify},
 			{Listener: l, Handler: zone, NotifyStartedFunc: notify},
 		}
-		for _, s := range f.dns {
+		for _, s := range f.dnsServers {
 			f.wg.Go(func() {
 				if err := s.ActivateAndServe(); err != nil {
 					log.Debug("testfed dns stopped", "error", err)
@@ -195,12 +195,12 @@ func (f *Federation) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		var errs []error
-		for _, s := range f.http {
+		for _, s := range f.httpServers {
 			if err := s.Shutdown(ctx); err != nil {
 				errs = append(errs, err, s.Close())
 			}
 		}
-		for _, s := range f.dns {
+		for _, s := range f.dnsServers {
 			errs = append(errs, s.ShutdownContext(ctx))
 		}
 		f.wg.Wait()

@@ -65,7 +65,9 @@ type instGen struct {
 
 func newInstitution(o Options, i int, port int, mb Misbehavior) Institution {
 	tpl := institutionTemplates[i%len(institutionTemplates)]
-	row := i / 12 % (len(institutionTemplates) / 12)
+	// The second row of templates publishes ISO 639-2/B codes (ger, fre,
+	// dut, cze) where a language has one.
+	bCodes := i%len(institutionTemplates)/12 == 1
 	if cycle := i / len(institutionTemplates); cycle > 0 {
 		suffix := strconv.Itoa(cycle + 1)
 		tpl.slug += "-" + suffix
@@ -106,7 +108,7 @@ func newInstitution(o Options, i int, port int, mb Misbehavior) Institution {
 		inst:         in,
 		home:         tpl.lang,
 		englishFirst: i%5 == 3,
-		bCodes:       row == 1,
+		bCodes:       bCodes,
 		html:         i%4 == 2,
 		sloppy:       i%6 == 4,
 		associate:    tpl.kind == kindApplied && (tpl.country == "NL" || tpl.country == "BE"),
