@@ -1,0 +1,18 @@
+// Package testfed simulates a federation of higher education institutions on
+// loopback, for tests, benchmarks and `qlink demo`.
+//
+// It has two halves. [Generate] is pure data generation: from a seed and a
+// reference date it builds fictional institutions with courses, programmes
+// and offerings in several languages, and records everything it made,
+// including how discovery is expected to find each manifest (the ground
+// truth). [Start] renders that data and serves it the way real institutions
+// do: a DEQAR Connect-like registry, a DNS server answering for the reserved
+// TLD .test (RFC 6761), DNS TXT records and well-known manifest files, and one
+// OOAPI v5 server per manifest source. Every institution has its own loopback
+// address (127.0.1.N; Linux routes all of 127/8 to lo, other systems need
+// aliases); all HTTP servers share one port number.
+//
+// Output is deterministic: the same options give byte-identical responses
+// (apart from the port number inside URLs). Production code never imports
+// this package.
+package testfed

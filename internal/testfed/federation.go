@@ -1,0 +1,238 @@
+package testfed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// Federation is a running simulated federation. Stop it with Close.
+type Federation struct {
+	port     int
+	dnsAddr  string
+	insts    []Institution
+	registry string
+
+	httpServers []*http.Server
+	dnsServers  []*dns.Server
+	wg          sync.WaitGroup
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start generates the federation (see [Generate]) and serves it: a DNS
+// server on 127.0.0.1 (UDP and TCP, random port) and one HTTP server per
+// institution, each on its own loopback address, all on one port. ctx
+// bounds the start only; the federation runs until Close.
+func Start(ctx context.Context, opts Options) (*Federation, error) {
+	o := opts.withDefaults()
+	n := o.Institutions
+	if o.Misbehaving {
+		n += len(misbehaviors)
+	}
+	listeners, port, err := listenAll(ctx, n+1)
+	if err != nil {
+		return nil, err
+	}
+	f := &Federation{port: port, insts: generate(o, port)}
+	f.registry = origin(registryHost, port) + registryPath
+	zone := newZone()
+	routers := make([]*hostRouter, len(listeners))
+	for k := range routers {
+		routers[k] = &hostRouter{sites: map[string]*site{}, log: o.Logger}
+	}
+	reg := newRegistry(f.insts, port, o.Now)
+	routers[0].sites[registryHost] = &site{mounts: []mount{{registryPath, reg.serve}}}
+	zone.addA(registryHost, loopback(0))
+	for i := range f.insts {
+		publish(o, &f.insts[i], routers[i+1], zone, loopback(i+1))
+	}
+	if err := f.startDNS(ctx, zone, o.Logger); err != nil {
+		for _, l := range listeners {
+			l.Close()
+		}
+		return nil, err
+	}
+	for k, l := range listeners {
+		srv := &http.Server{
+			Handler:           routers[k],
+			ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelDebug),
+		}
+		f.httpServers = append(f.httpServers, srv)
+		f.wg.Go(func() { srv.Serve(l) })
+	}
+	o.Logger.Info("testfed started", "institutions", len(f.insts), "port", port, "dns", f.dnsAddr, "registry", f.registry)
+	return f, nil
+}
+
+// publish puts one institution's DNS records and documents in place.
+func publish(o Options, in *Institution, r *hostRouter, zone *dnsZone, addr netip.Addr) {
+	sites := map[string]*site{}
+	for _, h := range in.hosts() {
+		sites[h] = &site{files: map[string]file{}}
+		r.sites[h] = sites[h]
+		zone.addA(h, addr)
+	}
+	d := in.Discovery
+	if d.TXT != nil {
+		zone.addTXT(d.Domain, d.TXT...)
+	}
+	for _, t := range d.OtherTXT {
+		zone.addTXT(d.Domain, t)
+	}
+	if d.ManifestURL != "" {
+		u, err := url.Parse(d.ManifestURL)
+		if err != nil {
+			panic("testfed: " + err.Error())
+		}
+		sites[u.Hostname()].files[u.Path] = file{d.ContentType, renderManifest(in), o.Now}
+	}
+	for i := range in.Sources {
+		src := &in.Sources[i]
+		u, err := url.Parse(src.Path)
+		if err != nil {
+			panic("testfed: " + err.Error())
+		}
+		// Rendered on first use: Start stays fast, and a federation of
+		// hundreds of institutions costs only what is asked for.
+		var once sync.Once
+		var api *ooapiAPI
+		s := sites[u.Hostname()]
+		s.mounts = append(s.mounts, mount{u.Path, func(w http.ResponseWriter, r *http.Request, rel string) {
+			once.Do(func() { api = newOOAPI(o.Seed, o.Now, in, src) })
+			api.serve(w, r, rel)
+		}})
+	}
+}
+
+// loopback returns the k-th address of the federation: 127.0.1.1, 127.0.1.2, …
+func loopback(k int) netip.Addr {
+	return netip.AddrFrom4([4]byte{127, 0, byte(1 + k/250), byte(1 + k%250)})
+}
+
+// listenAll listens on n loopback addresses with one port number, retrying
+// with another port when one of them is taken.
+func listenAll(ctx context.Context, n int) ([]net.Listener, int, error) {
+	var lc net.ListenConfig
+	for range 20 {
+		first, err := lc.Listen(ctx, "tcp", net.JoinHostPort(loopback(0).String(), "0"))
+		if err != nil {
+			return nil, 0, fmt.Errorf("testfed: listen: %w", err)
+		}
+		port := first.Addr().(*net.TCPAddr).Port
+		ls := []net.Listener{first}
+		for k := 1; k < n; k++ {
+			l, err := lc.Listen(ctx, "tcp", net.JoinHostPort(loopback(k).String(), strconv.Itoa(port)))
+			if err != nil {
+				break
+			}
+			ls = append(ls, l)
+		}
+		if len(ls) == n {
+			return ls, port, nil
+		}
+		for _, l := range ls {
+			l.Close()
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, 0, err
+		}
+	}
+	return nil, 0, errors.New("testfed: listen: no port free on all loopback addresses")
+}
+
+// startDNS serves zone over UDP and TCP on one port of 127.0.0.1.
+func (f *Federation) startDNS(ctx context.Context, zone *dnsZone, log *slog.Logger) error {
+	var lc net.ListenConfig
+	for range 20 {
+		pc, err := lc.ListenPacket(ctx, "udp", "127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("testfed: dns: %w", err)
+		}
+		addr := pc.LocalAddr().String()
+		l, err := lc.Listen(ctx, "tcp", addr)
+		if err != nil {
+			pc.Close()
+			continue
+		}
+		started := make(chan struct{}, 2)
+		notify := func() { started <- struct{}{} }
+		f.dnsServers = []*dns.Server{
+			{PacketConn: pc, Handler: zone, NotifyStartedFunc: notify},
+			{Listener: l, Handler: zone, NotifyStartedFunc: notify},
+		}
+		for _, s := range f.dnsServers {
+			f.wg.Go(func() {
+				if err := s.ActivateAndServe(); err != nil {
+					log.Debug("testfed dns stopped", "error", err)
+				}
+			})
+		}
+		<-started
+		<-started
+		f.dnsAddr = addr
+		return nil
+	}
+	return errors.New("testfed: dns: no port free for both UDP and TCP")
+}
+
+// Close stops every server and waits for their goroutines. It is safe to
+// call more than once.
+func (f *Federation) Close() error {
+	f.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		var errs []error
+		for _, s := range f.httpServers {
+			if err := s.Shutdown(ctx); err != nil {
+				errs = append(errs, err, s.Close())
+			}
+		}
+		for _, s := range f.dnsServers {
+			errs = append(errs, s.ShutdownContext(ctx))
+		}
+		f.wg.Wait()
+		f.closeErr = errors.Join(errs...)
+	})
+	return f.closeErr
+}
+
+// Port returns the port number every HTTP server listens on.
+func (f *Federation) Port() int { return f.port }
+
+// DNSAddr returns the DNS server's address, "127.0.0.1:<port>" (UDP and TCP).
+func (f *Federation) DNSAddr() string { return f.dnsAddr }
+
+// Resolver returns a resolver that asks the federation's DNS server only.
+func (f *Federation) Resolver() *net.Resolver {
+	return &net.Resolver{
+		PreferGo: true,
+		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, f.dnsAddr)
+		},
+	}
+}
+
+// RegistryURL returns the registry's providers list,
+// http://registry.testfed.test:<port>/connectapi/v1/providers/.
+func (f *Federation) RegistryURL() string { return f.registry }
+
+// Institutions returns the ground truth, with the URLs as served. The
+// slice is a copy; the institutions share their contents with the
+// federation and must not be modified.
+func (f *Federation) Institutions() []Institution {
+	return append([]Institution(nil), f.insts...)
+}
