@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sync/errgroup"
 
 	"qlink/internal/search"
 )
@@ -254,5 +255,30 @@ func TestMappingVersionStable(t *testing.T) {
 	vb, _ := mappingVersion(b)
 	if va != vb {
 		t.Errorf("mapping version differs between builds: %s, %s", va, vb)
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	ctx := context.Background()
+	ix := openCorpus(t, corpus())
+	docs := genDocs(300)
+	var g errgroup.Group
+	for i := range 4 {
+		g.Go(func() error {
+			for j := range 20 {
+				q := search.Query{Text: "introduction statistics", Filters: map[search.Facet][]string{search.FacetCountry: {"DE"}}, Page: j%3 + 1}
+				if _, err := ix.Search(ctx, q); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		g.Go(func() error { return ix.Index(ctx, docs[i*75:(i+1)*75]) })
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := ix.Count(ctx); err != nil || n != len(courses)+len(docs) {
+		t.Errorf("Count = %d, %v; want %d", n, err, len(courses)+len(docs))
 	}
 }
