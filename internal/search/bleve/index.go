@@ -49,11 +49,7 @@ var _ search.Index = (*Index)(nil)
 // is an empty directory. An index built under another mapping version is
 // left untouched and reported with an error wrapping ErrMappingChanged.
 func Open(path string) (*Index, error) {
-	im, err := newMapping()
-	if err != nil {
-		return nil, err
-	}
-	version, err := mappingVersion(im)
+	im, version, err := codeMapping()
 	if err != nil {
 		return nil, err
 	}
@@ -77,11 +73,7 @@ func Open(path string) (*Index, error) {
 
 // OpenMemory returns an empty index held in memory, for tests and demos.
 func OpenMemory() (*Index, error) {
-	im, err := newMapping()
-	if err != nil {
-		return nil, err
-	}
-	version, err := mappingVersion(im)
+	im, version, err := codeMapping()
 	if err != nil {
 		return nil, err
 	}

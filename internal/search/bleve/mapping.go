@@ -285,13 +285,18 @@ func addFoldedStop(im *mapping.IndexMappingImpl, cache *registry.Cache, fold *as
 	return name, im.AddCustomTokenFilter(name, map[string]any{"type": stop.Name, "stop_token_map": name})
 }
 
-// mappingVersion identifies the code's mapping; an index built under
-// another version must be rebuilt.
-func mappingVersion(im *mapping.IndexMappingImpl) (string, error) {
+// codeMapping returns the code's mapping and its version: schemaVersion
+// and a hash of the mapping JSON. An index stored under another version
+// must be rebuilt.
+func codeMapping() (*mapping.IndexMappingImpl, string, error) {
+	im, err := newMapping()
+	if err != nil {
+		return nil, "", err
+	}
 	b, err := json.Marshal(im)
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	sum := sha256.Sum256(b)
-	return fmt.Sprintf("%d-%x", schemaVersion, sum[:8]), nil
+	return im, fmt.Sprintf("%d-%x", schemaVersion, sum[:8]), nil
 }

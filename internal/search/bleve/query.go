@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"golang.org/x/sync/errgroup"
@@ -59,49 +60,7 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (search.Result, err
 	if err != nil {
 		return search.Result{}, err
 	}
-	// request matches q's text within every selection but except's; each
-	// request gets its own query values, so they can run concurrently.
-	request := func(except search.Facet) *blevesearch.SearchRequest {
-		text := ix.textQuery(q.Text, present)
-		var bq query.Query = text
-		if text == nil {
-			bq = query.NewMatchAllQuery()
-		}
-		if filter := filterQuery(sel, except, q.ECTSMin, q.ECTSMax); filter != nil {
-			bq = &query.BooleanQuery{Must: bq, Filter: filter}
-		}
-		req := blevesearch.NewSearchRequest(bq)
-		if text == nil {
-			req.Score = blevesearch.ScoreNone
-		}
-		return req
-	}
-
-	page, limit := max(q.Page, 1), q.Limit
-	if limit <= 0 {
-		limit = defaultLimit
-	}
-	limit = min(limit, maxLimit)
-	main := request("")
-	main.Size, main.From = limit, min(page-1, maxFrom/limit)*limit
-	if main.Score == blevesearch.ScoreNone {
-		main.SortBy([]string{fieldSort, "_id"})
-	} else {
-		main.SortBy([]string{"-_score", fieldSort, "_id"})
-	}
-	reqs := []*blevesearch.SearchRequest{main}
-	for _, f := range search.Facets {
-		facet := blevesearch.NewFacetRequest(string(f), facetSize)
-		if sel[f] == nil {
-			main.AddFacet(string(f), facet)
-			continue
-		}
-		req := request(f)
-		req.Size, req.Score = 0, blevesearch.ScoreNone
-		req.AddFacet(string(f), facet)
-		reqs = append(reqs, req)
-	}
-
+	reqs := ix.requests(q, sel, present)
 	results := make([]*blevesearch.SearchResult, len(reqs))
 	g, gctx := errgroup.WithContext(ctx)
 	for i, req := range reqs {
@@ -126,6 +85,60 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (search.Result, err
 		addFacets(out.Facets, res)
 	}
 	return out, nil
+}
+
+// requests plans the bleve searches of q: first the page of hits with the
+// counts of every facet without a selection, then one hitless search per
+// selected facet, filtered by all other selections.
+func (ix *Index) requests(q search.Query, sel map[search.Facet][]string, present map[string]bool) []*blevesearch.SearchRequest {
+	// request matches q's text within every selection but except's. Each
+	// request gets its own query values, so they can run concurrently.
+	request := func(except search.Facet) *blevesearch.SearchRequest {
+		text := ix.textQuery(q.Text, present)
+		var bq query.Query = text
+		if text == nil {
+			bq = query.NewMatchAllQuery()
+		}
+		if filter := filterQuery(sel, except, q.ECTSMin, q.ECTSMax); filter != nil {
+			bq = &query.BooleanQuery{Must: bq, Filter: filter}
+		}
+		req := blevesearch.NewSearchRequest(bq)
+		if text == nil {
+			req.Score = blevesearch.ScoreNone
+		}
+		return req
+	}
+
+	main := request("")
+	main.From, main.Size = pageWindow(q.Page, q.Limit)
+	if main.Score == blevesearch.ScoreNone {
+		main.SortBy([]string{fieldSort, "_id"})
+	} else {
+		main.SortBy([]string{"-_score", fieldSort, "_id"})
+	}
+	reqs := []*blevesearch.SearchRequest{main}
+	for _, f := range search.Facets {
+		facet := blevesearch.NewFacetRequest(string(f), facetSize)
+		if sel[f] == nil {
+			main.AddFacet(string(f), facet)
+			continue
+		}
+		req := request(f)
+		req.Size, req.Score = 0, blevesearch.ScoreNone
+		req.AddFacet(string(f), facet)
+		reqs = append(reqs, req)
+	}
+	return reqs
+}
+
+// pageWindow turns a page (from 1) and page size into bleve's offset and
+// size: size defaults to defaultLimit and is capped at maxLimit.
+func pageWindow(page, limit int) (from, size int) {
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	limit = min(limit, maxLimit)
+	return min(max(page, 1)-1, maxFrom/limit) * limit, limit
 }
 
 // addFacets copies bleve's facet results, ordered by count then value.
@@ -223,16 +236,21 @@ func (ix *Index) textQuery(text string, present map[string]bool) query.Query {
 }
 
 // words splits text as the generic analyser does: folded, lower-cased,
-// distinct, at most maxWords.
+// distinct, at most maxWords. A run of adjacent CJK characters stays one
+// word, so the CJK analyser can pair them into the bigrams it indexed.
 func (ix *Index) words(text string) []string {
 	var words []string
+	var prev *analysis.Token
 	for _, tok := range ix.analyzers[generic].Analyze([]byte(text)) {
-		if w := string(tok.Term); !slices.Contains(words, w) {
+		if prev != nil && tok.Type == analysis.Ideographic && prev.Type == analysis.Ideographic && tok.Start == prev.End {
+			words[len(words)-1] += string(tok.Term)
+		} else if w := string(tok.Term); !slices.Contains(words, w) {
+			if len(words) == maxWords {
+				break
+			}
 			words = append(words, w)
 		}
-		if len(words) == maxWords {
-			break
-		}
+		prev = tok
 	}
 	return words
 }
@@ -251,10 +269,7 @@ func (ix *Index) wordQuery(w string, present map[string]bool) query.Query {
 		if !langPresent(lang, present) {
 			continue
 		}
-		var terms []string
-		for _, tok := range ix.analyzers[lang].Analyze([]byte(w)) {
-			terms = append(terms, string(tok.Term))
-		}
+		terms := ix.analyse(lang, w)
 		if len(terms) == 0 {
 			alts = append(alts, termQuery(fieldTextLang, lang, boostStop))
 			continue
@@ -265,8 +280,8 @@ func (ix *Index) wordQuery(w string, present map[string]bool) query.Query {
 			}
 		}
 	}
-	if present[fieldExtra] {
-		alts = append(alts, termQuery(fieldExtra, w, boostExtra))
+	if terms := ix.analyse(generic, w); present[fieldExtra] && len(terms) > 0 {
+		alts = append(alts, termsQuery(fieldExtra, terms, boostExtra))
 	}
 	if present[fieldAll] && utf8.RuneCountInString(w) >= fuzzyMinRunes {
 		fq := query.NewFuzzyQuery(w)
@@ -295,6 +310,15 @@ func disMax(_ context.Context, d *bsearch.DocumentMatch) (float64, error) {
 	}
 	clear(d.ScoreBreakdown)
 	return best + tieBreaker*(sum-best), nil
+}
+
+// analyse returns the terms a field language indexes for word w.
+func (ix *Index) analyse(lang, w string) []string {
+	var terms []string
+	for _, tok := range ix.analyzers[lang].Analyze([]byte(w)) {
+		terms = append(terms, string(tok.Term))
+	}
+	return terms
 }
 
 func langPresent(lang string, present map[string]bool) bool {

@@ -16,6 +16,7 @@ func TestTextSearch(t *testing.T) {
 		search.Document{ID: "x1", Title: map[string]string{"ru": "Введение в статистику"}},
 		search.Document{ID: "x2", Title: map[string]string{"pl": "Wstęp do ekonomii"}},
 		search.Document{ID: "x3", Title: map[string]string{"sv": "Högskolans historia"}},
+		search.Document{ID: "x4", Title: map[string]string{"zh": "数据科学导论"}, Description: map[string]string{"": "数据库"}},
 	))
 	tests := []struct {
 		name, text string
@@ -37,6 +38,9 @@ func TestTextSearch(t *testing.T) {
 		{"ru stem", "статистика", []string{"x1"}},
 		{"sv folded stem", "hogskolan", []string{"x3"}},
 		{"pl without analyser, folded", "wstep", []string{"x2"}},
+		{"cjk bigrams", "数据科学", []string{"x4"}},
+		{"cjk with latin", "科学 导论", []string{"x4"}},
+		{"cjk unstated language", "数据库", []string{"x4"}},
 		{"en regional variant", "modelling", []string{"d4"}},
 		{"en stem", "statistical", []string{"d1"}},
 		{"en stop word", "introduction to statistics", []string{"d1"}},
@@ -50,7 +54,7 @@ func TestTextSearch(t *testing.T) {
 		{"words in different fields", "biology ocean", []string{"d6"}},
 		{"every word required", "statistics informatik", nil},
 		{"no match", "astrophysics", nil},
-		{"punctuation only", "?!", []string{"d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "x1", "x2", "x3"}},
+		{"punctuation only", "?!", []string{"d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "x1", "x2", "x3", "x4"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
