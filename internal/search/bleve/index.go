@@ -6,7 +6,9 @@
 // Text is indexed per language (title.de, description.fr, …) with that
 // language's stop words and stemmer behind accent folding; languages bleve
 // cannot analyse, and text of unstated language, use a generic folded
-// analyser. See mapping.go for the analysis and query.go for the search.
+// analyser (mapping.go). A query requires every word, each in any field of
+// any language, scored by its best field, with a one-typo fallback on an
+// unstemmed copy of all text (query.go).
 package bleve
 
 import (
