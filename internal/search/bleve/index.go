@@ -1,0 +1,164 @@
+// Package bleve is the embedded search index: search.Index on an on-disk
+// bleve (scorch) index next to the database. The index is derived data;
+// when its mapping is out of date, Open says so with ErrMappingChanged and
+// the caller rebuilds it from the store.
+//
+// Text is indexed per language (title.de, description.fr, …) with that
+// language's stop words and stemmer behind accent folding; languages bleve
+// cannot analyse, and text of unstated language, use a generic folded
+// analyser (mapping.go). A query requires every word, each in any field of
+// any language, scored by its best field, with a one-typo fallback on an
+// unstemmed copy of all text (query.go).
+package bleve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+
+	blevesearch "github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"qlink/internal/search"
+)
+
+// ErrMappingChanged reports an index built under another mapping version
+// than the code's: delete it and index the store again.
+var ErrMappingChanged = errors.New("search/bleve: index mapping changed, rebuild the index")
+
+// versionKey is the internal key holding the mapping version.
+var versionKey = []byte("qlink.mapping-version")
+
+// batchSize is how many documents go into one bleve batch (one segment).
+const batchSize = 1000
+
+// Index is a bleve index of course documents. It is safe for concurrent
+// use.
+type Index struct {
+	idx blevesearch.Index
+	// analyzers holds the analyser of each field language; query words
+	// go through each so they meet the terms that language indexed.
+	analyzers map[string]analysis.Analyzer
+}
+
+var _ search.Index = (*Index)(nil)
+
+// Open opens the index at path, creating it when path does not exist or
+// is an empty directory. An index built under another mapping version is
+// left untouched and reported with an error wrapping ErrMappingChanged.
+func Open(path string) (*Index, error) {
+	im, version, err := codeMapping()
+	if err != nil {
+		return nil, err
+	}
+	idx, err := blevesearch.Open(path)
+	switch {
+	case errors.Is(err, blevesearch.ErrorIndexPathDoesNotExist),
+		errors.Is(err, blevesearch.ErrorIndexMetaMissing) && isEmptyDir(path):
+		return create(path, im, version)
+	case err != nil:
+		return nil, fmt.Errorf("search/bleve: open %s: %w", path, err)
+	}
+	stored, err := idx.GetInternal(versionKey)
+	if err == nil && string(stored) != version {
+		err = fmt.Errorf("search/bleve: index %s has mapping version %q, the code %q: %w", path, stored, version, ErrMappingChanged)
+	}
+	if err != nil {
+		return nil, errors.Join(err, idx.Close())
+	}
+	return newIndex(idx)
+}
+
+// OpenMemory returns an empty index held in memory, for tests and demos.
+func OpenMemory() (*Index, error) {
+	im, version, err := codeMapping()
+	if err != nil {
+		return nil, err
+	}
+	return create("", im, version)
+}
+
+func create(path string, im *mapping.IndexMappingImpl, version string) (*Index, error) {
+	idx, err := blevesearch.NewUsing(path, im, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("search/bleve: create %s: %w", path, err)
+	}
+	if err := idx.SetInternal(versionKey, []byte(version)); err != nil {
+		return nil, errors.Join(fmt.Errorf("search/bleve: create %s: %w", path, err), idx.Close())
+	}
+	return newIndex(idx)
+}
+
+func newIndex(idx blevesearch.Index) (*Index, error) {
+	ix := &Index{idx: idx, analyzers: map[string]analysis.Analyzer{}}
+	for _, lang := range fieldLangs() {
+		a := idx.Mapping().AnalyzerNamed(analyzerP + lang)
+		if a == nil {
+			return nil, errors.Join(fmt.Errorf("search/bleve: no analyser for %q", lang), idx.Close())
+		}
+		ix.analyzers[lang] = a
+	}
+	return ix, nil
+}
+
+func isEmptyDir(path string) bool {
+	entries, err := os.ReadDir(path)
+	return err == nil && len(entries) == 0
+}
+
+// Index adds or replaces documents, in batches.
+func (ix *Index) Index(ctx context.Context, docs []search.Document) error {
+	for _, d := range docs {
+		if d.ID == "" {
+			return errNoID
+		}
+	}
+	for chunk := range slices.Chunk(docs, batchSize) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b := ix.idx.NewBatch()
+		for _, d := range chunk {
+			if err := b.Index(d.ID, fields(d)); err != nil {
+				return fmt.Errorf("search/bleve: index %s: %w", d.ID, err)
+			}
+		}
+		if err := ix.idx.Batch(b); err != nil {
+			return fmt.Errorf("search/bleve: index batch: %w", err)
+		}
+	}
+	return nil
+}
+
+// Delete removes documents; unknown IDs are ignored.
+func (ix *Index) Delete(ctx context.Context, ids []string) error {
+	for chunk := range slices.Chunk(ids, batchSize) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b := ix.idx.NewBatch()
+		for _, id := range chunk {
+			b.Delete(id)
+		}
+		if err := ix.idx.Batch(b); err != nil {
+			return fmt.Errorf("search/bleve: delete batch: %w", err)
+		}
+	}
+	return nil
+}
+
+// Count returns the number of indexed documents.
+func (ix *Index) Count(context.Context) (int, error) {
+	n, err := ix.idx.DocCount()
+	if err != nil {
+		return 0, fmt.Errorf("search/bleve: count: %w", err)
+	}
+	return int(n), nil
+}
+
+// Close closes the index; it must not be used afterwards.
+func (ix *Index) Close() error { return ix.idx.Close() }

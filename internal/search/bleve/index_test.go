@@ -1,0 +1,282 @@
+package bleve
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sync/errgroup"
+
+	"qlink/internal/search"
+)
+
+func TestPagination(t *testing.T) {
+	docs := genDocs(230)
+	ix := openCorpus(t, docs)
+	// title holds each document's sort key as the index analyses it.
+	title := map[string]string{}
+	sortAnalyzer := ix.idx.Mapping().AnalyzerNamed(sortKey)
+	for _, d := range docs {
+		title[d.ID] = string(sortAnalyzer.Analyze([]byte(fields(d)[fieldSort].(string)))[0].Term)
+	}
+	tests := []struct {
+		name  string
+		q     search.Query
+		total int
+	}{
+		{"match all", search.Query{}, len(docs)},
+		{"text", search.Query{Text: "introduction"}, -1},
+		{"filtered", search.Query{Filters: map[search.Facet][]string{search.FacetType: {"course", "module"}}}, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			whole, err := ix.Search(ctx, search.Query{Text: tt.q.Text, Filters: tt.q.Filters, Limit: maxLimit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.total >= 0 && whole.Total != tt.total {
+				t.Fatalf("Total = %d, want %d", whole.Total, tt.total)
+			}
+			if whole.Total < 20 {
+				t.Fatalf("Total = %d: too few hits to page", whole.Total)
+			}
+			var seen []string
+			const limit = 7
+			for page := 1; ; page++ {
+				q := tt.q
+				q.Page, q.Limit = page, limit
+				res, err := ix.Search(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Total != whole.Total {
+					t.Fatalf("page %d: Total = %d, want %d", page, res.Total, whole.Total)
+				}
+				if len(res.Hits) == 0 {
+					break
+				}
+				if len(res.Hits) > limit {
+					t.Fatalf("page %d: %d hits, limit %d", page, len(res.Hits), limit)
+				}
+				for i, h := range res.Hits {
+					seen = append(seen, h.ID)
+					if i > 0 && h.Score == res.Hits[i-1].Score && title[h.ID] == title[res.Hits[i-1].ID] && h.ID < res.Hits[i-1].ID {
+						t.Errorf("page %d: tie %s before %s not broken by ID", page, res.Hits[i-1].ID, h.ID)
+					}
+				}
+			}
+			if len(seen) != whole.Total {
+				t.Errorf("paged through %d hits, Total %d", len(seen), whole.Total)
+			}
+			if n := len(slices.Compact(slices.Sorted(slices.Values(seen)))); n != len(seen) {
+				t.Errorf("%d hits repeated across pages", len(seen)-n)
+			}
+		})
+	}
+	t.Run("limits", func(t *testing.T) {
+		for _, c := range []struct{ page, limit, want int }{
+			{0, 0, defaultLimit}, {1, -3, defaultLimit}, {1, 1000, maxLimit}, {3, 100, 30}, {4, 100, 0}, {1 << 40, 50, 0},
+		} {
+			res, err := ix.Search(context.Background(), search.Query{Page: c.page, Limit: c.limit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Hits) != c.want || res.Total != len(docs) {
+				t.Errorf("page %d limit %d: %d hits of %d, want %d of %d", c.page, c.limit, len(res.Hits), res.Total, c.want, len(docs))
+			}
+		}
+	})
+	t.Run("match all sorted by title then ID", func(t *testing.T) {
+		res, err := ix.Search(context.Background(), search.Query{Limit: maxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.IsSortedFunc(res.Hits, func(a, b search.Hit) int {
+			return cmpOr(strings.Compare(title[a.ID], title[b.ID]), strings.Compare(a.ID, b.ID))
+		}) {
+			t.Errorf("hits not in title, ID order: %v", hitIDs(res))
+		}
+	})
+}
+
+func cmpOr(a, b int) int {
+	if a != 0 {
+		return a
+	}
+	return b
+}
+
+func TestDeleteAndReindex(t *testing.T) {
+	ctx := context.Background()
+	ix := openCorpus(t, corpus())
+	find := func(text string) []string {
+		t.Helper()
+		res, err := ix.Search(ctx, search.Query{Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sortedIDs(res)
+	}
+	if err := ix.Delete(ctx, []string{"d1", "unknown"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := find("einfuhrung"); !slices.Equal(got, []string{"d2"}) {
+		t.Errorf("after Delete: %v, want [d2]", got)
+	}
+	if n, err := ix.Count(ctx); err != nil || n != 7 {
+		t.Errorf("Count = %d, %v; want 7", n, err)
+	}
+
+	// Re-indexing d2 with a new title replaces every field.
+	d2 := courses[1].document()
+	d2.Title = map[string]string{"en": "Computer Science Basics"}
+	d2.Description = nil
+	d2.Country = "AT"
+	if err := ix.Index(ctx, []search.Document{d2}); err != nil {
+		t.Fatal(err)
+	}
+	if got := find("einfuhrung"); len(got) != 0 {
+		t.Errorf("old title still found: %v", got)
+	}
+	if got := find("computer basics"); !slices.Equal(got, []string{"d2"}) {
+		t.Errorf("new title: %v, want [d2]", got)
+	}
+	res, err := ix.Search(ctx, search.Query{Filters: map[search.Facet][]string{search.FacetCountry: {"DE"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 0 {
+		t.Errorf("country DE after re-index: %v", hitIDs(res))
+	}
+	if n, _ := ix.Count(ctx); n != 7 {
+		t.Errorf("Count after re-index = %d, want 7", n)
+	}
+	if err := ix.Index(ctx, []search.Document{{Title: map[string]string{"en": "x"}}}); err == nil {
+		t.Error("Index of a document without ID: no error")
+	}
+}
+
+func TestOpenOnDisk(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "index")
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Index(ctx, corpus()); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	ix, err = Open(dir)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	if n, err := ix.Count(ctx); err != nil || n != len(courses) {
+		t.Errorf("Count after reopen = %d, %v; want %d", n, err, len(courses))
+	}
+	res, err := ix.Search(ctx, search.Query{Text: "Einführung"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"d1", "d2"}, sortedIDs(res)); diff != "" {
+		t.Errorf("search after reopen (-want +got):\n%s", diff)
+	}
+
+	// An index written under another mapping version is refused, intact.
+	if err := ix.idx.SetInternal(versionKey, []byte("0-old")); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(dir)
+	if !errors.Is(err, ErrMappingChanged) {
+		t.Fatalf("Open with old mapping version: %v, want ErrMappingChanged", err)
+	}
+	if !strings.Contains(err.Error(), "0-old") {
+		t.Errorf("error does not name the stored version: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "index_meta.json")); err != nil {
+		t.Errorf("index removed: %v", err)
+	}
+
+	// After the caller deletes it, Open builds a fresh one; an empty
+	// directory counts as absent.
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	ix, err = Open(dir)
+	if err != nil {
+		t.Fatalf("Open of an empty directory: %v", err)
+	}
+	defer ix.Close()
+	if n, _ := ix.Count(ctx); n != 0 {
+		t.Errorf("fresh index holds %d documents", n)
+	}
+}
+
+func TestOpenNotAnIndex(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(dir)
+	if err == nil {
+		ix.Close()
+		t.Fatal("Open of a non-index directory: no error")
+	}
+	if errors.Is(err, ErrMappingChanged) {
+		t.Errorf("a foreign directory must not look rebuildable: %v", err)
+	}
+}
+
+func TestMappingVersionStable(t *testing.T) {
+	_, va, err := codeMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, vb, err := codeMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if va != vb {
+		t.Errorf("mapping version differs between builds: %s, %s", va, vb)
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	ctx := context.Background()
+	ix := openCorpus(t, corpus())
+	docs := genDocs(300)
+	var g errgroup.Group
+	for i := range 4 {
+		g.Go(func() error {
+			for j := range 20 {
+				q := search.Query{Text: "introduction statistics", Filters: map[search.Facet][]string{search.FacetCountry: {"DE"}}, Page: j%3 + 1}
+				if _, err := ix.Search(ctx, q); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		g.Go(func() error { return ix.Index(ctx, docs[i*75:(i+1)*75]) })
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := ix.Count(ctx); err != nil || n != len(courses)+len(docs) {
+		t.Errorf("Count = %d, %v; want %d", n, err, len(courses)+len(docs))
+	}
+}
