@@ -115,6 +115,13 @@ func (d *Discoverer) Discover(ctx context.Context, schac, website string) (Resul
 			return res, ctx.Err()
 		}
 	}
+	// Something published but unusable is what the publisher must fix
+	// first; say so rather than only "not found".
+	for _, p := range res.Probes {
+		if p.Outcome == OutcomeError && p.URL != "" {
+			return res, fmt.Errorf("%w on %s; %s: %s", ErrNoManifest, strings.Join(domains, ", "), p.URL, p.Reason)
+		}
+	}
 	return res, fmt.Errorf("%w on %s", ErrNoManifest, strings.Join(domains, ", "))
 }
 

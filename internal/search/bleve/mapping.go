@@ -39,6 +39,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/it"
 	"github.com/blevesearch/bleve/v2/analysis/lang/nl"
 	"github.com/blevesearch/bleve/v2/analysis/lang/no"
+	"github.com/blevesearch/bleve/v2/analysis/lang/pl"
 	"github.com/blevesearch/bleve/v2/analysis/lang/pt"
 	"github.com/blevesearch/bleve/v2/analysis/lang/ro"
 	"github.com/blevesearch/bleve/v2/analysis/lang/ru"
@@ -102,9 +103,8 @@ type language struct {
 
 // languages mirrors bleve's analysers (analysis/lang/*). Languages bleve has
 // only stop words for (bg, ca, cs, el, eu, ga, gl, hy, id) get tokenising,
-// folding and stop words but no stemming. Polish is missing: bleve's
-// stemmer needs github.com/blevesearch/stempel, which go.mod does not
-// require, so Polish text goes to the generic analyser.
+// folding and stop words but no stemming. Polish uses the
+// stempel stemmer on folded text (see addAnalysis).
 var languages = []language{
 	{code: "ar", stop: ar.StopName, filters: []string{lowercase.Name, nfkc, stopMark, ar.NormalizeName, ar.StemmerName}},
 	{code: "bg", stop: bg.StopName, filters: []string{lowercase.Name, stopMark}},
@@ -131,6 +131,7 @@ var languages = []language{
 	{code: "it", stop: it.StopName, filters: []string{lowercase.Name, it.ElisionName, stopMark, it.LightStemmerName}},
 	{code: "nl", stop: nl.StopName, filters: []string{lowercase.Name, stopMark, nl.SnowballStemmerName}},
 	{code: "no", stop: no.StopName, filters: []string{lowercase.Name, stopMark, no.SnowballStemmerName}},
+	{code: "pl", stop: pl.StopName, filters: []string{lowercase.Name, stopMark, pl.SnowballStemmerName}},
 	{code: "pt", stop: pt.StopName, filters: []string{lowercase.Name, stopMark, pt.LightStemmerName}},
 	{code: "ro", stop: ro.StopName, filters: []string{lowercase.Name, stopMark, ro.SnowballStemmerName}},
 	{code: "ru", stop: ru.StopName, filters: []string{lowercase.Name, stopMark, ru.SnowballStemmerName}},

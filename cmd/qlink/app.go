@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+
+	"qlink/internal/config"
+	"qlink/internal/discovery"
+	"qlink/internal/fetch"
+	"qlink/internal/harvest"
+	"qlink/internal/search"
+	"qlink/internal/search/bleve"
+	"qlink/internal/source"
+	"qlink/internal/source/ooapi"
+	"qlink/internal/store"
+	"qlink/internal/store/blob"
+	"qlink/internal/store/sqlite"
+	"qlink/internal/web"
+)
+
+// app is one wired qlink: storage, index, fetcher and harvester.
+type app struct {
+	cfg       config.Config
+	log       *slog.Logger
+	store     *sqlite.Store
+	blobs     store.Blobs
+	index     search.Index
+	fetcher   *fetch.Client
+	harvester *harvest.Harvester
+}
+
+// network adjusts outbound behaviour; only the demo and tests change it.
+type network struct {
+	resolver  *net.Resolver
+	discovery discovery.Options
+}
+
+func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw network) (*app, error) {
+	if cfg.DatabaseURL != "" {
+		return nil, errors.New("PostgreSQL is not supported yet: leave database-url empty to use SQLite in the data directory")
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	a := &app{cfg: cfg, log: log}
+	var err error
+	if a.store, err = openStore(ctx, cfg); err != nil {
+		return nil, err
+	}
+	if a.blobs, err = blob.NewDir(cfg.BlobPath()); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if a.index, err = a.openIndex(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.fetcher = fetch.New(fetch.Options{
+		Timeout: cfg.Fetch.Timeout, MaxBodyBytes: cfg.Fetch.MaxBodyBytes, PerHost: cfg.Fetch.PerHostConcurrency,
+		UserAgent: fetch.UserAgent(version, cfg.ContactURL), AllowPrivate: cfg.Fetch.AllowPrivateNetworks,
+		Resolver: nw.resolver, Logger: log.With("component", "fetch"),
+	})
+	var txt discovery.TXTResolver = net.DefaultResolver
+	if nw.resolver != nil {
+		txt = nw.resolver
+	}
+	a.harvester = harvest.New(harvest.Options{
+		Store: a.store, Blobs: a.blobs, Index: a.index, Fetcher: a.fetcher,
+		Discoverer: discovery.New(txt, a.fetcher, nw.discovery),
+		Adapters:   map[string]source.Adapter{"ooapi": ooapi.Adapter{}},
+		MaxPages:   cfg.Harvest.MaxPages, Logger: log,
+	})
+	return a, nil
+}
+
+func openStore(ctx context.Context, cfg config.Config) (*sqlite.Store, error) {
+	st, err := sqlite.Open(cfg.DatabasePath())
+	if err != nil {
+		return nil, err
+	}
+	pending, err := st.Pending(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if pending > 0 {
+		if !cfg.AutoMigrate {
+			st.Close()
+			return nil, fmt.Errorf("the database at %s needs %d migration(s): run `qlink migrate` first (or set auto-migrate)", cfg.DatabasePath(), pending)
+		}
+		if err := st.Migrate(ctx); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// openIndex opens the search index, rebuilding it from the store when it
+// is new or was built by another version of the mapping: the index is
+// derived data and never the only copy of anything.
+func (a *app) openIndex(ctx context.Context) (search.Index, error) {
+	path := a.cfg.IndexPath()
+	idx, err := bleve.Open(path)
+	if errors.Is(err, bleve.ErrMappingChanged) {
+		a.log.Info("search index mapping changed; rebuilding", "path", path)
+		if err := os.RemoveAll(path); err != nil {
+			return nil, err
+		}
+		idx, err = bleve.Open(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return idx, nil
+}
+
+// reindexIfEmpty fills an empty index from the store.
+func (a *app) reindexIfEmpty(ctx context.Context) error {
+	n, err := a.index.Count(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	counts, err := a.store.CountCourses(ctx)
+	if err != nil || len(counts) == 0 {
+		return err
+	}
+	a.log.Info("search index is empty; rebuilding from the store")
+	indexed, err := a.harvester.Reindex(ctx)
+	a.log.Info("search index rebuilt", "courses", indexed)
+	return err
+}
+
+func (a *app) webServer(notice string) (*web.Server, error) {
+	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice})
+}
+
+func (a *app) Close() {
+	if a.index != nil {
+		a.index.Close()
+	}
+	if a.store != nil {
+		a.store.Close()
+	}
+}

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"qlink/internal/config"
+	"qlink/internal/harvest"
+	"qlink/internal/registry"
+	"qlink/internal/store"
+)
+
+func newHarvestCmd() *cobra.Command {
+	var providerIDs []string
+	cmd := &cobra.Command{
+		Use:   "harvest",
+		Short: "Import the provider registry, discover manifests and harvest every source once",
+		Long: `harvest imports providers from the registry (when --registry-url is set), runs discovery
+for each provider (DNS TXT, then the well-known URLs, on the SCHAC code, website host,
+host without www and registrable domain), and harvests every active source it finds.
+Each source's run is recorded with its pages, counts and warnings; a source that fails
+leaves its stored courses untouched.`,
+		Example: `  qlink harvest --registry-url https://backend.deqar.eu/connectapi/v1/providers/
+  qlink harvest --registry-url providers.json --provider DEQARINST0001`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			a, err := openApp(cmd.Context(), cfg, newLogger(cfg), network{})
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			sum, err := runHarvest(cmd.Context(), a, cmd.OutOrStdout(), "manual", providerIDs)
+			if err != nil {
+				return err
+			}
+			if sum.Sources > 0 && sum.Runs[store.RunFailed] == sum.Sources {
+				return fmt.Errorf("every source failed")
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringSliceVar(&providerIDs, "provider", nil, "harvest only these provider IDs (repeatable)")
+	config.Bind(cmd.Flags(), "data-dir", "database-url", "registry-url", "contact-url", "log-level", "log-format", "auto-migrate",
+		"fetch-timeout", "fetch-max-body", "fetch-per-host", "harvest-workers", "harvest-max-pages")
+	return cmd
+}
+
+// runHarvest imports the registry (if configured), harvests, and prints
+// progress and a summary to out.
+func runHarvest(ctx context.Context, a *app, out io.Writer, trigger string, only []string) (harvest.Summary, error) {
+	if a.cfg.RegistryURL != "" {
+		ps, problems, err := registry.Load(ctx, a.fetcher, a.cfg.RegistryURL, a.cfg.Harvest.MaxPages)
+		for _, p := range problems {
+			fmt.Fprintln(out, "registry:", p)
+		}
+		if err != nil {
+			return harvest.Summary{}, err
+		}
+		if err := a.store.UpsertProviders(ctx, ps); err != nil {
+			return harvest.Summary{}, err
+		}
+		fmt.Fprintf(out, "Registry: %d providers from %s\n", len(ps), a.cfg.RegistryURL)
+	}
+	providers, err := a.store.ListProviders(ctx)
+	if err != nil {
+		return harvest.Summary{}, err
+	}
+	if len(providers) == 0 {
+		return harvest.Summary{}, fmt.Errorf("no providers to harvest: set --registry-url to a DEQAR Connect URL or a providers file")
+	}
+	total := len(providers)
+	if len(only) > 0 {
+		total = len(only)
+	}
+	p := &progress{out: out, total: total}
+	sum, err := a.harvester.All(ctx, a.cfg.Harvest.Workers, trigger, p.event, func(id string) bool {
+		return len(only) == 0 || slices.Contains(only, id)
+	})
+	fmt.Fprintf(out, "\nDone in %s: %d of %d providers published a manifest; %d sources harvested (%s); %d courses in the catalogue.\n",
+		sum.Duration.Round(1e7), sum.Discovered, sum.Providers, sum.Sources, runCounts(sum.Runs), sum.Courses)
+	return sum, err
+}
+
+// progress prints one line per provider outcome and source run, numbered
+// by providers finished.
+type progress struct {
+	mu    sync.Mutex
+	out   io.Writer
+	total int
+	done  int
+}
+
+func (p *progress) event(e harvest.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch e.Kind {
+	case harvest.EventDiscovered, harvest.EventDiscoveryFailed:
+		p.done++
+		mark := "✓"
+		if e.Kind == harvest.EventDiscoveryFailed {
+			mark = "✗"
+		}
+		fmt.Fprintf(p.out, "[%3d/%d] %s %s\n", p.done, p.total, mark, e)
+	case harvest.EventSourceDone:
+		fmt.Fprintf(p.out, "          %s\n", e)
+	}
+}
+
+func runCounts(m map[store.RunStatus]int) string {
+	var parts []string
+	for _, s := range []store.RunStatus{store.RunOK, store.RunPartial, store.RunNotModified, store.RunFailed} {
+		if m[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", m[s], s))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}

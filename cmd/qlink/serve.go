@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"qlink/internal/config"
+)
+
+func newServeCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the catalogue and the JSON API from the data directory",
+		Long: `serve opens the data directory (database, search index, snapshots) and serves the public
+catalogue at / and the JSON API at /api/v1/courses. Fill the data directory first with
+"qlink harvest", or try everything at once with "qlink demo".`,
+		Example: `  qlink serve --data-dir /var/lib/qlink --addr 0.0.0.0:8080 --base-url https://courses.example.org`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			log := newLogger(cfg)
+			a, err := openApp(cmd.Context(), cfg, log, network{})
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if err := a.reindexIfEmpty(cmd.Context()); err != nil {
+				return err
+			}
+			ln, err := net.Listen("tcp", cfg.Addr)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+			}
+			srv, err := a.webServer("")
+			if err != nil {
+				return err
+			}
+			log.Info("serving", "url", cfg.PublicURL())
+			return serveHTTP(cmd.Context(), ln, srv.Handler())
+		},
+	}
+	config.Bind(cmd.Flags(), "data-dir", "database-url", "addr", "base-url", "log-level", "log-format", "auto-migrate")
+	return cmd
+}
+
+// serveHTTP serves until ctx ends, then shuts down gracefully.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
