@@ -45,8 +45,6 @@ type facetView struct {
 	Name   search.Facet
 	Label  string
 	Values []facetValue
-	// Open keeps the facet expanded on small screens when it is in use.
-	Open bool
 }
 
 type facetValue struct {
@@ -161,7 +159,7 @@ func nextStart(ins []model.Instance, today time.Time) time.Time {
 func (s *Server) facetViews(ctx context.Context, p searchParams, counts map[search.Facet][]search.FacetCount) []facetView {
 	var out []facetView
 	for _, f := range search.Facets {
-		fv := facetView{Name: f, Label: facetLabels[f], Open: len(p.Filters[f]) > 0}
+		fv := facetView{Name: f, Label: facetLabels[f]}
 		seen := map[string]bool{}
 		for _, c := range counts[f] {
 			seen[c.Value] = true

@@ -62,6 +62,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/courses/{id}", s.apiCourse)
 	mux.HandleFunc("GET /healthz", s.health)
 	mux.Handle("GET /static/", s.views.static())
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
+	})
 	mux.HandleFunc("/", s.notFound)
 	return s.recoverer(securityHeaders(mux))
 }

@@ -65,13 +65,22 @@ func (v *views) funcs() template.FuncMap {
 	return template.FuncMap{
 		"asset": func(name string) string { return "/static/" + name + "?v=" + v.hashes[name] },
 		// safe renders source HTML after sanitising it.
-		"safe":       func(s string) template.HTML { return template.HTML(markup.Sanitize(s)) },
-		"date":       func(t time.Time) string { return t.Format("2 Jan 2006") },
-		"isodate":    func(t time.Time) string { return t.Format("2006-01-02") },
-		"langName":   func(tag string) string { return vocab.LanguageName(tag, "en") },
-		"endonym":    vocab.LanguageEndonym,
-		"num":        formatNumber,
-		"pathEscape": url.PathEscape,
+		"safe":        func(s string) template.HTML { return template.HTML(markup.Sanitize(s)) },
+		"date":        func(t time.Time) string { return t.Format("2 Jan 2006") },
+		"isodate":     func(t time.Time) string { return t.Format("2006-01-02") },
+		"langName":    func(tag string) string { return vocab.LanguageName(tag, "en") },
+		"endonym":     vocab.LanguageEndonym,
+		"num":         formatNumber,
+		"pathEscape":  url.PathEscape,
+		"primaryLang": model.PrimaryLang,
+		// day shows an ISO date (as the API carries it) for people.
+		"day": func(iso string) string {
+			t, err := time.Parse("2006-01-02", iso)
+			if err != nil {
+				return iso
+			}
+			return t.Format("2 Jan 2006")
+		},
 		"best": func(t model.Text, prefs ...string) shownText {
 			lang, val := t.Best(prefs...)
 			return shownText{Lang: lang, Value: val}
