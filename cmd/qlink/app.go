@@ -59,22 +59,42 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 		a.Close()
 		return nil, err
 	}
-	a.fetcher = fetch.New(fetch.Options{
+	a.fetcher = newFetcher(cfg, nw, log)
+	a.harvester = harvest.New(harvest.Options{
+		Store: a.store, Blobs: a.blobs, Index: a.index, Fetcher: a.fetcher,
+		Discoverer: newDiscoverer(a.fetcher, nw), Adapters: adapters(),
+		MaxPages: cfg.Harvest.MaxPages, Logger: log,
+	})
+	return a, nil
+}
+
+func newFetcher(cfg config.Config, nw network, log *slog.Logger) *fetch.Client {
+	return fetch.New(fetch.Options{
 		Timeout: cfg.Fetch.Timeout, MaxBodyBytes: cfg.Fetch.MaxBodyBytes, PerHost: cfg.Fetch.PerHostConcurrency,
 		UserAgent: fetch.UserAgent(version, cfg.ContactURL), AllowPrivate: cfg.Fetch.AllowPrivateNetworks,
 		Resolver: nw.resolver, Logger: log.With("component", "fetch"),
 	})
+}
+
+func newDiscoverer(f *fetch.Client, nw network) *discovery.Discoverer {
 	var txt discovery.TXTResolver = net.DefaultResolver
 	if nw.resolver != nil {
 		txt = nw.resolver
 	}
-	a.harvester = harvest.New(harvest.Options{
-		Store: a.store, Blobs: a.blobs, Index: a.index, Fetcher: a.fetcher,
-		Discoverer: discovery.New(txt, a.fetcher, nw.discovery),
-		Adapters:   map[string]source.Adapter{"ooapi": ooapi.Adapter{}},
-		MaxPages:   cfg.Harvest.MaxPages, Logger: log,
-	})
-	return a, nil
+	return discovery.New(txt, f, nw.discovery)
+}
+
+// adapters lists the source adapters by manifest type.
+func adapters() map[string]source.Adapter {
+	return map[string]source.Adapter{"ooapi": ooapi.Adapter{}}
+}
+
+// newChecker wires a harvester that can discover and preview but has no
+// storage: `qlink check` and `qlink discover <domain>` store nothing.
+func newChecker(cfg config.Config, nw network, log *slog.Logger) *harvest.Harvester {
+	f := newFetcher(cfg, nw, log)
+	return harvest.New(harvest.Options{Fetcher: f, Discoverer: newDiscoverer(f, nw), Adapters: adapters(),
+		MaxPages: cfg.Harvest.MaxPages, Logger: log})
 }
 
 func openStore(ctx context.Context, cfg config.Config) (*sqlite.Store, error) {

@@ -22,6 +22,9 @@ type pageGetter struct {
 	entry manifest.Source
 	host  string
 
+	// preview skips snapshots: `qlink check` stores nothing.
+	preview bool
+
 	mu    sync.Mutex
 	seq   int
 	bytes int64
@@ -63,6 +66,12 @@ func (g *pageGetter) Get(ctx context.Context, raw string) (*fetch.Response, erro
 }
 
 func (g *pageGetter) record(ctx context.Context, resp *fetch.Response) error {
+	if g.preview {
+		g.mu.Lock()
+		g.seq++
+		g.mu.Unlock()
+		return nil
+	}
 	key := ""
 	if len(resp.Body) > 0 {
 		var err error

@@ -191,7 +191,7 @@ func (r *run) list(ctx context.Context, path string, extra url.Values, fn func(j
 	var prev [sha256.Size]byte
 	for n := 1; ; n++ {
 		if r.cfg.MaxPages > 0 && n > r.cfg.MaxPages {
-			return fmt.Errorf("%s%s: stopped at the cap of %d pages", r.base, path, r.cfg.MaxPages)
+			return fmt.Errorf("%s%s: %w of %d pages", r.base, path, source.ErrPageCap, r.cfg.MaxPages)
 		}
 		q := url.Values{"pageSize": {strconv.Itoa(r.pageSize)}, "pageNumber": {strconv.Itoa(n)}}
 		for k, v := range extra {
