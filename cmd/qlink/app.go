@@ -19,6 +19,7 @@ import (
 	"qlink/internal/store"
 	"qlink/internal/store/blob"
 	"qlink/internal/store/sqlite"
+	"qlink/internal/vocab"
 	"qlink/internal/web"
 )
 
@@ -156,7 +157,11 @@ func (a *app) reindexIfEmpty(ctx context.Context) error {
 }
 
 func (a *app) webServer(notice string) (*web.Server, error) {
-	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice})
+	labels, err := vocab.LoadLabels(a.cfg.LabelsPath())
+	if err != nil {
+		return nil, err
+	}
+	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice, Labels: labels})
 }
 
 func (a *app) Close() {

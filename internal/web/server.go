@@ -16,6 +16,7 @@ import (
 	"qlink/internal/model"
 	"qlink/internal/search"
 	"qlink/internal/store"
+	"qlink/internal/vocab"
 )
 
 // Options wires a Server.
@@ -27,6 +28,8 @@ type Options struct {
 	BaseURL string
 	// Notice is shown on every page, e.g. that the data is a demo.
 	Notice string
+	// Labels overlay the vocabularies' embedded labels (nil: none).
+	Labels vocab.Labels
 }
 
 // Server serves the catalogue and the API.
