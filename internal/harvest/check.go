@@ -131,7 +131,7 @@ func (h *Harvester) previewSource(ctx context.Context, src manifest.Source, p mo
 	cfg := source.Config{URL: src.Path, Version: src.Version, PageSize: previewPageSize, ContentType: src.ContentType,
 		MaxPages: previewPages, Provider: p, Now: h.Now()}
 	aerr := adapter.Harvest(ctx, cfg, get, out)
-	rep.Pages, _ = get.totals()
+	rep.Pages, _, _ = get.totals()
 	rep.Courses = len(out.specs)
 	for _, s := range out.specs {
 		if len(rep.Sample) == 5 {

@@ -71,6 +71,9 @@ type Runs interface {
 	// ListRuns returns a source's runs, newest first.
 	ListRuns(ctx context.Context, sourceID string, limit int) ([]Run, error)
 	RunPages(ctx context.Context, runID int64) ([]RunPage, error)
+	// LastPages returns the pages of the source's latest run that read
+	// its data (status ok, partial or not-modified), keyed by URL.
+	LastPages(ctx context.Context, sourceID string) (map[string]RunPage, error)
 }
 
 // Courses keeps the current state of every course.
@@ -199,6 +202,10 @@ type RunPage struct {
 	// Blob is the key of the raw body in the Blobs store.
 	Blob      string
 	FetchedAt time.Time
+	// ETag and LastModified are the response's validators, for the next
+	// run's conditional request.
+	ETag         string
+	LastModified string
 }
 
 // Course is a stored specification with its bookkeeping.
