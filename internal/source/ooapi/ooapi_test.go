@@ -323,3 +323,29 @@ func TestHarvestEducationSpecificationsAndV6(t *testing.T) {
 		}
 	})
 }
+
+func TestConvertSavedResponses(t *testing.T) {
+	one := courseJSON("c1", "C1", `,"offerings":[{"offeringId":"o1","startDate":"2027-02-01","modeOfDelivery":["online"]}]`)
+	for _, tc := range []struct {
+		name, body string
+		specs      int
+		wantErr    bool
+	}{
+		{"single course with expanded offerings", one, 1, false},
+		{"page envelope", `{"pageSize":10,"pageNumber":1,"hasNextPage":false,"items":[` + one + `,` + courseJSON("c2", "C2", "") + `]}`, 2, false},
+		{"bare array with junk", `[` + one + `, 42]`, 1, false},
+		{"nothing usable", `{"hello":"world"}`, 0, true},
+		{"not JSON", `<html>`, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := &collector{}
+			err := Adapter{}.Convert([]byte(tc.body), config(0), out)
+			if (err != nil) != tc.wantErr || len(out.specs) != tc.specs {
+				t.Fatalf("err %v, %d specs", err, len(out.specs))
+			}
+			if tc.specs > 0 && len(out.specs[0].Instances) != 1 {
+				t.Errorf("expanded offerings lost: %+v", out.specs[0])
+			}
+		})
+	}
+}
