@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -149,7 +150,7 @@ func (r *run) readSpecs(ctx context.Context, endpoint string, kind itemKind) (sp
 		items = append(items, c)
 	})
 	if err != nil {
-		if fetch.KindOf(err) == fetch.KindStatus && len(items) == 0 {
+		if notImplemented(err) && len(items) == 0 {
 			return nil, false, nil // servers implement different subsets of OOAPI
 		}
 		if len(items) == 0 {
@@ -283,4 +284,18 @@ func itemsDigest(items []json.RawMessage) [sha256.Size]byte {
 	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
 	return sum
+}
+
+// notImplemented reports a status that means "this server has no such
+// endpoint", as opposed to a failure of one it has.
+func notImplemented(err error) bool {
+	var fe *fetch.Error
+	if !errors.As(err, &fe) || fe.Kind != fetch.KindStatus {
+		return false
+	}
+	switch fe.Status {
+	case http.StatusNotFound, http.StatusGone, http.StatusMethodNotAllowed, http.StatusNotImplemented:
+		return true
+	}
+	return false
 }
