@@ -13,6 +13,7 @@ import (
 
 	"qlink/internal/rdf"
 	"qlink/internal/rdf/ntriples"
+	"qlink/internal/rdf/rdfxml"
 	"qlink/internal/rdf/turtle"
 )
 
@@ -31,6 +32,8 @@ func Parse(r io.Reader, f rdf.Format, opts rdf.Options, fn rdf.QuadFunc) error {
 		return ntriples.Parse(r, opts, fn)
 	case rdf.FormatNQuads:
 		return ntriples.ParseQuads(r, opts, fn)
+	case rdf.FormatRDFXML:
+		return rdfxml.Parse(r, opts, fn)
 	}
 	return fmt.Errorf("%w: %v", ErrUnsupported, f)
 }

@@ -1,0 +1,348 @@
+// Package rdfxml parses RDF/XML (RDF 1.1 XML Syntax) into a stream of
+// quads in the default graph.
+//
+// It is the first stage for ELM and DCAT files served as application/xml:
+// bytes in, rdf.Quad values out through a callback. It reads the
+// encoding/xml raw token stream and keeps its own namespace stack (RawToken
+// skips the decoder's per-token namespace copies), so memory is bounded by
+// element depth, not document size, except for the set of rdf:ID values
+// that must stay unique per document.
+//
+// Hostile input: the decoder runs in strict mode and never fetches
+// external entities. A DOCTYPE may declare simple internal entities (as
+// OWL files do for namespace IRIs); only values without markup or further
+// references and of at most 512 bytes are accepted, 64 at most, so a
+// "billion laughs" expansion cannot happen. Element nesting, literal size
+// and statement count obey rdf.Limits.
+//
+// Supported: rdf:RDF or a lone node element as root, typed node elements,
+// property attributes, rdf:ID (with reification), rdf:nodeID, rdf:about,
+// rdf:resource, rdf:datatype, rdf:li, rdf:parseType Resource, Literal
+// (exclusive-canonical XML literal) and Collection, xml:base, xml:lang.
+package rdfxml
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"qlink/internal/rdf"
+	"qlink/internal/rdf/internal/scan"
+)
+
+const xmlNS = "http://www.w3.org/XML/1998/namespace"
+
+// Parse reads an RDF/XML document and calls fn for each triple.
+func Parse(r io.Reader, opts rdf.Options, fn rdf.QuadFunc) error {
+	p := newParser(r, opts, fn)
+	err := p.document()
+	var pe *rdf.ParseError
+	if err != nil && !errors.As(err, &pe) && !errors.Is(err, rdf.ErrLimit) && p.userErr != err {
+		return p.errorf("%v", err)
+	}
+	return err
+}
+
+type parser struct {
+	d       *xml.Decoder
+	lim     rdf.Limits
+	ns      map[string][]string // prefix → stack of namespace IRIs
+	blanks  rdf.BlankNodes
+	ids     map[string]struct{} // rdf:ID IRIs seen, which must be unique
+	out     *rdf.Counter
+	strs    scan.Interner
+	buf     []byte
+	depth   int
+	userErr error // an error returned by the callback, passed through as is
+	base    rdf.BaseIRI
+}
+
+// scope is what an element inherits: base IRI and language.
+type scope struct {
+	base rdf.BaseIRI
+	lang string
+}
+
+func newParser(r io.Reader, opts rdf.Options, fn rdf.QuadFunc) *parser {
+	d := xml.NewDecoder(r)
+	d.Strict = true
+	d.Entity = map[string]string{}
+	return &parser{
+		d:    d,
+		lim:  opts.Limits.WithDefaults(),
+		base: rdf.ParseBase(opts.Base),
+		ns:   map[string][]string{"xml": {xmlNS}},
+		ids:  map[string]struct{}{},
+		out:  rdf.NewCounter(opts.Limits.MaxStatements, fn),
+		strs: scan.NewInterner(),
+	}
+}
+
+func (p *parser) errorf(format string, args ...any) error {
+	line, col := p.d.InputPos()
+	var cause error
+	for _, a := range args {
+		if e, ok := a.(error); ok {
+			cause = e
+		}
+	}
+	return &rdf.ParseError{Format: "rdfxml", Line: line, Column: col, Offset: p.d.InputOffset(), Msg: fmt.Sprintf(format, args...), Err: cause}
+}
+
+func (p *parser) limitf(format string, args ...any) error {
+	line, col := p.d.InputPos()
+	return &rdf.ParseError{Format: "rdfxml", Line: line, Column: col, Offset: p.d.InputOffset(), Msg: fmt.Sprintf(format, args...), Err: rdf.ErrLimit}
+}
+
+func (p *parser) emit(s, pred, o rdf.Term) error {
+	err := p.out.Emit(rdf.Quad{S: s, P: pred, O: o})
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, rdf.ErrLimit):
+		return p.limitf("%v", err)
+	}
+	p.userErr = err
+	return err
+}
+
+// next returns the next start element, end element or character data,
+// handling DOCTYPE entity declarations and skipping comments and
+// processing instructions.
+func (p *parser) next() (xml.Token, error) {
+	for {
+		tok, err := p.d.RawToken()
+		if err != nil {
+			if err == io.EOF {
+				return nil, err
+			}
+			return nil, p.errorf("%v", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement, xml.EndElement, xml.CharData:
+			return tok, nil
+		case xml.Directive:
+			if err := p.directive(t); err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+// document parses the whole input: rdf:RDF or one node element.
+func (p *parser) document() error {
+	sc := scope{base: p.base}
+	for {
+		tok, err := p.next()
+		if err == io.EOF {
+			return p.errorf("no root element")
+		}
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.CharData:
+			continue
+		case xml.StartElement:
+			if err := p.root(t, sc); err != nil {
+				return err
+			}
+			return p.trailer()
+		default:
+			return p.errorf("unexpected end tag")
+		}
+	}
+}
+
+// trailer checks that only white space, comments and PIs follow the root.
+func (p *parser) trailer() error {
+	for {
+		tok, err := p.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if cd, ok := tok.(xml.CharData); !ok || !isSpace(cd) {
+			return p.errorf("content after the root element")
+		}
+	}
+}
+
+func (p *parser) root(se xml.StartElement, sc scope) error {
+	if err := p.enter(se); err != nil {
+		return err
+	}
+	iri, err := p.elemIRI(se.Name)
+	if err != nil {
+		return err
+	}
+	if iri != rdf.RDFNS+"RDF" {
+		_, err := p.nodeElementBody(se, iri, sc)
+		return err
+	}
+	if sc, err = p.scopeFor(se, sc); err != nil {
+		return err
+	}
+	for _, a := range se.Attr {
+		if isNSDecl(a.Name) || a.Name.Space == "xml" {
+			continue
+		}
+		return p.errorf("unexpected attribute %s on rdf:RDF", qname(a.Name))
+	}
+	for {
+		tok, err := p.next()
+		if err != nil {
+			return p.eofErr(err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if _, err := p.nodeElement(t, sc); err != nil {
+				return err
+			}
+		case xml.EndElement:
+			return p.leave(se, t)
+		case xml.CharData:
+			if !isSpace(t) {
+				return p.errorf("text not allowed directly inside rdf:RDF")
+			}
+		}
+	}
+}
+
+func (p *parser) eofErr(err error) error {
+	if err == io.EOF {
+		return p.errorf("unexpected end of document")
+	}
+	return err
+}
+
+// enter pushes an element's namespace declarations and checks depth.
+func (p *parser) enter(se xml.StartElement) error {
+	p.depth++
+	if p.depth > p.lim.MaxDepth {
+		return p.limitf("elements nested deeper than %d", p.lim.MaxDepth)
+	}
+	for _, a := range se.Attr {
+		switch {
+		case a.Name.Space == "xmlns":
+			p.ns[a.Name.Local] = append(p.ns[a.Name.Local], a.Value)
+		case a.Name.Space == "" && a.Name.Local == "xmlns":
+			p.ns[""] = append(p.ns[""], a.Value)
+		}
+	}
+	return nil
+}
+
+// leave pops what enter pushed and checks that the end tag matches.
+func (p *parser) leave(se xml.StartElement, ee xml.EndElement) error {
+	if ee.Name != se.Name {
+		return p.errorf("element <%s> closed by </%s>", qname(se.Name), qname(ee.Name))
+	}
+	p.depth--
+	for _, a := range se.Attr {
+		prefix, ok := "", false
+		switch {
+		case a.Name.Space == "xmlns":
+			prefix, ok = a.Name.Local, true
+		case a.Name.Space == "" && a.Name.Local == "xmlns":
+			ok = true
+		}
+		if ok {
+			st := p.ns[prefix]
+			p.ns[prefix] = st[:len(st)-1]
+		}
+	}
+	return nil
+}
+
+func isNSDecl(n xml.Name) bool { return n.Space == "xmlns" || n.Space == "" && n.Local == "xmlns" }
+
+func qname(n xml.Name) string {
+	if n.Space == "" {
+		return n.Local
+	}
+	return n.Space + ":" + n.Local
+}
+
+// nsURI returns the namespace bound to prefix.
+func (p *parser) nsURI(prefix string) (string, bool) {
+	st := p.ns[prefix]
+	if len(st) == 0 {
+		return "", false
+	}
+	return st[len(st)-1], true
+}
+
+// elemIRI maps an element name to its IRI.
+func (p *parser) elemIRI(n xml.Name) (string, error) {
+	ns, ok := p.nsURI(n.Space)
+	if !ok && n.Space != "" {
+		return "", p.errorf("undeclared namespace prefix %q", n.Space)
+	}
+	if ns == "" {
+		return "", p.errorf("element <%s> has no namespace", n.Local)
+	}
+	return p.concat(ns, n.Local), nil
+}
+
+func (p *parser) concat(a, b string) string {
+	p.buf = append(append(p.buf[:0], a...), b...)
+	return p.strs.Get(p.buf)
+}
+
+// attrIRI maps an attribute name to its IRI; "" means the attribute is to
+// be ignored (xml:*, or unqualified names starting with "xml").
+func (p *parser) attrIRI(n xml.Name) (string, error) {
+	if n.Space == "" {
+		switch n.Local {
+		case "ID", "about", "resource", "parseType", "type", "nodeID", "datatype":
+			// Unqualified forms of rdf: attributes, allowed for backwards
+			// compatibility (RDF/XML §6.1.4).
+			return rdf.RDFNS + n.Local, nil
+		}
+		if strings.HasPrefix(strings.ToLower(n.Local), "xml") {
+			return "", nil
+		}
+		return "", p.errorf("attribute %q has no namespace", n.Local)
+	}
+	if n.Space == "xml" {
+		return "", nil
+	}
+	ns, ok := p.nsURI(n.Space)
+	if !ok {
+		return "", p.errorf("undeclared namespace prefix %q", n.Space)
+	}
+	if strings.HasPrefix(strings.ToLower(n.Space), "xml") && ns == xmlNS {
+		return "", nil
+	}
+	return p.concat(ns, n.Local), nil
+}
+
+// scopeFor applies xml:base and xml:lang.
+func (p *parser) scopeFor(se xml.StartElement, sc scope) (scope, error) {
+	for _, a := range se.Attr {
+		if a.Name.Space != "xml" {
+			continue
+		}
+		switch a.Name.Local {
+		case "base":
+			sc.base = rdf.ParseBase(sc.base.Resolve(a.Value))
+		case "lang":
+			sc.lang = p.strs.Get([]byte(a.Value))
+		}
+	}
+	return sc, nil
+}
+
+func isSpace(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return true
+}
