@@ -24,14 +24,14 @@ func (p *parser) parseTypeLiteral(se xml.StartElement, s, pred rdf.Term, a attrs
 		if err != nil {
 			return p.eofErr(err)
 		}
-		switch t := tok.(type) {
-		case xml.CharData:
-			escapeText(&b, t)
-		case xml.StartElement:
-			if err := p.enter(t); err != nil {
+		switch t := tok; t.kind {
+		case tokText:
+			escapeText(&b, t.text)
+		case tokStart:
+			if err := p.enter(t.start); err != nil {
 				return err
 			}
-			declared := p.writeStart(&b, t, func(prefix, uri string) bool {
+			declared := p.writeStart(&b, t.start, func(prefix, uri string) bool {
 				for i := len(stack) - 1; i >= 0; i-- {
 					if u, ok := stack[i].declared[prefix]; ok {
 						return u == uri
@@ -39,20 +39,20 @@ func (p *parser) parseTypeLiteral(se xml.StartElement, s, pred rdf.Term, a attrs
 				}
 				return prefix == "" && uri == ""
 			})
-			stack = append(stack, open{t.Copy(), declared})
-		case xml.EndElement:
+			stack = append(stack, open{t.start.Copy(), declared})
+		case tokEnd:
 			if len(stack) == 0 {
-				if err := p.leave(se, t); err != nil {
+				if err := p.leave(se, t.end); err != nil {
 					return err
 				}
 				return p.reify(a, sc, s, pred, rdf.Literal(b.String(), rdf.RDFXMLLit))
 			}
 			top := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			if err := p.leave(top.se, t); err != nil {
+			if err := p.leave(top.se, t.end); err != nil {
 				return err
 			}
-			b.WriteString("</" + qname(t.Name) + ">")
+			b.WriteString("</" + qname(t.end.Name) + ">")
 		}
 		if b.Len() > p.lim.MaxTermBytes {
 			return p.limitf("XML literal longer than %d bytes", p.lim.MaxTermBytes)
@@ -172,7 +172,7 @@ const (
 // markup or references are refused outright, so expansion is one level
 // deep and bounded; external and parameter entities are never declared,
 // so referring to one is an "invalid entity" error from the decoder.
-func (p *parser) directive(d xml.Directive) error {
+func (p *parser) directive(d []byte) error {
 	if !strings.HasPrefix(string(d), "DOCTYPE") {
 		return nil
 	}
@@ -181,10 +181,10 @@ func (p *parser) directive(d xml.Directive) error {
 		if strings.ContainsAny(val, "&<%") {
 			return p.errorf("entity %q: values with markup or references are not accepted", name)
 		}
-		if len(val) > maxEntityValue || len(p.d.Entity) >= maxEntities {
+		if len(val) > maxEntityValue || len(p.entities) >= maxEntities {
 			return p.limitf("DOCTYPE entities: at most %d, of at most %d bytes each", maxEntities, maxEntityValue)
 		}
-		p.d.Entity[name] = val
+		p.entities[name] = val
 	}
 	return nil
 }

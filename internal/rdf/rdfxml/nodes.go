@@ -233,15 +233,15 @@ func (p *parser) propertyElements(parent xml.StartElement, s rdf.Term, sc scope)
 		if err != nil {
 			return p.eofErr(err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if err := p.propertyElement(t, s, sc, &li); err != nil {
+		switch t := tok; t.kind {
+		case tokStart:
+			if err := p.propertyElement(t.start, s, sc, &li); err != nil {
 				return err
 			}
-		case xml.EndElement:
-			return p.leave(parent, t)
-		case xml.CharData:
-			if !isSpace(t) {
+		case tokEnd:
+			return p.leave(parent, t.end)
+		case tokText:
+			if !isSpace(t.text) {
 				return p.errorf("text not allowed between property elements")
 			}
 		}
@@ -323,19 +323,19 @@ func (p *parser) parseTypeCollection(se xml.StartElement, s, pred rdf.Term, a at
 		if err != nil {
 			return p.eofErr(err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			n, err := p.nodeElement(t, sc)
+		switch t := tok; t.kind {
+		case tokStart:
+			n, err := p.nodeElement(t.start, sc)
 			if err != nil {
 				return err
 			}
 			items = append(items, n)
-		case xml.CharData:
-			if !isSpace(t) {
+		case tokText:
+			if !isSpace(t.text) {
 				return p.errorf("text not allowed in rdf:parseType=\"Collection\"")
 			}
-		case xml.EndElement:
-			if err := p.leave(se, t); err != nil {
+		case tokEnd:
+			if err := p.leave(se, t.end); err != nil {
 				return err
 			}
 			return p.emitList(s, pred, items, a, sc)
@@ -378,20 +378,20 @@ func (p *parser) contentProperty(se xml.StartElement, s, pred rdf.Term, a attrs,
 		if err != nil {
 			return p.eofErr(err)
 		}
-		switch t := tok.(type) {
-		case xml.CharData:
-			if len(text)+len(t) > p.lim.MaxTermBytes {
+		switch t := tok; t.kind {
+		case tokText:
+			if len(text)+len(t.text) > p.lim.MaxTermBytes {
 				return p.limitf("literal longer than %d bytes", p.lim.MaxTermBytes)
 			}
-			text = append(text, t...)
-		case xml.StartElement:
+			text = append(text, t.text...)
+		case tokStart:
 			if !isSpace(text) {
 				return p.errorf("mixed text and elements in a property element (use rdf:parseType=\"Literal\")")
 			}
 			if a.hasResource || a.hasNodeID || a.hasDatatype || len(a.props) > 0 {
 				return p.errorf("a property element with a node element inside cannot have rdf:resource, rdf:nodeID, rdf:datatype or property attributes")
 			}
-			o, err := p.nodeElement(t, sc)
+			o, err := p.nodeElement(t.start, sc)
 			if err != nil {
 				return err
 			}
@@ -399,8 +399,8 @@ func (p *parser) contentProperty(se xml.StartElement, s, pred rdf.Term, a attrs,
 				return err
 			}
 			return p.afterNode(se)
-		case xml.EndElement:
-			if err := p.leave(se, t); err != nil {
+		case tokEnd:
+			if err := p.leave(se, t.end); err != nil {
 				return err
 			}
 			return p.textProperty(s, pred, a, sc, text)
@@ -415,15 +415,15 @@ func (p *parser) afterNode(se xml.StartElement) error {
 		if err != nil {
 			return p.eofErr(err)
 		}
-		switch t := tok.(type) {
-		case xml.CharData:
-			if !isSpace(t) {
+		switch t := tok; t.kind {
+		case tokText:
+			if !isSpace(t.text) {
 				return p.errorf("text after the node element in a property element")
 			}
-		case xml.StartElement:
+		case tokStart:
 			return p.errorf("a property element can hold only one node element")
-		case xml.EndElement:
-			return p.leave(se, t)
+		case tokEnd:
+			return p.leave(se, t.end)
 		}
 	}
 }

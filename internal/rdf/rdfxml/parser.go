@@ -36,7 +36,23 @@ const xmlNS = "http://www.w3.org/XML/1998/namespace"
 
 // Parse reads an RDF/XML document and calls fn for each triple.
 func Parse(r io.Reader, opts rdf.Options, fn rdf.QuadFunc) error {
-	p := newParser(r, opts, fn)
+	p := newParser(opts, fn)
+	p.d = newXMLTokenizer(r, p.entities, p.lim.MaxTermBytes)
+	return p.run()
+}
+
+// parseStd is Parse on encoding/xml's tokenizer: the reference the
+// differential tests compare the fast tokenizer with.
+func parseStd(r io.Reader, opts rdf.Options, fn rdf.QuadFunc) error {
+	p := newParser(opts, fn)
+	d := xml.NewDecoder(r)
+	d.Strict = true
+	d.Entity = p.entities
+	p.d = stdTokenizer{d}
+	return p.run()
+}
+
+func (p *parser) run() error {
 	err := p.document()
 	var pe *rdf.ParseError
 	if err != nil && !errors.As(err, &pe) && !errors.Is(err, rdf.ErrLimit) && p.userErr != err {
@@ -46,17 +62,21 @@ func Parse(r io.Reader, opts rdf.Options, fn rdf.QuadFunc) error {
 }
 
 type parser struct {
-	d       *xml.Decoder
-	lim     rdf.Limits
-	ns      map[string][]string // prefix → stack of namespace IRIs
-	blanks  rdf.BlankNodes
-	ids     map[string]struct{} // rdf:ID IRIs seen, which must be unique
-	out     *rdf.Counter
-	strs    scan.Interner
-	buf     []byte
-	depth   int
-	userErr error // an error returned by the callback, passed through as is
-	base    rdf.BaseIRI
+	d        tokenizer
+	tok      token
+	entities map[string]string // declared in the DOCTYPE; shared with d
+	nsUndo   []string          // prefixes pushed by open elements, innermost last
+	nsMarks  []int             // len(nsUndo) when each open element started
+	lim      rdf.Limits
+	ns       map[string][]string // prefix → stack of namespace IRIs
+	blanks   rdf.BlankNodes
+	ids      map[string]struct{} // rdf:ID IRIs seen, which must be unique
+	out      *rdf.Counter
+	strs     scan.Interner
+	buf      []byte
+	depth    int
+	userErr  error // an error returned by the callback, passed through as is
+	base     rdf.BaseIRI
 }
 
 // scope is what an element inherits: base IRI and language.
@@ -65,18 +85,15 @@ type scope struct {
 	lang string
 }
 
-func newParser(r io.Reader, opts rdf.Options, fn rdf.QuadFunc) *parser {
-	d := xml.NewDecoder(r)
-	d.Strict = true
-	d.Entity = map[string]string{}
+func newParser(opts rdf.Options, fn rdf.QuadFunc) *parser {
 	return &parser{
-		d:    d,
-		lim:  opts.Limits.WithDefaults(),
-		base: rdf.ParseBase(opts.Base),
-		ns:   map[string][]string{"xml": {xmlNS}},
-		ids:  map[string]struct{}{},
-		out:  rdf.NewCounter(opts.Limits.MaxStatements, fn),
-		strs: scan.NewInterner(),
+		entities: map[string]string{},
+		lim:      opts.Limits.WithDefaults(),
+		base:     rdf.ParseBase(opts.Base),
+		ns:       map[string][]string{"xml": {xmlNS}},
+		ids:      map[string]struct{}{},
+		out:      rdf.NewCounter(opts.Limits.MaxStatements, fn),
+		strs:     scan.NewInterner(),
 	}
 }
 
@@ -110,21 +127,23 @@ func (p *parser) emit(s, pred, o rdf.Term) error {
 
 // next returns the next start element, end element or character data,
 // handling DOCTYPE entity declarations and skipping comments and
-// processing instructions.
-func (p *parser) next() (xml.Token, error) {
+// processing instructions. The token's attributes and text alias the
+// tokenizer's buffers until the following call.
+func (p *parser) next() (*token, error) {
 	for {
-		tok, err := p.d.RawToken()
+		err := p.d.next(&p.tok)
 		if err != nil {
-			if err == io.EOF {
+			var pe *rdf.ParseError
+			if err == io.EOF || errors.As(err, &pe) {
 				return nil, err
 			}
 			return nil, p.errorf("%v", err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement, xml.EndElement, xml.CharData:
-			return tok, nil
-		case xml.Directive:
-			if err := p.directive(t); err != nil {
+		switch p.tok.kind {
+		case tokStart, tokEnd, tokText:
+			return &p.tok, nil
+		case tokDirective:
+			if err := p.directive(p.tok.text); err != nil {
 				return nil, err
 			}
 		}
@@ -142,11 +161,13 @@ func (p *parser) document() error {
 		if err != nil {
 			return err
 		}
-		switch t := tok.(type) {
-		case xml.CharData:
-			continue
-		case xml.StartElement:
-			if err := p.root(t, sc); err != nil {
+		switch t := tok; t.kind {
+		case tokText:
+			if !isSpace(t.text) {
+				return p.errorf("text before the root element")
+			}
+		case tokStart:
+			if err := p.root(t.start, sc); err != nil {
 				return err
 			}
 			return p.trailer()
@@ -166,7 +187,7 @@ func (p *parser) trailer() error {
 		if err != nil {
 			return err
 		}
-		if cd, ok := tok.(xml.CharData); !ok || !isSpace(cd) {
+		if tok.kind != tokText || !isSpace(tok.text) {
 			return p.errorf("content after the root element")
 		}
 	}
@@ -198,15 +219,15 @@ func (p *parser) root(se xml.StartElement, sc scope) error {
 		if err != nil {
 			return p.eofErr(err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if _, err := p.nodeElement(t, sc); err != nil {
+		switch t := tok; t.kind {
+		case tokStart:
+			if _, err := p.nodeElement(t.start, sc); err != nil {
 				return err
 			}
-		case xml.EndElement:
-			return p.leave(se, t)
-		case xml.CharData:
-			if !isSpace(t) {
+		case tokEnd:
+			return p.leave(se, t.end)
+		case tokText:
+			if !isSpace(t.text) {
 				return p.errorf("text not allowed directly inside rdf:RDF")
 			}
 		}
@@ -226,13 +247,18 @@ func (p *parser) enter(se xml.StartElement) error {
 	if p.depth > p.lim.MaxDepth {
 		return p.limitf("elements nested deeper than %d", p.lim.MaxDepth)
 	}
+	p.nsMarks = append(p.nsMarks, len(p.nsUndo))
 	for _, a := range se.Attr {
+		prefix := a.Name.Local
 		switch {
 		case a.Name.Space == "xmlns":
-			p.ns[a.Name.Local] = append(p.ns[a.Name.Local], a.Value)
 		case a.Name.Space == "" && a.Name.Local == "xmlns":
-			p.ns[""] = append(p.ns[""], a.Value)
+			prefix = ""
+		default:
+			continue
 		}
+		p.ns[prefix] = append(p.ns[prefix], a.Value)
+		p.nsUndo = append(p.nsUndo, prefix)
 	}
 	return nil
 }
@@ -243,19 +269,13 @@ func (p *parser) leave(se xml.StartElement, ee xml.EndElement) error {
 		return p.errorf("element <%s> closed by </%s>", qname(se.Name), qname(ee.Name))
 	}
 	p.depth--
-	for _, a := range se.Attr {
-		prefix, ok := "", false
-		switch {
-		case a.Name.Space == "xmlns":
-			prefix, ok = a.Name.Local, true
-		case a.Name.Space == "" && a.Name.Local == "xmlns":
-			ok = true
-		}
-		if ok {
-			st := p.ns[prefix]
-			p.ns[prefix] = st[:len(st)-1]
-		}
+	mark := p.nsMarks[len(p.nsMarks)-1]
+	p.nsMarks = p.nsMarks[:len(p.nsMarks)-1]
+	for _, prefix := range p.nsUndo[mark:] {
+		st := p.ns[prefix]
+		p.ns[prefix] = st[:len(st)-1]
 	}
+	p.nsUndo = p.nsUndo[:mark]
 	return nil
 }
 

@@ -136,6 +136,8 @@ func (p *parser) readPrefix(dst []byte) ([]byte, error) {
 		case c == '.' && len(dst) > 0 && p.r.DotsThenName():
 			dst = append(dst, '.')
 			p.r.Skip(1)
+		case c >= 0 && c < 0x80 && scan.IsASCIIName(byte(c)) && (len(dst) > 0 || isLetter(byte(c))):
+			// The buffer ended inside the name; the loop refills it.
 		case c >= 0x80:
 			ch, n := p.r.PeekRune()
 			if n == 0 || !(scan.IsPNCharsBase(ch) || len(dst) > 0 && scan.IsPNChars(ch)) {
@@ -177,6 +179,8 @@ func (p *parser) readLocal(dst []byte) ([]byte, error) {
 		case c == '.' && !first && p.dotsThenLocal():
 			dst = append(dst, '.')
 			p.r.Skip(1)
+		case c >= 0 && c < 0x80 && (scan.IsASCIIName(byte(c)) || c == ':') && !(first && c == '-'):
+			// The buffer ended inside the name; the loop refills it.
 		case c == '%':
 			h1, h2 := p.r.PeekAt(1), p.r.PeekAt(2)
 			if !isHexByte(h1) || !isHexByte(h2) {

@@ -16,7 +16,7 @@ import (
 	"qlink/internal/rdf"
 )
 
-const bufSize = 64 << 10
+const bufSize = 256 << 10
 
 // EOF is returned by Peek at the end of input.
 const EOF = -1
@@ -130,20 +130,26 @@ func (r *Reader) LimitErr(format string, args ...any) error {
 	return r.wrapAt(rdf.ErrLimit, format, args...)
 }
 
-func (r *Reader) wrapAt(cause error, format string, args ...any) error {
+// Pos returns the 1-based line and byte column of the next byte.
+func (r *Reader) Pos() (line, col int) {
 	done := r.buf[:r.pos]
-	line := r.lines + bytes.Count(done, nl) + 1
+	line = r.lines + bytes.Count(done, nl) + 1
 	start := r.lineOff
 	if i := bytes.LastIndexByte(done, '\n'); i >= 0 {
 		start = r.off + int64(i) + 1
 	}
+	return line, int(r.Offset()-start) + 1
+}
+
+func (r *Reader) wrapAt(cause error, format string, args ...any) error {
+	line, col := r.Pos()
 	if rerr := r.ReadErr(); rerr != nil && cause == nil {
 		cause = rerr
 	}
 	return &rdf.ParseError{
 		Format: r.format,
 		Line:   line,
-		Column: int(r.Offset()-start) + 1,
+		Column: col,
 		Offset: r.Offset(),
 		Msg:    fmt.Sprintf(format, args...),
 		Err:    cause,

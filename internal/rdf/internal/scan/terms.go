@@ -8,6 +8,7 @@ import (
 // IRI to dst. It does not resolve relative IRIs.
 func (r *Reader) ReadIRIRef(dst []byte, maxLen int) ([]byte, error) {
 	r.Skip(1) // '<'
+	var hi byte // OR of all bytes: < 0x80 means pure ASCII, no UTF-8 check needed
 	for {
 		buf := r.Buffered()
 		i := 0
@@ -16,6 +17,7 @@ func (r *Reader) ReadIRIRef(dst []byte, maxLen int) ([]byte, error) {
 			if c < 0x80 && iriForbidden[c] {
 				break
 			}
+			hi |= c
 			i++
 		}
 		dst = append(dst, buf[:i]...)
@@ -26,7 +28,7 @@ func (r *Reader) ReadIRIRef(dst []byte, maxLen int) ([]byte, error) {
 		switch c := r.Peek(); c {
 		case '>':
 			r.Skip(1)
-			if !utf8.Valid(dst) {
+			if hi >= 0x80 && !utf8.Valid(dst) {
 				return dst, r.Errorf("invalid UTF-8 in IRI")
 			}
 			return dst, nil
@@ -88,6 +90,7 @@ func (r *Reader) describeAt(i int) string {
 // newlines and lone quotes are allowed. The unescaped text is appended to
 // dst.
 func (r *Reader) ReadString(dst []byte, quote byte, long bool, maxLen int) ([]byte, error) {
+	var hi byte // OR of all bytes: < 0x80 means pure ASCII
 	for {
 		buf := r.Buffered()
 		i := 0
@@ -96,6 +99,7 @@ func (r *Reader) ReadString(dst []byte, quote byte, long bool, maxLen int) ([]by
 			if c == quote || c == '\\' || !long && (c == '\n' || c == '\r') {
 				break
 			}
+			hi |= c
 			i++
 		}
 		dst = append(dst, buf[:i]...)
@@ -108,12 +112,12 @@ func (r *Reader) ReadString(dst []byte, quote byte, long bool, maxLen int) ([]by
 		case c == int(quote):
 			if !long {
 				r.Skip(1)
-				return dst, validUTF8(r, dst)
+				return dst, validUTF8(r, dst, hi)
 			}
 			if r.PeekAt(1) == int(quote) && r.PeekAt(2) == int(quote) {
 				// """" closes with the fourth quote only if no more follow.
 				r.Skip(3)
-				return dst, validUTF8(r, dst)
+				return dst, validUTF8(r, dst, hi)
 			}
 			dst = append(dst, quote)
 			r.Skip(1)
@@ -132,8 +136,8 @@ func (r *Reader) ReadString(dst []byte, quote byte, long bool, maxLen int) ([]by
 	}
 }
 
-func validUTF8(r *Reader, b []byte) error {
-	if !utf8.Valid(b) {
+func validUTF8(r *Reader, b []byte, hi byte) error {
+	if hi >= 0x80 && !utf8.Valid(b) {
 		return r.Errorf("invalid UTF-8 in string")
 	}
 	return nil
