@@ -7,7 +7,7 @@ import (
 // ReadIRIRef reads an IRIREF whose '<' is next, appending the unescaped
 // IRI to dst. It does not resolve relative IRIs.
 func (r *Reader) ReadIRIRef(dst []byte, maxLen int) ([]byte, error) {
-	r.Skip(1) // '<'
+	r.Skip(1)   // '<'
 	var hi byte // OR of all bytes: < 0x80 means pure ASCII, no UTF-8 check needed
 	for {
 		buf := r.Buffered()
