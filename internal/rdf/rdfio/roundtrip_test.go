@@ -1,0 +1,75 @@
+package rdfio
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"qlink/internal/rdf"
+)
+
+var testPrefixes = map[string]string{
+	"rdf": rdf.RDFNS, "xsd": rdf.XSDNS, "ex": "http://example.org/",
+	"t": "https://w3c.github.io/rdf-tests/rdf/rdf11/rdf-turtle/",
+}
+
+// TestWritersRoundTrip writes the graph of every W3C evaluation test with
+// the N-Quads and Turtle writers and parses it back: the result must be
+// isomorphic to what was written.
+func TestWritersRoundTrip(t *testing.T) {
+	root := filepath.Join(sharedDir(t), "conformance", "rdf-tests", "rdf", "rdf11")
+	if _, err := os.Stat(root); err != nil {
+		t.Skipf("W3C suites not found at %s (../shared is absent)", root)
+	}
+	n := 0
+	for _, s := range suites {
+		for _, tc := range readManifest(t, filepath.Join(root, s.dir), suiteBase+s.dir+"/") {
+			if !strings.HasSuffix(tc.kind, "Eval") || strings.Contains(tc.kind, "Negative") {
+				continue
+			}
+			qs, err := parseFile(root, tc.action, s.format)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			checkRoundTrip(t, tc.name, qs)
+			n++
+		}
+	}
+	t.Logf("round-tripped %d graphs through N-Quads and Turtle", n)
+}
+
+func checkRoundTrip(t *testing.T, name string, qs []rdf.Quad) {
+	t.Helper()
+	var nq bytes.Buffer
+	w := rdf.NewNQuadsWriter(&nq)
+	for _, q := range qs {
+		if err := w.Write(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	back, err := LoadQuads(&nq, rdf.FormatNQuads, rdf.Options{})
+	if err != nil || !rdf.Isomorphic(qs, back) {
+		t.Errorf("%s: N-Quads round trip failed (%v):\n%s", name, err, nq.String())
+	}
+	g := rdf.NewGraph()
+	var triples []rdf.Quad
+	for _, q := range qs {
+		if q.G.IsZero() {
+			g.Add(q.Triple())
+			triples = append(triples, q)
+		}
+	}
+	var ttl bytes.Buffer
+	if err := rdf.WriteTurtle(&ttl, g, testPrefixes); err != nil {
+		t.Fatal(err)
+	}
+	back, err = LoadQuads(bytes.NewReader(ttl.Bytes()), rdf.FormatTurtle, rdf.Options{})
+	if err != nil || !rdf.Isomorphic(triples, back) {
+		t.Errorf("%s: Turtle round trip failed (%v):\n%s", name, err, ttl.String())
+	}
+}
