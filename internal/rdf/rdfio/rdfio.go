@@ -12,6 +12,7 @@ import (
 	"iter"
 
 	"qlink/internal/rdf"
+	"qlink/internal/rdf/jsonld"
 	"qlink/internal/rdf/ntriples"
 	"qlink/internal/rdf/rdfxml"
 	"qlink/internal/rdf/turtle"
@@ -34,6 +35,8 @@ func Parse(r io.Reader, f rdf.Format, opts rdf.Options, fn rdf.QuadFunc) error {
 		return ntriples.ParseQuads(r, opts, fn)
 	case rdf.FormatRDFXML:
 		return rdfxml.Parse(r, opts, fn)
+	case rdf.FormatJSONLD:
+		return jsonld.Parse(r, opts, fn)
 	}
 	return fmt.Errorf("%w: %v", ErrUnsupported, f)
 }
