@@ -150,22 +150,36 @@ func normalizeNumbers(v any) any {
 	return v
 }
 
+// ErrProcessor reports a panic inside json-gold, turned into an error so
+// that hostile documents cannot crash qlink.
+var ErrProcessor = errors.New("jsonld: processor failure")
+
+// guard converts a json-gold panic into ErrProcessor.
+func guard(op string, err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%w in %s: %v", ErrProcessor, op, r)
+	}
+}
+
 // Expand returns the expanded form of doc.
-func Expand(doc any, o Options) ([]any, error) {
-	out, err := ld.NewJsonLdProcessor().Expand(doc, o.ld())
+func Expand(doc any, o Options) (out []any, err error) {
+	defer guard("expand", &err)
+	out, err = ld.NewJsonLdProcessor().Expand(doc, o.ld())
 	return out, wrap("expand", err)
 }
 
 // Compact compacts doc with context (a context object, or a URL the loader
 // serves, such as QLinkContextURL).
-func Compact(doc, context any, o Options) (map[string]any, error) {
-	out, err := ld.NewJsonLdProcessor().Compact(doc, context, o.ld())
+func Compact(doc, context any, o Options) (out map[string]any, err error) {
+	defer guard("compact", &err)
+	out, err = ld.NewJsonLdProcessor().Compact(doc, context, o.ld())
 	return out, wrap("compact", err)
 }
 
 // Frame frames doc with frame (an object or a URL the loader serves, such
 // as QLinkFrameURL).
-func Frame(doc, frame any, o Options) (map[string]any, error) {
+func Frame(doc, frame any, o Options) (out map[string]any, err error) {
+	defer guard("frame", &err)
 	if u, ok := frame.(string); ok {
 		rd, err := o.ld().DocumentLoader.LoadDocument(u)
 		if err != nil {
@@ -175,7 +189,7 @@ func Frame(doc, frame any, o Options) (map[string]any, error) {
 	}
 	opts := o.ld()
 	opts.OmitDefault = true
-	out, err := ld.NewJsonLdProcessor().Frame(doc, frame, opts)
+	out, err = ld.NewJsonLdProcessor().Frame(doc, frame, opts)
 	return out, wrap("frame", err)
 }
 
@@ -199,7 +213,8 @@ func Parse(r io.Reader, opts rdf.Options, fn rdf.QuadFunc) error {
 
 // ToRDF converts doc to quads, graph by graph (default graph first, then
 // named graphs in IRI order), each in json-gold's order.
-func ToRDF(doc any, o Options, fn rdf.QuadFunc) error {
+func ToRDF(doc any, o Options, fn rdf.QuadFunc) (err error) {
+	defer guard("toRDF", &err)
 	res, err := ld.NewJsonLdProcessor().ToRDF(doc, o.ld())
 	if err != nil {
 		return wrap("toRDF", err)
@@ -252,7 +267,8 @@ func termFromLD(n ld.Node) rdf.Term {
 
 // FromRDF turns quads into expanded JSON-LD (an array of node objects);
 // compact or frame the result for output.
-func FromRDF(quads []rdf.Quad, o Options) ([]any, error) {
+func FromRDF(quads []rdf.Quad, o Options) (_ []any, err error) {
+	defer guard("fromRDF", &err)
 	var nq bytes.Buffer
 	w := rdf.NewNQuadsWriter(&nq)
 	for _, q := range quads {

@@ -1,30 +1,18 @@
 package jsonld
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"qlink/internal/rdf"
+	"qlink/internal/rdf/internal/rdftest"
 )
 
-func samplesDir(t *testing.T) string {
-	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Dir(file)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "samples", "elm")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod found")
-		}
-		dir = parent
-	}
-}
+func samplesDir() string { return filepath.Join(rdftest.SharedDir(), "samples", "elm") }
 
 func toQuads(t *testing.T, doc any, o Options) []rdf.Quad {
 	t.Helper()
@@ -48,7 +36,7 @@ func decode(t *testing.T, s string) any {
 // the real EDC-AP context (read from ../shared) and once with qlink's
 // embedded equivalent: the two graphs must be the same.
 func TestEDCAPContextMatchesReal(t *testing.T) {
-	dir := samplesDir(t)
+	dir := samplesDir()
 	realCtx, err := os.ReadFile(filepath.Join(dir, "ec-elm-v3", "edc-ap-context.jsonld"))
 	if err != nil {
 		t.Skipf("ELM samples absent (%v): skipping", err)
@@ -124,8 +112,8 @@ const qlinkDoc = `{
 func TestQLinkContextRoundTrip(t *testing.T) {
 	qs := toQuads(t, decode(t, qlinkDoc), Options{})
 	want := map[string]bool{
-		`<urn:schac:uniqueCourseId:example.ac.at:CS101> <http://data.europa.eu/snb/model/ontology/EQFLevel> <http://data.europa.eu/snb/eqf/6> .`: false,
-		`<urn:schac:uniqueCourseId:example.ac.at:CS101> <http://purl.org/dc/terms/title> "Verknüpfte offene Daten"@de-at .`:                         false,
+		`<urn:schac:uniqueCourseId:example.ac.at:CS101> <http://data.europa.eu/snb/model/ontology/EQFLevel> <http://data.europa.eu/snb/eqf/6> .`:                       false,
+		`<urn:schac:uniqueCourseId:example.ac.at:CS101> <http://purl.org/dc/terms/title> "Verknüpfte offene Daten"@de-at .`:                                            false,
 		`<https://data.example.ac.at/loi/CS101-2026S> <http://data.quality-link.eu/ontology/v1#enrolmentCapacity> "120"^^<http://www.w3.org/2001/XMLSchema#integer> .`: false,
 	}
 	for _, q := range qs {
@@ -182,4 +170,22 @@ func TestDecodeLimits(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Line != 2 {
 		t.Errorf("syntax error: want line 2, got %v", err)
 	}
+}
+
+func FuzzJSONLD(f *testing.F) {
+	f.Add([]byte(qlinkDoc))
+	f.Add([]byte(`{"@context": {"@vocab": "http://x/"}, "@id": "http://x/a", "p": [{"@list": [1, 2.5, true]}], "q": {"@value": "v", "@language": "en"}}`))
+	f.Add([]byte(`[{"@id": "_:b", "http://x/p": {"@id": "_:b"}, "@graph": [{"@id": "http://x/g", "http://x/q": "x"}]}]`))
+	if data, err := os.ReadFile(filepath.Join(samplesDir(), "minimal", "minimal-elm33.jsonld")); err == nil {
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		o := Options{Base: "http://base/", MaxDepth: 32, MaxDocumentBytes: 1 << 16}
+		doc, err := Decode(bytes.NewReader(data), o)
+		if err != nil {
+			return
+		}
+		_ = ToRDF(doc, o, func(rdf.Quad) error { return nil })
+		_, _ = Expand(doc, o)
+	})
 }

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"qlink/internal/rdf"
+	"qlink/internal/rdf/internal/rdftest"
 )
 
 // The W3C RDF 1.1 suites live beside the repository, in
@@ -20,22 +20,7 @@ const (
 	rdft = "http://www.w3.org/ns/rdftest#"
 )
 
-// sharedDir finds ../shared relative to the module root, wherever the
-// test runs from.
-func sharedDir(t testing.TB) string {
-	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Dir(file)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("no go.mod above %s", file)
-		}
-		dir = parent
-	}
-}
+func sharedDir(testing.TB) string { return rdftest.SharedDir() }
 
 type suite struct {
 	dir    string

@@ -452,8 +452,11 @@ func (z *xmlTokenizer) endTag(t *token) error {
 		return z.errorf("expected '>' to end </%s>, found %s", qname(name), z.r.Describe())
 	}
 	z.r.Skip(1)
-	if len(z.stack) == 0 || z.stack[len(z.stack)-1] != name {
+	if len(z.stack) == 0 {
 		return z.errorf("unexpected end element </%s>", qname(name))
+	}
+	if open := z.stack[len(z.stack)-1]; open != name {
+		return z.errorf("expected </%s>, found </%s>", qname(open), qname(name))
 	}
 	z.stack = z.stack[:len(z.stack)-1]
 	t.kind, t.end.Name = tokEnd, name
