@@ -306,7 +306,16 @@ func (p *parser) elemIRI(n xml.Name) (string, error) {
 	if ns == "" {
 		return "", p.errorf("element <%s> has no namespace", n.Local)
 	}
-	return p.concat(ns, n.Local), nil
+	return p.absolute(p.concat(ns, n.Local), n)
+}
+
+// absolute checks that a name's IRI (namespace + local name) is absolute,
+// as RDF requires; a relative namespace name would make it relative.
+func (p *parser) absolute(iri string, n xml.Name) (string, error) {
+	if !rdf.IsAbsolute(iri) {
+		return "", p.errorf("<%s> does not name an absolute IRI (namespace %q)", qname(n), strings.TrimSuffix(iri, n.Local))
+	}
+	return iri, nil
 }
 
 func (p *parser) concat(a, b string) string {
@@ -339,7 +348,7 @@ func (p *parser) attrIRI(n xml.Name) (string, error) {
 	if strings.HasPrefix(strings.ToLower(n.Space), "xml") && ns == xmlNS {
 		return "", nil
 	}
-	return p.concat(ns, n.Local), nil
+	return p.absolute(p.concat(ns, n.Local), n)
 }
 
 // scopeFor applies xml:base and xml:lang.

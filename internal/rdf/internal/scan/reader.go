@@ -158,18 +158,26 @@ func (r *Reader) wrapAt(cause error, format string, args ...any) error {
 
 // Describe names the next input for "expected X, found Y" messages.
 func (r *Reader) Describe() string {
-	c := r.Peek()
-	switch {
-	case c == EOF:
+	if r.Peek() == EOF {
 		if r.ReadErr() != nil {
 			return "read error"
 		}
 		return "end of input"
-	case c < 0x80:
+	}
+	return describeByte(r, 0)
+}
+
+// describeByte quotes the character starting i bytes ahead, which the
+// caller has made sure is buffered. It never moves the read position.
+func describeByte(r *Reader, i int) string {
+	if c := r.buf[r.pos+i]; c < 0x80 {
 		return fmt.Sprintf("%q", rune(c))
 	}
-	r.Ensure(utf8.UTFMax)
-	ch, _ := utf8.DecodeRune(r.Buffered())
+	r.Ensure(i + utf8.UTFMax)
+	ch, n := utf8.DecodeRune(r.buf[r.pos+i : r.end])
+	if ch == utf8.RuneError && n <= 1 {
+		return fmt.Sprintf("byte 0x%02X (invalid UTF-8)", r.buf[r.pos+i])
+	}
 	return fmt.Sprintf("%q", ch)
 }
 

@@ -79,10 +79,10 @@ func (r *Reader) readUCHAR() (rune, error) {
 }
 
 func (r *Reader) describeAt(i int) string {
-	r.Skip(i)
-	d := r.Describe()
-	r.pos -= i
-	return d
+	if !r.Ensure(i + 1) {
+		return r.Describe()
+	}
+	return describeByte(r, i)
 }
 
 // ReadString reads a quoted string's body; the opening quote(s) are
