@@ -43,13 +43,7 @@ func TestErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := rdftest.Collect(c.p, []byte(c.in), rdf.Options{})
-			var pe *rdf.ParseError
-			if !errors.As(err, &pe) {
-				t.Fatalf("want *rdf.ParseError, got %v", err)
-			}
-			if pe.Line != c.line || pe.Column != c.col || !strings.Contains(pe.Msg, c.msg) {
-				t.Errorf("got %v (line %d col %d), want line %d col %d containing %q", err, pe.Line, pe.Column, c.line, c.col, c.msg)
-			}
+			rdftest.WantParseError(t, err, c.line, c.col, c.msg)
 		})
 	}
 }
@@ -68,21 +62,11 @@ func TestLimits(t *testing.T) {
 func FuzzNTriples(f *testing.F) {
 	rdftest.SeedFromSuite(f, "rdf-n-triples", "*.nt")
 	f.Add([]byte("<http://x/s> <http://x/p> \"o\"@en .\n_:b <http://x/p> _:c .\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		qs, err := rdftest.Collect(ntriples.Parse, data, rdf.Options{Limits: rdftest.FuzzLimits})
-		if err == nil {
-			rdftest.CheckRoundTrip(t, qs)
-		}
-	})
+	f.Fuzz(rdftest.FuzzBody(ntriples.Parse, rdf.Options{Limits: rdftest.FuzzLimits}))
 }
 
 func FuzzNQuads(f *testing.F) {
 	rdftest.SeedFromSuite(f, "rdf-n-quads", "*.nq")
 	f.Add([]byte("<http://x/s> <http://x/p> \"o\"^^<http://x/d> <http://x/g> .\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		qs, err := rdftest.Collect(ntriples.ParseQuads, data, rdf.Options{Limits: rdftest.FuzzLimits})
-		if err == nil {
-			rdftest.CheckRoundTrip(t, qs)
-		}
-	})
+	f.Fuzz(rdftest.FuzzBody(ntriples.ParseQuads, rdf.Options{Limits: rdftest.FuzzLimits}))
 }

@@ -25,12 +25,8 @@ func ParseQuads(r io.Reader, opts rdf.Options, fn rdf.QuadFunc) error {
 }
 
 type parser struct {
-	r     *scan.Reader
+	scan.Base
 	quads bool
-	lim   rdf.Limits
-	strs  scan.Interner
-	tok   []byte
-	out   *rdf.Counter
 }
 
 func newParser(r io.Reader, opts rdf.Options, fn rdf.QuadFunc, quads bool) *parser {
@@ -38,32 +34,19 @@ func newParser(r io.Reader, opts rdf.Options, fn rdf.QuadFunc, quads bool) *pars
 	if quads {
 		format = "nquads"
 	}
-	return &parser{
-		r:     scan.NewReader(r, format),
-		quads: quads,
-		lim:   opts.Limits.WithDefaults(),
-		strs:  scan.NewInterner(),
-		out:   rdf.NewCounter(opts.Limits.MaxStatements, fn),
-	}
+	return &parser{Base: scan.NewBase(r, format, opts, fn), quads: quads}
 }
 
 func (p *parser) run() error {
 	for {
-		p.r.SkipSpace(true)
-		if p.r.Peek() == scan.EOF {
-			if err := p.r.ReadErr(); err != nil {
-				return p.r.Errorf("read: %v", err)
-			}
-			return nil
+		if end, err := p.AtEnd(); end || err != nil {
+			return err
 		}
 		q, err := p.statement()
 		if err != nil {
 			return err
 		}
-		if err := p.out.Emit(q); err != nil {
-			if scan.IsLimit(err) {
-				return p.r.LimitErr("%v", err)
-			}
+		if err := p.Emit(q); err != nil {
 			return err
 		}
 	}
@@ -77,15 +60,15 @@ func (p *parser) statement() (rdf.Quad, error) {
 		return q, err
 	}
 	p.skipBlanks()
-	if p.r.Peek() != '<' {
-		return q, p.r.Errorf("expected predicate IRI, found %s", p.r.Describe())
+	if p.R.Peek() != '<' {
+		return q, p.R.Errorf("expected predicate IRI, found %s", p.R.Describe())
 	}
 	if q.P, err = p.iri(); err != nil {
 		return q, err
 	}
 	p.skipBlanks()
-	if c := p.r.Peek(); c == '"' {
-		q.O, err = p.literal()
+	if c := p.R.Peek(); c == '"' {
+		q.O, err = p.LiteralTerm('"', false, p.datatype)
 	} else {
 		q.O, err = p.node("object")
 	}
@@ -93,88 +76,72 @@ func (p *parser) statement() (rdf.Quad, error) {
 		return q, err
 	}
 	p.skipBlanks()
-	if c := p.r.Peek(); c != '.' {
+	if c := p.R.Peek(); c != '.' {
 		if !p.quads || c != '<' && c != '_' {
-			return q, p.r.Errorf("expected '.' at the end of the statement, found %s", p.r.Describe())
+			return q, p.R.Errorf("expected '.' at the end of the statement, found %s", p.R.Describe())
 		}
 		if q.G, err = p.node("graph name"); err != nil {
 			return q, err
 		}
 		p.skipBlanks()
-		if p.r.Peek() != '.' {
-			return q, p.r.Errorf("expected '.' at the end of the statement, found %s", p.r.Describe())
+		if p.R.Peek() != '.' {
+			return q, p.R.Errorf("expected '.' at the end of the statement, found %s", p.R.Describe())
 		}
 	}
-	p.r.Skip(1)
+	p.R.Skip(1)
 	p.skipBlanks()
-	if p.r.Peek() == '#' {
-		p.r.SkipSpace(true)
+	if p.R.Peek() == '#' {
+		p.R.SkipSpace(true)
 		return q, nil
 	}
-	if c := p.r.Peek(); c != '\n' && c != '\r' && c != scan.EOF {
-		return q, p.r.Errorf("expected end of line after '.', found %s", p.r.Describe())
+	if c := p.R.Peek(); c != '\n' && c != '\r' && c != scan.EOF {
+		return q, p.R.Errorf("expected end of line after '.', found %s", p.R.Describe())
 	}
 	return q, nil
 }
 
 // skipBlanks skips spaces and tabs, which separate terms on a line.
 func (p *parser) skipBlanks() {
-	for c := p.r.Peek(); c == ' ' || c == '\t'; c = p.r.Peek() {
-		p.r.Skip(1)
+	for c := p.R.Peek(); c == ' ' || c == '\t'; c = p.R.Peek() {
+		p.R.Skip(1)
 	}
 }
 
 // node reads an IRI or a blank node label; role names it in errors.
 func (p *parser) node(role string) (rdf.Term, error) {
-	switch p.r.Peek() {
+	switch p.R.Peek() {
 	case '<':
 		return p.iri()
 	case '_':
-		if p.r.PeekAt(1) != ':' {
+		if p.R.PeekAt(1) != ':' {
 			break
 		}
-		p.r.Skip(2)
-		tok, err := p.r.ReadBlankLabel(p.tok[:0], p.lim.MaxTermBytes)
-		p.tok = tok
-		return rdf.Blank(p.strs.Get(tok)), err
+		p.R.Skip(2)
+		tok, err := p.R.ReadBlankLabel(p.Tok[:0], p.Lim.MaxTermBytes)
+		p.Tok = tok
+		return rdf.Blank(p.Strs.Get(tok)), err
 	}
-	return rdf.Term{}, p.r.Errorf("expected %s (IRI or blank node), found %s", role, p.r.Describe())
+	return rdf.Term{}, p.R.Errorf("expected %s (IRI or blank node), found %s", role, p.R.Describe())
 }
 
 func (p *parser) iri() (rdf.Term, error) {
-	tok, err := p.r.ReadIRIRef(p.tok[:0], p.lim.MaxTermBytes)
-	p.tok = tok
+	tok, err := p.R.ReadIRIRef(p.Tok[:0], p.Lim.MaxTermBytes)
+	p.Tok = tok
 	if err != nil {
 		return rdf.Term{}, err
 	}
-	s := p.strs.Get(tok)
+	s := p.Strs.Get(tok)
 	if !rdf.IsAbsolute(s) {
-		return rdf.Term{}, p.r.Errorf("relative IRI <%s> not allowed", s)
+		return rdf.Term{}, p.R.Errorf("relative IRI <%s> not allowed", s)
 	}
 	return rdf.IRI(s), nil
 }
 
-func (p *parser) literal() (rdf.Term, error) {
-	p.r.Skip(1)
-	tok, err := p.r.ReadString(p.tok[:0], '"', false, p.lim.MaxTermBytes)
-	p.tok = tok
-	if err != nil {
-		return rdf.Term{}, err
+// datatype reads the IRIREF after "^^".
+func (p *parser) datatype() (string, error) {
+	if p.R.Peek() != '<' {
+		return "", p.R.Errorf("expected datatype IRI after '^^', found %s", p.R.Describe())
 	}
-	lex := p.strs.Lexical(tok)
-	switch p.r.Peek() {
-	case '@':
-		p.r.Skip(1)
-		tok, err = p.r.ReadLangTag(p.tok[:0])
-		p.tok = tok
-		return rdf.LangLiteral(lex, p.strs.Get(tok)), err
-	case '^':
-		if p.r.PeekAt(1) != '^' || p.r.PeekAt(2) != '<' {
-			return rdf.Term{}, p.r.Errorf("expected '^^<' before datatype IRI")
-		}
-		p.r.Skip(2)
-		dt, err := p.iri()
-		return rdf.Literal(lex, dt.Value), err
-	}
-	return rdf.String(lex), nil
+	dt, err := p.iri()
+	return dt.Value, err
 }

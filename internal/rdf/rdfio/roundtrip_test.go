@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"qlink/internal/rdf"
+	"qlink/internal/rdf/internal/rdftest"
 )
 
 var testPrefixes = map[string]string{
@@ -42,20 +43,7 @@ func TestWritersRoundTrip(t *testing.T) {
 
 func checkRoundTrip(t *testing.T, name string, qs []rdf.Quad) {
 	t.Helper()
-	var nq bytes.Buffer
-	w := rdf.NewNQuadsWriter(&nq)
-	for _, q := range qs {
-		if err := w.Write(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	back, err := LoadQuads(&nq, rdf.FormatNQuads, rdf.Options{})
-	if err != nil || !rdf.Isomorphic(qs, back) {
-		t.Errorf("%s: N-Quads round trip failed (%v):\n%s", name, err, nq.String())
-	}
+	rdftest.CheckRoundTrip(t, qs)
 	g := rdf.NewGraph()
 	var triples []rdf.Quad
 	for _, q := range qs {
@@ -68,7 +56,7 @@ func checkRoundTrip(t *testing.T, name string, qs []rdf.Quad) {
 	if err := rdf.WriteTurtle(&ttl, g, testPrefixes); err != nil {
 		t.Fatal(err)
 	}
-	back, err = LoadQuads(bytes.NewReader(ttl.Bytes()), rdf.FormatTurtle, rdf.Options{})
+	back, err := LoadQuads(bytes.NewReader(ttl.Bytes()), rdf.FormatTurtle, rdf.Options{})
 	if err != nil || !rdf.Isomorphic(triples, back) {
 		t.Errorf("%s: Turtle round trip failed (%v):\n%s", name, err, ttl.String())
 	}

@@ -20,9 +20,9 @@ func (p *parser) parseTypeLiteral(se xml.StartElement, s, pred rdf.Term, a attrs
 	}
 	var stack []open
 	for {
-		tok, err := p.next()
+		tok, err := p.content()
 		if err != nil {
-			return p.eofErr(err)
+			return err
 		}
 		switch t := tok; t.kind {
 		case tokText:

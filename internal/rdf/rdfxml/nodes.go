@@ -8,11 +8,29 @@ import (
 	"qlink/internal/rdf"
 )
 
+// The rdf: syntax attributes, as indexes into attrs.
+const (
+	aID = iota
+	aNodeID
+	aAbout
+	aResource
+	aDatatype
+	aParseType
+	aType // rdf:type on a node element; on a property element it is a property
+	nSyntaxAttrs
+)
+
+var syntaxAttrs = map[string]int{
+	rdf.RDFNS + "ID": aID, rdf.RDFNS + "nodeID": aNodeID, rdf.RDFNS + "about": aAbout,
+	rdf.RDFNS + "resource": aResource, rdf.RDFNS + "datatype": aDatatype,
+	rdf.RDFNS + "parseType": aParseType, rdf.RDFType: aType,
+}
+
 // attrs is an element's attributes sorted into RDF roles.
 type attrs struct {
-	id, nodeID, about, resource, datatype, parseType, typ                       string
-	hasID, hasNodeID, hasAbout, hasResource, hasDatatype, hasParseType, hasType bool
-	props                                                                       []prop // property attributes (including rdf:type on property elements)
+	val   [nSyntaxAttrs]string
+	has   [nSyntaxAttrs]bool
+	props []prop // property attributes (including rdf:type on property elements)
 }
 
 type prop struct{ pred, value string }
@@ -56,49 +74,31 @@ func (p *parser) readAttrs(se xml.StartElement, nodeElem bool) (attrs, error) {
 		if len(at.Value) > p.lim.MaxTermBytes {
 			return a, p.limitf("attribute value longer than %d bytes", p.lim.MaxTermBytes)
 		}
-		v := at.Value
-		switch iri {
-		case rdf.RDFNS + "ID":
-			a.id, a.hasID = v, true
-		case rdf.RDFNS + "nodeID":
-			a.nodeID, a.hasNodeID = v, true
-		case rdf.RDFNS + "about":
-			a.about, a.hasAbout = v, true
-		case rdf.RDFNS + "resource":
-			a.resource, a.hasResource = v, true
-		case rdf.RDFNS + "datatype":
-			a.datatype, a.hasDatatype = v, true
-		case rdf.RDFNS + "parseType":
-			a.parseType, a.hasParseType = v, true
-		case rdf.RDFType:
-			if nodeElem {
-				a.typ, a.hasType = v, true
-			} else {
-				a.props = append(a.props, prop{iri, v})
-			}
-		default:
-			if isRDF(iri, oldTerms, []string{"li", "Description", "RDF"}) {
-				return a, p.errorf("rdf:%s is not allowed as an attribute", iri[len(rdf.RDFNS):])
-			}
-			a.props = append(a.props, prop{iri, v})
+		if k, ok := syntaxAttrs[iri]; ok && (k != aType || nodeElem) {
+			a.val[k], a.has[k] = at.Value, true
+			continue
 		}
+		if isRDF(iri, oldTerms, []string{"li", "Description", "RDF"}) {
+			return a, p.errorf("rdf:%s is not allowed as an attribute", iri[len(rdf.RDFNS):])
+		}
+		a.props = append(a.props, prop{iri, at.Value})
 	}
-	if nodeElem && (a.hasResource || a.hasDatatype || a.hasParseType) {
+	if nodeElem && (a.has[aResource] || a.has[aDatatype] || a.has[aParseType]) {
 		return a, p.errorf("rdf:resource, rdf:datatype and rdf:parseType are not allowed on a node element")
 	}
-	if nodeElem && btoi(a.hasID)+btoi(a.hasNodeID)+btoi(a.hasAbout) > 1 {
+	if nodeElem && btoi(a.has[aID])+btoi(a.has[aNodeID])+btoi(a.has[aAbout]) > 1 {
 		return a, p.errorf("only one of rdf:ID, rdf:nodeID and rdf:about may be given")
 	}
-	if !nodeElem && (a.hasAbout || a.hasResource && a.hasNodeID) {
+	if !nodeElem && (a.has[aAbout] || a.has[aResource] && a.has[aNodeID]) {
 		return a, p.errorf("a property element takes rdf:resource or rdf:nodeID, not both, and no rdf:about")
 	}
-	if a.hasID && nodeElem {
-		if err := p.checkNCName(a.id); err != nil {
+	if a.has[aID] && nodeElem {
+		if err := p.checkNCName(a.val[aID]); err != nil {
 			return a, err
 		}
 	}
-	if a.hasNodeID {
-		if err := p.checkNCName(a.nodeID); err != nil {
+	if a.has[aNodeID] {
+		if err := p.checkNCName(a.val[aNodeID]); err != nil {
 			return a, err
 		}
 	}
@@ -161,12 +161,12 @@ func (p *parser) nodeElementBody(se xml.StartElement, iri string, sc scope) (rdf
 	}
 	var s rdf.Term
 	switch {
-	case a.hasID:
-		s, err = p.idIRI(a.id, sc)
-	case a.hasNodeID:
-		s = p.blanks.Label(a.nodeID)
-	case a.hasAbout:
-		s, err = p.resolve(a.about, sc)
+	case a.has[aID]:
+		s, err = p.idIRI(a.val[aID], sc)
+	case a.has[aNodeID]:
+		s = p.blanks.Label(a.val[aNodeID])
+	case a.has[aAbout]:
+		s, err = p.resolve(a.val[aAbout], sc)
 	default:
 		s = p.blanks.New()
 	}
@@ -178,8 +178,8 @@ func (p *parser) nodeElementBody(se xml.StartElement, iri string, sc scope) (rdf
 			return s, err
 		}
 	}
-	if a.hasType {
-		t, err := p.resolve(a.typ, sc)
+	if a.has[aType] {
+		t, err := p.resolve(a.val[aType], sc)
 		if err != nil {
 			return s, err
 		}
@@ -228,24 +228,9 @@ func (p *parser) plainLiteral(v string, sc scope) rdf.Term {
 // propertyElements parses the children of a node element up to its end tag.
 func (p *parser) propertyElements(parent xml.StartElement, s rdf.Term, sc scope) error {
 	li := 0
-	for {
-		tok, err := p.next()
-		if err != nil {
-			return p.eofErr(err)
-		}
-		switch t := tok; t.kind {
-		case tokStart:
-			if err := p.propertyElement(t.start, s, sc, &li); err != nil {
-				return err
-			}
-		case tokEnd:
-			return p.leave(parent, t.end)
-		case tokText:
-			if !isSpace(t.text) {
-				return p.errorf("text not allowed between property elements")
-			}
-		}
-	}
+	return p.children(parent, "between property elements", func(child xml.StartElement) error {
+		return p.propertyElement(child, s, sc, &li)
+	})
 }
 
 // propertyElement parses one property element of subject s.
@@ -270,11 +255,11 @@ func (p *parser) propertyElement(se xml.StartElement, s rdf.Term, sc scope, li *
 		return err
 	}
 	pred := rdf.IRI(iri)
-	if a.hasParseType {
-		if a.hasResource || a.hasNodeID || a.hasDatatype || len(a.props) > 0 {
+	if a.has[aParseType] {
+		if a.has[aResource] || a.has[aNodeID] || a.has[aDatatype] || len(a.props) > 0 {
 			return p.errorf("rdf:parseType cannot be combined with rdf:resource, rdf:nodeID, rdf:datatype or property attributes")
 		}
-		switch a.parseType {
+		switch a.val[aParseType] {
 		case "Resource":
 			return p.parseTypeResource(se, s, pred, a, sc)
 		case "Collection":
@@ -288,10 +273,10 @@ func (p *parser) propertyElement(se xml.StartElement, s rdf.Term, sc scope, li *
 // reify emits the reification of (s p o) when the property element had an
 // rdf:ID.
 func (p *parser) reify(a attrs, sc scope, s, pred, o rdf.Term) error {
-	if err := p.emit(s, pred, o); err != nil || !a.hasID {
+	if err := p.emit(s, pred, o); err != nil || !a.has[aID] {
 		return err
 	}
-	r, err := p.idIRI(a.id, sc)
+	r, err := p.idIRI(a.val[aID], sc)
 	if err != nil {
 		return err
 	}
@@ -318,29 +303,15 @@ func (p *parser) parseTypeResource(se xml.StartElement, s, pred rdf.Term, a attr
 
 func (p *parser) parseTypeCollection(se xml.StartElement, s, pred rdf.Term, a attrs, sc scope) error {
 	var items []rdf.Term
-	for {
-		tok, err := p.next()
-		if err != nil {
-			return p.eofErr(err)
-		}
-		switch t := tok; t.kind {
-		case tokStart:
-			n, err := p.nodeElement(t.start, sc)
-			if err != nil {
-				return err
-			}
-			items = append(items, n)
-		case tokText:
-			if !isSpace(t.text) {
-				return p.errorf("text not allowed in rdf:parseType=\"Collection\"")
-			}
-		case tokEnd:
-			if err := p.leave(se, t.end); err != nil {
-				return err
-			}
-			return p.emitList(s, pred, items, a, sc)
-		}
+	err := p.children(se, `in rdf:parseType="Collection"`, func(child xml.StartElement) error {
+		n, err := p.nodeElement(child, sc)
+		items = append(items, n)
+		return err
+	})
+	if err != nil {
+		return err
 	}
+	return p.emitList(s, pred, items, a, sc)
 }
 
 func (p *parser) emitList(s, pred rdf.Term, items []rdf.Term, a attrs, sc scope) error {
@@ -374,9 +345,9 @@ func (p *parser) emitList(s, pred rdf.Term, items []rdf.Term, a attrs, sc scope)
 func (p *parser) contentProperty(se xml.StartElement, s, pred rdf.Term, a attrs, sc scope) error {
 	var text []byte
 	for {
-		tok, err := p.next()
+		tok, err := p.content()
 		if err != nil {
-			return p.eofErr(err)
+			return err
 		}
 		switch t := tok; t.kind {
 		case tokText:
@@ -388,7 +359,7 @@ func (p *parser) contentProperty(se xml.StartElement, s, pred rdf.Term, a attrs,
 			if !isSpace(text) {
 				return p.errorf("mixed text and elements in a property element (use rdf:parseType=\"Literal\")")
 			}
-			if a.hasResource || a.hasNodeID || a.hasDatatype || len(a.props) > 0 {
+			if a.has[aResource] || a.has[aNodeID] || a.has[aDatatype] || len(a.props) > 0 {
 				return p.errorf("a property element with a node element inside cannot have rdf:resource, rdf:nodeID, rdf:datatype or property attributes")
 			}
 			o, err := p.nodeElement(t.start, sc)
@@ -410,33 +381,20 @@ func (p *parser) contentProperty(se xml.StartElement, s, pred rdf.Term, a attrs,
 
 // afterNode expects only white space before the property element closes.
 func (p *parser) afterNode(se xml.StartElement) error {
-	for {
-		tok, err := p.next()
-		if err != nil {
-			return p.eofErr(err)
-		}
-		switch t := tok; t.kind {
-		case tokText:
-			if !isSpace(t.text) {
-				return p.errorf("text after the node element in a property element")
-			}
-		case tokStart:
-			return p.errorf("a property element can hold only one node element")
-		case tokEnd:
-			return p.leave(se, t.end)
-		}
-	}
+	return p.children(se, "after the node element in a property element", func(xml.StartElement) error {
+		return p.errorf("a property element can hold only one node element")
+	})
 }
 
 // textProperty finishes a literal or empty property element.
 func (p *parser) textProperty(s, pred rdf.Term, a attrs, sc scope, text []byte) error {
-	if len(text) > 0 || a.hasDatatype {
-		if a.hasResource || a.hasNodeID || len(a.props) > 0 {
+	if len(text) > 0 || a.has[aDatatype] {
+		if a.has[aResource] || a.has[aNodeID] || len(a.props) > 0 {
 			return p.errorf("a literal property element cannot have rdf:resource, rdf:nodeID or property attributes")
 		}
 		o := p.plainLiteral(string(text), sc)
-		if a.hasDatatype {
-			dt, err := p.resolve(a.datatype, sc)
+		if a.has[aDatatype] {
+			dt, err := p.resolve(a.val[aDatatype], sc)
 			if err != nil {
 				return err
 			}
@@ -444,16 +402,16 @@ func (p *parser) textProperty(s, pred rdf.Term, a attrs, sc scope, text []byte) 
 		}
 		return p.reify(a, sc, s, pred, o)
 	}
-	if !a.hasResource && !a.hasNodeID && len(a.props) == 0 {
+	if !a.has[aResource] && !a.has[aNodeID] && len(a.props) == 0 {
 		return p.reify(a, sc, s, pred, p.plainLiteral("", sc))
 	}
 	var o rdf.Term
 	var err error
 	switch {
-	case a.hasResource:
-		o, err = p.resolve(a.resource, sc)
-	case a.hasNodeID:
-		o = p.blanks.Label(a.nodeID)
+	case a.has[aResource]:
+		o, err = p.resolve(a.val[aResource], sc)
+	case a.has[aNodeID]:
+		o = p.blanks.Label(a.val[aNodeID])
 	default:
 		o = p.blanks.New()
 	}

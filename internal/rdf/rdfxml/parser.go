@@ -214,24 +214,43 @@ func (p *parser) root(se xml.StartElement, sc scope) error {
 		}
 		return p.errorf("unexpected attribute %s on rdf:RDF", qname(a.Name))
 	}
+	return p.children(se, "directly inside rdf:RDF", func(child xml.StartElement) error {
+		_, err := p.nodeElement(child, sc)
+		return err
+	})
+}
+
+// children reads the content of element se up to its end tag: white
+// space is skipped, text is an error (where names the place in the
+// message) and each child element goes to onStart.
+func (p *parser) children(se xml.StartElement, where string, onStart func(xml.StartElement) error) error {
 	for {
-		tok, err := p.next()
+		tok, err := p.content()
 		if err != nil {
-			return p.eofErr(err)
+			return err
 		}
-		switch t := tok; t.kind {
+		switch tok.kind {
 		case tokStart:
-			if _, err := p.nodeElement(t.start, sc); err != nil {
+			if err := onStart(tok.start); err != nil {
 				return err
 			}
 		case tokEnd:
-			return p.leave(se, t.end)
+			return p.leave(se, tok.end)
 		case tokText:
-			if !isSpace(t.text) {
-				return p.errorf("text not allowed directly inside rdf:RDF")
+			if !isSpace(tok.text) {
+				return p.errorf("text not allowed %s", where)
 			}
 		}
 	}
+}
+
+// content is next for element content, where the document may not end.
+func (p *parser) content() (*token, error) {
+	tok, err := p.next()
+	if err != nil {
+		return nil, p.eofErr(err)
+	}
+	return tok, nil
 }
 
 func (p *parser) eofErr(err error) error {

@@ -33,17 +33,13 @@ func ParseTriG(r io.Reader, opts rdf.Options, fn rdf.QuadFunc) error {
 }
 
 type parser struct {
-	r        *scan.Reader
+	scan.Base
 	trig     bool
-	lim      rdf.Limits
 	base     rdf.BaseIRI
 	prefixes map[string]string
 	blanks   rdf.BlankNodes
-	strs     scan.Interner
-	tok      []byte // scratch for the current token
 	depth    int
 	graph    rdf.Term
-	out      *rdf.Counter
 }
 
 func newParser(r io.Reader, opts rdf.Options, fn rdf.QuadFunc, trig bool) *parser {
@@ -52,37 +48,23 @@ func newParser(r io.Reader, opts rdf.Options, fn rdf.QuadFunc, trig bool) *parse
 		format = "trig"
 	}
 	return &parser{
-		r:        scan.NewReader(r, format),
+		Base:     scan.NewBase(r, format, opts, fn),
 		trig:     trig,
-		lim:      opts.Limits.WithDefaults(),
 		base:     rdf.ParseBase(opts.Base),
 		prefixes: make(map[string]string),
-		strs:     scan.NewInterner(),
-		out:      rdf.NewCounter(opts.Limits.MaxStatements, fn),
 	}
 }
 
 func (p *parser) emit(s, pred, o rdf.Term) error {
-	if err := p.out.Emit(rdf.Quad{S: s, P: pred, O: o, G: p.graph}); err != nil {
-		if scan.IsLimit(err) {
-			return p.r.LimitErr("%v", err)
-		}
-		return err
-	}
-	return nil
+	return p.Emit(rdf.Quad{S: s, P: pred, O: o, G: p.graph})
 }
 
 func (p *parser) run() error {
 	for {
-		p.r.SkipSpace(true)
-		c := p.r.Peek()
-		if c == scan.EOF {
-			if err := p.r.ReadErr(); err != nil {
-				return p.r.Errorf("read: %v", err)
-			}
-			return nil
+		if end, err := p.AtEnd(); end || err != nil {
+			return err
 		}
-		if err := p.statement(c); err != nil {
+		if err := p.statement(p.R.Peek()); err != nil {
 			return err
 		}
 	}
@@ -100,7 +82,7 @@ func (p *parser) statement(c int) error {
 		return p.baseDirective(false)
 	case "graph":
 		if p.trig {
-			p.r.Skip(5)
+			p.R.Skip(5)
 			return p.graphStatement(true)
 		}
 	}
@@ -114,11 +96,11 @@ func (p *parser) statement(c int) error {
 }
 
 func (p *parser) expect(c byte, what string) error {
-	p.r.SkipSpace(true)
-	if p.r.Peek() != int(c) {
-		return p.r.Errorf("expected %s, found %s", what, p.r.Describe())
+	p.R.SkipSpace(true)
+	if p.R.Peek() != int(c) {
+		return p.R.Errorf("expected %s, found %s", what, p.R.Describe())
 	}
-	p.r.Skip(1)
+	p.R.Skip(1)
 	return nil
 }
 
@@ -128,7 +110,7 @@ func (p *parser) keyword() string {
 	var w [6]byte
 	n := 0
 	for ; n < len(w); n++ {
-		c := p.r.PeekAt(n)
+		c := p.R.PeekAt(n)
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
 			break
 		}
@@ -136,7 +118,7 @@ func (p *parser) keyword() string {
 	}
 	switch string(w[:n]) {
 	case "prefix", "base", "graph":
-		if c := p.r.PeekAt(n); c == scan.EOF || scan.IsWS(c) || c == '<' || c == '#' || c == '[' || c == '{' {
+		if c := p.R.PeekAt(n); c == scan.EOF || scan.IsWS(c) || c == '<' || c == '#' || c == '[' || c == '{' {
 			return string(w[:n])
 		}
 	}
@@ -144,48 +126,48 @@ func (p *parser) keyword() string {
 }
 
 func (p *parser) atDirective() error {
-	p.r.Skip(1)
+	p.R.Skip(1)
 	switch {
 	case p.matchWord("prefix", true):
 		return p.prefixDirective(true)
 	case p.matchWord("base", false):
 		return p.baseDirective(true)
 	}
-	return p.r.Errorf("expected @prefix or @base")
+	return p.R.Errorf("expected @prefix or @base")
 }
 
 // matchWord consumes w if it comes next followed by a non-name byte
 // (colon allows "@prefix:", where the prefix name is empty).
 func (p *parser) matchWord(w string, colon bool) bool {
 	for i := range len(w) {
-		if p.r.PeekAt(i) != int(w[i]) {
+		if p.R.PeekAt(i) != int(w[i]) {
 			return false
 		}
 	}
-	if c := p.r.PeekAt(len(w)); c != scan.EOF && (scan.IsASCIIName(byte(c)) || c == ':' && !colon) {
+	if c := p.R.PeekAt(len(w)); c != scan.EOF && (scan.IsASCIIName(byte(c)) || c == ':' && !colon) {
 		return false
 	}
-	p.r.Skip(len(w))
+	p.R.Skip(len(w))
 	return true
 }
 
 func (p *parser) prefixDirective(at bool) error {
 	if !at {
-		p.r.Skip(6)
+		p.R.Skip(6)
 	}
-	p.r.SkipSpace(true)
-	p.tok = p.tok[:0]
-	tok, err := p.readPrefix(p.tok)
-	p.tok = tok
+	p.R.SkipSpace(true)
+	p.Tok = p.Tok[:0]
+	tok, err := p.readPrefix(p.Tok)
+	p.Tok = tok
 	if err != nil {
 		return err
 	}
-	if p.r.Peek() != ':' {
-		return p.r.Errorf("expected ':' after prefix name, found %s", p.r.Describe())
+	if p.R.Peek() != ':' {
+		return p.R.Errorf("expected ':' after prefix name, found %s", p.R.Describe())
 	}
-	p.r.Skip(1)
-	name := string(p.tok)
-	p.r.SkipSpace(true)
+	p.R.Skip(1)
+	name := string(p.Tok)
+	p.R.SkipSpace(true)
 	ns, err := p.iriRef()
 	if err != nil {
 		return err
@@ -199,9 +181,9 @@ func (p *parser) prefixDirective(at bool) error {
 
 func (p *parser) baseDirective(at bool) error {
 	if !at {
-		p.r.Skip(4)
+		p.R.Skip(4)
 	}
-	p.r.SkipSpace(true)
+	p.R.SkipSpace(true)
 	iri, err := p.iriRef()
 	if err != nil {
 		return err
@@ -219,7 +201,7 @@ func (p *parser) triples() error {
 	var s rdf.Term
 	var err error
 	optional := false
-	switch p.r.Peek() {
+	switch p.R.Peek() {
 	case '[':
 		s, optional, err = p.bracket()
 	case '(':
@@ -236,10 +218,10 @@ func (p *parser) triples() error {
 // bracket parses '[' ... ']' in subject position. optional reports that a
 // predicateObjectList may follow but need not (it had properties inside).
 func (p *parser) bracket() (rdf.Term, bool, error) {
-	p.r.Skip(1)
-	p.r.SkipSpace(true)
-	if p.r.Peek() == ']' {
-		p.r.Skip(1)
+	p.R.Skip(1)
+	p.R.SkipSpace(true)
+	if p.R.Peek() == ']' {
+		p.R.Skip(1)
 		return p.blanks.New(), false, nil
 	}
 	b, err := p.propertyList()
@@ -261,15 +243,15 @@ func (p *parser) propertyList() (rdf.Term, error) {
 
 func (p *parser) enter() error {
 	p.depth++
-	if p.depth > p.lim.MaxDepth {
-		return p.r.LimitErr("nesting deeper than %d", p.lim.MaxDepth)
+	if p.depth > p.Lim.MaxDepth {
+		return p.R.LimitErr("nesting deeper than %d", p.Lim.MaxDepth)
 	}
 	return nil
 }
 
 // subjectTerm reads an IRI or a labelled blank node.
 func (p *parser) subjectTerm() (rdf.Term, error) {
-	switch p.r.Peek() {
+	switch p.R.Peek() {
 	case '<':
 		iri, err := p.iriRef()
 		return rdf.IRI(iri), err
@@ -278,7 +260,7 @@ func (p *parser) subjectTerm() (rdf.Term, error) {
 	}
 	iri, kw, err := p.nameOrKeyword()
 	if err == nil && kw != "" {
-		err = p.r.Errorf("expected subject, found %q", kw)
+		err = p.R.Errorf("expected subject, found %q", kw)
 	}
 	return rdf.IRI(iri), err
 }
@@ -286,9 +268,9 @@ func (p *parser) subjectTerm() (rdf.Term, error) {
 // predicateObjectList parses verb objectList (';' (verb objectList)?)*.
 // With optional set it may also be empty.
 func (p *parser) predicateObjectList(s rdf.Term, optional bool) error {
-	p.r.SkipSpace(true)
+	p.R.SkipSpace(true)
 	if optional {
-		if c := p.r.Peek(); c == '.' || c == '}' || c == scan.EOF {
+		if c := p.R.Peek(); c == '.' || c == '}' || c == scan.EOF {
 			return nil
 		}
 	}
@@ -300,43 +282,43 @@ func (p *parser) predicateObjectList(s rdf.Term, optional bool) error {
 		if err := p.objectList(s, verb); err != nil {
 			return err
 		}
-		p.r.SkipSpace(true)
-		if p.r.Peek() != ';' {
+		p.R.SkipSpace(true)
+		if p.R.Peek() != ';' {
 			return nil
 		}
-		for p.r.Peek() == ';' {
-			p.r.Skip(1)
-			p.r.SkipSpace(true)
+		for p.R.Peek() == ';' {
+			p.R.Skip(1)
+			p.R.SkipSpace(true)
 		}
-		if c := p.r.Peek(); c == '.' || c == ']' || c == '}' || c == scan.EOF {
+		if c := p.R.Peek(); c == '.' || c == ']' || c == '}' || c == scan.EOF {
 			return nil
 		}
 	}
 }
 
 func (p *parser) verb() (rdf.Term, error) {
-	switch c := p.r.Peek(); c {
+	switch c := p.R.Peek(); c {
 	case '<':
 		iri, err := p.iriRef()
 		return rdf.IRI(iri), err
 	case 'a':
-		if n := p.r.PeekAt(1); n == scan.EOF || scan.IsWS(n) || n == '<' || n == '[' || n == '(' || n == '"' || n == '\'' || n == '_' && p.r.PeekAt(2) == ':' {
-			p.r.Skip(1)
+		if n := p.R.PeekAt(1); n == scan.EOF || scan.IsWS(n) || n == '<' || n == '[' || n == '(' || n == '"' || n == '\'' || n == '_' && p.R.PeekAt(2) == ':' {
+			p.R.Skip(1)
 			return rdf.IRI(rdf.RDFType), nil
 		}
 	case scan.EOF, '.', ';', ',', ']', '}', '[', '(', '"', '\'', '_':
-		return rdf.Term{}, p.r.Errorf("expected predicate, found %s", p.r.Describe())
+		return rdf.Term{}, p.R.Errorf("expected predicate, found %s", p.R.Describe())
 	}
 	iri, kw, err := p.nameOrKeyword()
 	if err == nil && kw != "" {
-		err = p.r.Errorf("expected predicate, found %q", kw)
+		err = p.R.Errorf("expected predicate, found %q", kw)
 	}
 	return rdf.IRI(iri), err
 }
 
 func (p *parser) objectList(s, verb rdf.Term) error {
 	for {
-		p.r.SkipSpace(true)
+		p.R.SkipSpace(true)
 		o, err := p.object()
 		if err != nil {
 			return err
@@ -344,26 +326,26 @@ func (p *parser) objectList(s, verb rdf.Term) error {
 		if err := p.emit(s, verb, o); err != nil {
 			return err
 		}
-		p.r.SkipSpace(true)
-		if p.r.Peek() != ',' {
+		p.R.SkipSpace(true)
+		if p.R.Peek() != ',' {
 			return nil
 		}
-		p.r.Skip(1)
+		p.R.Skip(1)
 	}
 }
 
 // collection parses ( ... ) after seeing '(' and returns its head.
 func (p *parser) collection() (rdf.Term, error) {
-	p.r.Skip(1)
+	p.R.Skip(1)
 	if err := p.enter(); err != nil {
 		return rdf.Term{}, err
 	}
 	head := rdf.IRI(rdf.RDFNil)
 	var cur rdf.Term
 	for {
-		p.r.SkipSpace(true)
-		if p.r.Peek() == ')' {
-			p.r.Skip(1)
+		p.R.SkipSpace(true)
+		if p.R.Peek() == ')' {
+			p.R.Skip(1)
 			break
 		}
 		item, err := p.object()

@@ -15,8 +15,8 @@ func (p *parser) trigBlock(c int) error {
 		if err != nil {
 			return err
 		}
-		p.r.SkipSpace(true)
-		if !optional && p.r.Peek() == '{' {
+		p.R.SkipSpace(true)
+		if !optional && p.R.Peek() == '{' {
 			return p.wrappedGraph(s)
 		}
 		return p.triplesRest(s, optional)
@@ -33,22 +33,22 @@ func (p *parser) trigBlock(c int) error {
 // graphStatement parses labelOrSubject followed by a wrapped graph or, when
 // no GRAPH keyword was seen, by a predicateObjectList.
 func (p *parser) graphStatement(keyword bool) error {
-	p.r.SkipSpace(true)
+	p.R.SkipSpace(true)
 	var label rdf.Term
 	var err error
-	if p.r.Peek() == '[' {
-		p.r.Skip(1)
-		p.r.SkipSpace(true)
-		if p.r.Peek() != ']' {
-			return p.r.Errorf("expected ']' (a graph name cannot have properties), found %s", p.r.Describe())
+	if p.R.Peek() == '[' {
+		p.R.Skip(1)
+		p.R.SkipSpace(true)
+		if p.R.Peek() != ']' {
+			return p.R.Errorf("expected ']' (a graph name cannot have properties), found %s", p.R.Describe())
 		}
-		p.r.Skip(1)
+		p.R.Skip(1)
 		label = p.blanks.New()
 	} else if label, err = p.subjectTerm(); err != nil {
 		return err
 	}
-	p.r.SkipSpace(true)
-	if p.r.Peek() == '{' || keyword {
+	p.R.SkipSpace(true)
+	if p.R.Peek() == '{' || keyword {
 		return p.wrappedGraph(label)
 	}
 	return p.triplesRest(label, false)
@@ -64,29 +64,29 @@ func (p *parser) triplesRest(s rdf.Term, optional bool) error {
 
 // wrappedGraph parses '{' triplesBlock? '}' into graph g.
 func (p *parser) wrappedGraph(g rdf.Term) error {
-	p.r.SkipSpace(true)
-	if p.r.Peek() != '{' {
-		return p.r.Errorf("expected '{' to open a graph, found %s", p.r.Describe())
+	p.R.SkipSpace(true)
+	if p.R.Peek() != '{' {
+		return p.R.Errorf("expected '{' to open a graph, found %s", p.R.Describe())
 	}
-	p.r.Skip(1)
+	p.R.Skip(1)
 	p.graph = g
 	defer func() { p.graph = rdf.Term{} }()
 	for {
-		p.r.SkipSpace(true)
-		if p.r.Peek() == '}' {
-			p.r.Skip(1)
+		p.R.SkipSpace(true)
+		if p.R.Peek() == '}' {
+			p.R.Skip(1)
 			return nil
 		}
 		if err := p.triples(); err != nil {
 			return err
 		}
-		p.r.SkipSpace(true)
-		switch p.r.Peek() {
+		p.R.SkipSpace(true)
+		switch p.R.Peek() {
 		case '.':
-			p.r.Skip(1)
+			p.R.Skip(1)
 		case '}':
 		default:
-			return p.r.Errorf("expected '.' or '}' after triples in a graph, found %s", p.r.Describe())
+			return p.R.Errorf("expected '.' or '}' after triples in a graph, found %s", p.R.Describe())
 		}
 	}
 }

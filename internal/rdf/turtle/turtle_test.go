@@ -47,12 +47,8 @@ func TestParse(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []string
-			for _, q := range qs {
-				got = append(got, q.String())
-			}
-			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
-				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+			if got := rdftest.Lines(qs); got != strings.Join(c.want, "\n") {
+				t.Errorf("got\n%s\nwant\n%s", got, strings.Join(c.want, "\n"))
 			}
 		})
 	}
@@ -80,13 +76,7 @@ func TestErrors(t *testing.T) {
 				opts.Base = ""
 			}
 			_, err := rdftest.Collect(Parse, []byte(c.in), opts)
-			var pe *rdf.ParseError
-			if !errors.As(err, &pe) {
-				t.Fatalf("want *rdf.ParseError, got %v", err)
-			}
-			if pe.Line != c.line || pe.Column != c.col || !strings.Contains(pe.Msg, c.msg) {
-				t.Errorf("got %v (line %d col %d), want line %d col %d containing %q", err, pe.Line, pe.Column, c.line, c.col, c.msg)
-			}
+			rdftest.WantParseError(t, err, c.line, c.col, c.msg)
 		})
 	}
 }
@@ -158,21 +148,11 @@ func TestELMSamples(t *testing.T) {
 func FuzzTurtle(f *testing.F) {
 	rdftest.SeedFromSuite(f, "rdf-turtle", "*.ttl")
 	f.Add([]byte(`@prefix : <http://x/> . :s :p [ :q ( 1 2.0 "x"@en ) ] .`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		qs, err := rdftest.Collect(Parse, data, rdf.Options{Base: base, Limits: rdftest.FuzzLimits})
-		if err == nil {
-			rdftest.CheckRoundTrip(t, qs)
-		}
-	})
+	f.Fuzz(rdftest.FuzzBody(Parse, rdf.Options{Base: base, Limits: rdftest.FuzzLimits}))
 }
 
 func FuzzTriG(f *testing.F) {
 	rdftest.SeedFromSuite(f, "rdf-trig", "*.trig")
 	f.Add([]byte(`@prefix : <http://x/> . :g { :s :p :o . } GRAPH [] { :a :b "c" }`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		qs, err := rdftest.Collect(ParseTriG, data, rdf.Options{Base: base, Limits: rdftest.FuzzLimits})
-		if err == nil {
-			rdftest.CheckRoundTrip(t, qs)
-		}
-	})
+	f.Fuzz(rdftest.FuzzBody(ParseTriG, rdf.Options{Base: base, Limits: rdftest.FuzzLimits}))
 }

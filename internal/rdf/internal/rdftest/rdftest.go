@@ -5,10 +5,12 @@ package rdftest
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"qlink/internal/rdf"
@@ -93,4 +95,39 @@ func Collect(p Parser, data []byte, opts rdf.Options) ([]rdf.Quad, error) {
 		return nil
 	})
 	return qs, err
+}
+
+// FuzzBody is the body of every parser fuzz target: parsing must not
+// panic, and what parses must survive the N-Quads round trip.
+func FuzzBody(p Parser, opts rdf.Options) func(*testing.T, []byte) {
+	return func(t *testing.T, data []byte) {
+		if qs, err := Collect(p, data, opts); err == nil {
+			CheckRoundTrip(t, qs)
+		}
+	}
+}
+
+// Lines renders quads as N-Quads lines joined by newlines.
+func Lines(qs []rdf.Quad) string {
+	var b strings.Builder
+	for i, q := range qs {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(q.String())
+	}
+	return b.String()
+}
+
+// WantParseError checks that err is an *rdf.ParseError at line:col whose
+// message contains msg.
+func WantParseError(t *testing.T, err error, line, col int, msg string) {
+	t.Helper()
+	var pe *rdf.ParseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("want *rdf.ParseError, got %v", err)
+	}
+	if pe.Line != line || pe.Column != col || !strings.Contains(pe.Msg, msg) {
+		t.Errorf("got %v (line %d col %d), want line %d col %d containing %q", err, pe.Line, pe.Column, line, col, msg)
+	}
 }

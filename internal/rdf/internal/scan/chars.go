@@ -42,18 +42,6 @@ var asciiName = func() (t [128]bool) {
 // IsASCIIName reports an ASCII PN_CHARS byte.
 func IsASCIIName(c byte) bool { return c < 0x80 && asciiName[c] }
 
-// iriForbidden marks ASCII bytes that may not appear raw (or as UCHAR) in
-// an IRIREF.
-var iriForbidden = func() (t [128]bool) {
-	for c := range 0x21 {
-		t[c] = true
-	}
-	for _, c := range "<>\"{}|^`\\" {
-		t[c] = true
-	}
-	return t
-}()
-
 // IsWS reports Turtle/N-Triples white space.
 func IsWS(c int) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 

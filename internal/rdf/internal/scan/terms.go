@@ -10,18 +10,7 @@ func (r *Reader) ReadIRIRef(dst []byte, maxLen int) ([]byte, error) {
 	r.Skip(1)   // '<'
 	var hi byte // OR of all bytes: < 0x80 means pure ASCII, no UTF-8 check needed
 	for {
-		buf := r.Buffered()
-		i := 0
-		for i < len(buf) {
-			c := buf[i]
-			if c < 0x80 && iriForbidden[c] {
-				break
-			}
-			hi |= c
-			i++
-		}
-		dst = append(dst, buf[:i]...)
-		r.Skip(i)
+		dst = r.appendRun(dst, &iriStop, &hi)
 		if len(dst) > maxLen {
 			return dst, r.LimitErr("IRI longer than %d bytes", maxLen)
 		}
@@ -37,14 +26,14 @@ func (r *Reader) ReadIRIRef(dst []byte, maxLen int) ([]byte, error) {
 			if err != nil {
 				return dst, err
 			}
-			if ch < 0x80 && iriForbidden[ch] {
+			if ch < 0x80 && iriStop[ch] {
 				return dst, r.Errorf("escaped character %U not allowed in IRI", ch)
 			}
 			dst = utf8.AppendRune(dst, ch)
 		case EOF:
 			return dst, r.Errorf("unterminated IRI: expected '>', found %s", r.Describe())
 		default:
-			if c < 0x80 && iriForbidden[c] {
+			if c < 0x80 && iriStop[c] {
 				return dst, r.Errorf("character %q not allowed in IRI", rune(c))
 			}
 		}
@@ -91,19 +80,9 @@ func (r *Reader) describeAt(i int) string {
 // dst.
 func (r *Reader) ReadString(dst []byte, quote byte, long bool, maxLen int) ([]byte, error) {
 	var hi byte // OR of all bytes: < 0x80 means pure ASCII
+	stop := stringStop(quote, long)
 	for {
-		buf := r.Buffered()
-		i := 0
-		for i < len(buf) {
-			c := buf[i]
-			if c == quote || c == '\\' || !long && (c == '\n' || c == '\r') {
-				break
-			}
-			hi |= c
-			i++
-		}
-		dst = append(dst, buf[:i]...)
-		r.Skip(i)
+		dst = r.appendRun(dst, stop, &hi)
 		if len(dst) > maxLen {
 			return dst, r.LimitErr("literal longer than %d bytes", maxLen)
 		}
@@ -134,6 +113,53 @@ func (r *Reader) ReadString(dst []byte, quote byte, long bool, maxLen int) ([]by
 			}
 		}
 	}
+}
+
+// Stop tables: bytes that end a run of plain token content. iriStop is
+// also the set of characters an IRIREF may not contain, raw or escaped.
+var (
+	iriStop                = stopTable("<>\"{}|^`\\", true)
+	dqStop, sqStop         = stopTable("\"\\\n\r", false), stopTable("'\\\n\r", false)
+	dqLongStop, sqLongStop = stopTable("\"\\", false), stopTable("'\\", false)
+)
+
+func stopTable(stops string, controls bool) (t [256]bool) {
+	for _, c := range []byte(stops) {
+		t[c] = true
+	}
+	if controls {
+		for c := range 0x21 {
+			t[c] = true
+		}
+	}
+	return t
+}
+
+func stringStop(quote byte, long bool) *[256]bool {
+	switch {
+	case quote == '"' && long:
+		return &dqLongStop
+	case quote == '"':
+		return &dqStop
+	case long:
+		return &sqLongStop
+	}
+	return &sqStop
+}
+
+// appendRun appends the buffered bytes up to the first stop byte to dst,
+// consumes them and ORs them into hi. It is the lexers' hot loop.
+func (r *Reader) appendRun(dst []byte, stop *[256]bool, hi *byte) []byte {
+	buf := r.Buffered()
+	h := *hi
+	i := 0
+	for i < len(buf) && !stop[buf[i]] {
+		h |= buf[i]
+		i++
+	}
+	*hi = h
+	r.Skip(i)
+	return append(dst, buf[:i]...)
 }
 
 func validUTF8(r *Reader, b []byte, hi byte) error {
