@@ -13,8 +13,15 @@
 //	internal/rdf/jsonld   JSON-LD through json-gold, offline document loader
 //	internal/rdf/rdfio    the one entry point: Parse(r, format, opts, fn)
 //
-// Consumers normally call rdfio.Parse (streaming) or rdfio.LoadGraph with a
-// Format from DetectFormat, and write with NewNQuadsWriter or WriteTurtle.
+// Consumers use one entry point, in package rdfio (kept apart so that it can
+// import every syntax package without an import cycle):
+//
+//	f, ok := rdf.DetectFormat(contentType, fileName)
+//	err := rdfio.Parse(r, f, rdf.Options{Base: url, Limits: lim}, func(q rdf.Quad) error { ... })
+//	g, err := rdfio.LoadGraph(r, f, opts)   // or rdfio.All(r, f, opts) as an iterator
+//
+// and write with NewNQuadsWriter, NewNTriplesWriter or WriteTurtle, or with
+// jsonld.FromRDF plus jsonld.Compact/Frame for JSON-LD.
 //
 // # Terms
 //

@@ -165,6 +165,9 @@ func (z *xmlTokenizer) name() (xml.Name, error) {
 	}
 	s := z.strs.Get(z.text)
 	if space, local, ok := strings.Cut(s, ":"); ok {
+		if space == "" || local == "" {
+			return xml.Name{}, z.errorf("invalid qualified name %q", s)
+		}
 		return xml.Name{Space: space, Local: local}, nil
 	}
 	return xml.Name{Local: s}, nil
