@@ -179,3 +179,19 @@ func removeDots(p string) string {
 	}
 	return r
 }
+
+// IsValidIRI reports whether s is absolute and free of the characters RDF
+// syntaxes forbid in IRIs (controls, space and <>"{}|^`\). Parsers for
+// formats without lexical IRI rules (RDF/XML, JSON-LD) check with it, so
+// every IRI they emit can be written back as N-Triples.
+func IsValidIRI(s string) bool {
+	if !IsAbsolute(s) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || strings.IndexByte("<>\"{}|^`\\", c) >= 0 {
+			return false
+		}
+	}
+	return true
+}

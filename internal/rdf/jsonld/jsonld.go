@@ -232,7 +232,11 @@ func ToRDF(doc any, o Options, fn rdf.QuadFunc) (err error) {
 	sort.Strings(names)
 	for _, name := range append([]string{"@default"}, names...) {
 		for _, q := range ds.Graphs[name] {
-			if err := fn(fromLD(q)); err != nil {
+			out := fromLD(q)
+			if !wellFormed(out) {
+				continue // JSON-LD drops statements whose IRIs are not valid
+			}
+			if err := fn(out); err != nil {
 				return err
 			}
 		}
@@ -248,6 +252,16 @@ func fromLD(q *ld.Quad) rdf.Quad {
 		}
 	}
 	return out
+}
+
+// wellFormed reports whether every IRI of q, datatype included, is valid.
+func wellFormed(q rdf.Quad) bool {
+	for _, t := range []rdf.Term{q.S, q.P, q.O, q.G} {
+		if t.IsIRI() && !rdf.IsValidIRI(t.Value) {
+			return false
+		}
+	}
+	return !q.O.IsLiteral() || rdf.IsValidIRI(q.O.Datatype)
 }
 
 func termFromLD(n ld.Node) rdf.Term {

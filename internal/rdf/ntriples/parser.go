@@ -27,6 +27,9 @@ func ParseQuads(r io.Reader, opts rdf.Options, fn rdf.QuadFunc) error {
 type parser struct {
 	scan.Base
 	quads bool
+	// lastS is the previous subject: dumps list a subject's triples
+	// together, so comparing with it saves most subject lookups.
+	lastS rdf.Term
 }
 
 func newParser(r io.Reader, opts rdf.Options, fn rdf.QuadFunc, quads bool) *parser {
@@ -56,7 +59,7 @@ func (p *parser) run() error {
 func (p *parser) statement() (rdf.Quad, error) {
 	var q rdf.Quad
 	var err error
-	if q.S, err = p.node("subject"); err != nil {
+	if q.S, err = p.subject(); err != nil {
 		return q, err
 	}
 	p.skipBlanks()
@@ -107,6 +110,24 @@ func (p *parser) skipBlanks() {
 	}
 }
 
+// subject reads the subject, reusing the previous one when it repeats.
+func (p *parser) subject() (rdf.Term, error) {
+	if p.R.Peek() != '<' {
+		return p.node("subject")
+	}
+	tok, err := p.R.ReadIRIRef(p.Tok[:0], p.Lim.MaxTermBytes)
+	p.Tok = tok
+	if err != nil {
+		return rdf.Term{}, err
+	}
+	if p.lastS.IsIRI() && string(tok) == p.lastS.Value {
+		return p.lastS, nil
+	}
+	t, err := p.absolute(tok)
+	p.lastS = t
+	return t, err
+}
+
 // node reads an IRI or a blank node label; role names it in errors.
 func (p *parser) node(role string) (rdf.Term, error) {
 	switch p.R.Peek() {
@@ -130,6 +151,11 @@ func (p *parser) iri() (rdf.Term, error) {
 	if err != nil {
 		return rdf.Term{}, err
 	}
+	return p.absolute(tok)
+}
+
+// absolute interns an IRI read into tok and checks that it is absolute.
+func (p *parser) absolute(tok []byte) (rdf.Term, error) {
 	s := p.Strs.Get(tok)
 	if !rdf.IsAbsolute(s) {
 		return rdf.Term{}, p.R.Errorf("relative IRI <%s> not allowed", s)

@@ -195,8 +195,11 @@ func (p *parser) nodeElementBody(se xml.StartElement, iri string, sc scope) (rdf
 
 func (p *parser) resolve(ref string, sc scope) (rdf.Term, error) {
 	iri := sc.base.Resolve(ref)
-	if !rdf.IsAbsolute(iri) {
-		return rdf.Term{}, p.errorf("relative IRI %q and no base IRI", ref)
+	if !rdf.IsValidIRI(iri) {
+		if !rdf.IsAbsolute(iri) {
+			return rdf.Term{}, p.errorf("relative IRI %q and no base IRI", ref)
+		}
+		return rdf.Term{}, p.errorf("invalid IRI %q", iri)
 	}
 	return rdf.IRI(p.strs.Get([]byte(iri))), nil
 }

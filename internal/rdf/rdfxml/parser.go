@@ -331,8 +331,8 @@ func (p *parser) elemIRI(n xml.Name) (string, error) {
 // absolute checks that a name's IRI (namespace + local name) is absolute,
 // as RDF requires; a relative namespace name would make it relative.
 func (p *parser) absolute(iri string, n xml.Name) (string, error) {
-	if !rdf.IsAbsolute(iri) {
-		return "", p.errorf("<%s> does not name an absolute IRI (namespace %q)", qname(n), strings.TrimSuffix(iri, n.Local))
+	if !rdf.IsValidIRI(iri) {
+		return "", p.errorf("<%s> does not name a valid absolute IRI (namespace %q)", qname(n), strings.TrimSuffix(iri, n.Local))
 	}
 	return iri, nil
 }

@@ -144,9 +144,11 @@ func (z *xmlTokenizer) name() (xml.Name, error) {
 		}
 		c := z.r.Peek()
 		if c >= 0x80 {
+			// In well-formed XML a name is never directly followed by a
+			// non-ASCII character that cannot continue it.
 			ch, n := z.r.PeekRune()
 			if n == 0 || !isNameRune(ch) {
-				break
+				return xml.Name{}, z.errorf("invalid character %s in name", z.r.Describe())
 			}
 			z.text = append(z.text, z.r.Buffered()[:n]...)
 			z.r.Skip(n)
@@ -501,6 +503,9 @@ func (z *xmlTokenizer) procInst() error {
 	target, err := z.name()
 	if err != nil {
 		return err
+	}
+	if c := z.r.Peek(); c != '?' && !scan.IsWS(c) {
+		return z.errorf("expected white space or '?>' after <?%s, found %s", qname(target), z.r.Describe())
 	}
 	body, err := z.until("?>", z.maxTerm)
 	if err != nil {
