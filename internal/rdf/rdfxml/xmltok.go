@@ -167,7 +167,7 @@ func (z *xmlTokenizer) name() (xml.Name, error) {
 	}
 	s := z.strs.Get(z.text)
 	if space, local, ok := strings.Cut(s, ":"); ok {
-		if space == "" || local == "" {
+		if space == "" || local == "" || strings.IndexByte(local, ':') >= 0 {
 			return xml.Name{}, z.errorf("invalid qualified name %q", s)
 		}
 		return xml.Name{Space: space, Local: local}, nil
