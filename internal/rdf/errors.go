@@ -65,9 +65,9 @@ func (l Limits) WithDefaults() Limits {
 // Options are shared by all parsers.
 type Options struct {
 	// Base is the base IRI for relative references; it should be the
-	// document's retrieval IRI. Empty means relative IRIs are errors
-	// (except in RDF/XML, where same-document references then stay
-	// relative as the spec leaves them undefined).
+	// document's retrieval IRI. Without one, a relative IRI in the data is
+	// an error (N-Triples and N-Quads ignore Base: they allow no relative
+	// IRIs at all).
 	Base   string
 	Limits Limits
 }

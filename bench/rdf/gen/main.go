@@ -108,7 +108,7 @@ func build(n int) []course {
 			provider: r.IntN(200), onlineModes: r.IntN(2) == 0}
 		for _, l := range langs[:2+r.IntN(4)] {
 			c.titles = append(c.titles, text{l, sentence(r, 3+r.IntN(5))})
-			c.descs = append(c.descs, text{l, sentence(r, 40+r.IntN(40)) + ".\n" + sentence(r, 20+r.IntN(20)) + ` "quoted" part.`})
+			c.descs = append(c.descs, text{l, sentence(r, 32+r.IntN(32)) + ".\n" + sentence(r, 16+r.IntN(16)) + ` "quoted" part.`})
 		}
 		for range 4 + r.IntN(4) {
 			var o []text
