@@ -77,6 +77,7 @@ type parser struct {
 	depth    int
 	userErr  error // an error returned by the callback, passed through as is
 	base     rdf.BaseIRI
+	validNS  map[string]bool // namespace names checked by absolute
 }
 
 // scope is what an element inherits: base IRI and language.
@@ -88,6 +89,7 @@ type scope struct {
 func newParser(opts rdf.Options, fn rdf.QuadFunc) *parser {
 	return &parser{
 		entities: map[string]string{},
+		validNS:  map[string]bool{},
 		lim:      opts.Limits.WithDefaults(),
 		base:     rdf.ParseBase(opts.Base),
 		ns:       map[string][]string{"xml": {xmlNS}},
@@ -328,11 +330,19 @@ func (p *parser) elemIRI(n xml.Name) (string, error) {
 	return p.absolute(p.concat(ns, n.Local), n)
 }
 
-// absolute checks that a name's IRI (namespace + local name) is absolute,
-// as RDF requires; a relative namespace name would make it relative.
+// absolute checks that a name's IRI (namespace + local name) is a valid
+// absolute IRI, as RDF requires. A local name (an NCName) cannot hold a
+// character IRIs forbid, so only the namespace needs checking: once per
+// namespace, remembered in validNS.
 func (p *parser) absolute(iri string, n xml.Name) (string, error) {
-	if !rdf.IsValidIRI(iri) {
-		return "", p.errorf("<%s> does not name a valid absolute IRI (namespace %q)", qname(n), strings.TrimSuffix(iri, n.Local))
+	ns := iri[:len(iri)-len(n.Local)]
+	valid, seen := p.validNS[ns]
+	if !seen {
+		valid = rdf.IsValidIRI(iri)
+		p.validNS[ns] = valid
+	}
+	if !valid {
+		return "", p.errorf("<%s> does not name a valid absolute IRI (namespace %q)", qname(n), ns)
 	}
 	return iri, nil
 }

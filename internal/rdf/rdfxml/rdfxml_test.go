@@ -79,7 +79,7 @@ func TestHostile(t *testing.T) {
 func TestErrorPosition(t *testing.T) {
 	in := head + "\n<ex:C>\n  <ex:p>x</ex:q>\n</ex:C></rdf:RDF>"
 	_, err := rdftest.Collect(Parse, []byte(in), rdf.Options{Base: "http://b/"})
-	rdftest.WantParseError(t, err, 3, 17, "expected </ex:p>, found </ex:q>")
+	rdftest.WantParseError(t, err, 3, 16, "expected </ex:p>, found </ex:q>")
 }
 
 // TestDifferential parses every W3C RDF/XML file and the EC's ELM XML

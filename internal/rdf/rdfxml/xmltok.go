@@ -76,9 +76,17 @@ type xmlTokenizer struct {
 	entities map[string]string
 	maxTerm  int
 	text     []byte
-	stack    []xml.Name
-	pending  bool // an empty-element tag still owes its EndElement
+	stack    []openElem
+	raw      string // the last name read, as written
+	pending  bool   // an empty-element tag still owes its EndElement
 	rootSeen bool
+}
+
+// openElem is an element awaiting its end tag; raw is its qualified name
+// as written, so the end tag is matched by comparing bytes.
+type openElem struct {
+	name xml.Name
+	raw  string
 }
 
 // textChunk bounds one CharData token, so a huge text node streams in
@@ -100,7 +108,7 @@ func (z *xmlTokenizer) errorf(format string, args ...any) error {
 func (z *xmlTokenizer) next(t *token) error {
 	if z.pending {
 		z.pending = false
-		t.kind, t.end.Name = tokEnd, z.stack[len(z.stack)-1]
+		t.kind, t.end.Name = tokEnd, z.stack[len(z.stack)-1].name
 		z.stack = z.stack[:len(z.stack)-1]
 		return nil
 	}
@@ -110,7 +118,7 @@ func (z *xmlTokenizer) next(t *token) error {
 			return z.errorf("read: %v", err)
 		}
 		if len(z.stack) > 0 {
-			return z.errorf("unexpected end of document inside <%s>", qname(z.stack[len(z.stack)-1]))
+			return z.errorf("unexpected end of document inside <%s>", z.stack[len(z.stack)-1].raw)
 		}
 		return io.EOF
 	case '<':
@@ -166,6 +174,7 @@ func (z *xmlTokenizer) name() (xml.Name, error) {
 		return xml.Name{}, z.errorf("invalid name %q", z.text)
 	}
 	s := z.strs.Get(z.text)
+	z.raw = s
 	if space, local, ok := strings.Cut(s, ":"); ok {
 		if space == "" || local == "" || strings.IndexByte(local, ':') >= 0 {
 			return xml.Name{}, z.errorf("invalid qualified name %q", s)
@@ -223,6 +232,7 @@ func (z *xmlTokenizer) startTag(t *token) error {
 	if err != nil {
 		return err
 	}
+	raw := z.raw
 	attrs := t.start.Attr[:0]
 	t.kind, t.start.Name = tokStart, name
 	defer func() { t.start.Attr = attrs }()
@@ -231,14 +241,14 @@ func (z *xmlTokenizer) startTag(t *token) error {
 		switch z.r.Peek() {
 		case '>':
 			z.r.Skip(1)
-			z.stack = append(z.stack, name)
+			z.stack = append(z.stack, openElem{name, raw})
 			return nil
 		case '/':
 			if z.r.PeekAt(1) != '>' {
 				return z.errorf("expected '/>'")
 			}
 			z.r.Skip(2)
-			z.stack = append(z.stack, name)
+			z.stack = append(z.stack, openElem{name, raw})
 			z.pending = true
 			return nil
 		}
@@ -448,23 +458,30 @@ func (z *xmlTokenizer) charData(t *token) error {
 
 func (z *xmlTokenizer) endTag(t *token) error {
 	z.r.Skip(2)
-	name, err := z.name()
-	if err != nil {
-		return err
+	if len(z.stack) == 0 {
+		return z.errorf("end tag without an open element")
+	}
+	open := z.stack[len(z.stack)-1]
+	// The end tag must name the open element byte for byte; comparing
+	// bytes spares a name lookup per element.
+	z.r.Ensure(len(open.raw) + 1)
+	if buf := z.r.Buffered(); len(buf) > len(open.raw) && string(buf[:len(open.raw)]) == open.raw &&
+		(buf[len(open.raw)] == '>' || scan.IsWS(int(buf[len(open.raw)]))) {
+		z.r.Skip(len(open.raw))
+	} else {
+		name, err := z.name()
+		if err != nil {
+			return err
+		}
+		return z.errorf("expected </%s>, found </%s>", open.raw, qname(name))
 	}
 	z.skipSpace()
 	if z.r.Peek() != '>' {
-		return z.errorf("expected '>' to end </%s>, found %s", qname(name), z.r.Describe())
+		return z.errorf("expected '>' to end </%s>, found %s", open.raw, z.r.Describe())
 	}
 	z.r.Skip(1)
-	if len(z.stack) == 0 {
-		return z.errorf("unexpected end element </%s>", qname(name))
-	}
-	if open := z.stack[len(z.stack)-1]; open != name {
-		return z.errorf("expected </%s>, found </%s>", qname(open), qname(name))
-	}
 	z.stack = z.stack[:len(z.stack)-1]
-	t.kind, t.end.Name = tokEnd, name
+	t.kind, t.end.Name = tokEnd, open.name
 	return nil
 }
 
