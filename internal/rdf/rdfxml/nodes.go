@@ -3,6 +3,7 @@ package rdfxml
 import (
 	"encoding/xml"
 	"strconv"
+	"strings"
 	"unicode"
 
 	"qlink/internal/rdf"
@@ -24,6 +25,16 @@ var syntaxAttrs = map[string]int{
 	rdf.RDFNS + "ID": aID, rdf.RDFNS + "nodeID": aNodeID, rdf.RDFNS + "about": aAbout,
 	rdf.RDFNS + "resource": aResource, rdf.RDFNS + "datatype": aDatatype,
 	rdf.RDFNS + "parseType": aParseType, rdf.RDFType: aType,
+}
+
+// syntaxAttr looks iri up in syntaxAttrs, skipping the map for the
+// attributes outside the rdf: namespace, which are most of them.
+func syntaxAttr(iri string) (int, bool) {
+	if !strings.HasPrefix(iri, rdf.RDFNS) {
+		return 0, false
+	}
+	k, ok := syntaxAttrs[iri]
+	return k, ok
 }
 
 // attrs is an element's attributes sorted into RDF roles.
@@ -74,7 +85,7 @@ func (p *parser) readAttrs(se xml.StartElement, nodeElem bool) (attrs, error) {
 		if len(at.Value) > p.lim.MaxTermBytes {
 			return a, p.limitf("attribute value longer than %d bytes", p.lim.MaxTermBytes)
 		}
-		if k, ok := syntaxAttrs[iri]; ok && (k != aType || nodeElem) {
+		if k, ok := syntaxAttr(iri); ok && (k != aType || nodeElem) {
 			a.val[k], a.has[k] = at.Value, true
 			continue
 		}

@@ -78,6 +78,9 @@ type parser struct {
 	userErr  error // an error returned by the callback, passed through as is
 	base     rdf.BaseIRI
 	validNS  map[string]bool // namespace names checked by absolute
+	// iris caches the IRI of each prefixed (or default-namespace element)
+	// name; it is cleared whenever a prefix is bound to something new.
+	iris map[xml.Name]string
 }
 
 // scope is what an element inherits: base IRI and language.
@@ -90,6 +93,7 @@ func newParser(opts rdf.Options, fn rdf.QuadFunc) *parser {
 	return &parser{
 		entities: map[string]string{},
 		validNS:  map[string]bool{},
+		iris:     map[xml.Name]string{},
 		lim:      opts.Limits.WithDefaults(),
 		base:     rdf.ParseBase(opts.Base),
 		ns:       map[string][]string{"xml": {xmlNS}},
@@ -278,6 +282,9 @@ func (p *parser) enter(se xml.StartElement) error {
 		default:
 			continue
 		}
+		if cur, _ := p.nsURI(prefix); cur != a.Value {
+			clear(p.iris)
+		}
 		p.ns[prefix] = append(p.ns[prefix], a.Value)
 		p.nsUndo = append(p.nsUndo, prefix)
 	}
@@ -294,6 +301,9 @@ func (p *parser) leave(se xml.StartElement, ee xml.EndElement) error {
 	p.nsMarks = p.nsMarks[:len(p.nsMarks)-1]
 	for _, prefix := range p.nsUndo[mark:] {
 		st := p.ns[prefix]
+		if len(st) < 2 || st[len(st)-2] != st[len(st)-1] {
+			clear(p.iris)
+		}
 		p.ns[prefix] = st[:len(st)-1]
 	}
 	p.nsUndo = p.nsUndo[:mark]
@@ -320,6 +330,9 @@ func (p *parser) nsURI(prefix string) (string, bool) {
 
 // elemIRI maps an element name to its IRI.
 func (p *parser) elemIRI(n xml.Name) (string, error) {
+	if iri, ok := p.iris[n]; ok {
+		return iri, nil
+	}
 	ns, ok := p.nsURI(n.Space)
 	if !ok && n.Space != "" {
 		return "", p.errorf("undeclared namespace prefix %q", n.Space)
@@ -344,6 +357,7 @@ func (p *parser) absolute(iri string, n xml.Name) (string, error) {
 	if !valid {
 		return "", p.errorf("<%s> does not name a valid absolute IRI (namespace %q)", qname(n), ns)
 	}
+	p.iris[n] = iri
 	return iri, nil
 }
 
@@ -369,6 +383,9 @@ func (p *parser) attrIRI(n xml.Name) (string, error) {
 	}
 	if n.Space == "xml" {
 		return "", nil
+	}
+	if iri, ok := p.iris[n]; ok {
+		return iri, nil
 	}
 	ns, ok := p.nsURI(n.Space)
 	if !ok {
