@@ -2,7 +2,7 @@
 //
 // It is the fast path for dumps and for data re-exported by other tools:
 // bytes in, rdf.Quad values out through a callback. Memory stays constant
-// whatever the input size: one 256 KiB buffer, one scratch token and a
+// whatever the input size: one 1 MiB buffer, one scratch token and a
 // bounded intern table. Blank node labels are kept exactly as written.
 // IRIs must be absolute; Options.Base is ignored, as the format requires.
 package ntriples

@@ -2,7 +2,7 @@
 //
 // It is the first stage for ELM files served as text/turtle: bytes in,
 // rdf.Quad values out through a callback, in document order. The lexer is
-// hand-written over a 256 KiB sliding buffer (internal/scan); tokens are
+// hand-written over a 1 MiB sliding buffer (internal/scan); tokens are
 // built in one reusable scratch slice, prefixed names are expanded into it,
 // and the resulting IRIs, labels and language tags go through a bounded
 // intern table, so repeated vocabulary costs no allocation. Memory use is

@@ -16,7 +16,7 @@ import (
 	"qlink/internal/rdf"
 )
 
-const bufSize = 256 << 10
+const bufSize = 1 << 20
 
 // EOF is returned by Peek at the end of input.
 const EOF = -1
