@@ -56,11 +56,11 @@ measure() {
 }
 
 echo "best of $repeat runs; machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(go version | cut -d' ' -f3), rapper $(rapper --version), n3 $(node -p 'require(process.argv[1]).version' "$here/node_modules/n3/package.json")"
-for f in elm.ttl elm.nt elm.rdf; do
+for f in elm.ttl elm.nt elm.nq elm.rdf; do
 	echo "file: $f $(du -m "$out/$f" | cut -f1) MB"
 done
 printf '%-8s %-9s %9s %8s %10s %8s\n' tool format triples seconds triples/s peak-MB
-for spec in "turtle elm.ttl text/turtle" "ntriples elm.nt application/n-triples" "rdfxml elm.rdf -"; do
+for spec in "turtle elm.ttl text/turtle" "ntriples elm.nt application/n-triples" "nquads elm.nq application/n-quads" "rdfxml elm.rdf -"; do
 	read -r format file mime <<<"$spec"
 	measure qlink "$format" "$out/bin/parse" "$out/$file"
 	measure rapper "$format" rapper -c -i "$format" "$out/$file" "file:///bench/$file"

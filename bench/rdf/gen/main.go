@@ -1,7 +1,8 @@
 // Command gen writes a synthetic ELM-like dataset for the RDF parser
 // benchmark, in three serialisations of the same graph: Turtle (prefixes,
 // nested blank nodes, multilingual literals), N-Triples and RDF/XML (typed
-// nodes nested in property elements, xml:lang, rdf:parseType="Resource").
+// nodes nested in property elements, xml:lang, rdf:parseType="Resource"),
+// plus the same triples as N-Quads, one named graph per hundred courses.
 //
 //	go run ./bench/rdf/gen -out bench/out -courses 20000
 //
@@ -36,6 +37,7 @@ func main() {
 	}{
 		{"elm.ttl", writeTurtle},
 		{"elm.nt", writeNTriples},
+		{"elm.nq", writeNQuads},
 		{"elm.rdf", writeRDFXML},
 	} {
 		path := filepath.Join(*out, w.name)

@@ -5,12 +5,21 @@ import (
 	"fmt"
 )
 
-func writeNTriples(w *bufio.Writer, ds []course) {
+func writeNTriples(w *bufio.Writer, ds []course) { writeLines(w, ds, false) }
+
+// writeNQuads puts each course in its own named graph (its source page).
+func writeNQuads(w *bufio.Writer, ds []course) { writeLines(w, ds, true) }
+
+func writeLines(w *bufio.Writer, ds []course, quads bool) {
 	iri := func(s string) string { return "<" + s + ">" }
 	for _, c := range ds {
 		los, loi := iri(losIRI(c)), iri(loiIRI(c))
 		b := func(name string) string { return fmt.Sprintf("_:c%d%s", c.id, name) }
-		t := func(s, p, o string) { fmt.Fprintf(w, "%s %s %s .\n", s, p, o) }
+		end := " .\n"
+		if quads {
+			end = fmt.Sprintf(" <%spage/%d> .\n", nsBase, c.id/100)
+		}
+		t := func(s, p, o string) { w.WriteString(s + " " + p + " " + o + end) }
 		lit := func(x text) string { return `"` + ntEscape(x.value) + `"@` + x.lang }
 		typed := func(v, dt string) string { return `"` + v + `"^^<` + nsXSD + dt + ">" }
 		t(los, iri(nsRDF+"type"), iri(nsQL+"LearningOpportunitySpecification"))
