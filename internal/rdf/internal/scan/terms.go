@@ -61,7 +61,7 @@ func (r *Reader) readUCHAR() (rune, error) {
 		v = v<<4 | hexVal(c)
 		r.Skip(1)
 	}
-	if v > utf8.MaxRune || v >= 0xD800 && v <= 0xDFFF {
+	if v < 0 || v > utf8.MaxRune || v >= 0xD800 && v <= 0xDFFF { // v < 0: eight hex digits overflow a rune
 		return 0, r.Errorf("escape \\U%08X is not a Unicode scalar value", v)
 	}
 	return v, nil
