@@ -2,6 +2,7 @@ package rdf
 
 import (
 	"bufio"
+	"encoding/hex"
 	"io"
 	"strings"
 )
@@ -34,7 +35,7 @@ func appendTerm(b byteAppender, t Term) {
 		appendIRI(b, t.Value)
 	case KindBlank:
 		b.WriteString("_:")
-		b.WriteString(t.Value)
+		b.WriteString(BlankLabel(t.Value))
 	case KindLiteral:
 		b.WriteByte('"')
 		appendEscaped(b, t.Value)
@@ -48,6 +49,32 @@ func appendTerm(b byteAppender, t Term) {
 			appendIRI(b, t.Datatype)
 		}
 	}
+}
+
+// BlankLabel returns label in a form every RDF syntax accepts after "_:".
+// Labels from RDF/XML (any NCName, e.g. "a.") or JSON-LD need not be
+// valid Turtle labels; those, and safe labels that happen to start with
+// "z_", are written as "z_" and the label's hex bytes. The mapping is
+// one-to-one, so distinct blank nodes stay distinct.
+func BlankLabel(label string) string {
+	if safeBlank(label) && !strings.HasPrefix(label, "z_") {
+		return label
+	}
+	return "z_" + hex.EncodeToString([]byte(label))
+}
+
+// safeBlank accepts a conservative, ASCII-only subset of BLANK_NODE_LABEL.
+func safeBlank(label string) bool {
+	if label == "" || label[len(label)-1] == '.' || label[0] == '-' || label[0] == '.' {
+		return false
+	}
+	for i := 0; i < len(label); i++ {
+		c := label[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // appendIRI writes <iri>, escaping with \u the characters N-Triples does not

@@ -197,7 +197,7 @@ func (tw *turtleWriter) termString(t Term, pred bool) string {
 		}
 		b.WriteString(tw.iri(t.Value))
 	case KindBlank:
-		b.WriteString("_:" + t.Value)
+		b.WriteString("_:" + BlankLabel(t.Value))
 	case KindLiteral:
 		switch {
 		case t.Datatype == XSDInteger && bareNumber.MatchString(t.Value),

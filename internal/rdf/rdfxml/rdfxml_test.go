@@ -126,3 +126,9 @@ func FuzzRDFXML(f *testing.F) {
 		roundTrip(t, data)
 	})
 }
+
+// TestOddNodeIDs: NCNames such as "a." are valid rdf:nodeID values but
+// not Turtle labels; the writers must still produce parseable output.
+func TestOddNodeIDs(t *testing.T) {
+	roundTrip(t, []byte(head+`<rdf:Description rdf:nodeID="a."><ex:p rdf:nodeID="z_1"/><ex:q rdf:nodeID="é-x"/></rdf:Description></rdf:RDF>`))
+}
