@@ -13,51 +13,73 @@ import (
 // exclusive canonical form: namespaces declared where visibly used, empty
 // elements written as start/end pairs, attributes sorted, comments dropped.
 func (p *parser) parseTypeLiteral(se xml.StartElement, s, pred rdf.Term, a attrs, sc scope) error {
-	var b strings.Builder
-	type open struct {
-		se       xml.StartElement
-		declared map[string]string // prefixes declared in the output by this element
-	}
-	var stack []open
+	lit := xmlLiteral{p: p}
 	for {
 		tok, err := p.content()
 		if err != nil {
 			return err
 		}
-		switch t := tok; t.kind {
-		case tokText:
-			escapeText(&b, t.text)
-		case tokStart:
-			if err := p.enter(t.start); err != nil {
+		if done, err := lit.add(tok, se); done || err != nil {
+			if err != nil {
 				return err
 			}
-			declared := p.writeStart(&b, t.start, func(prefix, uri string) bool {
-				for i := len(stack) - 1; i >= 0; i-- {
-					if u, ok := stack[i].declared[prefix]; ok {
-						return u == uri
-					}
-				}
-				return prefix == "" && uri == ""
-			})
-			stack = append(stack, open{t.start.Copy(), declared})
-		case tokEnd:
-			if len(stack) == 0 {
-				if err := p.leave(se, t.end); err != nil {
-					return err
-				}
-				return p.reify(a, sc, s, pred, rdf.Literal(b.String(), rdf.RDFXMLLit))
-			}
-			top := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			if err := p.leave(top.se, t.end); err != nil {
-				return err
-			}
-			b.WriteString("</" + qname(t.end.Name) + ">")
-		}
-		if b.Len() > p.lim.MaxTermBytes {
-			return p.limitf("XML literal longer than %d bytes", p.lim.MaxTermBytes)
+			return p.reify(a, sc, s, pred, rdf.Literal(lit.b.String(), rdf.RDFXMLLit))
 		}
 	}
+}
+
+// xmlLiteral accumulates the canonical form of a parseType="Literal"
+// element's content.
+type xmlLiteral struct {
+	p     *parser
+	b     strings.Builder
+	stack []openLiteral
+}
+
+type openLiteral struct {
+	se       xml.StartElement
+	declared map[string]string // prefixes declared in the output by this element
+}
+
+// add takes the next token; done reports that the token closed the
+// property element itself.
+func (l *xmlLiteral) add(t *token, prop xml.StartElement) (done bool, err error) {
+	p := l.p
+	switch t.kind {
+	case tokText:
+		escapeText(&l.b, t.text)
+	case tokStart:
+		if err := p.enter(t.start); err != nil {
+			return false, err
+		}
+		declared := p.writeStart(&l.b, t.start, l.inScope)
+		l.stack = append(l.stack, openLiteral{t.start.Copy(), declared})
+	case tokEnd:
+		if len(l.stack) == 0 {
+			return true, p.leave(prop, t.end)
+		}
+		top := l.stack[len(l.stack)-1]
+		l.stack = l.stack[:len(l.stack)-1]
+		if err := p.leave(top.se, t.end); err != nil {
+			return false, err
+		}
+		l.b.WriteString("</" + qname(t.end.Name) + ">")
+	}
+	if l.b.Len() > p.lim.MaxTermBytes {
+		return false, p.limitf("XML literal longer than %d bytes", p.lim.MaxTermBytes)
+	}
+	return false, nil
+}
+
+// inScope reports whether the literal's output already declares prefix
+// as uri at this point (the empty default namespace needs no declaration).
+func (l *xmlLiteral) inScope(prefix, uri string) bool {
+	for i := len(l.stack) - 1; i >= 0; i-- {
+		if u, ok := l.stack[i].declared[prefix]; ok {
+			return u == uri
+		}
+	}
+	return prefix == "" && uri == ""
 }
 
 // writeStart writes a start tag with the namespace declarations it
