@@ -20,8 +20,9 @@
 //	err := rdfio.Parse(r, f, rdf.Options{Base: url, Limits: lim}, func(q rdf.Quad) error { ... })
 //	g, err := rdfio.LoadGraph(r, f, opts)   // or rdfio.All(r, f, opts) as an iterator
 //
-// and write with NewNQuadsWriter, NewNTriplesWriter or WriteTurtle, or with
-// jsonld.FromRDF plus jsonld.Compact/Frame for JSON-LD.
+// and write with rdfio.Write (N-Quads, N-Triples, Turtle, JSON-LD), or
+// directly with NewNQuadsWriter, WriteTurtle, or jsonld.FromRDF plus
+// jsonld.Compact/Frame.
 //
 // # Terms
 //

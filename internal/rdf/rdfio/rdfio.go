@@ -1,7 +1,7 @@
 // Package rdfio is the single entry point to qlink's RDF parsers and
 // writers. Consumers detect a format once (rdf.DetectFormat), then call
 // Parse to stream quads to a callback, All to range over them, or
-// LoadGraph/LoadDataset to collect them. It lives apart from package rdf
+// LoadGraph/LoadQuads to collect them; Write serialises quads. It lives apart from package rdf
 // because it imports every syntax package, which themselves import rdf.
 package rdfio
 

@@ -2,6 +2,8 @@ package rdfio
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,5 +61,32 @@ func checkRoundTrip(t *testing.T, name string, qs []rdf.Quad) {
 	back, err := LoadQuads(bytes.NewReader(ttl.Bytes()), rdf.FormatTurtle, rdf.Options{})
 	if err != nil || !rdf.Isomorphic(triples, back) {
 		t.Errorf("%s: Turtle round trip failed (%v):\n%s", name, err, ttl.String())
+	}
+}
+
+// TestWrite sends one small ELM graph through every output format and
+// back.
+func TestWrite(t *testing.T) {
+	src := `@prefix elm: <http://data.europa.eu/snb/model/ontology/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<urn:x:los1> a <http://data.quality-link.eu/ontology/v1#LearningOpportunitySpecification> ;
+    dcterms:title "Linked data"@en , "Verknüpfte Daten"@de ;
+    elm:creditPoint [ a elm:CreditPoint ; elm:point "6" ] .`
+	qs, err := LoadQuads(strings.NewReader(src), rdf.FormatTurtle, rdf.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []rdf.Format{rdf.FormatNQuads, rdf.FormatNTriples, rdf.FormatTurtle, rdf.FormatJSONLD} {
+		var buf bytes.Buffer
+		if err := Write(&buf, f, qs, map[string]string{"elm": "http://data.europa.eu/snb/model/ontology/"}); err != nil {
+			t.Fatalf("%v: %v", f, err)
+		}
+		back, err := LoadQuads(&buf, f, rdf.Options{})
+		if err != nil || !rdf.Isomorphic(qs, back) {
+			t.Errorf("%v: round trip failed (%v): %v", f, err, back)
+		}
+	}
+	if err := Write(io.Discard, rdf.FormatRDFXML, qs, nil); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("RDF/XML output: want ErrUnsupported, got %v", err)
 	}
 }
