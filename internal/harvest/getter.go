@@ -33,6 +33,8 @@ type pageGetter struct {
 	seq         int
 	bytes       int64
 	notModified int
+	// pages are written with the run's outcome, in one transaction.
+	pages []store.RunPage
 }
 
 func newPageGetter(h *Harvester, runID int64, entry manifest.Source) (*pageGetter, error) {
@@ -113,7 +115,19 @@ func (g *pageGetter) record(ctx context.Context, reqURL string, resp *fetch.Resp
 		}
 		page.Blob = key
 	}
-	return g.h.Store.AddRunPage(ctx, page)
+	g.mu.Lock()
+	g.pages = append(g.pages, page)
+	g.mu.Unlock()
+	return nil
+}
+
+// flush stores the pages recorded so far.
+func (g *pageGetter) flush(ctx context.Context) error {
+	g.mu.Lock()
+	pages := g.pages
+	g.pages = nil
+	g.mu.Unlock()
+	return g.h.Store.AddRunPages(ctx, pages)
 }
 
 // totals returns the pages and bytes read, and how many pages the server

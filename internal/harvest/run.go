@@ -97,6 +97,9 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Ru
 	cfg := source.Config{URL: entry.Path, Version: entry.Version, PageSize: entry.PageSize, ContentType: entry.ContentType,
 		MaxPages: h.MaxPages, Provider: provider, Now: h.Now()}
 	aerr := adapter.Harvest(ctx, cfg, get, out)
+	if err := get.flush(context.WithoutCancel(ctx)); err != nil {
+		return errors.Join(aerr, err)
+	}
 	var notModified int
 	run.Pages, run.Bytes, notModified = get.totals()
 	run.Seen, run.Warnings, run.WarningCount = len(out.specs), out.warnings, out.count

@@ -63,8 +63,9 @@ type Sources interface {
 // Runs records harvest runs.
 type Runs interface {
 	StartRun(ctx context.Context, sourceID, trigger string, at time.Time) (Run, error)
-	// AddRunPage records one fetched page of a run and its snapshot.
-	AddRunPage(ctx context.Context, p RunPage) error
+	// AddRunPages records fetched pages of a run (in one transaction:
+	// a run reads thousands of pages).
+	AddRunPages(ctx context.Context, pages []RunPage) error
 	// FinishRun stores the outcome of a run and the source's health.
 	FinishRun(ctx context.Context, r Run) error
 	Run(ctx context.Context, id int64) (Run, error)

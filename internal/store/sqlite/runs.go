@@ -23,15 +23,26 @@ func (s *Store) StartRun(ctx context.Context, sourceID, trigger string, at time.
 	return r, err
 }
 
-// AddRunPage records one fetched page.
-func (s *Store) AddRunPage(ctx context.Context, p store.RunPage) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO run_pages (run_id, seq, url, status, content_type, bytes, blob, fetched_at, etag, last_modified)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.RunID, p.Seq, p.URL, p.Status, p.ContentType, p.Bytes, p.Blob, p.FetchedAt.UTC(),
-		p.ETag, p.LastModified)
-	if err != nil {
-		return fmt.Errorf("sqlite: page %d of run %d: %w", p.Seq, p.RunID, err)
+// AddRunPages records fetched pages in one transaction.
+func (s *Store) AddRunPages(ctx context.Context, pages []store.RunPage) error {
+	if len(pages) == 0 {
+		return nil
 	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO run_pages (run_id, seq, url, status, content_type, bytes, blob,
+			fetched_at, etag, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("sqlite: run pages: %w", err)
+		}
+		defer stmt.Close()
+		for _, p := range pages {
+			if _, err := stmt.ExecContext(ctx, p.RunID, p.Seq, p.URL, p.Status, p.ContentType, p.Bytes, p.Blob,
+				p.FetchedAt.UTC(), p.ETag, p.LastModified); err != nil {
+				return fmt.Errorf("sqlite: page %d of run %d: %w", p.Seq, p.RunID, err)
+			}
+		}
+		return nil
+	})
 }
 
 // FinishRun stores a run's outcome and updates its source's health.

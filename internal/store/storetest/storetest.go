@@ -167,8 +167,8 @@ func testRuns(t *testing.T, s store.Store) {
 		t.Errorf("after two failures: %+v", got)
 	}
 	r, _ := s.StartRun(ctx, src.ID, "test", t0.Add(time.Hour))
-	if err := s.AddRunPage(ctx, store.RunPage{RunID: r.ID, Seq: 1, URL: "https://api/courses?pageNumber=1", Status: 200,
-		ContentType: "application/json", Bytes: 10, Blob: "k", FetchedAt: t0, ETag: `"v1"`, LastModified: "Sun, 01 Nov 2026 10:00:00 GMT"}); err != nil {
+	if err := s.AddRunPages(ctx, []store.RunPage{{RunID: r.ID, Seq: 1, URL: "https://api/courses?pageNumber=1", Status: 200,
+		ContentType: "application/json", Bytes: 10, Blob: "k", FetchedAt: t0, ETag: `"v1"`, LastModified: "Sun, 01 Nov 2026 10:00:00 GMT"}}); err != nil {
 		t.Fatal(err)
 	}
 	if last, err := s.LastPages(ctx, src.ID); err != nil || len(last) != 0 {
