@@ -25,6 +25,14 @@ const (
 	defaultRSABit = 3072
 )
 
+// The QualityLink profile of RFC 9421 signatures made with these keys.
+const (
+	// SignatureTag is the tag parameter of every signature.
+	SignatureTag = "qualitylink-v1"
+	// MaxSignatureLifetime bounds expires - created.
+	MaxSignatureLifetime = time.Hour
+)
+
 // Algorithms lists every algorithm the ring keeps a current key for.
 var Algorithms = []string{AlgRSAOAEP, AlgEd25519, AlgRSAPSS}
 

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"qlink/internal/keys"
 	"qlink/internal/model"
 	"qlink/internal/search"
 	"qlink/internal/store"
@@ -27,6 +28,9 @@ type Options struct {
 	BaseURL string
 	// Notice is shown on every page, e.g. that the data is a demo.
 	Notice string
+	// Keys is the aggregator's key ring, whose public keys the API
+	// publishes; nil answers the key endpoints with 503.
+	Keys *keys.Ring
 }
 
 // Server serves the catalogue and the API.
@@ -60,6 +64,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /about", s.about)
 	mux.HandleFunc("GET /api/v1/courses", s.apiCourses)
 	mux.HandleFunc("GET /api/v1/courses/{id}", s.apiCourse)
+	mux.HandleFunc("GET /api/v1/public-key", s.publicKey)
+	mux.HandleFunc("GET /api/v1/public-key/pem", s.publicKeyPEM)
+	mux.HandleFunc("GET /api/v1/signing-keys", s.signingKeys)
 	mux.HandleFunc("GET /healthz", s.health)
 	mux.Handle("GET /static/", s.views.static())
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {

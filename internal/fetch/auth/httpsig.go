@@ -17,15 +17,10 @@ import (
 	"qlink/internal/keys"
 )
 
-// The QualityLink profile of RFC 9421.
-const (
-	// SignatureTag marks signatures made for QualityLink harvesting.
-	SignatureTag = "qualitylink-v1"
-	// SignatureLabel names the signature in Signature-Input and Signature.
-	SignatureLabel  = "sig1"
-	defaultLifetime = 5 * time.Minute
-	maxLifetime     = time.Hour
-)
+// SignatureLabel names the signature in Signature-Input and Signature.
+const SignatureLabel = "sig1"
+
+const defaultLifetime = 5 * time.Minute
 
 // signer signs every request with the aggregator's current key of one
 // algorithm, covering @authority, so a signature made for one institution
@@ -57,7 +52,7 @@ func (b builder) signer() (fetch.Authenticator, error) {
 	if lifetime <= 0 {
 		lifetime = defaultLifetime
 	}
-	return &signer{ring: ring, alg: alg, lifetime: min(lifetime, maxLifetime), now: b.d.Now, source: b.src.Key()}, nil
+	return &signer{ring: ring, alg: alg, lifetime: min(lifetime, keys.MaxSignatureLifetime), now: b.d.Now, source: b.src.Key()}, nil
 }
 
 // Authorize signs r with the newest key of the signer's algorithm, so a
@@ -70,7 +65,7 @@ func (s *signer) Authorize(ctx context.Context, r *http.Request) error {
 	created := s.now().Unix()
 	def, err := input.NewDefinitionBuilder().Label(SignatureLabel).Components(component.Authority()).
 		Created(created).Expires(created + int64(s.lifetime/time.Second)).
-		KeyID(key.ID).Algorithm(s.alg).Tag(SignatureTag).Build()
+		KeyID(key.ID).Algorithm(s.alg).Tag(keys.SignatureTag).Build()
 	if err != nil {
 		return &Error{Source: s.source, Field: "auth", Err: err}
 	}

@@ -67,7 +67,7 @@ func (s *sigServer) check(r *http.Request) (sigInput, error) {
 	e, eok := expires.(int64)
 	now := s.now().Unix()
 	switch {
-	case tag != SignatureTag:
+	case tag != keys.SignatureTag:
 		return in, fmt.Errorf("tag %v", tag)
 	case !slices.ContainsFunc(in.components, func(it sfItem) bool { return it.name == "@authority" }):
 		return in, errors.New("@authority not covered")
