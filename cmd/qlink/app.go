@@ -12,6 +12,7 @@ import (
 	"qlink/internal/discovery"
 	"qlink/internal/fetch"
 	"qlink/internal/harvest"
+	"qlink/internal/keys"
 	"qlink/internal/search"
 	"qlink/internal/search/bleve"
 	"qlink/internal/source"
@@ -31,6 +32,7 @@ type app struct {
 	index     search.Index
 	fetcher   *fetch.Client
 	harvester *harvest.Harvester
+	keys      *keys.Ring
 }
 
 // network adjusts outbound behaviour; only the demo and tests change it.
@@ -59,8 +61,17 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 		a.Close()
 		return nil, err
 	}
+	if a.keys, err = openKeys(ctx, cfg); err != nil {
+		a.Close()
+		return nil, err
+	}
+	hostRate := float64(cfg.Fetch.HostRate)
+	if nw.resolver != nil {
+		hostRate = 0 // the simulated federation runs on this machine: nobody to be polite to
+	}
 	a.fetcher = fetch.New(fetch.Options{
 		Timeout: cfg.Fetch.Timeout, MaxBodyBytes: cfg.Fetch.MaxBodyBytes, PerHost: cfg.Fetch.PerHostConcurrency,
+		HostRate: hostRate, Retry: fetch.RetryPolicy{Attempts: cfg.Fetch.Attempts},
 		UserAgent: fetch.UserAgent(version, cfg.ContactURL), AllowPrivate: cfg.Fetch.AllowPrivateNetworks,
 		Resolver: nw.resolver, Logger: log.With("component", "fetch"),
 	})
@@ -136,7 +147,7 @@ func (a *app) reindexIfEmpty(ctx context.Context) error {
 }
 
 func (a *app) webServer(notice string) (*web.Server, error) {
-	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice})
+	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice, Keys: a.keys})
 }
 
 func (a *app) Close() {

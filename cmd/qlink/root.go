@@ -27,7 +27,7 @@ every flag names its variable.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newDemoCmd(), newServeCmd(), newHarvestCmd(), newMigrateCmd())
+	root.AddCommand(newDemoCmd(), newServeCmd(), newHarvestCmd(), newMigrateCmd(), newKeysCmd())
 	return root
 }
 
