@@ -32,7 +32,8 @@ type Refresher interface {
 // HTTPClient returns an *http.Client for a library that makes its own
 // requests, such as the OAuth 2.0 token request. It shares the guarded
 // transport (addresses checked after DNS resolution), the User-Agent, the
-// host rate limits and the timeout, and follows no redirects. It does not
+// host rate limits and the timeout, follows no redirects, and speaks only
+// https, since it exists for requests that carry credentials. It does not
 // cap bodies: hand it only to code that does (x/oauth2 reads at most
 // 1 MiB).
 func (c *Client) HTTPClient() *http.Client {

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/netip"
@@ -180,4 +181,30 @@ func TestDialGuard(t *testing.T) {
 			t.Errorf("%s (allowPrivate %v, allow %v): %v", tc.addr, tc.allowPrivate, tc.allow, err)
 		}
 	}
+}
+
+// FuzzReadBody feeds arbitrary bodies and encodings to the decoder: it
+// must never panic, never return more than the cap, and fail only with a
+// kind.
+func FuzzReadBody(f *testing.F) {
+	f.Add([]byte("plain"), "")
+	f.Add(compress(f, 1000, "gzip"), "gzip")
+	f.Add(compress(f, 1000, "zlib"), "deflate")
+	f.Add(compress(f, 1000, "flate"), "deflate")
+	f.Add(compress(f, 100, "gzip", "gzip"), "gzip, gzip")
+	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0}, "x-gzip")
+	f.Fuzz(func(t *testing.T, body []byte, encoding string) {
+		const limit = 512
+		h := http.Header{}
+		if encoding != "" {
+			h.Set("Content-Encoding", encoding)
+		}
+		got, err := readBody(&http.Response{Header: h, Body: io.NopCloser(bytes.NewReader(body)), ContentLength: -1}, limit)
+		if len(got) > limit {
+			t.Fatalf("%d bytes past the cap", len(got))
+		}
+		if err != nil && KindOf(err) == "" && !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Fatalf("unclassified error %T: %v", err, err)
+		}
+	})
 }

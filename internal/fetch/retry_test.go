@@ -169,3 +169,14 @@ func TestHostRateLimit(t *testing.T) {
 		t.Errorf("another host name shares the limit: %v", err)
 	}
 }
+
+func FuzzRetryAfter(f *testing.F) {
+	for _, s := range []string{"120", "0", "-1", "Sun, 01 Mar 2026 12:00:30 GMT", "soon", "1e9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		if d := retryAfter(v, epoch); d < 0 {
+			t.Fatalf("retryAfter(%q) = %v", v, d)
+		}
+	})
+}

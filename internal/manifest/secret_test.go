@@ -87,3 +87,21 @@ func wrap(s string, width int) string {
 	}
 	return b.String() + s + "\n"
 }
+
+type refuseAll struct{}
+
+func (refuseAll) Decrypt([]byte) ([]byte, error) { return nil, errors.New("no key") }
+
+// FuzzSecret: with a key that decrypts nothing, no value is ever accepted
+// as it stands, whatever its shape.
+func FuzzSecret(f *testing.F) {
+	for _, s := range []string{"", "plain", "c2VjcmV0", strings.Repeat("QUFB", 100), "a b\nc", "====", "-_"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		got, err := Auth{Other: map[string]any{"value": v}}.Secret("value", refuseAll{})
+		if err == nil || got != "" {
+			t.Fatalf("Secret(%q) = %q, %v", v, got, err)
+		}
+	})
+}
