@@ -20,6 +20,7 @@ import (
 	"qlink/internal/store"
 	"qlink/internal/store/blob"
 	"qlink/internal/store/sqlite"
+	"qlink/internal/vocab"
 	"qlink/internal/web"
 )
 
@@ -65,27 +66,47 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 		a.Close()
 		return nil, err
 	}
+	a.fetcher = newFetcher(cfg, nw, log)
+	a.harvester = harvest.New(harvest.Options{
+		Store: a.store, Blobs: a.blobs, Index: a.index, Fetcher: a.fetcher,
+		Discoverer: newDiscoverer(a.fetcher, nw), Adapters: adapters(),
+		MaxPages: cfg.Harvest.MaxPages, Logger: log,
+	})
+	return a, nil
+}
+
+func newFetcher(cfg config.Config, nw network, log *slog.Logger) *fetch.Client {
 	hostRate := float64(cfg.Fetch.HostRate)
 	if nw.resolver != nil {
 		hostRate = 0 // the simulated federation runs on this machine: nobody to be polite to
 	}
-	a.fetcher = fetch.New(fetch.Options{
+	return fetch.New(fetch.Options{
 		Timeout: cfg.Fetch.Timeout, MaxBodyBytes: cfg.Fetch.MaxBodyBytes, PerHost: cfg.Fetch.PerHostConcurrency,
 		HostRate: hostRate, Retry: fetch.RetryPolicy{Attempts: cfg.Fetch.Attempts},
 		UserAgent: fetch.UserAgent(version, cfg.ContactURL), AllowPrivate: cfg.Fetch.AllowPrivateNetworks,
 		Resolver: nw.resolver, Logger: log.With("component", "fetch"),
 	})
+}
+
+func newDiscoverer(f *fetch.Client, nw network) *discovery.Discoverer {
 	var txt discovery.TXTResolver = net.DefaultResolver
 	if nw.resolver != nil {
 		txt = nw.resolver
 	}
-	a.harvester = harvest.New(harvest.Options{
-		Store: a.store, Blobs: a.blobs, Index: a.index, Fetcher: a.fetcher,
-		Discoverer: discovery.New(txt, a.fetcher, nw.discovery),
-		Adapters:   map[string]source.Adapter{"ooapi": ooapi.Adapter{}},
-		MaxPages:   cfg.Harvest.MaxPages, Logger: log,
-	})
-	return a, nil
+	return discovery.New(txt, f, nw.discovery)
+}
+
+// adapters lists the source adapters by manifest type.
+func adapters() map[string]source.Adapter {
+	return map[string]source.Adapter{"ooapi": ooapi.Adapter{}}
+}
+
+// newChecker wires a harvester that can discover and preview but has no
+// storage: `qlink check` and `qlink discover <domain>` store nothing.
+func newChecker(cfg config.Config, nw network, log *slog.Logger) *harvest.Harvester {
+	f := newFetcher(cfg, nw, log)
+	return harvest.New(harvest.Options{Fetcher: f, Discoverer: newDiscoverer(f, nw), Adapters: adapters(),
+		MaxPages: cfg.Harvest.MaxPages, Logger: log})
 }
 
 func openStore(ctx context.Context, cfg config.Config) (*sqlite.Store, error) {
@@ -147,7 +168,11 @@ func (a *app) reindexIfEmpty(ctx context.Context) error {
 }
 
 func (a *app) webServer(notice string) (*web.Server, error) {
-	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice, Keys: a.keys})
+	labels, err := vocab.LoadLabels(a.cfg.LabelsPath())
+	if err != nil {
+		return nil, err
+	}
+	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice, Labels: labels, Keys: a.keys})
 }
 
 func (a *app) Close() {

@@ -99,6 +99,10 @@ func (c Config) DatabasePath() string { return filepath.Join(c.DataDir, "qlink.d
 // IndexPath returns the directory of the embedded search index.
 func (c Config) IndexPath() string { return filepath.Join(c.DataDir, "index.bleve") }
 
+// LabelsPath returns the file of vocabulary labels `qlink vocab refresh`
+// saves.
+func (c Config) LabelsPath() string { return filepath.Join(c.DataDir, "vocab-labels.json") }
+
 // BlobPath returns the directory of raw snapshots.
 func (c Config) BlobPath() string { return filepath.Join(c.DataDir, "blobs") }
 

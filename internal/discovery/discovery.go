@@ -39,6 +39,9 @@ type Getter interface {
 type Options struct {
 	Scheme string
 	Port   string
+	// LookupTimeout bounds each DNS lookup, so one dead name server does
+	// not use up the whole discovery (default 5 s).
+	LookupTimeout time.Duration
 }
 
 // Discoverer runs discovery.
@@ -52,6 +55,9 @@ type Discoverer struct {
 func New(dns TXTResolver, get Getter, opts Options) *Discoverer {
 	if opts.Scheme == "" {
 		opts.Scheme = "https"
+	}
+	if opts.LookupTimeout <= 0 {
+		opts.LookupTimeout = 5 * time.Second
 	}
 	return &Discoverer{dns: dns, get: get, opts: opts}
 }
@@ -128,7 +134,9 @@ func (d *Discoverer) Discover(ctx context.Context, schac, website string) (Resul
 func (d *Discoverer) probeTXT(ctx context.Context, domain string, res *Result) bool {
 	start := time.Now()
 	p := Probe{Step: len(res.Probes) + 1, Domain: domain, Method: MethodTXT}
-	records, err := d.dns.LookupTXT(ctx, domain)
+	lookupCtx, cancel := context.WithTimeout(ctx, d.opts.LookupTimeout)
+	records, err := d.dns.LookupTXT(lookupCtx, domain)
+	cancel()
 	if err != nil {
 		p.Outcome, p.Reason = dnsOutcome(err)
 		p.Duration = time.Since(start).Milliseconds()

@@ -185,3 +185,51 @@ func TestDiscoverOrder(t *testing.T) {
 		t.Errorf("error should list the domains tried: %v", err)
 	}
 }
+
+func TestDiscoverHostileAndBroken(t *testing.T) {
+	router := hostRouter{"a.test/.well-known/quality-link-manifest": serve(goodManifest, "application/json")}
+	srv := httptest.NewServer(router)
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+
+	t.Run("manifest on a private address is refused", func(t *testing.T) {
+		res := startDNS(t, map[string][]string{"a.test": {"v=qldiscover1; m=http://a.test:" + port + "/.well-known/quality-link-manifest"}})
+		client := fetch.New(fetch.Options{Timeout: 2 * time.Second, Resolver: res}) // the production guard
+		d := New(res, client, Options{Scheme: "http", Port: port})
+		r, err := d.Discover(context.Background(), "a.test", "")
+		if err == nil {
+			t.Fatal("a manifest on loopback was accepted")
+		}
+		if r.Probes[0].Outcome != OutcomeError || !strings.Contains(r.Probes[0].Reason, "not public") {
+			t.Errorf("probe: %+v", r.Probes[0])
+		}
+	})
+	t.Run("dead name server", func(t *testing.T) {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0") // never answers
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pc.Close()
+		res := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var dl net.Dialer
+			return dl.DialContext(ctx, "udp", pc.LocalAddr().String())
+		}}
+		client := fetch.New(fetch.Options{Timeout: 500 * time.Millisecond, AllowPrivate: true, Resolver: res})
+		d := New(res, client, Options{Scheme: "http", Port: port, LookupTimeout: 200 * time.Millisecond})
+		r, err := d.Discover(context.Background(), "a.test", "")
+		if err == nil || len(r.Probes) != 4 {
+			t.Fatalf("err %v, probes %+v", err, r.Probes)
+		}
+		if !strings.Contains(r.Probes[0].Reason, "timeout") {
+			t.Errorf("TXT probe reason: %q", r.Probes[0].Reason)
+		}
+	})
+	t.Run("malformed TXT record is reported", func(t *testing.T) {
+		res := startDNS(t, map[string][]string{"b.test": {"v=qldiscover1; m=ftp://b.test/m"}})
+		client := fetch.New(fetch.Options{Timeout: time.Second, AllowPrivate: true, Resolver: res})
+		r, _ := New(res, client, Options{Scheme: "http", Port: port}).Discover(context.Background(), "b.test", "")
+		if r.Probes[0].Outcome != OutcomeError || !strings.Contains(r.Probes[0].Reason, "not an absolute http(s) URL") {
+			t.Errorf("probe: %+v", r.Probes[0])
+		}
+	})
+}

@@ -43,7 +43,9 @@ func (c *Client) exchange(ctx context.Context, req Request, origin, u *url.URL) 
 	}
 	var sent http.Header
 	if req.Auth != nil && same {
-		if err := authorize(hctx, req.Auth, hreq); err != nil {
+		// The caller's context, not the hop's: a token request has its own
+		// timeout and should not eat into the time for the answer.
+		if err := authorize(ctx, req.Auth, hreq); err != nil {
 			return nil, nil, err
 		}
 		sent = hreq.Header

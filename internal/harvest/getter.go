@@ -1,6 +1,7 @@
 package harvest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -22,9 +23,18 @@ type pageGetter struct {
 	entry manifest.Source
 	host  string
 
-	mu    sync.Mutex
-	seq   int
-	bytes int64
+	// preview skips snapshots: `qlink check` stores nothing.
+	preview bool
+	// last holds the pages of the source's previous run, by URL, for
+	// conditional requests.
+	last map[string]store.RunPage
+
+	mu          sync.Mutex
+	seq         int
+	bytes       int64
+	notModified int
+	// pages are written with the run's outcome, in one transaction.
+	pages []store.RunPage
 }
 
 func newPageGetter(h *Harvester, runID int64, entry manifest.Source) (*pageGetter, error) {
@@ -43,44 +53,87 @@ func (g *pageGetter) Get(ctx context.Context, raw string) (*fetch.Response, erro
 	if u.Host != g.host {
 		return nil, &fetch.Error{Kind: fetch.KindBlocked, URL: raw, Err: fmt.Errorf("outside the source's host %s", g.host)}
 	}
-	req := fetch.Request{URL: raw, Header: http.Header{}, Query: url.Values{}}
+	if len(g.entry.QueryParameters) > 0 {
+		q := u.Query()
+		for k, v := range g.entry.QueryParameters {
+			q.Set(k, v)
+		}
+		u.RawQuery = q.Encode()
+	}
+	req := fetch.Request{URL: u.String(), Header: http.Header{}}
 	for k, v := range g.entry.Headers {
 		req.Header.Set(k, v)
-	}
-	for k, v := range g.entry.QueryParameters {
-		req.Query.Set(k, v)
 	}
 	if req.Header.Get("Accept") == "" {
 		req.Header.Set("Accept", "application/json")
 	}
+	prev, revalidate := g.last[req.URL]
+	if revalidate && prev.Blob != "" {
+		req.ETag, req.LastModified = prev.ETag, prev.LastModified
+	}
 	resp, err := g.h.Fetcher.Get(ctx, req)
+	if err == nil && resp.NotModified {
+		// Unchanged since the last run: the adapter reads the snapshot.
+		body, berr := g.h.Blobs.Get(ctx, prev.Blob)
+		if berr != nil {
+			return nil, fmt.Errorf("%s answered 304 but its snapshot is gone: %w", req.URL, berr)
+		}
+		resp.Body, resp.ContentType = body, prev.ContentType
+	}
 	if resp != nil {
-		if rerr := g.record(ctx, resp); rerr != nil && err == nil {
+		if rerr := g.record(ctx, req.URL, resp); rerr != nil && err == nil {
 			err = rerr
 		}
 	}
 	return resp, err
 }
 
-func (g *pageGetter) record(ctx context.Context, resp *fetch.Response) error {
-	key := ""
-	if len(resp.Body) > 0 {
-		var err error
-		if key, err = g.h.Blobs.Put(ctx, resp.Body); err != nil {
-			return err
-		}
-	}
+// record keeps a page's snapshot and its row; a 304 keeps the previous
+// snapshot and validators, so the next run can revalidate again.
+func (g *pageGetter) record(ctx context.Context, reqURL string, resp *fetch.Response) error {
 	g.mu.Lock()
 	g.seq++
 	seq := g.seq
 	g.bytes += int64(len(resp.Body))
+	if resp.NotModified {
+		g.notModified++
+	}
 	g.mu.Unlock()
-	return g.h.Store.AddRunPage(ctx, store.RunPage{RunID: g.runID, Seq: seq, URL: resp.URL, Status: resp.Status,
-		ContentType: resp.ContentType, Bytes: int64(len(resp.Body)), Blob: key, FetchedAt: g.h.Now()})
+	if g.preview {
+		return nil
+	}
+	page := store.RunPage{RunID: g.runID, Seq: seq, URL: reqURL, Status: resp.Status, ContentType: resp.ContentType,
+		Bytes: int64(len(resp.Body)), FetchedAt: g.h.Now(), ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+	if prev := g.last[reqURL]; resp.NotModified {
+		page.Blob = prev.Blob
+		page.ETag = cmp.Or(page.ETag, prev.ETag)
+		page.LastModified = cmp.Or(page.LastModified, prev.LastModified)
+	} else if len(resp.Body) > 0 {
+		key, err := g.h.Blobs.Put(ctx, resp.Body)
+		if err != nil {
+			return err
+		}
+		page.Blob = key
+	}
+	g.mu.Lock()
+	g.pages = append(g.pages, page)
+	g.mu.Unlock()
+	return nil
 }
 
-func (g *pageGetter) totals() (pages int, bytes int64) {
+// flush stores the pages recorded so far.
+func (g *pageGetter) flush(ctx context.Context) error {
+	g.mu.Lock()
+	pages := g.pages
+	g.pages = nil
+	g.mu.Unlock()
+	return g.h.Store.AddRunPages(ctx, pages)
+}
+
+// totals returns the pages and bytes read, and how many pages the server
+// said were unchanged.
+func (g *pageGetter) totals() (pages int, bytes int64, notModified int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.seq, g.bytes
+	return g.seq, g.bytes, g.notModified
 }

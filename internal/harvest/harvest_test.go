@@ -56,16 +56,20 @@ func (m *memIndex) Close() error                       { return nil }
 // scripted is an adapter that fetches the given paths from its source and
 // emits what the test says.
 type scripted struct {
-	paths []string
-	specs []model.Specification
-	err   error
+	paths  []string
+	specs  []model.Specification
+	err    error
+	bodies []string
 }
 
 func (s *scripted) Harvest(ctx context.Context, cfg source.Config, get source.Getter, out source.Emitter) error {
+	s.bodies = nil
 	for _, p := range s.paths {
-		if _, err := get.Get(ctx, strings.TrimRight(cfg.URL, "/")+p); err != nil {
+		resp, err := get.Get(ctx, strings.TrimRight(cfg.URL, "/")+p)
+		if err != nil {
 			return err
 		}
+		s.bodies = append(s.bodies, string(resp.Body))
 	}
 	for _, sp := range s.specs {
 		out.Spec(sp)
@@ -90,6 +94,13 @@ func newFixture(t *testing.T, entry string) *fixture {
 	f := &fixture{idx: &memIndex{docs: map[string]search.Document{}}, adapter: &scripted{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.headers = r.Header.Clone()
+		if strings.HasPrefix(r.URL.Path, "/static") {
+			if r.Header.Get("If-None-Match") == `"v1"` {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+			w.Header().Set("ETag", `"v1"`)
+		}
 		fmt.Fprintf(w, `{"path":%q,"query":%q}`, r.URL.Path, r.URL.RawQuery)
 	}))
 	t.Cleanup(f.srv.Close)
@@ -230,5 +241,38 @@ func TestGetterRefusesOtherHosts(t *testing.T) {
 	var fe *fetch.Error
 	if !errors.As(err, &fe) || !strings.Contains(fe.Error(), "169.254.169.254") {
 		t.Errorf("error should name the URL: %v", err)
+	}
+}
+
+func TestConditionalRequestsReuseSnapshots(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, `{"type":"ooapi","path":"SRV/"}`)
+	f.adapter.paths = []string{"/static/a", "/static/b"}
+	f.adapter.specs = []model.Specification{spec("c1", "One", "P1")}
+	first, _ := f.h.Source(ctx, f.src, "test")
+	firstBodies := f.adapter.bodies
+	second, _ := f.h.Source(ctx, f.src, "test")
+	if first.Status != store.RunOK || second.Status != store.RunNotModified || second.Unchanged != 1 {
+		t.Fatalf("runs: %+v / %+v", first, second)
+	}
+	if f.headers.Get("If-None-Match") != `"v1"` {
+		t.Errorf("no conditional request: %v", f.headers)
+	}
+	if strings.Join(f.adapter.bodies, "|") != strings.Join(firstBodies, "|") {
+		t.Errorf("the adapter did not get the snapshot on 304: %q vs %q", f.adapter.bodies, firstBodies)
+	}
+	pages, _ := f.st.RunPages(ctx, second.ID)
+	if len(pages) != 2 || pages[0].Status != http.StatusNotModified || pages[0].ETag != `"v1"` || pages[0].Blob == "" {
+		t.Errorf("pages of the revalidating run: %+v", pages)
+	}
+	// And again: the 304 run's pages are what the next run revalidates.
+	third, _ := f.h.Source(ctx, f.src, "test")
+	if third.Status != store.RunNotModified {
+		t.Errorf("third run: %+v", third)
+	}
+	// A page that changed makes the run ok again.
+	f.adapter.paths = []string{"/static/a", "/fresh"}
+	if fourth, _ := f.h.Source(ctx, f.src, "test"); fourth.Status != store.RunOK {
+		t.Errorf("fourth run: %+v", fourth)
 	}
 }

@@ -90,11 +90,18 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Ru
 	if err != nil {
 		return err
 	}
+	if get.last, err = h.Store.LastPages(ctx, src.ID); err != nil {
+		return err
+	}
 	out := &collector{providerID: provider.ID, seen: map[string]bool{}}
 	cfg := source.Config{URL: entry.Path, Version: entry.Version, PageSize: entry.PageSize, ContentType: entry.ContentType,
 		MaxPages: h.MaxPages, Provider: provider, Now: h.Now()}
 	aerr := adapter.Harvest(ctx, cfg, get, out)
-	run.Pages, run.Bytes = get.totals()
+	if err := get.flush(context.WithoutCancel(ctx)); err != nil {
+		return errors.Join(aerr, err)
+	}
+	var notModified int
+	run.Pages, run.Bytes, notModified = get.totals()
 	run.Seen, run.Warnings, run.WarningCount = len(out.specs), out.warnings, out.count
 	if aerr != nil && len(out.specs) == 0 {
 		return aerr // nothing read: leave the stored courses alone
@@ -102,9 +109,13 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Ru
 	if err := h.commit(ctx, src, provider, out.specs, aerr == nil, run); err != nil {
 		return errors.Join(aerr, err)
 	}
-	run.Status = store.RunOK
-	if aerr != nil {
+	switch {
+	case aerr != nil:
 		run.Status = store.RunPartial
+	case run.Pages > 0 && notModified == run.Pages:
+		run.Status = store.RunNotModified
+	default:
+		run.Status = store.RunOK
 	}
 	return aerr
 }

@@ -28,6 +28,8 @@ const (
 type Manifest struct {
 	Meta    Meta     `json:"meta"`
 	Sources []Source `json:"sources"`
+	// index holds each source's position in the published list.
+	index []int
 }
 
 // Meta identifies the institution the manifest speaks for.
@@ -76,6 +78,9 @@ type Diagnostic struct {
 	// Pointer is a JSON pointer to the offending value ("/sources/0/path").
 	Pointer string `json:"pointer"`
 	Message string `json:"message"`
+	// Line is the line of the manifest where the value starts (0 when
+	// unknown).
+	Line int `json:"line,omitempty"`
 	// Fatal diagnostics make the source (or the manifest) unusable;
 	// others are warnings.
 	Fatal bool `json:"fatal"`
@@ -86,7 +91,14 @@ func (d Diagnostic) String() string {
 	if d.Fatal {
 		kind = "error"
 	}
-	return fmt.Sprintf("%s at %s: %s", kind, d.Pointer, d.Message)
+	where := d.Pointer
+	if where == "" {
+		where = "the top level"
+	}
+	if d.Line > 0 {
+		where = fmt.Sprintf("%s (line %d)", where, d.Line)
+	}
+	return fmt.Sprintf("%s at %s: %s", kind, where, d.Message)
 }
 
 // ErrInvalid is returned when a manifest cannot be used at all.
@@ -97,16 +109,35 @@ var ErrInvalid = errors.New("manifest: invalid")
 // every diagnostic; sources with fatal problems are left out. The error is
 // non-nil when nothing usable remains.
 func Parse(body []byte) (*Manifest, []Diagnostic, error) {
-	doc, err := decode(body)
+	doc, lines, err := decode(body)
 	if err != nil {
-		return nil, []Diagnostic{{Pointer: "", Message: err.Error(), Fatal: true}}, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return nil, []Diagnostic{{Message: err.Error(), Fatal: true}}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
+	m, diags := parseDocument(doc)
+	diags = mergeSchema(m, diags, schemaDiagnostics(doc))
+	for i := range diags {
+		diags[i].Line = lines.lineOf(diags[i].Pointer)
+	}
+	for _, d := range diags {
+		if d.Fatal && (d.Pointer == "" || d.Pointer == "/sources") {
+			return m, diags, fmt.Errorf("%w: %s", ErrInvalid, d.String())
+		}
+	}
+	if len(m.Sources) == 0 {
+		return m, diags, fmt.Errorf("%w: no usable source", ErrInvalid)
+	}
+	return m, diags, nil
+}
+
+// parseDocument reads the decoded document into a Manifest with qlink's
+// own checks, which give the most helpful messages. Sources with fatal
+// problems are left out; Manifest.index remembers where each came from.
+func parseDocument(doc any) (*Manifest, []Diagnostic) {
+	m := &Manifest{}
 	root, ok := doc.(map[string]any)
 	if !ok {
-		d := Diagnostic{Pointer: "", Message: "the manifest must be an object with a sources list", Fatal: true}
-		return nil, []Diagnostic{d}, fmt.Errorf("%w: %s", ErrInvalid, d.Message)
+		return m, []Diagnostic{{Pointer: "", Message: "the manifest must be an object with a sources list", Fatal: true}}
 	}
-	var m Manifest
 	var diags []Diagnostic
 	m.Meta, diags = parseMeta(root["meta"])
 	for key := range root {
@@ -116,20 +147,53 @@ func Parse(body []byte) (*Manifest, []Diagnostic, error) {
 	}
 	list, ok := root["sources"].([]any)
 	if !ok || len(list) == 0 {
-		d := Diagnostic{Pointer: "/sources", Message: "a non-empty sources list is required", Fatal: true}
-		return &m, append(diags, d), fmt.Errorf("%w: %s", ErrInvalid, d.Message)
+		return m, append(diags, Diagnostic{Pointer: "/sources", Message: "a non-empty sources list is required", Fatal: true})
 	}
 	for i, item := range list {
 		src, ds := parseSource(fmt.Sprintf("/sources/%d", i), item)
 		diags = append(diags, ds...)
 		if !hasFatal(ds) {
 			m.Sources = append(m.Sources, src)
+			m.index = append(m.index, i)
 		}
 	}
-	if len(m.Sources) == 0 {
-		return &m, diags, fmt.Errorf("%w: no usable source", ErrInvalid)
+	return m, diags
+}
+
+// mergeSchema adds the schema violations qlink's own checks did not
+// already report, and drops sources they make unusable.
+func mergeSchema(m *Manifest, own, fromSchema []Diagnostic) []Diagnostic {
+	covered := func(ptr string) bool {
+		for _, d := range own {
+			if d.Pointer == ptr || strings.HasPrefix(ptr, d.Pointer+"/") || (d.Pointer != "" && strings.HasPrefix(d.Pointer, ptr+"/")) {
+				return true
+			}
+		}
+		return false
 	}
-	return &m, diags, nil
+	out := own
+	for _, d := range fromSchema {
+		if covered(d.Pointer) {
+			continue
+		}
+		d.Fatal = schemaFatal(d.Pointer)
+		out = append(out, d)
+		if n := sourceIndex(d.Pointer); d.Fatal && n >= 0 {
+			m.drop(n)
+		}
+	}
+	return out
+}
+
+// drop removes the source that came from manifest position n.
+func (m *Manifest) drop(n int) {
+	for i, at := range m.index {
+		if at == n {
+			m.Sources = append(m.Sources[:i], m.Sources[i+1:]...)
+			m.index = append(m.index[:i], m.index[i+1:]...)
+			return
+		}
+	}
 }
 
 func hasFatal(ds []Diagnostic) bool {
@@ -143,24 +207,39 @@ func hasFatal(ds []Diagnostic) bool {
 
 // decode reads JSON, or YAML when the body does not look like JSON. YAML
 // is decoded into plain maps so both paths produce the same shapes.
-func decode(body []byte) (any, error) {
-	trimmed := bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
+func decode(body []byte) (any, lineIndex, error) {
+	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
+	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
-		return nil, errors.New("the manifest is empty")
+		return nil, nil, errors.New("the manifest is empty")
 	}
 	var doc any
 	if trimmed[0] == '{' || trimmed[0] == '[' {
-		dec := json.NewDecoder(bytes.NewReader(trimmed))
+		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
 		if err := dec.Decode(&doc); err != nil {
-			return nil, fmt.Errorf("not valid JSON: %v", err)
+			return nil, nil, fmt.Errorf("not valid JSON: %v", jsonErrorWithLine(body, err))
 		}
-		return doc, nil
+		return doc, jsonLines(body), nil
 	}
-	if err := yaml.Unmarshal(trimmed, &doc); err != nil {
-		return nil, fmt.Errorf("neither JSON nor valid YAML: %v", err)
+	var node yaml.Node
+	if err := yaml.Unmarshal(body, &node); err != nil {
+		return nil, nil, fmt.Errorf("neither JSON nor valid YAML: %v", err)
 	}
-	return doc, nil
+	if err := node.Decode(&doc); err != nil {
+		return nil, nil, fmt.Errorf("not valid YAML: %v", err)
+	}
+	return doc, yamlLines(&node), nil
+}
+
+// jsonErrorWithLine adds the line to a JSON syntax error.
+func jsonErrorWithLine(body []byte, err error) error {
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		line := 1 + bytes.Count(body[:min(int(syn.Offset), len(body))], []byte("\n"))
+		return fmt.Errorf("line %d: %w", line, err)
+	}
+	return err
 }
 
 func parseMeta(v any) (Meta, []Diagnostic) {

@@ -61,14 +61,14 @@ func TestParseDiagnostics(t *testing.T) {
 		{"empty", "", true, []string{"empty"}},
 		{"not an object", "[1,2]", true, []string{"must be an object"}},
 		{"broken yaml", "sources: [\n  - type: elm\n path", true, []string{"neither JSON nor valid YAML"}},
-		{"no sources", `{"meta":{}}`, true, []string{"/sources: a non-empty sources list"}},
-		{"bad type", `{"sources":[{"type":"csv","path":"https://x/y"}]}`, true, []string{`/sources/0/type: unknown source type "csv"`}},
+		{"no sources", `{"meta":{}}`, true, []string{"at /sources (line 1): a non-empty sources list"}},
+		{"bad type", `{"sources":[{"type":"csv","path":"https://x/y"}]}`, true, []string{`/sources/0/type (line 1): unknown source type "csv"`}},
 		{"relative path", `{"sources":[{"type":"elm","path":"/feed.ttl"}]}`, true, []string{"/sources/0/path"}},
 		{"file path", `{"sources":[{"type":"elm","path":"file:///etc/passwd"}]}`, true, []string{"absolute http(s) URL"}},
 		{"bad auth", `{"sources":[{"type":"elm","path":"https://x/y","auth":{"type":"basic"}}]}`, true, []string{`unknown auth type "basic"`}},
-		{"one good one bad", `{"sources":[{"type":"elm","path":"https://x/y"},{"type":"elm"}]}`, false, []string{"/sources/1/path: path is required"}},
+		{"one good one bad", `{"sources":[{"type":"elm","path":"https://x/y"},{"type":"elm"}]}`, false, []string{"/sources/1/path (line 1): path is required"}},
 		{"warnings", `{"extra":1,"sources":[{"type":"elm","path":"http://x/y","refresh":"soon","color":"red"}]}`, false,
-			[]string{"/extra: unknown key", "/sources/0/refresh", "/sources/0/color: unknown key", "use https"}},
+			[]string{"/extra (line 1): unknown key", "/sources/0/refresh", "/sources/0/color (line 1): unknown key", "use https"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -106,5 +106,81 @@ func TestPublishedExamples(t *testing.T) {
 		if err != nil || len(m.Sources) != 3 || m.Meta.DEQARID != "DEQARINST0815" {
 			t.Errorf("%s: %v %v %+v", name, err, diags, m)
 		}
+		// The example's httpheader source omits field and value: kept,
+		// but reported, so the publisher learns before the harvest fails.
+		if len(diags) != 1 || diags[0].Pointer != "/sources/1/auth" || diags[0].Fatal || diags[0].Line == 0 {
+			t.Errorf("%s: diagnostics %v", name, diags)
+		}
+	}
+}
+
+func TestDiagnosticsPointAtLines(t *testing.T) {
+	jsonBody := `{
+  "meta": {"schac": "uni.test", "eterid": "germany-1"},
+  "sources": [
+    {"type": "ooapi", "path": "https://api.uni.test/",
+     "pageSize": 2.5,
+     "auth": {"type": "oauth2.0", "token_endpoint": "https://auth.uni.test/token", "client_id": "qlink"}},
+    {"type": "elm", "path": "https://uni.test/x.ttl", "headers": {"X-Count": 3}}
+  ],
+  "provider_uuid": "someone-else"
+}`
+	yamlBody := `meta:
+  schac: uni.test
+  eterid: germany-1
+sources:
+  - type: ooapi
+    path: https://api.uni.test/
+    pageSize: 2.5
+    auth:
+      type: oauth2.0
+      token_endpoint: https://auth.uni.test/token
+      client_id: qlink
+  - type: elm
+    path: https://uni.test/x.ttl
+    headers:
+      X-Count: 3
+provider_uuid: someone-else
+`
+	for _, tc := range []struct {
+		name string
+		body string
+		want map[string]int // pointer → line
+	}{
+		{"json", jsonBody, map[string]int{"/meta/eterid": 2, "/sources/0/pageSize": 5, "/sources/0/auth": 6, "/sources/1/headers/X-Count": 7, "/provider_uuid": 9}},
+		{"yaml", yamlBody, map[string]int{"/meta/eterid": 3, "/sources/0/pageSize": 7, "/sources/0/auth": 9, "/sources/1/headers/X-Count": 15, "/provider_uuid": 16}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, diags, err := Parse([]byte(tc.body))
+			if err != nil || len(m.Sources) != 2 {
+				t.Fatalf("err %v, %d sources, %v", err, len(m.Sources), diags)
+			}
+			got := map[string]int{}
+			for _, d := range diags {
+				got[d.Pointer] = d.Line
+				if d.Fatal {
+					t.Errorf("fatal: %s", d)
+				}
+			}
+			for ptr, line := range tc.want {
+				if got[ptr] != line {
+					t.Errorf("%s: line %d, want %d (all: %v)", ptr, got[ptr], line, diags)
+				}
+			}
+			// An invalid value is not used; a number given for a header is
+			// sent as its text (and reported).
+			if m.Sources[0].PageSize != 0 || m.Sources[1].Headers["X-Count"] != "3" {
+				t.Errorf("pageSize %d, headers %v", m.Sources[0].PageSize, m.Sources[1].Headers)
+			}
+		})
+	}
+}
+
+func TestSchemaIsValidJSONSchema(t *testing.T) {
+	if _, err := compiledSchema(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(Schema()), `"occapi"`) {
+		t.Error("the schema must accept occapi")
 	}
 }

@@ -7,6 +7,7 @@ package source
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -21,6 +22,17 @@ import (
 type Adapter interface {
 	Harvest(ctx context.Context, cfg Config, get Getter, out Emitter) error
 }
+
+// Converter is implemented by adapters that can map one document on its
+// own (a file, or a single API response saved to disk) without fetching
+// anything else: `qlink convert` uses it.
+type Converter interface {
+	Convert(body []byte, cfg Config, out Emitter) error
+}
+
+// ErrPageCap is wrapped by adapters when they stop at Config.MaxPages:
+// the source may have more, so the read is incomplete.
+var ErrPageCap = errors.New("stopped at the page cap")
 
 // Config is what an adapter knows about the source it reads.
 type Config struct {

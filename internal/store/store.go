@@ -63,14 +63,18 @@ type Sources interface {
 // Runs records harvest runs.
 type Runs interface {
 	StartRun(ctx context.Context, sourceID, trigger string, at time.Time) (Run, error)
-	// AddRunPage records one fetched page of a run and its snapshot.
-	AddRunPage(ctx context.Context, p RunPage) error
+	// AddRunPages records fetched pages of a run (in one transaction:
+	// a run reads thousands of pages).
+	AddRunPages(ctx context.Context, pages []RunPage) error
 	// FinishRun stores the outcome of a run and the source's health.
 	FinishRun(ctx context.Context, r Run) error
 	Run(ctx context.Context, id int64) (Run, error)
 	// ListRuns returns a source's runs, newest first.
 	ListRuns(ctx context.Context, sourceID string, limit int) ([]Run, error)
 	RunPages(ctx context.Context, runID int64) ([]RunPage, error)
+	// LastPages returns the pages of the source's latest run that read
+	// its data (status ok, partial or not-modified), keyed by URL.
+	LastPages(ctx context.Context, sourceID string) (map[string]RunPage, error)
 }
 
 // Courses keeps the current state of every course.
@@ -199,6 +203,10 @@ type RunPage struct {
 	// Blob is the key of the raw body in the Blobs store.
 	Blob      string
 	FetchedAt time.Time
+	// ETag and LastModified are the response's validators, for the next
+	// run's conditional request.
+	ETag         string
+	LastModified string
 }
 
 // Course is a stored specification with its bookkeeping.

@@ -132,12 +132,12 @@ func (s *Server) summaries(r *http.Request, hits []search.Hit) ([]courseSummary,
 		for _, l := range sp.Languages {
 			sum.Languages = append(sum.Languages, vocab.LanguageName(l, "en"))
 		}
-		if c, ok := vocab.LearningOpportunityTypes.Lookup(sp.Type); ok {
-			sum.Type = c.Label("en")
+		if c := s.concept(vocab.LearningOpportunityTypes, sp.Type); c != nil {
+			sum.Type = c.Label
 		}
 		for _, m := range sp.Modes() {
-			if c, ok := vocab.Modes.Lookup(m); ok {
-				sum.Modes = append(sum.Modes, c.Label("en"))
+			if c := s.concept(vocab.Modes, m); c != nil {
+				sum.Modes = append(sum.Modes, c.Label)
 			}
 		}
 		sum.NextStart = nextStart(sp.Instances, today)

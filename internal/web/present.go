@@ -43,7 +43,7 @@ func (s *Server) valueLabel(ctx context.Context, f search.Facet, v string) strin
 		c, ok = vocab.Modes.Lookup(v)
 	}
 	if ok {
-		return c.Label("en")
+		return s.opts.Labels.Label(c, "en")
 	}
 	return v
 }
@@ -70,12 +70,12 @@ type labeled struct {
 	Label string `json:"label"`
 }
 
-func concept(s *vocab.Scheme, key string) *labeled {
-	c, ok := s.Lookup(key)
+func (s *Server) concept(scheme *vocab.Scheme, key string) *labeled {
+	c, ok := scheme.Lookup(key)
 	if !ok {
 		return nil
 	}
-	return &labeled{Value: c.Slug, Label: c.Label("en")}
+	return &labeled{Value: c.Slug, Label: s.opts.Labels.Label(c, "en")}
 }
 
 // apiCourse is the public JSON shape of a course.
@@ -137,7 +137,7 @@ func (s *Server) presentCourse(ctx context.Context, c store.Course) apiCourse {
 	sp := c.Spec
 	p := s.provider(ctx, c.ProviderID)
 	out := apiCourse{
-		ID: sp.ID, URL: s.opts.BaseURL + courseURL(sp.ID), Type: concept(vocab.LearningOpportunityTypes, sp.Type),
+		ID: sp.ID, URL: s.opts.BaseURL + courseURL(sp.ID), Type: s.concept(vocab.LearningOpportunityTypes, sp.Type),
 		Title: sp.Title, Description: sp.Description, LearningOutcomes: sp.LearningOutcomes, EQFLevel: sp.EQFLevel,
 		Homepage: sp.Homepage, EntryRequirements: sp.EntryRequirements, Active: sp.Active, Identifiers: sp.Identifiers,
 		PartOf: sp.PartOf, HasPart: sp.HasPart, FirstSeen: c.FirstSeen, Changed: c.Changed, Offerings: []apiOffering{},
@@ -153,12 +153,12 @@ func (s *Server) presentCourse(ctx context.Context, c store.Course) apiCourse {
 		out.Languages = append(out.Languages, labeled{Value: l, Label: vocab.LanguageName(l, "en")})
 	}
 	for _, code := range sp.ISCEDF {
-		if c := concept(vocab.ISCEDF, code); c != nil {
+		if c := s.concept(vocab.ISCEDF, code); c != nil {
 			out.ISCEDF = append(out.ISCEDF, *c)
 		}
 	}
 	for _, code := range model.ISCEDBroad(sp.ISCEDF) {
-		if c := concept(vocab.ISCEDF, code); c != nil {
+		if c := s.concept(vocab.ISCEDF, code); c != nil {
 			out.Fields = append(out.Fields, *c)
 		}
 	}
@@ -166,7 +166,7 @@ func (s *Server) presentCourse(ctx context.Context, c store.Course) apiCourse {
 		o := apiOffering{ID: in.ID, Title: in.Title, Start: day(in.Start), End: day(in.End), RegistrationPortal: in.RegistrationPortal,
 			ApplicationDeadline: day(in.ApplicationDeadline), Capacity: in.Capacity, Enrolled: in.Enrolled, Minimum: in.Minimum, Homepage: in.Homepage}
 		for _, m := range in.Modes {
-			if c := concept(vocab.Modes, m); c != nil {
+			if c := s.concept(vocab.Modes, m); c != nil {
 				o.Modes = append(o.Modes, *c)
 			}
 		}

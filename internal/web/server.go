@@ -17,6 +17,7 @@ import (
 	"qlink/internal/model"
 	"qlink/internal/search"
 	"qlink/internal/store"
+	"qlink/internal/vocab"
 )
 
 // Options wires a Server.
@@ -28,6 +29,8 @@ type Options struct {
 	BaseURL string
 	// Notice is shown on every page, e.g. that the data is a demo.
 	Notice string
+	// Labels overlay the vocabularies' embedded labels (nil: none).
+	Labels vocab.Labels
 	// Keys is the aggregator's key ring, whose public keys the API
 	// publishes; nil answers the key endpoints with 503.
 	Keys *keys.Ring

@@ -111,7 +111,9 @@ func newTestServer(t *testing.T) *httptest.Server {
 			}
 		}
 	}
-	srv, err := New(Options{Store: st, Index: idx, BaseURL: "https://catalogue.test", Notice: "Test data"})
+	// Refreshed labels overlay the embedded ones.
+	labels := vocab.Labels{vocab.Modes.URI("online"): {"en": "Online (distance)"}}
+	srv, err := New(Options{Store: st, Index: idx, BaseURL: "https://catalogue.test", Notice: "Test data", Labels: labels})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +154,7 @@ func TestCataloguePages(t *testing.T) {
 		{"bad query", "/?ects_min=lots", nil, 400, []string{"ects_min must be a number", `role="alert"`}, nil},
 		{"course", "/courses/" + url.PathEscape("urn:schac:uniqueCourseId:uni-a.test:DS%201"), []string{"Accept-Language", "nl"}, 200,
 			[]string{`lang="nl">Inleiding datawetenschap`, "Data opschonen", "6 ECTS", "https://apply.uni-a.test/ds1", "1 Sep 2099",
-				"Universiteit A", "Online", `href="?lang=en-GB"`}, []string{"<script>"}},
+				"Universiteit A", "Online (distance)", `href="?lang=en-GB"`}, []string{"<script>"}},
 		{"course in English", "/courses/" + url.PathEscape("urn:schac:uniqueCourseId:uni-a.test:DS%201") + "?lang=en-GB", nil, 200,
 			[]string{`lang="en-GB">Introduction to data science`, "<strong>data</strong>"}, []string{"alert(1)"}},
 		{"missing course", "/courses/urn:nope", nil, 404, []string{"No course has this identifier"}, nil},

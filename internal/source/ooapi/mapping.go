@@ -28,6 +28,12 @@ var modeSlugs = map[string]string{
 	"distance-learning": "online", "hybrid": "hybrid", "blended": "blended",
 }
 
+// educationSpecTypes maps educationSpecificationType to EU
+// learning-opportunity types.
+var educationSpecTypes = map[string]string{
+	"program": "programme", "privateProgram": "programme", "cluster": "module", "course": "course", "courseGroup": "module",
+}
+
 // programTypes maps programType to EU learning-opportunity types; minors,
 // tracks and specialisations are parts of a programme.
 var programTypes = map[string]string{
@@ -60,7 +66,14 @@ func (r *run) mapSpec(c *course, isProgram bool) model.Specification {
 		Active:            true,
 		Identifiers:       identifiers(c),
 	}
-	if isProgram {
+	switch {
+	case c.EducationSpecType != "":
+		s.Type = vocab.LearningOpportunityTypes.URI(educationSpecTypes[c.EducationSpecType])
+		if s.Type == "" {
+			warn("educationSpecificationType", fmt.Sprintf("unknown type %q; taken as a course", c.EducationSpecType))
+			s.Type = vocab.LearningOpportunityTypes.URI("course")
+		}
+	case isProgram:
 		slug, ok := programTypes[c.ProgramType]
 		if !ok {
 			slug = "programme"
@@ -75,10 +88,15 @@ func (r *run) mapSpec(c *course, isProgram bool) model.Specification {
 			s.LearningOutcomes = append(s.LearningOutcomes, t)
 		}
 	}
-	if lang, ok := vocab.NormalizeLang(c.TeachingLanguage); ok {
-		s.Languages = []string{model.PrimaryLang(lang)}
-	} else if c.TeachingLanguage != "" {
-		warn("teachingLanguage", fmt.Sprintf("%q is not a language code", c.TeachingLanguage))
+	for _, code := range c.languages() {
+		lang, ok := vocab.NormalizeLang(code)
+		if !ok {
+			warn("teachingLanguage", fmt.Sprintf("%q is not a language code", code))
+			continue
+		}
+		if p := model.PrimaryLang(lang); !slices.Contains(s.Languages, p) {
+			s.Languages = append(s.Languages, p)
+		}
 	}
 	if f := strings.TrimSpace(c.FieldsOfStudy); f != "" {
 		if _, ok := vocab.ISCEDF.Lookup(f); ok {
@@ -98,7 +116,7 @@ func (r *run) mapSpec(c *course, isProgram bool) model.Specification {
 	if to, ok := parseDate(c.ValidTo, func(msg string) { warn("validTo", msg) }); ok && to.Before(r.cfg.Now) {
 		s.Active = false
 	}
-	for _, prog := range c.Programs {
+	for _, prog := range c.programs() {
 		if pid, ok := r.ids[string(prog)]; ok && pid != id {
 			s.PartOf = append(s.PartOf, pid)
 		}
@@ -179,15 +197,18 @@ func (r *run) mapOffering(o *offering, c *course, specID, where string) (model.I
 	in.End, _ = parseDate(o.EndDate, func(msg string) { warn("endDate", msg) })
 	in.ApplicationDeadline, _ = parseDate(o.EnrollEndDate, func(msg string) { warn("enrollEndDate", msg) })
 	lang := o.TeachingLanguage
-	if lang == "" {
-		lang = c.TeachingLanguage
+	if lang == "" && len(o.TeachingLanguages) > 0 {
+		lang = o.TeachingLanguages[0]
+	}
+	if lang == "" && len(c.languages()) > 0 {
+		lang = c.languages()[0]
 	}
 	if norm, ok := vocab.NormalizeLang(lang); ok {
 		in.DefaultLanguage = model.PrimaryLang(norm)
 	}
-	modes := o.ModeOfDelivery
+	modes := append(o.ModeOfDelivery, o.ModesOfDelivery...)
 	if len(modes) == 0 {
-		modes = c.ModeOfDelivery // an offering without modes runs as its course says
+		modes = c.modes() // an offering without modes runs as its course says
 	}
 	for _, m := range modes {
 		slug, ok := modeSlugs[strings.ToLower(strings.TrimSpace(m))]

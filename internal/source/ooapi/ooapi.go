@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -42,24 +43,45 @@ const DefaultPageSize = 250
 // client's per-host limit applies on top.
 const offeringWorkers = 4
 
-// Harvest reads programs, then courses with their offerings.
+// Harvest reads programmes, courses with their offerings, and the
+// education specifications no course or programme already stands for.
 func (Adapter) Harvest(ctx context.Context, cfg source.Config, get source.Getter, out source.Emitter) error {
 	r := &run{cfg: cfg, get: get, out: out, base: strings.TrimRight(cfg.URL, "/") + "/",
-		pageSize: pickPageSize(cfg.PageSize, out), ids: map[string]string{}}
-	programs, err := r.readSpecs(ctx, "programs", true)
+		pageSize: pickPageSize(cfg.PageSize, out), ids: map[string]string{}, referenced: map[string]bool{}}
+	programsPath := "programs"
+	if strings.HasPrefix(cfg.Version, "6") {
+		programsPath = "programmes" // renamed in OOAPI v6
+	}
+	programs, foundP, err := r.readSpecs(ctx, programsPath, kindProgram)
 	if err != nil {
 		return err
 	}
-	courses, err := r.readSpecs(ctx, "courses", false)
+	courses, foundC, err := r.readSpecs(ctx, "courses", kindCourse)
 	if err != nil {
 		return err
+	}
+	specs, foundE, err := r.readSpecs(ctx, "education-specifications", kindEducationSpec)
+	if err != nil {
+		return err
+	}
+	if !foundP && !foundC && !foundE {
+		return fmt.Errorf("%s: none of %s, courses or education-specifications answered; is the path the OOAPI root?", r.base, programsPath)
 	}
 	linkParts(programs, courses)
-	for _, s := range append(programs, courses...) {
+	for _, s := range append(append(programs, courses...), specs...) {
 		out.Spec(s)
 	}
 	return r.incomplete
 }
+
+// What an endpoint lists.
+type itemKind int
+
+const (
+	kindCourse itemKind = iota
+	kindProgram
+	kindEducationSpec
+)
 
 // run is the state of one harvest.
 type run struct {
@@ -71,6 +93,9 @@ type run struct {
 	mu       sync.Mutex
 	// ids maps OOAPI ids to the specification IDs minted for them.
 	ids map[string]string
+	// referenced holds the education specifications that a course or
+	// programme stands for; they are not emitted a second time.
+	referenced map[string]bool
 	// incomplete is set when part of the source could not be read.
 	incomplete error
 }
@@ -106,12 +131,13 @@ func (r *run) fail(err error) {
 	r.incomplete = errors.Join(r.incomplete, err)
 }
 
-// readSpecs lists an endpoint and maps each item with its offerings.
-// A missing programs endpoint is normal (many servers publish courses
-// only); a missing courses endpoint is an error.
-func (r *run) readSpecs(ctx context.Context, endpoint string, optional bool) ([]model.Specification, error) {
+// readSpecs lists an endpoint and maps each item with its offerings. A
+// missing endpoint (404 and the like) is reported by found=false: servers
+// publish different subsets of OOAPI. An endpoint that fails after
+// yielding items makes the run incomplete but keeps what was read.
+func (r *run) readSpecs(ctx context.Context, endpoint string, kind itemKind) (specs []model.Specification, found bool, err error) {
 	var items []course
-	err := r.list(ctx, endpoint, nil, func(raw json.RawMessage, where string) {
+	err = r.list(ctx, endpoint, nil, func(raw json.RawMessage, where string) {
 		var c course
 		if err := json.Unmarshal(raw, &c); err != nil {
 			r.warn(source.Warning{Record: where, Message: "not a valid " + strings.TrimSuffix(endpoint, "s") + ": " + err.Error()})
@@ -124,20 +150,34 @@ func (r *run) readSpecs(ctx context.Context, endpoint string, optional bool) ([]
 		items = append(items, c)
 	})
 	if err != nil {
-		if optional && fetch.KindOf(err) == fetch.KindStatus && len(items) == 0 {
-			r.warn(source.Warning{Record: r.base + endpoint, Message: "endpoint not available: " + err.Error()})
-			return nil, nil
+		if notImplemented(err) && len(items) == 0 {
+			return nil, false, nil // servers implement different subsets of OOAPI
 		}
 		if len(items) == 0 {
-			return nil, err
+			return nil, true, err
 		}
 		r.fail(err)
 	}
-	specs := make([]model.Specification, len(items))
-	keep := make([]bool, len(items))
-	for i := range items {
-		specs[i] = r.mapSpec(&items[i], endpoint == "programs")
+	if kind == kindEducationSpec {
+		items = slices.DeleteFunc(items, func(c course) bool { return r.referenced[c.id()] })
 	}
+	specs = make([]model.Specification, len(items))
+	for i := range items {
+		specs[i] = r.mapSpec(&items[i], kind == kindProgram)
+		if es := string(items[i].EducationSpecification); es != "" {
+			r.referenced[es] = true
+		}
+	}
+	if kind == kindEducationSpec {
+		return specs, true, ctx.Err() // offerings belong to courses and programmes
+	}
+	return r.withOfferings(ctx, endpoint, items, specs), true, ctx.Err()
+}
+
+// withOfferings fetches every item's offerings in parallel and returns the
+// specifications whose offerings could be read.
+func (r *run) withOfferings(ctx context.Context, endpoint string, items []course, specs []model.Specification) []model.Specification {
+	keep := make([]bool, len(items))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(offeringWorkers)
 	for i := range items {
@@ -161,7 +201,7 @@ func (r *run) readSpecs(ctx context.Context, endpoint string, optional bool) ([]
 			kept = append(kept, s)
 		}
 	}
-	return kept, ctx.Err()
+	return kept
 }
 
 func (r *run) offerings(ctx context.Context, endpoint string, c *course, specID string) ([]model.Instance, error) {
@@ -191,7 +231,7 @@ func (r *run) list(ctx context.Context, path string, extra url.Values, fn func(j
 	var prev [sha256.Size]byte
 	for n := 1; ; n++ {
 		if r.cfg.MaxPages > 0 && n > r.cfg.MaxPages {
-			return fmt.Errorf("%s%s: stopped at the cap of %d pages", r.base, path, r.cfg.MaxPages)
+			return fmt.Errorf("%s%s: %w of %d pages", r.base, path, source.ErrPageCap, r.cfg.MaxPages)
 		}
 		q := url.Values{"pageSize": {strconv.Itoa(r.pageSize)}, "pageNumber": {strconv.Itoa(n)}}
 		for k, v := range extra {
@@ -244,4 +284,18 @@ func itemsDigest(items []json.RawMessage) [sha256.Size]byte {
 	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
 	return sum
+}
+
+// notImplemented reports a status that means "this server has no such
+// endpoint", as opposed to a failure of one it has.
+func notImplemented(err error) bool {
+	var fe *fetch.Error
+	if !errors.As(err, &fe) || fe.Kind != fetch.KindStatus {
+		return false
+	}
+	switch fe.Status {
+	case http.StatusNotFound, http.StatusGone, http.StatusMethodNotAllowed, http.StatusNotImplemented:
+		return true
+	}
+	return false
 }

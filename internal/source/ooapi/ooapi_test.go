@@ -188,7 +188,7 @@ func TestHarvestSloppyAndHostileInput(t *testing.T) {
 	if out.byID("urn:schac:uniqueCourseId:uni.test:dup") == nil {
 		t.Errorf("a duplicate code must fall back to the OOAPI id")
 	}
-	wantWarnings := []string{"programs: endpoint not available", "teachingLanguage", "fieldsOfStudy", `unknown level "wizard"`,
+	wantWarnings := []string{"teachingLanguage", "fieldsOfStudy", `unknown level "wizard"`,
 		"link", "is also used by good", "not a valid course", "item without an id", `"01/09/2026" is not a date`, `unknown mode "teleportation"`}
 	var all []string
 	for _, w := range out.warnings {
@@ -276,4 +276,76 @@ func TestRealPayloads(t *testing.T) {
 		t.Errorf("mapped: %+v", s)
 	}
 	t.Logf("%d instances, warnings: %v", len(s.Instances), out.warnings)
+}
+
+func TestHarvestEducationSpecificationsAndV6(t *testing.T) {
+	t.Run("education specifications", func(t *testing.T) {
+		srv := &fakeServer{items: map[string][]string{
+			"courses":                  {courseJSON("c1", "C1", `,"educationSpecification":"es1"`)},
+			"courses/c1/offerings":     nil,
+			"education-specifications": {`{"educationSpecificationId":"es1","educationSpecificationType":"course","name":[{"language":"en","value":"Same as C1"}]}`, `{"educationSpecificationId":"es2","educationSpecificationType":"cluster","primaryCode":{"code":"MIN-X"},"name":[{"language":"en","value":"Minor X"}]}`},
+		}}
+		out := &collector{}
+		if err := (Adapter{}).Harvest(context.Background(), config(10), srv, out); err != nil {
+			t.Fatal(err)
+		}
+		if len(out.specs) != 2 {
+			t.Fatalf("want the course and the unreferenced specification, got %d", len(out.specs))
+		}
+		if es := out.byID("urn:schac:uniqueCourseId:uni.test:MIN-X"); es == nil || es.Type != vocab.LearningOpportunityTypes.URI("module") {
+			t.Errorf("education specification: %+v", es)
+		}
+	})
+	t.Run("v6", func(t *testing.T) {
+		srv := &fakeServer{items: map[string][]string{
+			"programmes": {`{"programId":"p1","primaryCode":{"code":"P1"},"name":[{"language":"en","value":"Programme"}],"teachingLanguages":["nld","eng"],
+				"learningOutcomes":[{"name":[{"language":"en","value":"Analyse"}]},{"description":[{"language":"nl","value":"Beschrijven"}]}]}`},
+			"programmes/p1/offerings": {`{"offeringId":"o1","startDate":"2027-09-01","modesOfDelivery":["online","hybrid"]}`},
+		}}
+		cfg := config(10)
+		cfg.Version = "6.0"
+		out := &collector{}
+		if err := (Adapter{}).Harvest(context.Background(), cfg, srv, out); err != nil {
+			t.Fatal(err)
+		}
+		p := out.byID("urn:schac:uniqueCourseId:uni.test:P1")
+		if p == nil || !slices.Equal(p.Languages, []string{"nl", "en"}) || len(p.LearningOutcomes) != 2 || p.LearningOutcomes[1]["nl"] != "Beschrijven" {
+			t.Fatalf("v6 programme: %+v", p)
+		}
+		if m := p.Instances[0].Modes; len(m) != 2 {
+			t.Errorf("v6 modes: %v", m)
+		}
+	})
+	t.Run("no endpoint answers", func(t *testing.T) {
+		err := (Adapter{}).Harvest(context.Background(), config(10), &fakeServer{items: map[string][]string{}}, &collector{})
+		if err == nil || !strings.Contains(err.Error(), "is the path the OOAPI root?") {
+			t.Fatalf("got %v", err)
+		}
+	})
+}
+
+func TestConvertSavedResponses(t *testing.T) {
+	one := courseJSON("c1", "C1", `,"offerings":[{"offeringId":"o1","startDate":"2027-02-01","modeOfDelivery":["online"]}]`)
+	for _, tc := range []struct {
+		name, body string
+		specs      int
+		wantErr    bool
+	}{
+		{"single course with expanded offerings", one, 1, false},
+		{"page envelope", `{"pageSize":10,"pageNumber":1,"hasNextPage":false,"items":[` + one + `,` + courseJSON("c2", "C2", "") + `]}`, 2, false},
+		{"bare array with junk", `[` + one + `, 42]`, 1, false},
+		{"nothing usable", `{"hello":"world"}`, 0, true},
+		{"not JSON", `<html>`, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := &collector{}
+			err := Adapter{}.Convert([]byte(tc.body), config(0), out)
+			if (err != nil) != tc.wantErr || len(out.specs) != tc.specs {
+				t.Fatalf("err %v, %d specs", err, len(out.specs))
+			}
+			if tc.specs > 0 && len(out.specs[0].Instances) != 1 {
+				t.Errorf("expanded offerings lost: %+v", out.specs[0])
+			}
+		})
+	}
 }

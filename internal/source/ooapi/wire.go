@@ -72,8 +72,8 @@ func (o *outcomes) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	for _, item := range raw {
-		var ls langStrings
-		if err := json.Unmarshal(item, &ls); err != nil {
+		ls, err := outcomeTexts(item)
+		if err != nil {
 			return err
 		}
 		if len(ls) > 0 {
@@ -81,6 +81,24 @@ func (o *outcomes) UnmarshalJSON(b []byte) error {
 		}
 	}
 	return nil
+}
+
+// outcomeTexts reads one outcome: v5 gives an array of language strings,
+// v6 an object whose name (or, failing that, description) holds them.
+func outcomeTexts(item json.RawMessage) (langStrings, error) {
+	var v6 struct {
+		Name        langStrings `json:"name"`
+		Description langStrings `json:"description"`
+	}
+	if t := bytes.TrimSpace(item); len(t) > 0 && t[0] == '{' && json.Unmarshal(t, &v6) == nil && (v6.Name != nil || v6.Description != nil) {
+		if len(v6.Name) > 0 {
+			return v6.Name, nil
+		}
+		return v6.Description, nil
+	}
+	var ls langStrings
+	err := json.Unmarshal(item, &ls)
+	return ls, err
 }
 
 // stringList accepts an array of strings or one string.
@@ -173,6 +191,7 @@ type course struct {
 	Abbreviation             string      `json:"abbreviation"`
 	Description              langStrings `json:"description"`
 	TeachingLanguage         string      `json:"teachingLanguage"`
+	TeachingLanguages        stringList  `json:"teachingLanguages"` // v6
 	StudyLoad                *studyLoad  `json:"studyLoad"`
 	FieldsOfStudy            string      `json:"fieldsOfStudy"`
 	LearningOutcomes         outcomes    `json:"learningOutcomes"`
@@ -181,15 +200,39 @@ type course struct {
 	ProgramType              string      `json:"programType"`
 	EducationSpecType        string      `json:"educationSpecificationType"`
 	ModeOfDelivery           stringList  `json:"modeOfDelivery"`
+	ModesOfDelivery          stringList  `json:"modesOfDelivery"` // v6
 	ModeOfStudy              string      `json:"modeOfStudy"`
 	AdmissionRequirements    langStrings `json:"admissionRequirements"`
 	Link                     string      `json:"link"`
 	ValidFrom                string      `json:"validFrom"`
 	ValidTo                  string      `json:"validTo"`
 	Organization             ref         `json:"organization"`
+	Organisation             ref         `json:"organisation"` // v6
 	Programs                 []ref       `json:"programs"`
+	Programmes               []ref       `json:"programmes"` // v6
 	Parent                   ref         `json:"parent"`
+	EducationSpecification   ref         `json:"educationSpecification"`
 }
+
+// languages returns the teaching languages, v5 (one) or v6 (several).
+func (c *course) languages() []string {
+	if len(c.TeachingLanguages) > 0 {
+		return c.TeachingLanguages
+	}
+	if c.TeachingLanguage != "" {
+		return []string{c.TeachingLanguage}
+	}
+	return nil
+}
+
+func (c *course) modes() []string {
+	if len(c.ModesOfDelivery) > 0 {
+		return c.ModesOfDelivery
+	}
+	return c.ModeOfDelivery
+}
+
+func (c *course) programs() []ref { return append(c.Programs, c.Programmes...) }
 
 func (c *course) id() string {
 	for _, id := range []string{c.CourseID, c.ProgramID, c.EducationSpecificationID} {
@@ -206,7 +249,9 @@ type offering struct {
 	Name                  langStrings     `json:"name"`
 	Description           langStrings     `json:"description"`
 	TeachingLanguage      string          `json:"teachingLanguage"`
+	TeachingLanguages     stringList      `json:"teachingLanguages"` // v6
 	ModeOfDelivery        stringList      `json:"modeOfDelivery"`
+	ModesOfDelivery       stringList      `json:"modesOfDelivery"` // v6
 	StartDate             string          `json:"startDate"`
 	EndDate               string          `json:"endDate"`
 	EnrollEndDate         string          `json:"enrollEndDate"`

@@ -17,7 +17,10 @@ import (
 	"qlink/internal/store"
 )
 
-// Dir is a blob store in a local directory, fanned out by key prefix.
+// Dir is a blob store in a local directory, fanned out over 256
+// subdirectories by the key's first byte, as git does: deep enough to keep
+// directories small, shallow enough that a fresh store does not spend its
+// time creating directories.
 type Dir struct{ root string }
 
 var _ store.Blobs = (*Dir)(nil)
@@ -37,7 +40,7 @@ func (d *Dir) path(key string) (string, error) {
 	if _, err := hex.DecodeString(key); err != nil {
 		return "", fmt.Errorf("blob: malformed key %q", key)
 	}
-	return filepath.Join(d.root, key[:2], key[2:4], key), nil
+	return filepath.Join(d.root, key[:2], key), nil
 }
 
 // Put writes data unless a blob with the same content exists. It writes to

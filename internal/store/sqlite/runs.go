@@ -23,14 +23,26 @@ func (s *Store) StartRun(ctx context.Context, sourceID, trigger string, at time.
 	return r, err
 }
 
-// AddRunPage records one fetched page.
-func (s *Store) AddRunPage(ctx context.Context, p store.RunPage) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO run_pages (run_id, seq, url, status, content_type, bytes, blob, fetched_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.RunID, p.Seq, p.URL, p.Status, p.ContentType, p.Bytes, p.Blob, p.FetchedAt.UTC())
-	if err != nil {
-		return fmt.Errorf("sqlite: page %d of run %d: %w", p.Seq, p.RunID, err)
+// AddRunPages records fetched pages in one transaction.
+func (s *Store) AddRunPages(ctx context.Context, pages []store.RunPage) error {
+	if len(pages) == 0 {
+		return nil
 	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO run_pages (run_id, seq, url, status, content_type, bytes, blob,
+			fetched_at, etag, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("sqlite: run pages: %w", err)
+		}
+		defer stmt.Close()
+		for _, p := range pages {
+			if _, err := stmt.ExecContext(ctx, p.RunID, p.Seq, p.URL, p.Status, p.ContentType, p.Bytes, p.Blob,
+				p.FetchedAt.UTC(), p.ETag, p.LastModified); err != nil {
+				return fmt.Errorf("sqlite: page %d of run %d: %w", p.Seq, p.RunID, err)
+			}
+		}
+		return nil
+	})
 }
 
 // FinishRun stores a run's outcome and updates its source's health.
@@ -111,21 +123,49 @@ func (s *Store) ListRuns(ctx context.Context, sourceID string, limit int) ([]sto
 	return out, rows.Err()
 }
 
-// RunPages returns the pages a run read, in order.
-func (s *Store) RunPages(ctx context.Context, runID int64) ([]store.RunPage, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT run_id, seq, url, status, content_type, bytes, blob, fetched_at FROM run_pages
-		WHERE run_id = ? ORDER BY seq`, runID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: pages of run %d: %w", runID, err)
-	}
+const pageColumns = `run_id, seq, url, status, content_type, bytes, blob, fetched_at, etag, last_modified`
+
+func scanPages(rows *sql.Rows) ([]store.RunPage, error) {
 	defer rows.Close()
 	var out []store.RunPage
 	for rows.Next() {
 		var p store.RunPage
-		if err := rows.Scan(&p.RunID, &p.Seq, &p.URL, &p.Status, &p.ContentType, &p.Bytes, &p.Blob, &p.FetchedAt); err != nil {
-			return nil, fmt.Errorf("sqlite: pages of run %d: %w", runID, err)
+		if err := rows.Scan(&p.RunID, &p.Seq, &p.URL, &p.Status, &p.ContentType, &p.Bytes, &p.Blob, &p.FetchedAt,
+			&p.ETag, &p.LastModified); err != nil {
+			return nil, err
 		}
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// RunPages returns the pages a run read, in order.
+func (s *Store) RunPages(ctx context.Context, runID int64) ([]store.RunPage, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+pageColumns+` FROM run_pages WHERE run_id = ? ORDER BY seq`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: pages of run %d: %w", runID, err)
+	}
+	out, err := scanPages(rows)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: pages of run %d: %w", runID, err)
+	}
+	return out, nil
+}
+
+// LastPages returns the pages of the source's latest run that read data.
+func (s *Store) LastPages(ctx context.Context, sourceID string) (map[string]store.RunPage, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+pageColumns+` FROM run_pages WHERE run_id = (
+		SELECT id FROM runs WHERE source_id = ? AND status IN ('ok', 'partial', 'not-modified') ORDER BY id DESC LIMIT 1)`, sourceID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: last pages of %s: %w", sourceID, err)
+	}
+	pages, err := scanPages(rows)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: last pages of %s: %w", sourceID, err)
+	}
+	out := make(map[string]store.RunPage, len(pages))
+	for _, p := range pages {
+		out[p.URL] = p
+	}
+	return out, nil
 }

@@ -167,9 +167,12 @@ func testRuns(t *testing.T, s store.Store) {
 		t.Errorf("after two failures: %+v", got)
 	}
 	r, _ := s.StartRun(ctx, src.ID, "test", t0.Add(time.Hour))
-	if err := s.AddRunPage(ctx, store.RunPage{RunID: r.ID, Seq: 1, URL: "https://api/courses?pageNumber=1", Status: 200,
-		ContentType: "application/json", Bytes: 10, Blob: "k", FetchedAt: t0}); err != nil {
+	if err := s.AddRunPages(ctx, []store.RunPage{{RunID: r.ID, Seq: 1, URL: "https://api/courses?pageNumber=1", Status: 200,
+		ContentType: "application/json", Bytes: 10, Blob: "k", FetchedAt: t0, ETag: `"v1"`, LastModified: "Sun, 01 Nov 2026 10:00:00 GMT"}}); err != nil {
 		t.Fatal(err)
+	}
+	if last, err := s.LastPages(ctx, src.ID); err != nil || len(last) != 0 {
+		t.Errorf("pages of a run still running count as read: %v %v", last, err)
 	}
 	r.Status, r.FinishedAt, r.Pages, r.Added = store.RunOK, t0.Add(time.Hour+time.Second), 1, 5
 	r.Warnings, r.WarningCount = []store.Warning{{Record: "c1", Field: "name", Message: "empty"}}, 1
@@ -184,8 +187,19 @@ func testRuns(t *testing.T, s store.Store) {
 		t.Fatalf("ListRuns = %+v, %v", runs, err)
 	}
 	pages, err := s.RunPages(ctx, r.ID)
-	if err != nil || len(pages) != 1 || pages[0].Blob != "k" {
+	if err != nil || len(pages) != 1 || pages[0].Blob != "k" || pages[0].ETag != `"v1"` {
 		t.Fatalf("RunPages = %+v, %v", pages, err)
+	}
+	last, err := s.LastPages(ctx, src.ID)
+	if p := last["https://api/courses?pageNumber=1"]; err != nil || p.LastModified != "Sun, 01 Nov 2026 10:00:00 GMT" {
+		t.Fatalf("LastPages = %+v, %v", last, err)
+	}
+	// A failed run does not replace the pages to revalidate against.
+	failed, _ := s.StartRun(ctx, src.ID, "test", t0.Add(2*time.Hour))
+	failed.Status, failed.FinishedAt = store.RunFailed, t0.Add(2*time.Hour)
+	s.FinishRun(ctx, failed)
+	if last, _ := s.LastPages(ctx, src.ID); len(last) != 1 {
+		t.Errorf("LastPages after a failed run: %v", last)
 	}
 }
 

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strconv"
+	"testing"
+
+	"qlink/internal/config"
+	"qlink/internal/discovery"
+	"qlink/internal/testfed"
+)
+
+// BenchmarkDemoHarvest measures a full first harvest of the default demo
+// federation (25 institutions): registry import, discovery, every source,
+// storage and indexing, into a fresh data directory each time.
+//
+//	go test -run '^$' -bench DemoHarvest -benchtime 3x ./cmd/qlink
+func BenchmarkDemoHarvest(b *testing.B) {
+	ctx := context.Background()
+	fed, err := testfed.Start(ctx, testfed.Options{Institutions: 25, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer fed.Close()
+	courses := 0
+	for b.Loop() {
+		cfg := config.Default()
+		cfg.DataDir, cfg.RegistryURL, cfg.Fetch.AllowPrivateNetworks = b.TempDir(), fed.RegistryURL(), true
+		a, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler), network{resolver: fed.Resolver(),
+			discovery: discovery.Options{Scheme: "http", Port: strconv.Itoa(fed.Port())}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		sum, err := runHarvest(ctx, a, io.Discard, "bench", nil)
+		a.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		courses = sum.Courses
+	}
+	b.ReportMetric(float64(courses), "courses")
+	b.ReportMetric(float64(courses)*float64(b.N)/b.Elapsed().Seconds(), "courses/s")
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"qlink/internal/config"
+	"qlink/internal/discovery"
+	"qlink/internal/harvest"
+	"qlink/internal/testfed"
+)
+
+func TestCheckAgainstTheFederation(t *testing.T) {
+	d := startDemo(t)
+	cfg := config.Default()
+	cfg.Fetch.AllowPrivateNetworks = true
+	h := newChecker(cfg, network{resolver: d.fed.Resolver(),
+		discovery: discovery.Options{Scheme: "http", Port: strconv.Itoa(d.fed.Port())}}, slog.New(slog.DiscardHandler))
+	insts := d.fed.Institutions()
+	byMisbehavior := map[testfed.Misbehavior]testfed.Institution{}
+	for _, in := range insts {
+		byMisbehavior[in.Misbehavior] = in
+	}
+	good := insts[0]
+
+	t.Run("pass", func(t *testing.T) {
+		var out bytes.Buffer
+		err := printCheck(&out, h.Check(context.Background(), good.SCHAC), false)
+		text := out.String()
+		if err != nil || !strings.Contains(text, "Result: PASS") || !regexp.MustCompile(`first page\(s\): [1-9]\d* courses and programmes`).MatchString(text) {
+			t.Fatalf("err %v\n%s", err, text)
+		}
+		if !strings.Contains(text, "found") || !strings.Contains(text, good.Discovery.ManifestURL) {
+			t.Errorf("the report should show where the manifest was found:\n%s", text)
+		}
+	})
+	t.Run("manifest URL", func(t *testing.T) {
+		r := h.Check(context.Background(), good.Discovery.ManifestURL)
+		if !r.Pass || len(r.Sources) != len(good.Sources) {
+			t.Fatalf("%+v", r)
+		}
+	})
+	t.Run("json", func(t *testing.T) {
+		var out bytes.Buffer
+		printCheck(&out, h.Check(context.Background(), good.SCHAC), true)
+		var r harvest.Report
+		if err := json.Unmarshal(out.Bytes(), &r); err != nil || !r.Pass || r.Sources[0].Courses == 0 {
+			t.Fatalf("%v %+v", err, r)
+		}
+	})
+	for _, tc := range []struct {
+		name   string
+		target string
+		want   []string
+	}{
+		{"no manifest", byMisbehavior[testfed.NoManifest].SCHAC, []string{"no manifest found", "fix: Publish a DNS TXT record"}},
+		{"malformed manifest", byMisbehavior[testfed.MalformedManifest].SCHAC, []string{"not a usable manifest", "YAML"}},
+		{"unknown domain", "nowhere.test", []string{"NXDOMAIN", "fix:"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := printCheck(&out, h.Check(context.Background(), tc.target), false)
+			text := out.String()
+			if !errors.Is(err, errCheckFailed) || !strings.Contains(text, "Result: FAIL") {
+				t.Fatalf("err %v\n%s", err, text)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("missing %q in\n%s", w, text)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"qlink/internal/config"
+	"qlink/internal/discovery"
+	"qlink/internal/store"
+)
+
+func newDiscoverCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "discover <provider-id | domain>",
+		Short: "Run discovery for a provider (recording its sources) or a domain",
+		Long: `discover runs the discovery sequence and prints every probe with its outcome and reason.
+
+Given the ID of a provider in the registry, it probes that provider's SCHAC code and
+website, records the attempt and, when a manifest is found, updates the provider's
+sources. Given any other name, it treats it as a domain and only reports.`,
+		Example: `  qlink discover DEQARINST0001
+  qlink discover uni-lindenau.de --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			log := newLogger(cfg)
+			a, err := openApp(cmd.Context(), cfg, log, network{})
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			out := cmd.OutOrStdout()
+			p, err := a.store.Provider(cmd.Context(), args[0])
+			if errors.Is(err, store.ErrNotFound) {
+				res, derr := a.harvester.Discoverer.Discover(cmd.Context(), args[0], "")
+				return printDiscovery(out, res.Probes, res.ManifestURL, nil, derr, asJSON)
+			}
+			if err != nil {
+				return err
+			}
+			sources, derr := a.harvester.Discover(cmd.Context(), p)
+			rec, err := a.store.LatestDiscovery(cmd.Context(), p.ID)
+			if err != nil {
+				return err
+			}
+			var probes []discovery.Probe
+			if err := json.Unmarshal(rec.Probes, &probes); err != nil {
+				return err
+			}
+			return printDiscovery(out, probes, rec.ManifestURL, sources, derr, asJSON)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	config.Bind(cmd.Flags(), "data-dir", "database-url", "contact-url", "log-level", "log-format", "auto-migrate", "fetch-timeout")
+	return cmd
+}
+
+func printDiscovery(out interface{ Write([]byte) (int, error) }, probes []discovery.Probe, manifestURL string,
+	sources []store.Source, derr error, asJSON bool) error {
+	if asJSON {
+		type sourceView struct {
+			ID     string `json:"id"`
+			Type   string `json:"type"`
+			URL    string `json:"url"`
+			Name   string `json:"name,omitempty"`
+			Active bool   `json:"active"`
+		}
+		v := struct {
+			Probes      []discovery.Probe `json:"probes"`
+			ManifestURL string            `json:"manifestUrl,omitempty"`
+			Sources     []sourceView      `json:"sources,omitempty"`
+			Error       string            `json:"error,omitempty"`
+		}{Probes: probes, ManifestURL: manifestURL}
+		for _, s := range sources {
+			v.Sources = append(v.Sources, sourceView{ID: s.ID, Type: s.Type, URL: s.URL, Name: s.Name, Active: s.Active})
+		}
+		if derr != nil {
+			v.Error = derr.Error()
+		}
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		return derr
+	}
+	writeProbes(out, probes)
+	if derr != nil {
+		return derr
+	}
+	fmt.Fprintf(out, "Manifest: %s\n", manifestURL)
+	for _, s := range sources {
+		state := "active"
+		if !s.Active {
+			state = "no longer listed"
+		}
+		fmt.Fprintf(out, "  %s %s (%s)\n", s.Type, s.URL, state)
+	}
+	return nil
+}

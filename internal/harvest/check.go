@@ -1,0 +1,186 @@
+package harvest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"qlink/internal/discovery"
+	"qlink/internal/fetch"
+	"qlink/internal/manifest"
+	"qlink/internal/model"
+	"qlink/internal/source"
+)
+
+// Report is what `qlink check` tells a publisher: what discovery found,
+// what is wrong with the manifest, and what each source yields, every
+// problem with the fix.
+type Report struct {
+	Target      string                `json:"target"`
+	Probes      []discovery.Probe     `json:"probes,omitempty"`
+	ManifestURL string                `json:"manifestUrl,omitempty"`
+	Diagnostics []manifest.Diagnostic `json:"diagnostics,omitempty"`
+	Problems    []Problem             `json:"problems,omitempty"`
+	Sources     []SourceReport        `json:"sources,omitempty"`
+	Pass        bool                  `json:"pass"`
+}
+
+// SourceReport is the preview of one source.
+type SourceReport struct {
+	Type     string    `json:"type"`
+	Path     string    `json:"path"`
+	Name     string    `json:"name,omitempty"`
+	Auth     string    `json:"auth"`
+	Pages    int       `json:"pages"`
+	Courses  int       `json:"courses"`
+	Sample   []string  `json:"sample,omitempty"`
+	Warnings []string  `json:"warnings,omitempty"`
+	Problems []Problem `json:"problems,omitempty"`
+}
+
+// Problem is something that stops the aggregator from using the data.
+type Problem struct {
+	Message string `json:"message"`
+	Fix     string `json:"fix"`
+}
+
+// previewPages is how far a check reads into each source: enough to prove
+// access, format and mapping without harvesting everything.
+const previewPages = 1
+
+// previewPageSize keeps a check light on the publisher's server: every
+// paged API accepts it, and each course on the page may cost a request for
+// its offerings.
+const previewPageSize = 10
+
+// Check runs discovery for a domain (or fetches a manifest URL directly),
+// validates the manifest and previews every source, storing nothing.
+func (h *Harvester) Check(ctx context.Context, target string) Report {
+	r := Report{Target: target}
+	body, manifestURL, ok := h.checkManifestSource(ctx, target, &r)
+	if !ok {
+		return r
+	}
+	m, diags, err := manifest.Parse(body)
+	r.ManifestURL, r.Diagnostics = manifestURL, diags
+	if err != nil {
+		r.Problems = append(r.Problems, Problem{Message: err.Error(),
+			Fix: "Correct the manifest as the diagnostics say; it must be JSON or YAML with a non-empty sources list whose entries have a type (elm, ooapi, edu-api, occapi) and an absolute https path."})
+		return r
+	}
+	provider := model.Provider{ID: "check", SCHAC: m.Meta.SCHAC}
+	if provider.SCHAC == "" && strings.Contains(target, ".") && !strings.Contains(target, "/") {
+		provider.SCHAC = target
+	}
+	for _, src := range m.Sources {
+		r.Sources = append(r.Sources, h.previewSource(ctx, src, provider))
+	}
+	r.Pass = true
+	for _, s := range r.Sources {
+		if len(s.Problems) > 0 {
+			r.Pass = false
+		}
+	}
+	return r
+}
+
+// checkManifestSource finds the manifest body: a URL is fetched as it is,
+// anything else is a domain to run discovery on.
+func (h *Harvester) checkManifestSource(ctx context.Context, target string, r *Report) ([]byte, string, bool) {
+	if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") {
+		resp, err := h.Fetcher.Get(ctx, fetch.Request{URL: target, Header: http.Header{"Accept": {"application/json, application/yaml;q=0.9, */*;q=0.5"}}})
+		if err != nil {
+			r.Problems = append(r.Problems, Problem{Message: err.Error(), Fix: fixFor(err, "the manifest URL")})
+			return nil, "", false
+		}
+		return resp.Body, resp.URL, true
+	}
+	res, err := h.Discoverer.Discover(ctx, target, "")
+	r.Probes = res.Probes
+	if err != nil {
+		r.Problems = append(r.Problems, Problem{Message: err.Error(), Fix: fmt.Sprintf(
+			"Publish a DNS TXT record \"v=qldiscover1; m=https://…/manifest.json\" on %s, or the manifest at https://%s/.well-known/quality-link-manifest (or .json, .yaml). If a probe above says what is wrong with a manifest found, fix that first.",
+			target, target)})
+		return nil, "", false
+	}
+	return res.Body, res.ManifestURL, true
+}
+
+func (h *Harvester) previewSource(ctx context.Context, src manifest.Source, p model.Provider) SourceReport {
+	rep := SourceReport{Type: src.Type, Path: src.Path, Name: src.Name, Auth: src.Auth.Type}
+	problem := func(msg, fix string) { rep.Problems = append(rep.Problems, Problem{Message: msg, Fix: fix}) }
+	adapter, ok := h.Adapters[src.Type]
+	if !ok {
+		problem(fmt.Sprintf("qlink cannot read %q sources yet", src.Type), "Publish the data in another supported format as well.")
+		return rep
+	}
+	if src.Auth.Type != "none" {
+		problem(fmt.Sprintf("access control %q is not supported by this version of qlink", src.Auth.Type),
+			"Use auth type none for public data, or upgrade qlink.")
+		return rep
+	}
+	get, err := newPageGetter(h, 0, src)
+	if err != nil {
+		problem(err.Error(), "Give the source an absolute https URL as path.")
+		return rep
+	}
+	get.preview = true
+	out := &collector{providerID: p.ID, seen: map[string]bool{}}
+	cfg := source.Config{URL: src.Path, Version: src.Version, PageSize: previewPageSize, ContentType: src.ContentType,
+		MaxPages: previewPages, Provider: p, Now: h.Now()}
+	aerr := adapter.Harvest(ctx, cfg, get, out)
+	rep.Pages, _, _ = get.totals()
+	rep.Courses = len(out.specs)
+	for _, s := range out.specs {
+		if len(rep.Sample) == 5 {
+			break
+		}
+		rep.Sample = append(rep.Sample, s.Title.String())
+	}
+	for _, w := range out.warnings {
+		rep.Warnings = append(rep.Warnings, source.Warning{Record: w.Record, Field: w.Field, Message: w.Message}.String())
+	}
+	if aerr != nil && !errors.Is(aerr, source.ErrPageCap) {
+		problem(aerr.Error(), fixFor(aerr, "the source path"))
+	}
+	if aerr == nil || errors.Is(aerr, source.ErrPageCap) {
+		if rep.Courses == 0 {
+			problem("the source answered but yielded no courses", "Check that path is the API root (or the file) and that the data is published there.")
+		}
+	}
+	return rep
+}
+
+// fixFor suggests what to change for a failed request.
+func fixFor(err error, what string) string {
+	var fe *fetch.Error
+	if !errors.As(err, &fe) {
+		return "Check that the data follows the format's specification; the message names the record and field."
+	}
+	switch fe.Kind {
+	case fetch.KindDNS:
+		return "The host name does not resolve: check " + what + "."
+	case fetch.KindBlocked:
+		return "The address is private, loopback or not http(s); publish on a public https address."
+	case fetch.KindTimeout:
+		return "The server did not answer in time; check that it is up and fast enough for paged requests."
+	case fetch.KindTLS:
+		return "The TLS certificate was not accepted; install a certificate from a public CA that matches the host name."
+	case fetch.KindTooLarge:
+		return "The response is larger than the aggregator accepts; use smaller pages (pageSize) or split the file."
+	case fetch.KindRedirects:
+		return "Too many redirects; point " + what + " at the final URL."
+	case fetch.KindStatus:
+		switch {
+		case fe.Status == http.StatusUnauthorized || fe.Status == http.StatusForbidden:
+			return "The server refused access; check the manifest's auth block and the aggregator's IP allow-listing."
+		case fe.Status == http.StatusNotFound:
+			return "Nothing is published at this URL; check " + what + "."
+		case fe.Status >= 500:
+			return "The server failed; check its logs."
+		}
+	}
+	return "Check " + what + "."
+}
