@@ -75,15 +75,13 @@ func encrypt(t *testing.T, secret string) string {
 
 var loopbackOnly = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 
-// tlsServer starts an https server on 127.0.0.1; every httptest TLS
-// server shares one certificate, so the pool trusts them all.
+// tlsServer starts an https server on 127.0.0.1 and returns it with the
+// pool that trusts it (httptest's servers share one certificate).
 func tlsServer(t *testing.T, h http.Handler) (*httptest.Server, *x509.CertPool) {
 	t.Helper()
 	srv := httptest.NewTLSServer(h)
 	t.Cleanup(srv.Close)
-	pool := x509.NewCertPool()
-	pool.AddCert(srv.Certificate())
-	return srv, pool
+	return srv, srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
 }
 
 // fetcher returns a client that reaches 127.0.0.1 only and trusts pool.

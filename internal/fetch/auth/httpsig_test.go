@@ -144,7 +144,7 @@ func TestSignedRequests(t *testing.T) {
 }
 
 func TestSignaturesFollowRotation(t *testing.T) {
-	clk := &testClock{t: time.Now()}
+	clk := newTestClock()
 	dir := t.TempDir()
 	ring, err := keys.Open(context.Background(), keys.FileStorage{Path: dir + "/keys.json"}, keys.Options{KEKFile: dir + "/kek", Now: clk.now})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -103,17 +104,17 @@ func api(t *testing.T, p *idp) *httptest.Server {
 	return srv
 }
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
+// testClock is a clock tests move by hand; servers read it concurrently.
+type testClock struct{ ns atomic.Int64 }
+
+func newTestClock() *testClock {
+	c := &testClock{}
+	c.ns.Store(time.Now().UnixNano())
+	return c
 }
 
-func (c *testClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func (c *testClock) now() time.Time          { return time.Unix(0, c.ns.Load()) }
+func (c *testClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 
 func TestOAuthClientCredentials(t *testing.T) {
 	const scope = "courses.read offerings.read"
@@ -142,7 +143,7 @@ func TestOAuthClientCredentials(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/inline=%v", tc.name, inline), func(t *testing.T) {
 				p := tokenServer(t, func(p *idp) { p.id, p.secret = "qlink:client", "s3cr:t/+&" })
 				data := api(t, p)
-				clock := &testClock{t: time.Now()}
+				clock := newTestClock()
 				block := map[string]any{"type": "oauth2.0", "token_endpoint": p.URL + "/token", "scope": scope}
 				creds := &MemoryCredentials{}
 				if inline {
@@ -177,10 +178,9 @@ func TestOAuthClientCredentials(t *testing.T) {
 	}
 }
 
-// fetcherTrusting returns a client trusting the httptest certificate.
+// fetcherTrusting returns a client trusting the token server's certificate.
 func fetcherTrusting(t *testing.T, srv *idp) *fetch.Client {
-	pool := srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
-	return fetcher(t, pool)
+	return fetcher(t, srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs)
 }
 
 func TestTokenFailures(t *testing.T) {
