@@ -27,7 +27,7 @@ func TestIsPublic(t *testing.T) {
 }
 
 func newClient(t *testing.T, allowPrivate bool) *Client {
-	return testClient(t, Options{Timeout: 500 * time.Millisecond, PerHost: 2, AllowPrivate: allowPrivate})
+	return testClient(t, Options{Timeout: time.Second, PerHost: 2, AllowPrivate: allowPrivate})
 }
 
 func TestLoopbackRefusedUnlessAllowed(t *testing.T) {

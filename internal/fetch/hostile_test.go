@@ -79,7 +79,7 @@ func TestHostileResponses(t *testing.T) {
 	})
 	mux.HandleFunc("/no-headers", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 	srv := serverOn(t, "127.0.0.1:0", mux)
-	c := testClient(t, Options{AllowNets: loopbackOnly, MaxBodyBytes: limit, Timeout: 300 * time.Millisecond})
+	c := testClient(t, Options{AllowNets: loopbackOnly, MaxBodyBytes: limit, Timeout: time.Second})
 
 	cases := []struct {
 		path string
