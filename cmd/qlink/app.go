@@ -12,6 +12,7 @@ import (
 	"qlink/internal/discovery"
 	"qlink/internal/fetch"
 	"qlink/internal/harvest"
+	"qlink/internal/keys"
 	"qlink/internal/search"
 	"qlink/internal/search/bleve"
 	"qlink/internal/source"
@@ -32,6 +33,7 @@ type app struct {
 	index     search.Index
 	fetcher   *fetch.Client
 	harvester *harvest.Harvester
+	keys      *keys.Ring
 }
 
 // network adjusts outbound behaviour; only the demo and tests change it.
@@ -60,6 +62,10 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 		a.Close()
 		return nil, err
 	}
+	if a.keys, err = openKeys(ctx, cfg); err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.fetcher = newFetcher(cfg, nw, log)
 	a.harvester = harvest.New(harvest.Options{
 		Store: a.store, Blobs: a.blobs, Index: a.index, Fetcher: a.fetcher,
@@ -70,8 +76,13 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 }
 
 func newFetcher(cfg config.Config, nw network, log *slog.Logger) *fetch.Client {
+	hostRate := float64(cfg.Fetch.HostRate)
+	if nw.resolver != nil {
+		hostRate = 0 // the simulated federation runs on this machine: nobody to be polite to
+	}
 	return fetch.New(fetch.Options{
 		Timeout: cfg.Fetch.Timeout, MaxBodyBytes: cfg.Fetch.MaxBodyBytes, PerHost: cfg.Fetch.PerHostConcurrency,
+		HostRate: hostRate, Retry: fetch.RetryPolicy{Attempts: cfg.Fetch.Attempts},
 		UserAgent: fetch.UserAgent(version, cfg.ContactURL), AllowPrivate: cfg.Fetch.AllowPrivateNetworks,
 		Resolver: nw.resolver, Logger: log.With("component", "fetch"),
 	})
@@ -161,7 +172,7 @@ func (a *app) webServer(notice string) (*web.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice, Labels: labels})
+	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice, Labels: labels, Keys: a.keys})
 }
 
 func (a *app) Close() {

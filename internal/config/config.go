@@ -34,6 +34,9 @@ type Config struct {
 	LogFormat   string
 	// AutoMigrate applies pending database migrations at start-up.
 	AutoMigrate bool
+	// SecretKey is the key-encryption secret the aggregator's private keys
+	// are sealed under; empty means a generated key file in DataDir.
+	SecretKey string
 
 	Fetch   FetchConfig
 	Harvest HarvestConfig
@@ -45,6 +48,10 @@ type FetchConfig struct {
 	MaxBodyBytes int64
 	// PerHostConcurrency caps parallel requests to one host.
 	PerHostConcurrency int
+	// HostRate caps requests per second to one host; 0 means no cap.
+	HostRate int
+	// Attempts is how often a request that may succeed later is tried.
+	Attempts int
 	// AllowPrivateNetworks lets requests reach loopback and private
 	// addresses. Only the demo and tests need it; it defeats the SSRF guard.
 	AllowPrivateNetworks bool
@@ -71,6 +78,8 @@ func Default() Config {
 			Timeout:            30 * time.Second,
 			MaxBodyBytes:       64 << 20,
 			PerHostConcurrency: 4,
+			HostRate:           10,
+			Attempts:           3,
 		},
 		Harvest: HarvestConfig{Workers: 4, MaxPages: 10000},
 	}
@@ -129,6 +138,12 @@ func (c Config) Validate() error {
 	}
 	if c.Fetch.PerHostConcurrency < 1 {
 		errs = append(errs, errors.New("fetch-per-host must be at least 1"))
+	}
+	if c.Fetch.HostRate < 0 {
+		errs = append(errs, errors.New("fetch-host-rate must not be negative"))
+	}
+	if c.Fetch.Attempts < 1 || c.Fetch.Attempts > 10 {
+		errs = append(errs, errors.New("fetch-attempts must be from 1 to 10"))
 	}
 	if c.Harvest.Workers < 1 {
 		errs = append(errs, errors.New("harvest-workers must be at least 1"))

@@ -82,8 +82,10 @@ func TestLoadErrorsNameTheSetting(t *testing.T) {
 func TestDumpMasksSecrets(t *testing.T) {
 	c := Default()
 	c.DatabaseURL = "postgres://u:secret@db/qlink"
+	c.SecretKey = "kek-passphrase"
 	out := c.Dump()
-	if strings.Contains(out, "secret") || !strings.Contains(out, "database-url = ********") {
+	if strings.Contains(out, "u:secret") || strings.Contains(out, "kek-passphrase") ||
+		!strings.Contains(out, "database-url = ********") || !strings.Contains(out, "secret-key = ********") {
 		t.Errorf("dump leaks or omits the secret:\n%s", out)
 	}
 }

@@ -36,6 +36,9 @@ var options = []option{
 	{"fetch-timeout", "deadline for one outbound request, including reading the body", false, func(c *Config) any { return &c.Fetch.Timeout }},
 	{"fetch-max-body", "largest response body accepted, in bytes (after decompression)", false, func(c *Config) any { return &c.Fetch.MaxBodyBytes }},
 	{"fetch-per-host", "parallel requests allowed to one host", false, func(c *Config) any { return &c.Fetch.PerHostConcurrency }},
+	{"fetch-host-rate", "requests per second allowed to one host (0: no limit)", false, func(c *Config) any { return &c.Fetch.HostRate }},
+	{"fetch-attempts", "tries per request when a server answers 429/502/503/504 or drops the connection (1: no retries)", false, func(c *Config) any { return &c.Fetch.Attempts }},
+	{"secret-key", "secret the aggregator's private keys are encrypted under at rest; empty keeps a generated key file (keys.kek) in the data directory", true, func(c *Config) any { return &c.SecretKey }},
 	{"harvest-workers", "sources harvested at the same time", false, func(c *Config) any { return &c.Harvest.Workers }},
 	{"harvest-max-pages", "most pages read from one paged endpoint", false, func(c *Config) any { return &c.Harvest.MaxPages }},
 }

@@ -2,35 +2,45 @@ package fetch
 
 import (
 	"context"
-	"errors"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
-	"io"
 	"log/slog"
-	"mime"
 	"net"
 	"net/http"
-	"net/url"
-	"strings"
-	"sync"
+	"net/netip"
 	"time"
 )
 
 // Options configures a Client.
 type Options struct {
-	// Timeout bounds one request including reading its body.
+	// Timeout bounds one response: connecting, waiting for the headers and
+	// reading the body. Each redirect hop and each retry gets its own.
 	Timeout time.Duration
-	// MaxBodyBytes caps a body after decompression.
+	// MaxBodyBytes caps a body, both as sent and after decompression.
 	MaxBodyBytes int64
 	// PerHost caps parallel requests to one host.
 	PerHost int
+	// HostRate caps requests per second to one host (0: no cap); HostBurst
+	// is how many may go at once after a quiet spell (default PerHost).
+	HostRate  float64
+	HostBurst int
+	// Retry says when a failed request is tried again.
+	Retry RetryPolicy
 	// UserAgent is sent with every request; see UserAgent.
 	UserAgent string
 	// AllowPrivate lets requests reach loopback and private addresses.
 	// Only tests and the demo federation may set it.
 	AllowPrivate bool
+	// AllowNets opens only these non-public ranges, a narrower exception
+	// than AllowPrivate: metadata and other private addresses stay closed.
+	AllowNets []netip.Prefix
 	// Resolver resolves host names; nil uses the system resolver.
 	Resolver *net.Resolver
-	Logger   *slog.Logger
+	// RootCAs replaces the system's trusted roots; tests trust their
+	// httptest certificate with it.
+	RootCAs *x509.CertPool
+	Logger  *slog.Logger
 }
 
 // maxRedirects is the most redirects one request follows.
@@ -44,16 +54,51 @@ func UserAgent(version, contactURL string) string {
 
 // Client performs outbound requests under qlink's rules.
 type Client struct {
-	opts  Options
-	http  *http.Client
-	log   *slog.Logger
-	mu    sync.Mutex
-	slots map[string]chan struct{}
+	opts      Options
+	transport *http.Transport
+	http      *http.Client
+	log       *slog.Logger
+	hosts     hostLimits
+
+	// now and sleep are the clock; tests replace them so that waits are
+	// observed, not measured.
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 // New builds a Client. One Client (and one transport) serves the whole
 // process, so connections are reused across sources of the same host.
 func New(opts Options) *Client {
+	opts = withDefaults(opts)
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	dialer := &net.Dialer{Timeout: 10 * time.Second, Resolver: opts.Resolver, Control: dialGuard(opts.AllowPrivate, opts.AllowNets)}
+	transport := &http.Transport{
+		Proxy:                 nil, // an environment proxy would bypass the address guard
+		DialContext:           dialer.DialContext,
+		TLSClientConfig:       &tls.Config{RootCAs: opts.RootCAs, MinVersion: tls.VersionTLS12},
+		ForceAttemptHTTP2:     true,
+		DisableCompression:    true, // we decode gzip and deflate ourselves, under the size cap
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   opts.PerHost,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: opts.Timeout,
+	}
+	c := &Client{opts: opts, transport: transport, log: log, now: time.Now, sleep: sleepCtx}
+	c.hosts = newHostLimits(opts.PerHost, opts.HostRate, opts.HostBurst)
+	// Redirects are followed by hand (see follow) so that every hop is
+	// checked, rate-limited and given credentials only when it stays on
+	// the source's origin.
+	c.http = &http.Client{Transport: transport, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+	return c
+}
+
+func withDefaults(opts Options) Options {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 30 * time.Second
 	}
@@ -63,177 +108,73 @@ func New(opts Options) *Client {
 	if opts.PerHost <= 0 {
 		opts.PerHost = 4
 	}
+	if opts.HostBurst <= 0 {
+		opts.HostBurst = opts.PerHost
+	}
 	if opts.UserAgent == "" {
 		opts.UserAgent = UserAgent("dev", "https://github.com/qlink-aggregator/qlink")
 	}
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	dialer := &net.Dialer{Timeout: 10 * time.Second, Resolver: opts.Resolver, Control: dialGuard(opts.AllowPrivate)}
-	transport := &http.Transport{
-		Proxy:                 nil, // an environment proxy would bypass the address guard
-		DialContext:           dialer.DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   opts.PerHost,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: opts.Timeout,
-	}
-	c := &Client{opts: opts, log: log, slots: map[string]chan struct{}{}}
-	c.http = &http.Client{Transport: transport, CheckRedirect: checkRedirect}
-	return c
+	opts.Retry = opts.Retry.withDefaults()
+	return opts
 }
 
-func checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) > maxRedirects {
-		return &Error{Kind: KindRedirects, Err: fmt.Errorf("more than %d redirects", maxRedirects)}
-	}
-	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-		return &Error{Kind: KindBlocked, Err: fmt.Errorf("redirect to scheme %q", req.URL.Scheme)}
-	}
-	return nil
-}
-
-// Request is one GET.
-type Request struct {
-	URL string
-	// Header holds extra headers (a manifest's headers, Accept).
-	Header http.Header
-	// Query holds extra query parameters merged into the URL.
-	Query url.Values
-	// ETag and LastModified make the request conditional.
-	ETag         string
-	LastModified string
-}
-
-// Response is a fully read response.
-type Response struct {
-	// URL is the final URL after redirects.
-	URL         string
-	Status      int
-	Header      http.Header
-	ContentType string
-	Body        []byte
-	// NotModified is true for a 304 answer to a conditional request.
-	NotModified bool
-	Duration    time.Duration
-}
-
-// MediaType returns the response's media type without parameters, lower-cased.
-func (r *Response) MediaType() string {
-	mt, _, err := mime.ParseMediaType(r.ContentType)
-	if err != nil {
-		return strings.ToLower(strings.TrimSpace(strings.Split(r.ContentType, ";")[0]))
-	}
-	return mt
-}
+// Close releases idle connections.
+func (c *Client) Close() { c.transport.CloseIdleConnections() }
 
 // Get performs a GET and reads the body. Statuses other than 2xx and 304
 // are errors of KindStatus; the response (with its body, capped) is
-// returned alongside so callers can show what the server said.
+// returned alongside so callers can show what the server said. Failures
+// that may pass (429, 503, a dropped connection) are retried under the
+// client's RetryPolicy; a 401 to a request with refreshable credentials
+// is repeated once with fresh ones.
 func (c *Client) Get(ctx context.Context, req Request) (*Response, error) {
 	u, err := buildURL(req.URL, req.Query)
 	if err != nil {
 		return nil, err
 	}
-	release, err := c.acquire(ctx, u.Host)
-	if err != nil {
-		return nil, classify(u.String(), err)
-	}
-	defer release()
-
-	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
-	defer cancel()
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, &Error{Kind: KindURL, URL: req.URL, Err: err}
-	}
-	for k, vs := range req.Header {
-		for _, v := range vs {
-			hreq.Header.Add(k, v)
+	start := c.now()
+	wait := c.opts.Retry.backOff()
+	refreshed := false
+	for attempt := 1; ; attempt++ {
+		resp, err := c.follow(ctx, req, u)
+		if err == nil {
+			return resp, nil
+		}
+		if !refreshed && c.refreshable(req, resp) {
+			refreshed, attempt = true, attempt-1
+			if rerr := req.Auth.(Refresher).Refresh(ctx, resp.sent); rerr != nil {
+				return resp, &Error{Kind: KindAuth, URL: resp.URL, Err: rerr}
+			}
+			continue
+		}
+		d, retry := c.opts.Retry.next(err, wait)
+		if !retry || attempt >= c.opts.Retry.Attempts || c.now().Sub(start)+d > c.opts.Retry.MaxElapsed || ctx.Err() != nil {
+			return resp, err
+		}
+		c.log.Debug("retrying", "url", u.String(), "attempt", attempt, "wait", d, "error", err)
+		if serr := c.sleep(ctx, d); serr != nil {
+			return resp, err
 		}
 	}
-	hreq.Header.Set("User-Agent", c.opts.UserAgent)
-	if req.ETag != "" {
-		hreq.Header.Set("If-None-Match", req.ETag)
-	}
-	if req.LastModified != "" {
-		hreq.Header.Set("If-Modified-Since", req.LastModified)
-	}
-
-	start := time.Now()
-	hresp, err := c.http.Do(hreq)
-	if err != nil {
-		return nil, classify(u.String(), err)
-	}
-	defer hresp.Body.Close()
-	resp := &Response{URL: hresp.Request.URL.String(), Status: hresp.StatusCode, Header: hresp.Header,
-		ContentType: hresp.Header.Get("Content-Type")}
-	resp.Body, err = readCapped(hresp.Body, c.opts.MaxBodyBytes)
-	resp.Duration = time.Since(start)
-	c.log.Debug("fetched", "url", resp.URL, "status", resp.Status, "bytes", len(resp.Body), "duration", resp.Duration)
-	if err != nil {
-		return resp, classify(resp.URL, err)
-	}
-	switch {
-	case hresp.StatusCode == http.StatusNotModified:
-		resp.NotModified = true
-	case hresp.StatusCode < 200 || hresp.StatusCode > 299:
-		return resp, &Error{Kind: KindStatus, URL: resp.URL, Status: hresp.StatusCode}
-	}
-	return resp, nil
 }
 
-func buildURL(raw string, extra url.Values) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, &Error{Kind: KindURL, URL: raw, Err: err}
+// refreshable reports whether the server refused credentials that the
+// request's Authenticator can renew (an OAuth token revoked mid-harvest).
+func (c *Client) refreshable(req Request, resp *Response) bool {
+	if resp == nil || resp.Status != http.StatusUnauthorized || resp.sent == nil {
+		return false
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, &Error{Kind: KindBlocked, URL: raw, Err: fmt.Errorf("scheme %q is not http or https", u.Scheme)}
-	}
-	if u.Host == "" {
-		return nil, &Error{Kind: KindURL, URL: raw, Err: errors.New("no host")}
-	}
-	if u.User != nil {
-		return nil, &Error{Kind: KindURL, URL: raw, Err: errors.New("credentials in the URL are not accepted")}
-	}
-	if len(extra) > 0 {
-		q := u.Query()
-		for k, vs := range extra {
-			q[k] = vs
-		}
-		u.RawQuery = q.Encode()
-	}
-	return u, nil
+	_, ok := req.Auth.(Refresher)
+	return ok
 }
 
-func readCapped(r io.Reader, limit int64) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return body, err
-	}
-	if int64(len(body)) > limit {
-		return body[:limit], &Error{Kind: KindTooLarge, Err: fmt.Errorf("body exceeds %d bytes", limit)}
-	}
-	return body, nil
-}
-
-// acquire waits for a free slot for host; the returned func frees it.
-func (c *Client) acquire(ctx context.Context, host string) (func(), error) {
-	c.mu.Lock()
-	slot, ok := c.slots[host]
-	if !ok {
-		slot = make(chan struct{}, c.opts.PerHost)
-		c.slots[host] = slot
-	}
-	c.mu.Unlock()
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
 	select {
-	case slot <- struct{}{}:
-		return func() { <-slot }, nil
+	case <-t.C:
+		return nil
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return ctx.Err()
 	}
 }

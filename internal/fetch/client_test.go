@@ -2,7 +2,6 @@ package fetch
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -27,18 +26,18 @@ func TestIsPublic(t *testing.T) {
 	}
 }
 
-func newClient(allowPrivate bool) *Client {
-	return New(Options{Timeout: 2 * time.Second, MaxBodyBytes: 1 << 16, PerHost: 2, AllowPrivate: allowPrivate, UserAgent: "qlink-test"})
+func newClient(t *testing.T, allowPrivate bool) *Client {
+	return testClient(t, Options{Timeout: time.Second, PerHost: 2, AllowPrivate: allowPrivate})
 }
 
 func TestLoopbackRefusedUnlessAllowed(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("secret")) }))
 	defer srv.Close()
-	_, err := newClient(false).Get(context.Background(), Request{URL: srv.URL})
+	_, err := newClient(t, false).Get(context.Background(), Request{URL: srv.URL})
 	if KindOf(err) != KindBlocked {
 		t.Fatalf("loopback reached: %v", err)
 	}
-	resp, err := newClient(true).Get(context.Background(), Request{URL: srv.URL})
+	resp, err := newClient(t, true).Get(context.Background(), Request{URL: srv.URL})
 	if err != nil || string(resp.Body) != "secret" {
 		t.Fatalf("allowed fetch: %v", err)
 	}
@@ -55,12 +54,7 @@ func TestRequestRules(t *testing.T) {
 		http.Redirect(w, r, "file:///etc/passwd", http.StatusFound)
 	})
 	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) { w.Write(bytes.Repeat([]byte("x"), 1<<17)) })
-	mux.HandleFunc("/bomb", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Encoding", "gzip")
-		gz := gzip.NewWriter(w)
-		gz.Write(bytes.Repeat([]byte{0}, 10<<20))
-		gz.Close()
-	})
+	mux.HandleFunc("/bomb", encoded("gzip", compress(t, 1<<20, "gzip")))
 	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-time.After(5 * time.Second):
@@ -69,19 +63,20 @@ func TestRequestRules(t *testing.T) {
 	})
 	mux.HandleFunc("/gone", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no such course", http.StatusGone) })
 	mux.HandleFunc("/cond", func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("If-None-Match") == `"v1"` {
-			w.WriteHeader(http.StatusNotModified)
+		if r.Header.Get("If-None-Match") == `"v1"` || r.Header.Get("If-Modified-Since") == "Sun, 01 Mar 2026 12:00:00 GMT" {
+			w.WriteHeader(http.StatusNotModified) // without repeating the validators
 			return
 		}
 		w.Header().Set("ETag", `"v1"`)
+		w.Header().Set("Last-Modified", "Sun, 01 Mar 2026 12:00:00 GMT")
 		w.Write([]byte("fresh"))
 	})
 	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte(r.Header.Get("User-Agent") + "|" + r.Header.Get("X-Api-Key") + "|" + r.URL.RawQuery))
+		w.Write([]byte(r.Header.Get("User-Agent") + "|" + r.Header.Get("X-Api-Key") + "|" + r.URL.RawQuery + "|" + r.Host))
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	c := newClient(true)
+	c := newClient(t, true)
 	ctx := context.Background()
 
 	cases := []struct {
@@ -115,16 +110,22 @@ func TestRequestRules(t *testing.T) {
 	}
 
 	resp, err := c.Get(ctx, Request{URL: srv.URL + "/cond"})
-	if err != nil || resp.Header.Get("ETag") != `"v1"` {
-		t.Fatal(err)
+	if err != nil || resp.ETag != `"v1"` || resp.LastModified != "Sun, 01 Mar 2026 12:00:00 GMT" || resp.NotModified {
+		t.Fatalf("validators not exposed: %+v %v", resp, err)
 	}
-	resp, err = c.Get(ctx, Request{URL: srv.URL + "/cond", ETag: `"v1"`})
-	if err != nil || !resp.NotModified {
-		t.Fatalf("conditional request: %+v %v", resp, err)
+	for _, req := range []Request{{ETag: `"v1"`}, {LastModified: resp.LastModified}} {
+		req.URL = srv.URL + "/cond"
+		got, err := c.Get(ctx, req)
+		if err != nil || !got.NotModified || got.ETag != req.ETag || got.LastModified != req.LastModified || len(got.Body) != 0 {
+			t.Fatalf("conditional request %+v: %+v %v", req, got, err)
+		}
 	}
-	resp, err = c.Get(ctx, Request{URL: srv.URL + "/echo?a=1", Header: http.Header{"X-Api-Key": {"k"}}, Query: map[string][]string{"b": {"2"}}})
-	if err != nil || string(resp.Body) != "qlink-test|k|a=1&b=2" {
-		t.Fatalf("echo = %q, %v", resp.Body, err)
+	// Manifest headers and query parameters go out; headers the client
+	// manages cannot be overridden.
+	resp, err = c.Get(ctx, Request{URL: srv.URL + "/echo?a=1", Query: map[string][]string{"b": {"2"}},
+		Header: http.Header{"X-Api-Key": {"k"}, "User-Agent": {"spoof"}, "Host": {"victim.example"}}})
+	if want := "qlink-test|k|a=1&b=2|" + strings.TrimPrefix(srv.URL, "http://"); err != nil || string(resp.Body) != want {
+		t.Fatalf("echo = %q, %v; want %q", resp.Body, err, want)
 	}
 }
 
@@ -142,7 +143,7 @@ func TestPerHostConcurrency(t *testing.T) {
 		cur.Add(-1)
 	}))
 	defer srv.Close()
-	c := newClient(true)
+	c := newClient(t, true)
 	done := make(chan struct{})
 	for range 8 {
 		go func() { c.Get(context.Background(), Request{URL: srv.URL}); done <- struct{}{} }()

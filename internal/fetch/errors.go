@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"time"
 )
 
 // Kind classifies a failed request. Each kind has a stable name the
@@ -24,6 +25,9 @@ const (
 	KindTooLarge  Kind = "too-large"   // the body exceeds the size cap
 	KindStatus    Kind = "http-status" // an HTTP status other than 2xx or 304
 	KindURL       Kind = "url"         // the URL itself is malformed
+	KindEncoding  Kind = "encoding"    // the body's compression is corrupt or not one we asked for
+	KindAuth      Kind = "auth"        // the source's credentials could not be prepared or sent
+	KindCanceled  Kind = "canceled"    // the caller gave up (shutdown, cancelled harvest)
 )
 
 // Error is a failed request with its kind.
@@ -31,7 +35,10 @@ type Error struct {
 	Kind   Kind
 	URL    string
 	Status int // for KindStatus
-	Err    error
+	// RetryAfter is how long the server asked us to wait (Retry-After on
+	// a 429 or 503 we gave up on), so a scheduler can postpone the source.
+	RetryAfter time.Duration
+	Err        error
 }
 
 func (e *Error) Error() string {
@@ -75,6 +82,8 @@ func classify(rawURL string, err error) error {
 	var hostErr x509.HostnameError
 	var netErr net.Error
 	switch {
+	case errors.Is(err, context.Canceled):
+		kind = KindCanceled
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		kind = KindTimeout
 	case errors.As(err, &dnsErr):

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"qlink/internal/keys"
 	"qlink/internal/model"
 	"qlink/internal/search"
 	"qlink/internal/store"
@@ -30,6 +31,9 @@ type Options struct {
 	Notice string
 	// Labels overlay the vocabularies' embedded labels (nil: none).
 	Labels vocab.Labels
+	// Keys is the aggregator's key ring, whose public keys the API
+	// publishes; nil answers the key endpoints with 503.
+	Keys *keys.Ring
 }
 
 // Server serves the catalogue and the API.
@@ -63,6 +67,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /about", s.about)
 	mux.HandleFunc("GET /api/v1/courses", s.apiCourses)
 	mux.HandleFunc("GET /api/v1/courses/{id}", s.apiCourse)
+	mux.HandleFunc("GET /api/v1/public-key", s.publicKey)
+	mux.HandleFunc("GET /api/v1/public-key/pem", s.publicKeyPEM)
+	mux.HandleFunc("GET /api/v1/signing-keys", s.signingKeys)
 	mux.HandleFunc("GET /healthz", s.health)
 	mux.Handle("GET /static/", s.views.static())
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
