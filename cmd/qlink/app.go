@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 
 	"qlink/internal/config"
 	"qlink/internal/discovery"
 	"qlink/internal/fetch"
+	"qlink/internal/fetch/auth"
 	"qlink/internal/harvest"
 	"qlink/internal/keys"
 	"qlink/internal/search"
@@ -70,6 +72,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 	a.harvester = harvest.New(harvest.Options{
 		Store: a.store, Blobs: a.blobs, Index: a.index, Fetcher: a.fetcher,
 		Discoverer: newDiscoverer(a.fetcher, nw), Adapters: adapters(),
+		Auth:     auth.Deps{Keys: a.keys, HTTPClient: a.fetcher.HTTPClient()},
 		MaxPages: cfg.Harvest.MaxPages, Logger: log,
 	})
 	return a, nil
@@ -101,12 +104,21 @@ func adapters() map[string]source.Adapter {
 	return map[string]source.Adapter{"ooapi": ooapi.Adapter{}}
 }
 
-// newChecker wires a harvester that can discover and preview but has no
-// storage: `qlink check` and `qlink discover <domain>` store nothing.
-func newChecker(cfg config.Config, nw network, log *slog.Logger) *harvest.Harvester {
+// newChecker wires a harvester that can discover and preview but stores
+// nothing. It uses the aggregator's keys when the data directory holds
+// them (an operator checking on the aggregator), and never creates keys.
+func newChecker(ctx context.Context, cfg config.Config, nw network, log *slog.Logger) (*harvest.Harvester, error) {
 	f := newFetcher(cfg, nw, log)
+	deps := auth.Deps{HTTPClient: f.HTTPClient()}
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, keysFile)); err == nil {
+		ring, err := openKeys(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		deps.Keys = ring
+	}
 	return harvest.New(harvest.Options{Fetcher: f, Discoverer: newDiscoverer(f, nw), Adapters: adapters(),
-		MaxPages: cfg.Harvest.MaxPages, Logger: log})
+		Auth: deps, MaxPages: cfg.Harvest.MaxPages, Logger: log}), nil
 }
 
 func openStore(ctx context.Context, cfg config.Config) (*sqlite.Store, error) {

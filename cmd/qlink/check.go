@@ -29,6 +29,9 @@ URL, it fetches that manifest. It then validates the manifest (JSON Schema, with
 numbers) and previews each source: access, content, the first page of courses and any
 warnings about records. Nothing is stored.
 
+Sources protected with httpheader or httpsig can only be tested with the aggregator's
+keys: run the check on the aggregator with its --data-dir (and --secret-key, if set).
+
 The exit code is 0 when every source can be harvested and 1 otherwise; --json prints the
 report for machines.`,
 		Example: `  qlink check uni-lindenau.de
@@ -40,12 +43,15 @@ report for machines.`,
 			if err != nil {
 				return err
 			}
-			h := newChecker(cfg, network{}, newLogger(cfg))
+			h, err := newChecker(cmd.Context(), cfg, network{}, newLogger(cfg))
+			if err != nil {
+				return err
+			}
 			return printCheck(cmd.OutOrStdout(), h.Check(cmd.Context(), args[0]), asJSON)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
-	config.Bind(cmd.Flags(), "contact-url", "log-level", "log-format", "fetch-timeout", "fetch-max-body")
+	config.Bind(cmd.Flags(), "data-dir", "secret-key", "contact-url", "log-level", "log-format", "fetch-timeout", "fetch-max-body")
 	return cmd
 }
 

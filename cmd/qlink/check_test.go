@@ -21,8 +21,12 @@ func TestCheckAgainstTheFederation(t *testing.T) {
 	d := startDemo(t)
 	cfg := config.Default()
 	cfg.Fetch.AllowPrivateNetworks = true
-	h := newChecker(cfg, network{resolver: d.fed.Resolver(),
+	cfg.DataDir = t.TempDir()
+	h, err := newChecker(context.Background(), cfg, network{resolver: d.fed.Resolver(),
 		discovery: discovery.Options{Scheme: "http", Port: strconv.Itoa(d.fed.Port())}}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
 	insts := d.fed.Institutions()
 	byMisbehavior := map[testfed.Misbehavior]testfed.Institution{}
 	for _, in := range insts {

@@ -9,6 +9,7 @@ import (
 
 	"qlink/internal/discovery"
 	"qlink/internal/fetch"
+	"qlink/internal/fetch/auth"
 	"qlink/internal/manifest"
 	"qlink/internal/model"
 	"qlink/internal/source"
@@ -116,12 +117,18 @@ func (h *Harvester) previewSource(ctx context.Context, src manifest.Source, p mo
 		problem(fmt.Sprintf("qlink cannot read %q sources yet", src.Type), "Publish the data in another supported format as well.")
 		return rep
 	}
-	if src.Auth.Type != "none" {
-		problem(fmt.Sprintf("access control %q is not supported by this version of qlink", src.Auth.Type),
-			"Use auth type none for public data, or upgrade qlink.")
+	authn, err := auth.New(ctx, p.ID, src, h.Auth)
+	if err != nil {
+		if h.Auth.Keys == nil && src.Auth.Type != "oauth2.0" {
+			// A publisher checking from their own machine has not got the
+			// aggregator's private key; that is no fault of theirs.
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("access with auth %q was not tested: run the check on the aggregator (qlink check --data-dir <its data directory>) to test it", src.Auth.Type))
+			return rep
+		}
+		problem(err.Error(), fixForAuth(src.Auth.Type))
 		return rep
 	}
-	get, err := newPageGetter(h, 0, src)
+	get, err := newPageGetter(h, 0, src, authn)
 	if err != nil {
 		problem(err.Error(), "Give the source an absolute https URL as path.")
 		return rep
@@ -153,6 +160,19 @@ func (h *Harvester) previewSource(ctx context.Context, src manifest.Source, p mo
 	return rep
 }
 
+// fixForAuth says how to set up each access-control method.
+func fixForAuth(method string) string {
+	switch method {
+	case "httpheader":
+		return "Give auth.field (the header name) and auth.value: the secret encrypted for the aggregator's public key (GET /api/v1/public-key/pem) with RSA-OAEP and base64-encoded, e.g. with `qlink keys encrypt` or `openssl pkeyutl -encrypt -pubin -inkey aggregator.pem -pkeyopt rsa_padding_mode:oaep | base64 -w0`."
+	case "oauth2.0":
+		return "Give auth.token_endpoint (https) and either client_id with client_secret encrypted for the aggregator's public key, or ask the operator to register the client out of band."
+	case "httpsig":
+		return "Configure your server to verify RFC 9421 signatures with the aggregator's keys from GET /api/v1/signing-keys (keyid and alg as listed, tag \"qualitylink-v1\")."
+	}
+	return "Use auth type none, httpheader, oauth2.0 or httpsig."
+}
+
 // fixFor suggests what to change for a failed request.
 func fixFor(err error, what string) string {
 	var fe *fetch.Error
@@ -172,6 +192,8 @@ func fixFor(err error, what string) string {
 		return "The response is larger than the aggregator accepts; use smaller pages (pageSize) or split the file."
 	case fetch.KindRedirects:
 		return "Too many redirects; point " + what + " at the final URL."
+	case fetch.KindAuth:
+		return "The credentials could not be used: check the manifest's auth block."
 	case fetch.KindStatus:
 		switch {
 		case fe.Status == http.StatusUnauthorized || fe.Status == http.StatusForbidden:

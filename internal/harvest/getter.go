@@ -22,6 +22,8 @@ type pageGetter struct {
 	runID int64
 	entry manifest.Source
 	host  string
+	// auth signs or authorises every request of the run (nil: none).
+	auth fetch.Authenticator
 
 	// preview skips snapshots: `qlink check` stores nothing.
 	preview bool
@@ -37,12 +39,12 @@ type pageGetter struct {
 	pages []store.RunPage
 }
 
-func newPageGetter(h *Harvester, runID int64, entry manifest.Source) (*pageGetter, error) {
+func newPageGetter(h *Harvester, runID int64, entry manifest.Source, authn fetch.Authenticator) (*pageGetter, error) {
 	u, err := url.Parse(entry.Path)
 	if err != nil {
 		return nil, fmt.Errorf("source path %q: %w", entry.Path, err)
 	}
-	return &pageGetter{h: h, runID: runID, entry: entry, host: u.Host}, nil
+	return &pageGetter{h: h, runID: runID, entry: entry, host: u.Host, auth: authn}, nil
 }
 
 func (g *pageGetter) Get(ctx context.Context, raw string) (*fetch.Response, error) {
@@ -60,7 +62,7 @@ func (g *pageGetter) Get(ctx context.Context, raw string) (*fetch.Response, erro
 		}
 		u.RawQuery = q.Encode()
 	}
-	req := fetch.Request{URL: u.String(), Header: http.Header{}}
+	req := fetch.Request{URL: u.String(), Header: http.Header{}, Auth: g.auth}
 	for k, v := range g.entry.Headers {
 		req.Header.Set(k, v)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"qlink/internal/discovery"
 	"qlink/internal/fetch"
+	"qlink/internal/fetch/auth"
 	"qlink/internal/search"
 	"qlink/internal/source"
 	"qlink/internal/store"
@@ -35,6 +36,10 @@ type Options struct {
 	Discoverer *discovery.Discoverer
 	// Adapters maps manifest source types to their adapters.
 	Adapters map[string]source.Adapter
+	// Auth is what access control needs: the aggregator's keys, the
+	// operator's out-of-band credentials, the guarded HTTP client for
+	// token requests. Without keys, protected sources fail with a reason.
+	Auth     auth.Deps
 	MaxPages int
 	Logger   *slog.Logger
 	// Now returns the current time; tests fix it.

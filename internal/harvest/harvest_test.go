@@ -2,6 +2,8 @@ package harvest
 
 import (
 	"context"
+	"crypto/rsa"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -14,6 +16,8 @@ import (
 	"time"
 
 	"qlink/internal/fetch"
+	"qlink/internal/fetch/auth"
+	"qlink/internal/keys"
 	"qlink/internal/model"
 	"qlink/internal/search"
 	"qlink/internal/source"
@@ -207,7 +211,7 @@ func TestRunRefusals(t *testing.T) {
 		{"foreign publisher is overridden", `{"type":"ooapi","path":"SRV/"}`, nil,
 			[]model.Specification{spec("c1", "One", "SOMEONE-ELSE")}, store.RunOK, ""},
 		{"off-host URL refused", `{"type":"ooapi","path":"SRV/"}`, []string{"@evil.test/x"}, nil, store.RunFailed, "outside the source's host"},
-		{"unsupported auth", `{"type":"ooapi","path":"SRV/","auth":{"type":"httpsig"}}`, nil, nil, store.RunFailed, "httpsig"},
+		{"signatures without keys", `{"type":"ooapi","path":"SRV/","auth":{"type":"httpsig"}}`, nil, nil, store.RunFailed, "no key ring"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -233,7 +237,7 @@ func TestGetterRefusesOtherHosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, _ := newPageGetter(f.h, 0, entry)
+	g, _ := newPageGetter(f.h, 0, entry, nil)
 	_, err = g.Get(context.Background(), "http://169.254.169.254/latest/meta-data")
 	if fetch.KindOf(err) != fetch.KindBlocked {
 		t.Fatalf("got %v", err)
@@ -274,5 +278,52 @@ func TestConditionalRequestsReuseSnapshots(t *testing.T) {
 	f.adapter.paths = []string{"/static/a", "/fresh"}
 	if fourth, _ := f.h.Source(ctx, f.src, "test"); fourth.Status != store.RunOK {
 		t.Errorf("fourth run: %+v", fourth)
+	}
+}
+
+func TestProtectedSource(t *testing.T) {
+	ctx := context.Background()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Api-Key") != "k-123" {
+			http.Error(w, "who are you?", http.StatusUnauthorized)
+			return
+		}
+		fmt.Fprint(w, `{}`)
+	}))
+	defer srv.Close()
+	ring, err := keys.Open(ctx, &keys.MemoryStorage{}, keys.Options{Secret: "test secret", Iterations: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, _ := ring.Current(keys.AlgRSAOAEP)
+	encrypted, err := keys.EncryptSecret(k.Public.(*rsa.PublicKey), []byte("k-123"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	client := fetch.New(fetch.Options{Timeout: 2 * time.Second, AllowPrivate: true, RootCAs: pool})
+	for _, tc := range []struct {
+		name, value string
+		status      store.RunStatus
+		wantErr     string
+	}{
+		{"encrypted value", encrypted, store.RunOK, ""},
+		{"plaintext value", "k-123", store.RunFailed, "encrypt"},
+		{"value for another key", "bm90IGZvciB1cw==", store.RunFailed, "auth.value"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, `{"type":"ooapi","path":"`+srv.URL+`/","auth":{"type":"httpheader","field":"X-Api-Key","value":"`+tc.value+`"}}`)
+			f.h.Fetcher, f.h.Auth = client, auth.Deps{Keys: ring, HTTPClient: client.HTTPClient()}
+			f.adapter.paths = []string{"/courses"}
+			f.adapter.specs = []model.Specification{spec("c1", "One", "P1")}
+			run, err := f.h.Source(ctx, f.src, "test")
+			if err != nil || run.Status != tc.status || !strings.Contains(run.Error, tc.wantErr) {
+				t.Fatalf("run %+v, err %v", run, err)
+			}
+			if tc.status == store.RunFailed && run.Pages != 0 {
+				t.Errorf("a request went out without usable credentials")
+			}
+		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,6 +23,16 @@ import (
 	"qlink/internal/store/blob"
 	"qlink/internal/store/sqlite"
 )
+
+// gzipBomb is 50 MiB of spaces in about 50 KiB, compressed once so that
+// serving it takes no time under the client's deadline.
+var gzipBomb = sync.OnceValue(func() []byte {
+	var b bytes.Buffer
+	gz, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	gz.Write(bytes.Repeat([]byte(" "), 50<<20))
+	gz.Close()
+	return b.Bytes()
+})
 
 // hostileServer is an OOAPI server that behaves until told otherwise.
 type hostileServer struct {
@@ -56,9 +67,7 @@ func (h *hostileServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	case "gzip-bomb":
 		w.Header().Set("Content-Encoding", "gzip")
-		gz := gzip.NewWriter(w)
-		gz.Write(bytes.Repeat([]byte(" "), 50<<20))
-		gz.Close()
+		w.Write(gzipBomb())
 	case "redirect-loop":
 		http.Redirect(w, r, r.URL.String(), http.StatusFound)
 	case "slow-headers":

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"qlink/internal/fetch/auth"
 	"qlink/internal/model"
 	"qlink/internal/search"
 	"qlink/internal/source"
@@ -83,10 +84,14 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Ru
 	if !ok {
 		return fmt.Errorf("no adapter for source type %q", src.Type)
 	}
-	if entry.Auth.Type != "none" {
-		return fmt.Errorf("access control %q is not supported by this version of qlink", entry.Auth.Type)
+	// The provider comes from the registry record, never from the
+	// manifest, so a manifest cannot borrow another institution's
+	// out-of-band credentials.
+	authn, err := auth.New(ctx, provider.ID, entry, h.Auth)
+	if err != nil {
+		return err
 	}
-	get, err := newPageGetter(h, run.ID, entry)
+	get, err := newPageGetter(h, run.ID, entry, authn)
 	if err != nil {
 		return err
 	}
