@@ -38,6 +38,13 @@ type Config struct {
 	Provider model.Provider
 	// Now is the harvest's reference time.
 	Now time.Time
+	// Since, when set, asks for a delta harvest: only records changed
+	// after Since, for adapters whose format can filter by modification
+	// time (edu-api). The output of a delta harvest is not the whole
+	// source, so the harvest must treat it as incomplete (remove nothing),
+	// and records deleted since then are reported as warnings only. Zero
+	// means a full harvest; adapters that cannot filter ignore it.
+	Since time.Time
 }
 
 // Getter fetches one URL of the source with the source's headers, query
