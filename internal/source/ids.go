@@ -1,6 +1,10 @@
 package source
 
-import "qlink/internal/model"
+import (
+	"slices"
+
+	"qlink/internal/model"
+)
 
 // IDMinter mints the specification identifiers of one source run, per the
 // course-identifier specification: model.CourseID over the institution's
@@ -38,4 +42,21 @@ func (m *IDMinter) Mint(code, sourceID string) (id, clash string) {
 		m.owner[id] = sourceID
 	}
 	return id, clash
+}
+
+// LinkParts fills each specification's HasPart from the PartOf of the
+// others in the same source, so structure published in one direction is
+// visible in both.
+func LinkParts(specs []model.Specification) {
+	index := make(map[string]int, len(specs))
+	for i, s := range specs {
+		index[s.ID] = i
+	}
+	for _, s := range specs {
+		for _, parent := range s.PartOf {
+			if i, ok := index[parent]; ok && !slices.Contains(specs[i].HasPart, s.ID) {
+				specs[i].HasPart = append(specs[i].HasPart, s.ID)
+			}
+		}
+	}
 }

@@ -25,7 +25,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"qlink/internal/fetch"
-	"qlink/internal/model"
 	"qlink/internal/source"
 )
 
@@ -95,7 +94,7 @@ func (Adapter) Harvest(ctx context.Context, cfg source.Config, get source.Getter
 	} else if len(colls) > 0 {
 		r.warn(r.base+collectionTemplates, "", "delta harvest: programmes are only updated by a full harvest (their parts depend on every course)")
 	}
-	linkParts(specs)
+	source.LinkParts(specs)
 	for _, s := range specs {
 		out.Spec(s)
 	}
@@ -176,20 +175,5 @@ func (r *run) warnOnce(key, record, field, msg string) {
 	r.mu.Unlock()
 	if !seen {
 		r.warn(record, field, msg)
-	}
-}
-
-// linkParts fills HasPart from PartOf within the source.
-func linkParts(specs []model.Specification) {
-	index := map[string]int{}
-	for i, s := range specs {
-		index[s.ID] = i
-	}
-	for _, s := range specs {
-		for _, parent := range s.PartOf {
-			if i, ok := index[parent]; ok {
-				specs[i].HasPart = append(specs[i].HasPart, s.ID)
-			}
-		}
 	}
 }

@@ -2,8 +2,6 @@ package eduapi
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -36,21 +34,18 @@ func name(sourcedID, where string) string {
 	return where
 }
 
-// decode unmarshals one record. A value of the wrong type leaves its field
-// empty and is a warning naming the field; the record still counts. Any
-// other failure (not an object at all) skips the record.
+// decode unmarshals one record leniently (see source.DecodeRecord),
+// warning about it by id when it has one, else by where it was found.
 func (r *run) decode(raw []byte, v any, what, where string, id func() string) bool {
-	err := json.Unmarshal(raw, v)
-	if err == nil {
-		return true
+	w, ok := source.DecodeRecord(raw, v, what)
+	if w != nil {
+		record := where
+		if ok {
+			record = name(id(), where)
+		}
+		r.warn(record, w.Field, w.Message)
 	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) && len(raw) > 0 && raw[0] == '{' {
-		r.warn(name(id(), where), te.Field, fmt.Sprintf("%s where %s expects %s; ignored", te.Value, what, te.Type))
-		return true
-	}
-	r.warn(where, "", fmt.Sprintf("not a valid %s, skipped: %v", what, err))
-	return false
+	return ok
 }
 
 func (r *run) decodeTemplates(l *listing) []*decodedTemplate {

@@ -1,0 +1,138 @@
+package occapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"golang.org/x/sync/errgroup"
+
+	"qlink/internal/model"
+	"qlink/internal/source"
+)
+
+// withInstances maps the courses and reads each one's instances, in
+// parallel. A course whose instances could not be read is left out and
+// the run marked incomplete: handing it on without them would replace the
+// stored course's instances with none.
+func (r *run) withInstances(ctx context.Context, courses []*decodedSpec) ([]model.Specification, error) {
+	specs := make([]model.Specification, len(courses))
+	errs := make([]error, len(courses))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(instanceWorkers)
+	for i, d := range courses {
+		specs[i] = r.mapSpec(d, false)
+		g.Go(func() error {
+			specs[i].Instances, errs[i] = r.instances(gctx, d, &specs[i])
+			return nil
+		})
+	}
+	g.Wait()
+	kept := specs[:0]
+	for i, s := range specs {
+		if errs[i] == nil {
+			kept = append(kept, s)
+		}
+	}
+	return kept, errors.Join(append(errs, ctx.Err())...)
+}
+
+// instances reads a course's instances: at its instance link, or, when it
+// has none, at the documented path (v2 only; v1 has no instances).
+func (r *run) instances(ctx context.Context, d *decodedSpec, s *model.Specification) ([]model.Instance, error) {
+	href := resolve(d.where, string(d.res.Links.Instance))
+	documented := href == ""
+	if documented {
+		if r.cfg.Version != "" && r.cfg.Version[0] == '1' || r.noInstances.Load() {
+			return nil, nil
+		}
+		href = r.cfg.URL + "/course/" + url.PathEscape(d.res.ID) + "/instance"
+		r.warnOnce("no-instance-link", r.cfg.URL, "links.instance", "courses have no instance link; trying the documented path "+href)
+	}
+	if max := int64(r.cfg.MaxPages) * 10; max > 0 && r.instanceLists.Add(1) > max {
+		return nil, fmt.Errorf("occapi: %s: more than %d instance lists; stopped", d.id, max)
+	}
+	var out []model.Instance
+	taken := map[string]bool{}
+	err := r.walk(ctx, href, func(body []byte, where string) (string, error) {
+		var doc collection[instanceAttrs]
+		if err := decodeInstances(body, &doc); err != nil {
+			return "", fmt.Errorf("occapi: %s: not a JSON:API collection: %w", where, err)
+		}
+		for i := range doc.Data {
+			if in, ok := r.mapInstance(&doc.Data[i], d, s, taken, where+" item "+strconv.Itoa(i+1)); ok {
+				out = append(out, in)
+			}
+		}
+		return string(doc.Links.Next), nil
+	})
+	if errors.Is(err, errAbsent) {
+		if documented {
+			r.noInstances.Store(true)
+			r.warnOnce("no-instances", r.cfg.URL, "", "no course instances published")
+		} else {
+			r.warn(d.id, "links.instance", "the instance link answers 404; the course has no instances")
+		}
+		return nil, nil
+	}
+	return out, err
+}
+
+// decodeInstances decodes an instance collection, item by item when the
+// whole fails (see decodeSpecs).
+func decodeInstances(body []byte, doc *collection[instanceAttrs]) error {
+	if err := json.Unmarshal(body, doc); err == nil {
+		return nil
+	}
+	raw, next, err := items(body, "")
+	if err != nil {
+		return err
+	}
+	doc.Data, doc.Links.Next = doc.Data[:0], link(next)
+	for _, it := range raw {
+		var res resource[instanceAttrs]
+		if _, ok := source.DecodeRecord(it.raw, &res, "instance"); ok {
+			doc.Data = append(doc.Data, res)
+		}
+	}
+	return nil
+}
+
+func (r *run) mapInstance(res *resource[instanceAttrs], d *decodedSpec, s *model.Specification, taken map[string]bool, where string) (model.Instance, bool) {
+	if res.ID == "" || taken[res.ID] {
+		r.warn(where, "id", "an instance without a distinct id, skipped")
+		return model.Instance{}, false
+	}
+	if c := res.Relationships.Course.Data; len(c) > 0 && c[0].ID != "" && c[0].ID != d.res.ID {
+		r.warn(where, "relationships.course", fmt.Sprintf("an instance of course %q listed under %q, skipped", c[0].ID, d.res.ID))
+		return model.Instance{}, false
+	}
+	taken[res.ID] = true
+	a := &res.Attributes
+	in := model.Instance{
+		ID:              model.InstanceID(s.ID, res.ID),
+		SpecificationID: s.ID,
+		Identifiers:     []model.Identifier{{Scheme: "occapi:id", Value: res.ID}},
+		ProviderIDs:     []string{r.cfg.Provider.ID},
+	}
+	warn := func(field, msg string) { r.warn(in.ID, field, msg) }
+	var err error
+	if in.Start, err = source.ParseTime(a.StartDate); err != nil {
+		warn("startDate", err.Error())
+	}
+	if in.End, err = source.ParseTime(a.EndDate); err != nil {
+		warn("endDate", err.Error())
+	}
+	if langs := languages(a.LanguageOfInstruction, warn); len(langs) > 0 {
+		in.DefaultLanguage = langs[0]
+	} else if len(s.Languages) > 0 {
+		in.DefaultLanguage = s.Languages[0]
+	}
+	if in.Modes = modes(a.ModeOfLearning, warn); len(in.Modes) == 0 {
+		in.Modes = d.modes // an instance without modes runs as its course says
+	}
+	return in, true
+}
