@@ -57,9 +57,9 @@ func heiJSON(linked ...string) obj {
 func course(id, code string, attrs obj, extra obj) obj {
 	a := obj{"title": []obj{{"string": "Inleiding " + code, "lang": "nl"}, {"string": "Introduction " + code, "lang": "en-GB"}},
 		"code": code, "ects": 6, "languageOfInstruction": []string{"nl"}, "lastModified": "2026-10-01T08:00:00Z",
-		"description": []obj{{"multiline": "<p>Over " + code + "</p>", "lang": "nl"}, {"multiline": "<p>About " + code + "</p>", "lang": "en-GB"}},
+		"description":      []obj{{"multiline": "<p>Over " + code + "</p>", "lang": "nl"}, {"multiline": "<p>About " + code + "</p>", "lang": "en-GB"}},
 		"learningOutcomes": []obj{{"multiline": "- Toepassen\n- Uitleggen", "lang": "nl"}, {"multiline": "- Apply\n- Explain", "lang": "en-GB"}},
-		"academicTerm": []string{"1/2"}, "elmLearningOpportunityType": []string{"05053c1cbe"}, "elmModeOfLearning": []string{"9191af2ed9"},
+		"academicTerm":     []string{"1/2"}, "elmLearningOpportunityType": []string{"05053c1cbe"}, "elmModeOfLearning": []string{"9191af2ed9"},
 		"iscedCode": []string{"0613"}, "url": []obj{{"uri": "https://www.uni.test/c/" + code, "lang": "en"}}}
 	for k, v := range attrs {
 		a[k] = v
@@ -83,7 +83,9 @@ func instance(id, courseID string, attrs obj) obj {
 		"links":         obj{"self": obj{"href": hei + "/instance/" + id}}}
 }
 
-func list(items ...obj) obj { return obj{"jsonapi": obj{"version": "1.1"}, "data": items, "links": obj{}} }
+func list(items ...obj) obj {
+	return obj{"jsonapi": obj{"version": "1.1"}, "data": items, "links": obj{}}
+}
 
 // server returns a well-formed source: a programme and 3 courses, the
 // first in the programme, each with one instance.

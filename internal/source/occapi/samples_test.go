@@ -56,10 +56,10 @@ func TestSpecificationExamples(t *testing.T) {
 	ex := specExamples(t)
 	const base = "/occapi/v2/hei/domain.tld"
 	srv := docs{
-		base:                  ex["/hei/{heiId}"],
-		base + "/programme":   ex["/hei/{heiId}/programme"],
-		base + "/course":      ex["/hei/{heiId}/course"],
-		base + "/ounit":       ex["/hei/{heiId}/ounit"],
+		base:                ex["/hei/{heiId}"],
+		base + "/programme": ex["/hei/{heiId}/programme"],
+		base + "/course":    ex["/hei/{heiId}/course"],
+		base + "/ounit":     ex["/hei/{heiId}/ounit"],
 		base + "/course/aabbccdd-eeff-1122-3344-556677889900/instance": ex["/hei/{heiId}/course/{id}/instance"],
 	}
 	for p, v := range srv {
