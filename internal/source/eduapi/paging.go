@@ -21,7 +21,7 @@ type item struct {
 
 // errIgnoresOffset marks a server that sends the same page for every
 // offset: without the check it would be read forever.
-var errIgnoresOffset = errors.New("the server returned the same page again (it ignores offset); stopped")
+var errIgnoresOffset = errors.New("the server sent the same page again (it ignores offset, or its next link does); stopped")
 
 // list reads every page of collection name with limit and offset.
 //
