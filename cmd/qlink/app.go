@@ -15,6 +15,8 @@ import (
 	"qlink/internal/search"
 	"qlink/internal/search/bleve"
 	"qlink/internal/source"
+	"qlink/internal/source/eduapi"
+	"qlink/internal/source/occapi"
 	"qlink/internal/source/ooapi"
 	"qlink/internal/store"
 	"qlink/internal/store/blob"
@@ -71,7 +73,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 	a.harvester = harvest.New(harvest.Options{
 		Store: a.store, Blobs: a.blobs, Index: a.index, Fetcher: a.fetcher,
 		Discoverer: discovery.New(txt, a.fetcher, nw.discovery),
-		Adapters:   map[string]source.Adapter{"ooapi": ooapi.Adapter{}},
+		Adapters:   map[string]source.Adapter{"ooapi": ooapi.Adapter{}, "edu-api": eduapi.Adapter{}, "occapi": occapi.Adapter{}},
 		MaxPages:   cfg.Harvest.MaxPages, Logger: log,
 	})
 	return a, nil
