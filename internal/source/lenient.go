@@ -70,6 +70,18 @@ type Strings []string
 // UnmarshalJSON implements json.Unmarshaler.
 func (s *Strings) UnmarshalJSON(b []byte) error {
 	*s = nil
+	if fast, ok := ScanStrings(b, nil); ok {
+		kept := fast[:0]
+		for _, v := range fast {
+			if v = strings.TrimSpace(v); v != "" {
+				kept = append(kept, v)
+			}
+		}
+		if len(kept) > 0 {
+			*s = kept
+		}
+		return nil
+	}
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] == '[' {
 		var items []json.RawMessage
@@ -108,12 +120,46 @@ func ParseTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	for _, layout := range []string{time.DateOnly, time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04:05.999999999"} {
+	if t, ok := parseDay(s); ok {
+		return t, nil
+	}
+	layouts := []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04:05.999999999", time.DateOnly}
+	if len(s) == len(time.DateOnly) {
+		layouts = layouts[3:]
+	}
+	for _, layout := range layouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), nil
 		}
 	}
 	return time.Time{}, fmt.Errorf("%q is not a date", s)
+}
+
+// parseDay reads the two forms nearly every source uses, "2026-09-01"
+// and "2026-09-01T00:00:00Z", without time.Parse's generality.
+func parseDay(s string) (time.Time, bool) {
+	if len(s) != 10 && (len(s) != 20 || s[10:] != "T00:00:00Z") {
+		return time.Time{}, false
+	}
+	num := func(i, n int) int {
+		v := 0
+		for _, c := range []byte(s[i : i+n]) {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	y, m, d := num(0, 4), num(5, 2), num(8, 2)
+	if s[4] != '-' || s[7] != '-' || y < 0 || m < 1 || m > 12 || d < 1 || d > 31 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d { // 31 April rolled over: let time.Parse refuse it
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // ErrNotHTTP is returned by HTTPURL for anything but an http(s) URL.

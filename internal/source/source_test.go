@@ -78,6 +78,10 @@ func TestParseTime(t *testing.T) {
 		{"2026-09-01T00:00:00.000", day, false},
 		{" ", time.Time{}, false},
 		{"01/09/2026", time.Time{}, true},
+		{"2026-04-31", time.Time{}, true},
+		{"2026-13-01", time.Time{}, true},
+		{"2026-1a-01", time.Time{}, true},
+		{"2024-02-29T00:00:00Z", time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC), false},
 	}
 	for _, tt := range tests {
 		got, err := ParseTime(tt.in)
@@ -159,4 +163,87 @@ func TestLinkParts(t *testing.T) {
 	if fmt.Sprint(specs[0].HasPart, specs[3].HasPart) != "[c1 c2] [c1]" {
 		t.Errorf("HasPart: %v %v", specs[0].HasPart, specs[3].HasPart)
 	}
+}
+
+func TestLangsMatchesTextSet(t *testing.T) {
+	var c Langs
+	for _, tc := range []struct{ lang, value string }{{"nl-NL", "Inleiding"}, {"EN_gb", " Intro "}, {"", "Unstated"},
+		{"klingon!", "Qapla'"}, {"de", "  "}, {"nl-NL", "Tweede"}} {
+		want, got := model.Text{}, model.Text{}
+		want.Set(tc.lang, tc.value)
+		c.Set(got, tc.lang, tc.value)
+		c.Set(got, tc.lang, tc.value) // remembered the second time
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%q %q: %v, want %v", tc.lang, tc.value, got, want)
+		}
+	}
+}
+
+// TestScanMatchesEncodingJSON reads the shapes the fast path knows, and
+// some it does not, and compares with encoding/json.
+func TestScanMatchesEncodingJSON(t *testing.T) {
+	inputs := []string{
+		`[{"value":"a","lang":"en"},{"value":null,"lang":"nl"}]`,
+		`[{"value":"\u003cp\u003eA \u0026 B\u003c/p\u003e\n\t\"q\" \\ \/","lang":"en"}]`,
+		`[{"value":"emoji \ud83d\ude00 and lone \ud83d then é","lang":"fr"}]`,
+		` [ { "value" : "spaced" , "lang" : "de" } ] `,
+		`[]`,
+		`[{"value":1}]`,
+		`[{"value":{"x":"y"}}]`,
+		`[["nested"]]`,
+		`{"value":"one"}`,
+	}
+	for _, in := range inputs {
+		var want []map[string]*string
+		wantErr := json.Unmarshal([]byte(in), &want) != nil
+		var got []map[string]*string
+		ok := ScanObjects([]byte(in), func() { got = append(got, map[string]*string{}) }, func(k []byte, v string) {
+			got[len(got)-1][string(k)] = &v
+		})
+		if !ok {
+			if !wantErr && !strings.Contains(in, "null") {
+				t.Errorf("%s: the fast path refused a plain shape", in)
+			}
+			continue
+		}
+		if wantErr {
+			t.Errorf("%s: read what encoding/json refuses", in)
+			continue
+		}
+		for i := range want {
+			for k, v := range want[i] {
+				if v != nil && *got[i][k] != *v {
+					t.Errorf("%s: %q = %q, want %q", in, k, *got[i][k], *v)
+				}
+			}
+		}
+	}
+	for in, want := range map[string][]string{`["a","b\u00e9"]`: {"a", "bé"}, `[]`: nil, ` [ "x" ] `: {"x"}} {
+		if got, ok := ScanStrings([]byte(in), nil); !ok || !slices.Equal(got, want) {
+			t.Errorf("%s: %q %v", in, got, ok)
+		}
+	}
+	for _, in := range []string{`["a",1]`, `"a"`, `[null]`} {
+		if _, ok := ScanStrings([]byte(in), nil); ok {
+			t.Errorf("%s: accepted", in)
+		}
+	}
+}
+
+// FuzzScanStrings holds the fast path's unquoting against encoding/json.
+func FuzzScanStrings(f *testing.F) {
+	f.Add(`<p>A & "B"</p>`, `\u00e9`)
+	f.Add("emoji 😀\n\t", `\ud83d\ude00 \ud83d`)
+	f.Fuzz(func(t *testing.T, plain, escaped string) {
+		lit, _ := json.Marshal(plain)
+		in := []byte(`[` + string(lit) + `,"` + escaped + `"]`)
+		var want []string
+		if json.Unmarshal(in, &want) != nil {
+			return // not valid JSON: the fast path never sees it
+		}
+		got, ok := ScanStrings(in, nil)
+		if !ok || !slices.Equal(got, want) {
+			t.Errorf("%s: %q %v, want %q", in, got, ok, want)
+		}
+	})
 }

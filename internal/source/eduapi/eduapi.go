@@ -57,7 +57,8 @@ type run struct {
 	mu     sync.Mutex
 	warned map[string]bool
 
-	ids *source.IDMinter
+	ids   *source.IDMinter
+	langs source.Langs
 	// courses and collections map template sourcedIds to specification IDs.
 	courses, collections map[string]string
 	orgs                 *orgIndex

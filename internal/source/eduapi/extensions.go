@@ -17,7 +17,7 @@ import (
 // array whose items are each one outcome (an array of language-typed
 // strings, one language-typed string, or a plain string). Nothing else is
 // read, and nothing is inferred.
-func readExtensions(raw json.RawMessage, s *model.Specification, warn func(field, msg string)) {
+func (r *run) readExtensions(raw json.RawMessage, s *model.Specification, warn func(field, msg string)) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '{' {
 		return
@@ -42,7 +42,7 @@ func readExtensions(raw json.RawMessage, s *model.Specification, warn func(field
 			warn("extensions.learningOutcomes", "an outcome not read: "+err.Error())
 			continue
 		}
-		if t := text(ls); !t.IsEmpty() {
+		if t := r.text(ls); !t.IsEmpty() {
 			s.LearningOutcomes = append(s.LearningOutcomes, t)
 		}
 	}

@@ -167,8 +167,8 @@ func (r *run) mapTemplate(d *decodedTemplate, collection bool) model.Specificati
 	s := model.Specification{
 		ID:          d.id,
 		Identifiers: identifiers(t.SourcedID, t.PrimaryCode, t.OtherCodes),
-		Title:       text(t.Title),
-		Description: text(t.Description),
+		Title:       r.text(t.Title),
+		Description: r.text(t.Description),
 		PublisherID: r.publisher(t.Organization, d.id),
 		Active:      true,
 	}
@@ -190,7 +190,7 @@ func (r *run) mapTemplate(d *decodedTemplate, collection bool) model.Specificati
 	if s.Modified, err = source.ParseTime(t.DateLastModified); err != nil {
 		warn("dateLastModified", err.Error())
 	}
-	readExtensions(t.Extensions, &s, warn)
+	r.readExtensions(t.Extensions, &s, warn)
 	for _, p := range t.Parent {
 		pid, ok := r.collections[p]
 		switch {
@@ -221,10 +221,10 @@ func identifiers(sourcedID string, primary identifier, others []identifier) []mo
 	return ids
 }
 
-func text(ls langStrings) model.Text {
+func (r *run) text(ls langStrings) model.Text {
 	t := make(model.Text, len(ls))
 	for _, l := range ls {
-		t.Set(l.Lang, l.Value)
+		r.langs.Set(t, l.Lang, l.Value)
 	}
 	return t
 }
@@ -322,8 +322,8 @@ func (r *run) mapOffering(d *decodedOffering, s *model.Specification, taken map[
 		ID:              model.InstanceID(s.ID, local),
 		SpecificationID: s.ID,
 		Identifiers:     identifiers(o.SourcedID, o.PrimaryCode, nil),
-		Title:           text(o.Title),
-		Description:     text(o.Description),
+		Title:           r.text(o.Title),
+		Description:     r.text(o.Description),
 		ProviderIDs:     []string{r.cfg.Provider.ID},
 	}
 	warn := func(field, msg string) { r.warn(in.ID, field, msg) }
@@ -347,7 +347,7 @@ func (r *run) mapOffering(d *decodedOffering, s *model.Specification, taken map[
 	in.Capacity = count(o.MaxNumberStudents, "maxNumberStudents", warn)
 	in.Enrolled = count(o.EnrolledNumberStudents, "enrolledNumberStudents", warn)
 	in.Minimum = count(o.MinNumberStudents, "minNumberStudents", warn)
-	in.Location = locationOf(o.Locations)
+	in.Location = r.locationOf(o.Locations)
 	return in, true
 }
 
@@ -381,9 +381,9 @@ func orRaw(n source.Number) string {
 
 // locationOf describes where an offering takes place: the first
 // location's description, else its identifier.
-func locationOf(locs []location) model.Text {
+func (r *run) locationOf(locs []location) model.Text {
 	for _, l := range locs {
-		if t := text(l.Description); !t.IsEmpty() {
+		if t := r.text(l.Description); !t.IsEmpty() {
 			return t
 		}
 	}

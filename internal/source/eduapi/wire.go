@@ -25,6 +25,19 @@ type langStrings []langString
 
 func (l *langStrings) UnmarshalJSON(b []byte) error {
 	*l = nil
+	var one *langString
+	start := func() { *l = append(*l, langString{}); one = &(*l)[len(*l)-1] }
+	if source.ScanObjects(b, start, func(k []byte, v string) {
+		switch string(k) {
+		case "recordLanguage":
+			one.Lang = v
+		case "value":
+			one.Value = v
+		}
+	}) {
+		return nil
+	}
+	*l = nil
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 {
 		return nil

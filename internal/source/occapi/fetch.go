@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"qlink/internal/fetch"
@@ -19,11 +18,11 @@ var errAbsent = errors.New("not published")
 // fetchDoc gets one JSON:API document. A link to another host is refused
 // before any request: a source may only make qlink read its own host.
 func (r *run) fetchDoc(ctx context.Context, href string) ([]byte, error) {
-	u, err := url.Parse(href)
-	if err != nil || u.Host == "" {
+	host, ok := hostOf(href)
+	if !ok {
 		return nil, fmt.Errorf("occapi: %q is not a URL", href)
 	}
-	if !strings.EqualFold(u.Host, r.host) {
+	if !strings.EqualFold(host, r.host) {
 		return nil, fmt.Errorf("occapi: link %s points to another host than the source's (%s); not followed", href, r.host)
 	}
 	resp, err := r.get.Get(ctx, href)
@@ -34,14 +33,21 @@ func (r *run) fetchDoc(ctx context.Context, href string) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("occapi: %w", err)
 	}
-	if mt := resp.MediaType(); mt != "application/vnd.api+json" && mt != "application/json" && mt != "" {
+	if ct := resp.ContentType; strings.HasPrefix(ct, "application/vnd.api+json") || strings.HasPrefix(ct, "application/json") {
+		// the usual answer, known without parsing
+	} else if mt := resp.MediaType(); mt != "application/vnd.api+json" && mt != "application/json" && mt != "" {
 		r.warnOnce("media-type", href, "", fmt.Sprintf("served as %s; OCCAPI documents are application/vnd.api+json", mt))
 	}
 	return resp.Body, nil
 }
 
 // errorsOf returns the JSON:API errors of a document that carries no data.
+// Only a body that mentions errors is decoded for them: reading every
+// document twice would double the cost of a harvest.
 func errorsOf(body []byte) error {
+	if !bytes.Contains(body, []byte(`"errors"`)) {
+		return nil
+	}
 	var env envelope
 	if json.Unmarshal(body, &env) != nil || len(env.Errors) == 0 || len(bytes.TrimSpace(env.Data)) > 0 {
 		return nil
@@ -51,12 +57,6 @@ func errorsOf(body []byte) error {
 		msgs = append(msgs, strings.TrimSpace(e.Status+" "+e.Title))
 	}
 	return fmt.Errorf("the server answered with errors: %s", strings.Join(msgs, "; "))
-}
-
-// item is one resource of a collection, left raw, with where it was found.
-type item struct {
-	raw   json.RawMessage
-	where string
 }
 
 // walk reads a collection and the pages its links.next chain to (OCCAPI
@@ -89,26 +89,34 @@ func (r *run) walk(ctx context.Context, href string, page func(body []byte, wher
 	return nil
 }
 
-// items splits a collection document into its resources.
-func items(body []byte, where string) ([]item, string, error) {
-	var doc struct {
-		Data  []json.RawMessage `json:"data"`
-		Links links             `json:"links"`
+// hostOf returns the host (with port) of an absolute http(s) URL.
+func hostOf(href string) (string, bool) {
+	var rest string
+	switch {
+	case len(href) > 8 && strings.EqualFold(href[:8], "https://"):
+		rest = href[8:]
+	case len(href) > 7 && strings.EqualFold(href[:7], "http://"):
+		rest = href[7:]
+	default:
+		return "", false
 	}
-	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, "", fmt.Errorf("occapi: %s: not a JSON:API collection: %w", where, err)
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
 	}
-	out := make([]item, len(doc.Data))
-	for i, raw := range doc.Data {
-		out[i] = item{raw, where + " item " + strconv.Itoa(i+1)}
+	if rest == "" || strings.ContainsAny(rest, "@\\ ") {
+		return "", false
 	}
-	return out, string(doc.Links.Next), nil
+	return rest, true
 }
 
-// resolve resolves ref against base ("" stays "").
+// resolve resolves ref against base ("" stays ""). Servers give absolute
+// links, which need no parsing.
 func resolve(base, ref string) string {
 	if ref == "" {
 		return ""
+	}
+	if _, ok := hostOf(ref); ok {
+		return ref
 	}
 	b, err := url.Parse(base)
 	if err != nil {

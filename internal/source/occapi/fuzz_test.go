@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"qlink/internal/source"
 	"qlink/internal/source/sourcetest"
 )
 
@@ -38,7 +39,7 @@ func FuzzOutcomes(f *testing.F) {
 	f.Add("- a\n- b", "1. x\n  y\n2) z", "<ul><li>a</li><li>b</li></ul>")
 	f.Add("<li", "<li>", "- \n-")
 	f.Fuzz(func(t *testing.T, a, b, c string) {
-		out := outcomes(texts{{Multiline: a, Lang: "en"}, {Multiline: b, Lang: "nl"}, {Multiline: c}}, func(string) {})
+		out := outcomes(&source.Langs{}, []text{{Multiline: a, Lang: "en"}, {Multiline: b, Lang: "nl"}, {Multiline: c}}, func(string) {})
 		for _, o := range out {
 			if len(o) == 0 {
 				t.Errorf("an empty outcome from %q %q %q", a, b, c)

@@ -42,7 +42,7 @@ func TestHostileServers(t *testing.T) {
 			t.Errorf("%d specs, want %d", len(out.Specs), len(src.Courses)+len(src.Programs))
 		}
 		broken := src.Courses[1]
-		if !broken.HasQuirk(testfed.QuirkMalformedField) || !out.Warned(broken.ID, "attributes.lastModified", "number") ||
+		if !broken.HasQuirk(testfed.QuirkMalformedField) || !out.Warned(broken.Code, "lastModified", "is not a date") ||
 			!out.Warned("/course item 1", "", "not a valid course") {
 			t.Errorf("warnings:\n%s", out.WarningList())
 		}

@@ -2,13 +2,11 @@ package occapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
-
-	"golang.org/x/sync/errgroup"
+	"sync"
+	"sync/atomic"
 
 	"qlink/internal/model"
 	"qlink/internal/source"
@@ -21,16 +19,21 @@ import (
 func (r *run) withInstances(ctx context.Context, courses []*decodedSpec) ([]model.Specification, error) {
 	specs := make([]model.Specification, len(courses))
 	errs := make([]error, len(courses))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(instanceWorkers)
 	for i, d := range courses {
 		specs[i] = r.mapSpec(d, false)
-		g.Go(func() error {
-			specs[i].Instances, errs[i] = r.instances(gctx, d, &specs[i])
-			return nil
+	}
+	// A few long-lived workers rather than a goroutine per course: each
+	// new goroutine would grow its stack again for the decoder's depth.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(instanceWorkers, len(courses)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(courses) && ctx.Err() == nil; i = int(next.Add(1) - 1) {
+				specs[i].Instances, errs[i] = r.instances(ctx, courses[i], &specs[i])
+			}
 		})
 	}
-	g.Wait()
+	wg.Wait()
 	kept := specs[:0]
 	for i, s := range specs {
 		if errs[i] == nil {
@@ -43,7 +46,7 @@ func (r *run) withInstances(ctx context.Context, courses []*decodedSpec) ([]mode
 // instances reads a course's instances: at its instance link, or, when it
 // has none, at the documented path (v2 only; v1 has no instances).
 func (r *run) instances(ctx context.Context, d *decodedSpec, s *model.Specification) ([]model.Instance, error) {
-	href := resolve(d.where, string(d.res.Links.Instance))
+	href := resolve(d.where, d.res.Links.Instance.Href)
 	documented := href == ""
 	if documented {
 		if r.cfg.Version != "" && r.cfg.Version[0] == '1' || r.noInstances.Load() {
@@ -58,16 +61,13 @@ func (r *run) instances(ctx context.Context, d *decodedSpec, s *model.Specificat
 	var out []model.Instance
 	taken := map[string]bool{}
 	err := r.walk(ctx, href, func(body []byte, where string) (string, error) {
-		var doc collection[instanceAttrs]
-		if err := decodeInstances(body, &doc); err != nil {
-			return "", fmt.Errorf("occapi: %s: not a JSON:API collection: %w", where, err)
-		}
-		for i := range doc.Data {
-			if in, ok := r.mapInstance(&doc.Data[i], d, s, taken, where+" item "+strconv.Itoa(i+1)); ok {
+		page, next, err := decodePage[instanceAttrs](r, body, where, "instance")
+		for i := range page {
+			if in, ok := r.mapInstance(&page[i].res, d, s, taken, page[i].where); ok {
 				out = append(out, in)
 			}
 		}
-		return string(doc.Links.Next), nil
+		return next, err
 	})
 	if errors.Is(err, errAbsent) {
 		if documented {
@@ -81,33 +81,13 @@ func (r *run) instances(ctx context.Context, d *decodedSpec, s *model.Specificat
 	return out, err
 }
 
-// decodeInstances decodes an instance collection, item by item when the
-// whole fails (see decodeSpecs).
-func decodeInstances(body []byte, doc *collection[instanceAttrs]) error {
-	if err := json.Unmarshal(body, doc); err == nil {
-		return nil
-	}
-	raw, next, err := items(body, "")
-	if err != nil {
-		return err
-	}
-	doc.Data, doc.Links.Next = doc.Data[:0], link(next)
-	for _, it := range raw {
-		var res resource[instanceAttrs]
-		if _, ok := source.DecodeRecord(it.raw, &res, "instance"); ok {
-			doc.Data = append(doc.Data, res)
-		}
-	}
-	return nil
-}
-
 func (r *run) mapInstance(res *resource[instanceAttrs], d *decodedSpec, s *model.Specification, taken map[string]bool, where string) (model.Instance, bool) {
 	if res.ID == "" || taken[res.ID] {
 		r.warn(where, "id", "an instance without a distinct id, skipped")
 		return model.Instance{}, false
 	}
-	if c := res.Relationships.Course.Data; len(c) > 0 && c[0].ID != "" && c[0].ID != d.res.ID {
-		r.warn(where, "relationships.course", fmt.Sprintf("an instance of course %q listed under %q, skipped", c[0].ID, d.res.ID))
+	if c := res.Relationships.Course.Data; c != nil && c.ID != "" && c.ID != d.res.ID {
+		r.warn(where, "relationships.course", fmt.Sprintf("an instance of course %q listed under %q, skipped", c.ID, d.res.ID))
 		return model.Instance{}, false
 	}
 	taken[res.ID] = true
@@ -126,7 +106,7 @@ func (r *run) mapInstance(res *resource[instanceAttrs], d *decodedSpec, s *model
 	if in.End, err = source.ParseTime(a.EndDate); err != nil {
 		warn("endDate", err.Error())
 	}
-	if langs := languages(a.LanguageOfInstruction, warn); len(langs) > 0 {
+	if langs := languages(&r.langs, a.LanguageOfInstruction, warn); len(langs) > 0 {
 		in.DefaultLanguage = langs[0]
 	} else if len(s.Languages) > 0 {
 		in.DefaultLanguage = s.Languages[0]

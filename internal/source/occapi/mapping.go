@@ -17,10 +17,10 @@ func (r *run) mapSpec(d *decodedSpec, programme bool) model.Specification {
 	s := model.Specification{
 		ID:                d.id,
 		Identifiers:       identifiers(d.res.ID, a.Code),
-		Title:             textOf(a.Title),
-		Description:       textOf(a.Description),
-		EntryRequirements: textOf(a.Prerequisites),
-		LearningOutcomes:  outcomes(a.LearningOutcomes, func(msg string) { warn("learningOutcomes", msg) }),
+		Title:             r.textOf(a.Title),
+		Description:       r.textOf(a.Description),
+		EntryRequirements: r.textOf(a.Prerequisites),
+		LearningOutcomes:  outcomes(&r.langs, a.LearningOutcomes, func(msg string) { warn("learningOutcomes", msg) }),
 		PublisherID:       r.publisher,
 		Active:            !a.Deprecated,
 	}
@@ -28,13 +28,13 @@ func (r *run) mapSpec(d *decodedSpec, programme bool) model.Specification {
 		warn("title", "no title in any language")
 	}
 	s.Type = typeOf(a.LearningOpportunity, programme, warn)
-	s.Languages = languages(a.LanguageOfInstruction, warn)
+	s.Languages = languages(&r.langs, a.LanguageOfInstruction, warn)
 	s.ISCEDF = iscedCodes(a.ISCEDCode, warn)
 	s.EQFLevel = eqfLevel(d, programme, warn)
-	if a.ECTS.Invalid != "" || a.ECTS.Set && a.ECTS.Value < 0 {
-		warn("ects", fmt.Sprintf("%s is not a number of credits", orRaw(a.ECTS)))
-	} else if a.ECTS.Set {
-		s.Credits = []model.Credit{{System: model.CreditECTS, Value: a.ECTS.Value}}
+	if a.ECTS != nil && *a.ECTS < 0 {
+		warn("ects", fmt.Sprintf("%v is not a number of credits", *a.ECTS))
+	} else if a.ECTS != nil {
+		s.Credits = []model.Credit{{System: model.CreditECTS, Value: *a.ECTS}}
 	}
 	s.Homepage = homepage(a.URL, warn)
 	var err error
@@ -64,10 +64,10 @@ func identifiers(id, code string) []model.Identifier {
 	return ids
 }
 
-func textOf(ts texts) model.Text {
+func (r *run) textOf(ts []text) model.Text {
 	t := make(model.Text, len(ts))
 	for _, x := range ts {
-		t.Set(x.Lang, x.value())
+		r.langs.Set(t, x.Lang, x.value())
 	}
 	return t
 }
@@ -88,10 +88,10 @@ func typeOf(codes []string, programme bool, warn func(field, msg string)) string
 }
 
 // languages returns the distinct primary languages of BCP 47 tags.
-func languages(tags []string, warn func(field, msg string)) []string {
-	var out []string
+func languages(langs *source.Langs, tags []string, warn func(field, msg string)) []string {
+	out := make([]string, 0, len(tags))
 	for _, tag := range tags {
-		norm, ok := vocab.NormalizeLang(tag)
+		norm, ok := langs.Normalize(tag)
 		if !ok {
 			warn("languageOfInstruction", fmt.Sprintf("%q is not a BCP 47 language tag", tag))
 			continue
@@ -99,6 +99,9 @@ func languages(tags []string, warn func(field, msg string)) []string {
 		if p := model.PrimaryLang(norm); !slices.Contains(out, p) {
 			out = append(out, p)
 		}
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }
@@ -121,28 +124,21 @@ func iscedCodes(codes []string, warn func(field, msg string)) []string {
 // courses in meta.global; v2 courses have none.
 func eqfLevel(d *decodedSpec, programme bool, warn func(field, msg string)) int {
 	n, field := d.res.Attributes.EQFLevelProvided, "eqfLevelProvided"
-	if !programme && !n.Set && n.Invalid == "" {
+	if !programme && n == nil {
 		n, field = d.res.Meta.Global.EQFLevel, "meta.global.eqfLevel"
 	}
-	if !n.Set && n.Invalid == "" {
+	if n == nil {
 		return 0
 	}
-	if level := n.Count(); level != nil && *level >= 1 && *level <= 8 {
-		return *level
+	if level := int(*n); float64(level) == *n && level >= 1 && level <= 8 {
+		return level
 	}
-	warn(field, fmt.Sprintf("%s is not an EQF level 1–8", orRaw(n)))
+	warn(field, fmt.Sprintf("%v is not an EQF level 1–8", *n))
 	return 0
 }
 
-func orRaw(n source.Number) string {
-	if n.Invalid != "" {
-		return n.Invalid
-	}
-	return fmt.Sprint(n.Value)
-}
-
 // homepage returns the first usable URL.
-func homepage(urls texts, warn func(field, msg string)) string {
+func homepage(urls []text, warn func(field, msg string)) string {
 	for _, u := range urls {
 		href, err := source.HTTPURL(u.value())
 		if err != nil {
@@ -198,7 +194,10 @@ func (r *run) warnedPart(record, id string) bool {
 
 // modes returns the mode concept IRIs of elmModeOfLearning codes.
 func modes(codes []string, warn func(field, msg string)) []string {
-	var out []string
+	if len(codes) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(codes))
 	for _, code := range codes {
 		c, ok := vocab.Modes.Lookup(code)
 		if !ok {
@@ -208,6 +207,9 @@ func modes(codes []string, warn func(field, msg string)) []string {
 		if !slices.Contains(out, c.URI) {
 			out = append(out, c.URI)
 		}
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }
@@ -220,41 +222,45 @@ func modes(codes []string, warn func(field, msg string)) []string {
 // becomes one outcome in every language given: splitting prose, or pairing
 // lists of different lengths, would put translations of different
 // outcomes together.
-func outcomes(blocks texts, warn func(msg string)) []model.Text {
-	whole := model.Text{}
-	var lists [][]string
-	var langs []string
+func outcomes(langs *source.Langs, blocks []text, warn func(msg string)) []model.Text {
+	type block struct {
+		tag, text string
+		items     []string
+	}
+	bs := make([]block, 0, len(blocks))
+	split := true
 	for _, b := range blocks {
 		v := strings.TrimSpace(b.value())
 		if v == "" {
 			continue
 		}
-		norm, _ := vocab.NormalizeLang(b.Lang)
-		if _, dup := whole[norm]; dup {
+		norm, _ := langs.Normalize(b.Lang)
+		if slices.ContainsFunc(bs, func(x block) bool { return x.tag == norm }) {
 			warn(fmt.Sprintf("a second block in language %q; the first is kept", norm))
 			continue
 		}
-		whole.Set(b.Lang, v)
-		langs = append(langs, norm)
-		lists = append(lists, listItems(v))
+		items := listItems(v)
+		split = split && len(items) >= 2 && (len(bs) == 0 || len(items) == len(bs[0].items))
+		bs = append(bs, block{norm, v, items})
 	}
-	if len(whole) == 0 {
+	if len(bs) == 0 {
 		return nil
 	}
-	n := len(lists[0])
-	for _, l := range lists {
-		if len(l) != n || n < 2 {
-			return []model.Text{whole}
+	if split {
+		out := make([]model.Text, len(bs[0].items))
+		for i := range out {
+			out[i] = make(model.Text, len(bs))
+			for _, b := range bs {
+				out[i][b.tag] = b.items[i]
+			}
 		}
+		return out
 	}
-	out := make([]model.Text, n)
-	for i := range out {
-		out[i] = model.Text{}
-		for k, lang := range langs {
-			out[i].Set(lang, lists[k][i])
-		}
+	whole := make(model.Text, len(bs))
+	for _, b := range bs {
+		whole[b.tag] = b.text
 	}
-	return out
+	return []model.Text{whole}
 }
 
 // listItems returns the items of a block that is clearly a list, or nil.
@@ -263,7 +269,8 @@ func listItems(block string) []string {
 		return htmlItems(block)
 	}
 	var items []string
-	for _, line := range strings.Split(strings.ReplaceAll(block, "\r\n", "\n"), "\n") {
+	for line := range strings.Lines(block) {
+		line = strings.TrimRight(line, "\r\n")
 		if strings.TrimSpace(line) == "" {
 			continue
 		}

@@ -54,7 +54,8 @@ type run struct {
 	mu     sync.Mutex
 	warned map[string]bool
 
-	ids *source.IDMinter
+	ids   *source.IDMinter
+	langs source.Langs
 	// programmes maps programme resource ids to specification IDs.
 	programmes map[string]string
 	publisher  string
@@ -135,39 +136,26 @@ func (r *run) readHEI(ctx context.Context) (*heiDoc, error) {
 	if err := errorsOf(body); err != nil {
 		return nil, fmt.Errorf("occapi: %s: %w", r.cfg.URL, err)
 	}
-	var doc single[heiAttrs]
-	if w, ok := source.DecodeRecord(body, &doc, "institution"); !ok {
-		return nil, fmt.Errorf("occapi: %s: %s", r.cfg.URL, w.Message)
-	} else if w != nil {
-		r.warn(r.cfg.URL, w.Field, w.Message)
+	res, docLinks, err := decodeSingle[heiAttrs](r, body, r.cfg.URL, "institution")
+	if err != nil {
+		return nil, err
 	}
-	hei := doc.Data.Attributes.HeiID
+	hei := res.Attributes.HeiID
 	if hei == "" {
-		hei = doc.Data.ID
+		hei = res.ID
 	}
 	if schac := r.cfg.Provider.SCHAC; schac != "" && hei != "" && !strings.EqualFold(hei, schac) {
 		r.warn(r.cfg.URL, "heiId", fmt.Sprintf("the source describes institution %s, not %s", hei, schac))
 		r.publisher = "occapi:hei:" + hei
 	}
 	// Links may sit on the resource (v2) or on the document (v1).
-	h := &heiDoc{links: doc.Data.Links}
+	h := &heiDoc{links: res.Links}
 	for _, kind := range []string{kindCourse, kindProgramme, kindOunit} {
-		if h.links.get(kind) == "" {
-			h.links.set(kind, resolve(r.cfg.URL, doc.Links.get(kind)))
-		} else {
-			h.links.set(kind, resolve(r.cfg.URL, h.links.get(kind)))
+		href := h.links.get(kind)
+		if href == "" {
+			href = docLinks.get(kind)
 		}
+		h.links.set(kind, resolve(r.cfg.URL, href))
 	}
 	return h, nil
-}
-
-func (l *links) set(kind, href string) {
-	switch kind {
-	case kindCourse:
-		l.Course = link(href)
-	case kindProgramme:
-		l.Programme = link(href)
-	case kindOunit:
-		l.Ounit = link(href)
-	}
 }

@@ -187,31 +187,31 @@ func TestOutcomes(t *testing.T) {
 	en, nl := "en", "nl"
 	tests := []struct {
 		name   string
-		blocks texts
+		blocks []text
 		want   []model.Text
 		warn   string
 	}{
-		{"bullets in two languages", texts{{Multiline: "- A\n- B", Lang: en}, {Multiline: "• A-nl\n• B-nl", Lang: nl}},
+		{"bullets in two languages", []text{{Multiline: "- A\n- B", Lang: en}, {Multiline: "• A-nl\n• B-nl", Lang: nl}},
 			[]model.Text{{"en": "A", "nl": "A-nl"}, {"en": "B", "nl": "B-nl"}}, ""},
-		{"numbered with a continuation line", texts{{Multiline: "1. Apply the\n   method\n2) Explain it", Lang: en}},
+		{"numbered with a continuation line", []text{{Multiline: "1. Apply the\n   method\n2) Explain it", Lang: en}},
 			[]model.Text{{"en": "Apply the method"}, {"en": "Explain it"}}, ""},
-		{"HTML list", texts{{Multiline: "<ul><li>Apply</li><li class=x>Explain</li></ul>", Lang: en}},
+		{"HTML list", []text{{Multiline: "<ul><li>Apply</li><li class=x>Explain</li></ul>", Lang: en}},
 			[]model.Text{{"en": "Apply"}, {"en": "Explain"}}, ""},
-		{"prose stays one outcome", texts{{Multiline: "Students learn to apply.\n\nThey explain.", Lang: en}, {Multiline: "Studenten passen toe.", Lang: nl}},
+		{"prose stays one outcome", []text{{Multiline: "Students learn to apply.\n\nThey explain.", Lang: en}, {Multiline: "Studenten passen toe.", Lang: nl}},
 			[]model.Text{{"en": "Students learn to apply.\n\nThey explain.", "nl": "Studenten passen toe."}}, ""},
-		{"lists of different lengths stay whole", texts{{Multiline: "- A\n- B", Lang: en}, {Multiline: "- A\n- B\n- C", Lang: nl}},
+		{"lists of different lengths stay whole", []text{{Multiline: "- A\n- B", Lang: en}, {Multiline: "- A\n- B\n- C", Lang: nl}},
 			[]model.Text{{"en": "- A\n- B", "nl": "- A\n- B\n- C"}}, ""},
-		{"a lead-in line makes it prose", texts{{Multiline: "You will:\n- apply\n- explain", Lang: en}},
+		{"a lead-in line makes it prose", []text{{Multiline: "You will:\n- apply\n- explain", Lang: en}},
 			[]model.Text{{"en": "You will:\n- apply\n- explain"}}, ""},
-		{"one item is not a list", texts{{Multiline: "- Apply", Lang: en}}, []model.Text{{"en": "- Apply"}}, ""},
-		{"unstated language", texts{{Multiline: "- A\n- B"}}, []model.Text{{"": "A"}, {"": "B"}}, ""},
-		{"a second block in one language", texts{{Multiline: "First", Lang: en}, {Multiline: "Second", Lang: "en"}},
+		{"one item is not a list", []text{{Multiline: "- Apply", Lang: en}}, []model.Text{{"en": "- Apply"}}, ""},
+		{"unstated language", []text{{Multiline: "- A\n- B"}}, []model.Text{{"": "A"}, {"": "B"}}, ""},
+		{"a second block in one language", []text{{Multiline: "First", Lang: en}, {Multiline: "Second", Lang: "en"}},
 			[]model.Text{{"en": "First"}}, "a second block"},
-		{"nothing", texts{{Multiline: "  ", Lang: en}}, nil, ""},
+		{"nothing", []text{{Multiline: "  ", Lang: en}}, nil, ""},
 	}
 	for _, tt := range tests {
 		var warned []string
-		got := outcomes(tt.blocks, func(msg string) { warned = append(warned, msg) })
+		got := outcomes(&source.Langs{}, tt.blocks, func(msg string) { warned = append(warned, msg) })
 		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
 			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
 		}
@@ -278,7 +278,7 @@ func TestSloppyAndHostileInput(t *testing.T) {
 	warnings := []struct{ record, field, msg string }{
 		{"item 1", "", "not a valid course"},
 		{"item 2", "type", `"ounit" resource`},
-		{"typed", "attributes.lastModified", "number where course expects string"},
+		{"T1", "lastModified", `"20261001" is not a date`},
 		{"N1", "iscedCode", `"0000"`},
 		{"N1", "iscedCode", `"613"`},
 		{"N1", "elmModeOfLearning", `"nonsense"`},
@@ -288,7 +288,7 @@ func TestSloppyAndHostileInput(t *testing.T) {
 		{"G1", "links.instance", "answers 404"},
 		{hei, "links.instance", "documented path"},
 		{hei, "", "no course instances published"},
-		{"S1", "ects", `"six"`},
+		{"strange", "ects", `"six" is not of the type the specification gives it`},
 		{"S1", "url", "not an http(s) URL"},
 		{"S1", "relatedProgramme", `"p-unknown"`},
 		{"S1:offering:is", "startDate", `"01/09/2026" is not a date`},

@@ -2,12 +2,8 @@ package occapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-
-	"qlink/internal/source"
 )
 
 // decodedSpec is a course or programme resource with where it was found
@@ -29,9 +25,9 @@ func (r *run) readSpecs(ctx context.Context, hei *heiDoc, kind string) ([]*decod
 	switch {
 	case hei.links.get(kind) != "":
 		hrefs = []string{hei.links.get(kind)}
-	case hei.links.Ounit != "":
+	case hei.links.Ounit.Href != "":
 		var err error
-		if hrefs, err = r.ounitLinks(ctx, string(hei.links.Ounit), kind); err != nil {
+		if hrefs, err = r.ounitLinks(ctx, hei.links.Ounit.Href, kind); err != nil {
 			return nil, err
 		}
 		r.warn(r.cfg.URL, "links."+kind, fmt.Sprintf("no %s link; read through %d organisational unit(s)", kind, len(hrefs)))
@@ -65,16 +61,13 @@ func (r *run) readSpecs(ctx context.Context, hei *heiDoc, kind string) ([]*decod
 func (r *run) ounitLinks(ctx context.Context, href, kind string) ([]string, error) {
 	var hrefs []string
 	err := r.walk(ctx, href, func(body []byte, where string) (string, error) {
-		var doc collection[json.RawMessage]
-		if err := json.Unmarshal(body, &doc); err != nil {
-			return "", fmt.Errorf("occapi: %s: not a JSON:API collection: %w", where, err)
-		}
-		for _, u := range doc.Data {
-			if l := u.Links.get(kind); l != "" {
+		units, next, err := decodePage[ounitAttrs](r, body, where, kindOunit)
+		for _, u := range units {
+			if l := u.res.Links.get(kind); l != "" {
 				hrefs = append(hrefs, resolve(where, l))
 			}
 		}
-		return string(doc.Links.Next), nil
+		return next, err
 	})
 	if r.cfg.MaxPages > 0 && len(hrefs) > r.cfg.MaxPages {
 		return nil, fmt.Errorf("occapi: %s: %d organisational units exceed the cap of %d", href, len(hrefs), r.cfg.MaxPages)
@@ -82,42 +75,16 @@ func (r *run) ounitLinks(ctx context.Context, href, kind string) ([]string, erro
 	return hrefs, err
 }
 
-// decodeSpecs decodes one collection page. The page is decoded whole, and
-// item by item only when that fails, so that a bad item costs only itself
-// and its warning names it.
+// decodeSpecs decodes one page of courses or programmes.
 func (r *run) decodeSpecs(body []byte, where, kind string) ([]*decodedSpec, string, error) {
-	var doc collection[specAttrs]
-	if json.Unmarshal(body, &doc) == nil {
-		out := make([]*decodedSpec, 0, len(doc.Data))
-		for i := range doc.Data {
-			if d := r.accept(doc.Data[i], where+" item "+strconv.Itoa(i+1), kind); d != nil {
-				out = append(out, d)
-			}
-		}
-		return out, string(doc.Links.Next), nil
-	}
-	raw, next, err := items(body, where)
-	if err != nil {
-		return nil, "", err
-	}
-	var out []*decodedSpec
-	for _, it := range raw {
-		var res resource[specAttrs]
-		w, ok := source.DecodeRecord(it.raw, &res, kind)
-		if w != nil {
-			record := it.where
-			if ok && res.ID != "" {
-				record = res.ID
-			}
-			r.warn(record, w.Field, w.Message)
-		}
-		if ok {
-			if d := r.accept(res, it.where, kind); d != nil {
-				out = append(out, d)
-			}
+	page, next, err := decodePage[specAttrs](r, body, where, kind)
+	out := make([]*decodedSpec, 0, len(page))
+	for _, p := range page {
+		if d := r.accept(p.res, p.where, kind); d != nil {
+			out = append(out, d)
 		}
 	}
-	return out, next, nil
+	return out, next, err
 }
 
 // accept checks a decoded resource's type and id.

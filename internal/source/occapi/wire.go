@@ -1,35 +1,17 @@
 package occapi
 
-import (
-	"bytes"
-	"encoding/json"
+import "encoding/json"
 
-	"qlink/internal/source"
-)
+// The wire types are OCCAPI v2 (JSON:API 1.1) exactly, with plain Go
+// types, so that encoding/json decodes well-formed documents at full
+// speed. What real servers send beyond the specification (v1's scalars
+// where v2 has arrays, links as strings, numbers as strings, a bare
+// string for a text) is accepted by normalize, which rewrites only the
+// resources these types refuse.
 
-// The wire types follow OCCAPI v2 (JSON:API 1.1) and accept the v1 shapes
-// too: a scalar where v2 has an array (languageOfInstruction, iscedCode,
-// academicTerm), meta.programme for meta.relatedProgramme, and
-// meta.global.eqfLevel on courses.
-
-// link is a JSON:API link: a URL string or an object with href.
-type link string
-
-func (l *link) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	*l = ""
-	switch {
-	case len(b) == 0:
-	case b[0] == '"':
-		return json.Unmarshal(b, (*string)(l))
-	case b[0] == '{':
-		var obj struct {
-			Href string `json:"href"`
-		}
-		json.Unmarshal(b, &obj) // a wrongly typed href is no link
-		*l = link(obj.Href)
-	}
-	return nil
+// link is a JSON:API link object.
+type link struct {
+	Href string `json:"href"`
 }
 
 // links are the JSON:API links qlink follows.
@@ -47,13 +29,24 @@ type links struct {
 func (l *links) get(kind string) string {
 	switch kind {
 	case kindCourse:
-		return string(l.Course)
+		return l.Course.Href
 	case kindProgramme:
-		return string(l.Programme)
+		return l.Programme.Href
 	case kindOunit:
-		return string(l.Ounit)
+		return l.Ounit.Href
 	}
 	return ""
+}
+
+func (l *links) set(kind, href string) {
+	switch kind {
+	case kindCourse:
+		l.Course.Href = href
+	case kindProgramme:
+		l.Programme.Href = href
+	case kindOunit:
+		l.Ounit.Href = href
+	}
 }
 
 // text is one OCCAPI string, multiline or uri with its language; lang
@@ -75,79 +68,19 @@ func (t text) value() string {
 	return t.URI
 }
 
-// texts accepts an array of text, one text object, or a bare string.
-type texts []text
-
-func (ts *texts) UnmarshalJSON(b []byte) error {
-	*ts = nil
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 {
-		return nil
-	}
-	switch b[0] {
-	case '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*ts = texts{{String: s}}
-	case '{':
-		var one text
-		json.Unmarshal(b, &one) // a wrongly typed member stays empty
-		*ts = texts{one}
-	case '[':
-		var many []text
-		if json.Unmarshal(b, &many) == nil {
-			*ts = many
-			return nil
-		}
-		var raw []json.RawMessage
-		if err := json.Unmarshal(b, &raw); err != nil {
-			return err
-		}
-		for _, r := range raw {
-			var one texts
-			if one.UnmarshalJSON(r) == nil {
-				*ts = append(*ts, one...)
-			}
-		}
-	}
-	return nil
-}
-
 // ref is a JSON:API resource identifier.
 type ref struct {
 	Type string `json:"type"`
 	ID   string `json:"id"`
 }
 
-// refs is relationship data: an array, one identifier, or null.
-type refs []ref
-
-func (r *refs) UnmarshalJSON(b []byte) error {
-	*r = nil
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0:
-	case b[0] == '{':
-		var one ref
-		json.Unmarshal(b, &one)
-		*r = refs{one}
-	case b[0] == '[':
-		var many []ref
-		json.Unmarshal(b, &many)
-		*r = many
-	}
-	return nil
-}
-
-type relationship struct {
-	Data refs `json:"data"`
-}
-
 type relationships struct {
-	RelatedProgramme relationship `json:"relatedProgramme"`
-	Course           relationship `json:"course"`
+	RelatedProgramme struct {
+		Data []ref `json:"data"`
+	} `json:"relatedProgramme"`
+	Course struct {
+		Data *ref `json:"data"`
+	} `json:"course"`
 }
 
 type programmeRef struct {
@@ -160,42 +93,45 @@ type meta struct {
 	Programme []programmeRef `json:"programme"`
 	Global    struct {
 		// EQFLevel is v1's course EQF level.
-		EQFLevel source.Number `json:"eqfLevel"`
+		EQFLevel *float64 `json:"eqfLevel"`
 	} `json:"global"`
 }
 
 // specAttrs are the attributes of courses and programmes, which share
 // most of them.
 type specAttrs struct {
-	Title                 texts          `json:"title"`
-	Code                  string         `json:"code"`
-	ECTS                  source.Number  `json:"ects"`
-	LanguageOfInstruction source.Strings `json:"languageOfInstruction"`
-	LastModified          string         `json:"lastModified"`
-	Description           texts          `json:"description"`
-	LearningOutcomes      texts          `json:"learningOutcomes"`
-	Prerequisites         texts          `json:"prerequisites"`
-	LearningOpportunity   source.Strings `json:"elmLearningOpportunityType"`
-	ModeOfLearning        source.Strings `json:"elmModeOfLearning"`
-	ISCEDCode             source.Strings `json:"iscedCode"`
-	URL                   texts          `json:"url"`
-	Deprecated            bool           `json:"deprecated"`
-	EQFLevelProvided      source.Number  `json:"eqfLevelProvided"`
-	ValidUntil            string         `json:"validUntil"`
+	Title                 []text   `json:"title"`
+	Code                  string   `json:"code"`
+	ECTS                  *float64 `json:"ects"`
+	LanguageOfInstruction []string `json:"languageOfInstruction"`
+	LastModified          string   `json:"lastModified"`
+	Description           []text   `json:"description"`
+	LearningOutcomes      []text   `json:"learningOutcomes"`
+	Prerequisites         []text   `json:"prerequisites"`
+	LearningOpportunity   []string `json:"elmLearningOpportunityType"`
+	ModeOfLearning        []string `json:"elmModeOfLearning"`
+	ISCEDCode             []string `json:"iscedCode"`
+	URL                   []text   `json:"url"`
+	Deprecated            bool     `json:"deprecated"`
+	EQFLevelProvided      *float64 `json:"eqfLevelProvided"`
+	ValidUntil            string   `json:"validUntil"`
 }
 
 type instanceAttrs struct {
-	StartDate             string         `json:"startDate"`
-	EndDate               string         `json:"endDate"`
-	LanguageOfInstruction source.Strings `json:"languageOfInstruction"`
-	ModeOfLearning        source.Strings `json:"elmModeOfLearning"`
-	LastModified          string         `json:"lastModified"`
+	StartDate             string   `json:"startDate"`
+	EndDate               string   `json:"endDate"`
+	LanguageOfInstruction []string `json:"languageOfInstruction"`
+	ModeOfLearning        []string `json:"elmModeOfLearning"`
+	LastModified          string   `json:"lastModified"`
 }
 
 type heiAttrs struct {
 	HeiID string `json:"heiId"`
-	Title texts  `json:"title"`
+	Title []text `json:"title"`
 }
+
+// ounitAttrs: nothing of an organisational unit is read but its links.
+type ounitAttrs struct{}
 
 // resource is a JSON:API resource object.
 type resource[A any] struct {
@@ -219,10 +155,11 @@ type single[A any] struct {
 	Links links       `json:"links"`
 }
 
-// envelope is a document read loosely: data left raw, and errors.
+// envelope is a document read loosely: data and links left raw, and
+// errors.
 type envelope struct {
 	Data   json.RawMessage `json:"data"`
-	Links  links           `json:"links"`
+	Links  json.RawMessage `json:"links"`
 	Errors []struct {
 		Status string `json:"status"`
 		Title  string `json:"title"`

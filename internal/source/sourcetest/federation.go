@@ -27,9 +27,14 @@ func StartFederation(t testing.TB, hostile ...testfed.Hostile) (*testfed.Federat
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { fed.Close() })
-	// One connection per host: a connection dialled but never used would
-	// hold up the federation's graceful shutdown for five seconds.
-	return fed, fetch.New(fetch.Options{AllowPrivate: true, Resolver: fed.Resolver(), Timeout: 10 * time.Second, PerHost: 1})
+	return fed, newClient(fed)
+}
+
+// newClient returns a fetch client that reaches the federation. It keeps
+// one connection per host: a connection dialled but never used would hold
+// up the federation's graceful shutdown for five seconds.
+func newClient(fed *testfed.Federation) *fetch.Client {
+	return fetch.New(fetch.Options{AllowPrivate: true, Resolver: fed.Resolver(), Timeout: 10 * time.Second, PerHost: 1})
 }
 
 // Config is the adapter configuration the harvest would give a source of
