@@ -258,3 +258,75 @@ func (s *scanner) object(member func(key []byte, value string)) bool {
 		}
 	}
 }
+
+// ScanArray calls elem with the raw bytes of each element of an array,
+// and reports false when b is not an array or elem returns false.
+func ScanArray(b []byte, elem func(raw []byte) bool) bool {
+	s := scanner{b: b}
+	if !s.delim('[') {
+		return false
+	}
+	if s.delim(']') {
+		return s.next() == 0
+	}
+	for {
+		s.ws()
+		start := s.i
+		if !s.skip() || !elem(s.b[start:s.i]) {
+			return false
+		}
+		if s.delim(']') {
+			return s.next() == 0
+		}
+		if !s.delim(',') {
+			return false
+		}
+	}
+}
+
+// skip moves past the value at the cursor (the input is valid JSON).
+func (s *scanner) skip() bool {
+	depth := 0
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case '"':
+			if !s.skipString() {
+				return false
+			}
+			if depth == 0 {
+				return true
+			}
+			continue
+		case '[', '{':
+			depth++
+		case ']', '}':
+			if depth == 0 {
+				return true // the end of a literal, and of the outer array
+			}
+			if depth--; depth == 0 {
+				s.i++
+				return true
+			}
+		case ',':
+			if depth == 0 {
+				return true
+			}
+		}
+		s.i++
+	}
+	return depth == 0
+}
+
+// skipString moves past the string at the cursor.
+func (s *scanner) skipString() bool {
+	for j := s.i + 1; j < len(s.b); j++ {
+		switch s.b[j] {
+		case '\\':
+			j++
+		case '"':
+			s.i = j + 1
+			return true
+		}
+	}
+	return false
+}

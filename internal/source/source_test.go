@@ -247,3 +247,23 @@ func FuzzScanStrings(f *testing.F) {
 		}
 	})
 }
+
+func TestScanArray(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+		ok   bool
+	}{
+		{`[[{"a":"]"}], [], 1, "x\\\"]", {"b":[1,{"c":"}"}]}, null]`, []string{`[{"a":"]"}]`, `[]`, `1`, `"x\\\"]"`, `{"b":[1,{"c":"}"}]}`, `null`}, true},
+		{`[]`, nil, true},
+		{`[true]`, []string{`true`}, true},
+		{`{"a":1}`, nil, false},
+	}
+	for _, tt := range tests {
+		var got []string
+		ok := ScanArray([]byte(tt.in), func(raw []byte) bool { got = append(got, string(raw)); return true })
+		if ok != tt.ok || ok && !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %q %v", tt.in, got, ok)
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"qlink/internal/source"
 )
 
 // The wire types below accept what OOAPI servers actually send, not only
@@ -31,6 +33,21 @@ type langString struct {
 type langStrings []langString
 
 func (l *langStrings) UnmarshalJSON(b []byte) error {
+	// The usual shape, read without validating it again (see
+	// source.ScanObjects).
+	*l = (*l)[:0]
+	var one *langString
+	start := func() { *l = append(*l, langString{}); one = &(*l)[len(*l)-1] }
+	if source.ScanObjects(b, start, func(k []byte, v string) {
+		switch string(k) {
+		case "language":
+			one.Language = v
+		case "value":
+			one.Value = v
+		}
+	}) {
+		return nil
+	}
 	b = bytes.TrimSpace(b)
 	switch {
 	case len(b) == 0 || string(b) == "null":
@@ -64,6 +81,19 @@ func (l *langStrings) UnmarshalJSON(b []byte) error {
 type outcomes []langStrings
 
 func (o *outcomes) UnmarshalJSON(b []byte) error {
+	if source.ScanArray(b, func(raw []byte) bool {
+		var ls langStrings
+		if ls.UnmarshalJSON(raw) != nil {
+			return false
+		}
+		if len(ls) > 0 {
+			*o = append(*o, ls)
+		}
+		return true
+	}) {
+		return nil
+	}
+	*o = nil
 	var raw []json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
 		if string(bytes.TrimSpace(b)) == "null" {
