@@ -178,25 +178,12 @@ func (s *scanner) delim(c byte) bool {
 // reports false for any other shape.
 func ScanStrings(b []byte, out []string) ([]string, bool) {
 	s := scanner{b: b}
-	if !s.delim('[') {
-		return nil, false
-	}
-	if s.delim(']') {
-		return out, true
-	}
-	for {
+	ok := s.array(func() bool {
 		v, ok := s.str()
-		if !ok {
-			return nil, false
-		}
 		out = append(out, v)
-		if s.delim(']') {
-			return out, true
-		}
-		if !s.delim(',') {
-			return nil, false
-		}
-	}
+		return ok
+	})
+	return out, ok
 }
 
 // ScanObject reads one object whose members are all strings or null,
@@ -211,6 +198,14 @@ func ScanObject(b []byte, member func(key []byte, value string)) bool {
 // ScanObjects reads an array of such objects, calling start before each.
 func ScanObjects(b []byte, start func(), member func(key []byte, value string)) bool {
 	s := scanner{b: b}
+	return s.array(func() bool {
+		start()
+		return s.object(member)
+	})
+}
+
+// array reads an array whose elements elem reads, and nothing after it.
+func (s *scanner) array(elem func() bool) bool {
 	if !s.delim('[') {
 		return false
 	}
@@ -218,8 +213,7 @@ func ScanObjects(b []byte, start func(), member func(key []byte, value string)) 
 		return s.next() == 0
 	}
 	for {
-		start()
-		if !s.object(member) {
+		if !elem() {
 			return false
 		}
 		if s.delim(']') {
@@ -263,25 +257,11 @@ func (s *scanner) object(member func(key []byte, value string)) bool {
 // and reports false when b is not an array or elem returns false.
 func ScanArray(b []byte, elem func(raw []byte) bool) bool {
 	s := scanner{b: b}
-	if !s.delim('[') {
-		return false
-	}
-	if s.delim(']') {
-		return s.next() == 0
-	}
-	for {
+	return s.array(func() bool {
 		s.ws()
 		start := s.i
-		if !s.skip() || !elem(s.b[start:s.i]) {
-			return false
-		}
-		if s.delim(']') {
-			return s.next() == 0
-		}
-		if !s.delim(',') {
-			return false
-		}
-	}
+		return s.skip() && elem(s.b[start:s.i])
+	})
 }
 
 // skip moves past the value at the cursor (the input is valid JSON).

@@ -336,14 +336,8 @@ func breakField(doc []byte, field string) []byte {
 }
 
 func (a *eduAPI) serve(w http.ResponseWriter, r *http.Request, rel string) {
-	rel = strings.Trim(rel, "/")
-	if doc, ok := a.docs[rel]; ok {
-		serveDoc(w, r, contentTypeJSON, doc, a.lastModified)
-		return
-	}
-	items, ok := a.lists[rel]
+	items, ok := collection(w, r, strings.Trim(rel, "/"), a.docs, a.lists, a.lastModified, eduError)
 	if !ok {
-		eduError(w, http.StatusNotFound, "no resource at /"+rel)
 		return
 	}
 	q := r.URL.Query()

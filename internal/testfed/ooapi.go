@@ -435,13 +435,8 @@ func mustJSON(v any) []byte {
 // serve answers a request for path rel, relative to the API root.
 func (a *ooapiAPI) serve(w http.ResponseWriter, r *http.Request, rel string) {
 	rel = strings.Trim(rel, "/")
-	if doc, ok := a.docs[rel]; ok {
-		serveDoc(w, r, contentTypeJSON, doc, a.lastModified)
-		return
-	}
-	items, ok := a.lists[rel]
+	items, ok := collection(w, r, rel, a.docs, a.lists, a.lastModified, ooError)
 	if !ok {
-		ooError(w, http.StatusNotFound, "no resource at /"+rel)
 		return
 	}
 	q := r.URL.Query()

@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -54,8 +53,7 @@ type run struct {
 	base  string
 	limit int
 
-	mu     sync.Mutex
-	warned map[string]bool
+	source.Warner
 
 	ids   *source.IDMinter
 	langs source.Langs
@@ -69,7 +67,7 @@ type run struct {
 // stored courses with offering-less copies.
 func (Adapter) Harvest(ctx context.Context, cfg source.Config, get source.Getter, out source.Emitter) error {
 	r := &run{cfg: cfg, get: get, out: out, base: strings.TrimRight(cfg.URL, "/") + "/", limit: cfg.PageSize,
-		warned: map[string]bool{}, ids: source.NewIDMinter(cfg.Provider),
+		Warner: source.Warner{Out: out}, ids: source.NewIDMinter(cfg.Provider),
 		courses: map[string]string{}, collections: map[string]string{}}
 	if r.limit <= 0 {
 		r.limit = DefaultPageSize
@@ -93,7 +91,7 @@ func (Adapter) Harvest(ctx context.Context, cfg source.Config, get source.Getter
 		l := lists[collectionOfferings]
 		specs = append(r.specs(colls, true, r.decodeOfferings(l), l), specs...)
 	} else if len(colls) > 0 {
-		r.warn(r.base+collectionTemplates, "", "delta harvest: programmes are only updated by a full harvest (their parts depend on every course)")
+		r.Warn(r.base+collectionTemplates, "", "delta harvest: programmes are only updated by a full harvest (their parts depend on every course)")
 	}
 	source.LinkParts(specs)
 	for _, s := range specs {
@@ -153,28 +151,11 @@ func (r *run) settle(name string, items []item, err error) (*listing, error) {
 		if name == courseTemplates {
 			return nil, fmt.Errorf("eduapi: %s: %w", name, err)
 		}
-		r.warn(r.base+name, "", "collection not available: "+err.Error())
+		r.Warn(r.base+name, "", "collection not available: "+err.Error())
 		return &listing{complete: true, absent: true}, nil
 	}
 	if name == courseTemplates && len(items) == 0 {
 		return nil, fmt.Errorf("eduapi: %s: %w", name, err)
 	}
 	return &listing{items: items}, fmt.Errorf("eduapi: %s: %w", name, err)
-}
-
-func (r *run) warn(record, field, msg string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.out.Warn(source.Warning{Record: record, Field: field, Message: msg})
-}
-
-// warnOnce warns the first time key is seen in this run.
-func (r *run) warnOnce(key, record, field, msg string) {
-	r.mu.Lock()
-	seen := r.warned[key]
-	r.warned[key] = true
-	r.mu.Unlock()
-	if !seen {
-		r.warn(record, field, msg)
-	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -402,17 +403,20 @@ func TestDeltaHarvest(t *testing.T) {
 	changed := map[string]bool{"c02": true}
 	srv.single = map[string]string{"courseTemplates/c05": courseJSON("c05", "INF-c05", "")}
 	srv.items["courseOfferings"][4] = strings.Replace(srv.items["courseOfferings"][4], "2026-10-01T08:00:00Z", "2026-11-20T08:00:00Z", 1)
+	var keep []string
+	for _, c := range srv.items["courseTemplates"] {
+		if changed[c[14:17]] {
+			keep = append(keep, c)
+		}
+	}
+	srv.items["courseTemplates"] = keep
+	var mu sync.Mutex
 	var filters []string
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/courseTemplates") {
+			mu.Lock()
 			filters = append(filters, r.URL.Query().Get("filter"))
-			var keep []string
-			for _, c := range federation().items["courseTemplates"] {
-				if changed[c[14:17]] {
-					keep = append(keep, c)
-				}
-			}
-			srv.items["courseTemplates"] = keep
+			mu.Unlock()
 		}
 		srv.ServeHTTP(w, r)
 	})

@@ -43,7 +43,7 @@ func (r *run) decode(raw []byte, v any, what, where string, id func() string) bo
 		if ok {
 			record = name(id(), where)
 		}
-		r.warn(record, w.Field, w.Message)
+		r.Warn(record, w.Field, w.Message)
 	}
 	return ok
 }
@@ -59,11 +59,11 @@ func (r *run) decodeTemplates(l *listing) []*decodedTemplate {
 			continue
 		}
 		if d.t.SourcedID == "" && d.t.PrimaryCode.Identifier == "" {
-			r.warn(it.where, "sourcedId", "a template without sourcedId or primaryCode, skipped")
+			r.Warn(it.where, "sourcedId", "a template without sourcedId or primaryCode, skipped")
 			continue
 		}
 		if strings.EqualFold(d.t.RecordStatus, "deleted") {
-			r.warn(name(d.t.SourcedID, it.where), "recordStatus", "deleted: not published")
+			r.Warn(name(d.t.SourcedID, it.where), "recordStatus", "deleted: not published")
 			continue
 		}
 		out = append(out, d)
@@ -82,7 +82,7 @@ func (r *run) decodeOfferings(l *listing) []*decodedOffering {
 			continue
 		}
 		if strings.EqualFold(d.o.RecordStatus, "deleted") {
-			r.warn(name(d.o.SourcedID, it.where), "recordStatus", "deleted: not published")
+			r.Warn(name(d.o.SourcedID, it.where), "recordStatus", "deleted: not published")
 			continue
 		}
 		out = append(out, d)
@@ -97,7 +97,7 @@ func (r *run) mint(ts []*decodedTemplate, ids map[string]string) {
 		var clash string
 		d.id, clash = r.ids.Mint(d.t.PrimaryCode.Identifier, d.t.SourcedID)
 		if clash != "" {
-			r.warn(name(d.t.SourcedID, d.where), "primaryCode", fmt.Sprintf(
+			r.Warn(name(d.t.SourcedID, d.where), "primaryCode", fmt.Sprintf(
 				"code %q is also used by %s; identified by its sourcedId instead", d.t.PrimaryCode.Identifier, clash))
 		}
 		if d.t.SourcedID != "" {
@@ -123,7 +123,7 @@ func (r *run) specs(ts []*decodedTemplate, collection bool, offs []*decodedOffer
 		parent := d.o.parentID()
 		if _, ok := ids[parent]; !ok {
 			if r.cfg.Since.IsZero() {
-				r.warn(name(d.o.SourcedID, d.where), "course", fmt.Sprintf("offering of %q, which is not among the templates; skipped", parent))
+				r.Warn(name(d.o.SourcedID, d.where), "course", fmt.Sprintf("offering of %q, which is not among the templates; skipped", parent))
 			}
 			continue
 		}
@@ -163,7 +163,7 @@ var levelEQF = map[string]int{"undergraduate": 6, "graduate": 7, "doctoral": 8}
 
 func (r *run) mapTemplate(d *decodedTemplate, collection bool) model.Specification {
 	t := &d.t
-	warn := func(field, msg string) { r.warn(d.id, field, msg) }
+	warn := func(field, msg string) { r.Warn(d.id, field, msg) }
 	s := model.Specification{
 		ID:          d.id,
 		Identifiers: identifiers(t.SourcedID, t.PrimaryCode, t.OtherCodes),
@@ -314,7 +314,7 @@ func (r *run) mapOffering(d *decodedOffering, s *model.Specification, taken map[
 		local = o.SourcedID
 	}
 	if local == "" || taken[local] {
-		r.warn(d.where, "sourcedId", "an offering without a distinct sourcedId or primaryCode, skipped")
+		r.Warn(d.where, "sourcedId", "an offering without a distinct sourcedId or primaryCode, skipped")
 		return model.Instance{}, false
 	}
 	taken[local] = true
@@ -326,7 +326,7 @@ func (r *run) mapOffering(d *decodedOffering, s *model.Specification, taken map[
 		Description:     r.text(o.Description),
 		ProviderIDs:     []string{r.cfg.Provider.ID},
 	}
-	warn := func(field, msg string) { r.warn(in.ID, field, msg) }
+	warn := func(field, msg string) { r.Warn(in.ID, field, msg) }
 	var err error
 	if in.Start, err = source.ParseTime(o.StartDate); err != nil {
 		warn("startDate", err.Error())

@@ -28,7 +28,7 @@ func (r *run) indexOrganizations(l *listing) *orgIndex {
 	for _, it := range l.items {
 		var o organization
 		if err := json.Unmarshal(it.raw, &o); err != nil || o.SourcedID == "" {
-			r.warn(it.where, "", "not a valid organization, skipped")
+			r.Warn(it.where, "", "not a valid organization, skipped")
 			continue
 		}
 		idx.byID[o.SourcedID] = &o
@@ -48,7 +48,7 @@ func (r *run) indexOrganizations(l *listing) *orgIndex {
 		idx.own[roots[0]] = true // the only institution here: the provider, by elimination
 	default:
 		idx.unchecked = true
-		r.warn(r.base+organizations, "", fmt.Sprintf("none of the %d top-level organizations carries the code %s, %s or %s; course ownership is not checked",
+		r.Warn(r.base+organizations, "", fmt.Sprintf("none of the %d top-level organizations carries the code %s, %s or %s; course ownership is not checked",
 			len(roots), r.cfg.Provider.SCHAC, r.cfg.Provider.DEQAR, r.cfg.Provider.ETER))
 	}
 	return idx
@@ -90,7 +90,7 @@ func (r *run) publisher(orgID, record string) string {
 		return r.cfg.Provider.ID
 	}
 	if x.byID[orgID] == nil {
-		r.warn(record, "organization", fmt.Sprintf("%q is not among the source's organizations", orgID))
+		r.Warn(record, "organization", fmt.Sprintf("%q is not among the source's organizations", orgID))
 		return r.cfg.Provider.ID
 	}
 	root := x.root(orgID)
@@ -101,7 +101,7 @@ func (r *run) publisher(orgID, record string) string {
 	for _, n := range x.byID[root].Name {
 		name.Set(n.Lang, n.Value)
 	}
-	r.warn(record, "organization", fmt.Sprintf("belongs to organization %s (%s), which is not %s", root, name.String(), r.providerName()))
+	r.Warn(record, "organization", fmt.Sprintf("belongs to organization %s (%s), which is not %s", root, name.String(), r.providerName()))
 	return "edu-api:organization:" + root
 }
 

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"qlink/internal/source"
 )
 
 // item is one record of a collection with a label that locates it.
@@ -101,7 +103,7 @@ func (r *run) pageURL(name string, offset int, extra url.Values) string {
 // checkTotal warns when a list ended before the count the server gave.
 func (r *run) checkTotal(total int, counted bool, name string, got int) {
 	if counted && got < total {
-		r.warn("", "X-Total-Count", fmt.Sprintf("%s: the server counted %d records but sent %d", name, total, got))
+		r.Warn("", "X-Total-Count", fmt.Sprintf("%s: the server counted %d records but sent %d", name, total, got))
 	}
 }
 
@@ -125,7 +127,7 @@ func (r *run) decodePage(body []byte, name, pageURL string) ([]json.RawMessage, 
 		if !ok || json.Unmarshal(inner, &page) != nil {
 			return nil, fmt.Errorf("%s: not an Edu-API collection: an object without a %q array", pageURL, name)
 		}
-		r.warnOnce("wrapped:"+name, "", "", fmt.Sprintf("%s: the records are wrapped in an object under %q; Edu-API sends a bare array", name, name))
+		r.Once("wrapped:"+name, "", "", fmt.Sprintf("%s: the records are wrapped in an object under %q; Edu-API sends a bare array", name, name))
 		return page, nil
 	}
 	if err := json.Unmarshal(body, &page); err != nil {
@@ -150,7 +152,7 @@ func nextLink(values []string, base string) (next string, paged bool) {
 				switch rel {
 				case "next":
 					if next == "" {
-						next = resolve(base, target[1:])
+						next = source.ResolveURL(base, target[1:])
 					}
 					paged = true
 				case "prev", "previous", "first", "last":
@@ -195,16 +197,4 @@ func linkRels(params string) []string {
 		rels = append(rels, strings.Fields(strings.ToLower(strings.Trim(strings.TrimSpace(v), `"`)))...)
 	}
 	return rels
-}
-
-func resolve(base, ref string) string {
-	b, err := url.Parse(base)
-	if err != nil {
-		return ref
-	}
-	u, err := b.Parse(ref)
-	if err != nil {
-		return ref
-	}
-	return u.String()
 }

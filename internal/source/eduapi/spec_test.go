@@ -43,9 +43,13 @@ func TestWireNamesAreTheSpecifications(t *testing.T) {
 		{template{}, []string{"CourseTemplate", "CollectionTemplate"}},
 		{offering{}, []string{"CourseOffering", "CollectionOffering"}},
 		{organization{}, []string{"Organization"}},
-		{langString{}, []string{"LanguageTypedString"}},
 		{identifier{}, []string{"IdentifierEntry"}},
 		{location{}, []string{"Location"}},
+	}
+	// Language-typed strings are read with these two names.
+	lts := s["LanguageTypedString"].(map[string]any)["properties"].(map[string]any)
+	if lts["recordLanguage"] == nil || lts["value"] == nil {
+		t.Errorf("LanguageTypedString has no recordLanguage or value: %v", lts)
 	}
 	for _, tt := range tests {
 		props := map[string]bool{}

@@ -13,66 +13,14 @@ import (
 // language-typed strings is due, numbers as strings, credits as a number.
 // Field names are the specification's (recordLanguage, not language).
 
-// langString is one LanguageTypedString.
-type langString struct {
-	Lang  string `json:"recordLanguage"`
-	Value string `json:"value"`
-}
-
-// langStrings accepts an array of langString, one object, or a bare
-// string (language unstated).
-type langStrings []langString
+// langStrings are LanguageTypedStrings: {recordLanguage, value} (not
+// OOAPI's language); one object or a bare string is accepted too.
+type langStrings []source.LangValue
 
 func (l *langStrings) UnmarshalJSON(b []byte) error {
-	*l = nil
-	var one *langString
-	start := func() { *l = append(*l, langString{}); one = &(*l)[len(*l)-1] }
-	if source.ScanObjects(b, start, func(k []byte, v string) {
-		switch string(k) {
-		case "recordLanguage":
-			one.Lang = v
-		case "value":
-			one.Value = v
-		}
-	}) {
-		return nil
-	}
-	*l = nil
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 {
-		return nil
-	}
-	switch b[0] {
-	case '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*l = langStrings{{Value: s}}
-	case '{':
-		// A wrongly typed member leaves it empty; the rest still counts.
-		var one langString
-		json.Unmarshal(b, &one)
-		*l = langStrings{one}
-	case '[':
-		var many []langString
-		if json.Unmarshal(b, &many) == nil {
-			*l = many
-			return nil
-		}
-		// Some element is not an object: keep the strings and objects.
-		var raw []json.RawMessage
-		if err := json.Unmarshal(b, &raw); err != nil {
-			return err
-		}
-		for _, r := range raw {
-			var one langStrings
-			if one.UnmarshalJSON(r) == nil {
-				*l = append(*l, one...)
-			}
-		}
-	}
-	return nil
+	vs, err := source.ReadLangValues(b, "recordLanguage")
+	*l = vs
+	return err
 }
 
 // identifier is an IdentifierEntry.

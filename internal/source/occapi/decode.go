@@ -73,15 +73,15 @@ func decodeResource[A any](r *run, raw []byte, where, what string) (resource[A],
 	if json.Unmarshal(raw, &res) == nil {
 		return res, true
 	}
-	norm, id, ok := normalize(raw, func(id, field, msg string) { r.warn(orWhere(id, where), field, msg) })
+	norm, id, ok := normalize(raw, func(id, field, msg string) { r.Warn(orWhere(id, where), field, msg) })
 	if !ok {
-		r.warn(where, "", "not a valid "+what+", skipped")
+		r.Warn(where, "", "not a valid "+what+", skipped")
 		return res, false
 	}
 	res = resource[A]{}
 	w, ok := source.DecodeRecord(norm, &res, what)
 	if w != nil {
-		r.warn(orWhere(id, where), w.Field, w.Message)
+		r.Warn(orWhere(id, where), w.Field, w.Message)
 	}
 	return res, ok
 }

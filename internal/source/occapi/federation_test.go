@@ -12,48 +12,35 @@ import (
 // TestSimulatedFederation harvests every OCCAPI source of the simulated
 // federation over HTTP and holds the result against its ground truth.
 func TestSimulatedFederation(t *testing.T) {
-	fed, client := sourcetest.StartFederation(t)
-	seen := 0
-	for _, in := range fed.Institutions() {
-		for _, src := range in.Sources {
-			if src.Type != testfed.FormatOCCAPI {
-				continue
-			}
-			seen++
-			out, err := sourcetest.HarvestSource(Adapter{}, client, in, src)
-			if err != nil {
-				t.Errorf("%s: %v\n%s", src.Path, err, out.WarningList())
-			}
-			for _, w := range out.Warnings {
-				// Some servers publish no instance links, some link only
-				// their units; the truth knows which.
-				if w.Field != "links.instance" && w.Field != "links.course" && w.Field != "links.programme" {
-					t.Errorf("%s: warning %s", src.Path, w)
-				}
-			}
-			if len(out.Specs) != len(src.Courses)+len(src.Programs) {
-				t.Errorf("%s: %d specs, want %d", src.Path, len(out.Specs), len(src.Courses)+len(src.Programs))
-			}
-			for _, c := range src.Courses {
-				s := out.ByID(model.CourseID(in.SCHAC, in.DEQARID, c.Code))
-				if s == nil {
-					t.Errorf("%s: course %s missing", src.Path, c.Code)
-					continue
-				}
-				checkCourse(t, c, s)
-			}
-			for _, p := range src.Programs {
-				s := out.ByID(model.CourseID(in.SCHAC, in.DEQARID, p.Code))
-				if s == nil || s.EQFLevel != p.EQF || len(s.HasPart) != len(p.Courses) || len(s.LearningOutcomes) != len(p.LearningOutcomes) {
-					t.Errorf("%s: programme %+v, truth %+v", src.Path, s, p)
-				}
+	sourcetest.EachSource(t, Adapter{}, testfed.FormatOCCAPI, func(t *testing.T, in testfed.Institution, src testfed.Source,
+		out *sourcetest.Collector, err error) {
+		if err != nil {
+			t.Errorf("%s: %v\n%s", src.Path, err, out.WarningList())
+		}
+		for _, w := range out.Warnings {
+			// Some servers publish no instance links, some link only their
+			// units; the truth knows which.
+			if w.Field != "links.instance" && w.Field != "links.course" && w.Field != "links.programme" {
+				t.Errorf("%s: warning %s", src.Path, w)
 			}
 		}
-	}
-	t.Logf("%d OCCAPI sources", seen)
-	if seen < 3 {
-		t.Errorf("only %d OCCAPI sources", seen)
-	}
+		if len(out.Specs) != len(src.Courses)+len(src.Programs) {
+			t.Errorf("%s: %d specs, want %d", src.Path, len(out.Specs), len(src.Courses)+len(src.Programs))
+		}
+		for _, c := range src.Courses {
+			if s := out.ByID(model.CourseID(in.SCHAC, in.DEQARID, c.Code)); s == nil {
+				t.Errorf("%s: course %s missing", src.Path, c.Code)
+			} else {
+				checkCourse(t, c, s)
+			}
+		}
+		for _, p := range src.Programs {
+			s := out.ByID(model.CourseID(in.SCHAC, in.DEQARID, p.Code))
+			if s == nil || s.EQFLevel != p.EQF || len(s.HasPart) != len(p.Courses) || len(s.LearningOutcomes) != len(p.LearningOutcomes) {
+				t.Errorf("%s: programme %+v, truth %+v", src.Path, s, p)
+			}
+		}
+	})
 }
 
 func checkCourse(t *testing.T, c testfed.Course, s *model.Specification) {

@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"qlink/internal/fetch"
+	"qlink/internal/source"
 )
 
 // errAbsent marks a collection the server does not publish (404).
@@ -18,7 +18,7 @@ var errAbsent = errors.New("not published")
 // fetchDoc gets one JSON:API document. A link to another host is refused
 // before any request: a source may only make qlink read its own host.
 func (r *run) fetchDoc(ctx context.Context, href string) ([]byte, error) {
-	host, ok := hostOf(href)
+	host, ok := source.HostOf(href)
 	if !ok {
 		return nil, fmt.Errorf("occapi: %q is not a URL", href)
 	}
@@ -36,7 +36,7 @@ func (r *run) fetchDoc(ctx context.Context, href string) ([]byte, error) {
 	if ct := resp.ContentType; strings.HasPrefix(ct, "application/vnd.api+json") || strings.HasPrefix(ct, "application/json") {
 		// the usual answer, known without parsing
 	} else if mt := resp.MediaType(); mt != "application/vnd.api+json" && mt != "application/json" && mt != "" {
-		r.warnOnce("media-type", href, "", fmt.Sprintf("served as %s; OCCAPI documents are application/vnd.api+json", mt))
+		r.Once("media-type", href, "", fmt.Sprintf("served as %s; OCCAPI documents are application/vnd.api+json", mt))
 	}
 	return resp.Body, nil
 }
@@ -84,47 +84,7 @@ func (r *run) walk(ctx context.Context, href string, page func(body []byte, wher
 		if err != nil {
 			return err
 		}
-		href = resolve(href, next)
+		href = source.ResolveURL(href, next)
 	}
 	return nil
-}
-
-// hostOf returns the host (with port) of an absolute http(s) URL.
-func hostOf(href string) (string, bool) {
-	var rest string
-	switch {
-	case len(href) > 8 && strings.EqualFold(href[:8], "https://"):
-		rest = href[8:]
-	case len(href) > 7 && strings.EqualFold(href[:7], "http://"):
-		rest = href[7:]
-	default:
-		return "", false
-	}
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		rest = rest[:i]
-	}
-	if rest == "" || strings.ContainsAny(rest, "@\\ ") {
-		return "", false
-	}
-	return rest, true
-}
-
-// resolve resolves ref against base ("" stays ""). Servers give absolute
-// links, which need no parsing.
-func resolve(base, ref string) string {
-	if ref == "" {
-		return ""
-	}
-	if _, ok := hostOf(ref); ok {
-		return ref
-	}
-	b, err := url.Parse(base)
-	if err != nil {
-		return ref
-	}
-	u, err := b.Parse(ref)
-	if err != nil {
-		return ref
-	}
-	return u.String()
 }

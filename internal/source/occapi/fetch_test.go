@@ -1,6 +1,10 @@
 package occapi
 
-import "testing"
+import (
+	"testing"
+
+	"qlink/internal/source"
+)
 
 func TestHostOf(t *testing.T) {
 	tests := []struct{ in, host string }{
@@ -13,12 +17,12 @@ func TestHostOf(t *testing.T) {
 		{"ftp://api.uni.test/", ""},
 	}
 	for _, tt := range tests {
-		host, ok := hostOf(tt.in)
+		host, ok := source.HostOf(tt.in)
 		if host != tt.host || ok != (tt.host != "") {
 			t.Errorf("hostOf(%q) = %q, %v", tt.in, host, ok)
 		}
 	}
-	if got := resolve("https://a.test/x/y", "z?page=2"); got != "https://a.test/x/z?page=2" {
+	if got := source.ResolveURL("https://a.test/x/y", "z?page=2"); got != "https://a.test/x/z?page=2" {
 		t.Errorf("resolve: %s", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -46,14 +47,15 @@ func (r *run) withInstances(ctx context.Context, courses []*decodedSpec) ([]mode
 // instances reads a course's instances: at its instance link, or, when it
 // has none, at the documented path (v2 only; v1 has no instances).
 func (r *run) instances(ctx context.Context, d *decodedSpec, s *model.Specification) ([]model.Instance, error) {
-	href := resolve(d.where, d.res.Links.Instance.Href)
+	page, _, _ := strings.Cut(d.where, " item ")
+	href := source.ResolveURL(page, d.res.Links.Instance.Href)
 	documented := href == ""
 	if documented {
 		if r.cfg.Version != "" && r.cfg.Version[0] == '1' || r.noInstances.Load() {
 			return nil, nil
 		}
 		href = r.cfg.URL + "/course/" + url.PathEscape(d.res.ID) + "/instance"
-		r.warnOnce("no-instance-link", r.cfg.URL, "links.instance", "courses have no instance link; trying the documented path "+href)
+		r.Once("no-instance-link", r.cfg.URL, "links.instance", "courses have no instance link; trying the documented path "+href)
 	}
 	if max := int64(r.cfg.MaxPages) * 10; max > 0 && r.instanceLists.Add(1) > max {
 		return nil, fmt.Errorf("occapi: %s: more than %d instance lists; stopped", d.id, max)
@@ -72,9 +74,9 @@ func (r *run) instances(ctx context.Context, d *decodedSpec, s *model.Specificat
 	if errors.Is(err, errAbsent) {
 		if documented {
 			r.noInstances.Store(true)
-			r.warnOnce("no-instances", r.cfg.URL, "", "no course instances published")
+			r.Once("no-instances", r.cfg.URL, "", "no course instances published")
 		} else {
-			r.warn(d.id, "links.instance", "the instance link answers 404; the course has no instances")
+			r.Warn(d.id, "links.instance", "the instance link answers 404; the course has no instances")
 		}
 		return nil, nil
 	}
@@ -83,11 +85,11 @@ func (r *run) instances(ctx context.Context, d *decodedSpec, s *model.Specificat
 
 func (r *run) mapInstance(res *resource[instanceAttrs], d *decodedSpec, s *model.Specification, taken map[string]bool, where string) (model.Instance, bool) {
 	if res.ID == "" || taken[res.ID] {
-		r.warn(where, "id", "an instance without a distinct id, skipped")
+		r.Warn(where, "id", "an instance without a distinct id, skipped")
 		return model.Instance{}, false
 	}
 	if c := res.Relationships.Course.Data; c != nil && c.ID != "" && c.ID != d.res.ID {
-		r.warn(where, "relationships.course", fmt.Sprintf("an instance of course %q listed under %q, skipped", c.ID, d.res.ID))
+		r.Warn(where, "relationships.course", fmt.Sprintf("an instance of course %q listed under %q, skipped", c.ID, d.res.ID))
 		return model.Instance{}, false
 	}
 	taken[res.ID] = true
@@ -98,7 +100,7 @@ func (r *run) mapInstance(res *resource[instanceAttrs], d *decodedSpec, s *model
 		Identifiers:     []model.Identifier{{Scheme: "occapi:id", Value: res.ID}},
 		ProviderIDs:     []string{r.cfg.Provider.ID},
 	}
-	warn := func(field, msg string) { r.warn(in.ID, field, msg) }
+	warn := func(field, msg string) { r.Warn(in.ID, field, msg) }
 	var err error
 	if in.Start, err = source.ParseTime(a.StartDate); err != nil {
 		warn("startDate", err.Error())

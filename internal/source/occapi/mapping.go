@@ -13,7 +13,7 @@ import (
 // mapSpec maps a course or programme (without instances).
 func (r *run) mapSpec(d *decodedSpec, programme bool) model.Specification {
 	a := &d.res.Attributes
-	warn := func(field, msg string) { r.warn(d.id, field, msg) }
+	warn := func(field, msg string) { r.Warn(d.id, field, msg) }
 	s := model.Specification{
 		ID:                d.id,
 		Identifiers:       identifiers(d.res.ID, a.Code),
@@ -169,27 +169,13 @@ func (r *run) partOf(d *decodedSpec, warn func(field, msg string)) []string {
 		switch {
 		case id == "":
 		case !ok:
-			if r.warnedPart(d.id, id) {
-				warn("relatedProgramme", fmt.Sprintf("programme %q is not among the source's programmes", id))
-			}
+			// relationships and meta usually repeat each other: once.
+			r.Once("part:"+d.id+"\x00"+id, d.id, "relatedProgramme", fmt.Sprintf("programme %q is not among the source's programmes", id))
 		case pid != d.id && !slices.Contains(out, pid):
 			out = append(out, pid)
 		}
 	}
 	return out
-}
-
-// warnedPart reports whether the unknown programme id of record is new
-// (relationships and meta usually repeat each other).
-func (r *run) warnedPart(record, id string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	key := "part:" + record + "\x00" + id
-	if r.warned[key] {
-		return false
-	}
-	r.warned[key] = true
-	return true
 }
 
 // modes returns the mode concept IRIs of elmModeOfLearning codes.

@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"qlink/internal/model"
@@ -51,8 +50,7 @@ type run struct {
 	out  source.Emitter
 	host string
 
-	mu     sync.Mutex
-	warned map[string]bool
+	source.Warner
 
 	ids   *source.IDMinter
 	langs source.Langs
@@ -72,7 +70,7 @@ func (Adapter) Harvest(ctx context.Context, cfg source.Config, get source.Getter
 	if err != nil || u.Host == "" {
 		return fmt.Errorf("occapi: source path %q is not a URL", cfg.URL)
 	}
-	r := &run{cfg: cfg, get: get, out: out, host: u.Host, warned: map[string]bool{},
+	r := &run{cfg: cfg, get: get, out: out, host: u.Host, Warner: source.Warner{Out: out},
 		ids: source.NewIDMinter(cfg.Provider), programmes: map[string]string{}, publisher: cfg.Provider.ID}
 	r.cfg.URL = strings.TrimRight(cfg.URL, "/")
 	hei, err := r.readHEI(ctx)
@@ -81,7 +79,7 @@ func (Adapter) Harvest(ctx context.Context, cfg source.Config, get source.Getter
 	}
 	progs, perr := r.readSpecs(ctx, hei, kindProgramme)
 	if errors.Is(perr, errAbsent) {
-		r.warn(r.cfg.URL, "", "no programmes published: "+perr.Error())
+		r.Warn(r.cfg.URL, "", "no programmes published: "+perr.Error())
 		perr = nil
 	}
 	courses, cerr := r.readSpecs(ctx, hei, kindCourse)
@@ -102,23 +100,6 @@ func (Adapter) Harvest(ctx context.Context, cfg source.Config, get source.Getter
 		out.Spec(s)
 	}
 	return errors.Join(perr, cerr, ierr)
-}
-
-func (r *run) warn(record, field, msg string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.out.Warn(source.Warning{Record: record, Field: field, Message: msg})
-}
-
-// warnOnce warns the first time key is seen in this run.
-func (r *run) warnOnce(key, record, field, msg string) {
-	r.mu.Lock()
-	seen := r.warned[key]
-	r.warned[key] = true
-	r.mu.Unlock()
-	if !seen {
-		r.warn(record, field, msg)
-	}
 }
 
 // heiDoc is what the institution's resource says.
@@ -145,7 +126,7 @@ func (r *run) readHEI(ctx context.Context) (*heiDoc, error) {
 		hei = res.ID
 	}
 	if schac := r.cfg.Provider.SCHAC; schac != "" && hei != "" && !strings.EqualFold(hei, schac) {
-		r.warn(r.cfg.URL, "heiId", fmt.Sprintf("the source describes institution %s, not %s", hei, schac))
+		r.Warn(r.cfg.URL, "heiId", fmt.Sprintf("the source describes institution %s, not %s", hei, schac))
 		r.publisher = "occapi:hei:" + hei
 	}
 	// Links may sit on the resource (v2) or on the document (v1).
@@ -155,7 +136,7 @@ func (r *run) readHEI(ctx context.Context) (*heiDoc, error) {
 		if href == "" {
 			href = docLinks.get(kind)
 		}
-		h.links.set(kind, resolve(r.cfg.URL, href))
+		h.links.set(kind, source.ResolveURL(r.cfg.URL, href))
 	}
 	return h, nil
 }

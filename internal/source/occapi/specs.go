@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"qlink/internal/source"
 )
 
 // decodedSpec is a course or programme resource with where it was found
@@ -30,10 +32,10 @@ func (r *run) readSpecs(ctx context.Context, hei *heiDoc, kind string) ([]*decod
 		if hrefs, err = r.ounitLinks(ctx, hei.links.Ounit.Href, kind); err != nil {
 			return nil, err
 		}
-		r.warn(r.cfg.URL, "links."+kind, fmt.Sprintf("no %s link; read through %d organisational unit(s)", kind, len(hrefs)))
+		r.Warn(r.cfg.URL, "links."+kind, fmt.Sprintf("no %s link; read through %d organisational unit(s)", kind, len(hrefs)))
 	default:
 		href := r.cfg.URL + "/" + kind
-		r.warn(r.cfg.URL, "links."+kind, "no "+kind+" link; trying the documented path "+href)
+		r.Warn(r.cfg.URL, "links."+kind, "no "+kind+" link; trying the documented path "+href)
 		hrefs = []string{href}
 	}
 	var out []*decodedSpec
@@ -64,7 +66,7 @@ func (r *run) ounitLinks(ctx context.Context, href, kind string) ([]string, erro
 		units, next, err := decodePage[ounitAttrs](r, body, where, kindOunit)
 		for _, u := range units {
 			if l := u.res.Links.get(kind); l != "" {
-				hrefs = append(hrefs, resolve(where, l))
+				hrefs = append(hrefs, source.ResolveURL(where, l))
 			}
 		}
 		return next, err
@@ -91,10 +93,10 @@ func (r *run) decodeSpecs(body []byte, where, kind string) ([]*decodedSpec, stri
 func (r *run) accept(res resource[specAttrs], where, kind string) *decodedSpec {
 	switch {
 	case res.ID == "" && res.Attributes.Code == "":
-		r.warn(where, "id", "a resource without id or code, skipped")
+		r.Warn(where, "id", "a resource without id or code, skipped")
 		return nil
 	case res.Type != "" && res.Type != kind:
-		r.warn(where, "type", fmt.Sprintf("a %q resource in the %s collection, skipped", res.Type, kind))
+		r.Warn(where, "type", fmt.Sprintf("a %q resource in the %s collection, skipped", res.Type, kind))
 		return nil
 	}
 	return &decodedSpec{res: res, where: where}
@@ -106,7 +108,7 @@ func (r *run) mint(ds []*decodedSpec) {
 		var clash string
 		d.id, clash = r.ids.Mint(d.res.Attributes.Code, d.res.ID)
 		if clash != "" {
-			r.warn(d.res.ID, "code", fmt.Sprintf("code %q is also used by %s; identified by its id instead", d.res.Attributes.Code, clash))
+			r.Warn(d.res.ID, "code", fmt.Sprintf("code %q is also used by %s; identified by its id instead", d.res.Attributes.Code, clash))
 		}
 	}
 }

@@ -257,7 +257,7 @@ func enrollmentURL(raw json.RawMessage) string {
 func (r *run) text(ls langStrings) model.Text {
 	t := make(model.Text, len(ls))
 	for _, l := range ls {
-		r.langs.Set(t, l.Language, l.Value)
+		r.langs.Set(t, l.Lang, l.Value)
 	}
 	return t
 }

@@ -52,8 +52,9 @@ func (Adapter) Harvest(ctx context.Context, cfg source.Config, get source.Getter
 	if err != nil {
 		return err
 	}
-	linkParts(programs, courses)
-	for _, s := range append(programs, courses...) {
+	all := append(programs, courses...)
+	source.LinkParts(all)
+	for _, s := range all {
 		out.Spec(s)
 	}
 	return r.incomplete
@@ -253,19 +254,4 @@ func decodePage[T any](r *run, body []byte, pageURL, what string) ([]located[T],
 		out = append(out, located[T]{v, where})
 	}
 	return out, p.HasNextPage != nil && *p.HasNextPage && len(p.Items) > 0, nil
-}
-
-// linkParts fills each programme's HasPart from its courses' PartOf.
-func linkParts(programs, courses []model.Specification) {
-	index := map[string]int{}
-	for i, p := range programs {
-		index[p.ID] = i
-	}
-	for _, c := range courses {
-		for _, parent := range c.PartOf {
-			if i, ok := index[parent]; ok && !slices.Contains(programs[i].HasPart, c.ID) {
-				programs[i].HasPart = append(programs[i].HasPart, c.ID)
-			}
-		}
-	}
 }

@@ -22,58 +22,14 @@ type page struct {
 	Items       []json.RawMessage `json:"items"`
 }
 
-// langString is one {language, value} pair.
-type langString struct {
-	Language string `json:"language"`
-	Value    string `json:"value"`
-}
-
-// langStrings accepts an array of langString, a single object, or a bare
-// string (language unknown).
-type langStrings []langString
+// langStrings are OOAPI's {language, value} pairs; one object or a bare
+// string (language unknown) is accepted too.
+type langStrings []source.LangValue
 
 func (l *langStrings) UnmarshalJSON(b []byte) error {
-	// The usual shape, read without validating it again (see
-	// source.ScanObjects).
-	*l = (*l)[:0]
-	var one *langString
-	start := func() { *l = append(*l, langString{}); one = &(*l)[len(*l)-1] }
-	if source.ScanObjects(b, start, func(k []byte, v string) {
-		switch string(k) {
-		case "language":
-			one.Language = v
-		case "value":
-			one.Value = v
-		}
-	}) {
-		return nil
-	}
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || string(b) == "null":
-		*l = nil
-		return nil
-	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*l = langStrings{{Value: s}}
-		return nil
-	case b[0] == '{':
-		var one langString
-		if err := json.Unmarshal(b, &one); err != nil {
-			return err
-		}
-		*l = langStrings{one}
-		return nil
-	}
-	var many []langString
-	if err := json.Unmarshal(b, &many); err != nil {
-		return err
-	}
-	*l = many
-	return nil
+	vs, err := source.ReadLangValues(b, "language")
+	*l = vs
+	return err
 }
 
 // outcomes is learningOutcomes: in v5 an array of arrays (each inner array
