@@ -3,6 +3,12 @@
 // adapter is told about its source, how it fetches pages, and how it hands
 // on specifications and warnings. Adapters know only this package, the
 // model and the vocabularies; they never touch the store or the index.
+//
+// It also holds what the adapters share: lenient JSON types and value
+// parsers (numbers as strings, a scalar for an array, "" for absent
+// dates), a fast path for decoding the common shapes of texts, language
+// tags normalised once per harvest, identifier minting under the
+// course-identifier specification, and structure linking.
 package source
 
 import (

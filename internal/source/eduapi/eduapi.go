@@ -49,7 +49,6 @@ const (
 type run struct {
 	cfg   source.Config
 	get   source.Getter
-	out   source.Emitter
 	base  string
 	limit int
 
@@ -66,7 +65,7 @@ type run struct {
 // offerings were read completely, so a failed offering list never replaces
 // stored courses with offering-less copies.
 func (Adapter) Harvest(ctx context.Context, cfg source.Config, get source.Getter, out source.Emitter) error {
-	r := &run{cfg: cfg, get: get, out: out, base: strings.TrimRight(cfg.URL, "/") + "/", limit: cfg.PageSize,
+	r := &run{cfg: cfg, get: get, base: strings.TrimRight(cfg.URL, "/") + "/", limit: cfg.PageSize,
 		Warner: source.Warner{Out: out}, ids: source.NewIDMinter(cfg.Provider),
 		courses: map[string]string{}, collections: map[string]string{}}
 	if r.limit <= 0 {

@@ -47,7 +47,6 @@ const (
 type run struct {
 	cfg  source.Config
 	get  source.Getter
-	out  source.Emitter
 	host string
 
 	source.Warner
@@ -70,7 +69,7 @@ func (Adapter) Harvest(ctx context.Context, cfg source.Config, get source.Getter
 	if err != nil || u.Host == "" {
 		return fmt.Errorf("occapi: source path %q is not a URL", cfg.URL)
 	}
-	r := &run{cfg: cfg, get: get, out: out, host: u.Host, Warner: source.Warner{Out: out},
+	r := &run{cfg: cfg, get: get, host: u.Host, Warner: source.Warner{Out: out},
 		ids: source.NewIDMinter(cfg.Provider), programmes: map[string]string{}, publisher: cfg.Provider.ID}
 	r.cfg.URL = strings.TrimRight(cfg.URL, "/")
 	hei, err := r.readHEI(ctx)
