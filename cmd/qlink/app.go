@@ -18,6 +18,8 @@ import (
 	"qlink/internal/search"
 	"qlink/internal/search/bleve"
 	"qlink/internal/source"
+	"qlink/internal/source/eduapi"
+	"qlink/internal/source/occapi"
 	"qlink/internal/source/ooapi"
 	"qlink/internal/store"
 	"qlink/internal/store/blob"
@@ -101,7 +103,7 @@ func newDiscoverer(f *fetch.Client, nw network) *discovery.Discoverer {
 
 // adapters lists the source adapters by manifest type.
 func adapters() map[string]source.Adapter {
-	return map[string]source.Adapter{"ooapi": ooapi.Adapter{}}
+	return map[string]source.Adapter{"ooapi": ooapi.Adapter{}, "edu-api": eduapi.Adapter{}, "occapi": occapi.Adapter{}}
 }
 
 // newChecker wires a harvester that can discover and preview but stores

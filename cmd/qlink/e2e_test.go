@@ -66,7 +66,8 @@ func startDemo(t *testing.T) *demo {
 
 func newDemo() (*demo, error) {
 	ctx := context.Background()
-	fed, err := testfed.Start(ctx, testfed.Options{Institutions: demoInstitutions, Seed: 7, Misbehaving: true})
+	fed, err := testfed.Start(ctx, testfed.Options{Institutions: demoInstitutions, Seed: 7, Misbehaving: true,
+		Formats: []string{testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI}})
 	if err != nil {
 		return nil, err
 	}
@@ -100,19 +101,40 @@ func newDemo() (*demo, error) {
 
 // expected computes the catalogue the federation should produce: every
 // course and programme of every well-behaved institution, with the facet
-// values the OOAPI mapping gives them.
+// values each format's mapping gives them. The ground truth holds only
+// what a source's format publishes (Edu-API: no ISCED-F without
+// extensions, no EQF 5, one offering format; OCCAPI: no course EQF, no
+// programme offerings), so absent values are simply absent here.
 type expectedSpec struct {
 	institution, country, language, eqf, field, typ string
 	modes                                           []string
 	ects                                            float64
 }
 
-var ooapiModes = map[string]string{"on campus": "presential", "situated": "presential", "online": "online",
-	"distance-learning": "online", "hybrid": "hybrid", "blended": "blended"}
+// modeSlugs maps the truth's modes, per source type, to the mode facet's
+// values: OOAPI's modeOfDelivery; Edu-API's offeringFormat (the truth
+// holds onGround, online and blended as "on campus", "online" and
+// "blended"); OCCAPI's elmModeOfLearning, one concept per mode.
+var modeSlugs = map[string]map[string]string{
+	testfed.FormatOOAPI: {"on campus": "presential", "situated": "presential", "online": "online",
+		"distance-learning": "online", "hybrid": "hybrid", "blended": "blended"},
+	testfed.FormatEduAPI: {"on campus": "presential", "online": "online", "blended": "blended"},
+	testfed.FormatOCCAPI: {"on campus": "presential", "situated": "presential", "online": "online",
+		"distance-learning": "online", "hybrid": "hybrid", "blended": "blended"},
+}
 
 func primary(code string) string {
 	tag, _ := vocab.NormalizeLang(code)
 	return model.PrimaryLang(tag)
+}
+
+func (e *expectedSpec) addModes(srcType string, modes []string) {
+	for _, m := range modes {
+		slug, ok := modeSlugs[srcType][m]
+		if ok && !slices.Contains(e.modes, slug) {
+			e.modes = append(e.modes, slug)
+		}
+	}
 }
 
 func expectedCatalogue(fed *testfed.Federation) []expectedSpec {
@@ -130,17 +152,16 @@ func expectedCatalogue(fed *testfed.Federation) []expectedSpec {
 					if len(modes) == 0 {
 						modes = c.Modes
 					}
-					for _, m := range modes {
-						if slug := ooapiModes[m]; !slices.Contains(e.modes, slug) {
-							e.modes = append(e.modes, slug)
-						}
-					}
+					e.addModes(src.Type, modes)
 				}
 				out = append(out, e)
 			}
 			for _, p := range src.Programs {
 				e := expectedSpec{institution: in.DEQARID, country: in.Country.Alpha2, language: primary(p.Language),
-					field: p.ISCED[:2], typ: "programme", ects: p.ECTS}
+					typ: "programme", ects: p.ECTS}
+				if len(p.ISCED) >= 2 {
+					e.field = p.ISCED[:2]
+				}
 				if p.Type == "minor" || p.Type == "specialization" || p.Type == "track" {
 					e.typ = "module"
 				}
@@ -148,11 +169,7 @@ func expectedCatalogue(fed *testfed.Federation) []expectedSpec {
 					e.eqf = strconv.Itoa(p.EQF)
 				}
 				for _, o := range p.Offerings {
-					for _, m := range o.Modes {
-						if slug := ooapiModes[m]; !slices.Contains(e.modes, slug) {
-							e.modes = append(e.modes, slug)
-						}
-					}
+					e.addModes(src.Type, o.Modes)
 				}
 				out = append(out, e)
 			}
@@ -175,6 +192,9 @@ func (e expectedSpec) values(f search.Facet) []string {
 		}
 		return []string{e.eqf}
 	case search.FacetField:
+		if e.field == "" {
+			return nil
+		}
 		return []string{e.field}
 	case search.FacetType:
 		return []string{e.typ}
@@ -331,32 +351,49 @@ func TestSearchFindsDataCoursesInTheirLanguages(t *testing.T) {
 			t.Errorf("%s does not mention data: %v", it.ID, it.Title)
 		}
 	}
-	// A course published in Dutch and English keeps both, tagged as published.
+	// A course published in Dutch and English keeps both, tagged as
+	// published, and so does a course in two languages from each format.
+	checked := map[string]bool{}
 	for _, in := range d.fed.Institutions() {
-		for _, c := range in.Courses() {
-			if c.Name.In("nl") == "" || c.Name.In("en") == "" {
-				continue
-			}
-			var got apiCourse
-			getJSON(t, d.srv.URL+"/api/v1/courses/"+url.PathEscape(model.CourseID(in.SCHAC, in.DEQARID, c.Code)), &got)
-			langs := map[string]string{}
-			for tag, v := range got.Title {
-				langs[model.PrimaryLang(tag)] = v
-			}
-			if langs["nl"] != c.Name.In("nl") || langs["en"] != c.Name.In("en") || len(got.Title) != len(c.Name) {
-				t.Errorf("%s: titles %v, want %v", c.Code, got.Title, c.Name)
-			}
-			// Searchable in both languages.
-			for _, lang := range []string{"nl", "en"} {
-				var hits apiResponse
-				q := url.Values{"q": {c.Name.In(lang)}, "institution": {in.DEQARID}, "limit": {"100"}}
-				getJSON(t, d.srv.URL+"/api/v1/courses?"+q.Encode(), &hits)
-				if !slices.ContainsFunc(hits.Items, func(a apiCourse) bool { return a.ID == got.ID }) {
-					t.Errorf("searching the %s title %q does not find %s", lang, c.Name.In(lang), got.ID)
+		for _, src := range in.Sources {
+			for _, c := range src.Courses {
+				langs := c.Name.Languages()
+				dutch := !checked["nl"] && slices.Contains(langs, "nl") && slices.Contains(langs, "en")
+				if len(langs) != 2 || checked[src.Type] && !dutch {
+					continue
 				}
+				checkBilingual(t, d, in, c)
+				checked[src.Type] = true
+				checked["nl"] = checked["nl"] || dutch
 			}
-			return
 		}
 	}
-	t.Fatal("the federation has no course published in Dutch and English")
+	for _, key := range []string{"nl", testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI} {
+		if !checked[key] {
+			t.Errorf("the federation has no course published in two languages for %s", key)
+		}
+	}
+}
+
+// checkBilingual checks that a course published in two languages shows
+// both, tagged as published, and is found by its title in either.
+func checkBilingual(t *testing.T, d *demo, in testfed.Institution, c testfed.Course) {
+	t.Helper()
+	var got apiCourse
+	getJSON(t, d.srv.URL+"/api/v1/courses/"+url.PathEscape(model.CourseID(in.SCHAC, in.DEQARID, c.Code)), &got)
+	langs := map[string]string{}
+	for tag, v := range got.Title {
+		langs[model.PrimaryLang(tag)] = v
+	}
+	for _, lang := range c.Name.Languages() {
+		if langs[lang] != c.Name.In(lang) || len(got.Title) != len(c.Name) {
+			t.Errorf("%s: titles %v, want %v", c.Code, got.Title, c.Name)
+		}
+		var hits apiResponse
+		q := url.Values{"q": {c.Name.In(lang)}, "institution": {in.DEQARID}, "limit": {"100"}}
+		getJSON(t, d.srv.URL+"/api/v1/courses?"+q.Encode(), &hits)
+		if !slices.ContainsFunc(hits.Items, func(a apiCourse) bool { return a.ID == got.ID }) {
+			t.Errorf("searching the %s title %q does not find %s", lang, c.Name.In(lang), got.ID)
+		}
+	}
 }

@@ -3,6 +3,12 @@
 // adapter is told about its source, how it fetches pages, and how it hands
 // on specifications and warnings. Adapters know only this package, the
 // model and the vocabularies; they never touch the store or the index.
+//
+// It also holds what the adapters share: lenient JSON types and value
+// parsers (numbers as strings, a scalar for an array, "" for absent
+// dates), a fast path for decoding the common shapes of texts, language
+// tags normalised once per harvest, identifier minting under the
+// course-identifier specification, and structure linking.
 package source
 
 import (
@@ -50,6 +56,13 @@ type Config struct {
 	Provider model.Provider
 	// Now is the harvest's reference time.
 	Now time.Time
+	// Since, when set, asks for a delta harvest: only records changed
+	// after Since, for adapters whose format can filter by modification
+	// time (edu-api). The output of a delta harvest is not the whole
+	// source, so the harvest must treat it as incomplete (remove nothing),
+	// and records deleted since then are reported as warnings only. Zero
+	// means a full harvest; adapters that cannot filter ignore it.
+	Since time.Time
 }
 
 // Getter fetches one URL of the source with the source's headers, query

@@ -8,9 +8,12 @@
 // truth). [Start] renders that data and serves it the way real institutions
 // do: a DEQAR Connect-like registry, a DNS server answering for the reserved
 // TLD .test (RFC 6761), DNS TXT records and well-known manifest files, and one
-// OOAPI v5 server per manifest source. Every institution has its own loopback
-// address (127.0.1.N; Linux routes all of 127/8 to lo, other systems need
-// aliases); all HTTP servers share one port number.
+// data server per manifest source: OOAPI v5 by default, or Edu-API 1.0 and
+// OCCAPI v2 as Options.Formats says. Options.Misbehaving and Options.Hostile
+// add institutions that break the rules, in discovery and in their data
+// servers. Every institution has its own loopback address (127.0.1.N;
+// Linux routes all of 127/8 to lo, other systems need aliases); all HTTP
+// servers share one port number.
 //
 // Output is deterministic: the same options give byte-identical responses
 // (apart from the port number inside URLs). Production code never imports

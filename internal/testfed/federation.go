@@ -37,11 +37,10 @@ type Federation struct {
 // bounds the start only; the federation runs until Close.
 func Start(ctx context.Context, opts Options) (*Federation, error) {
 	o := opts.withDefaults()
-	n := o.Institutions
-	if o.Misbehaving {
-		n += len(misbehaviors)
+	if err := o.validate(); err != nil {
+		return nil, err
 	}
-	listeners, port, err := listenAll(ctx, n+1)
+	listeners, port, err := listenAll(ctx, o.total()+1)
 	if err != nil {
 		return nil, err
 	}
@@ -107,14 +106,38 @@ func publish(o Options, in *Institution, r *hostRouter, zone *dnsZone, addr neti
 		}
 		// Rendered on first use: Start stays fast, and a federation of
 		// hundreds of institutions costs only what is asked for.
-		var once sync.Once
-		var api *ooapiAPI
+		render := func() api { return newOOAPI(o.Seed, o.Now, in, src) }
+		prefix := u.Path
+		switch src.Type {
+		case FormatEduAPI:
+			render = func() api { return newEduAPI(o.Seed, o.Now, in, src, in.Misbehavior) }
+		case FormatOCCAPI:
+			render = func() api { return newOCCAPI(in, src, in.Misbehavior, portOf(u.Port())) }
+			prefix = occapiRoot
+		}
 		s := sites[u.Hostname()]
-		s.mounts = append(s.mounts, mount{u.Path, func(w http.ResponseWriter, r *http.Request, rel string) {
-			once.Do(func() { api = newOOAPI(o.Seed, o.Now, in, src) })
-			api.serve(w, r, rel)
-		}})
+		s.mounts = append(s.mounts, mount{prefix, lazy(render)})
 	}
+}
+
+// api is a rendered data source.
+type api interface {
+	serve(w http.ResponseWriter, r *http.Request, rel string)
+}
+
+// lazy renders an API on its first request.
+func lazy(render func() api) func(w http.ResponseWriter, r *http.Request, rel string) {
+	var once sync.Once
+	var a api
+	return func(w http.ResponseWriter, r *http.Request, rel string) {
+		once.Do(func() { a = render() })
+		a.serve(w, r, rel)
+	}
+}
+
+func portOf(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }
 
 // loopback returns the k-th address of the federation: 127.0.1.1, 127.0.1.2, …

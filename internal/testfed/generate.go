@@ -20,18 +20,14 @@ func Generate(opts Options) []Institution {
 // Institutions are independent of each other, so they are made in
 // parallel.
 func generate(o Options, port int) []Institution {
-	n := o.Institutions
-	if o.Misbehaving {
-		n += len(misbehaviors)
+	if err := o.validate(); err != nil {
+		panic(err.Error())
 	}
-	out := make([]Institution, n)
+	out := make([]Institution, o.total())
 	var wg sync.WaitGroup
 	for i := range out {
-		var mb Misbehavior
-		if i >= o.Institutions {
-			mb = misbehaviors[i-o.Institutions]
-		}
-		wg.Go(func() { out[i] = newInstitution(o, i, port, mb) })
+		mb, hostile := o.misbehaviorOf(i)
+		wg.Go(func() { out[i] = newInstitution(o, i, port, mb, hostile) })
 	}
 	wg.Wait()
 	return out
@@ -61,9 +57,11 @@ type instGen struct {
 	associate      bool // offers associate degree courses
 	ay             int  // first year of the current academic year
 	webBase        string
+	// hostile is set for an institution whose data server misbehaves.
+	hostile *Hostile
 }
 
-func newInstitution(o Options, i int, port int, mb Misbehavior) Institution {
+func newInstitution(o Options, i int, port int, mb Misbehavior, hostile *Hostile) Institution {
 	tpl := institutionTemplates[i%len(institutionTemplates)]
 	// The second row of templates publishes ISO 639-2/B codes (ger, fre,
 	// dut, cze) where a language has one.
@@ -95,7 +93,7 @@ func newInstitution(o Options, i int, port int, mb Misbehavior) Institution {
 	in.Website = "https://" + host + "/"
 	in.RegistrySCHAC = pub.v != VariantNoSCHACWebsite && pub.v != VariantNoSCHACNoWWW && pub.v != VariantNoSCHACRegistrable
 	in.Discovery = pub.discovery(in.SCHAC, host, port)
-	if mb != "" {
+	if mb == NoManifest || mb == MalformedManifest {
 		return *in
 	}
 	if i%4 != 3 {
@@ -114,6 +112,7 @@ func newInstitution(o Options, i int, port int, mb Misbehavior) Institution {
 		associate:    tpl.kind == kindApplied && (tpl.country == "NL" || tpl.country == "BE"),
 		ay:           academicYearOf(o.Now),
 		webBase:      "https://" + host,
+		hostile:      hostile,
 	}
 	g.homeTag, g.enTag = languages[tpl.lang].iso1+"-"+tpl.region, "en-GB"
 	switch i % 3 {
@@ -178,6 +177,9 @@ func (g *instGen) generate(port int) {
 	in.Sources = append(in.Sources, main)
 	if virtual != nil {
 		in.Sources = append(in.Sources, *virtual)
+	}
+	for k := range in.Sources {
+		g.publishAs(&in.Sources[k], g.format(k))
 	}
 }
 

@@ -28,8 +28,11 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if sharedFed != nil {
-		if err := sharedFed.Close(); err != nil {
+	for _, f := range []*Federation{sharedFed, formatsFed} {
+		if f == nil {
+			continue
+		}
+		if err := f.Close(); err != nil {
 			fmt.Fprintln(os.Stderr, "close:", err)
 			code = 1
 		}

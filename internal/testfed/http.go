@@ -131,3 +131,19 @@ func queryInt(s string, def int) (int, error) {
 	}
 	return strconv.Atoi(s)
 }
+
+// collection answers a request for rel relative to an API root: a single
+// document is served, an unknown path gets notFound's 404, and a
+// collection is returned for the caller to page.
+func collection[T any](w http.ResponseWriter, r *http.Request, rel string, docs map[string][]byte, lists map[string][]T,
+	lastModified time.Time, notFound func(w http.ResponseWriter, status int, msg string)) ([]T, bool) {
+	if doc, ok := docs[rel]; ok {
+		serveDoc(w, r, contentTypeJSON, doc, lastModified)
+		return nil, false
+	}
+	items, ok := lists[rel]
+	if !ok {
+		notFound(w, http.StatusNotFound, "no resource at /"+rel)
+	}
+	return items, ok
+}

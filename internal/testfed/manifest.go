@@ -28,7 +28,7 @@ type manifestSource struct {
 	Name     string       `json:"name" yaml:"name"`
 	Auth     manifestAuth `json:"auth" yaml:"auth"`
 	Refresh  int          `json:"refresh" yaml:"refresh"`
-	PageSize int          `json:"pageSize" yaml:"pageSize"`
+	PageSize int          `json:"pageSize,omitempty" yaml:"pageSize,omitempty"`
 }
 
 type manifestAuth struct {

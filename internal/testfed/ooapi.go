@@ -334,7 +334,8 @@ func renderOrganizations(in *Institution) []ooOrganization {
 // ooapiAPI serves one OOAPI source from pre-rendered documents.
 type ooapiAPI struct {
 	lastModified time.Time
-	now          time.Time // the default `since` of offering lists
+	mb           Misbehavior // a hostile institution's, or ""
+	now          time.Time   // the default `since` of offering lists
 	// docs are single resources by path relative to the API root ("" is
 	// the service document, "courses/<id>" a course).
 	docs map[string][]byte
@@ -389,7 +390,24 @@ func newOOAPI(seed int64, now time.Time, in *Institution, src *Source) *ooapiAPI
 	for _, o := range renderOrganizations(in) {
 		a.add("organizations", o.OrganizationID, o)
 	}
+	a.mb = in.Misbehavior
+	if a.mb == MalformedItem {
+		a.malform(src)
+	}
 	return a
+}
+
+// malform breaks the course list as MalformedItem says: a first item that
+// is not an object, and a wrongly typed validFrom in the marked course.
+func (a *ooapiAPI) malform(src *Source) {
+	list := a.lists["courses"]
+	for k := range src.Courses {
+		if c := &src.Courses[k]; c.HasQuirk(QuirkMalformedField) {
+			list[k].doc = breakField(list[k].doc, "validFrom")
+			a.docs["courses/"+c.ID] = list[k].doc
+		}
+	}
+	a.lists["courses"] = append([]listItem{{doc: []byte(`"not a course"`)}}, list...)
 }
 
 // add renders v as collection/id and appends it to the collection; with
@@ -417,13 +435,8 @@ func mustJSON(v any) []byte {
 // serve answers a request for path rel, relative to the API root.
 func (a *ooapiAPI) serve(w http.ResponseWriter, r *http.Request, rel string) {
 	rel = strings.Trim(rel, "/")
-	if doc, ok := a.docs[rel]; ok {
-		serveDoc(w, r, contentTypeJSON, doc, a.lastModified)
-		return
-	}
-	items, ok := a.lists[rel]
+	items, ok := collection(w, r, rel, a.docs, a.lists, a.lastModified, ooError)
 	if !ok {
-		ooError(w, http.StatusNotFound, "no resource at /"+rel)
 		return
 	}
 	q := r.URL.Query()
@@ -443,7 +456,14 @@ func (a *ooapiAPI) serve(w http.ResponseWriter, r *http.Request, rel string) {
 			return
 		}
 	}
-	serveDoc(w, r, contentTypeJSON, page(items, size, number), a.lastModified)
+	endless := a.mb == EndlessPages
+	switch last := max(1, (len(items)+size-1)/size); {
+	case a.mb == RepeatedPages:
+		number = 1
+	case endless && number > last:
+		number = last
+	}
+	serveDoc(w, r, contentTypeJSON, page(items, size, number, endless), a.lastModified)
 }
 
 // filterDates keeps the offerings starting on or after since (default: the
@@ -478,14 +498,15 @@ func validPageSize(n int) bool {
 	return false
 }
 
-// page renders one page of items in the OOAPI pagination envelope.
-func page(items []listItem, size, number int) []byte {
+// page renders one page of items in the OOAPI pagination envelope;
+// endless claims a next page even on the last.
+func page(items []listItem, size, number int, endless bool) []byte {
 	total := max(1, (len(items)+size-1)/size)
 	lo := min((number-1)*size, len(items))
 	hi := min(lo+size, len(items))
 	var b strings.Builder
 	fmt.Fprintf(&b, `{"pageSize":%d,"pageNumber":%d,"hasPreviousPage":%t,"hasNextPage":%t,"totalPages":%d,"items":[`,
-		size, number, number > 1, number < total, total)
+		size, number, number > 1, number < total || endless, total)
 	for i, it := range items[lo:hi] {
 		if i > 0 {
 			b.WriteByte(',')

@@ -1,7 +1,9 @@
 package testfed
 
 import (
+	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 )
 
@@ -18,10 +20,52 @@ type Options struct {
 	Now time.Time
 	// Logger receives one debug record per request served (nil: discard).
 	Logger *slog.Logger
-	// Misbehaving adds one extra institution per [Misbehavior], after the
-	// well-behaved ones, to exercise error reporting.
+	// Misbehaving adds one extra institution per [Misbehavior] of
+	// discovery (no manifest, a malformed one), after the well-behaved
+	// ones, to exercise error reporting.
 	Misbehaving bool
+	// Formats lists the source formats institutions publish in:
+	// [FormatOOAPI], [FormatEduAPI], [FormatOCCAPI]. Nil means OOAPI only,
+	// exactly the federation of earlier versions. With n formats,
+	// institution i's main source uses Formats[(i+i/n) mod n] and its
+	// alliance virtual-campus source, if any, the next one, so every
+	// format meets every discovery variant and language tagging. The data
+	// are the same whatever the formats, apart from what a format cannot
+	// publish (see [Source]).
+	Formats []string
+	// Hostile adds one institution per entry, after all others, whose data
+	// server misbehaves as the entry says.
+	Hostile []Hostile
 }
+
+// Hostile is an institution whose data server misbehaves in one format.
+type Hostile struct {
+	Misbehavior Misbehavior
+	// Format is the format of the institution's sources; "" means the
+	// first of Options.Formats.
+	Format string
+}
+
+// valid reports whether the format can show the misbehaviour: paging
+// misbehaviours need a paged format, foreign links a linked one.
+func (h Hostile) valid() bool {
+	switch h.Misbehavior {
+	case RepeatedPages, EndlessPages:
+		return h.Format == FormatOOAPI || h.Format == FormatEduAPI
+	case ForeignLinks:
+		return h.Format == FormatOCCAPI
+	case MalformedItem:
+		return h.Format == FormatOOAPI || h.Format == FormatEduAPI || h.Format == FormatOCCAPI
+	}
+	return false
+}
+
+// The source formats.
+const (
+	FormatOOAPI  = "ooapi"
+	FormatEduAPI = "edu-api"
+	FormatOCCAPI = "occapi"
+)
 
 // withDefaults returns o with every unset field set to its default.
 func (o Options) withDefaults() Options {
@@ -38,7 +82,54 @@ func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if len(o.Formats) == 0 {
+		o.Formats = []string{FormatOOAPI}
+	}
+	o.Hostile = slices.Clone(o.Hostile)
+	for i, h := range o.Hostile {
+		if h.Format == "" {
+			o.Hostile[i].Format = o.Formats[0]
+		}
+	}
 	return o
+}
+
+// validate reports options no federation can honour.
+func (o Options) validate() error {
+	for _, f := range o.Formats {
+		if f != FormatOOAPI && f != FormatEduAPI && f != FormatOCCAPI {
+			return fmt.Errorf("testfed: unknown format %q", f)
+		}
+	}
+	for _, h := range o.Hostile {
+		if !h.valid() {
+			return fmt.Errorf("testfed: a %s server cannot show %q", h.Format, h.Misbehavior)
+		}
+	}
+	return nil
+}
+
+// total returns the number of institutions o makes.
+func (o Options) total() int {
+	n := o.Institutions + len(o.Hostile)
+	if o.Misbehaving {
+		n += len(misbehaviors)
+	}
+	return n
+}
+
+// misbehaviorOf returns the misbehaviour of institution i, if any.
+func (o Options) misbehaviorOf(i int) (Misbehavior, *Hostile) {
+	k := i - o.Institutions
+	switch {
+	case k < 0:
+		return "", nil
+	case o.Misbehaving && k < len(misbehaviors):
+		return misbehaviors[k], nil
+	case o.Misbehaving:
+		k -= len(misbehaviors)
+	}
+	return o.Hostile[k].Misbehavior, &o.Hostile[k]
 }
 
 // dayOf returns midnight UTC of t's date in UTC.

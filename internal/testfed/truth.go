@@ -52,8 +52,9 @@ type Country struct {
 }
 
 // Misbehavior is a way in which an institution deliberately breaks the
-// rules. Options.Misbehaving adds one institution per value; the list will
-// grow (slow servers, repeating pages, oversized bodies, ...).
+// rules. Options.Misbehaving adds one institution per discovery
+// misbehaviour; Options.Hostile adds institutions whose data servers
+// misbehave.
 type Misbehavior string
 
 // The misbehaviours.
@@ -63,6 +64,22 @@ const (
 	NoManifest Misbehavior = "no-manifest"
 	// MalformedManifest: the well-known YAML manifest is not valid YAML.
 	MalformedManifest Misbehavior = "malformed-manifest"
+
+	// RepeatedPages: the server ignores pageNumber (OOAPI) or offset
+	// (Edu-API) and sends the first page for every page asked.
+	RepeatedPages Misbehavior = "repeated-pages"
+	// EndlessPages: every page says there is another (OOAPI hasNextPage,
+	// Edu-API Link rel="next" without X-Total-Count); past the end the
+	// server repeats the last page.
+	EndlessPages Misbehavior = "endless-pages"
+	// MalformedItem: the first page of courses starts with an item that is
+	// not an object, and one course (marked QuirkMalformedField) has a
+	// field of the wrong JSON type.
+	MalformedItem Misbehavior = "malformed-item"
+	// ForeignLinks: OCCAPI links point at another institution's host: the
+	// institution's programme link, and the instance link of every tenth
+	// course (marked QuirkForeignLink).
+	ForeignLinks Misbehavior = "foreign-links"
 )
 
 // misbehaviors lists the values Options.Misbehaving adds, in order.
@@ -197,14 +214,30 @@ type Organization struct {
 }
 
 // Source is one manifest source.
+//
+// The courses and programmes of a source hold what its format publishes,
+// so that tests can compute expectations from them:
+//   - Edu-API has no ISCED-F field and no learning outcomes: the truth has
+//     none, unless Extensions says the source publishes them in extensions;
+//     its levels have no EQF 5 (associate degrees), an offering has one
+//     format (the first of its modes, hybrid published as blended), and a
+//     course template none.
+//   - OCCAPI courses have no EQF level and programmes no offerings.
 type Source struct {
-	ID       string // stable source id in the manifest
-	Name     string
-	Type     string // "ooapi"
-	Version  string // "5"
-	Path     string // API root URL, ends in "/"
-	PageSize int    // the manifest's pageSize
-	Refresh  int    // hours
+	ID   string // stable source id in the manifest
+	Name string
+	// Type is the format: FormatOOAPI, FormatEduAPI or FormatOCCAPI.
+	Type string
+	// Version is "5" (OOAPI), "1.0" (Edu-API) or "2" (OCCAPI).
+	Version string
+	// Path is the manifest path: the API root ending in "/" (OOAPI,
+	// Edu-API) or the institution's resource …/occapi/v2/hei/<schac>.
+	Path     string
+	PageSize int // the manifest's pageSize (0 for OCCAPI, which has no paging)
+	Refresh  int // hours
+	// Extensions is set when an Edu-API source publishes ISCED-F codes and
+	// learning outcomes in its templates' extensions.
+	Extensions bool
 	// Alliance is set for an alliance virtual-campus catalogue.
 	Alliance string
 	// LastModified is the Last-Modified time of every response.
@@ -222,6 +255,13 @@ const (
 	QuirkEmptyDates Quirk = "empty-dates"
 	// learningOutcomes is published as [[]]; Course.LearningOutcomes is nil.
 	QuirkEmptyLearningOutcomes Quirk = "empty-learning-outcomes"
+	// OCCAPI: the texts are published with lang null; their Language is "".
+	QuirkUnstatedLanguage Quirk = "unstated-language"
+	// A hostile institution publishes one field with the wrong JSON type:
+	// OOAPI validFrom, Edu-API dateLastModified, OCCAPI lastModified.
+	QuirkMalformedField Quirk = "malformed-field"
+	// A hostile OCCAPI institution's instance link points at another host.
+	QuirkForeignLink Quirk = "foreign-link"
 )
 
 // Course is an OOAPI course (a learning opportunity specification).
@@ -240,9 +280,13 @@ type Course struct {
 	// Language is the ISO 639-2/T code of TeachingLanguage (deu for ger).
 	Language string
 	Level    string // OOAPI level: bachelor, master, doctoral, associate degree
-	EQF      int    // EQF level implied by Level
-	ECTS     float64
-	ISCED    string // detailed ISCED-F 2013 code, e.g. "0613"
+	// EQF is the EQF level implied by Level, or 0 where the format cannot
+	// publish it.
+	EQF  int
+	ECTS float64
+	// ISCED is the detailed ISCED-F 2013 code, e.g. "0613" ("" where the
+	// format cannot publish it).
+	ISCED string
 	// Modes are the OOAPI modeOfDelivery values.
 	Modes        []string
 	Link         string // course web page
@@ -259,8 +303,14 @@ type Course struct {
 	Quirks    []Quirk
 }
 
-// BroadField returns the ISCED-F broad field, e.g. "06".
-func (c *Course) BroadField() string { return c.ISCED[:2] }
+// BroadField returns the ISCED-F broad field, e.g. "06", or "" when the
+// course publishes no field.
+func (c *Course) BroadField() string {
+	if len(c.ISCED) < 2 {
+		return ""
+	}
+	return c.ISCED[:2]
+}
 
 // HasQuirk tells whether the course carries quirk q.
 func (c *Course) HasQuirk(q Quirk) bool {

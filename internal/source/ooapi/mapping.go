@@ -59,9 +59,9 @@ func (r *run) mapSpec(c *course, isProgram bool) model.Specification {
 	s := model.Specification{
 		ID:                id,
 		Type:              vocab.LearningOpportunityTypes.URI("course"),
-		Title:             text(c.Name),
-		Description:       text(c.Description),
-		EntryRequirements: text(c.AdmissionRequirements),
+		Title:             r.text(c.Name),
+		Description:       r.text(c.Description),
+		EntryRequirements: r.text(c.AdmissionRequirements),
 		PublisherID:       p.ID,
 		Active:            true,
 		Identifiers:       identifiers(c),
@@ -84,7 +84,7 @@ func (r *run) mapSpec(c *course, isProgram bool) model.Specification {
 		warn("name", "no name in any language")
 	}
 	for _, lo := range c.LearningOutcomes {
-		if t := text(lo); !t.IsEmpty() {
+		if t := r.text(lo); !t.IsEmpty() {
 			s.LearningOutcomes = append(s.LearningOutcomes, t)
 		}
 	}
@@ -185,8 +185,8 @@ func (r *run) mapOffering(o *offering, c *course, specID, where string) (model.I
 	in := model.Instance{
 		ID:              id,
 		SpecificationID: specID,
-		Title:           text(o.Name),
-		Description:     text(o.Description),
+		Title:           r.text(o.Name),
+		Description:     r.text(o.Description),
 		ProviderIDs:     []string{r.cfg.Provider.ID},
 		Homepage:        httpURL(o.Link, func(msg string) { warn("link", msg) }),
 	}
@@ -244,7 +244,7 @@ func count(n flexNumber) *int {
 // enrollmentURL finds the first enrollmentUrl inside consumer extensions
 // (eduXchange puts it under alliances).
 func enrollmentURL(raw json.RawMessage) string {
-	if len(bytes.TrimSpace(raw)) == 0 {
+	if !bytes.Contains(raw, []byte("enrollmentUrl")) {
 		return ""
 	}
 	var v any
@@ -275,10 +275,10 @@ func enrollmentURL(raw json.RawMessage) string {
 	return walk(v)
 }
 
-func text(ls langStrings) model.Text {
-	t := model.Text{}
+func (r *run) text(ls langStrings) model.Text {
+	t := make(model.Text, len(ls))
 	for _, l := range ls {
-		t.Set(l.Language, l.Value)
+		r.langs.Set(t, l.Lang, l.Value)
 	}
 	return t
 }

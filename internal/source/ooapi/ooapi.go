@@ -10,7 +10,6 @@ package ooapi
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,8 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	"golang.org/x/sync/errgroup"
+	"sync/atomic"
 
 	"qlink/internal/fetch"
 	"qlink/internal/model"
@@ -67,8 +65,9 @@ func (Adapter) Harvest(ctx context.Context, cfg source.Config, get source.Getter
 	if !foundP && !foundC && !foundE {
 		return fmt.Errorf("%s: none of %s, courses or education-specifications answered; is the path the OOAPI root?", r.base, programsPath)
 	}
-	linkParts(programs, courses)
-	for _, s := range append(append(programs, courses...), specs...) {
+	all := append(append(programs, courses...), specs...)
+	source.LinkParts(all)
+	for _, s := range all {
 		out.Spec(s)
 	}
 	return r.incomplete
@@ -92,7 +91,8 @@ type run struct {
 	pageSize int
 	mu       sync.Mutex
 	// ids maps OOAPI ids to the specification IDs minted for them.
-	ids map[string]string
+	ids   map[string]string
+	langs source.Langs
 	// referenced holds the education specifications that a course or
 	// programme stands for; they are not emitted a second time.
 	referenced map[string]bool
@@ -137,17 +137,12 @@ func (r *run) fail(err error) {
 // yielding items makes the run incomplete but keeps what was read.
 func (r *run) readSpecs(ctx context.Context, endpoint string, kind itemKind) (specs []model.Specification, found bool, err error) {
 	var items []course
-	err = r.list(ctx, endpoint, nil, func(raw json.RawMessage, where string) {
-		var c course
-		if err := json.Unmarshal(raw, &c); err != nil {
-			r.warn(source.Warning{Record: where, Message: "not a valid " + strings.TrimSuffix(endpoint, "s") + ": " + err.Error()})
-			return
-		}
+	err = list(r, ctx, endpoint, nil, strings.TrimSuffix(endpoint, "s"), (*course).id, func(c *course, where string) {
 		if c.id() == "" {
 			r.warn(source.Warning{Record: where, Message: "item without an id, skipped"})
 			return
 		}
-		items = append(items, c)
+		items = append(items, *c)
 	})
 	if err != nil {
 		if notImplemented(err) && len(items) == 0 {
@@ -178,23 +173,26 @@ func (r *run) readSpecs(ctx context.Context, endpoint string, kind itemKind) (sp
 // specifications whose offerings could be read.
 func (r *run) withOfferings(ctx context.Context, endpoint string, items []course, specs []model.Specification) []model.Specification {
 	keep := make([]bool, len(items))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(offeringWorkers)
-	for i := range items {
-		g.Go(func() error {
-			instances, err := r.offerings(gctx, endpoint, &items[i], specs[i].ID)
-			if err != nil {
-				// Without its offerings the course would overwrite the
-				// stored one with less; leave it out and mark the run
-				// incomplete so nothing is removed either.
-				r.fail(fmt.Errorf("offerings of %s: %w", items[i].id(), err))
-				return nil
+	// A few long-lived workers rather than a goroutine per course: each
+	// new goroutine would grow its stack again for the decoder's depth.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(offeringWorkers, len(items)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(items) && ctx.Err() == nil; i = int(next.Add(1) - 1) {
+				instances, err := r.offerings(ctx, endpoint, &items[i], specs[i].ID)
+				if err != nil {
+					// Without its offerings the course would overwrite the
+					// stored one with less; leave it out and mark the run
+					// incomplete so nothing is removed either.
+					r.fail(fmt.Errorf("offerings of %s: %w", items[i].id(), err))
+					continue
+				}
+				specs[i].Instances, keep[i] = instances, true
 			}
-			specs[i].Instances, keep[i] = instances, true
-			return nil
 		})
 	}
-	g.Wait()
+	wg.Wait()
 	var kept []model.Specification
 	for i, s := range specs {
 		if keep[i] {
@@ -209,26 +207,22 @@ func (r *run) offerings(ctx context.Context, endpoint string, c *course, specID 
 	// started; ask for two years of history.
 	since := r.cfg.Now.AddDate(-2, 0, 0).Format("2006-01-02")
 	var out []model.Instance
-	err := r.list(ctx, endpoint+"/"+url.PathEscape(c.id())+"/offerings", url.Values{"since": {since}},
-		func(raw json.RawMessage, where string) {
-			var o offering
-			if err := json.Unmarshal(raw, &o); err != nil {
-				r.warn(source.Warning{Record: where, Message: "not a valid offering: " + err.Error()})
-				return
-			}
-			if in, ok := r.mapOffering(&o, c, specID, where); ok {
+	err := list(r, ctx, endpoint+"/"+url.PathEscape(c.id())+"/offerings", url.Values{"since": {since}}, "offering",
+		func(o *offering) string { return o.OfferingID }, func(o *offering, where string) {
+			if in, ok := r.mapOffering(o, c, specID, where); ok {
 				out = append(out, in)
 			}
 		})
 	return out, err
 }
 
-// list walks a paged endpoint, calling fn for each item with a label that
-// locates it. It stops at the page cap, when the server stops saying
-// hasNextPage, and when a page repeats the previous one (a server ignoring
-// pageNumber would otherwise loop forever).
-func (r *run) list(ctx context.Context, path string, extra url.Values, fn func(json.RawMessage, string)) error {
-	var prev [sha256.Size]byte
+// list walks a paged endpoint, calling fn for each item that decodes as
+// a what, with a label that locates it. It stops at the page cap, when the
+// server stops saying hasNextPage, and when a page repeats the previous
+// one, item ids for item ids (a server ignoring pageNumber would
+// otherwise loop forever).
+func list[T any](r *run, ctx context.Context, path string, extra url.Values, what string, id func(*T) string, fn func(*T, string)) error {
+	var prev []string
 	for n := 1; ; n++ {
 		if r.cfg.MaxPages > 0 && n > r.cfg.MaxPages {
 			return fmt.Errorf("%s%s: %w of %d pages", r.base, path, source.ErrPageCap, r.cfg.MaxPages)
@@ -242,48 +236,64 @@ func (r *run) list(ctx context.Context, path string, extra url.Values, fn func(j
 		if err != nil {
 			return err
 		}
-		var p page
-		if err := json.Unmarshal(resp.Body, &p); err != nil {
+		items, more, err := decodePage[T](r, resp.Body, pageURL, what)
+		if err != nil {
 			return fmt.Errorf("%s: not an OOAPI page: %w", pageURL, err)
 		}
-		sum := itemsDigest(p.Items)
-		if n > 1 && len(p.Items) > 0 && sum == prev {
+		ids := make([]string, len(items))
+		for i := range items {
+			ids[i] = id(&items[i].v)
+		}
+		if n > 1 && slices.ContainsFunc(ids, func(s string) bool { return s != "" }) && slices.Equal(ids, prev) {
 			return fmt.Errorf("%s: the server returned the same page again; stopped", pageURL)
 		}
-		prev = sum
-		for i, item := range p.Items {
-			fn(item, fmt.Sprintf("%s item %d", pageURL, i+1))
+		prev = ids
+		for i := range items {
+			fn(&items[i].v, items[i].where)
 		}
-		if p.HasNextPage == nil || !*p.HasNextPage || len(p.Items) == 0 {
+		if !more {
 			return nil
 		}
 	}
 }
 
-// linkParts fills each programme's HasPart from its courses' PartOf.
-func linkParts(programs, courses []model.Specification) {
-	index := map[string]int{}
-	for i, p := range programs {
-		index[p.ID] = i
-	}
-	for _, c := range courses {
-		for _, parent := range c.PartOf {
-			if i, ok := index[parent]; ok && !slices.Contains(programs[i].HasPart, c.ID) {
-				programs[i].HasPart = append(programs[i].HasPart, c.ID)
-			}
-		}
-	}
+// located is a decoded item with a label that locates it.
+type located[T any] struct {
+	v     T
+	where string
 }
 
-func itemsDigest(items []json.RawMessage) [sha256.Size]byte {
-	h := sha256.New()
-	for _, it := range items {
-		h.Write(it)
-		h.Write([]byte{0})
+// decodePage decodes one page: whole, which is all a well-formed page
+// needs; item by item when that fails, so that one bad item is a warning
+// naming it and costs only itself. more reports a next page: the server
+// says so, and this one was not empty.
+func decodePage[T any](r *run, body []byte, pageURL, what string) ([]located[T], bool, error) {
+	var whole struct {
+		HasNextPage *bool `json:"hasNextPage"`
+		Items       []T   `json:"items"`
 	}
-	var sum [sha256.Size]byte
-	h.Sum(sum[:0])
-	return sum
+	if json.Unmarshal(body, &whole) == nil {
+		out := make([]located[T], len(whole.Items))
+		for i := range whole.Items {
+			out[i] = located[T]{whole.Items[i], pageURL + " item " + strconv.Itoa(i+1)}
+		}
+		return out, whole.HasNextPage != nil && *whole.HasNextPage && len(out) > 0, nil
+	}
+	var p page
+	if err := json.Unmarshal(body, &p); err != nil {
+		return nil, false, err
+	}
+	var out []located[T]
+	for i, raw := range p.Items {
+		where := pageURL + " item " + strconv.Itoa(i+1)
+		var v T
+		if err := json.Unmarshal(raw, &v); err != nil {
+			r.warn(source.Warning{Record: where, Message: "not a valid " + what + ": " + err.Error()})
+			continue
+		}
+		out = append(out, located[T]{v, where})
+	}
+	return out, p.HasNextPage != nil && *p.HasNextPage && len(p.Items) > 0, nil
 }
 
 // notImplemented reports a status that means "this server has no such

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"qlink/internal/source"
 )
 
 // The wire types below accept what OOAPI servers actually send, not only
@@ -20,43 +22,14 @@ type page struct {
 	Items       []json.RawMessage `json:"items"`
 }
 
-// langString is one {language, value} pair.
-type langString struct {
-	Language string `json:"language"`
-	Value    string `json:"value"`
-}
-
-// langStrings accepts an array of langString, a single object, or a bare
-// string (language unknown).
-type langStrings []langString
+// langStrings are OOAPI's {language, value} pairs; one object or a bare
+// string (language unknown) is accepted too.
+type langStrings []source.LangValue
 
 func (l *langStrings) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || string(b) == "null":
-		*l = nil
-		return nil
-	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*l = langStrings{{Value: s}}
-		return nil
-	case b[0] == '{':
-		var one langString
-		if err := json.Unmarshal(b, &one); err != nil {
-			return err
-		}
-		*l = langStrings{one}
-		return nil
-	}
-	var many []langString
-	if err := json.Unmarshal(b, &many); err != nil {
-		return err
-	}
-	*l = many
-	return nil
+	vs, err := source.ReadLangValues(b, "language")
+	*l = vs
+	return err
 }
 
 // outcomes is learningOutcomes: in v5 an array of arrays (each inner array
@@ -64,6 +37,24 @@ func (l *langStrings) UnmarshalJSON(b []byte) error {
 type outcomes []langStrings
 
 func (o *outcomes) UnmarshalJSON(b []byte) error {
+	if source.ScanArray(b, func(raw []byte) bool {
+		// An object is a v6 outcome ({name, description}) or a lone
+		// language string: the slow path below tells them apart.
+		if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '{' {
+			return false
+		}
+		var ls langStrings
+		if ls.UnmarshalJSON(raw) != nil {
+			return false
+		}
+		if len(ls) > 0 {
+			*o = append(*o, ls)
+		}
+		return true
+	}) {
+		return nil
+	}
+	*o = nil
 	var raw []json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
 		if string(bytes.TrimSpace(b)) == "null" {
