@@ -22,7 +22,7 @@ func newDemoCmd() *cobra.Command {
 		Short: "Harvest a simulated federation of institutions and serve its catalogue",
 		Long: `demo starts a simulated federation on this machine: a DNS server and one web server per
 institution, each publishing a QualityLink manifest (by DNS TXT record or well-known URL)
-and OOAPI course data in several languages. The institutions and their courses are
+and course data in several languages, in OOAPI, Edu-API or OCCAPI. The institutions and their courses are
 generated from --seed and are fictional. qlink then imports the federation's registry,
 discovers every manifest, harvests every source with a progress display, and serves the
 catalogue. Everything runs offline on loopback.
@@ -62,7 +62,8 @@ Without --data the demo works in a temporary directory that is removed on exit.`
 			}
 			defer ln.Close()
 
-			fed, err := testfed.Start(cmd.Context(), testfed.Options{Institutions: institutions, Seed: seed, Logger: log, Formats: []string{testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI}})
+			fed, err := testfed.Start(cmd.Context(), testfed.Options{Institutions: institutions, Seed: seed, Logger: log,
+				Formats: []string{testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI}})
 			if err != nil {
 				return fmt.Errorf("starting the simulated federation: %w", err)
 			}
