@@ -15,6 +15,7 @@ import (
 	"qlink/internal/search"
 	"qlink/internal/search/bleve"
 	"qlink/internal/source"
+	"qlink/internal/source/elm"
 	"qlink/internal/source/ooapi"
 	"qlink/internal/store"
 	"qlink/internal/store/blob"
@@ -87,7 +88,7 @@ func newDiscoverer(f *fetch.Client, nw network) *discovery.Discoverer {
 
 // adapters lists the source adapters by manifest type.
 func adapters() map[string]source.Adapter {
-	return map[string]source.Adapter{"ooapi": ooapi.Adapter{}}
+	return map[string]source.Adapter{"ooapi": ooapi.Adapter{}, "elm": elm.Adapter{}}
 }
 
 // newChecker wires a harvester that can discover and preview but has no
