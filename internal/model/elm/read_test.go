@@ -138,7 +138,9 @@ func TestReadSloppy(t *testing.T) {
 			func(t *testing.T, s []model.Specification) { want(t, s[0].Credits[0].Value, 7.5) }},
 		{"typed point without framework", `<https://uni.test/c/1> a ql:LearningOpportunitySpecification ; dcterms:title "A"@en ;
 			elm:creditPoint [ elm:point 5.0 ] .`, "elm:creditPoint/elm:framework: no credit framework; read as ECTS",
-			func(t *testing.T, s []model.Specification) { want(t, s[0].Credits[0], model.Credit{System: model.CreditECTS, Value: 5}) }},
+			func(t *testing.T, s []model.Specification) {
+				want(t, s[0].Credits[0], model.Credit{System: model.CreditECTS, Value: 5})
+			}},
 		{"bad point", `<https://uni.test/c/1> a ql:LearningOpportunitySpecification ; dcterms:title "A"@en ;
 			elm:creditPoint [ elm:framework <http://data.europa.eu/snb/education-credit/6fcec5c5af> ; elm:point "six" ] .`,
 			`elm:creditPoint/elm:point: "six" is not a number of credits`,

@@ -33,7 +33,9 @@ func normalized(s model.Specification) model.Specification {
 			return nil
 		}
 		ids = slices.Clone(ids)
-		slices.SortFunc(ids, func(a, b model.Identifier) int { return cmp.Or(cmp.Compare(a.Scheme, b.Scheme), cmp.Compare(a.Value, b.Value)) })
+		slices.SortFunc(ids, func(a, b model.Identifier) int {
+			return cmp.Or(cmp.Compare(a.Scheme, b.Scheme), cmp.Compare(a.Value, b.Value))
+		})
 		return ids
 	}
 	nilIfEmpty := func(xs []string) []string {
@@ -135,8 +137,8 @@ func randomSpec(r *rand.Rand, p model.Provider, i int) model.Specification {
 		iscedCodes = append(iscedCodes, c.Code)
 	}
 	s := model.Specification{
-		ID:                id,
-		Identifiers:       pickSome(r, []model.Identifier{{Scheme: SchemeELM, Value: local}, {Scheme: "ooapi:courseId", Value: fmt.Sprint(r.Uint64())},
+		ID: id,
+		Identifiers: pickSome(r, []model.Identifier{{Scheme: SchemeELM, Value: local}, {Scheme: "ooapi:courseId", Value: fmt.Sprint(r.Uint64())},
 			{Scheme: "https://scheme.test/codes", Value: "X" + fmt.Sprint(i)}, {Scheme: SchemeIRI, Value: fmt.Sprintf("https://old.test/course/%d", i)}}, 4),
 		Title:             randomText(r, 3),
 		Description:       randomText(r, 2),
