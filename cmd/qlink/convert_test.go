@@ -90,7 +90,7 @@ func TestConvertELM(t *testing.T) {
 		stderr  string
 	}{
 		{args: []string{"--from", "elm", "--schac", "uni.test", in},
-			want: []string{`"id": "urn:schac:uniqueCourseId:uni.test:DS-1"`, `"nl": "Datawetenschap"`, `"eqfLevel": 6`},
+			want:   []string{`"id": "urn:schac:uniqueCourseId:uni.test:DS-1"`, `"nl": "Datawetenschap"`, `"eqfLevel": 6`},
 			stderr: "uses the ELM 3.0–3.2 namespace"},
 		{args: []string{"--from", "elm", "--schac", "uni.test", "--to", "ttl", in}, want: []string{
 			"@prefix elm: <http://data.europa.eu/snb/model/ontology/> .",
