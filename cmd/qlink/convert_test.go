@@ -39,22 +39,9 @@ func TestConvertCommand(t *testing.T) {
 		{args: []string{"convert", "--from", "ooapi", "http://127.0.0.1:1/x"}, wantErr: "not public"},
 	}
 	for _, tc := range cases {
-		var stdout, stderr bytes.Buffer
-		root := newRootCmd()
-		root.SetArgs(tc.args)
-		root.SetOut(&stdout)
-		root.SetErr(&stderr)
-		err := root.Execute()
-		if tc.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Errorf("%v: err %v, want %q", tc.args, err, tc.wantErr)
-			}
-			continue
+		if stdout, stderr, ok := runCase(t, tc.args, tc.wantErr); ok {
+			tc.check(stdout, stderr)
 		}
-		if err != nil {
-			t.Fatalf("%v: %v", tc.args, err)
-		}
-		tc.check(stdout.String(), stderr.String())
 	}
 }
 
@@ -75,6 +62,23 @@ func runConvert(t *testing.T, args ...string) (stdout, stderr string, err error)
 	root.SetErr(&errOut)
 	err = root.Execute()
 	return out.String(), errOut.String(), err
+}
+
+// runCase runs one table case. ok is false when the case expects an
+// error, which it checks.
+func runCase(t *testing.T, args []string, wantErr string) (stdout, stderr string, ok bool) {
+	t.Helper()
+	stdout, stderr, err := runConvert(t, args...)
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("%v: err %v, want %q", args, err, wantErr)
+		}
+		return "", "", false
+	}
+	if err != nil {
+		t.Fatalf("%v: %v", args, err)
+	}
+	return stdout, stderr, true
 }
 
 func TestConvertELM(t *testing.T) {
@@ -106,15 +110,9 @@ func TestConvertELM(t *testing.T) {
 		{args: []string{"--from", "elm", "--to", "csv", in}, wantErr: `--to "csv": choose json, ttl, nq or jsonld`},
 	}
 	for _, tc := range cases {
-		stdout, stderr, err := runConvert(t, append([]string{"convert"}, tc.args...)...)
-		if tc.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Errorf("%v: err %v, want %q", tc.args, err, tc.wantErr)
-			}
+		stdout, stderr, ok := runCase(t, append([]string{"convert"}, tc.args...), tc.wantErr)
+		if !ok {
 			continue
-		}
-		if err != nil {
-			t.Fatalf("%v: %v", tc.args, err)
 		}
 		for _, w := range tc.want {
 			if !strings.Contains(stdout, w) {

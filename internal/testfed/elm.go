@@ -67,12 +67,13 @@ func ELMCourseIRI(in *Institution, code string) string {
 // the document with the content type to serve it as.
 func RenderELM(in Institution, src Source, format string) ([]byte, string) {
 	e := newELMDoc(&in)
+	e.codes = sourceCodes(&src)
 	e.provider()
 	for i := range src.Programs {
-		e.program(&src, &src.Programs[i])
+		e.program(&src.Programs[i])
 	}
 	for i := range src.Courses {
-		e.course(&src, &src.Courses[i])
+		e.course(&src.Courses[i])
 	}
 	switch format {
 	case "turtle":
@@ -88,7 +89,8 @@ func RenderELM(in Institution, src Source, format string) ([]byte, string) {
 // elmDoc collects the statements of one ELM document.
 type elmDoc struct {
 	in      *Institution
-	elm     string // the ELM namespace in use
+	elm     string            // the ELM namespace in use
+	codes   map[string]string // course and programme ids → codes
 	triples []rdf.Triple
 	blanks  int
 }
@@ -190,46 +192,38 @@ func (e *elmDoc) homepage(s rdf.Term, link string) {
 	e.add(b, e.elm+"contentUrl", rdf.Literal(link, xsdNS+"anyURI"))
 }
 
-func (e *elmDoc) course(src *Source, c *Course) {
+func (e *elmDoc) course(c *Course) {
 	s := e.spec(c.Code, c.Name, c.Description, c.LearningOutcomes, c.Language, c.ISCED, c.EQF, c.ECTS, c.Link, "05053c1cbe")
-	for _, pid := range c.Programs {
-		if p := programByID(src, pid); p != nil {
-			e.add(s, e.elm+"isPartOf", rdf.IRI(ELMCourseIRI(e.in, p.Code)))
-		}
-	}
-	for i := range c.Offerings {
-		e.offering(s, &c.Offerings[i], c.Language)
-	}
+	e.parts(s, "isPartOf", c.Programs, c.Offerings, c.Language)
 }
 
-func (e *elmDoc) program(src *Source, p *Program) {
+func (e *elmDoc) program(p *Program) {
 	s := e.spec(p.Code, p.Name, p.Description, p.LearningOutcomes, p.Language, p.ISCED, p.EQF, p.ECTS, p.Link, "79343569f3")
-	for _, cid := range p.Courses {
-		if c := courseByID(src, cid); c != nil {
-			e.add(s, e.elm+"hasPart", rdf.IRI(ELMCourseIRI(e.in, c.Code)))
-		}
+	e.parts(s, "hasPart", p.Courses, p.Offerings, p.Language)
+}
+
+// parts links s to the specifications with the given ids and writes its
+// offerings.
+func (e *elmDoc) parts(s rdf.Term, prop string, ids []string, offs []Offering, lang string) {
+	for _, id := range ids {
+		e.add(s, e.elm+prop, rdf.IRI(ELMCourseIRI(e.in, e.codes[id])))
 	}
-	for i := range p.Offerings {
-		e.offering(s, &p.Offerings[i], p.Language)
+	for i := range offs {
+		e.offering(s, &offs[i], lang)
 	}
 }
 
-func programByID(src *Source, id string) *Program {
-	for i := range src.Programs {
-		if src.Programs[i].ID == id {
-			return &src.Programs[i]
-		}
+// sourceCodes maps the ids of a source's courses and programmes to their
+// codes.
+func sourceCodes(src *Source) map[string]string {
+	codes := map[string]string{}
+	for _, c := range src.Courses {
+		codes[c.ID] = c.Code
 	}
-	return nil
-}
-
-func courseByID(src *Source, id string) *Course {
-	for i := range src.Courses {
-		if src.Courses[i].ID == id {
-			return &src.Courses[i]
-		}
+	for _, p := range src.Programs {
+		codes[p.ID] = p.Code
 	}
-	return nil
+	return codes
 }
 
 // offering writes one instance of spec, linked only from the

@@ -130,20 +130,25 @@ func expectOfferings(in *Institution, specID string, offs []Offering, lang strin
 
 func expectCourse(in *Institution, src *Source, c *Course) model.Specification {
 	s := expectSpec(in, c.Code, c.Name, c.Description, c.LearningOutcomes, c.Language, c.ISCED, c.EQF, c.ECTS, c.Link, "course")
-	for _, pid := range c.Programs {
-		s.PartOf = append(s.PartOf, specID(in, programByID(src, pid).Code))
-	}
+	s.PartOf = specIDs(in, src, c.Programs)
 	s.Instances = expectOfferings(in, s.ID, c.Offerings, c.Language)
 	return s
 }
 
 func expectProgram(in *Institution, src *Source, p *Program) model.Specification {
 	s := expectSpec(in, p.Code, p.Name, p.Description, p.LearningOutcomes, p.Language, p.ISCED, p.EQF, p.ECTS, p.Link, "programme")
-	for _, cid := range p.Courses {
-		s.HasPart = append(s.HasPart, specID(in, courseByID(src, cid).Code))
-	}
+	s.HasPart = specIDs(in, src, p.Courses)
 	s.Instances = expectOfferings(in, s.ID, p.Offerings, p.Language)
 	return s
+}
+
+func specIDs(in *Institution, src *Source, ids []string) []string {
+	codes := sourceCodes(src)
+	var out []string
+	for _, id := range ids {
+		out = append(out, specID(in, codes[id]))
+	}
+	return out
 }
 
 // compareELM compares through JSON with order-free fields sorted: RDF has

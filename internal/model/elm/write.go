@@ -165,6 +165,14 @@ func (w *writer) text(s rdf.Term, p string, t model.Text) {
 	}
 }
 
+// textNode writes (n, p, b) with b a node of class holding t under textProp:
+// an outcome's title, a note's literal, a location's name.
+func (w *writer) textNode(n rdf.Term, p string, b rdf.Term, class, textProp string, t model.Text) {
+	w.add(n, p, b)
+	w.typed(b, class)
+	w.text(b, textProp, t)
+}
+
 func dateTime(t time.Time) rdf.Term {
 	return rdf.Literal(t.UTC().Format(time.RFC3339Nano), xsdDateTime)
 }
@@ -192,17 +200,11 @@ func (w *writer) spec(s *model.Specification) {
 	w.fields(n, s)
 	w.credits(n, s.Credits)
 	for i, lo := range s.LearningOutcomes {
-		b := w.blank("lo", i+1)
-		w.add(n, pLearnOutcome, b)
-		w.typed(b, elmLearnOutcome)
-		w.text(b, pTitle, lo)
+		w.textNode(n, pLearnOutcome, w.blank("lo", i+1), elmLearnOutcome, pTitle, lo)
 	}
 	w.homepage(n, s.Homepage)
 	if !s.EntryRequirements.IsEmpty() {
-		b := w.blank("er", 1)
-		w.add(n, pEntryReq, b)
-		w.typed(b, elmNote)
-		w.text(b, pNoteLiteral, s.EntryRequirements)
+		w.textNode(n, pEntryReq, w.blank("er", 1), elmNote, pNoteLiteral, s.EntryRequirements)
 	}
 	w.add(n, pIsActive, rdf.Literal(strconv.FormatBool(s.Active), xsdBoolean))
 	if s.Version != "" {
@@ -333,10 +335,7 @@ func (w *writer) instance(spec rdf.Term, in *model.Instance) {
 	w.count(n, pMinimum, in.Minimum)
 	w.homepage(n, in.Homepage)
 	if !in.Location.IsEmpty() {
-		b := w.blank("loc", 1)
-		w.add(n, pLocation, b)
-		w.typed(b, dctLocation)
-		w.text(b, pGeoName, in.Location)
+		w.textNode(n, pLocation, w.blank("loc", 1), dctLocation, pGeoName, in.Location)
 	}
 }
 

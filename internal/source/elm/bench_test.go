@@ -1,4 +1,4 @@
-package elm_test
+package elm
 
 import (
 	"bytes"
@@ -10,14 +10,8 @@ import (
 	modelelm "qlink/internal/model/elm"
 	"qlink/internal/rdf"
 	"qlink/internal/source"
-	"qlink/internal/source/elm"
 	"qlink/internal/testfed"
 )
-
-type counter struct{ n int }
-
-func (c *counter) Spec(model.Specification) { c.n++ }
-func (c *counter) Warn(source.Warning)      {}
 
 // BenchmarkConvert measures ELM → model through the adapter (format
 // choice, parse into a graph, namespace normalisation, mapping) on the
@@ -55,14 +49,14 @@ func BenchmarkConvert(b *testing.B) {
 			runtime.ReadMemStats(&before)
 			b.ResetTimer()
 			for b.Loop() {
-				c := &counter{}
+				c := &collect{}
 				for _, d := range docs {
-					if err := (elm.Adapter{}).Convert(d.body, d.cfg, c); err != nil {
+					if err := (Adapter{}).Convert(d.body, d.cfg, c); err != nil {
 						b.Fatal(err)
 					}
 				}
-				if c.n != courses {
-					b.Fatalf("%d specifications, want %d", c.n, courses)
+				if len(c.specs) != courses {
+					b.Fatalf("%d specifications, want %d", len(c.specs), courses)
 				}
 			}
 			var after runtime.MemStats
@@ -82,8 +76,8 @@ func BenchmarkConvert(b *testing.B) {
 // ownTurtle re-renders a testfed document through the model as qlink's
 // own ELM 3.3 Turtle.
 func ownTurtle(b *testing.B, body []byte, cfg source.Config) []byte {
-	sink := &collectSpecs{}
-	if err := (elm.Adapter{}).Convert(body, cfg, sink); err != nil {
+	sink := &collect{}
+	if err := (Adapter{}).Convert(body, cfg, sink); err != nil {
 		b.Fatal(err)
 	}
 	var buf bytes.Buffer
@@ -92,8 +86,3 @@ func ownTurtle(b *testing.B, body []byte, cfg source.Config) []byte {
 	}
 	return buf.Bytes()
 }
-
-type collectSpecs struct{ specs []model.Specification }
-
-func (c *collectSpecs) Spec(s model.Specification) { c.specs = append(c.specs, s) }
-func (c *collectSpecs) Warn(source.Warning)        {}

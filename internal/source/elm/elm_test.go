@@ -24,6 +24,21 @@ type collect struct {
 func (c *collect) Spec(s model.Specification) { c.specs = append(c.specs, s) }
 func (c *collect) Warn(w source.Warning)      { c.warnings = append(c.warnings, w) }
 
+// wantError reports whether the case expects an error, and checks it.
+func wantError(t *testing.T, err error, want string) bool {
+	t.Helper()
+	if want == "" {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return false
+	}
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err %v, want %q", err, want)
+	}
+	return true
+}
+
 func (c *collect) warningText() string {
 	var b strings.Builder
 	for _, w := range c.warnings {
@@ -106,14 +121,8 @@ func TestFormatChoice(t *testing.T) {
 			out := &collect{}
 			get := &getter{resp: &fetch.Response{URL: tc.url, ContentType: tc.served, Body: []byte(tc.body)}}
 			err := Adapter{}.Harvest(context.Background(), source.Config{URL: tc.url, ContentType: tc.override, Provider: provider}, get, out)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err %v, want %q", err, tc.wantErr)
-				}
+			if wantError(t, err, tc.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if len(get.got) != 1 || get.got[0] != tc.url {
 				t.Errorf("requests %v", get.got)
@@ -195,14 +204,8 @@ func TestSamples(t *testing.T) {
 			}
 			out := &collect{}
 			err = Adapter{}.Convert(body, source.Config{URL: "https://samples.test/" + tc.file, Provider: tc.provider}, out)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err %v, want %q", err, tc.wantErr)
-				}
+			if wantError(t, err, tc.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			instances := 0
 			for _, s := range out.specs {
