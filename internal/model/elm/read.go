@@ -90,10 +90,8 @@ func Read(g *rdf.Graph, opts ReadOptions) Result {
 			continue
 		}
 		s := &specs[index[los]]
-		if in, ok := r.instance(n, s); ok {
-			s.Instances = append(s.Instances, in)
-			count++
-		}
+		s.Instances = append(s.Instances, r.instance(n, s))
+		count++
 	}
 	return Result{Specs: specs, Warnings: r.warnings, OldNamespace: old, Instances: count}
 }
@@ -382,7 +380,7 @@ func (r *reader) instanceOf(n rdf.Term, index map[rdf.Term]int) (rdf.Term, bool)
 }
 
 // instance maps one LOI of specification s.
-func (r *reader) instance(n rdf.Term, s *model.Specification) (model.Instance, bool) {
+func (r *reader) instance(n rdf.Term, s *model.Specification) model.Instance {
 	ids := r.identifiers(n)
 	id := r.instanceID(n, s, ids)
 	if n.IsIRI() && n.Value != id && !hasIdentifier(ids, SchemeIRI, n.Value) {
@@ -406,7 +404,7 @@ func (r *reader) instance(n rdf.Term, s *model.Specification) (model.Instance, b
 		Location:            r.location(n),
 	}
 	in.Start, in.End = r.period(n)
-	return in, true
+	return in
 }
 
 // instanceID keeps an IRI minted under the specification, else mints
