@@ -19,6 +19,7 @@ import (
 	"qlink/internal/search/bleve"
 	"qlink/internal/source"
 	"qlink/internal/source/eduapi"
+	"qlink/internal/source/elm"
 	"qlink/internal/source/occapi"
 	"qlink/internal/source/ooapi"
 	"qlink/internal/store"
@@ -103,7 +104,7 @@ func newDiscoverer(f *fetch.Client, nw network) *discovery.Discoverer {
 
 // adapters lists the source adapters by manifest type.
 func adapters() map[string]source.Adapter {
-	return map[string]source.Adapter{"ooapi": ooapi.Adapter{}, "edu-api": eduapi.Adapter{}, "occapi": occapi.Adapter{}}
+	return map[string]source.Adapter{"ooapi": ooapi.Adapter{}, "edu-api": eduapi.Adapter{}, "occapi": occapi.Adapter{}, "elm": elm.Adapter{}}
 }
 
 // newChecker wires a harvester that can discover and preview but stores

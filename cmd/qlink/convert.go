@@ -16,14 +16,16 @@ import (
 	"qlink/internal/config"
 	"qlink/internal/fetch"
 	"qlink/internal/model"
+	modelelm "qlink/internal/model/elm"
+	"qlink/internal/rdf"
 	"qlink/internal/source"
 )
 
 func newConvertCmd() *cobra.Command {
 	var from, to, schac, contentType, outPath string
 	cmd := &cobra.Command{
-		Use:   "convert --from <format> <file | url | -> [--to json]",
-		Short: "Convert one file or saved API response to qlink's model",
+		Use:   "convert --from <format> <file | url | -> [--to json|ttl|nq|jsonld]",
+		Short: "Convert one file or saved API response to qlink's model or to ELM",
 		Long: `convert maps a single document (a local file, a URL, or standard input) with the same
 source adapter the harvest uses, prints what it makes of it, and lists every warning
 (one per record and field) on standard error. Use it to see how a payload will look in
@@ -33,9 +35,16 @@ the catalogue before publishing it.
 document is one saved response: a page ({"items": ...}), an array, or a single record.
 Course identifiers are minted under --schac, the institution's SCHAC code.
 
---to json prints the canonical model (the course records qlink stores).`,
+For --from elm the RDF syntax comes from --content-type, else the served type, else the
+file extension (.ttl, .rdf, .xml, .jsonld, .json); both ELM namespaces are read.
+
+--to json prints the canonical model (the course records qlink stores); --to ttl, nq and
+jsonld print it as ELM 3.3 shaped by the QualityLink application profile (Turtle, N-Quads
+with one named graph per institution, or JSON-LD compacted with qlink's context).`,
 		Example: `  qlink convert --from ooapi --schac uni-lindenau.de courses-page-1.json
-  curl -s https://api.example.org/ooapi/v5/courses | qlink convert --from ooapi --schac example.org -`,
+  curl -s https://api.example.org/ooapi/v5/courses | qlink convert --from ooapi --schac example.org -
+  qlink convert --from elm --schac example.ac.at --to ttl catalogue.rdf
+  qlink convert --from ooapi --schac uni-lindenau.de --to jsonld courses-page-1.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := loadConfig(cmd)
@@ -46,8 +55,8 @@ Course identifiers are minted under --schac, the institution's SCHAC code.
 			if !ok {
 				return fmt.Errorf("--from %q: choose one of %s", from, strings.Join(convertFormats(), ", "))
 			}
-			if to != "json" {
-				return fmt.Errorf("--to %q: this version writes json", to)
+			if _, ok := outputFormats[to]; !ok {
+				return fmt.Errorf("--to %q: choose json, ttl, nq or jsonld", to)
 			}
 			body, served, err := readInput(cmd, cfg, args[0])
 			if err != nil {
@@ -61,13 +70,16 @@ Course identifiers are minted under --schac, the institution's SCHAC code.
 				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
 			}
 			if cerr != nil {
+				if from == "elm" && contentType == "" && !strings.Contains(args[0], "://") {
+					return fmt.Errorf("%w (for a local file or standard input, give --content-type)", cerr)
+				}
 				return cerr
 			}
-			return writeConverted(cmd, outPath, out.specs)
+			return writeConverted(cmd, outPath, to, out.specs, scfg.Provider)
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "source type of the input: "+strings.Join(convertFormats(), ", "))
-	cmd.Flags().StringVar(&to, "to", "json", "output format")
+	cmd.Flags().StringVar(&to, "to", "json", "output format: json (qlink's model), ttl, nq or jsonld (ELM 3.3)")
 	cmd.Flags().StringVar(&schac, "schac", "", "SCHAC code of the publishing institution (for course identifiers)")
 	cmd.Flags().StringVar(&contentType, "content-type", "", "media type of the input, when its name or server does not say")
 	cmd.Flags().StringVarP(&outPath, "output", "o", "", "write to this file instead of standard output")
@@ -114,7 +126,10 @@ type convertOutput struct {
 func (c *convertOutput) Spec(s model.Specification) { c.specs = append(c.specs, s) }
 func (c *convertOutput) Warn(w source.Warning)      { c.warnings = append(c.warnings, w) }
 
-func writeConverted(cmd *cobra.Command, path string, specs []model.Specification) error {
+// outputFormats maps --to values to ELM syntaxes; json is the model itself.
+var outputFormats = map[string]rdf.Format{"json": rdf.FormatUnknown, "ttl": rdf.FormatTurtle, "nq": rdf.FormatNQuads, "jsonld": rdf.FormatJSONLD}
+
+func writeConverted(cmd *cobra.Command, path, to string, specs []model.Specification, provider model.Provider) error {
 	w := cmd.OutOrStdout()
 	if path != "" {
 		f, err := os.Create(path)
@@ -123,6 +138,9 @@ func writeConverted(cmd *cobra.Command, path string, specs []model.Specification
 		}
 		defer f.Close()
 		w = f
+	}
+	if f := outputFormats[to]; f != rdf.FormatUnknown {
+		return modelelm.Write(w, f, specs, []model.Provider{provider})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
