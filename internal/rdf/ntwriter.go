@@ -7,48 +7,46 @@ import (
 	"strings"
 )
 
-// byteAppender is what both strings.Builder and bufio.Writer offer; the
-// N-Triples rendering is written once against it.
-type byteAppender interface {
-	WriteString(string) (int, error)
-	WriteByte(byte) error
-}
-
 const hexDigits = "0123456789ABCDEF"
 
-func appendQuad(b byteAppender, q Quad) {
-	appendTerm(b, q.S)
-	b.WriteByte(' ')
-	appendTerm(b, q.P)
-	b.WriteByte(' ')
-	appendTerm(b, q.O)
+// The N-Triples rendering appends to a byte slice: one quad is built in a
+// reused buffer and handed to the output in one write, which is what makes
+// N-Quads output cheap enough to stream whole catalogues.
+
+func appendQuad(b []byte, q Quad) []byte {
+	b = appendTerm(b, q.S)
+	b = append(b, ' ')
+	b = appendTerm(b, q.P)
+	b = append(b, ' ')
+	b = appendTerm(b, q.O)
 	if !q.G.IsZero() {
-		b.WriteByte(' ')
-		appendTerm(b, q.G)
+		b = append(b, ' ')
+		b = appendTerm(b, q.G)
 	}
-	b.WriteString(" .")
+	return append(b, " ."...)
 }
 
-func appendTerm(b byteAppender, t Term) {
+func appendTerm(b []byte, t Term) []byte {
 	switch t.Kind {
 	case KindIRI:
-		appendIRI(b, t.Value)
+		b = appendIRI(b, t.Value)
 	case KindBlank:
-		b.WriteString("_:")
-		b.WriteString(BlankLabel(t.Value))
+		b = append(b, "_:"...)
+		b = append(b, BlankLabel(t.Value)...)
 	case KindLiteral:
-		b.WriteByte('"')
-		appendEscaped(b, t.Value)
-		b.WriteByte('"')
+		b = append(b, '"')
+		b = appendEscaped(b, t.Value)
+		b = append(b, '"')
 		switch {
 		case t.Lang != "":
-			b.WriteByte('@')
-			b.WriteString(t.Lang)
+			b = append(b, '@')
+			b = append(b, t.Lang...)
 		case t.Datatype != XSDString && t.Datatype != "":
-			b.WriteString("^^")
-			appendIRI(b, t.Datatype)
+			b = append(b, "^^"...)
+			b = appendIRI(b, t.Datatype)
 		}
 	}
+	return b
 }
 
 // BlankLabel returns label in a form every RDF syntax accepts after "_:".
@@ -79,59 +77,70 @@ func safeBlank(label string) bool {
 
 // appendIRI writes <iri>, escaping with \u the characters N-Triples does not
 // allow inside IRIREF.
-func appendIRI(b byteAppender, iri string) {
-	b.WriteByte('<')
+func appendIRI(b []byte, iri string) []byte {
+	b = append(b, '<')
 	start := 0
 	for i := 0; i < len(iri); i++ {
 		c := iri[i]
-		if c > ' ' && !strings.ContainsRune("<>\"{}|^`\\", rune(c)) {
+		if !iriEscape[c] {
 			continue
 		}
-		b.WriteString(iri[start:i])
-		b.WriteString(`\u00`)
-		b.WriteByte(hexDigits[c>>4])
-		b.WriteByte(hexDigits[c&15])
+		b = append(b, iri[start:i]...)
+		b = append(b, `\u00`...)
+		b = append(b, hexDigits[c>>4], hexDigits[c&15])
 		start = i + 1
 	}
-	b.WriteString(iri[start:])
-	b.WriteByte('>')
+	b = append(b, iri[start:]...)
+	return append(b, '>')
 }
+
+// iriEscape marks the bytes an IRIREF cannot hold as they are: controls,
+// space and <>"{}|^`\ (a table: this runs for every byte of every IRI).
+var iriEscape = func() (t [256]bool) {
+	for c := 0; c <= ' '; c++ {
+		t[c] = true
+	}
+	for _, c := range "<>\"{}|^`\\" {
+		t[c] = true
+	}
+	return t
+}()
 
 // appendEscaped writes a literal's lexical form with the escapes of
 // canonical N-Triples: \" \\ \n \r, and \u for other control characters.
-func appendEscaped(b byteAppender, s string) {
+func appendEscaped(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= ' ' && c != '"' && c != '\\' && c != 0x7f {
 			continue
 		}
-		b.WriteString(s[start:i])
+		b = append(b, s[start:i]...)
 		switch c {
 		case '"':
-			b.WriteString(`\"`)
+			b = append(b, `\"`...)
 		case '\\':
-			b.WriteString(`\\`)
+			b = append(b, `\\`...)
 		case '\n':
-			b.WriteString(`\n`)
+			b = append(b, `\n`...)
 		case '\r':
-			b.WriteString(`\r`)
+			b = append(b, `\r`...)
 		case '\t':
-			b.WriteString(`\t`)
+			b = append(b, `\t`...)
 		default:
-			b.WriteString(`\u00`)
-			b.WriteByte(hexDigits[c>>4])
-			b.WriteByte(hexDigits[c&15])
+			b = append(b, `\u00`...)
+			b = append(b, hexDigits[c>>4], hexDigits[c&15])
 		}
 		start = i + 1
 	}
-	b.WriteString(s[start:])
+	return append(b, s[start:]...)
 }
 
 // NQuadsWriter streams quads as N-Quads (or N-Triples when every quad is in
 // the default graph, or when Triples is set). Call Flush at the end.
 type NQuadsWriter struct {
-	w *bufio.Writer
+	w   *bufio.Writer
+	buf []byte
 	// Triples drops graph names, producing N-Triples.
 	Triples bool
 }
@@ -155,8 +164,9 @@ func (nw *NQuadsWriter) Write(q Quad) error {
 	if nw.Triples {
 		q.G = Term{}
 	}
-	appendQuad(nw.w, q)
-	return nw.w.WriteByte('\n')
+	nw.buf = append(appendQuad(nw.buf[:0], q), '\n')
+	_, err := nw.w.Write(nw.buf)
+	return err
 }
 
 // Flush writes buffered data to the underlying writer.

@@ -79,9 +79,7 @@ func (t Term) IsZero() bool    { return t.Kind == KindNone }
 
 // String renders the term in N-Triples syntax; the zero term renders empty.
 func (t Term) String() string {
-	var b strings.Builder
-	appendTerm(&b, t)
-	return b.String()
+	return string(appendTerm(nil, t))
 }
 
 // Triple is a subject, predicate and object.
@@ -96,9 +94,7 @@ func (q Quad) Triple() Triple { return Triple{q.S, q.P, q.O} }
 
 // String renders the quad as one N-Quads line without the newline.
 func (q Quad) String() string {
-	var b strings.Builder
-	appendQuad(&b, q)
-	return b.String()
+	return string(appendQuad(nil, q))
 }
 
 // String renders the triple as one N-Triples line without the newline.

@@ -110,7 +110,7 @@ func (tw *turtleWriter) writePrefixes() {
 	slices.SortFunc(ps, func(a, b nsPrefix) int { return strings.Compare(a.prefix, b.prefix) })
 	for _, p := range ps {
 		tw.w.WriteString("@prefix " + p.prefix + ": ")
-		appendIRI(tw.w, p.ns)
+		tw.w.Write(appendIRI(nil, p.ns))
 		tw.w.WriteString(" .\n")
 	}
 	if len(ps) > 0 {
@@ -206,7 +206,7 @@ func (tw *turtleWriter) termString(t Term, pred bool) string {
 			return t.Value
 		}
 		b.WriteByte('"')
-		appendEscaped(&b, t.Value)
+		b.Write(appendEscaped(nil, t.Value))
 		b.WriteByte('"')
 		switch {
 		case t.Lang != "":
@@ -225,7 +225,5 @@ func (tw *turtleWriter) iri(iri string) string {
 			return p.prefix + ":" + local
 		}
 	}
-	var b strings.Builder
-	appendIRI(&b, iri)
-	return b.String()
+	return string(appendIRI(nil, iri))
 }

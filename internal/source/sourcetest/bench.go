@@ -2,12 +2,15 @@ package sourcetest
 
 import (
 	"context"
+	"io"
 	"net/url"
 	"runtime"
 	"testing"
 	"time"
 
 	"qlink/internal/model"
+	"qlink/internal/model/elm"
+	"qlink/internal/rdf"
 	"qlink/internal/source"
 	"qlink/internal/testfed"
 )
@@ -55,6 +58,13 @@ func Record(tb testing.TB, a source.Adapter, format string, n int) *Recording {
 	return rec
 }
 
+// collect is an Emitter that keeps the specifications, for the pipeline
+// benchmark to write out.
+type collect struct{ specs []model.Specification }
+
+func (c *collect) Spec(s model.Specification) { c.specs = append(c.specs, s) }
+func (c *collect) Warn(source.Warning)        {}
+
 // discard is an Emitter that keeps nothing.
 type discard struct{ specs int }
 
@@ -70,7 +80,9 @@ func (d *discard) Warn(source.Warning)      {}
 // of one core.
 //
 // A third run alternates the two, source by source, and reports the
-// adapter's rate as a percentage of the decoder's.
+// adapter's rate as a percentage of the decoder's. A fourth does the same
+// for the whole conversion: the adapter, then the source's specifications
+// written out as ELM N-Quads.
 func BenchmarkAdapter(b *testing.B, a source.Adapter, format string, decode func(url string, body []byte) error) {
 	rec := Record(b, a, format, 8)
 	convert := func(r Run) {
@@ -106,6 +118,26 @@ func BenchmarkAdapter(b *testing.B, a source.Adapter, format string, decode func
 			}
 		}
 		b.ReportMetric(100*plain.Seconds()/adapter.Seconds(), "%-of-decode-rate")
+	})
+	b.Run("to-nquads-side-by-side", func(b *testing.B) {
+		var whole, plain time.Duration
+		for b.Loop() {
+			for _, r := range rec.Runs {
+				t0 := cpuTime()
+				out := &collect{}
+				if err := a.Harvest(context.Background(), r.Config, r.Pages, out); err != nil {
+					b.Fatal(err)
+				}
+				if err := elm.Write(io.Discard, rdf.FormatNQuads, out.specs, []model.Provider{r.Config.Provider}); err != nil {
+					b.Fatal(err)
+				}
+				t1 := cpuTime()
+				yardstick(r)
+				whole, plain = whole+t1-t0, plain+cpuTime()-t1
+			}
+		}
+		b.ReportMetric(float64(b.N*rec.Specs)/whole.Seconds(), "specs/cpu-s")
+		b.ReportMetric(100*plain.Seconds()/whole.Seconds(), "%-of-decode-rate")
 	})
 }
 
