@@ -63,7 +63,7 @@ Without --data the demo works in a temporary directory that is removed on exit.`
 			defer ln.Close()
 
 			fed, err := testfed.Start(cmd.Context(), testfed.Options{Institutions: institutions, Seed: seed, Logger: log,
-				Formats: []string{testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI}})
+				Formats: []string{testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI, testfed.FormatELM}})
 			if err != nil {
 				return fmt.Errorf("starting the simulated federation: %w", err)
 			}

@@ -67,7 +67,7 @@ func startDemo(t *testing.T) *demo {
 func newDemo() (*demo, error) {
 	ctx := context.Background()
 	fed, err := testfed.Start(ctx, testfed.Options{Institutions: demoInstitutions, Seed: 7, Misbehaving: true,
-		Formats: []string{testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI}})
+		Formats: []string{testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI, testfed.FormatELM}})
 	if err != nil {
 		return nil, err
 	}
@@ -116,12 +116,16 @@ type expectedSpec struct {
 // holds onGround, online and blended as "on campus", "online" and
 // "blended"); OCCAPI's elmModeOfLearning, one concept per mode.
 var modeSlugs = map[string]map[string]string{
-	testfed.FormatOOAPI: {"on campus": "presential", "situated": "presential", "online": "online",
-		"distance-learning": "online", "hybrid": "hybrid", "blended": "blended"},
+	testfed.FormatOOAPI:  ooapiModes,
 	testfed.FormatEduAPI: {"on campus": "presential", "online": "online", "blended": "blended"},
-	testfed.FormatOCCAPI: {"on campus": "presential", "situated": "presential", "online": "online",
-		"distance-learning": "online", "hybrid": "hybrid", "blended": "blended"},
+	testfed.FormatOCCAPI: ooapiModes,
+	testfed.FormatELM:    ooapiModes,
 }
+
+// ooapiModes maps every OOAPI modeOfDelivery; OCCAPI and ELM publish each
+// as its own EU concept.
+var ooapiModes = map[string]string{"on campus": "presential", "situated": "presential", "online": "online",
+	"distance-learning": "online", "hybrid": "hybrid", "blended": "blended"}
 
 func primary(code string) string {
 	tag, _ := vocab.NormalizeLang(code)
@@ -249,6 +253,20 @@ func TestDemoHarvestsTheFederation(t *testing.T) {
 	if d.summary.Runs[store.RunOK] != d.summary.Sources || d.summary.Courses != len(want) {
 		t.Errorf("runs %v, courses %d, want %d, all ok\n%s", d.summary.Runs, d.summary.Courses, len(want), d.output)
 	}
+	// Every format the federation publishes was harvested.
+	srcs, err := d.app.store.ListSources(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]int{}
+	for _, s := range srcs {
+		types[s.Type]++
+	}
+	for _, f := range []string{testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI, testfed.FormatELM} {
+		if types[f] == 0 {
+			t.Errorf("no %s source was harvested (sources by type: %v)", f, types)
+		}
+	}
 	if len(want) < 1000 {
 		t.Errorf("the federation has only %d courses; the demo promises at least 1,000 from 20 institutions", len(want))
 	}
@@ -368,7 +386,7 @@ func TestSearchFindsDataCoursesInTheirLanguages(t *testing.T) {
 			}
 		}
 	}
-	for _, key := range []string{"nl", testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI} {
+	for _, key := range []string{"nl", testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI, testfed.FormatELM} {
 		if !checked[key] {
 			t.Errorf("the federation has no course published in two languages for %s", key)
 		}

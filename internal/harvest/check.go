@@ -128,7 +128,7 @@ func (h *Harvester) previewSource(ctx context.Context, src manifest.Source, p mo
 		problem(err.Error(), fixForAuth(src.Auth.Type))
 		return rep
 	}
-	get, err := newPageGetter(h, 0, src, authn)
+	get, err := newPageGetter(h, 0, src, authn, adapter)
 	if err != nil {
 		problem(err.Error(), "Give the source an absolute https URL as path.")
 		return rep

@@ -10,6 +10,7 @@ import (
 
 	"qlink/internal/fetch"
 	"qlink/internal/manifest"
+	"qlink/internal/source"
 	"qlink/internal/store"
 )
 
@@ -24,6 +25,8 @@ type pageGetter struct {
 	host  string
 	// auth signs or authorises every request of the run (nil: none).
 	auth fetch.Authenticator
+	// accept is the Accept header the adapter asks for.
+	accept string
 
 	// preview skips snapshots: `qlink check` stores nothing.
 	preview bool
@@ -39,12 +42,16 @@ type pageGetter struct {
 	pages []store.RunPage
 }
 
-func newPageGetter(h *Harvester, runID int64, entry manifest.Source, authn fetch.Authenticator) (*pageGetter, error) {
+func newPageGetter(h *Harvester, runID int64, entry manifest.Source, authn fetch.Authenticator, a source.Adapter) (*pageGetter, error) {
 	u, err := url.Parse(entry.Path)
 	if err != nil {
 		return nil, fmt.Errorf("source path %q: %w", entry.Path, err)
 	}
-	return &pageGetter{h: h, runID: runID, entry: entry, host: u.Host, auth: authn}, nil
+	g := &pageGetter{h: h, runID: runID, entry: entry, host: u.Host, auth: authn}
+	if acc, ok := a.(source.Accepter); ok {
+		g.accept = acc.Accept()
+	}
+	return g, nil
 }
 
 func (g *pageGetter) Get(ctx context.Context, raw string) (*fetch.Response, error) {
@@ -67,7 +74,7 @@ func (g *pageGetter) Get(ctx context.Context, raw string) (*fetch.Response, erro
 		req.Header.Set(k, v)
 	}
 	if req.Header.Get("Accept") == "" {
-		req.Header.Set("Accept", "application/json")
+		req.Header.Set("Accept", cmp.Or(g.accept, "application/json"))
 	}
 	prev, revalidate := g.last[req.URL]
 	if revalidate && prev.Blob != "" {

@@ -237,7 +237,7 @@ func TestGetterRefusesOtherHosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, _ := newPageGetter(f.h, 0, entry, nil)
+	g, _ := newPageGetter(f.h, 0, entry, nil, nil)
 	_, err = g.Get(context.Background(), "http://169.254.169.254/latest/meta-data")
 	if fetch.KindOf(err) != fetch.KindBlocked {
 		t.Fatalf("got %v", err)

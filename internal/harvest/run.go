@@ -91,7 +91,7 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Ru
 	if err != nil {
 		return err
 	}
-	get, err := newPageGetter(h, run.ID, entry, authn)
+	get, err := newPageGetter(h, run.ID, entry, authn, adapter)
 	if err != nil {
 		return err
 	}

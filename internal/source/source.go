@@ -29,6 +29,12 @@ type Adapter interface {
 	Harvest(ctx context.Context, cfg Config, get Getter, out Emitter) error
 }
 
+// Accepter is implemented by adapters that want an Accept header other
+// than application/json on their requests.
+type Accepter interface {
+	Accept() string
+}
+
 // Converter is implemented by adapters that can map one document on its
 // own (a file, or a single API response saved to disk) without fetching
 // anything else: `qlink convert` uses it.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,6 +62,40 @@ func ELMCourseIRI(in *Institution, code string) string {
 		return "urn:schac:uniqueCourseId:" + in.SCHAC + ":" + code
 	}
 	return "https://" + in.SCHAC + "/elm/courses/" + code
+}
+
+// elmRoot is where institutions publish their ELM files.
+const elmRoot = "/elm/"
+
+// elmExtensions names each syntax's files.
+var elmExtensions = map[string]string{"turtle": ".ttl", "rdfxml": ".rdf", "jsonld": ".jsonld"}
+
+// ELMSyntax is the syntax an institution publishes its ELM files in, varied
+// independently of the namespace so every combination occurs.
+func ELMSyntax(in *Institution) string {
+	return []string{"turtle", "rdfxml", "jsonld"}[(in.Index/3)%3]
+}
+
+// elmFile serves a source as one ELM file, rendered on first use.
+type elmFile struct {
+	name         string
+	contentType  string
+	body         []byte
+	lastModified time.Time
+}
+
+func newELMFile(in *Institution, src *Source, now time.Time) *elmFile {
+	body, ct := RenderELM(*in, *src, ELMSyntax(in))
+	u, _ := url.Parse(src.Path)
+	return &elmFile{name: strings.TrimPrefix(u.Path, elmRoot), contentType: ct, body: body, lastModified: now}
+}
+
+func (f *elmFile) serve(w http.ResponseWriter, r *http.Request, rel string) {
+	if rel != f.name {
+		http.NotFound(w, r)
+		return
+	}
+	serveDoc(w, r, f.contentType, f.body, f.lastModified)
 }
 
 // RenderELM renders the courses and programmes of src, with their

@@ -114,6 +114,9 @@ func publish(o Options, in *Institution, r *hostRouter, zone *dnsZone, addr neti
 		case FormatOCCAPI:
 			render = func() api { return newOCCAPI(in, src, in.Misbehavior, portOf(u.Port())) }
 			prefix = occapiRoot
+		case FormatELM:
+			render = func() api { return newELMFile(in, src, o.Now) }
+			prefix = elmRoot
 		}
 		s := sites[u.Hostname()]
 		s.mounts = append(s.mounts, mount{prefix, lazy(render)})

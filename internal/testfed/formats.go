@@ -36,6 +36,12 @@ func (g *instGen) publishAs(src *Source, f string) {
 	case FormatOCCAPI:
 		src.Type, src.Version, src.Path, src.PageSize = FormatOCCAPI, "2", site+occapiRoot+"hei/"+g.inst.SCHAC, 0
 		g.asOCCAPI(src)
+	case FormatELM:
+		src.Type, src.Version, src.PageSize = FormatELM, "3.3", 0
+		if ELMOldNamespace(g.inst) {
+			src.Version = "3.2"
+		}
+		src.Path = site + elmRoot + src.ID + elmExtensions[ELMSyntax(g.inst)]
 	}
 	if g.hostile != nil {
 		g.markHostile(src)

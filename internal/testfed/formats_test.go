@@ -113,7 +113,7 @@ func checkTrimmed(t *testing.T, schac string, src, full Source) {
 
 func TestInvalidOptions(t *testing.T) {
 	for _, o := range []Options{
-		{Formats: []string{"elm"}},
+		{Formats: []string{"csv"}},
 		{Hostile: []Hostile{{ForeignLinks, FormatOOAPI}}},
 		{Hostile: []Hostile{{RepeatedPages, FormatOCCAPI}}},
 		{Hostile: []Hostile{{NoManifest, FormatOOAPI}}},

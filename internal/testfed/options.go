@@ -25,7 +25,7 @@ type Options struct {
 	// ones, to exercise error reporting.
 	Misbehaving bool
 	// Formats lists the source formats institutions publish in:
-	// [FormatOOAPI], [FormatEduAPI], [FormatOCCAPI]. Nil means OOAPI only,
+	// [FormatOOAPI], [FormatEduAPI], [FormatOCCAPI], [FormatELM]. Nil means OOAPI only,
 	// exactly the federation of earlier versions. With n formats,
 	// institution i's main source uses Formats[(i+i/n) mod n] and its
 	// alliance virtual-campus source, if any, the next one, so every
@@ -65,6 +65,8 @@ const (
 	FormatOOAPI  = "ooapi"
 	FormatEduAPI = "edu-api"
 	FormatOCCAPI = "occapi"
+	// FormatELM publishes one static ELM file (Turtle, RDF/XML or JSON-LD).
+	FormatELM = "elm"
 )
 
 // withDefaults returns o with every unset field set to its default.
@@ -97,7 +99,7 @@ func (o Options) withDefaults() Options {
 // validate reports options no federation can honour.
 func (o Options) validate() error {
 	for _, f := range o.Formats {
-		if f != FormatOOAPI && f != FormatEduAPI && f != FormatOCCAPI {
+		if f != FormatOOAPI && f != FormatEduAPI && f != FormatOCCAPI && f != FormatELM {
 			return fmt.Errorf("testfed: unknown format %q", f)
 		}
 	}

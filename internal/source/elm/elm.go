@@ -215,3 +215,10 @@ func noSpecs(u string, g *rdf.Graph) error {
 	}
 	return errors.New(msg)
 }
+
+var _ source.Accepter = Adapter{}
+
+// Accept asks for the RDF syntaxes the adapter reads, Turtle first.
+func (Adapter) Accept() string {
+	return "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.9, application/n-triples;q=0.8, application/n-quads;q=0.8, */*;q=0.1"
+}

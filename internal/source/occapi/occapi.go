@@ -30,7 +30,13 @@ import (
 // resource, e.g. https://uni.test/occapi/v2/hei/uni.test.
 type Adapter struct{}
 
-var _ source.Adapter = Adapter{}
+var (
+	_ source.Adapter  = Adapter{}
+	_ source.Accepter = Adapter{}
+)
+
+// Accept asks for JSON:API, which OCCAPI servers speak.
+func (Adapter) Accept() string { return "application/vnd.api+json, application/json;q=0.9" }
 
 // instanceWorkers bounds parallel instance requests per source; the fetch
 // client's per-host limit applies on top.
