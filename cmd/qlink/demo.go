@@ -22,7 +22,7 @@ func newDemoCmd() *cobra.Command {
 		Short: "Harvest a simulated federation of institutions and serve its catalogue",
 		Long: `demo starts a simulated federation on this machine: a DNS server and one web server per
 institution, each publishing a QualityLink manifest (by DNS TXT record or well-known URL)
-and course data in several languages, in OOAPI, Edu-API or OCCAPI. The institutions and their courses are
+and course data in several languages, as OOAPI, Edu-API, OCCAPI or an ELM file. The institutions and their courses are
 generated from --seed and are fictional. qlink then imports the federation's registry,
 discovers every manifest, harvests every source with a progress display, and serves the
 catalogue. Everything runs offline on loopback.
