@@ -65,28 +65,41 @@ type run struct {
 // offerings were read completely, so a failed offering list never replaces
 // stored courses with offering-less copies.
 func (Adapter) Harvest(ctx context.Context, cfg source.Config, get source.Getter, out source.Emitter) error {
+	r := newRun(cfg, get, out)
+	lists, err := r.readAll(ctx)
+	if lists[courseTemplates] == nil {
+		return err
+	}
+	return errors.Join(err, r.assemble(ctx, lists, out))
+}
+
+func newRun(cfg source.Config, get source.Getter, out source.Emitter) *run {
 	r := &run{cfg: cfg, get: get, base: strings.TrimRight(cfg.URL, "/") + "/", limit: cfg.PageSize,
 		Warner: source.Warner{Out: out}, ids: source.NewIDMinter(cfg.Provider),
 		courses: map[string]string{}, collections: map[string]string{}}
 	if r.limit <= 0 {
 		r.limit = DefaultPageSize
 	}
-	lists, err := r.readAll(ctx)
-	if lists[courseTemplates] == nil {
-		return err
-	}
+	return r
+}
+
+// assemble maps what was read into specifications and hands them on. In
+// a delta harvest it fetches the templates whose offerings changed.
+func (r *run) assemble(ctx context.Context, lists map[string]*listing, out source.Emitter) error {
+	var err error
 	r.orgs = r.indexOrganizations(lists[organizations])
 	colls := r.decodeTemplates(lists[collectionTemplates])
 	courses := r.decodeTemplates(lists[courseTemplates])
 	courseOffs := r.decodeOfferings(lists[courseOfferings])
-	if !cfg.Since.IsZero() {
-		more, ferr := r.fetchTemplates(ctx, r.changedParents(courseOffs, courses))
-		courses, err = append(courses, more...), errors.Join(err, ferr)
+	if !r.cfg.Since.IsZero() {
+		var more []*decodedTemplate
+		more, err = r.fetchTemplates(ctx, r.changedParents(courseOffs, courses))
+		courses = append(courses, more...)
 	}
 	r.mint(colls, r.collections)
 	r.mint(courses, r.courses)
 	specs := r.specs(courses, false, courseOffs, lists[courseOfferings])
-	if cfg.Since.IsZero() {
+	if r.cfg.Since.IsZero() {
 		l := lists[collectionOfferings]
 		specs = append(r.specs(colls, true, r.decodeOfferings(l), l), specs...)
 	} else if len(colls) > 0 {

@@ -507,3 +507,38 @@ func TestFilterIsURLEncoded(t *testing.T) {
 		t.Errorf("%s", u)
 	}
 }
+
+func TestConvertSavedResponses(t *testing.T) {
+	course := `{"sourcedId":"ct1","courseType":"standard","recordLanguage":"nl","primaryCode":{"identifier":"DS-1","identifierType":"systemId"},
+		"title":[{"recordLanguage":"nl","value":"Datawetenschap"},{"recordLanguage":"en","value":"Data science"}],
+		"level":"undergraduate","creditType":"credit","creditsAwarded":"6 ECTS","recordStatus":"active"}`
+	offering := `{"sourcedId":"co1","offeringType":"standard","course":"ct1","offeringFormat":"online",
+		"startDate":"2027-02-01T00:00:00Z","endDate":"2027-06-30T00:00:00Z","recordStatus":"active"}`
+	cfg := source.Config{Provider: model.Provider{ID: "P1", SCHAC: "uni.test"}}
+	for _, tc := range []struct {
+		name, body string
+		specs      int
+		instances  int
+		wantErr    bool
+	}{
+		{"bare array of templates and offerings", "[" + course + "," + offering + "]", 1, 1, false},
+		{"wrapped list", `{"courseTemplates":[` + course + `]}`, 1, 0, false},
+		{"single template", course, 1, 0, false},
+		{"only an offering", offering, 0, 0, true},
+		{"not JSON", "<html>", 0, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := &sourcetest.Collector{}
+			err := Adapter{}.Convert([]byte(tc.body), cfg, out)
+			if (err != nil) != tc.wantErr || len(out.Specs) != tc.specs {
+				t.Fatalf("err %v, %d specs", err, len(out.Specs))
+			}
+			if tc.specs > 0 {
+				s := out.Specs[0]
+				if s.ID != "urn:schac:uniqueCourseId:uni.test:DS-1" || s.Title["nl"] != "Datawetenschap" || len(s.Instances) != tc.instances {
+					t.Errorf("spec %+v", s)
+				}
+			}
+		})
+	}
+}
