@@ -112,8 +112,8 @@ const qlinkDoc = `{
 func TestQLinkContextRoundTrip(t *testing.T) {
 	qs := toQuads(t, decode(t, qlinkDoc), Options{})
 	want := map[string]bool{
-		`<urn:schac:uniqueCourseId:example.ac.at:CS101> <http://data.europa.eu/snb/model/ontology/EQFLevel> <http://data.europa.eu/snb/eqf/6> .`:                       false,
-		`<urn:schac:uniqueCourseId:example.ac.at:CS101> <http://purl.org/dc/terms/title> "Verknüpfte offene Daten"@de-at .`:                                            false,
+		`<urn:schac:uniqueCourseId:example.ac.at:CS101> <http://data.europa.eu/snb/model/ontology/EQFLevel> <http://data.europa.eu/snb/eqf/6> .`:                                  false,
+		`<urn:schac:uniqueCourseId:example.ac.at:CS101> <http://purl.org/dc/terms/title> "Verknüpfte offene Daten"@de-at .`:                                                       false,
 		`<https://data.example.ac.at/loi/CS101-2026S> <http://data.quality-link.eu/ontology/v1#enrolmentCapacity> "120"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger> .`: false,
 	}
 	for _, q := range qs {
