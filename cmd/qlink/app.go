@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/spf13/cobra"
+
 	"qlink/internal/config"
 	"qlink/internal/discovery"
 	"qlink/internal/fetch"
@@ -79,6 +81,16 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 		MaxPages: cfg.Harvest.MaxPages, Logger: log,
 	})
 	return a, nil
+}
+
+// openCmdApp loads a command's configuration and opens the app on it,
+// with production networking.
+func openCmdApp(cmd *cobra.Command) (*app, error) {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return nil, err
+	}
+	return openApp(cmd.Context(), cfg, newLogger(cfg), network{})
 }
 
 func newFetcher(cfg config.Config, nw network, log *slog.Logger) *fetch.Client {

@@ -26,12 +26,7 @@ sources. Given any other name, it treats it as a domain and only reports.`,
   qlink discover uni-lindenau.de --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			log := newLogger(cfg)
-			a, err := openApp(cmd.Context(), cfg, log, network{})
+			a, err := openCmdApp(cmd)
 			if err != nil {
 				return err
 			}

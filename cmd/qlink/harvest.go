@@ -30,11 +30,7 @@ leaves its stored courses untouched.`,
   qlink harvest --registry-url providers.json --provider DEQARINST0001`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			a, err := openApp(cmd.Context(), cfg, newLogger(cfg), network{})
+			a, err := openCmdApp(cmd)
 			if err != nil {
 				return err
 			}

@@ -23,12 +23,7 @@ catalogue at / and the JSON API at /api/v1/courses. Fill the data directory firs
 		Example: `  qlink serve --data-dir /var/lib/qlink --addr 0.0.0.0:8080 --base-url https://courses.example.org`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			log := newLogger(cfg)
-			a, err := openApp(cmd.Context(), cfg, log, network{})
+			a, err := openCmdApp(cmd)
 			if err != nil {
 				return err
 			}
@@ -36,15 +31,15 @@ catalogue at / and the JSON API at /api/v1/courses. Fill the data directory firs
 			if err := a.reindexIfEmpty(cmd.Context()); err != nil {
 				return err
 			}
-			ln, err := net.Listen("tcp", cfg.Addr)
+			ln, err := net.Listen("tcp", a.cfg.Addr)
 			if err != nil {
-				return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+				return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
 			}
 			srv, err := a.webServer("")
 			if err != nil {
 				return err
 			}
-			log.Info("serving", "url", cfg.PublicURL())
+			a.log.Info("serving", "url", a.cfg.PublicURL())
 			return serveHTTP(cmd.Context(), ln, srv.Handler())
 		},
 	}
