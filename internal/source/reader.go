@@ -2,9 +2,12 @@ package source
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"math/bits"
+	"reflect"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -51,6 +54,30 @@ func (r *Reader) Done() bool {
 	}
 	return !r.failed
 }
+
+// CheckDecode decodes doc with Decode and with encoding/json, and reports
+// whether Decode accepted it and, if it did, an error when encoding/json
+// refused the document or decoded something else. The adapters' tests and
+// fuzz targets hold their fast paths to encoding/json with it.
+func CheckDecode[T any, D interface {
+	*T
+	Decoder
+}](doc []byte) (accepted bool, err error) {
+	var fast, slow T
+	accepted = Decode[T, D](doc, &fast)
+	if jsonErr := json.Unmarshal(doc, &slow); accepted && jsonErr != nil {
+		return true, fmt.Errorf("%.200s: accepted, but encoding/json says %w", doc, jsonErr)
+	}
+	if accepted && !reflect.DeepEqual(fast, slow) {
+		return true, fmt.Errorf("%.200s:\nfast path     %+v\nencoding/json %+v", doc, fast, slow)
+	}
+	return accepted, nil
+}
+
+// Next returns the first byte of the value at the cursor ('{', '[', '"',
+// 'n', 't', 'f', '-' or a digit), for a caller deciding how to read it; 0
+// at the end.
+func (r *Reader) Next() byte { return r.peek() }
 
 // peek skips white space and returns the next byte, 0 at the end.
 func (r *Reader) peek() byte {
@@ -292,12 +319,30 @@ type Decoder interface {
 	DecodeJSON(r *Reader)
 }
 
+// Decode decodes a document into *v with a Reader. When the Reader
+// refuses it, Decode leaves *v zero and reports false, for the caller to
+// decode it with encoding/json instead.
+func Decode[T any, D interface {
+	*T
+	Decoder
+}](doc []byte, v *T) bool {
+	r := NewReader(doc)
+	if D(v).DecodeJSON(r); !r.Done() {
+		*v = *new(T)
+		return false
+	}
+	return true
+}
+
 // Members reads an object into a wire type whose members fs names: the
 // value of the member named fs.Names()[i] goes through into[i], a
-// *string, *[]string, *float64, **float64, *bool or Decoder, read as
+// *string, *[]string, *float64, **float64, *bool, **bool or Decoder, read as
 // encoding/json reads into that type. Other members are skipped (see
 // SkipOther); null reads as nothing.
 func (r *Reader) Members(fs *Fields, into ...any) {
+	if len(into) != len(fs.names) {
+		panic(fmt.Sprintf("source: %d targets for the members %v", len(into), fs.names))
+	}
 	r.Object(func(key []byte) {
 		if i := fs.index(key); i >= 0 {
 			r.value(into[i])
@@ -319,6 +364,8 @@ func (r *Reader) value(p any) {
 		Ptr(r, p, r.Float)
 	case *bool:
 		r.Bool(p)
+	case **bool:
+		Ptr(r, p, r.Bool)
 	case Decoder:
 		p.DecodeJSON(r)
 	default:
@@ -333,6 +380,17 @@ func List[T any, D interface {
 }](r *Reader, s *[]T) {
 	Slice(r, s, func(v *T) { D(v).DecodeJSON(r) })
 }
+
+// SliceOf returns a Members target that reads an array into *s as Slice
+// does, each element by elem.
+func SliceOf[T any](s *[]T, elem func(*T)) Decoder { return sliceOf[T]{s, elem} }
+
+type sliceOf[T any] struct {
+	s    *[]T
+	elem func(*T)
+}
+
+func (t sliceOf[T]) DecodeJSON(r *Reader) { Slice(r, t.s, t.elem) }
 
 // PtrTo returns a Members target for a pointer to a Decoder, read as Ptr
 // reads it.
@@ -350,15 +408,29 @@ type ptrTo[T any, D interface {
 
 func (t ptrTo[T, D]) DecodeJSON(r *Reader) { Ptr(r, t.p, func(v *T) { D(v).DecodeJSON(r) }) }
 
-// Fields are the member names of a wire type, in the order Members takes
-// its targets (the order of the type's fields, by convention).
+// Fields are the member names of a wire type, in the order of its fields,
+// which is the order Members takes its targets in.
 type Fields struct {
 	names  []string
 	folded map[string]bool
 	max    int
 }
 
-// NewFields lists a wire type's member names (its json tags).
+// FieldsOf lists the member names of struct type T: its fields' json
+// tags (or names), in order.
+func FieldsOf[T any]() *Fields {
+	var names []string
+	for f := range reflect.TypeFor[T]().Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" {
+			name = f.Name
+		}
+		names = append(names, name)
+	}
+	return NewFields(names...)
+}
+
+// NewFields lists a wire type's member names.
 func NewFields(names ...string) *Fields {
 	fs := &Fields{names: names, folded: map[string]bool{}}
 	for _, n := range names {
@@ -367,10 +439,6 @@ func NewFields(names ...string) *Fields {
 	}
 	return fs
 }
-
-// Names returns the names given to NewFields, for tests to hold them to
-// the type's tags.
-func (fs *Fields) Names() []string { return fs.names }
 
 // index returns the position of key among the names, or -1. A wire type
 // has a few dozen members at most, so a scan beats hashing the key.

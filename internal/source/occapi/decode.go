@@ -21,7 +21,7 @@ type decoded[A any] struct {
 // itself and its warnings name it.
 func decodePage[A any](r *run, body []byte, where, what string) ([]decoded[A], string, error) {
 	var doc collection[A]
-	if readCollection(body, &doc) || json.Unmarshal(body, reset(&doc)) == nil {
+	if source.Decode(body, &doc) || json.Unmarshal(body, &doc) == nil {
 		out := make([]decoded[A], len(doc.Data))
 		for i := range doc.Data {
 			out[i] = decoded[A]{doc.Data[i], where + " item " + strconv.Itoa(i+1)}
@@ -49,7 +49,7 @@ func decodePage[A any](r *run, body []byte, where, what string) ([]decoded[A], s
 // decodeSingle decodes a document holding one resource, and its links.
 func decodeSingle[A any](r *run, body []byte, where, what string) (resource[A], links, error) {
 	var doc single[A]
-	if readSingle(body, &doc) || json.Unmarshal(body, reset(&doc)) == nil {
+	if source.Decode(body, &doc) || json.Unmarshal(body, &doc) == nil {
 		return doc.Data, doc.Links, nil
 	}
 	var env envelope
@@ -85,12 +85,6 @@ func decodeResource[A any](r *run, raw []byte, where, what string) (resource[A],
 		r.Warn(orWhere(id, where), w.Field, w.Message)
 	}
 	return res, ok
-}
-
-// reset zeroes what a refused fast path may have half filled.
-func reset[T any](v *T) *T {
-	*v = *new(T)
-	return v
 }
 
 func orWhere(id, where string) string {
