@@ -3,6 +3,7 @@ package source
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -25,9 +26,21 @@ type probeItem struct {
 }
 
 var (
-	probeFields     = NewFields("s", "l", "f", "p", "b", "raw", "items", "inner")
-	probeItemFields = NewFields("name", "tags")
+	probeFields     = FieldsOf[probe]()
+	probeItemFields = FieldsOf[probeItem]()
 )
+
+func TestFieldsOf(t *testing.T) {
+	type tagged struct {
+		A      string `json:"a,omitempty"`
+		B      string
+		hidden string
+		C      string `json:"-"`
+	}
+	if got := FieldsOf[tagged]().names; !slices.Equal(got, []string{"a", "B"}) {
+		t.Errorf("FieldsOf = %v, want [a B] as encoding/json sees them", got)
+	}
+}
 
 type (
 	rawValue   json.RawMessage
