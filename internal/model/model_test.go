@@ -15,6 +15,9 @@ func TestTextKeepsEveryLanguage(t *testing.T) {
 	if !slices.Equal(tx.Langs(), []string{"en-GB", "nl-NL", ""}) {
 		t.Fatalf("Langs = %v", tx.Langs())
 	}
+	if got := tx.AppendLangs([]string{"zz"}); !slices.Equal(got, []string{"zz", "en-GB", "nl-NL", ""}) {
+		t.Fatalf("AppendLangs sorts what it appends, and only that: %v", got)
+	}
 	for _, tc := range []struct {
 		prefs    []string
 		wantLang string

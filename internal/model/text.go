@@ -38,12 +38,16 @@ func (t Text) IsEmpty() bool { return len(t) == 0 }
 
 // Langs returns the languages t is available in, sorted, the unstated
 // language (empty key) last.
-func (t Text) Langs() []string {
-	langs := make([]string, 0, len(t))
+func (t Text) Langs() []string { return t.AppendLangs(make([]string, 0, len(t))) }
+
+// AppendLangs appends to dst what Langs returns, so that a caller walking
+// many texts (the ELM writer) can reuse one slice.
+func (t Text) AppendLangs(dst []string) []string {
+	start := len(dst)
 	for l := range t {
-		langs = append(langs, l)
+		dst = append(dst, l)
 	}
-	slices.SortFunc(langs, func(a, b string) int {
+	slices.SortFunc(dst[start:], func(a, b string) int {
 		switch {
 		case a == b:
 			return 0
@@ -54,7 +58,7 @@ func (t Text) Langs() []string {
 		}
 		return strings.Compare(a, b)
 	})
-	return langs
+	return dst
 }
 
 // Best picks the value to show a reader who prefers the given languages (in

@@ -1,7 +1,6 @@
 package rdf
 
 import (
-	"bufio"
 	"encoding/hex"
 	"io"
 	"strings"
@@ -66,32 +65,51 @@ func safeBlank(label string) bool {
 	if label == "" || label[len(label)-1] == '.' || label[0] == '-' || label[0] == '.' {
 		return false
 	}
-	for i := 0; i < len(label); i++ {
-		c := label[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
-			return false
+	return cleanPrefix(label, &blankUnsafe) == len(label)
+}
+
+// blankUnsafe marks the bytes safeBlank refuses: all but [A-Za-z0-9_.-].
+var blankUnsafe = func() (t [256]bool) {
+	for c := range t {
+		t[c] = !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.')
+	}
+	return t
+}()
+
+// cleanPrefix returns the length of the longest prefix of s holding no
+// byte that special marks. Every byte of every term written goes through
+// here, and almost none needs escaping, so it looks at eight bytes per
+// step: eight independent table loads and one branch instead of eight
+// (BenchmarkCleanPrefix; about twice the speed of a byte loop on IRIs).
+func cleanPrefix(s string, special *[256]bool) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		b := s[i : i+8]
+		if special[b[0]] || special[b[1]] || special[b[2]] || special[b[3]] ||
+			special[b[4]] || special[b[5]] || special[b[6]] || special[b[7]] {
+			break
 		}
 	}
-	return true
+	for ; i < len(s) && !special[s[i]]; i++ {
+	}
+	return i
 }
 
 // appendIRI writes <iri>, escaping with \u the characters N-Triples does not
 // allow inside IRIREF.
 func appendIRI(b []byte, iri string) []byte {
 	b = append(b, '<')
-	start := 0
-	for i := 0; i < len(iri); i++ {
-		c := iri[i]
-		if !iriEscape[c] {
-			continue
+	for {
+		i := cleanPrefix(iri, &iriEscape)
+		b = append(b, iri[:i]...)
+		if i == len(iri) {
+			return append(b, '>')
 		}
-		b = append(b, iri[start:i]...)
+		c := iri[i]
 		b = append(b, `\u00`...)
 		b = append(b, hexDigits[c>>4], hexDigits[c&15])
-		start = i + 1
+		iri = iri[i+1:]
 	}
-	b = append(b, iri[start:]...)
-	return append(b, '>')
 }
 
 // iriEscape marks the bytes an IRIREF cannot hold as they are: controls,
@@ -109,14 +127,13 @@ var iriEscape = func() (t [256]bool) {
 // appendEscaped writes a literal's lexical form with the escapes of
 // canonical N-Triples: \" \\ \n \r, and \u for other control characters.
 func appendEscaped(b []byte, s string) []byte {
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= ' ' && c != '"' && c != '\\' && c != 0x7f {
-			continue
+	for {
+		i := cleanPrefix(s, &literalEscape)
+		b = append(b, s[:i]...)
+		if i == len(s) {
+			return b
 		}
-		b = append(b, s[start:i]...)
-		switch c {
+		switch c := s[i]; c {
 		case '"':
 			b = append(b, `\"`...)
 		case '\\':
@@ -131,23 +148,38 @@ func appendEscaped(b []byte, s string) []byte {
 			b = append(b, `\u00`...)
 			b = append(b, hexDigits[c>>4], hexDigits[c&15])
 		}
-		start = i + 1
+		s = s[i+1:]
 	}
-	return append(b, s[start:]...)
 }
+
+// literalEscape marks the bytes appendEscaped escapes: controls, DEL, "
+// and \.
+var literalEscape = func() (t [256]bool) {
+	for c := range ' ' {
+		t[c] = true
+	}
+	t['"'], t['\\'], t[0x7f] = true, true, true
+	return t
+}()
 
 // NQuadsWriter streams quads as N-Quads (or N-Triples when every quad is in
 // the default graph, or when Triples is set). Call Flush at the end.
 type NQuadsWriter struct {
-	w   *bufio.Writer
+	w io.Writer
+	// buf collects whole lines until flushAt; quads are appended to it
+	// directly rather than copied into a bufio.Writer.
 	buf []byte
+	err error
 	// Triples drops graph names, producing N-Triples.
 	Triples bool
 }
 
+// flushAt is the size at which buffered lines are written out.
+const flushAt = 64 << 10
+
 // NewNQuadsWriter returns a writer producing N-Quads on w.
 func NewNQuadsWriter(w io.Writer) *NQuadsWriter {
-	return &NQuadsWriter{w: bufio.NewWriterSize(w, 64<<10)}
+	return &NQuadsWriter{w: w, buf: make([]byte, 0, flushAt+4<<10)}
 }
 
 // NewNTriplesWriter returns a writer producing N-Triples on w; graph names
@@ -159,15 +191,26 @@ func NewNTriplesWriter(w io.Writer) *NQuadsWriter {
 }
 
 // Write writes one quad. Errors from the underlying writer surface here or
-// at Flush.
+// at Flush; after one, nothing more is written.
 func (nw *NQuadsWriter) Write(q Quad) error {
+	if nw.err != nil {
+		return nw.err
+	}
 	if nw.Triples {
 		q.G = Term{}
 	}
-	nw.buf = append(appendQuad(nw.buf[:0], q), '\n')
-	_, err := nw.w.Write(nw.buf)
-	return err
+	nw.buf = append(appendQuad(nw.buf, q), '\n')
+	if len(nw.buf) >= flushAt {
+		return nw.Flush()
+	}
+	return nil
 }
 
 // Flush writes buffered data to the underlying writer.
-func (nw *NQuadsWriter) Flush() error { return nw.w.Flush() }
+func (nw *NQuadsWriter) Flush() error {
+	if nw.err == nil && len(nw.buf) > 0 {
+		_, nw.err = nw.w.Write(nw.buf)
+		nw.buf = nw.buf[:0]
+	}
+	return nw.err
+}

@@ -6,7 +6,9 @@
 //
 // It also holds what the adapters share: lenient JSON types and value
 // parsers (numbers as strings, a scalar for an array, "" for absent
-// dates), a fast path for decoding the common shapes of texts, language
+// dates), a fast path for decoding the common shapes of texts, a
+// one-pass JSON Reader for decoding well-formed pages without
+// encoding/json (which remains the fallback and the reference), language
 // tags normalised once per harvest, identifier minting under the
 // course-identifier specification, and structure linking.
 package source

@@ -63,7 +63,7 @@ func Quads(specs []model.Specification, providers []model.Provider, opts WriteOp
 // followed by its instances sorted by ID) and then for providers (sorted
 // by ID), calling fn for each.
 func Emit(specs []model.Specification, providers []model.Provider, opts WriteOptions, fn func(rdf.Quad)) {
-	w := &writer{fn: fn, named: opts.NamedGraphs, iris: map[string]string{}}
+	w := &writer{fn: fn, named: opts.NamedGraphs, iris: map[string]string{}, nal: map[string]string{}}
 	for _, p := range providers {
 		w.iris[p.ID] = ProviderIRI(p)
 	}
@@ -117,6 +117,11 @@ type writer struct {
 	graph rdf.Term
 	// iris caches provider ID → IRI.
 	iris map[string]string
+	// nal caches language tag → NAL IRI: a catalogue names a handful of
+	// languages thousands of times, and each lookup parses the tag.
+	nal map[string]string
+	// langs is scratch space for the languages of one text.
+	langs []string
 	// owner prefixes the blank nodes of the resource being written.
 	owner string
 }
@@ -155,8 +160,19 @@ func (w *writer) providerIRI(id string) string {
 	return u
 }
 
+// nalLanguage is NALLanguage, remembered.
+func (w *writer) nalLanguage(tag string) string {
+	u, ok := w.nal[tag]
+	if !ok {
+		u = NALLanguage(tag)
+		w.nal[tag] = u
+	}
+	return u
+}
+
 func (w *writer) text(s rdf.Term, p string, t model.Text) {
-	for _, lang := range t.Langs() {
+	w.langs = t.AppendLangs(w.langs[:0])
+	for _, lang := range w.langs {
 		if lang == "" {
 			w.add(s, p, rdf.String(t[lang]))
 		} else {
@@ -195,7 +211,7 @@ func (w *writer) spec(s *model.Specification) {
 	w.text(n, pDescription, s.Description)
 	w.iri(n, pType, s.Type)
 	for _, l := range s.Languages {
-		w.iri(n, pLanguage, NALLanguage(l))
+		w.iri(n, pLanguage, w.nalLanguage(l))
 	}
 	w.fields(n, s)
 	w.credits(n, s.Credits)
@@ -308,7 +324,7 @@ func (w *writer) instance(spec rdf.Term, in *model.Instance) {
 	w.text(n, pTitle, in.Title)
 	w.text(n, pDescription, in.Description)
 	if in.DefaultLanguage != "" {
-		w.iri(n, pDefaultLang, NALLanguage(in.DefaultLanguage))
+		w.iri(n, pDefaultLang, w.nalLanguage(in.DefaultLanguage))
 	}
 	for _, m := range in.Modes {
 		w.iri(n, pMode, m)

@@ -16,11 +16,12 @@ type decoded[A any] struct {
 }
 
 // decodePage decodes a collection page: whole and strictly first, which
-// is all a well-formed page needs; item by item when that fails, so that
-// a bad item costs only itself and its warnings name it.
+// is all a well-formed page needs (by the fast path when it can, see
+// fast.go); item by item when that fails, so that a bad item costs only
+// itself and its warnings name it.
 func decodePage[A any](r *run, body []byte, where, what string) ([]decoded[A], string, error) {
 	var doc collection[A]
-	if json.Unmarshal(body, &doc) == nil {
+	if source.Decode(body, &doc) || json.Unmarshal(body, &doc) == nil {
 		out := make([]decoded[A], len(doc.Data))
 		for i := range doc.Data {
 			out[i] = decoded[A]{doc.Data[i], where + " item " + strconv.Itoa(i+1)}
@@ -48,7 +49,7 @@ func decodePage[A any](r *run, body []byte, where, what string) ([]decoded[A], s
 // decodeSingle decodes a document holding one resource, and its links.
 func decodeSingle[A any](r *run, body []byte, where, what string) (resource[A], links, error) {
 	var doc single[A]
-	if json.Unmarshal(body, &doc) == nil {
+	if source.Decode(body, &doc) || json.Unmarshal(body, &doc) == nil {
 		return doc.Data, doc.Links, nil
 	}
 	var env envelope

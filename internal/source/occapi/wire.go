@@ -3,11 +3,11 @@ package occapi
 import "encoding/json"
 
 // The wire types are OCCAPI v2 (JSON:API 1.1) exactly, with plain Go
-// types, so that encoding/json decodes well-formed documents at full
-// speed. What real servers send beyond the specification (v1's scalars
-// where v2 has arrays, links as strings, numbers as strings, a bare
-// string for a text) is accepted by normalize, which rewrites only the
-// resources these types refuse.
+// types, so that a well-formed document is decoded strictly in one go: by
+// the fast path of fast.go, or else by encoding/json. What real servers
+// send beyond the specification (v1's scalars where v2 has arrays, links
+// as strings, numbers as strings, a bare string for a text) is accepted
+// by normalize, which rewrites only the resources these types refuse.
 
 // link is a JSON:API link object.
 type link struct {

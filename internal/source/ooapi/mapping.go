@@ -89,7 +89,7 @@ func (r *run) mapSpec(c *course, isProgram bool) model.Specification {
 		}
 	}
 	for _, code := range c.languages() {
-		lang, ok := vocab.NormalizeLang(code)
+		lang, ok := r.langs.Normalize(code)
 		if !ok {
 			warn("teachingLanguage", fmt.Sprintf("%q is not a language code", code))
 			continue
@@ -203,7 +203,7 @@ func (r *run) mapOffering(o *offering, c *course, specID, where string) (model.I
 	if lang == "" && len(c.languages()) > 0 {
 		lang = c.languages()[0]
 	}
-	if norm, ok := vocab.NormalizeLang(lang); ok {
+	if norm, ok := r.langs.Normalize(lang); ok {
 		in.DefaultLanguage = model.PrimaryLang(norm)
 	}
 	modes := append(o.ModeOfDelivery, o.ModesOfDelivery...)

@@ -264,15 +264,13 @@ type located[T any] struct {
 }
 
 // decodePage decodes one page: whole, which is all a well-formed page
-// needs; item by item when that fails, so that one bad item is a warning
+// needs (by the fast path when it can, see fast.go); item by item when
+// that fails, so that one bad item is a warning
 // naming it and costs only itself. more reports a next page: the server
 // says so, and this one was not empty.
 func decodePage[T any](r *run, body []byte, pageURL, what string) ([]located[T], bool, error) {
-	var whole struct {
-		HasNextPage *bool `json:"hasNextPage"`
-		Items       []T   `json:"items"`
-	}
-	if json.Unmarshal(body, &whole) == nil {
+	var whole itemPage[T]
+	if source.Decode(body, &whole) || json.Unmarshal(body, &whole) == nil {
 		out := make([]located[T], len(whole.Items))
 		for i := range whole.Items {
 			out[i] = located[T]{whole.Items[i], pageURL + " item " + strconv.Itoa(i+1)}

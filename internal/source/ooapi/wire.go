@@ -22,6 +22,13 @@ type page struct {
 	Items       []json.RawMessage `json:"items"`
 }
 
+// itemPage is a page decoded whole, its items of type T (course or
+// offering).
+type itemPage[T any] struct {
+	HasNextPage *bool `json:"hasNextPage"`
+	Items       []T   `json:"items"`
+}
+
 // langStrings are OOAPI's {language, value} pairs; one object or a bare
 // string (language unknown) is accepted too.
 type langStrings []source.LangValue

@@ -1,0 +1,176 @@
+package ooapi
+
+import (
+	"bytes"
+	"math"
+	"strconv"
+	"strings"
+
+	"qlink/internal/source"
+)
+
+// The fast path: pages read into the wire types by a source.Reader in one
+// pass (source.Decode). encoding/json hands each lenient value to its
+// UnmarshalJSON only after scanning it once more; here each lenient type
+// reads the shapes well-formed pages use (its DecodeJSON below) and
+// refuses the rest, which sends the whole page to encoding/json and the
+// lenient types as before (decodePage). TestFastMatchesEncodingJSON,
+// TestFastLenientShapes and FuzzFastDecode hold the two to the same
+// result. Each DecodeJSON passes its type's fields to Members in the
+// order of the type's fields (TestFastEveryMember).
+
+// DecodeJSON reads the items, each a course or an offering.
+func (p *itemPage[T]) DecodeJSON(r *source.Reader) {
+	r.Members(pageFields, &p.HasNextPage, source.SliceOf(&p.Items, func(v *T) { any(v).(source.Decoder).DecodeJSON(r) }))
+}
+
+var pageFields = source.FieldsOf[itemPage[course]]() // the same for offerings
+
+func (c *course) DecodeJSON(r *source.Reader) {
+	r.Members(courseFields, &c.CourseID, &c.ProgramID, &c.EducationSpecificationID, &c.PrimaryCode,
+		(*codes)(&c.OtherCodes), &c.Name, &c.Abbreviation, &c.Description, &c.TeachingLanguage, &c.TeachingLanguages,
+		source.PtrTo(&c.StudyLoad), &c.FieldsOfStudy, &c.LearningOutcomes, &c.Level, &c.LevelOfQualification,
+		&c.ProgramType, &c.EducationSpecType, &c.ModeOfDelivery, &c.ModesOfDelivery, &c.ModeOfStudy,
+		&c.AdmissionRequirements, &c.Link, &c.ValidFrom, &c.ValidTo, &c.Organization, &c.Organisation,
+		(*refs)(&c.Programs), (*refs)(&c.Programmes), &c.Parent, &c.EducationSpecification)
+}
+
+var courseFields = source.FieldsOf[course]()
+
+func (o *offering) DecodeJSON(r *source.Reader) {
+	r.Members(offeringFields, &o.OfferingID, &o.PrimaryCode, &o.Name, &o.Description, &o.TeachingLanguage,
+		&o.TeachingLanguages, &o.ModeOfDelivery, &o.ModesOfDelivery, &o.StartDate, &o.EndDate, &o.EnrollEndDate,
+		&o.MaxNumberStudents, &o.EnrolledNumberStudent, &o.MinNumberStudents, &o.Link, (*rawJSON)(&o.Consumers),
+		(*addresses)(&o.Addresses))
+}
+
+var offeringFields = source.FieldsOf[offering]()
+
+// Slices of wire types, as Members targets.
+type (
+	codes     []code
+	refs      []ref
+	addresses []address
+)
+
+func (s *codes) DecodeJSON(r *source.Reader)     { source.List(r, (*[]code)(s)) }
+func (s *refs) DecodeJSON(r *source.Reader)      { source.List(r, (*[]ref)(s)) }
+func (s *addresses) DecodeJSON(r *source.Reader) { source.List(r, (*[]address)(s)) }
+
+func (c *code) DecodeJSON(r *source.Reader) { r.Members(codeFields, &c.CodeType, &c.Code) }
+
+var codeFields = source.FieldsOf[code]()
+
+func (s *studyLoad) DecodeJSON(r *source.Reader) { r.Members(studyLoadFields, &s.Unit, &s.Value) }
+
+var studyLoadFields = source.FieldsOf[studyLoad]()
+
+func (a *address) DecodeJSON(r *source.Reader) { r.Members(addressFields, &a.City, &a.CountryCode) }
+
+var addressFields = source.FieldsOf[address]()
+
+// rawJSON is json.RawMessage, kept as encoding/json keeps it: the value's
+// bytes, "null" included.
+type rawJSON []byte
+
+func (m *rawJSON) DecodeJSON(r *source.Reader) { *m = append((*m)[:0], r.Raw()...) }
+
+// DecodeJSON reads what source.ReadLangValues reads by its fast path: an
+// array of objects whose members are strings or null (null as ""), or a
+// null.
+func (l *langStrings) DecodeJSON(r *source.Reader) {
+	var out langStrings
+	r.Array(func() {
+		if r.Next() != '{' {
+			r.Fail()
+			return
+		}
+		out = append(out, source.LangValue{})
+		one := &out[len(out)-1]
+		r.Object(func(k []byte) {
+			switch string(k) {
+			case "language":
+				nullableString(r, &one.Lang)
+			case "value":
+				nullableString(r, &one.Value)
+			default:
+				nullableString(r, new(string))
+			}
+		})
+	})
+	*l = out
+}
+
+func nullableString(r *source.Reader, dst *string) {
+	switch r.Next() {
+	case '"':
+		r.String(dst)
+	case 'n':
+		r.Null()
+		*dst = ""
+	default:
+		r.Fail()
+	}
+}
+
+// DecodeJSON reads the v5 shape, an array of arrays of language strings
+// (an empty or null inner array adds no outcome), or null.
+func (o *outcomes) DecodeJSON(r *source.Reader) {
+	isArray := r.Array(func() {
+		var ls langStrings
+		if ls.DecodeJSON(r); len(ls) > 0 {
+			*o = append(*o, ls)
+		}
+	})
+	if !isArray {
+		*o = nil
+	}
+}
+
+// DecodeJSON reads one string (kept unless empty), an array of strings or
+// null (which leaves the list alone).
+func (s *stringList) DecodeJSON(r *source.Reader) {
+	switch r.Next() {
+	case '"':
+		var one string
+		if r.String(&one); one != "" {
+			*s = stringList{one}
+		}
+	case 'n':
+		r.Null()
+	default:
+		var many []string
+		r.Strings(&many)
+		*s = many
+	}
+}
+
+// DecodeJSON reads a number, or a string holding one as UnmarshalJSON
+// reads it (a decimal comma allowed; "" and "null" leave it unset).
+func (n *flexNumber) DecodeJSON(r *source.Reader) {
+	raw := r.Raw()
+	if bytes.IndexByte(raw, '\\') >= 0 {
+		r.Fail()
+		return
+	}
+	s := strings.Trim(string(raw), `"`)
+	if s == "" || s == "null" {
+		return
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64)
+	if err != nil || math.IsNaN(f) {
+		r.Fail() // UnmarshalJSON fails the page; NaN would not compare equal in the tests
+		return
+	}
+	n.Value, n.Set = f, true
+}
+
+// DecodeJSON reads an identifier given as a string, or null. An expanded
+// object is left to UnmarshalJSON.
+func (x *ref) DecodeJSON(r *source.Reader) {
+	if r.Next() == '{' {
+		r.Fail()
+		return
+	}
+	r.String((*string)(x))
+}
