@@ -75,9 +75,8 @@ func (Adapter) Harvest(ctx context.Context, cfg source.Config, get source.Getter
 	if err != nil || u.Host == "" {
 		return fmt.Errorf("occapi: source path %q is not a URL", cfg.URL)
 	}
-	r := &run{cfg: cfg, get: get, host: u.Host, Warner: source.Warner{Out: out},
-		ids: source.NewIDMinter(cfg.Provider), programmes: map[string]string{}, publisher: cfg.Provider.ID}
-	r.cfg.URL = strings.TrimRight(cfg.URL, "/")
+	r := newRun(cfg, get, out)
+	r.host = u.Host
 	hei, err := r.readHEI(ctx)
 	if err != nil {
 		return err
@@ -105,6 +104,13 @@ func (Adapter) Harvest(ctx context.Context, cfg source.Config, get source.Getter
 		out.Spec(s)
 	}
 	return errors.Join(perr, cerr, ierr)
+}
+
+func newRun(cfg source.Config, get source.Getter, out source.Emitter) *run {
+	r := &run{cfg: cfg, get: get, Warner: source.Warner{Out: out},
+		ids: source.NewIDMinter(cfg.Provider), programmes: map[string]string{}, publisher: cfg.Provider.ID}
+	r.cfg.URL = strings.TrimRight(cfg.URL, "/")
+	return r
 }
 
 // heiDoc is what the institution's resource says.

@@ -372,3 +372,36 @@ func TestLinks(t *testing.T) {
 		})
 	}
 }
+
+func TestConvertSavedDocuments(t *testing.T) {
+	course := `{"type":"course","id":"c1","attributes":{"code":"DS-1","ects":6,"languageOfInstruction":["nl"],
+		"title":[{"string":"Datawetenschap","lang":"nl"},{"string":"Data science","lang":"en"}],"lastModified":"2026-10-01T00:00:00Z"}}`
+	instance := `{"type":"instance","id":"i1","attributes":{"startDate":"2027-02-01","endDate":"2027-06-30","ects":6,
+		"languageOfInstruction":["nl"],"elmModeOfLearning":["920fbb3cbe"]},"relationships":{"course":{"data":{"type":"course","id":"c1"}}}}`
+	cfg := source.Config{Provider: model.Provider{ID: "P1", SCHAC: "uni.test"}}
+	for _, tc := range []struct {
+		name, body string
+		specs      int
+		instances  int
+		wantErr    bool
+	}{
+		{"collection with included instances", `{"data":[` + course + `],"included":[` + instance + `]}`, 1, 1, false},
+		{"single resource", `{"data":` + course + `}`, 1, 0, false},
+		{"only an instance", `{"data":[` + instance + `]}`, 0, 0, true},
+		{"not JSON:API", `[1,2]`, 0, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := &sourcetest.Collector{}
+			err := Adapter{}.Convert([]byte(tc.body), cfg, out)
+			if (err != nil) != tc.wantErr || len(out.Specs) != tc.specs {
+				t.Fatalf("err %v, %d specs, warnings %v", err, len(out.Specs), out.Warnings)
+			}
+			if tc.specs > 0 {
+				s := out.Specs[0]
+				if s.ID != "urn:schac:uniqueCourseId:uni.test:DS-1" || s.Title["en"] != "Data science" || len(s.Instances) != tc.instances {
+					t.Errorf("spec %+v", s)
+				}
+			}
+		})
+	}
+}
