@@ -77,7 +77,8 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 	a.harvester = harvest.New(harvest.Options{
 		Store: a.store, Blobs: a.blobs, Index: a.index, Fetcher: a.fetcher,
 		Discoverer: newDiscoverer(a.fetcher, nw), Adapters: adapters(),
-		Auth:     auth.Deps{Keys: a.keys, HTTPClient: a.fetcher.HTTPClient()},
+		Auth: auth.Deps{Keys: a.keys, HTTPClient: a.fetcher.HTTPClient(),
+			Credentials: harvest.StoredCredentials{Store: a.store, Keys: a.keys}},
 		MaxPages: cfg.Harvest.MaxPages, Logger: log,
 	})
 	return a, nil

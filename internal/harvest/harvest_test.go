@@ -327,3 +327,59 @@ func TestProtectedSource(t *testing.T) {
 		})
 	}
 }
+
+func TestOutOfBandOAuthClient(t *testing.T) {
+	ctx := context.Background()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/token":
+			if id, secret, ok := r.BasicAuth(); !ok || id != "qlink" || secret != "s3cret" {
+				http.Error(w, `{"error":"invalid_client"}`, http.StatusUnauthorized)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"access_token":"tok","token_type":"Bearer","expires_in":3600}`)
+		default:
+			if r.Header.Get("Authorization") != "Bearer tok" {
+				http.Error(w, "no", http.StatusUnauthorized)
+				return
+			}
+			fmt.Fprint(w, `{}`)
+		}
+	}))
+	defer srv.Close()
+	ring, err := keys.Open(ctx, &keys.MemoryStorage{}, keys.Options{Secret: "test secret", Iterations: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	client := fetch.New(fetch.Options{Timeout: 2 * time.Second, AllowPrivate: true, RootCAs: pool})
+	for _, tc := range []struct {
+		name, endpoint string
+		status         store.RunStatus
+	}{
+		{"registered endpoint", srv.URL + "/token", store.RunOK},
+		{"an endpoint the manifest made up", srv.URL + "/other-token", store.RunFailed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, `{"type":"ooapi","path":"`+srv.URL+`/","auth":{"type":"oauth2.0","token_endpoint":"`+tc.endpoint+`"}}`)
+			creds := StoredCredentials{Store: f.st, Keys: ring}
+			if err := creds.Set(ctx, "P1", srv.URL+"/token", "qlink", "s3cret", time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			stored, _ := f.st.OAuthClient(ctx, "P1", srv.URL+"/token")
+			if strings.Contains(stored.SecretEncrypted, "s3cret") {
+				t.Fatal("the secret is stored in clear")
+			}
+			f.h.Fetcher = client
+			f.h.Auth = auth.Deps{Keys: ring, HTTPClient: client.HTTPClient(), Credentials: creds}
+			f.adapter.paths = []string{"/courses"}
+			f.adapter.specs = []model.Specification{spec("c1", "One", "P1")}
+			run, err := f.h.Source(ctx, f.src, "test")
+			if err != nil || run.Status != tc.status {
+				t.Fatalf("run %+v, err %v", run, err)
+			}
+		})
+	}
+}

@@ -28,7 +28,34 @@ type Store interface {
 	Sources
 	Runs
 	Courses
+	Credentials
 	Close() error
+}
+
+// Credentials keeps OAuth 2.0 clients registered out of band.
+type Credentials interface {
+	// SetOAuthClient inserts or replaces the client of a provider at a
+	// token endpoint.
+	SetOAuthClient(ctx context.Context, c OAuthClient) error
+	// OAuthClient returns the client of a provider at exactly this token
+	// endpoint (already normalised by the caller).
+	OAuthClient(ctx context.Context, providerID, tokenEndpoint string) (OAuthClient, error)
+	// ListOAuthClients lists a provider's clients, or all when
+	// providerID is empty.
+	ListOAuthClients(ctx context.Context, providerID string) ([]OAuthClient, error)
+	DeleteOAuthClient(ctx context.Context, providerID, tokenEndpoint string) error
+}
+
+// OAuthClient is an OAuth 2.0 client of the aggregator at a provider's
+// token endpoint.
+type OAuthClient struct {
+	ProviderID    string
+	TokenEndpoint string
+	ClientID      string
+	// SecretEncrypted is the client secret, encrypted for the aggregator's
+	// RSA key (base64 RSA-OAEP), as manifest secrets are.
+	SecretEncrypted string
+	UpdatedAt       time.Time
 }
 
 // Providers keeps the registry of institutions.

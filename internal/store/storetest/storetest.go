@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"apply courses", testApplyCourses},
 		{"partial run removes nothing", testPartialRun},
 		{"conflicting sources", testConflicts},
+		{"oauth clients", testOAuthClients},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -286,5 +287,37 @@ func testConflicts(t *testing.T, s store.Store) {
 	}
 	if _, err := s.ApplyCourses(ctx, "no-such-source", nil, true, t0); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown source: %v", err)
+	}
+}
+
+func testOAuthClients(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustProviders(t, s, "a", "b")
+	c := store.OAuthClient{ProviderID: "a", TokenEndpoint: "https://auth.a.test/token", ClientID: "qlink", SecretEncrypted: "c2VjcmV0", UpdatedAt: t0}
+	if err := s.SetOAuthClient(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	c.ClientID = "qlink-2"
+	if err := s.SetOAuthClient(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.OAuthClient(ctx, "a", "https://auth.a.test/token")
+	if err != nil || got.ClientID != "qlink-2" || got.SecretEncrypted != "c2VjcmV0" {
+		t.Fatalf("OAuthClient = %+v, %v", got, err)
+	}
+	// Bound to provider and endpoint: no other pair gets it.
+	for _, pair := range [][2]string{{"b", "https://auth.a.test/token"}, {"a", "https://evil.test/token"}} {
+		if _, err := s.OAuthClient(ctx, pair[0], pair[1]); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%v: %v", pair, err)
+		}
+	}
+	if list, _ := s.ListOAuthClients(ctx, ""); len(list) != 1 {
+		t.Errorf("list: %+v", list)
+	}
+	if err := s.DeleteOAuthClient(ctx, "a", "https://auth.a.test/token"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteOAuthClient(ctx, "a", "https://auth.a.test/token"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("second delete: %v", err)
 	}
 }
