@@ -281,6 +281,19 @@ func TestConditionalRequestsReuseSnapshots(t *testing.T) {
 	}
 }
 
+// tlsSetup returns a key ring and a fetch client that trusts srv: what
+// a protected source's harvest needs (credentials go only over https).
+func tlsSetup(t *testing.T, srv *httptest.Server) (*keys.Ring, *fetch.Client) {
+	t.Helper()
+	ring, err := keys.Open(context.Background(), &keys.MemoryStorage{}, keys.Options{Secret: "test secret", Iterations: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	return ring, fetch.New(fetch.Options{Timeout: 2 * time.Second, AllowPrivate: true, RootCAs: pool})
+}
+
 func TestProtectedSource(t *testing.T) {
 	ctx := context.Background()
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -291,18 +304,12 @@ func TestProtectedSource(t *testing.T) {
 		fmt.Fprint(w, `{}`)
 	}))
 	defer srv.Close()
-	ring, err := keys.Open(ctx, &keys.MemoryStorage{}, keys.Options{Secret: "test secret", Iterations: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ring, client := tlsSetup(t, srv)
 	k, _ := ring.Current(keys.AlgRSAOAEP)
 	encrypted, err := keys.EncryptSecret(k.Public.(*rsa.PublicKey), []byte("k-123"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool := x509.NewCertPool()
-	pool.AddCert(srv.Certificate())
-	client := fetch.New(fetch.Options{Timeout: 2 * time.Second, AllowPrivate: true, RootCAs: pool})
 	for _, tc := range []struct {
 		name, value string
 		status      store.RunStatus
@@ -348,13 +355,7 @@ func TestOutOfBandOAuthClient(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	ring, err := keys.Open(ctx, &keys.MemoryStorage{}, keys.Options{Secret: "test secret", Iterations: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(srv.Certificate())
-	client := fetch.New(fetch.Options{Timeout: 2 * time.Second, AllowPrivate: true, RootCAs: pool})
+	ring, client := tlsSetup(t, srv)
 	for _, tc := range []struct {
 		name, endpoint string
 		status         store.RunStatus
