@@ -50,9 +50,6 @@ type network struct {
 }
 
 func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw network) (*app, error) {
-	if cfg.DatabaseURL != "" {
-		return nil, errors.New("PostgreSQL is not supported yet: leave database-url empty to use SQLite in the data directory")
-	}
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}

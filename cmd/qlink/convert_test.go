@@ -158,3 +158,24 @@ func TestConvertELMRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigCommandMasksSecrets(t *testing.T) {
+	t.Setenv("QLINK_SECRET_KEY", "do-not-print")
+	t.Setenv("QLINK_HARVEST_WORKERS", "7")
+	var stdout bytes.Buffer
+	root := newRootCmd()
+	root.SetArgs([]string{"config", "--addr", "127.0.0.1:9999"})
+	root.SetOut(&stdout)
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	out := stdout.String()
+	for _, want := range []string{"secret-key = ********", "harvest-workers = 7", "addr = 127.0.0.1:9999"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "do-not-print") {
+		t.Error("the secret was printed")
+	}
+}

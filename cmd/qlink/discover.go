@@ -53,7 +53,7 @@ sources. Given any other name, it treats it as a domain and only reports.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
-	config.Bind(cmd.Flags(), "data-dir", "database-url", "contact-url", "log-level", "log-format", "auto-migrate", "fetch-timeout")
+	config.Bind(cmd.Flags(), "data-dir", "secret-key", "contact-url", "log-level", "log-format", "auto-migrate", "fetch-timeout")
 	return cmd
 }
 

@@ -46,8 +46,8 @@ leaves its stored courses untouched.`,
 		},
 	}
 	cmd.Flags().StringSliceVar(&providerIDs, "provider", nil, "harvest only these provider IDs (repeatable)")
-	config.Bind(cmd.Flags(), "data-dir", "database-url", "registry-url", "contact-url", "log-level", "log-format", "auto-migrate",
-		"fetch-timeout", "fetch-max-body", "fetch-per-host", "harvest-workers", "harvest-max-pages")
+	config.Bind(cmd.Flags(), "data-dir", "secret-key", "registry-url", "contact-url", "log-level", "log-format", "auto-migrate",
+		"fetch-timeout", "fetch-max-body", "fetch-per-host", "fetch-host-rate", "fetch-attempts", "harvest-workers", "harvest-max-pages")
 	return cmd
 }
 

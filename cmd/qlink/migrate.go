@@ -37,6 +37,6 @@ default (auto-migrate); operators who turn that off run this command after each 
 			return nil
 		},
 	}
-	config.Bind(cmd.Flags(), "data-dir", "database-url", "log-level")
+	config.Bind(cmd.Flags(), "data-dir", "log-level")
 	return cmd
 }

@@ -43,7 +43,7 @@ catalogue at / and the JSON API at /api/v1/courses. Fill the data directory firs
 			return serveHTTP(cmd.Context(), ln, srv.Handler())
 		},
 	}
-	config.Bind(cmd.Flags(), "data-dir", "database-url", "addr", "base-url", "log-level", "log-format", "auto-migrate")
+	config.Bind(cmd.Flags(), "data-dir", "secret-key", "addr", "base-url", "log-level", "log-format", "auto-migrate")
 	return cmd
 }
 

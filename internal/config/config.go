@@ -17,8 +17,6 @@ import (
 type Config struct {
 	// DataDir holds the SQLite database, the search index and raw snapshots.
 	DataDir string
-	// DatabaseURL selects the store; empty means SQLite inside DataDir.
-	DatabaseURL string
 	// Addr is the address the web server listens on.
 	Addr string
 	// BaseURL is the public URL of this instance, used in links and
@@ -93,7 +91,7 @@ func (c Config) PublicURL() string {
 	return "http://" + c.Addr
 }
 
-// DatabasePath returns the SQLite file used when DatabaseURL is empty.
+// DatabasePath returns the SQLite database file.
 func (c Config) DatabasePath() string { return filepath.Join(c.DataDir, "qlink.db") }
 
 // IndexPath returns the directory of the embedded search index.

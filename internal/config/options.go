@@ -25,7 +25,6 @@ type option struct {
 
 var options = []option{
 	{"data-dir", "directory for the database, search index and raw snapshots", false, func(c *Config) any { return &c.DataDir }},
-	{"database-url", "PostgreSQL URL (postgres://…); empty uses SQLite in the data directory", true, func(c *Config) any { return &c.DatabaseURL }},
 	{"addr", "address the web server listens on", false, func(c *Config) any { return &c.Addr }},
 	{"base-url", "public URL of this instance (default http://<addr>)", false, func(c *Config) any { return &c.BaseURL }},
 	{"contact-url", "URL or mailto: naming the operator, sent in the User-Agent of every request", false, func(c *Config) any { return &c.ContactURL }},
