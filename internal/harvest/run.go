@@ -99,6 +99,7 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Ru
 		return err
 	}
 	out := &collector{providerID: provider.ID, seen: map[string]bool{}}
+	defer func() { run.Warnings, run.WarningCount = out.warnings, out.count }()
 	cfg := source.Config{URL: entry.Path, Version: entry.Version, PageSize: entry.PageSize, ContentType: entry.ContentType,
 		MaxPages: h.MaxPages, Provider: provider, Now: h.Now()}
 	aerr := adapter.Harvest(ctx, cfg, get, out)
@@ -107,11 +108,11 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Ru
 	}
 	var notModified int
 	run.Pages, run.Bytes, notModified = get.totals()
-	run.Seen, run.Warnings, run.WarningCount = len(out.specs), out.warnings, out.count
+	run.Seen = len(out.specs)
 	if aerr != nil && len(out.specs) == 0 {
 		return aerr // nothing read: leave the stored courses alone
 	}
-	if err := h.commit(ctx, src, provider, out.specs, aerr == nil, run); err != nil {
+	if err := h.commit(ctx, src, provider, out, aerr == nil, run); err != nil {
 		return errors.Join(aerr, err)
 	}
 	switch {
@@ -125,19 +126,18 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Ru
 	return aerr
 }
 
-// commit stores the run's specifications and brings the index in line.
-func (h *Harvester) commit(ctx context.Context, src store.Source, p model.Provider, specs []model.Specification,
+// commit stores the run's specifications and brings the index in line;
+// courses another source already publishes become warnings of the run.
+func (h *Harvester) commit(ctx context.Context, src store.Source, p model.Provider, out *collector,
 	complete bool, run *store.Run) error {
+	specs := out.specs
 	ch, err := h.Store.ApplyCourses(ctx, src.ID, specs, complete, h.Now())
 	if err != nil {
 		return err
 	}
 	run.Added, run.Updated, run.Unchanged, run.Removed, run.Conflicts = len(ch.Added), len(ch.Updated), len(ch.Unchanged), len(ch.Removed), len(ch.Conflicts)
 	for _, id := range ch.Conflicts {
-		run.WarningCount++
-		if len(run.Warnings) < maxStoredWarnings {
-			run.Warnings = append(run.Warnings, store.Warning{Record: id, Message: "already published by another source; ignored"})
-		}
+		out.Warn(source.Warning{Record: id, Message: "already published by another source; ignored"})
 	}
 	changed := map[string]bool{}
 	for _, id := range append(ch.Added, ch.Updated...) {

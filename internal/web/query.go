@@ -123,8 +123,5 @@ func (p searchParams) pageURL(path string, n int) string {
 	if n > 1 {
 		v.Set("page", strconv.Itoa(n))
 	}
-	if len(v) == 0 {
-		return path
-	}
-	return path + "?" + v.Encode()
+	return withQuery(path, v)
 }
