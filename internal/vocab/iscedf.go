@@ -8,9 +8,6 @@ import "strings"
 // parent, as the classification defines them.
 var ISCEDF = newScheme("isced-f", "http://data.europa.eu/snb/isced-f/", iscedConcepts())
 
-// IsISCEDBroad reports whether code is a broad field.
-func IsISCEDBroad(code string) bool { return len(code) == 2 }
-
 var iscedLabels = []struct{ code, label string }{
 	{"00", "Generic programmes and qualifications"},
 	{"001", "Basic programmes and qualifications"}, {"0011", "Basic programmes and qualifications"},
