@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"qlink/internal/model"
+	"qlink/internal/jsonread"
 	"qlink/internal/source"
 	"qlink/internal/vocab"
 )
@@ -187,7 +188,7 @@ func (r *run) mapTemplate(d *decodedTemplate, collection bool) model.Specificati
 		warn("recordStatus", fmt.Sprintf("unknown status %q; taken as active", t.RecordStatus))
 	}
 	var err error
-	if s.Modified, err = source.ParseTime(t.DateLastModified); err != nil {
+	if s.Modified, err = jsonread.ParseTime(t.DateLastModified); err != nil {
 		warn("dateLastModified", err.Error())
 	}
 	r.readExtensions(t.Extensions, &s, warn)
@@ -328,10 +329,10 @@ func (r *run) mapOffering(d *decodedOffering, s *model.Specification, taken map[
 	}
 	warn := func(field, msg string) { r.Warn(in.ID, field, msg) }
 	var err error
-	if in.Start, err = source.ParseTime(o.StartDate); err != nil {
+	if in.Start, err = jsonread.ParseTime(o.StartDate); err != nil {
 		warn("startDate", err.Error())
 	}
-	if in.End, err = source.ParseTime(o.EndDate); err != nil {
+	if in.End, err = jsonread.ParseTime(o.EndDate); err != nil {
 		warn("endDate", err.Error())
 	}
 	if tag, ok := vocab.NormalizeLang(o.TeachingLanguage); ok {
@@ -364,7 +365,7 @@ func modeOf(format string, warn func(field, msg string)) string {
 	return ""
 }
 
-func count(n source.Number, field string, warn func(field, msg string)) *int {
+func count(n jsonread.Number, field string, warn func(field, msg string)) *int {
 	if n.Invalid != "" || n.Set && n.Count() == nil {
 		warn(field, fmt.Sprintf("%s is not a number of students", orRaw(n)))
 		return nil
@@ -372,7 +373,7 @@ func count(n source.Number, field string, warn func(field, msg string)) *int {
 	return n.Count()
 }
 
-func orRaw(n source.Number) string {
+func orRaw(n jsonread.Number) string {
 	if n.Invalid != "" {
 		return n.Invalid
 	}
@@ -405,7 +406,7 @@ func (r *run) changedParents(offs []*decodedOffering, have []*decodedTemplate) [
 	}
 	var want []string
 	for _, d := range offs {
-		m, err := source.ParseTime(d.o.DateLastModified)
+		m, err := jsonread.ParseTime(d.o.DateLastModified)
 		if err != nil || !m.After(r.cfg.Since) || d.o.Course == "" || known[d.o.Course] {
 			continue
 		}

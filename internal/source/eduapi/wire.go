@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 
-	"qlink/internal/source"
+	"qlink/internal/jsonread"
 )
 
 // The wire types accept what Edu-API servers may send beyond the
@@ -15,10 +15,10 @@ import (
 
 // langStrings are LanguageTypedStrings: {recordLanguage, value} (not
 // OOAPI's language); one object or a bare string is accepted too.
-type langStrings []source.LangValue
+type langStrings []jsonread.LangValue
 
 func (l *langStrings) UnmarshalJSON(b []byte) error {
-	vs, err := source.ReadLangValues(b, "recordLanguage")
+	vs, err := jsonread.ReadLangValues(b, "recordLanguage")
 	*l = vs
 	return err
 }
@@ -77,7 +77,7 @@ type template struct {
 	RecordStatus     string          `json:"recordStatus"`
 	DateLastModified string          `json:"dateLastModified"`
 	Organization     string          `json:"organization"`
-	Parent           source.Strings  `json:"parent"`
+	Parent           jsonread.Strings  `json:"parent"`
 	Extensions       json.RawMessage `json:"extensions"`
 }
 
@@ -94,9 +94,9 @@ type offering struct {
 	OfferingFormat         string        `json:"offeringFormat"`
 	StartDate              string        `json:"startDate"`
 	EndDate                string        `json:"endDate"`
-	MinNumberStudents      source.Number `json:"minNumberStudents"`
-	MaxNumberStudents      source.Number `json:"maxNumberStudents"`
-	EnrolledNumberStudents source.Number `json:"enrolledNumberStudents"`
+	MinNumberStudents      jsonread.Number `json:"minNumberStudents"`
+	MaxNumberStudents      jsonread.Number `json:"maxNumberStudents"`
+	EnrolledNumberStudents jsonread.Number `json:"enrolledNumberStudents"`
 	RecordStatus           string        `json:"recordStatus"`
 	DateLastModified       string        `json:"dateLastModified"`
 	Locations              []location    `json:"locations"`
@@ -127,8 +127,8 @@ type organization struct {
 // extensions is the part of a template's free extensions object qlink
 // understands: ISCED-F codes and learning outcomes under obvious names.
 type extensions struct {
-	ISCED            source.Strings    `json:"iscedCode"`
-	ISCEDF           source.Strings    `json:"iscedF"`
-	FieldsOfStudy    source.Strings    `json:"fieldsOfStudy"`
+	ISCED            jsonread.Strings    `json:"iscedCode"`
+	ISCEDF           jsonread.Strings    `json:"iscedF"`
+	FieldsOfStudy    jsonread.Strings    `json:"fieldsOfStudy"`
 	LearningOutcomes []json.RawMessage `json:"learningOutcomes"`
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"qlink/internal/jsonread"
 	"qlink/internal/source"
 )
 
@@ -21,7 +22,7 @@ type decoded[A any] struct {
 // itself and its warnings name it.
 func decodePage[A any](r *run, body []byte, where, what string) ([]decoded[A], string, error) {
 	var doc collection[A]
-	if source.Decode(body, &doc) || json.Unmarshal(body, &doc) == nil {
+	if jsonread.Decode(body, &doc) || json.Unmarshal(body, &doc) == nil {
 		out := make([]decoded[A], len(doc.Data))
 		for i := range doc.Data {
 			out[i] = decoded[A]{doc.Data[i], where + " item " + strconv.Itoa(i+1)}
@@ -49,7 +50,7 @@ func decodePage[A any](r *run, body []byte, where, what string) ([]decoded[A], s
 // decodeSingle decodes a document holding one resource, and its links.
 func decodeSingle[A any](r *run, body []byte, where, what string) (resource[A], links, error) {
 	var doc single[A]
-	if source.Decode(body, &doc) || json.Unmarshal(body, &doc) == nil {
+	if jsonread.Decode(body, &doc) || json.Unmarshal(body, &doc) == nil {
 		return doc.Data, doc.Links, nil
 	}
 	var env envelope

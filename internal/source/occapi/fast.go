@@ -1,22 +1,22 @@
 package occapi
 
-import "qlink/internal/source"
+import "qlink/internal/jsonread"
 
-// The fast path: documents read into the wire types by a source.Reader in
-// one pass (source.Decode). A document they cannot read exactly as
+// The fast path: documents read into the wire types by a jsonread.Reader in
+// one pass (jsonread.Decode). A document they cannot read exactly as
 // encoding/json would is refused as a whole and decoded by encoding/json
 // (decodePage, decodeSingle); TestFastMatchesEncodingJSON and
 // FuzzFastDecode hold the two to the same result. Each DecodeJSON passes
 // its type's fields to Members in the order of the type's fields
 // (TestFastEveryMember).
 
-func (doc *collection[A]) DecodeJSON(r *source.Reader) {
+func (doc *collection[A]) DecodeJSON(r *jsonread.Reader) {
 	r.Members(documentFields, (*resources[A])(&doc.Data), &doc.Links)
 }
 
-var documentFields = source.FieldsOf[collection[ounitAttrs]]() // the same for any attributes, and for single
+var documentFields = jsonread.FieldsOf[collection[ounitAttrs]]() // the same for any attributes, and for single
 
-func (doc *single[A]) DecodeJSON(r *source.Reader) { r.Members(documentFields, &doc.Data, &doc.Links) }
+func (doc *single[A]) DecodeJSON(r *jsonread.Reader) { r.Members(documentFields, &doc.Data, &doc.Links) }
 
 // Slices of wire types, as Members targets.
 type (
@@ -26,38 +26,38 @@ type (
 	programmeRefs    []programmeRef
 )
 
-func (s *resources[A]) DecodeJSON(r *source.Reader) { source.List(r, (*[]resource[A])(s)) }
-func (s *texts) DecodeJSON(r *source.Reader)        { source.List(r, (*[]text)(s)) }
-func (s *refs) DecodeJSON(r *source.Reader)         { source.List(r, (*[]ref)(s)) }
-func (s *programmeRefs) DecodeJSON(r *source.Reader) {
-	source.List(r, (*[]programmeRef)(s))
+func (s *resources[A]) DecodeJSON(r *jsonread.Reader) { jsonread.List(r, (*[]resource[A])(s)) }
+func (s *texts) DecodeJSON(r *jsonread.Reader)        { jsonread.List(r, (*[]text)(s)) }
+func (s *refs) DecodeJSON(r *jsonread.Reader)         { jsonread.List(r, (*[]ref)(s)) }
+func (s *programmeRefs) DecodeJSON(r *jsonread.Reader) {
+	jsonread.List(r, (*[]programmeRef)(s))
 }
 
-func (res *resource[A]) DecodeJSON(r *source.Reader) {
-	r.Members(resourceFields, &res.Type, &res.ID, any(&res.Attributes).(source.Decoder), &res.Meta, &res.Relationships, &res.Links)
+func (res *resource[A]) DecodeJSON(r *jsonread.Reader) {
+	r.Members(resourceFields, &res.Type, &res.ID, any(&res.Attributes).(jsonread.Decoder), &res.Meta, &res.Relationships, &res.Links)
 }
 
-var resourceFields = source.FieldsOf[resource[ounitAttrs]]() // the same for any attributes
+var resourceFields = jsonread.FieldsOf[resource[ounitAttrs]]() // the same for any attributes
 
-func (l *links) DecodeJSON(r *source.Reader) {
+func (l *links) DecodeJSON(r *jsonread.Reader) {
 	r.Members(linksFields, &l.Self, &l.Next, &l.HEI, &l.Ounit, &l.Programme, &l.Course, &l.Instance)
 }
 
-var linksFields = source.FieldsOf[links]()
+var linksFields = jsonread.FieldsOf[links]()
 
-func (l *link) DecodeJSON(r *source.Reader) { r.Members(linkFields, &l.Href) }
+func (l *link) DecodeJSON(r *jsonread.Reader) { r.Members(linkFields, &l.Href) }
 
-var linkFields = source.FieldsOf[link]()
+var linkFields = jsonread.FieldsOf[link]()
 
-func (t *text) DecodeJSON(r *source.Reader) {
+func (t *text) DecodeJSON(r *jsonread.Reader) {
 	r.Members(textFields, &t.String, &t.Multiline, &t.URI, &t.Lang)
 }
 
-var textFields = source.FieldsOf[text]()
+var textFields = jsonread.FieldsOf[text]()
 
-func (x *ref) DecodeJSON(r *source.Reader) { r.Members(refFields, &x.Type, &x.ID) }
+func (x *ref) DecodeJSON(r *jsonread.Reader) { r.Members(refFields, &x.Type, &x.ID) }
 
-var refFields = source.FieldsOf[ref]()
+var refFields = jsonread.FieldsOf[ref]()
 
 // refData and refsData are the relationships' {data: …} wrappers.
 type (
@@ -69,59 +69,59 @@ type (
 	}
 )
 
-func (d *refData) DecodeJSON(r *source.Reader) {
-	r.Members(dataFields, source.PtrTo(&d.Data))
+func (d *refData) DecodeJSON(r *jsonread.Reader) {
+	r.Members(dataFields, jsonread.PtrTo(&d.Data))
 }
 
-var dataFields = source.FieldsOf[refData]()
+var dataFields = jsonread.FieldsOf[refData]()
 
-func (d *refsData) DecodeJSON(r *source.Reader) { r.Members(dataFields, (*refs)(&d.Data)) }
+func (d *refsData) DecodeJSON(r *jsonread.Reader) { r.Members(dataFields, (*refs)(&d.Data)) }
 
-func (rel *relationships) DecodeJSON(r *source.Reader) {
+func (rel *relationships) DecodeJSON(r *jsonread.Reader) {
 	r.Members(relationshipsFields, (*refsData)(&rel.RelatedProgramme), (*refData)(&rel.Course))
 }
 
-var relationshipsFields = source.FieldsOf[relationships]()
+var relationshipsFields = jsonread.FieldsOf[relationships]()
 
 // eqfData is meta.global.
 type eqfData struct {
 	EQFLevel *float64 `json:"eqfLevel"`
 }
 
-func (g *eqfData) DecodeJSON(r *source.Reader) { r.Members(globalFields, &g.EQFLevel) }
+func (g *eqfData) DecodeJSON(r *jsonread.Reader) { r.Members(globalFields, &g.EQFLevel) }
 
-var globalFields = source.FieldsOf[eqfData]()
+var globalFields = jsonread.FieldsOf[eqfData]()
 
-func (m *meta) DecodeJSON(r *source.Reader) {
+func (m *meta) DecodeJSON(r *jsonread.Reader) {
 	r.Members(metaFields, (*programmeRefs)(&m.RelatedProgramme), (*programmeRefs)(&m.Programme), (*eqfData)(&m.Global))
 }
 
-var metaFields = source.FieldsOf[meta]()
+var metaFields = jsonread.FieldsOf[meta]()
 
-func (p *programmeRef) DecodeJSON(r *source.Reader) { r.Members(programmeRefFields, &p.ProgrammeID) }
+func (p *programmeRef) DecodeJSON(r *jsonread.Reader) { r.Members(programmeRefFields, &p.ProgrammeID) }
 
-var programmeRefFields = source.FieldsOf[programmeRef]()
+var programmeRefFields = jsonread.FieldsOf[programmeRef]()
 
-func (a *specAttrs) DecodeJSON(r *source.Reader) {
+func (a *specAttrs) DecodeJSON(r *jsonread.Reader) {
 	r.Members(specAttrsFields, (*texts)(&a.Title), &a.Code, &a.ECTS, &a.LanguageOfInstruction, &a.LastModified,
 		(*texts)(&a.Description), (*texts)(&a.LearningOutcomes), (*texts)(&a.Prerequisites), &a.LearningOpportunity,
 		&a.ModeOfLearning, &a.ISCEDCode, (*texts)(&a.URL), &a.Deprecated, &a.EQFLevelProvided, &a.ValidUntil)
 }
 
-var specAttrsFields = source.FieldsOf[specAttrs]()
+var specAttrsFields = jsonread.FieldsOf[specAttrs]()
 
-func (a *instanceAttrs) DecodeJSON(r *source.Reader) {
+func (a *instanceAttrs) DecodeJSON(r *jsonread.Reader) {
 	r.Members(instanceAttrsFields, &a.StartDate, &a.EndDate, &a.LanguageOfInstruction, &a.ModeOfLearning, &a.LastModified)
 }
 
-var instanceAttrsFields = source.FieldsOf[instanceAttrs]()
+var instanceAttrsFields = jsonread.FieldsOf[instanceAttrs]()
 
-func (a *heiAttrs) DecodeJSON(r *source.Reader) {
+func (a *heiAttrs) DecodeJSON(r *jsonread.Reader) {
 	r.Members(heiAttrsFields, &a.HeiID, (*texts)(&a.Title))
 }
 
-var heiAttrsFields = source.FieldsOf[heiAttrs]()
+var heiAttrsFields = jsonread.FieldsOf[heiAttrs]()
 
-func (a *ounitAttrs) DecodeJSON(r *source.Reader) { r.Members(ounitAttrsFields) }
+func (a *ounitAttrs) DecodeJSON(r *jsonread.Reader) { r.Members(ounitAttrsFields) }
 
-var ounitAttrsFields = source.FieldsOf[ounitAttrs]()
+var ounitAttrsFields = jsonread.FieldsOf[ounitAttrs]()

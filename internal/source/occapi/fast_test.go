@@ -4,12 +4,12 @@ import (
 	"strings"
 	"testing"
 
-	"qlink/internal/source"
+	"qlink/internal/jsonread"
 	"qlink/internal/source/sourcetest"
 	"qlink/internal/testfed"
 )
 
-var _ = []source.Decoder{&specAttrs{}, &instanceAttrs{}, &heiAttrs{}, &ounitAttrs{}}
+var _ = []jsonread.Decoder{&specAttrs{}, &instanceAttrs{}, &heiAttrs{}, &ounitAttrs{}}
 
 // fastAgrees decodes body as the document the fast path reads at url,
 // both ways; what the fast path accepts must decode the same with
@@ -29,10 +29,10 @@ func fastAgrees(t *testing.T, url string, body []byte) bool {
 
 func agrees[D any, PD interface {
 	*D
-	source.Decoder
+	jsonread.Decoder
 }](t *testing.T, body []byte) bool {
 	t.Helper()
-	ok, err := source.CheckDecode[D, PD](body)
+	ok, err := jsonread.CheckDecode[D, PD](body)
 	if err != nil {
 		t.Error(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"qlink/internal/model"
+	"qlink/internal/jsonread"
 	"qlink/internal/source"
 )
 
@@ -102,10 +103,10 @@ func (r *run) mapInstance(res *resource[instanceAttrs], d *decodedSpec, s *model
 	}
 	warn := func(field, msg string) { r.Warn(in.ID, field, msg) }
 	var err error
-	if in.Start, err = source.ParseTime(a.StartDate); err != nil {
+	if in.Start, err = jsonread.ParseTime(a.StartDate); err != nil {
 		warn("startDate", err.Error())
 	}
-	if in.End, err = source.ParseTime(a.EndDate); err != nil {
+	if in.End, err = jsonread.ParseTime(a.EndDate); err != nil {
 		warn("endDate", err.Error())
 	}
 	if langs := languages(&r.langs, a.LanguageOfInstruction, warn); len(langs) > 0 {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"qlink/internal/model"
+	"qlink/internal/jsonread"
 	"qlink/internal/source"
 	"qlink/internal/vocab"
 )
@@ -38,10 +39,10 @@ func (r *run) mapSpec(d *decodedSpec, programme bool) model.Specification {
 	}
 	s.Homepage = homepage(a.URL, warn)
 	var err error
-	if s.Modified, err = source.ParseTime(a.LastModified); err != nil {
+	if s.Modified, err = jsonread.ParseTime(a.LastModified); err != nil {
 		warn("lastModified", err.Error())
 	}
-	if until, err := source.ParseTime(a.ValidUntil); err != nil {
+	if until, err := jsonread.ParseTime(a.ValidUntil); err != nil {
 		warn("validUntil", err.Error())
 	} else if !until.IsZero() && until.Before(r.cfg.Now) {
 		s.Active = false
@@ -140,7 +141,7 @@ func eqfLevel(d *decodedSpec, programme bool, warn func(field, msg string)) int 
 // homepage returns the first usable URL.
 func homepage(urls []text, warn func(field, msg string)) string {
 	for _, u := range urls {
-		href, err := source.HTTPURL(u.value())
+		href, err := jsonread.HTTPURL(u.value())
 		if err != nil {
 			warn("url", err.Error())
 			continue

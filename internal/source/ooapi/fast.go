@@ -6,11 +6,11 @@ import (
 	"strconv"
 	"strings"
 
-	"qlink/internal/source"
+	"qlink/internal/jsonread"
 )
 
-// The fast path: pages read into the wire types by a source.Reader in one
-// pass (source.Decode). encoding/json hands each lenient value to its
+// The fast path: pages read into the wire types by a jsonread.Reader in one
+// pass (jsonread.Decode). encoding/json hands each lenient value to its
 // UnmarshalJSON only after scanning it once more; here each lenient type
 // reads the shapes well-formed pages use (its DecodeJSON below) and
 // refuses the rest, which sends the whole page to encoding/json and the
@@ -20,31 +20,31 @@ import (
 // order of the type's fields (TestFastEveryMember).
 
 // DecodeJSON reads the items, each a course or an offering.
-func (p *itemPage[T]) DecodeJSON(r *source.Reader) {
-	r.Members(pageFields, &p.HasNextPage, source.SliceOf(&p.Items, func(v *T) { any(v).(source.Decoder).DecodeJSON(r) }))
+func (p *itemPage[T]) DecodeJSON(r *jsonread.Reader) {
+	r.Members(pageFields, &p.HasNextPage, jsonread.SliceOf(&p.Items, func(v *T) { any(v).(jsonread.Decoder).DecodeJSON(r) }))
 }
 
-var pageFields = source.FieldsOf[itemPage[course]]() // the same for offerings
+var pageFields = jsonread.FieldsOf[itemPage[course]]() // the same for offerings
 
-func (c *course) DecodeJSON(r *source.Reader) {
+func (c *course) DecodeJSON(r *jsonread.Reader) {
 	r.Members(courseFields, &c.CourseID, &c.ProgramID, &c.EducationSpecificationID, &c.PrimaryCode,
 		(*codes)(&c.OtherCodes), &c.Name, &c.Abbreviation, &c.Description, &c.TeachingLanguage, &c.TeachingLanguages,
-		source.PtrTo(&c.StudyLoad), &c.FieldsOfStudy, &c.LearningOutcomes, &c.Level, &c.LevelOfQualification,
+		jsonread.PtrTo(&c.StudyLoad), &c.FieldsOfStudy, &c.LearningOutcomes, &c.Level, &c.LevelOfQualification,
 		&c.ProgramType, &c.EducationSpecType, &c.ModeOfDelivery, &c.ModesOfDelivery, &c.ModeOfStudy,
 		&c.AdmissionRequirements, &c.Link, &c.ValidFrom, &c.ValidTo, &c.Organization, &c.Organisation,
 		(*refs)(&c.Programs), (*refs)(&c.Programmes), &c.Parent, &c.EducationSpecification)
 }
 
-var courseFields = source.FieldsOf[course]()
+var courseFields = jsonread.FieldsOf[course]()
 
-func (o *offering) DecodeJSON(r *source.Reader) {
+func (o *offering) DecodeJSON(r *jsonread.Reader) {
 	r.Members(offeringFields, &o.OfferingID, &o.PrimaryCode, &o.Name, &o.Description, &o.TeachingLanguage,
 		&o.TeachingLanguages, &o.ModeOfDelivery, &o.ModesOfDelivery, &o.StartDate, &o.EndDate, &o.EnrollEndDate,
 		&o.MaxNumberStudents, &o.EnrolledNumberStudent, &o.MinNumberStudents, &o.Link, (*rawJSON)(&o.Consumers),
 		(*addresses)(&o.Addresses))
 }
 
-var offeringFields = source.FieldsOf[offering]()
+var offeringFields = jsonread.FieldsOf[offering]()
 
 // Slices of wire types, as Members targets.
 type (
@@ -53,39 +53,39 @@ type (
 	addresses []address
 )
 
-func (s *codes) DecodeJSON(r *source.Reader)     { source.List(r, (*[]code)(s)) }
-func (s *refs) DecodeJSON(r *source.Reader)      { source.List(r, (*[]ref)(s)) }
-func (s *addresses) DecodeJSON(r *source.Reader) { source.List(r, (*[]address)(s)) }
+func (s *codes) DecodeJSON(r *jsonread.Reader)     { jsonread.List(r, (*[]code)(s)) }
+func (s *refs) DecodeJSON(r *jsonread.Reader)      { jsonread.List(r, (*[]ref)(s)) }
+func (s *addresses) DecodeJSON(r *jsonread.Reader) { jsonread.List(r, (*[]address)(s)) }
 
-func (c *code) DecodeJSON(r *source.Reader) { r.Members(codeFields, &c.CodeType, &c.Code) }
+func (c *code) DecodeJSON(r *jsonread.Reader) { r.Members(codeFields, &c.CodeType, &c.Code) }
 
-var codeFields = source.FieldsOf[code]()
+var codeFields = jsonread.FieldsOf[code]()
 
-func (s *studyLoad) DecodeJSON(r *source.Reader) { r.Members(studyLoadFields, &s.Unit, &s.Value) }
+func (s *studyLoad) DecodeJSON(r *jsonread.Reader) { r.Members(studyLoadFields, &s.Unit, &s.Value) }
 
-var studyLoadFields = source.FieldsOf[studyLoad]()
+var studyLoadFields = jsonread.FieldsOf[studyLoad]()
 
-func (a *address) DecodeJSON(r *source.Reader) { r.Members(addressFields, &a.City, &a.CountryCode) }
+func (a *address) DecodeJSON(r *jsonread.Reader) { r.Members(addressFields, &a.City, &a.CountryCode) }
 
-var addressFields = source.FieldsOf[address]()
+var addressFields = jsonread.FieldsOf[address]()
 
 // rawJSON is json.RawMessage, kept as encoding/json keeps it: the value's
 // bytes, "null" included.
 type rawJSON []byte
 
-func (m *rawJSON) DecodeJSON(r *source.Reader) { *m = append((*m)[:0], r.Raw()...) }
+func (m *rawJSON) DecodeJSON(r *jsonread.Reader) { *m = append((*m)[:0], r.Raw()...) }
 
-// DecodeJSON reads what source.ReadLangValues reads by its fast path: an
+// DecodeJSON reads what jsonread.ReadLangValues reads by its fast path: an
 // array of objects whose members are strings or null (null as ""), or a
 // null.
-func (l *langStrings) DecodeJSON(r *source.Reader) {
+func (l *langStrings) DecodeJSON(r *jsonread.Reader) {
 	var out langStrings
 	r.Array(func() {
 		if r.Next() != '{' {
 			r.Fail()
 			return
 		}
-		out = append(out, source.LangValue{})
+		out = append(out, jsonread.LangValue{})
 		one := &out[len(out)-1]
 		r.Object(func(k []byte) {
 			switch string(k) {
@@ -101,7 +101,7 @@ func (l *langStrings) DecodeJSON(r *source.Reader) {
 	*l = out
 }
 
-func nullableString(r *source.Reader, dst *string) {
+func nullableString(r *jsonread.Reader, dst *string) {
 	switch r.Next() {
 	case '"':
 		r.String(dst)
@@ -115,7 +115,7 @@ func nullableString(r *source.Reader, dst *string) {
 
 // DecodeJSON reads the v5 shape, an array of arrays of language strings
 // (an empty or null inner array adds no outcome), or null.
-func (o *outcomes) DecodeJSON(r *source.Reader) {
+func (o *outcomes) DecodeJSON(r *jsonread.Reader) {
 	isArray := r.Array(func() {
 		var ls langStrings
 		if ls.DecodeJSON(r); len(ls) > 0 {
@@ -129,7 +129,7 @@ func (o *outcomes) DecodeJSON(r *source.Reader) {
 
 // DecodeJSON reads one string (kept unless empty), an array of strings or
 // null (which leaves the list alone).
-func (s *stringList) DecodeJSON(r *source.Reader) {
+func (s *stringList) DecodeJSON(r *jsonread.Reader) {
 	switch r.Next() {
 	case '"':
 		var one string
@@ -147,7 +147,7 @@ func (s *stringList) DecodeJSON(r *source.Reader) {
 
 // DecodeJSON reads a number, or a string holding one as UnmarshalJSON
 // reads it (a decimal comma allowed; "" and "null" leave it unset).
-func (n *flexNumber) DecodeJSON(r *source.Reader) {
+func (n *flexNumber) DecodeJSON(r *jsonread.Reader) {
 	raw := r.Raw()
 	if bytes.IndexByte(raw, '\\') >= 0 {
 		r.Fail()
@@ -167,7 +167,7 @@ func (n *flexNumber) DecodeJSON(r *source.Reader) {
 
 // DecodeJSON reads an identifier given as a string, or null. An expanded
 // object is left to UnmarshalJSON.
-func (x *ref) DecodeJSON(r *source.Reader) {
+func (x *ref) DecodeJSON(r *jsonread.Reader) {
 	if r.Next() == '{' {
 		r.Fail()
 		return

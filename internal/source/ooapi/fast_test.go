@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"qlink/internal/source"
+	"qlink/internal/jsonread"
 	"qlink/internal/source/sourcetest"
 	"qlink/internal/testfed"
 )
@@ -22,7 +22,7 @@ func fastAgrees(t *testing.T, url string, body []byte) bool {
 
 func agrees[T any](t *testing.T, body []byte) bool {
 	t.Helper()
-	ok, err := source.CheckDecode[itemPage[T]](body)
+	ok, err := jsonread.CheckDecode[itemPage[T]](body)
 	if err != nil {
 		t.Error(err)
 	}

@@ -23,6 +23,7 @@ import (
 
 	"qlink/internal/fetch"
 	"qlink/internal/model"
+	"qlink/internal/jsonread"
 	"qlink/internal/source"
 )
 
@@ -270,7 +271,7 @@ type located[T any] struct {
 // says so, and this one was not empty.
 func decodePage[T any](r *run, body []byte, pageURL, what string) ([]located[T], bool, error) {
 	var whole itemPage[T]
-	if source.Decode(body, &whole) || json.Unmarshal(body, &whole) == nil {
+	if jsonread.Decode(body, &whole) || json.Unmarshal(body, &whole) == nil {
 		out := make([]located[T], len(whole.Items))
 		for i := range whole.Items {
 			out[i] = located[T]{whole.Items[i], pageURL + " item " + strconv.Itoa(i+1)}

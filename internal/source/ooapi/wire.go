@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"qlink/internal/source"
+	"qlink/internal/jsonread"
 )
 
 // The wire types below accept what OOAPI servers actually send, not only
@@ -31,10 +31,10 @@ type itemPage[T any] struct {
 
 // langStrings are OOAPI's {language, value} pairs; one object or a bare
 // string (language unknown) is accepted too.
-type langStrings []source.LangValue
+type langStrings []jsonread.LangValue
 
 func (l *langStrings) UnmarshalJSON(b []byte) error {
-	vs, err := source.ReadLangValues(b, "language")
+	vs, err := jsonread.ReadLangValues(b, "language")
 	*l = vs
 	return err
 }
@@ -44,7 +44,7 @@ func (l *langStrings) UnmarshalJSON(b []byte) error {
 type outcomes []langStrings
 
 func (o *outcomes) UnmarshalJSON(b []byte) error {
-	if source.ScanArray(b, func(raw []byte) bool {
+	if jsonread.ScanArray(b, func(raw []byte) bool {
 		// An object is a v6 outcome ({name, description}) or a lone
 		// language string: the slow path below tells them apart.
 		if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '{' {

@@ -1,4 +1,4 @@
-package source
+package jsonread
 
 import (
 	"encoding/binary"
