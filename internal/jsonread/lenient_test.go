@@ -6,9 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
-
 
 func TestNumber(t *testing.T) {
 	tests := []struct {

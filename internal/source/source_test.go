@@ -8,7 +8,6 @@ import (
 	"qlink/internal/model"
 )
 
-
 func TestDecodeRecord(t *testing.T) {
 	type rec struct {
 		ID    string `json:"id"`

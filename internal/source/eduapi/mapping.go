@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"qlink/internal/model"
 	"qlink/internal/jsonread"
+	"qlink/internal/model"
 	"qlink/internal/source"
 	"qlink/internal/vocab"
 )

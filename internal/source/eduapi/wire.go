@@ -62,44 +62,44 @@ func (c *credits) UnmarshalJSON(b []byte) error {
 // template covers CourseTemplate and CollectionTemplate, which share
 // nearly every field.
 type template struct {
-	SourcedID        string          `json:"sourcedId"`
-	CourseType       string          `json:"courseType"`
-	CollectionType   string          `json:"collectionType"`
-	Title            langStrings     `json:"title"`
-	Description      langStrings     `json:"description"`
-	PrimaryCode      identifier      `json:"primaryCode"`
-	OtherCodes       []identifier    `json:"otherCodes"`
-	Level            string          `json:"level"`
-	CreditType       string          `json:"creditType"`
-	CreditsAwarded   credits         `json:"creditsAwarded"`
-	RecordLanguage   string          `json:"recordLanguage"`
-	TeachingLanguage string          `json:"teachingLanguage"`
-	RecordStatus     string          `json:"recordStatus"`
-	DateLastModified string          `json:"dateLastModified"`
-	Organization     string          `json:"organization"`
-	Parent           jsonread.Strings  `json:"parent"`
-	Extensions       json.RawMessage `json:"extensions"`
+	SourcedID        string           `json:"sourcedId"`
+	CourseType       string           `json:"courseType"`
+	CollectionType   string           `json:"collectionType"`
+	Title            langStrings      `json:"title"`
+	Description      langStrings      `json:"description"`
+	PrimaryCode      identifier       `json:"primaryCode"`
+	OtherCodes       []identifier     `json:"otherCodes"`
+	Level            string           `json:"level"`
+	CreditType       string           `json:"creditType"`
+	CreditsAwarded   credits          `json:"creditsAwarded"`
+	RecordLanguage   string           `json:"recordLanguage"`
+	TeachingLanguage string           `json:"teachingLanguage"`
+	RecordStatus     string           `json:"recordStatus"`
+	DateLastModified string           `json:"dateLastModified"`
+	Organization     string           `json:"organization"`
+	Parent           jsonread.Strings `json:"parent"`
+	Extensions       json.RawMessage  `json:"extensions"`
 }
 
 // offering covers CourseOffering and CollectionOffering.
 type offering struct {
-	SourcedID              string        `json:"sourcedId"`
-	Course                 string        `json:"course"`
-	Collection             string        `json:"collection"`
-	Title                  langStrings   `json:"title"`
-	Description            langStrings   `json:"description"`
-	PrimaryCode            identifier    `json:"primaryCode"`
-	RecordLanguage         string        `json:"recordLanguage"`
-	TeachingLanguage       string        `json:"teachingLanguage"`
-	OfferingFormat         string        `json:"offeringFormat"`
-	StartDate              string        `json:"startDate"`
-	EndDate                string        `json:"endDate"`
+	SourcedID              string          `json:"sourcedId"`
+	Course                 string          `json:"course"`
+	Collection             string          `json:"collection"`
+	Title                  langStrings     `json:"title"`
+	Description            langStrings     `json:"description"`
+	PrimaryCode            identifier      `json:"primaryCode"`
+	RecordLanguage         string          `json:"recordLanguage"`
+	TeachingLanguage       string          `json:"teachingLanguage"`
+	OfferingFormat         string          `json:"offeringFormat"`
+	StartDate              string          `json:"startDate"`
+	EndDate                string          `json:"endDate"`
 	MinNumberStudents      jsonread.Number `json:"minNumberStudents"`
 	MaxNumberStudents      jsonread.Number `json:"maxNumberStudents"`
 	EnrolledNumberStudents jsonread.Number `json:"enrolledNumberStudents"`
-	RecordStatus           string        `json:"recordStatus"`
-	DateLastModified       string        `json:"dateLastModified"`
-	Locations              []location    `json:"locations"`
+	RecordStatus           string          `json:"recordStatus"`
+	DateLastModified       string          `json:"dateLastModified"`
+	Locations              []location      `json:"locations"`
 }
 
 // parentID is the template the offering belongs to.
@@ -127,8 +127,8 @@ type organization struct {
 // extensions is the part of a template's free extensions object qlink
 // understands: ISCED-F codes and learning outcomes under obvious names.
 type extensions struct {
-	ISCED            jsonread.Strings    `json:"iscedCode"`
-	ISCEDF           jsonread.Strings    `json:"iscedF"`
-	FieldsOfStudy    jsonread.Strings    `json:"fieldsOfStudy"`
+	ISCED            jsonread.Strings  `json:"iscedCode"`
+	ISCEDF           jsonread.Strings  `json:"iscedF"`
+	FieldsOfStudy    jsonread.Strings  `json:"fieldsOfStudy"`
 	LearningOutcomes []json.RawMessage `json:"learningOutcomes"`
 }

@@ -16,7 +16,9 @@ func (doc *collection[A]) DecodeJSON(r *jsonread.Reader) {
 
 var documentFields = jsonread.FieldsOf[collection[ounitAttrs]]() // the same for any attributes, and for single
 
-func (doc *single[A]) DecodeJSON(r *jsonread.Reader) { r.Members(documentFields, &doc.Data, &doc.Links) }
+func (doc *single[A]) DecodeJSON(r *jsonread.Reader) {
+	r.Members(documentFields, &doc.Data, &doc.Links)
+}
 
 // Slices of wire types, as Members targets.
 type (

@@ -9,8 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"qlink/internal/model"
 	"qlink/internal/jsonread"
+	"qlink/internal/model"
 	"qlink/internal/source"
 )
 

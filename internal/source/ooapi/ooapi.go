@@ -22,8 +22,8 @@ import (
 	"sync/atomic"
 
 	"qlink/internal/fetch"
-	"qlink/internal/model"
 	"qlink/internal/jsonread"
+	"qlink/internal/model"
 	"qlink/internal/source"
 )
 
