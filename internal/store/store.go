@@ -102,6 +102,28 @@ type Runs interface {
 	// LastPages returns the pages of the source's latest run that read
 	// its data (status ok, partial or not-modified), keyed by URL.
 	LastPages(ctx context.Context, sourceID string) (map[string]RunPage, error)
+	// FindRuns lists runs matching the filter, newest first.
+	FindRuns(ctx context.Context, f RunFilter) ([]Run, error)
+	// InterruptRuns marks every run still running as interrupted, with
+	// the time and reason, and returns how many there were. Only a
+	// process that owns the data directory may call it, at start-up.
+	InterruptRuns(ctx context.Context, at time.Time, reason string) (int, error)
+	// PruneSnapshots forgets the snapshots of a source's older runs: it
+	// keeps the pages of the runs holding the newest keep distinct
+	// snapshots and of the latest run that read data (the next run
+	// revalidates against it), and the record set of a suspicious run no
+	// later run superseded. It returns the blob keys it let go of; other
+	// runs may still refer to them (content addressing shares blobs).
+	PruneSnapshots(ctx context.Context, sourceID string, keep int) ([]string, error)
+	// BlobReferenced reports whether any run still refers to a blob.
+	BlobReferenced(ctx context.Context, key string) (bool, error)
+}
+
+// RunFilter selects runs; zero fields select everything.
+type RunFilter struct {
+	SourceID string
+	Status   RunStatus
+	Limit    int
 }
 
 // Courses keeps the current state of every course.
@@ -121,6 +143,26 @@ type Courses interface {
 	EachCourse(ctx context.Context, fn func(Course) error) error
 	// CountCourses counts live courses per provider.
 	CountCourses(ctx context.Context) (map[string]int, error)
+	// LiveCourseIDs lists the IDs of a source's live courses (of all
+	// sources when sourceID is empty), ordered by ID.
+	LiveCourseIDs(ctx context.Context, sourceID string) ([]string, error)
+	// IndexBacklog lists what the search index lags behind on for a source
+	// (all sources when sourceID is empty): live courses whose indexed
+	// state differs from their content, and removed courses the index may
+	// still hold.
+	IndexBacklog(ctx context.Context, sourceID string) (IndexBacklog, error)
+	// MarkIndexed records that the index now holds the current state of
+	// these courses: their content when live, nothing when removed. Call
+	// it only after the index write succeeded.
+	MarkIndexed(ctx context.Context, ids []string) error
+}
+
+// IndexBacklog is the work that brings the index in line with the store.
+type IndexBacklog struct {
+	// Stale live courses to (re-)index.
+	Stale []string
+	// Gone removed courses to delete from the index.
+	Gone []string
 }
 
 // Discovery is one discovery attempt for a provider.
@@ -187,6 +229,14 @@ const (
 	RunFailed RunStatus = "failed"
 	// RunNotModified: the server said nothing changed since the last run.
 	RunNotModified RunStatus = "not-modified"
+	// RunSuspicious: a complete run that would empty the source or remove
+	// more than the allowed share of its courses; nothing was changed.
+	// It is applied when the next run sees the same records, or when an
+	// operator confirms it (then its status becomes ok).
+	RunSuspicious RunStatus = "suspicious"
+	// RunInterrupted: the process stopped during the run (crash, kill);
+	// found and marked at the next start-up.
+	RunInterrupted RunStatus = "interrupted"
 )
 
 // Run is one harvest of one source.
@@ -210,6 +260,14 @@ type Run struct {
 	Warnings     []Warning
 	WarningCount int
 	Error        string
+	// Reason says in words why a run is suspicious or interrupted, or
+	// how a suspicious outcome came to be applied.
+	Reason string
+	// Digest identifies a complete run's record set (IDs and content).
+	Digest string
+	// RecordsBlob is the blob holding a suspicious run's records, so a
+	// confirmation can apply them; empty otherwise.
+	RecordsBlob string
 }
 
 // Warning is a problem with one record or field that did not stop the run.
@@ -242,7 +300,9 @@ type Course struct {
 	ProviderID string
 	SourceID   string
 	// Hash is a digest of the specification, used to spot changes.
-	Hash      string
+	Hash string
+	// IndexedHash is the Hash the search index holds ("" for none).
+	IndexedHash string
 	FirstSeen time.Time
 	Changed   time.Time
 	LastSeen  time.Time
@@ -260,9 +320,17 @@ type Change struct {
 
 // Blobs stores raw snapshots by content address.
 type Blobs interface {
-	// Put stores data and returns its key (the hex SHA-256 of data).
+	// Put stores data and returns its key (the hex SHA-256 of data). A
+	// Put of content already there renews its write time, so a sweep
+	// never takes a blob a run in progress has just been given.
 	Put(ctx context.Context, data []byte) (string, error)
 	Get(ctx context.Context, key string) ([]byte, error)
+	// Delete removes a blob last written before the given time and says
+	// whether it did; a blob written since (a run may be about to refer
+	// to it) or already gone is left alone.
+	Delete(ctx context.Context, key string, writtenBefore time.Time) (bool, error)
+	// Each calls fn with every blob's key and last write time.
+	Each(ctx context.Context, fn func(key string, written time.Time) error) error
 }
 
 // SourceID derives a source's stable ID from its provider and key. It is a

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"qlink/internal/store"
 )
@@ -50,7 +51,12 @@ func (d *Dir) Put(_ context.Context, data []byte) (string, error) {
 	key := hex.EncodeToString(sum[:])
 	p, _ := d.path(key)
 	if _, err := os.Stat(p); err == nil {
-		return key, nil
+		// Renew the write time: a sweep must not take what a run was
+		// just given. If it vanished meanwhile, write it again.
+		now := time.Now()
+		if err := os.Chtimes(p, now, now); err == nil {
+			return key, nil
+		}
 	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
 		return "", fmt.Errorf("blob: %w", err)
@@ -86,4 +92,65 @@ func (d *Dir) Get(_ context.Context, key string) ([]byte, error) {
 		return nil, fmt.Errorf("blob: %w", err)
 	}
 	return data, nil
+}
+
+// Delete removes the blob if it was last written before writtenBefore.
+// Put renews the write time of content it finds already there, so a run
+// that was just handed this key keeps it.
+func (d *Dir) Delete(_ context.Context, key string, writtenBefore time.Time) (bool, error) {
+	p, err := d.path(key)
+	if err != nil {
+		return false, err
+	}
+	info, err := os.Stat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("blob: %w", err)
+	}
+	if !info.ModTime().Before(writtenBefore) {
+		return false, nil
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("blob: %w", err)
+	}
+	return true, nil
+}
+
+// Each calls fn for every blob, skipping temporary files of writes in
+// progress and anything that is not a blob.
+func (d *Dir) Each(ctx context.Context, fn func(key string, written time.Time) error) error {
+	fans, err := os.ReadDir(d.root)
+	if err != nil {
+		return fmt.Errorf("blob: %w", err)
+	}
+	for _, fan := range fans {
+		if !fan.IsDir() || len(fan.Name()) != 2 {
+			continue
+		}
+		entries, err := os.ReadDir(filepath.Join(d.root, fan.Name()))
+		if err != nil {
+			return fmt.Errorf("blob: %w", err)
+		}
+		for _, e := range entries {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if _, perr := d.path(e.Name()); perr != nil || e.Name()[:2] != fan.Name() {
+				continue
+			}
+			info, err := e.Info()
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("blob: %w", err)
+			}
+			if err := fn(e.Name(), info.ModTime()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -165,12 +165,13 @@ func digest(b []byte) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-const courseColumns = `id, provider_id, source_id, doc, hash, first_seen, changed_at, last_seen, removed`
+const courseColumns = `id, provider_id, source_id, doc, hash, indexed_hash, first_seen, changed_at, last_seen, removed`
 
 func scanCourse(row interface{ Scan(...any) error }) (store.Course, error) {
 	var c store.Course
 	var id, doc string
-	if err := row.Scan(&id, &c.ProviderID, &c.SourceID, &doc, &c.Hash, &c.FirstSeen, &c.Changed, &c.LastSeen, &c.Removed); err != nil {
+	if err := row.Scan(&id, &c.ProviderID, &c.SourceID, &doc, &c.Hash, &c.IndexedHash, &c.FirstSeen, &c.Changed, &c.LastSeen,
+		&c.Removed); err != nil {
 		return c, err
 	}
 	if err := json.Unmarshal([]byte(doc), &c.Spec); err != nil {
@@ -260,6 +261,61 @@ func (s *Store) CountCourses(ctx context.Context) (map[string]int, error) {
 			return nil, fmt.Errorf("sqlite: course counts: %w", err)
 		}
 		out[id] = n
+	}
+	return out, rows.Err()
+}
+
+// LiveCourseIDs lists the live courses of a source, or of all sources.
+func (s *Store) LiveCourseIDs(ctx context.Context, sourceID string) ([]string, error) {
+	return s.ids(ctx, `SELECT id FROM courses WHERE removed = 0 AND (?1 = '' OR source_id = ?1) ORDER BY id`, sourceID)
+}
+
+// IndexBacklog lists the courses whose indexed state lags their content.
+func (s *Store) IndexBacklog(ctx context.Context, sourceID string) (store.IndexBacklog, error) {
+	var b store.IndexBacklog
+	var err error
+	const ofSource = ` AND (?1 = '' OR source_id = ?1) ORDER BY id`
+	if b.Stale, err = s.ids(ctx, `SELECT id FROM courses WHERE removed = 0 AND indexed_hash != hash`+ofSource, sourceID); err != nil {
+		return b, err
+	}
+	b.Gone, err = s.ids(ctx, `SELECT id FROM courses WHERE removed = 1 AND indexed_hash != ''`+ofSource, sourceID)
+	return b, err
+}
+
+// MarkIndexed records the index's new state of the courses: their hash
+// when live, nothing when removed.
+func (s *Store) MarkIndexed(ctx context.Context, ids []string) error {
+	const chunk = 500
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for start := 0; start < len(ids); start += chunk {
+			part := ids[start:min(start+chunk, len(ids))]
+			args := make([]any, len(part))
+			for i, id := range part {
+				args[i] = id
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE courses SET indexed_hash = CASE WHEN removed = 1 THEN '' ELSE hash END
+				WHERE id IN (?`+strings.Repeat(",?", len(part)-1)+`)`, args...)
+			if err != nil {
+				return fmt.Errorf("sqlite: mark indexed: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Store) ids(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: course ids: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("sqlite: course ids: %w", err)
+		}
+		out = append(out, id)
 	}
 	return out, rows.Err()
 }

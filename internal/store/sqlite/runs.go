@@ -56,9 +56,10 @@ func (s *Store) FinishRun(ctx context.Context, r store.Run) error {
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE runs SET finished_at = ?, status = ?, pages = ?, bytes = ?, seen = ?, added = ?,
-			updated = ?, unchanged = ?, removed = ?, conflicts = ?, warnings = ?, warning_count = ?, error = ? WHERE id = ?`,
+			updated = ?, unchanged = ?, removed = ?, conflicts = ?, warnings = ?, warning_count = ?, error = ?, reason = ?,
+			digest = ?, records_blob = ? WHERE id = ?`,
 			r.FinishedAt.UTC(), r.Status, r.Pages, r.Bytes, r.Seen, r.Added, r.Updated, r.Unchanged, r.Removed, r.Conflicts,
-			string(warnings), r.WarningCount, r.Error, r.ID)
+			string(warnings), r.WarningCount, r.Error, r.Reason, r.Digest, r.RecordsBlob, r.ID)
 		if err != nil {
 			return fmt.Errorf("sqlite: finish run %d: %w", r.ID, err)
 		}
@@ -74,14 +75,15 @@ func (s *Store) FinishRun(ctx context.Context, r store.Run) error {
 }
 
 const runColumns = `id, source_id, trigger, started_at, finished_at, status, pages, bytes, seen, added, updated, unchanged,
-	removed, conflicts, warnings, warning_count, error`
+	removed, conflicts, warnings, warning_count, error, reason, digest, records_blob`
 
 func scanRun(row interface{ Scan(...any) error }) (store.Run, error) {
 	var r store.Run
 	var finished sql.NullTime
 	var status, warnings string
 	err := row.Scan(&r.ID, &r.SourceID, &r.Trigger, &r.StartedAt, &finished, &status, &r.Pages, &r.Bytes, &r.Seen, &r.Added,
-		&r.Updated, &r.Unchanged, &r.Removed, &r.Conflicts, &warnings, &r.WarningCount, &r.Error)
+		&r.Updated, &r.Unchanged, &r.Removed, &r.Conflicts, &warnings, &r.WarningCount, &r.Error, &r.Reason, &r.Digest,
+		&r.RecordsBlob)
 	if err != nil {
 		return r, err
 	}
@@ -107,20 +109,160 @@ func (s *Store) Run(ctx context.Context, id int64) (store.Run, error) {
 
 // ListRuns returns a source's runs, newest first.
 func (s *Store) ListRuns(ctx context.Context, sourceID string, limit int) ([]store.Run, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+runColumns+` FROM runs WHERE source_id = ? ORDER BY id DESC LIMIT ?`, sourceID, limit)
+	return s.FindRuns(ctx, store.RunFilter{SourceID: sourceID, Limit: limit})
+}
+
+// FindRuns lists the runs matching f, newest first.
+func (s *Store) FindRuns(ctx context.Context, f store.RunFilter) ([]store.Run, error) {
+	q := `SELECT ` + runColumns + ` FROM runs WHERE (? = '' OR source_id = ?) AND (? = '' OR status = ?) ORDER BY id DESC`
+	args := []any{f.SourceID, f.SourceID, f.Status, f.Status}
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: runs of %s: %w", sourceID, err)
+		return nil, fmt.Errorf("sqlite: runs: %w", err)
 	}
 	defer rows.Close()
 	var out []store.Run
 	for rows.Next() {
 		r, err := scanRun(rows)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: runs of %s: %w", sourceID, err)
+			return nil, fmt.Errorf("sqlite: runs: %w", err)
 		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// InterruptRuns marks runs left running by a stopped process.
+func (s *Store) InterruptRuns(ctx context.Context, at time.Time, reason string) (int, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE runs SET status = ?, finished_at = ?, reason = ? WHERE status = ?`,
+		store.RunInterrupted, at.UTC(), reason, store.RunRunning)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: interrupt runs: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// readingStatuses are the outcomes of runs that read their source.
+const readingStatuses = `('ok', 'partial', 'not-modified', 'suspicious')`
+
+// PruneSnapshots clears the blob references of the source's older runs.
+func (s *Store) PruneSnapshots(ctx context.Context, sourceID string, keep int) ([]string, error) {
+	var released []string
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		prune, err := runsBeyondSnapshots(ctx, tx, sourceID, keep)
+		if err != nil {
+			return err
+		}
+		for _, id := range prune {
+			keys, err := clearColumn(ctx, tx, `SELECT blob FROM run_pages WHERE run_id = ? AND blob != ''`,
+				`UPDATE run_pages SET blob = '' WHERE run_id = ?`, id)
+			if err != nil {
+				return err
+			}
+			released = append(released, keys...)
+		}
+		// A suspicious run's records matter only until a later run read
+		// the source: confirming it then would apply stale data.
+		keys, err := clearColumn(ctx, tx, `SELECT records_blob FROM runs r WHERE source_id = ? AND records_blob != ''
+			AND EXISTS (SELECT 1 FROM runs n WHERE n.source_id = r.source_id AND n.id > r.id AND n.status IN `+readingStatuses+`)`,
+			`UPDATE runs SET records_blob = '' WHERE records_blob != '' AND source_id = ?1 AND EXISTS (SELECT 1 FROM runs n
+			WHERE n.source_id = runs.source_id AND n.id > runs.id AND n.status IN `+readingStatuses+`)`, sourceID)
+		released = append(released, keys...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: prune snapshots of %s: %w", sourceID, err)
+	}
+	return released, nil
+}
+
+// runsBeyondSnapshots returns the source's runs whose snapshots fall
+// outside the newest keep distinct ones (a run's snapshot is the list of
+// its page blobs), sparing the latest run that read data.
+func runsBeyondSnapshots(ctx context.Context, tx *sql.Tx, sourceID string, keep int) ([]int64, error) {
+	var latest int64
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM runs WHERE source_id = ?
+		AND status IN ('ok', 'partial', 'not-modified')`, sourceID).Scan(&latest)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT p.run_id, p.blob FROM run_pages p JOIN runs r ON r.id = p.run_id
+		WHERE r.source_id = ? AND p.blob != '' ORDER BY p.run_id DESC, p.seq`, sourceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var order []int64
+	snapshot := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var key string
+		if err := rows.Scan(&id, &key); err != nil {
+			return nil, err
+		}
+		if _, ok := snapshot[id]; !ok {
+			order = append(order, id)
+		}
+		snapshot[id] += key + ","
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	kept := map[string]bool{}
+	var prune []int64
+	for _, id := range order {
+		switch snap := snapshot[id]; {
+		case kept[snap]: // the same bytes as a kept run: costs nothing
+		case len(kept) < keep || id == latest:
+			kept[snap] = true
+		default:
+			prune = append(prune, id)
+		}
+	}
+	return prune, nil
+}
+
+// clearColumn collects the keys selected by query and then runs clear,
+// both with the same argument.
+func clearColumn(ctx context.Context, tx *sql.Tx, query, clear string, arg any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, query, arg)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	_, err = tx.ExecContext(ctx, clear, arg)
+	return keys, err
+}
+
+// BlobReferenced reports whether a page or a suspicious run refers to key.
+func (s *Store) BlobReferenced(ctx context.Context, key string) (bool, error) {
+	var found bool
+	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM run_pages WHERE blob = ?1)
+		OR EXISTS (SELECT 1 FROM runs WHERE records_blob = ?1 AND records_blob != '')`, key).Scan(&found)
+	if err != nil {
+		return false, fmt.Errorf("sqlite: blob %s references: %w", key, err)
+	}
+	return found, nil
 }
 
 const pageColumns = `run_id, seq, url, status, content_type, bytes, blob, fetched_at, etag, last_modified`

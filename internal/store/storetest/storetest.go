@@ -28,6 +28,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"partial run removes nothing", testPartialRun},
 		{"conflicting sources", testConflicts},
 		{"oauth clients", testOAuthClients},
+		{"index backlog follows the index", testIndexBacklog},
+		{"interrupted and found runs", testInterruptAndFind},
+		{"snapshot retention", testPruneSnapshots},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -319,5 +322,128 @@ func testOAuthClients(t *testing.T, s store.Store) {
 	}
 	if err := s.DeleteOAuthClient(ctx, "a", "https://auth.a.test/token"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("second delete: %v", err)
+	}
+}
+
+func testIndexBacklog(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustProviders(t, s, "a")
+	src := mustSource(t, s, "a", "main")
+	backlog := func() store.IndexBacklog {
+		t.Helper()
+		b, err := s.IndexBacklog(ctx, src.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	s.ApplyCourses(ctx, src.ID, []model.Specification{spec("c1", "One"), spec("c2", "Two")}, true, t0)
+	if b := backlog(); !slices.Equal(b.Stale, []string{"c1", "c2"}) || len(b.Gone) != 0 {
+		t.Fatalf("new courses are not in the index yet: %+v", b)
+	}
+	if err := s.MarkIndexed(ctx, []string{"c1", "c2"}); err != nil {
+		t.Fatal(err)
+	}
+	if b := backlog(); len(b.Stale)+len(b.Gone) != 0 {
+		t.Fatalf("after MarkIndexed: %+v", b)
+	}
+	// A change and a removal committed, the index not told (a crash).
+	s.ApplyCourses(ctx, src.ID, []model.Specification{spec("c1", "One, revised")}, true, t0.Add(time.Hour))
+	if b := backlog(); !slices.Equal(b.Stale, []string{"c1"}) || !slices.Equal(b.Gone, []string{"c2"}) {
+		t.Fatalf("after an unindexed change: %+v", b)
+	}
+	if all, _ := s.IndexBacklog(ctx, ""); !slices.Equal(all.Stale, []string{"c1"}) {
+		t.Errorf("backlog of all sources: %+v", all)
+	}
+	s.MarkIndexed(ctx, []string{"c1", "c2"})
+	if b := backlog(); len(b.Stale)+len(b.Gone) != 0 {
+		t.Fatalf("after indexing the change: %+v", b)
+	}
+	if c, _ := s.Course(ctx, "c2"); c.IndexedHash != "" {
+		t.Errorf("a removed course deleted from the index keeps an indexed hash: %+v", c)
+	}
+	if ids, err := s.LiveCourseIDs(ctx, ""); err != nil || !slices.Equal(ids, []string{"c1"}) {
+		t.Errorf("LiveCourseIDs = %v, %v", ids, err)
+	}
+}
+
+func testInterruptAndFind(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustProviders(t, s, "a")
+	src := mustSource(t, s, "a", "main")
+	done, _ := s.StartRun(ctx, src.ID, "test", t0)
+	done.Status, done.FinishedAt, done.Reason, done.Digest = store.RunSuspicious, t0, "would remove 2 of 2 courses", "d1"
+	s.FinishRun(ctx, done)
+	left, _ := s.StartRun(ctx, src.ID, "test", t0.Add(time.Minute))
+	n, err := s.InterruptRuns(ctx, t0.Add(time.Hour), "the process stopped")
+	if err != nil || n != 1 {
+		t.Fatalf("InterruptRuns = %d, %v", n, err)
+	}
+	got, _ := s.Run(ctx, left.ID)
+	if got.Status != store.RunInterrupted || !got.FinishedAt.Equal(t0.Add(time.Hour)) || got.Reason != "the process stopped" {
+		t.Errorf("interrupted run: %+v", got)
+	}
+	runs, err := s.FindRuns(ctx, store.RunFilter{Status: store.RunSuspicious})
+	if err != nil || len(runs) != 1 || runs[0].ID != done.ID || runs[0].Digest != "d1" || runs[0].Reason == "" {
+		t.Errorf("FindRuns(suspicious) = %+v, %v", runs, err)
+	}
+	if runs, _ := s.FindRuns(ctx, store.RunFilter{SourceID: "other"}); len(runs) != 0 {
+		t.Errorf("FindRuns of another source: %+v", runs)
+	}
+}
+
+func testPruneSnapshots(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustProviders(t, s, "a")
+	src := mustSource(t, s, "a", "main")
+	run := func(status store.RunStatus, blobs ...string) store.Run {
+		t.Helper()
+		r, _ := s.StartRun(ctx, src.ID, "test", t0)
+		var pages []store.RunPage
+		for i, b := range blobs {
+			pages = append(pages, store.RunPage{RunID: r.ID, Seq: i + 1, URL: "https://api/" + b, Status: 200, Blob: b, FetchedAt: t0})
+		}
+		if err := s.AddRunPages(ctx, pages); err != nil {
+			t.Fatal(err)
+		}
+		r.Status, r.FinishedAt = status, t0
+		if status == store.RunSuspicious {
+			r.RecordsBlob = "records"
+		}
+		s.FinishRun(ctx, r)
+		return r
+	}
+	run(store.RunOK, "a1", "shared")
+	run(store.RunOK, "a2", "shared")
+	ok := run(store.RunOK, "a3", "shared")
+	run(store.RunNotModified, "a3", "shared") // the same snapshot as the run before
+	run(store.RunSuspicious, "s1")
+	run(store.RunFailed, "f1")
+	released, err := s.PruneSnapshots(ctx, src.ID, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Kept: f1, s1 (the two newest), a3 (the latest run that read data,
+	// twice); released: the pages of the two oldest runs.
+	slices.Sort(released)
+	if !slices.Equal(released, []string{"a1", "a2", "shared", "shared"}) {
+		t.Fatalf("released %v", released)
+	}
+	for key, want := range map[string]bool{"a1": false, "a2": false, "shared": true, "a3": true, "s1": true, "records": true} {
+		if got, err := s.BlobReferenced(ctx, key); err != nil || got != want {
+			t.Errorf("BlobReferenced(%s) = %v, %v", key, got, err)
+		}
+	}
+	if last, _ := s.LastPages(ctx, src.ID); last["https://api/a3"].Blob != "a3" {
+		t.Errorf("the pages to revalidate against were pruned: %+v (latest ok run %d)", last, ok.ID)
+	}
+	// A later run that read the source supersedes the suspicious records.
+	run(store.RunOK, "a4")
+	released, _ = s.PruneSnapshots(ctx, src.ID, 2)
+	if !slices.Contains(released, "records") {
+		t.Errorf("superseded records kept: %v", released)
+	}
+	if got, _ := s.BlobReferenced(ctx, "records"); got {
+		t.Error("superseded records still referenced")
 	}
 }
