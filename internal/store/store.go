@@ -303,10 +303,10 @@ type Course struct {
 	Hash string
 	// IndexedHash is the Hash the search index holds ("" for none).
 	IndexedHash string
-	FirstSeen time.Time
-	Changed   time.Time
-	LastSeen  time.Time
-	Removed   bool
+	FirstSeen   time.Time
+	Changed     time.Time
+	LastSeen    time.Time
+	Removed     bool
 }
 
 // Change reports what ApplyCourses did, by course ID.
