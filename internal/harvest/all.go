@@ -2,11 +2,11 @@ package harvest
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
 	"qlink/internal/model"
-	"qlink/internal/search"
 	"qlink/internal/store"
 )
 
@@ -86,6 +86,12 @@ func (h *Harvester) provider(ctx context.Context, p model.Provider, trigger stri
 	if ctx.Err() != nil {
 		return
 	}
+	// One slow or endless institution must not hold a worker for ever;
+	// a source run it stops changes nothing.
+	ctx, cancel := context.WithTimeoutCause(ctx, h.Limits.ProviderTimeout, &BudgetError{
+		What:    fmt.Sprintf("the provider took longer than %s", h.Limits.ProviderTimeout),
+		Setting: "harvest-provider-timeout"})
+	defer cancel()
 	name := p.Name.String()
 	sources, err := h.Discover(ctx, p)
 	if err != nil {
@@ -107,39 +113,4 @@ func (h *Harvester) provider(ctx context.Context, p model.Provider, trigger stri
 		run, err := h.Source(ctx, src, trigger)
 		report(Event{Kind: EventSourceDone, ProviderID: p.ID, Provider: name, Source: src, Run: run, Err: err})
 	}
-}
-
-// Reindex rebuilds the search index from the store and returns the number
-// of documents indexed.
-func (h *Harvester) Reindex(ctx context.Context) (int, error) {
-	providers, err := h.Store.ListProviders(ctx)
-	if err != nil {
-		return 0, err
-	}
-	byID := map[string]model.Provider{}
-	for _, p := range providers {
-		byID[p.ID] = p
-	}
-	const batch = 500
-	var docs []search.Document
-	n := 0
-	flush := func() error {
-		if err := h.Index.Index(ctx, docs); err != nil {
-			return err
-		}
-		n += len(docs)
-		docs = docs[:0]
-		return nil
-	}
-	err = h.Store.EachCourse(ctx, func(c store.Course) error {
-		docs = append(docs, search.NewDocument(c.Spec, byID[c.ProviderID]))
-		if len(docs) == batch {
-			return flush()
-		}
-		return nil
-	})
-	if err != nil {
-		return n, err
-	}
-	return n, flush()
 }

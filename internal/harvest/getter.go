@@ -3,6 +3,7 @@ package harvest
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -30,6 +31,8 @@ type pageGetter struct {
 
 	// preview skips snapshots: `qlink check` stores nothing.
 	preview bool
+	// stop ends the run when it goes over a budget (nil: no budgets).
+	stop context.CancelCauseFunc
 	// last holds the pages of the source's previous run, by URL, for
 	// conditional requests.
 	last map[string]store.RunPage
@@ -55,6 +58,9 @@ func newPageGetter(h *Harvester, runID int64, entry manifest.Source, authn fetch
 }
 
 func (g *pageGetter) Get(ctx context.Context, raw string) (*fetch.Response, error) {
+	if err := g.overBudget(true, 0); err != nil {
+		return nil, err
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, &fetch.Error{Kind: fetch.KindURL, URL: raw, Err: err}
@@ -84,10 +90,16 @@ func (g *pageGetter) Get(ctx context.Context, raw string) (*fetch.Response, erro
 	if err == nil && resp.NotModified {
 		// Unchanged since the last run: the adapter reads the snapshot.
 		body, berr := g.h.Blobs.Get(ctx, prev.Blob)
-		if berr != nil {
-			return nil, fmt.Errorf("%s answered 304 but its snapshot is gone: %w", req.URL, berr)
+		if errors.Is(berr, store.ErrNotFound) {
+			// The snapshot went (retention, a crash): ask afresh rather
+			// than fail every run from now on.
+			req.ETag, req.LastModified = "", ""
+			resp, err = g.h.Fetcher.Get(ctx, req)
+		} else if berr != nil {
+			return nil, fmt.Errorf("%s answered 304 but its snapshot cannot be read: %w", req.URL, berr)
+		} else {
+			resp.Body, resp.ContentType = body, prev.ContentType
 		}
-		resp.Body, resp.ContentType = body, prev.ContentType
 	}
 	if resp != nil {
 		if rerr := g.record(ctx, req.URL, resp); rerr != nil && err == nil {
@@ -103,11 +115,16 @@ func (g *pageGetter) record(ctx context.Context, reqURL string, resp *fetch.Resp
 	g.mu.Lock()
 	g.seq++
 	seq := g.seq
-	g.bytes += int64(len(resp.Body))
 	if resp.NotModified {
 		g.notModified++
+	} else {
+		// A page revalidated from its snapshot costs no transfer.
+		g.bytes += int64(len(resp.Body))
 	}
 	g.mu.Unlock()
+	if err := g.overBudget(false, len(resp.Body)); err != nil {
+		return err // not worth a snapshot: the run changes nothing
+	}
 	if g.preview {
 		return nil
 	}
@@ -118,7 +135,9 @@ func (g *pageGetter) record(ctx context.Context, reqURL string, resp *fetch.Resp
 		page.ETag = cmp.Or(page.ETag, prev.ETag)
 		page.LastModified = cmp.Or(page.LastModified, prev.LastModified)
 	} else if len(resp.Body) > 0 {
+		g.h.blobMu.RLock()
 		key, err := g.h.Blobs.Put(ctx, resp.Body)
+		g.h.blobMu.RUnlock()
 		if err != nil {
 			return err
 		}
@@ -128,6 +147,32 @@ func (g *pageGetter) record(ctx context.Context, reqURL string, resp *fetch.Resp
 	g.pages = append(g.pages, page)
 	g.mu.Unlock()
 	return nil
+}
+
+// overBudget stops the run when it has read more bytes than allowed or,
+// before a request, has made as many requests as allowed. lastBody is the
+// size of the body just read, for the message.
+func (g *pageGetter) overBudget(beforeRequest bool, lastBody int) error {
+	if g.stop == nil {
+		return nil
+	}
+	g.mu.Lock()
+	pages, bytes := g.seq, g.bytes
+	g.mu.Unlock()
+	lim := g.h.Limits
+	var be *BudgetError
+	switch {
+	case bytes > lim.MaxRunBytes:
+		be = &BudgetError{What: fmt.Sprintf("the source sent more than %s (the last page %s)", byteSize(lim.MaxRunBytes),
+			byteSize(int64(lastBody))), Setting: "harvest-max-run-bytes"}
+	case beforeRequest && pages >= lim.MaxRunPages:
+		be = &BudgetError{What: fmt.Sprintf("the run reached %d requests, the most allowed", lim.MaxRunPages),
+			Setting: "harvest-max-run-pages"}
+	default:
+		return nil
+	}
+	g.stop(be)
+	return be
 }
 
 // flush stores the pages recorded so far.

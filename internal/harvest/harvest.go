@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"qlink/internal/discovery"
@@ -41,7 +42,9 @@ type Options struct {
 	// token requests. Without keys, protected sources fail with a reason.
 	Auth     auth.Deps
 	MaxPages int
-	Logger   *slog.Logger
+	// Limits bound each run and provider; zero fields take the defaults.
+	Limits Limits
+	Logger *slog.Logger
 	// Now returns the current time; tests fix it.
 	Now func() time.Time
 }
@@ -50,6 +53,14 @@ type Options struct {
 type Harvester struct {
 	Options
 	log *slog.Logger
+
+	// blobMu orders snapshot writes (read side) before blob sweeps (write
+	// side), and inflight holds the wall-clock start of each run in
+	// progress: a sweep spares blobs written since the oldest, which a
+	// run may have been handed but not yet recorded.
+	blobMu   sync.RWMutex
+	mu       sync.Mutex
+	inflight map[int64]time.Time
 }
 
 // New returns a Harvester.
@@ -63,7 +74,8 @@ func New(o Options) *Harvester {
 	if o.MaxPages <= 0 {
 		o.MaxPages = 10000
 	}
-	return &Harvester{Options: o, log: o.Logger.With("component", "harvest")}
+	o.Limits = o.Limits.withDefaults()
+	return &Harvester{Options: o, log: o.Logger.With("component", "harvest"), inflight: map[int64]time.Time{}}
 }
 
 // maxStoredWarnings caps the warnings kept per run; all are counted.
@@ -102,7 +114,14 @@ func (e Event) String() string {
 		return fmt.Sprintf("%s: harvesting %s %s", e.Provider, e.Source.Type, e.Source.URL)
 	}
 	r := e.Run
-	return fmt.Sprintf("%s: %s %s — %d courses (%d new, %d changed, %d removed), %d warnings, %d pages in %s",
+	line := fmt.Sprintf("%s: %s %s — %d courses (%d new, %d changed, %d removed), %d warnings, %d pages in %s",
 		e.Provider, e.Source.Type, r.Status, r.Seen, r.Added, r.Updated, r.Removed, r.WarningCount, r.Pages,
 		r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond))
+	switch {
+	case r.Status == store.RunSuspicious:
+		line += fmt.Sprintf("\n            run %d not applied: %s (applied if the next run sees the same; or: qlink runs confirm %d)", r.ID, r.Reason, r.ID)
+	case r.Reason != "":
+		line += "\n            " + r.Reason
+	}
+	return line
 }

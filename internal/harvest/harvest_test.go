@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -55,7 +56,18 @@ func (m *memIndex) Search(context.Context, search.Query) (search.Result, error) 
 	return search.Result{}, nil
 }
 func (m *memIndex) Count(context.Context) (int, error) { return len(m.docs), nil }
-func (m *memIndex) Close() error                       { return nil }
+func (m *memIndex) EachID(_ context.Context, fn func(string) error) error {
+	m.mu.Lock()
+	ids := slices.Collect(maps.Keys(m.docs))
+	m.mu.Unlock()
+	for _, id := range ids {
+		if err := fn(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+func (m *memIndex) Close() error { return nil }
 
 // scripted is an adapter that fetches the given paths from its source and
 // emits what the test says.

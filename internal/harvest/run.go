@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"qlink/internal/fetch/auth"
 	"qlink/internal/model"
-	"qlink/internal/search"
+
 	"qlink/internal/source"
 	"qlink/internal/store"
 )
@@ -16,6 +17,9 @@ import (
 // drops duplicates and counts warnings.
 type collector struct {
 	providerID string
+	// maxRecords and stop enforce the records budget (stop nil: none).
+	maxRecords int
+	stop       context.CancelCauseFunc
 	specs      []model.Specification
 	seen       map[string]bool
 	warnings   []store.Warning
@@ -34,6 +38,10 @@ func (c *collector) Spec(s model.Specification) {
 				"claims publisher %q; a source may only publish its own institution's courses", s.PublisherID)})
 		}
 		s.PublisherID = c.providerID
+	}
+	if c.stop != nil && len(c.specs) >= c.maxRecords {
+		c.stop(&BudgetError{What: fmt.Sprintf("the source yielded more than %d records", c.maxRecords), Setting: "harvest-max-records"})
+		return
 	}
 	c.seen[s.ID] = true
 	c.specs = append(c.specs, s)
@@ -55,6 +63,14 @@ func (h *Harvester) Source(ctx context.Context, src store.Source, trigger string
 		return run, err
 	}
 	log := h.log.With("source_id", src.ID, "provider_id", src.ProviderID, "run_id", run.ID)
+	h.mu.Lock()
+	h.inflight[run.ID] = time.Now()
+	h.mu.Unlock()
+	defer func() {
+		h.mu.Lock()
+		delete(h.inflight, run.ID)
+		h.mu.Unlock()
+	}()
 	herr := h.harvest(ctx, src, &run)
 	run.FinishedAt = h.Now()
 	if herr != nil {
@@ -66,7 +82,11 @@ func (h *Harvester) Source(ctx context.Context, src store.Source, trigger string
 		return run, err
 	}
 	log.Info("harvested", "status", run.Status, "courses", run.Seen, "added", run.Added, "updated", run.Updated,
-		"removed", run.Removed, "warnings", run.WarningCount, "pages", run.Pages)
+		"removed", run.Removed, "warnings", run.WarningCount, "pages", run.Pages, "reason", run.Reason)
+	// Retention is housekeeping: a failure is logged, never the run's.
+	if err := h.pruneSnapshots(context.WithoutCancel(ctx), src.ID); err != nil {
+		log.Warn("snapshot retention", "error", err)
+	}
 	return run, nil
 }
 
@@ -91,14 +111,19 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Ru
 	if err != nil {
 		return err
 	}
+	// A run over budget is stopped through its context; the cause says
+	// which budget.
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	get, err := newPageGetter(h, run.ID, entry, authn, adapter)
 	if err != nil {
 		return err
 	}
+	get.stop = stop
 	if get.last, err = h.Store.LastPages(ctx, src.ID); err != nil {
 		return err
 	}
-	out := &collector{providerID: provider.ID, seen: map[string]bool{}}
+	out := &collector{providerID: provider.ID, seen: map[string]bool{}, maxRecords: h.Limits.MaxRecords, stop: stop}
 	defer func() { run.Warnings, run.WarningCount = out.warnings, out.count }()
 	cfg := source.Config{URL: entry.Path, Version: entry.Version, PageSize: entry.PageSize, ContentType: entry.ContentType,
 		MaxPages: h.MaxPages, Provider: provider, Now: h.Now()}
@@ -109,10 +134,20 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Ru
 	var notModified int
 	run.Pages, run.Bytes, notModified = get.totals()
 	run.Seen = len(out.specs)
+	if berr := budgetCause(ctx); berr != nil {
+		return berr // over budget: whatever was read is not trusted
+	}
 	if aerr != nil && len(out.specs) == 0 {
 		return aerr // nothing read: leave the stored courses alone
 	}
-	if err := h.commit(ctx, src, provider, out, aerr == nil, run); err != nil {
+	complete := aerr == nil
+	if complete {
+		apply, err := h.judge(ctx, src, out.specs, run)
+		if err != nil || !apply {
+			return err
+		}
+	}
+	if err := h.commit(ctx, src, provider, out, complete, run); err != nil {
 		return errors.Join(aerr, err)
 	}
 	switch {
@@ -130,8 +165,7 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Ru
 // courses another source already publishes become warnings of the run.
 func (h *Harvester) commit(ctx context.Context, src store.Source, p model.Provider, out *collector,
 	complete bool, run *store.Run) error {
-	specs := out.specs
-	ch, err := h.Store.ApplyCourses(ctx, src.ID, specs, complete, h.Now())
+	ch, err := h.Store.ApplyCourses(ctx, src.ID, out.specs, complete, h.Now())
 	if err != nil {
 		return err
 	}
@@ -139,21 +173,5 @@ func (h *Harvester) commit(ctx context.Context, src store.Source, p model.Provid
 	for _, id := range ch.Conflicts {
 		out.Warn(source.Warning{Record: id, Message: "already published by another source; ignored"})
 	}
-	changed := map[string]bool{}
-	for _, id := range append(ch.Added, ch.Updated...) {
-		changed[id] = true
-	}
-	var docs []search.Document
-	for _, s := range specs {
-		if changed[s.ID] {
-			docs = append(docs, search.NewDocument(s, p))
-		}
-	}
-	if err := h.Index.Index(ctx, docs); err != nil {
-		return fmt.Errorf("index: %w", err)
-	}
-	if err := h.Index.Delete(ctx, ch.Removed); err != nil {
-		return fmt.Errorf("index: %w", err)
-	}
-	return nil
+	return h.syncIndex(ctx, src.ID, map[string]model.Provider{p.ID: p})
 }

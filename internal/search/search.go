@@ -26,6 +26,9 @@ type Index interface {
 	Search(ctx context.Context, q Query) (Result, error)
 	// Count returns the number of indexed documents.
 	Count(ctx context.Context) (int, error)
+	// EachID calls fn with the ID of every indexed document, so the
+	// store and the index can be reconciled after a crash.
+	EachID(ctx context.Context, fn func(id string) error) error
 	Close() error
 }
 

@@ -160,5 +160,42 @@ func (ix *Index) Count(context.Context) (int, error) {
 	return int(n), nil
 }
 
+// EachID calls fn with every document ID, from one snapshot of the index.
+func (ix *Index) EachID(ctx context.Context, fn func(id string) error) error {
+	adv, err := ix.idx.Advanced()
+	if err != nil {
+		return fmt.Errorf("search/bleve: ids: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return fmt.Errorf("search/bleve: ids: %w", err)
+	}
+	defer r.Close()
+	all, err := r.DocIDReaderAll()
+	if err != nil {
+		return fmt.Errorf("search/bleve: ids: %w", err)
+	}
+	defer all.Close()
+	for {
+		internal, err := all.Next()
+		if err != nil {
+			return fmt.Errorf("search/bleve: ids: %w", err)
+		}
+		if internal == nil {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		id, err := r.ExternalID(internal)
+		if err != nil {
+			return fmt.Errorf("search/bleve: ids: %w", err)
+		}
+		if err := fn(id); err != nil {
+			return err
+		}
+	}
+}
+
 // Close closes the index; it must not be used afterwards.
 func (ix *Index) Close() error { return ix.idx.Close() }

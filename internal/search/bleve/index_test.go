@@ -132,6 +132,13 @@ func TestDeleteAndReindex(t *testing.T) {
 	if n, err := ix.Count(ctx); err != nil || n != 7 {
 		t.Errorf("Count = %d, %v; want 7", n, err)
 	}
+	var ids []string
+	if err := ix.EachID(ctx, func(id string) error { ids = append(ids, id); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if slices.Sort(ids); len(ids) != 7 || slices.Contains(ids, "d1") || !slices.Contains(ids, "d2") {
+		t.Errorf("EachID after Delete = %v", ids)
+	}
 
 	// Re-indexing d2 with a new title replaces every field.
 	d2 := courses[1].document()

@@ -1,0 +1,237 @@
+package harvest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"qlink/internal/model"
+	"qlink/internal/search"
+	"qlink/internal/store"
+)
+
+// The store commits first and the index follows, so a crash between the
+// two leaves the index behind. Each course records the hash the index
+// holds (indexed_hash), set only after the index write succeeded; every
+// harvest and every start-up index what lags behind, so the two heal.
+
+// indexBatch is how many courses are read and indexed at a time.
+const indexBatch = 500
+
+// syncIndex brings the index in line with the store for one source (all
+// sources when sourceID is empty).
+func (h *Harvester) syncIndex(ctx context.Context, sourceID string, providers map[string]model.Provider) error {
+	b, err := h.Store.IndexBacklog(ctx, sourceID)
+	if err != nil {
+		return err
+	}
+	return h.applyBacklog(ctx, b, providers)
+}
+
+// applyBacklog indexes the stale courses and deletes the gone ones,
+// marking each batch once the index has taken it.
+func (h *Harvester) applyBacklog(ctx context.Context, b store.IndexBacklog, providers map[string]model.Provider) error {
+	for chunk := range slices.Chunk(b.Stale, indexBatch) {
+		courses, err := h.Store.CoursesByID(ctx, chunk)
+		if err != nil {
+			return err
+		}
+		docs := make([]search.Document, 0, len(courses))
+		ids := make([]string, 0, len(courses))
+		for _, c := range courses {
+			p, err := h.providerOf(ctx, c.ProviderID, providers)
+			if err != nil {
+				return err
+			}
+			docs = append(docs, search.NewDocument(c.Spec, p))
+			ids = append(ids, c.Spec.ID)
+		}
+		if err := h.Index.Index(ctx, docs); err != nil {
+			return fmt.Errorf("index: %w", err)
+		}
+		if err := h.Store.MarkIndexed(ctx, ids); err != nil {
+			return err
+		}
+	}
+	if len(b.Gone) == 0 {
+		return nil
+	}
+	if err := h.Index.Delete(ctx, b.Gone); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	return h.Store.MarkIndexed(ctx, b.Gone)
+}
+
+func (h *Harvester) providerOf(ctx context.Context, id string, cache map[string]model.Provider) (model.Provider, error) {
+	if p, ok := cache[id]; ok {
+		return p, nil
+	}
+	p, err := h.Store.Provider(ctx, id)
+	if err != nil {
+		return p, fmt.Errorf("provider of a stored course: %w", err)
+	}
+	cache[id] = p
+	return p, nil
+}
+
+// RepairReport says what start-up repair found.
+type RepairReport struct {
+	// Interrupted runs were left running by a process that stopped.
+	Interrupted int
+	// Indexed and Unindexed count documents written to and deleted from
+	// the search index to match the store.
+	Indexed, Unindexed int
+	// Swept counts snapshot blobs no run referred to any more.
+	Swept int
+}
+
+func (r RepairReport) String() string {
+	return fmt.Sprintf("%d interrupted run(s) closed, %d course(s) indexed, %d removed from the index, %d unreferenced snapshot(s) deleted",
+		r.Interrupted, r.Indexed, r.Unindexed, r.Swept)
+}
+
+// Repair is start-up recovery for the process that owns the data
+// directory: runs left running are marked interrupted, the search index
+// is brought in line with the store (courses it lacks or holds stale are
+// indexed, documents the store has no live course for are deleted), and
+// blobs no run refers to are deleted. It must not run while another
+// process harvests into the same data directory.
+func (h *Harvester) Repair(ctx context.Context) (RepairReport, error) {
+	var rep RepairReport
+	var err error
+	rep.Interrupted, err = h.Store.InterruptRuns(ctx, h.Now(),
+		"the process stopped during this run (crash, kill or shutdown); nothing after the last commit was applied")
+	if err != nil {
+		return rep, err
+	}
+	b, err := h.indexDrift(ctx)
+	if err != nil {
+		return rep, err
+	}
+	if err := h.applyBacklog(ctx, b, map[string]model.Provider{}); err != nil {
+		return rep, err
+	}
+	rep.Indexed, rep.Unindexed = len(b.Stale), len(b.Gone)
+	rep.Swept, err = h.sweepAll(ctx)
+	return rep, err
+}
+
+// indexDrift compares the whole store with the whole index: the
+// recorded backlog, plus live courses the index lacks (an index rebuilt
+// or lost) and documents of courses the store does not hold live.
+func (h *Harvester) indexDrift(ctx context.Context) (store.IndexBacklog, error) {
+	b, err := h.Store.IndexBacklog(ctx, "")
+	if err != nil {
+		return b, err
+	}
+	liveIDs, err := h.Store.LiveCourseIDs(ctx, "")
+	if err != nil {
+		return b, err
+	}
+	live := make(map[string]bool, len(liveIDs))
+	for _, id := range liveIDs {
+		live[id] = true
+	}
+	gone := make(map[string]bool, len(b.Gone))
+	for _, id := range b.Gone {
+		gone[id] = true
+	}
+	indexed := map[string]bool{}
+	err = h.Index.EachID(ctx, func(id string) error {
+		indexed[id] = true
+		if !live[id] && !gone[id] {
+			b.Gone = append(b.Gone, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return b, fmt.Errorf("index: %w", err)
+	}
+	stale := make(map[string]bool, len(b.Stale))
+	for _, id := range b.Stale {
+		stale[id] = true
+	}
+	for _, id := range liveIDs {
+		if !indexed[id] && !stale[id] {
+			b.Stale = append(b.Stale, id)
+		}
+	}
+	return b, nil
+}
+
+// pruneSnapshots applies the retention policy to a source after a run
+// and deletes the blobs that no run refers to any more.
+func (h *Harvester) pruneSnapshots(ctx context.Context, sourceID string) error {
+	released, err := h.Store.PruneSnapshots(ctx, sourceID, h.Limits.KeepSnapshots)
+	if err != nil {
+		return err
+	}
+	_, err = h.sweep(ctx, released)
+	return err
+}
+
+// sweep deletes those of keys no run refers to. Blobs are content
+// addressed and shared between runs and sources, so each is checked
+// against every reference, and blobs written since the oldest run in
+// progress began are spared: that run may not have recorded them yet.
+func (h *Harvester) sweep(ctx context.Context, keys []string) (int, error) {
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	h.blobMu.Lock()
+	defer h.blobMu.Unlock()
+	cutoff := h.sweepCutoff()
+	n := 0
+	for _, key := range keys {
+		ok, err := h.sweepOne(ctx, key, cutoff)
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// sweepAll checks every blob; start-up runs it to remove what a crashed
+// run wrote but never recorded.
+func (h *Harvester) sweepAll(ctx context.Context) (int, error) {
+	h.blobMu.Lock()
+	defer h.blobMu.Unlock()
+	cutoff := h.sweepCutoff()
+	n := 0
+	err := h.Blobs.Each(ctx, func(key string, _ time.Time) error {
+		ok, err := h.sweepOne(ctx, key, cutoff)
+		if ok {
+			n++
+		}
+		return err
+	})
+	return n, err
+}
+
+func (h *Harvester) sweepOne(ctx context.Context, key string, cutoff time.Time) (bool, error) {
+	if key == "" {
+		return false, nil
+	}
+	used, err := h.Store.BlobReferenced(ctx, key)
+	if err != nil || used {
+		return false, err
+	}
+	return h.Blobs.Delete(ctx, key, cutoff)
+}
+
+// sweepCutoff is the wall-clock start of the oldest run in progress, or
+// now. Blob write times are wall-clock, whatever h.Now says.
+func (h *Harvester) sweepCutoff() time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	cutoff := time.Now()
+	for _, started := range h.inflight {
+		if started.Before(cutoff) {
+			cutoff = started
+		}
+	}
+	return cutoff
+}
