@@ -42,6 +42,8 @@ type Options struct {
 	// LookupTimeout bounds each DNS lookup, so one dead name server does
 	// not use up the whole discovery (default 5 s).
 	LookupTimeout time.Duration
+	// MaxSources refuses a manifest listing more sources (0: no cap).
+	MaxSources int
 }
 
 // Discoverer runs discovery.
@@ -215,7 +217,7 @@ func (d *Discoverer) tryManifest(ctx context.Context, p *Probe, res *Result) boo
 		}
 		return false
 	}
-	m, diags, err := manifest.Parse(resp.Body)
+	m, diags, err := manifest.ParseWithin(resp.Body, d.opts.MaxSources)
 	if err != nil {
 		p.Outcome = OutcomeError
 		p.Reason = fmt.Sprintf("not a usable manifest (content type %q): %v", resp.ContentType, firstFatal(diags, err))

@@ -64,7 +64,7 @@ func (h *Harvester) Check(ctx context.Context, target string) Report {
 	if !ok {
 		return r
 	}
-	m, diags, err := manifest.Parse(body)
+	m, diags, err := manifest.ParseWithin(body, h.Limits.MaxSources)
 	r.ManifestURL, r.Diagnostics = manifestURL, diags
 	if err != nil {
 		r.Problems = append(r.Problems, Problem{Message: err.Error(),

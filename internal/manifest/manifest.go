@@ -109,9 +109,22 @@ var ErrInvalid = errors.New("manifest: invalid")
 // every diagnostic; sources with fatal problems are left out. The error is
 // non-nil when nothing usable remains.
 func Parse(body []byte) (*Manifest, []Diagnostic, error) {
+	return ParseWithin(body, 0)
+}
+
+// ParseWithin is Parse for manifests from the internet: a manifest listing
+// more than maxSources sources (0: no cap) is refused before its sources
+// are read or validated, so a hostile one cannot make qlink spend minutes
+// on it or harvest without end.
+func ParseWithin(body []byte, maxSources int) (*Manifest, []Diagnostic, error) {
 	doc, lines, err := decode(body)
 	if err != nil {
 		return nil, []Diagnostic{{Message: err.Error(), Fatal: true}}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if n := countSources(doc); maxSources > 0 && n > maxSources {
+		d := Diagnostic{Pointer: "/sources", Line: lines.lineOf("/sources"), Fatal: true,
+			Message: fmt.Sprintf("lists %d sources, more than the %d this aggregator accepts from one manifest", n, maxSources)}
+		return nil, []Diagnostic{d}, fmt.Errorf("%w: %s", ErrInvalid, d.String())
 	}
 	m, diags := parseDocument(doc)
 	diags = mergeSchema(m, diags, schemaDiagnostics(doc))
@@ -127,6 +140,13 @@ func Parse(body []byte) (*Manifest, []Diagnostic, error) {
 		return m, diags, fmt.Errorf("%w: no usable source", ErrInvalid)
 	}
 	return m, diags, nil
+}
+
+// countSources returns the length of the sources list, if there is one.
+func countSources(doc any) int {
+	root, _ := doc.(map[string]any)
+	list, _ := root["sources"].([]any)
+	return len(list)
 }
 
 // parseDocument reads the decoded document into a Manifest with qlink's

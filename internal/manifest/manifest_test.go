@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -182,5 +183,27 @@ func TestSchemaIsValidJSONSchema(t *testing.T) {
 	}
 	if !strings.Contains(string(Schema()), `"occapi"`) {
 		t.Error("the schema must accept occapi")
+	}
+}
+
+func TestParseWithinRefusesTooManySources(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"sources":[`)
+	for i := range 101 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"type":"ooapi","path":"https://data.example.org/%d/"}`, i)
+	}
+	b.WriteString("]}")
+	m, diags, err := ParseWithin([]byte(b.String()), 100)
+	if !errors.Is(err, ErrInvalid) || m != nil || !strings.Contains(err.Error(), "lists 101 sources, more than the 100") {
+		t.Fatalf("ParseWithin = %v, %v", m, err)
+	}
+	if len(diags) != 1 || diags[0].Pointer != "/sources" || !diags[0].Fatal {
+		t.Errorf("diagnostics: %+v", diags)
+	}
+	if m, _, err := ParseWithin([]byte(b.String()), 101); err != nil || len(m.Sources) != 101 {
+		t.Errorf("at the cap: %v", err)
 	}
 }
