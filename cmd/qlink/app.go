@@ -73,10 +73,10 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 	a.fetcher = newFetcher(cfg, nw, log)
 	a.harvester = harvest.New(harvest.Options{
 		Store: a.store, Blobs: a.blobs, Index: a.index, Fetcher: a.fetcher,
-		Discoverer: newDiscoverer(a.fetcher, nw), Adapters: adapters(),
+		Discoverer: newDiscoverer(cfg, a.fetcher, nw), Adapters: adapters(),
 		Auth: auth.Deps{Keys: a.keys, HTTPClient: a.fetcher.HTTPClient(),
 			Credentials: harvest.StoredCredentials{Store: a.store, Keys: a.keys}},
-		MaxPages: cfg.Harvest.MaxPages, Logger: log,
+		MaxPages: cfg.Harvest.MaxPages, Limits: harvestLimits(cfg), Logger: log,
 	})
 	return a, nil
 }
@@ -104,12 +104,21 @@ func newFetcher(cfg config.Config, nw network, log *slog.Logger) *fetch.Client {
 	})
 }
 
-func newDiscoverer(f *fetch.Client, nw network) *discovery.Discoverer {
+func newDiscoverer(cfg config.Config, f *fetch.Client, nw network) *discovery.Discoverer {
 	var txt discovery.TXTResolver = net.DefaultResolver
 	if nw.resolver != nil {
 		txt = nw.resolver
 	}
-	return discovery.New(txt, f, nw.discovery)
+	opts := nw.discovery
+	opts.MaxSources = cfg.Harvest.MaxSources
+	return discovery.New(txt, f, opts)
+}
+
+// harvestLimits are the harvest's budgets and safety thresholds.
+func harvestLimits(cfg config.Config) harvest.Limits {
+	h := cfg.Harvest
+	return harvest.Limits{MaxRemovalPercent: h.MaxRemovalPercent, MaxRunBytes: h.MaxRunBytes, MaxRunPages: h.MaxRunPages,
+		MaxRecords: h.MaxRecords, ProviderTimeout: h.ProviderTimeout, KeepSnapshots: h.KeepSnapshots, MaxSources: h.MaxSources}
 }
 
 // adapters lists the source adapters by manifest type.
@@ -130,8 +139,8 @@ func newChecker(ctx context.Context, cfg config.Config, nw network, log *slog.Lo
 		}
 		deps.Keys = ring
 	}
-	return harvest.New(harvest.Options{Fetcher: f, Discoverer: newDiscoverer(f, nw), Adapters: adapters(),
-		Auth: deps, MaxPages: cfg.Harvest.MaxPages, Logger: log}), nil
+	return harvest.New(harvest.Options{Fetcher: f, Discoverer: newDiscoverer(cfg, f, nw), Adapters: adapters(),
+		Auth: deps, MaxPages: cfg.Harvest.MaxPages, Limits: harvestLimits(cfg), Logger: log}), nil
 }
 
 func openStore(ctx context.Context, cfg config.Config) (*sqlite.Store, error) {
@@ -176,20 +185,20 @@ func (a *app) openIndex(ctx context.Context) (search.Index, error) {
 	return idx, nil
 }
 
-// reindexIfEmpty fills an empty index from the store.
-func (a *app) reindexIfEmpty(ctx context.Context) error {
-	n, err := a.index.Count(ctx)
-	if err != nil || n > 0 {
-		return err
+// repair is start-up recovery for the commands that own the data
+// directory (serve, harvest, demo): runs a killed process left running
+// are closed as interrupted, the search index is brought in line with the
+// store (a new or rebuilt index is filled), and orphaned snapshots go.
+func (a *app) repair(ctx context.Context) error {
+	rep, err := a.harvester.Repair(ctx)
+	if err != nil {
+		return fmt.Errorf("start-up repair: %w", err)
 	}
-	counts, err := a.store.CountCourses(ctx)
-	if err != nil || len(counts) == 0 {
-		return err
+	if rep != (harvest.RepairReport{}) {
+		a.log.Info("start-up repair", "interrupted_runs", rep.Interrupted, "indexed", rep.Indexed,
+			"unindexed", rep.Unindexed, "snapshots_deleted", rep.Swept)
 	}
-	a.log.Info("search index is empty; rebuilding from the store")
-	indexed, err := a.harvester.Reindex(ctx)
-	a.log.Info("search index rebuilt", "courses", indexed)
-	return err
+	return nil
 }
 
 func (a *app) webServer(notice string) (*web.Server, error) {

@@ -25,7 +25,16 @@ func newHarvestCmd() *cobra.Command {
 for each provider (DNS TXT, then the well-known URLs, on the SCHAC code, website host,
 host without www and registrable domain), and harvests every active source it finds.
 Each source's run is recorded with its pages, counts and warnings; a source that fails
-leaves its stored courses untouched.`,
+leaves its stored courses untouched.
+
+A complete run that yields no courses, or would remove more than --harvest-max-removal
+percent of a source's courses, changes nothing and is recorded as suspicious: it is
+applied when the next harvest sees the same records, or when confirmed with
+"qlink runs confirm <run-id>" (find it with "qlink runs list --status suspicious").
+A run over a budget (--harvest-max-run-bytes, --harvest-max-run-pages,
+--harvest-max-records, --harvest-provider-timeout) stops and changes nothing.
+At start-up, runs a killed process left running are marked interrupted and the search
+index is brought in line with the database.`,
 		Example: `  qlink harvest --registry-url https://backend.deqar.eu/connectapi/v1/providers/
   qlink harvest --registry-url providers.json --provider DEQARINST0001`,
 		Args: cobra.NoArgs,
@@ -47,13 +56,18 @@ leaves its stored courses untouched.`,
 	}
 	cmd.Flags().StringSliceVar(&providerIDs, "provider", nil, "harvest only these provider IDs (repeatable)")
 	config.Bind(cmd.Flags(), "data-dir", "secret-key", "registry-url", "contact-url", "log-level", "log-format", "auto-migrate",
-		"fetch-timeout", "fetch-max-body", "fetch-per-host", "fetch-host-rate", "fetch-attempts", "harvest-workers", "harvest-max-pages")
+		"fetch-timeout", "fetch-max-body", "fetch-per-host", "fetch-host-rate", "fetch-attempts", "harvest-workers", "harvest-max-pages",
+		"harvest-max-removal", "harvest-max-sources", "harvest-max-run-bytes", "harvest-max-run-pages", "harvest-max-records",
+		"harvest-provider-timeout", "harvest-keep-snapshots")
 	return cmd
 }
 
 // runHarvest imports the registry (if configured), harvests, and prints
 // progress and a summary to out.
 func runHarvest(ctx context.Context, a *app, out io.Writer, trigger string, only []string) (harvest.Summary, error) {
+	if err := a.repair(ctx); err != nil {
+		return harvest.Summary{}, err
+	}
 	if a.cfg.RegistryURL != "" {
 		ps, problems, err := registry.Load(ctx, a.fetcher, a.cfg.RegistryURL, a.cfg.Harvest.MaxPages)
 		for _, p := range problems {
@@ -114,7 +128,7 @@ func (p *progress) event(e harvest.Event) {
 
 func runCounts(m map[store.RunStatus]int) string {
 	var parts []string
-	for _, s := range []store.RunStatus{store.RunOK, store.RunPartial, store.RunNotModified, store.RunFailed} {
+	for _, s := range []store.RunStatus{store.RunOK, store.RunPartial, store.RunNotModified, store.RunSuspicious, store.RunFailed} {
 		if m[s] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", m[s], s))
 		}

@@ -19,7 +19,10 @@ func newServeCmd() *cobra.Command {
 		Short: "Serve the catalogue and the JSON API from the data directory",
 		Long: `serve opens the data directory (database, search index, snapshots) and serves the public
 catalogue at / and the JSON API at /api/v1/courses. Fill the data directory first with
-"qlink harvest", or try everything at once with "qlink demo".`,
+"qlink harvest", or try everything at once with "qlink demo".
+
+At start-up it repairs what a killed process left behind: runs still marked running
+become interrupted, and the search index is brought in line with the database.`,
 		Example: `  qlink serve --data-dir /var/lib/qlink --addr 0.0.0.0:8080 --base-url https://courses.example.org`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -28,7 +31,7 @@ catalogue at / and the JSON API at /api/v1/courses. Fill the data directory firs
 				return err
 			}
 			defer a.Close()
-			if err := a.reindexIfEmpty(cmd.Context()); err != nil {
+			if err := a.repair(cmd.Context()); err != nil {
 				return err
 			}
 			ln, err := net.Listen("tcp", a.cfg.Addr)

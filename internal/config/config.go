@@ -61,6 +61,19 @@ type HarvestConfig struct {
 	Workers int
 	// MaxPages caps every pagination loop.
 	MaxPages int
+	// MaxRemovalPercent: a complete run removing a larger share of a
+	// source's courses (or all of them) is held back as suspicious.
+	MaxRemovalPercent int
+	// MaxSources caps the sources of one manifest.
+	MaxSources int
+	// MaxRunBytes, MaxRunPages and MaxRecords cap one source run.
+	MaxRunBytes int64
+	MaxRunPages int
+	MaxRecords  int
+	// ProviderTimeout bounds discovery and all source runs of a provider.
+	ProviderTimeout time.Duration
+	// KeepSnapshots is how many distinct snapshots of a source are kept.
+	KeepSnapshots int
 }
 
 // Default returns the configuration qlink runs with when nothing is set.
@@ -79,7 +92,10 @@ func Default() Config {
 			HostRate:           10,
 			Attempts:           3,
 		},
-		Harvest: HarvestConfig{Workers: 4, MaxPages: 10000},
+		// Sized for the largest real institution with room to spare (see
+		// harvest.Limits): ~20,000 courses with a page of offerings each.
+		Harvest: HarvestConfig{Workers: 4, MaxPages: 10000, MaxRemovalPercent: 50, MaxSources: 100, MaxRunBytes: 2 << 30,
+			MaxRunPages: 50000, MaxRecords: 200000, ProviderTimeout: 30 * time.Minute, KeepSnapshots: 5},
 	}
 }
 
@@ -148,6 +164,19 @@ func (c Config) Validate() error {
 	}
 	if c.Harvest.MaxPages < 1 {
 		errs = append(errs, errors.New("harvest-max-pages must be at least 1"))
+	}
+	if c.Harvest.MaxRemovalPercent < 1 || c.Harvest.MaxRemovalPercent > 100 {
+		errs = append(errs, errors.New("harvest-max-removal must be a percentage from 1 to 100"))
+	}
+	for name, v := range map[string]int64{"harvest-max-sources": int64(c.Harvest.MaxSources), "harvest-max-run-bytes": c.Harvest.MaxRunBytes,
+		"harvest-max-run-pages": int64(c.Harvest.MaxRunPages), "harvest-max-records": int64(c.Harvest.MaxRecords),
+		"harvest-keep-snapshots": int64(c.Harvest.KeepSnapshots)} {
+		if v < 1 {
+			errs = append(errs, fmt.Errorf("%s must be at least 1", name))
+		}
+	}
+	if c.Harvest.ProviderTimeout < time.Minute {
+		errs = append(errs, errors.New("harvest-provider-timeout must be at least 1m"))
 	}
 	return errors.Join(errs...)
 }

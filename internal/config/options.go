@@ -40,6 +40,13 @@ var options = []option{
 	{"secret-key", "secret the aggregator's private keys are encrypted under at rest; empty keeps a generated key file (keys.kek) in the data directory", true, func(c *Config) any { return &c.SecretKey }},
 	{"harvest-workers", "sources harvested at the same time", false, func(c *Config) any { return &c.Harvest.Workers }},
 	{"harvest-max-pages", "most pages read from one paged endpoint", false, func(c *Config) any { return &c.Harvest.MaxPages }},
+	{"harvest-max-removal", "a complete run that would remove more than this percentage of a source's courses (or all of them) changes nothing and is held as suspicious until seen twice or confirmed", false, func(c *Config) any { return &c.Harvest.MaxRemovalPercent }},
+	{"harvest-max-sources", "most sources accepted from one manifest; a longer manifest is refused", false, func(c *Config) any { return &c.Harvest.MaxSources }},
+	{"harvest-max-run-bytes", "most bytes one source run may read; a run over it stops and changes nothing", false, func(c *Config) any { return &c.Harvest.MaxRunBytes }},
+	{"harvest-max-run-pages", "most requests one source run may make, over all its endpoints; a run over it stops and changes nothing", false, func(c *Config) any { return &c.Harvest.MaxRunPages }},
+	{"harvest-max-records", "most courses one source run may yield; a run over it stops and changes nothing", false, func(c *Config) any { return &c.Harvest.MaxRecords }},
+	{"harvest-provider-timeout", "time allowed for discovery and all source runs of one provider; a run stopped by it changes nothing", false, func(c *Config) any { return &c.Harvest.ProviderTimeout }},
+	{"harvest-keep-snapshots", "distinct raw snapshots kept per source; older ones are deleted after each run", false, func(c *Config) any { return &c.Harvest.KeepSnapshots }},
 }
 
 // EnvName returns the environment variable for an option name.
