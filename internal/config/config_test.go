@@ -87,3 +87,16 @@ func TestDumpMasksSecrets(t *testing.T) {
 		t.Errorf("dump leaks or omits the secret:\n%s", out)
 	}
 }
+
+func TestDumpMasksCredentialsInURLs(t *testing.T) {
+	c := Default()
+	c.RegistryURL = "https://operator:hunter2@backend.example.org/connectapi/v1/providers/?api_key=k3y&limit=50"
+	out := c.Dump()
+	if strings.Contains(out, "hunter2") || strings.Contains(out, "k3y") {
+		t.Errorf("dump leaks a credential:\n%s", out)
+	}
+	want := "registry-url = https://operator:********@backend.example.org/connectapi/v1/providers/?api_key=********&limit=50"
+	if !strings.Contains(out, want) {
+		t.Errorf("dump lacks %q:\n%s", want, out)
+	}
+}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
+
+	"qlink/internal/redact"
 )
 
 // option describes one setting: its name (the flag, the file key, and in
@@ -187,7 +189,10 @@ func (c Config) Dump() string {
 	for _, o := range options {
 		v := fmt.Sprint(deref(o.field(&c)))
 		if o.secret && v != "" {
-			v = "********"
+			v = redact.Mask
+		}
+		if _, isString := o.field(&c).(*string); isString {
+			v = redact.URL(v) // a registry-url may carry an api_key or a password
 		}
 		lines = append(lines, fmt.Sprintf("%s = %s", o.name, v))
 	}
