@@ -88,7 +88,9 @@ func openCmdApp(cmd *cobra.Command) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openApp(cmd.Context(), cfg, newLogger(cfg), network{})
+	log := newLogger(cfg)
+	warnKeySecretPlacement(log, cfg)
+	return openApp(cmd.Context(), cfg, log, network{})
 }
 
 func newFetcher(cfg config.Config, nw network, log *slog.Logger) *fetch.Client {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,8 +32,50 @@ func openKeys(ctx context.Context, cfg config.Config) (*keys.Ring, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
+	secret, err := cfg.KeyEncryptionSecret()
+	if err != nil {
+		return nil, err
+	}
 	return keys.Open(ctx, keys.FileStorage{Path: filepath.Join(cfg.DataDir, keysFile)},
-		keys.Options{Secret: cfg.SecretKey, KEKFile: filepath.Join(cfg.DataDir, kekFile)})
+		keys.Options{Secret: secret, KEKFile: filepath.Join(cfg.DataDir, kekFile)})
+}
+
+// keySecretInDataDir says where the key-encryption secret sits when it is
+// inside the data directory, where a copy or backup of the directory
+// carries it along with the keys it opens; "" when it is kept elsewhere.
+func keySecretInDataDir(cfg config.Config) string {
+	switch {
+	case cfg.SecretKey != "":
+		return ""
+	case cfg.SecretKeyFile == "":
+		return filepath.Join(cfg.DataDir, kekFile)
+	case within(cfg.DataDir, cfg.SecretKeyFile):
+		return cfg.SecretKeyFile
+	}
+	return ""
+}
+
+// within reports whether path lies inside dir (symbolic links aside).
+func within(dir, path string) bool {
+	absDir, err1 := filepath.Abs(dir)
+	absPath, err2 := filepath.Abs(path)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(absDir, absPath)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// warnKeySecretPlacement tells the operator, once at start-up, when the
+// key-encryption secret lives in the data directory.
+func warnKeySecretPlacement(log *slog.Logger, cfg config.Config) {
+	where := keySecretInDataDir(cfg)
+	if where == "" {
+		return
+	}
+	log.Warn("the key-encryption secret is in the data directory, so a copy or backup of the directory opens the private key and every stored OAuth secret; "+
+		"keep it outside with secret-key-file (QLINK_SECRET_KEY_FILE), e.g. a systemd LoadCredential or a root-only file, and the keys are resealed under it at the next start",
+		"secret", where, "data_dir", cfg.DataDir)
 }
 
 func newKeysCmd() *cobra.Command {
@@ -42,8 +85,11 @@ func newKeysCmd() *cobra.Command {
 		Long: `The aggregator has an RSA key that institutions encrypt manifest secrets for (the
 httpheader value, the OAuth client_secret) and two signing keys for RFC 9421 HTTP Message
 Signatures (ed25519 and rsa-pss-sha512). They are created on first start and kept in
-keys.json in the data directory, their private parts encrypted under secret-key or, when
-that is unset, under the generated keys.kek next to it. Back up both files.
+keys.json in the data directory, their private parts encrypted under a secret: the file
+named by --secret-key-file (best: keep it outside the data directory, e.g. a systemd
+credential or a root-only file, so a backup of the directory holds no usable key), or
+--secret-key (visible in ps and the environment), or, with neither, the generated keys.kek
+next to keys.json. Back up the secret apart from the data directory.
 
 The public keys are published at /api/v1/public-key, /api/v1/public-key/pem and
 /api/v1/signing-keys.`,
