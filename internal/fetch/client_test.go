@@ -85,6 +85,22 @@ func TestLoopbackNetsOpensLoopbackOnly(t *testing.T) {
 	}
 }
 
+// TestPrivateNetsKeepMetadataClosed: check --allow-private reaches a
+// staging server on a private network, never cloud metadata.
+func TestPrivateNetsKeepMetadataClosed(t *testing.T) {
+	guard := dialGuard(false, PrivateNets)
+	for _, addr := range []string{"10.0.0.1:443", "172.16.5.4:443", "192.168.1.1:443", "[fd12::1]:443", "127.0.0.1:8080", "[::1]:8080"} {
+		if err := guard("tcp", addr, nil); err != nil {
+			t.Errorf("%s: %v", addr, err)
+		}
+	}
+	for _, addr := range []string{"169.254.169.254:80", "[fe80::1]:80", "[fd00:ec2::254]:80", "0.0.0.0:80", "[::ffff:0:a00:1]:80"} {
+		if err := guard("tcp", addr, nil); KindOf(err) != KindBlocked {
+			t.Errorf("%s: got %v, want blocked", addr, err)
+		}
+	}
+}
+
 func newClient(t *testing.T, allowPrivate bool) *Client {
 	return testClient(t, Options{Timeout: time.Second, PerHost: 2, AllowPrivate: allowPrivate})
 }

@@ -45,6 +45,17 @@ var (
 // whatever machine it runs on.
 var LoopbackNets = mustPrefixes("127.0.0.0/8", "::1/128")
 
+// PrivateNets opens loopback and the private ranges (RFC 1918, carrier-grade
+// NAT, unique-local IPv6), for `qlink check --allow-private` testing a
+// staging server. Link-local addresses, cloud metadata among them, stay
+// closed: no staging server lives there.
+var PrivateNets = append(mustPrefixes("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"), LoopbackNets...)
+
+// metadataNets hold cloud instance-metadata services (169.254.169.254 and
+// AWS's fd00:ec2::254, inside the unique-local range PrivateNets opens).
+// No AllowNets opens them.
+var metadataNets = mustPrefixes("169.254.0.0/16", "fe80::/10", "fd00:ec2::254/128")
+
 func mustPrefixes(ss ...string) []netip.Prefix {
 	out := make([]netip.Prefix, len(ss))
 	for i, s := range ss {
@@ -97,7 +108,7 @@ func dialGuard(allowPrivate bool, allow []netip.Prefix) func(network, address st
 			return &Error{Kind: KindBlocked, Err: fmt.Errorf("unparseable address %q", address)}
 		}
 		addr := ap.Addr().WithZone("").Unmap()
-		if IsPublic(addr) || inAny(allow, addr) {
+		if IsPublic(addr) || (inAny(allow, addr) && !inAny(metadataNets, addr)) {
 			return nil
 		}
 		return &Error{Kind: KindBlocked, Err: fmt.Errorf("address %s is not public", ap.Addr())}
