@@ -33,7 +33,8 @@ numbers) and previews each source: access, content, the first page of courses an
 warnings about records. Nothing is stored.
 
 Sources protected with httpheader or httpsig can only be tested with the aggregator's
-keys: run the check on the aggregator with its --data-dir (and --secret-key, if set).
+keys: run the check on the aggregator with its --data-dir (and its --secret-key-file or
+--secret-key, if set).
 
 Like the aggregator, check refuses private and loopback addresses. To test a staging
 server on a private network, add --allow-private (loopback, RFC 1918 and unique-local

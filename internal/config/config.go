@@ -59,7 +59,9 @@ type FetchConfig struct {
 	// Attempts is how often a request that may succeed later is tried.
 	Attempts int
 	// AllowPrivateNetworks lets requests reach loopback and private
-	// addresses. Only the demo and tests need it; it defeats the SSRF guard.
+	// addresses. It is no setting: only tests set it, as it defeats the
+	// SSRF guard (the demo opens loopback alone, check --allow-private
+	// the private ranges).
 	AllowPrivateNetworks bool
 }
 
