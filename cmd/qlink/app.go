@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 
@@ -47,6 +48,9 @@ type app struct {
 type network struct {
 	resolver  *net.Resolver
 	discovery discovery.Options
+	// allowNets opens these non-public ranges to the fetcher: the demo's
+	// loopback federation (fetch.LoopbackNets), nothing else.
+	allowNets []netip.Prefix
 }
 
 func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw network) (*app, error) {
@@ -88,7 +92,9 @@ func openCmdApp(cmd *cobra.Command) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openApp(cmd.Context(), cfg, newLogger(cfg), network{})
+	log := newLogger(cfg)
+	warnKeySecretPlacement(log, cfg)
+	return openApp(cmd.Context(), cfg, log, network{})
 }
 
 func newFetcher(cfg config.Config, nw network, log *slog.Logger) *fetch.Client {
@@ -100,7 +106,7 @@ func newFetcher(cfg config.Config, nw network, log *slog.Logger) *fetch.Client {
 		Timeout: cfg.Fetch.Timeout, MaxBodyBytes: cfg.Fetch.MaxBodyBytes, PerHost: cfg.Fetch.PerHostConcurrency,
 		HostRate: hostRate, Retry: fetch.RetryPolicy{Attempts: cfg.Fetch.Attempts},
 		UserAgent: fetch.UserAgent(version, cfg.ContactURL), AllowPrivate: cfg.Fetch.AllowPrivateNetworks,
-		Resolver: nw.resolver, Logger: log.With("component", "fetch"),
+		AllowNets: nw.allowNets, Resolver: nw.resolver, Logger: log.With("component", "fetch"),
 	})
 }
 

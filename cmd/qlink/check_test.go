@@ -51,6 +51,30 @@ func TestCheckAgainstTheFederation(t *testing.T) {
 			t.Fatalf("%+v", r)
 		}
 	})
+	// Given a website host, check probes it, then without www. and the
+	// registrable domain, as the harvest does for a provider's website.
+	for _, v := range []testfed.Variant{testfed.VariantNoSCHACNoWWW, testfed.VariantNoSCHACRegistrable} {
+		t.Run("website host "+string(v), func(t *testing.T) {
+			var in *testfed.Institution
+			for i := range insts {
+				if insts[i].Discovery.Variant == v {
+					in = &insts[i]
+				}
+			}
+			if in == nil {
+				t.Skipf("no %s institution in the federation", v)
+			}
+			host := strings.TrimSuffix(strings.TrimPrefix(in.Website, "https://"), "/")
+			r := h.Check(context.Background(), host)
+			// (Whether its sources pass is the preview's business, tested above.)
+			if r.ManifestURL != in.Discovery.ManifestURL || len(r.Problems) > 0 {
+				t.Fatalf("check %s: manifest %q (want %q), problems %+v", host, r.ManifestURL, in.Discovery.ManifestURL, r.Problems)
+			}
+			if r.Probes[0].Domain != host || r.Probes[len(r.Probes)-1].Domain != in.Discovery.Domain {
+				t.Errorf("probes went from %s to %s; want %s to %s", r.Probes[0].Domain, r.Probes[len(r.Probes)-1].Domain, host, in.Discovery.Domain)
+			}
+		})
+	}
 	t.Run("json", func(t *testing.T) {
 		var out bytes.Buffer
 		printCheck(&out, h.Check(context.Background(), good.SCHAC), true)

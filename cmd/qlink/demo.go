@@ -1,15 +1,19 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"qlink/internal/config"
 	"qlink/internal/discovery"
+	"qlink/internal/fetch"
 	"qlink/internal/testfed"
 )
 
@@ -27,7 +31,9 @@ generated from --seed and are fictional. qlink then imports the federation's reg
 discovers every manifest, harvests every source with a progress display, and serves the
 catalogue. Everything runs offline on loopback.
 
-Without --data the demo works in a temporary directory that is removed on exit.`,
+Without --data the demo works in a temporary directory that is removed on exit. A --data
+directory must be new, empty or made by an earlier qlink demo: the demo harvests every
+provider stored in its data directory, and only from loopback.`,
 		Example: `  qlink demo
   qlink demo --addr 127.0.0.1:9000 --institutions 40 --data ./demo-data`,
 		Args: cobra.NoArgs,
@@ -44,10 +50,10 @@ Without --data the demo works in a temporary directory that is removed on exit.`
 				defer os.RemoveAll(tmp)
 				dataDir = tmp
 			}
+			if err := claimDemoDir(dataDir); err != nil {
+				return err
+			}
 			cfg.DataDir = dataDir
-			// The simulated institutions live on loopback addresses, which
-			// the fetcher refuses unless told otherwise.
-			cfg.Fetch.AllowPrivateNetworks = true
 			// The progress display says what the info log would.
 			if !cmd.Flags().Changed("log-level") && os.Getenv(config.EnvName("log-level")) == "" {
 				cfg.LogLevel = "warn"
@@ -71,8 +77,7 @@ Without --data the demo works in a temporary directory that is removed on exit.`
 			fmt.Fprintf(out, "Simulated federation: %d institutions, DNS at %s, web servers on port %d\n", institutions, fed.DNSAddr(), fed.Port())
 
 			cfg.RegistryURL = fed.RegistryURL()
-			a, err := openApp(cmd.Context(), cfg, log, network{resolver: fed.Resolver(),
-				discovery: discovery.Options{Scheme: "http", Port: strconv.Itoa(fed.Port())}})
+			a, err := openApp(cmd.Context(), cfg, log, demoNetwork(fed))
 			if err != nil {
 				return err
 			}
@@ -95,4 +100,37 @@ Without --data the demo works in a temporary directory that is removed on exit.`
 	cmd.Flags().StringVar(&dataDir, "data", "", "data directory to keep the demo's database and index (default: a temporary directory)")
 	config.Bind(cmd.Flags(), "addr", "log-level", "log-format", "harvest-workers")
 	return cmd
+}
+
+// demoMarker marks a data directory qlink demo created.
+const demoMarker = ".qlink-demo"
+
+// claimDemoDir lets the demo use dir only when it is new, empty or marked
+// as a demo's: the demo harvests every provider stored in its data
+// directory, so an aggregator's directory must never be one.
+func claimDemoDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return fmt.Errorf("demo data directory: %w", err)
+		}
+	case err != nil:
+		return fmt.Errorf("demo data directory: %w", err)
+	case len(entries) > 0:
+		if _, err := os.Stat(filepath.Join(dir, demoMarker)); err == nil {
+			return nil
+		}
+		return fmt.Errorf("%s is not a demo data directory (it holds files but no %s marker): the demo harvests every provider stored in its data directory, so it refuses one it did not create; give --data a new or empty directory", dir, demoMarker)
+	}
+	return os.WriteFile(filepath.Join(dir, demoMarker), []byte("created by qlink demo; qlink demo only runs on directories holding this file\n"), 0o640)
+}
+
+// demoNetwork points discovery and fetching at the simulated federation.
+// Its institutions live on loopback addresses, which the fetcher refuses
+// unless told otherwise; it is told to open loopback alone, not the
+// private networks around this machine.
+func demoNetwork(fed *testfed.Federation) network {
+	return network{resolver: fed.Resolver(), allowNets: fetch.LoopbackNets,
+		discovery: discovery.Options{Scheme: "http", Port: strconv.Itoa(fed.Port())}}
 }

@@ -21,7 +21,8 @@ func newDiscoverCmd() *cobra.Command {
 
 Given the ID of a provider in the registry, it probes that provider's SCHAC code and
 website, records the attempt and, when a manifest is found, updates the provider's
-sources. Given any other name, it treats it as a domain and only reports.`,
+sources. Given a domain, it probes the domain, the domain without "www." and its
+registrable domain, and only reports.`,
 		Example: `  qlink discover DEQARINST0001
   qlink discover uni-lindenau.de --json`,
 		Args: cobra.ExactArgs(1),
@@ -34,7 +35,10 @@ sources. Given any other name, it treats it as a domain and only reports.`,
 			out := cmd.OutOrStdout()
 			p, err := a.store.Provider(cmd.Context(), args[0])
 			if errors.Is(err, store.ErrNotFound) {
-				res, derr := a.harvester.Discoverer.Discover(cmd.Context(), args[0], "")
+				if !discovery.IsDomainName(args[0]) {
+					return notInRegistry(cmd, a, args[0])
+				}
+				res, derr := a.harvester.Discoverer.DiscoverDomain(cmd.Context(), args[0])
 				return printDiscovery(out, res.Probes, res.ManifestURL, nil, derr, asJSON)
 			}
 			if err != nil {
@@ -55,6 +59,22 @@ sources. Given any other name, it treats it as a domain and only reports.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	config.Bind(cmd.Flags(), "data-dir", "secret-key", "contact-url", "log-level", "log-format", "auto-migrate", "fetch-timeout")
 	return cmd
+}
+
+// notInRegistry explains an argument that is neither a provider of the
+// registry nor a domain, and what to type instead.
+func notInRegistry(cmd *cobra.Command, a *app, arg string) error {
+	providers, err := a.store.ListProviders(cmd.Context())
+	if err != nil {
+		return err
+	}
+	registry := fmt.Sprintf("the registry in %s holds %d providers", a.cfg.DataDir, len(providers))
+	if len(providers) == 0 {
+		registry = fmt.Sprintf("no registry has been imported into %s", a.cfg.DataDir)
+	}
+	return fmt.Errorf("%q is not a provider in the registry (%s) and not a domain name: "+
+		"import the registry with qlink harvest --registry-url https://backend.deqar.eu/connectapi/v1/providers/ (or a providers file), "+
+		"or give the institution's domain, e.g. qlink discover uni-lindenau.de", arg, registry)
 }
 
 func printDiscovery(out interface{ Write([]byte) (int, error) }, probes []discovery.Probe, manifestURL string,

@@ -12,6 +12,7 @@ import (
 
 	"qlink/internal/config"
 	"qlink/internal/harvest"
+	"qlink/internal/redact"
 	"qlink/internal/registry"
 	"qlink/internal/store"
 )
@@ -79,7 +80,7 @@ func runHarvest(ctx context.Context, a *app, out io.Writer, trigger string, only
 		if err := a.store.UpsertProviders(ctx, ps); err != nil {
 			return harvest.Summary{}, err
 		}
-		fmt.Fprintf(out, "Registry: %d providers from %s\n", len(ps), a.cfg.RegistryURL)
+		fmt.Fprintf(out, "Registry: %d providers from %s\n", len(ps), redact.URL(a.cfg.RegistryURL))
 	}
 	providers, err := a.store.ListProviders(ctx)
 	if err != nil {

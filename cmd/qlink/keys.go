@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,8 +32,50 @@ func openKeys(ctx context.Context, cfg config.Config) (*keys.Ring, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
+	secret, err := cfg.KeyEncryptionSecret()
+	if err != nil {
+		return nil, err
+	}
 	return keys.Open(ctx, keys.FileStorage{Path: filepath.Join(cfg.DataDir, keysFile)},
-		keys.Options{Secret: cfg.SecretKey, KEKFile: filepath.Join(cfg.DataDir, kekFile)})
+		keys.Options{Secret: secret, KEKFile: filepath.Join(cfg.DataDir, kekFile)})
+}
+
+// keySecretInDataDir says where the key-encryption secret sits when it is
+// inside the data directory, where a copy or backup of the directory
+// carries it along with the keys it opens; "" when it is kept elsewhere.
+func keySecretInDataDir(cfg config.Config) string {
+	switch {
+	case cfg.SecretKey != "":
+		return ""
+	case cfg.SecretKeyFile == "":
+		return filepath.Join(cfg.DataDir, kekFile)
+	case within(cfg.DataDir, cfg.SecretKeyFile):
+		return cfg.SecretKeyFile
+	}
+	return ""
+}
+
+// within reports whether path lies inside dir (symbolic links aside).
+func within(dir, path string) bool {
+	absDir, err1 := filepath.Abs(dir)
+	absPath, err2 := filepath.Abs(path)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(absDir, absPath)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// warnKeySecretPlacement tells the operator, once at start-up, when the
+// key-encryption secret lives in the data directory.
+func warnKeySecretPlacement(log *slog.Logger, cfg config.Config) {
+	where := keySecretInDataDir(cfg)
+	if where == "" {
+		return
+	}
+	log.Warn("the key-encryption secret is in the data directory, so a copy or backup of the directory opens the private key and every stored OAuth secret; "+
+		"keep it outside with secret-key-file (QLINK_SECRET_KEY_FILE), e.g. a systemd LoadCredential or a root-only file, and the keys are resealed under it at the next start",
+		"secret", where, "data_dir", cfg.DataDir)
 }
 
 func newKeysCmd() *cobra.Command {
@@ -42,8 +85,11 @@ func newKeysCmd() *cobra.Command {
 		Long: `The aggregator has an RSA key that institutions encrypt manifest secrets for (the
 httpheader value, the OAuth client_secret) and two signing keys for RFC 9421 HTTP Message
 Signatures (ed25519 and rsa-pss-sha512). They are created on first start and kept in
-keys.json in the data directory, their private parts encrypted under secret-key or, when
-that is unset, under the generated keys.kek next to it. Back up both files.
+keys.json in the data directory, their private parts encrypted under a secret: the file
+named by --secret-key-file (best: keep it outside the data directory, e.g. a systemd
+credential or a root-only file, so a backup of the directory holds no usable key), or
+--secret-key (visible in ps and the environment), or, with neither, the generated keys.kek
+next to keys.json. Back up the secret apart from the data directory.
 
 The public keys are published at /api/v1/public-key, /api/v1/public-key/pem and
 /api/v1/signing-keys.`,
@@ -62,7 +108,7 @@ The public keys are published at /api/v1/public-key, /api/v1/public-key/pem and
 
 // keysCommand builds a subcommand that opens the ring from the data
 // directory and hands it to run.
-func keysCommand(c *cobra.Command, run func(cmd *cobra.Command, ring *keys.Ring, args []string) error) *cobra.Command {
+func keysCommand(c *cobra.Command, run func(cmd *cobra.Command, cfg config.Config, ring *keys.Ring, args []string) error) *cobra.Command {
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		cfg, err := loadConfig(cmd)
 		if err != nil {
@@ -72,7 +118,7 @@ func keysCommand(c *cobra.Command, run func(cmd *cobra.Command, ring *keys.Ring,
 		if err != nil {
 			return err
 		}
-		return run(cmd, ring, args)
+		return run(cmd, cfg, ring, args)
 	}
 	config.Bind(c.Flags(), "data-dir", "secret-key")
 	return c
@@ -88,7 +134,7 @@ keyid) and SHA-256 fingerprint. Check a PEM against the fingerprint with
   openssl pkey -pubin -in key.pem -outform DER | openssl dgst -sha256`,
 		Example: `  qlink keys show --data-dir /var/lib/qlink`,
 		Args:    cobra.NoArgs,
-	}, func(cmd *cobra.Command, ring *keys.Ring, _ []string) error {
+	}, func(cmd *cobra.Command, _ config.Config, ring *keys.Ring, _ []string) error {
 		printKeys(cmd.OutOrStdout(), ring.Keys())
 		return nil
 	})
@@ -128,12 +174,15 @@ func newKeysRotateCmd() *cobra.Command {
 the new public key, and requests are signed with the new signing keys. The old keys keep
 decrypting existing manifest secrets, and stay published for signature verifiers, until
 the overlap ends: give publishers that long to re-encrypt. A running server picks the new
-keys up within five minutes.`,
+keys up within five minutes.
+
+OAuth client secrets registered with qlink credentials are re-encrypted for the new key at
+once; manifest secrets are the publishers' to re-encrypt.`,
 		Example: `  qlink keys rotate                      # all keys, 30 days of overlap
   qlink keys rotate --overlap 2160h      # 90 days
   qlink keys rotate --only signing       # the RFC 9421 keys only`,
 		Args: cobra.NoArgs,
-	}, func(cmd *cobra.Command, ring *keys.Ring, _ []string) error {
+	}, func(cmd *cobra.Command, cfg config.Config, ring *keys.Ring, _ []string) error {
 		algs, err := rotationAlgorithms(only)
 		if err != nil {
 			return err
@@ -141,12 +190,30 @@ keys up within five minutes.`,
 		if overlap < 0 {
 			return errors.New("--overlap must not be negative")
 		}
+		st, err := openStoreIfAny(cmd.Context(), cfg)
+		if err != nil {
+			return err
+		}
+		var clients []clientSecret
+		if st != nil {
+			defer st.Close()
+			// Decrypted before rotating: with --overlap 0 the old key is
+			// gone as soon as Rotate returns.
+			if clients, err = decryptClients(cmd.Context(), st, ring); err != nil {
+				return err
+			}
+		}
 		fresh, err := ring.Rotate(cmd.Context(), overlap, algs...)
 		if err != nil {
 			return err
 		}
 		for _, k := range fresh {
 			fmt.Fprintf(cmd.OutOrStdout(), "new %s key %s\n", k.Alg, k.ID)
+		}
+		if st != nil {
+			if err := reencryptClients(cmd.Context(), st, ring, clients, cmd.OutOrStdout()); err != nil {
+				return err
+			}
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "the previous keys are accepted until %s\n\n", time.Now().Add(overlap).UTC().Format(time.RFC3339))
 		printKeys(cmd.OutOrStdout(), ring.Keys())
@@ -170,16 +237,24 @@ func rotationAlgorithms(only string) ([]string, error) {
 }
 
 func newKeysRetireCmd() *cobra.Command {
-	return keysCommand(&cobra.Command{
+	var force bool
+	cmd := keysCommand(&cobra.Command{
 		Use:   "retire [key-id...]",
 		Short: "End the overlap window of replaced keys now",
 		Long: `retire stops accepting replaced keys before their overlap window ends, and deletes them:
 manifest secrets encrypted for them no longer decrypt, and their sources fail with a message
 asking the publisher to re-encrypt. Without arguments every replaced key is retired; the
-current keys cannot be (rotate first).`,
+current keys cannot be (rotate first).
+
+Registered OAuth client secrets still encrypted for a retiring key are re-encrypted for the
+current one first. A secret in a provider's current manifest that only a retiring key
+decrypts stops the retirement, naming the source; --force retires anyway.`,
 		Example: `  qlink keys retire
   qlink keys retire 0bXv9pN3hW2...`,
-	}, func(cmd *cobra.Command, ring *keys.Ring, args []string) error {
+	}, func(cmd *cobra.Command, cfg config.Config, ring *keys.Ring, args []string) error {
+		if err := releaseRetiringKeys(cmd, cfg, ring, args, force); err != nil {
+			return err
+		}
 		retired, err := ring.Retire(cmd.Context(), args...)
 		if err != nil {
 			return err
@@ -192,6 +267,38 @@ current keys cannot be (rotate first).`,
 		}
 		return nil
 	})
+	cmd.Flags().BoolVar(&force, "force", false, "retire even when current manifests hold secrets only the retiring keys decrypt")
+	return cmd
+}
+
+// releaseRetiringKeys moves the registered OAuth clients off the keys
+// about to be retired and refuses, unless forced, while a current
+// manifest still needs one of them.
+func releaseRetiringKeys(cmd *cobra.Command, cfg config.Config, ring *keys.Ring, ids []string, force bool) error {
+	retiring := retiringSecretKeys(ring, ids)
+	if len(retiring) == 0 {
+		return nil
+	}
+	st, err := openStoreIfAny(cmd.Context(), cfg)
+	if err != nil || st == nil {
+		return err
+	}
+	defer st.Close()
+	clients, err := decryptClients(cmd.Context(), st, ring)
+	if err != nil {
+		return err
+	}
+	if err := reencryptClients(cmd.Context(), st, ring, clients, cmd.OutOrStdout()); err != nil {
+		return err
+	}
+	secrets, err := manifestSecrets(cmd.Context(), st, ring)
+	if err != nil {
+		return err
+	}
+	if err := stillNeeded(retiring, secrets); err != nil && !force {
+		return err
+	}
+	return nil
 }
 
 func newKeysEncryptCmd() *cobra.Command {

@@ -7,7 +7,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -33,8 +35,14 @@ type Config struct {
 	// AutoMigrate applies pending database migrations at start-up.
 	AutoMigrate bool
 	// SecretKey is the key-encryption secret the aggregator's private keys
-	// are sealed under; empty means a generated key file in DataDir.
+	// are sealed under; empty means a generated key file in DataDir (or
+	// SecretKeyFile). Given as a flag or variable it shows in ps and in the
+	// process environment.
 	SecretKey string
+	// SecretKeyFile holds the key-encryption secret instead, so that it
+	// appears in no command line or environment. At most one of the two
+	// may be set.
+	SecretKeyFile string
 
 	Fetch   FetchConfig
 	Harvest HarvestConfig
@@ -51,7 +59,9 @@ type FetchConfig struct {
 	// Attempts is how often a request that may succeed later is tried.
 	Attempts int
 	// AllowPrivateNetworks lets requests reach loopback and private
-	// addresses. Only the demo and tests need it; it defeats the SSRF guard.
+	// addresses. It is no setting: only tests set it, as it defeats the
+	// SSRF guard (the demo opens loopback alone, check --allow-private
+	// the private ranges).
 	AllowPrivateNetworks bool
 }
 
@@ -120,6 +130,37 @@ func (c Config) LabelsPath() string { return filepath.Join(c.DataDir, "vocab-lab
 // BlobPath returns the directory of raw snapshots.
 func (c Config) BlobPath() string { return filepath.Join(c.DataDir, "blobs") }
 
+// maxSecretFile bounds what KeyEncryptionSecret reads: a passphrase or a
+// random key, never a large file given by mistake.
+const maxSecretFile = 4 << 10
+
+// KeyEncryptionSecret returns the secret the aggregator's private keys are
+// sealed under: secret-key, or the first line of secret-key-file (a final
+// newline, as editors and `echo` write it, is not part of it). Empty means
+// neither is set and the generated key file in the data directory is used.
+func (c Config) KeyEncryptionSecret() (string, error) {
+	if c.SecretKeyFile == "" {
+		return c.SecretKey, nil
+	}
+	f, err := os.Open(c.SecretKeyFile)
+	if err != nil {
+		return "", fmt.Errorf("secret-key-file: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	if err != nil {
+		return "", fmt.Errorf("secret-key-file %s: %w", c.SecretKeyFile, err)
+	}
+	if len(b) > maxSecretFile {
+		return "", fmt.Errorf("secret-key-file %s: longer than %d bytes; it should hold the secret alone", c.SecretKeyFile, maxSecretFile)
+	}
+	secret := strings.TrimRight(string(b), "\r\n")
+	if strings.TrimSpace(secret) == "" {
+		return "", fmt.Errorf("secret-key-file %s is empty", c.SecretKeyFile)
+	}
+	return secret, nil
+}
+
 // Validate checks values and their combinations, naming every problem.
 func (c Config) Validate() error {
 	var errs []error
@@ -133,6 +174,9 @@ func (c Config) Validate() error {
 	}
 	if u, err := url.Parse(c.ContactURL); err != nil || u.Scheme == "" {
 		errs = append(errs, fmt.Errorf("contact-url %q must be an absolute URL (mailto: or https:)", c.ContactURL))
+	}
+	if c.SecretKey != "" && c.SecretKeyFile != "" {
+		errs = append(errs, errors.New("secret-key and secret-key-file are both set: give one (secret-key-file keeps the secret out of ps and the environment)"))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

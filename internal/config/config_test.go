@@ -87,3 +87,66 @@ func TestDumpMasksSecrets(t *testing.T) {
 		t.Errorf("dump leaks or omits the secret:\n%s", out)
 	}
 }
+
+func TestDumpMasksCredentialsInURLs(t *testing.T) {
+	c := Default()
+	c.RegistryURL = "https://operator:hunter2@backend.example.org/connectapi/v1/providers/?api_key=k3y&limit=50"
+	out := c.Dump()
+	if strings.Contains(out, "hunter2") || strings.Contains(out, "k3y") {
+		t.Errorf("dump leaks a credential:\n%s", out)
+	}
+	want := "registry-url = https://operator:********@backend.example.org/connectapi/v1/providers/?api_key=********&limit=50"
+	if !strings.Contains(out, want) {
+		t.Errorf("dump lacks %q:\n%s", want, out)
+	}
+}
+
+func TestSecretKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "qlink-secret")
+	if err := os.WriteFile(file, []byte("correct horse battery staple\n"), 0o400); err != nil {
+		t.Fatal(err)
+	}
+	load := func(env map[string]string, args ...string) (Config, error) {
+		fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+		Bind(fs, "data-dir", "secret-key") // secret-key-file comes with secret-key
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		return Load(fs, func(k string) string { return env[k] })
+	}
+
+	c, err := load(nil, "--secret-key-file", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if secret, err := c.KeyEncryptionSecret(); err != nil || secret != "correct horse battery staple" {
+		t.Errorf("from --secret-key-file: %q, %v", secret, err)
+	}
+	c, err = load(map[string]string{"QLINK_SECRET_KEY_FILE": file})
+	if secret, _ := c.KeyEncryptionSecret(); err != nil || secret != "correct horse battery staple" {
+		t.Errorf("from QLINK_SECRET_KEY_FILE: %q, %v", secret, err)
+	}
+	if strings.Contains(c.Dump(), "battery") {
+		t.Errorf("the dump shows the secret:\n%s", c.Dump())
+	}
+
+	// Two places for one secret is a mistake waiting to happen: refused,
+	// whichever way each is given.
+	_, err = load(map[string]string{"QLINK_SECRET_KEY": "other"}, "--secret-key-file", file)
+	if err == nil || !strings.Contains(err.Error(), "secret-key and secret-key-file are both set") {
+		t.Errorf("both set: %v", err)
+	}
+
+	empty := filepath.Join(dir, "empty")
+	os.WriteFile(empty, []byte("\n"), 0o400)
+	for path, want := range map[string]string{empty: "is empty", filepath.Join(dir, "missing"): "no such file"} {
+		c, err := load(nil, "--secret-key-file", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.KeyEncryptionSecret(); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "secret-key-file") {
+			t.Errorf("%s: got %v, want an error naming secret-key-file and %q", path, err, want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
+
+	"qlink/internal/redact"
 )
 
 // option describes one setting: its name (the flag, the file key, and in
@@ -37,7 +40,8 @@ var options = []option{
 	{"fetch-per-host", "parallel requests allowed to one host", false, func(c *Config) any { return &c.Fetch.PerHostConcurrency }},
 	{"fetch-host-rate", "requests per second allowed to one host (0: no limit)", false, func(c *Config) any { return &c.Fetch.HostRate }},
 	{"fetch-attempts", "tries per request when a server answers 429/502/503/504 or drops the connection (1: no retries)", false, func(c *Config) any { return &c.Fetch.Attempts }},
-	{"secret-key", "secret the aggregator's private keys are encrypted under at rest; empty keeps a generated key file (keys.kek) in the data directory", true, func(c *Config) any { return &c.SecretKey }},
+	{"secret-key", "secret the aggregator's private keys are encrypted under at rest; shows in ps and the process environment, so prefer secret-key-file; with neither, a generated key file (keys.kek) in the data directory is used, and a copy of that directory opens the keys", true, func(c *Config) any { return &c.SecretKey }},
+	{"secret-key-file", "file holding the secret-key (a final newline is ignored), kept outside the data directory: a root-only file or a systemd credential; not together with secret-key", false, func(c *Config) any { return &c.SecretKeyFile }},
 	{"harvest-workers", "sources harvested at the same time", false, func(c *Config) any { return &c.Harvest.Workers }},
 	{"harvest-max-pages", "most pages read from one paged endpoint", false, func(c *Config) any { return &c.Harvest.MaxPages }},
 	{"harvest-max-removal", "a complete run that would remove more than this percentage of a source's courses (or all of them) changes nothing and is held as suspicious until seen twice or confirmed", false, func(c *Config) any { return &c.Harvest.MaxRemovalPercent }},
@@ -70,6 +74,10 @@ func Bind(fs *pflag.FlagSet, names ...string) {
 		for _, o := range options {
 			names = append(names, o.name)
 		}
+	}
+	// Wherever the secret may be given, it may be given as a file.
+	if slices.Contains(names, "secret-key") && !slices.Contains(names, "secret-key-file") {
+		names = append(slices.Clip(names), "secret-key-file")
 	}
 	def := Default()
 	for _, name := range names {
@@ -194,7 +202,10 @@ func (c Config) Dump() string {
 	for _, o := range options {
 		v := fmt.Sprint(deref(o.field(&c)))
 		if o.secret && v != "" {
-			v = "********"
+			v = redact.Mask
+		}
+		if _, isString := o.field(&c).(*string); isString {
+			v = redact.URL(v) // a registry-url may carry an api_key or a password
 		}
 		lines = append(lines, fmt.Sprintf("%s = %s", o.name, v))
 	}

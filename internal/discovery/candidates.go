@@ -52,6 +52,13 @@ func websiteHost(website string) string {
 	return strings.ToLower(u.Hostname())
 }
 
+// IsDomainName reports whether s is a host name discovery can probe: at
+// least two labels of letters, digits and hyphens (upper case and a final
+// dot allowed).
+func IsDomainName(s string) bool {
+	return validHost(strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), "."))
+}
+
 // validHost accepts DNS names of at least two labels made of letters,
 // digits and hyphens (IDNs must arrive in punycode).
 func validHost(h string) bool {

@@ -133,6 +133,14 @@ func (d *Discoverer) Discover(ctx context.Context, schac, website string) (Resul
 	return res, fmt.Errorf("%w on %s", ErrNoManifest, strings.Join(domains, ", "))
 }
 
+// DiscoverDomain runs discovery for a bare domain as the harvest does for
+// an institution whose SCHAC code and website are that domain: the domain
+// itself, then without "www.", then its registrable domain. So checking
+// www.dept.example.org finds a manifest published for example.org.
+func (d *Discoverer) DiscoverDomain(ctx context.Context, domain string) (Result, error) {
+	return d.Discover(ctx, domain, domain)
+}
+
 func (d *Discoverer) probeTXT(ctx context.Context, domain string, res *Result) bool {
 	start := time.Now()
 	p := Probe{Step: len(res.Probes) + 1, Domain: domain, Method: MethodTXT}

@@ -13,15 +13,90 @@ import (
 )
 
 func TestIsPublic(t *testing.T) {
-	cases := map[string]bool{
-		"8.8.8.8": true, "193.1.2.3": true, "2a00:1450:4001::1": true,
-		"127.0.0.1": false, "10.1.2.3": false, "172.20.0.1": false, "192.168.1.1": false, "169.254.169.254": false,
-		"100.64.0.1": false, "0.0.0.0": false, "::1": false, "fe80::1": false, "fd00::1": false, "::ffff:127.0.0.1": false,
-		"::ffff:10.0.0.1": false, "224.0.0.1": false, "64:ff9b::a00:1": false,
+	public := []string{
+		"8.8.8.8", "193.1.2.3", "2a00:1450:4001::1", "2001:67c:2e8:22::c100:68b", // ordinary hosts
+		"::ffff:193.1.2.3",  // IPv4-mapped, judged as the IPv4 address
+		"64:ff9b::c101:203", // NAT64 of 193.1.2.3: how an IPv6-only host reaches IPv4
+		"2002:c101:203::1",  // 6to4 of 193.1.2.3
 	}
-	for s, want := range cases {
-		if got := IsPublic(netip.MustParseAddr(s)); got != want {
-			t.Errorf("IsPublic(%s) = %v, want %v", s, got, want)
+	blocked := []string{
+		"127.0.0.1", "127.9.9.9", "10.1.2.3", "172.20.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
+		"0.0.0.0", "255.255.255.255", "224.0.0.1", "192.0.2.1", "198.51.100.7", "203.0.113.9", "198.18.0.1",
+		"::", "::1", "fe80::1", "fe80::1%eth0", "fd00::1", "fc00::1", "ff02::1", "ff0e::1", "100::1",
+		"::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254",
+		"::127.0.0.1", "::10.0.0.1", "::a9fe:a9fe", // IPv4-compatible ::/96
+		"::ffff:0:127.0.0.1", "::ffff:0:a00:1", // IPv4-translated ::ffff:0:0:0/96
+		"fec0::1", "feff::1", // site-local, deprecated but routed by some stacks
+		"64:ff9b::7f00:1", "64:ff9b::a00:1", "64:ff9b::a9fe:a9fe", // NAT64 of private IPv4
+		"64:ff9b:1::c101:203",                                 // local-use NAT64
+		"2002:7f00:1::1", "2002:a00:1::", "2002:a9fe:a9fe::1", // 6to4 of private IPv4
+		"2001::1", "2001:0:4136:e378:8000:63bf:3fff:fdd2", // Teredo
+		"2001:db8::1", "3fff::1", "2001:2::1", "2001:10::1", "5f00::1", // documentation, benchmarking, ORCHID, SRv6
+		"4000::1", "e000::1", // outside global unicast
+	}
+	for _, s := range public {
+		if !IsPublic(netip.MustParseAddr(s)) {
+			t.Errorf("IsPublic(%s) = false, want true", s)
+		}
+	}
+	for _, s := range blocked {
+		if IsPublic(netip.MustParseAddr(s)) {
+			t.Errorf("IsPublic(%s) = true, want false", s)
+		}
+	}
+}
+
+// TestEmbeddedLoopbackRefused dials real URLs whose literal IPv6 address
+// hides 127.0.0.1: the guard must refuse them before any connection, and
+// opening loopback for the demo must not open them either.
+func TestEmbeddedLoopbackRefused(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("internal")) }))
+	defer srv.Close()
+	port := srv.URL[strings.LastIndex(srv.URL, ":")+1:]
+	for _, host := range []string{"[::ffff:0:127.0.0.1]", "[::127.0.0.1]", "[fec0::1]", "[64:ff9b::7f00:1]", "[2002:7f00:1::1]"} {
+		for _, opts := range []Options{{Timeout: time.Second}, {Timeout: time.Second, AllowNets: LoopbackNets}} {
+			_, err := testClient(t, opts).Get(context.Background(), Request{URL: "http://" + host + ":" + port + "/"})
+			if KindOf(err) != KindBlocked {
+				t.Errorf("%s (AllowNets %v): got %v, want blocked", host, opts.AllowNets, err)
+			}
+		}
+	}
+}
+
+// TestLoopbackNetsOpensLoopbackOnly: the demo's mode reaches 127.0.0.1 but
+// not the private networks around the machine.
+func TestLoopbackNetsOpensLoopbackOnly(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("demo")) }))
+	defer srv.Close()
+	c := testClient(t, Options{Timeout: time.Second, AllowNets: LoopbackNets})
+	if resp, err := c.Get(context.Background(), Request{URL: srv.URL}); err != nil || string(resp.Body) != "demo" {
+		t.Fatalf("loopback: %v", err)
+	}
+	guard := dialGuard(false, LoopbackNets)
+	for _, addr := range []string{"10.0.0.1:80", "192.168.1.1:80", "169.254.169.254:80", "[fd00::1]:80", "[fe80::1]:80"} {
+		if err := guard("tcp", addr, nil); KindOf(err) != KindBlocked {
+			t.Errorf("%s: got %v, want blocked", addr, err)
+		}
+	}
+	for _, addr := range []string{"127.0.0.1:80", "127.0.0.5:80", "[::1]:80"} {
+		if err := guard("tcp", addr, nil); err != nil {
+			t.Errorf("%s: %v", addr, err)
+		}
+	}
+}
+
+// TestPrivateNetsKeepMetadataClosed: check --allow-private reaches a
+// staging server on a private network, never cloud metadata.
+func TestPrivateNetsKeepMetadataClosed(t *testing.T) {
+	guard := dialGuard(false, PrivateNets)
+	for _, addr := range []string{"10.0.0.1:443", "172.16.5.4:443", "192.168.1.1:443", "[fd12::1]:443", "127.0.0.1:8080", "[::1]:8080"} {
+		if err := guard("tcp", addr, nil); err != nil {
+			t.Errorf("%s: %v", addr, err)
+		}
+	}
+	for _, addr := range []string{"169.254.169.254:80", "[fe80::1]:80", "[fd00:ec2::254]:80", "0.0.0.0:80", "[::ffff:0:a00:1]:80"} {
+		if err := guard("tcp", addr, nil); KindOf(err) != KindBlocked {
+			t.Errorf("%s: got %v, want blocked", addr, err)
 		}
 	}
 }

@@ -7,7 +7,9 @@
 //   - refuses loopback, private, link-local, CGNAT and metadata addresses
 //     after DNS resolution, on the address actually dialled, on every hop,
 //     so neither a redirect nor DNS rebinding reaches an internal service
-//     (Options.AllowPrivate and AllowNets open them for tests and the demo);
+//     (Options.AllowPrivate and AllowNets open them for tests and the demo;
+//     LoopbackNets is the demo's loopback-only opening). IPv6 must be
+//     global unicast, and addresses embedding IPv4 are judged by it;
 //   - follows at most 5 redirects by hand, checking each hop like a
 //     request of its own;
 //   - caps each body on the wire and after gzip or deflate decoding while

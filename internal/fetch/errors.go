@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net"
 	"time"
+
+	"qlink/internal/redact"
 )
 
 // Kind classifies a failed request. Each kind has a stable name the
@@ -47,7 +49,7 @@ func (e *Error) Error() string {
 		msg = fmt.Sprintf("HTTP %d", e.Status)
 	}
 	if e.URL != "" {
-		msg = "fetch " + e.URL + ": " + msg
+		msg = "fetch " + redact.URL(e.URL) + ": " + msg
 	}
 	if e.Err != nil {
 		msg += ": " + e.Err.Error()

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+
+	"qlink/internal/redact"
 )
 
 // follow performs one attempt: the request and up to maxRedirects
@@ -62,7 +64,7 @@ func (c *Client) exchange(ctx context.Context, req Request, origin, u *url.URL) 
 	}
 	resp, err := c.read(ctx, hctx, req, hresp)
 	resp.Duration, resp.sent = c.now().Sub(start), sent
-	c.log.Debug("fetched", "url", resp.URL, "status", resp.Status, "bytes", len(resp.Body), "duration", resp.Duration)
+	c.log.Debug("fetched", "url", redact.URL(resp.URL), "status", resp.Status, "bytes", len(resp.Body), "duration", resp.Duration)
 	return resp, nil, err
 }
 
@@ -97,7 +99,7 @@ func redirectTarget(u *url.URL, hresp *http.Response) (next *url.URL, ok bool, e
 	}
 	if cerr := checkURL(next); cerr != nil {
 		cerr.URL = u.String()
-		cerr.Err = fmt.Errorf("redirect to %s: %w", next.Redacted(), cerr.Err)
+		cerr.Err = fmt.Errorf("redirect to %s: %w", redact.URL(next.String()), cerr.Err)
 		return nil, true, cerr
 	}
 	next.Fragment = ""

@@ -26,6 +26,9 @@ type Report struct {
 	Problems    []Problem             `json:"problems,omitempty"`
 	Sources     []SourceReport        `json:"sources,omitempty"`
 	Pass        bool                  `json:"pass"`
+	// AllowPrivate says the check was let reach private addresses, which
+	// the aggregator itself never contacts.
+	AllowPrivate bool `json:"allowPrivate,omitempty"`
 }
 
 // SourceReport is the preview of one source.
@@ -98,7 +101,7 @@ func (h *Harvester) checkManifestSource(ctx context.Context, target string, r *R
 		}
 		return resp.Body, resp.URL, true
 	}
-	res, err := h.Discoverer.Discover(ctx, target, "")
+	res, err := h.Discoverer.DiscoverDomain(ctx, target)
 	r.Probes = res.Probes
 	if err != nil {
 		r.Problems = append(r.Problems, Problem{Message: err.Error(), Fix: fmt.Sprintf(

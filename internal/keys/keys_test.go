@@ -380,3 +380,18 @@ func encryptFor(t *testing.T, k Key, secret []byte, sha256 bool) []byte {
 	ct, _ := base64.StdEncoding.DecodeString(b64)
 	return ct
 }
+
+func TestDecryptingKeyNamesTheKey(t *testing.T) {
+	r := fileRing(t, t.TempDir(), newClock().now)
+	old, _ := r.Current(AlgRSAOAEP)
+	oldCipher := encryptFor(t, old, []byte("s"), false)
+	if _, err := r.Rotate(context.Background(), time.Hour, AlgRSAOAEP); err != nil {
+		t.Fatal(err)
+	}
+	cur, _ := r.Current(AlgRSAOAEP)
+	for want, ct := range map[string][]byte{old.ID: oldCipher, cur.ID: encryptFor(t, cur, []byte("s"), true)} {
+		if k, plain, err := r.DecryptingKey(ct); err != nil || k.ID != want || string(plain) != "s" {
+			t.Errorf("got key %s, %q, %v; want %s", k.ID, plain, err, want)
+		}
+	}
+}

@@ -235,6 +235,14 @@ func (r *Ring) Signer(alg string) (Key, crypto.Signer, error) {
 // manifest cannot use the answer as a padding oracle; only the length,
 // which is public anyway, is explained.
 func (r *Ring) Decrypt(ciphertext []byte) ([]byte, error) {
+	_, plain, err := r.DecryptingKey(ciphertext)
+	return plain, err
+}
+
+// DecryptingKey is Decrypt that also says which key opened the
+// ciphertext, so that what depends on a key can be found before the key
+// is retired.
+func (r *Ring) DecryptingKey(ciphertext []byte) (Key, []byte, error) {
 	var sizes []int
 	for _, k := range r.Keys() {
 		pub, ok := k.Public.(*rsa.PublicKey)
@@ -248,14 +256,14 @@ func (r *Ring) Decrypt(ciphertext []byte) ([]byte, error) {
 		priv := k.private.(*rsa.PrivateKey)
 		for _, h := range []func() hash.Hash{sha1.New, sha256.New} {
 			if plain, err := rsa.DecryptOAEP(h(), nil, priv, ciphertext, nil); err == nil {
-				return plain, nil
+				return k, plain, nil
 			}
 		}
 	}
 	if !slices.Contains(sizes, len(ciphertext)) {
-		return nil, fmt.Errorf("%w: it is %d bytes; ciphertext for this aggregator's keys is %v bytes", ErrDecrypt, len(ciphertext), sizes)
+		return Key{}, nil, fmt.Errorf("%w: it is %d bytes; ciphertext for this aggregator's keys is %v bytes", ErrDecrypt, len(ciphertext), sizes)
 	}
-	return nil, ErrDecrypt
+	return Key{}, nil, ErrDecrypt
 }
 
 // Rotate gives every current key of the named algorithms (all when none
