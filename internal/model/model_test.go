@@ -12,10 +12,10 @@ func TestTextKeepsEveryLanguage(t *testing.T) {
 	tx.Set("EN-gb", "Introduction to data science")
 	tx.Set("", "Ohne Sprache")
 	tx.Set("de", "   ")
-	if !slices.Equal(tx.Langs(), []string{"en-GB", "nl-NL", ""}) {
+	if !slices.Equal(tx.Langs(), []string{"en-GB", "nl-NL", LangUnstated}) {
 		t.Fatalf("Langs = %v", tx.Langs())
 	}
-	if got := tx.AppendLangs([]string{"zz"}); !slices.Equal(got, []string{"zz", "en-GB", "nl-NL", ""}) {
+	if got := tx.AppendLangs([]string{"zz"}); !slices.Equal(got, []string{"zz", "en-GB", "nl-NL", LangUnstated}) {
 		t.Fatalf("AppendLangs sorts what it appends, and only that: %v", got)
 	}
 	for _, tc := range []struct {
@@ -34,6 +34,32 @@ func TestTextKeepsEveryLanguage(t *testing.T) {
 	only := Text{"pl": "Wprowadzenie"}
 	if lang, v := only.Best("en"); lang != "pl" || v != "Wprowadzenie" {
 		t.Errorf("single language: %q %q", lang, v)
+	}
+}
+
+// TestTextNeverKeysEmpty: "" is not a BCP 47 tag, yet API users read
+// Text keys as tags; values of unstated or unknown language go under "und",
+// also when a stored document still has "".
+func TestTextNeverKeysEmpty(t *testing.T) {
+	tx := Text{}
+	tx.Set("", "Hochschule Lindenau")
+	tx.Set("x-klingon", "tlhIngan")
+	if _, ok := tx[""]; ok || tx[LangUnstated] != "tlhIngan" || len(tx) != 1 {
+		t.Fatalf("Set keyed %v", tx)
+	}
+	var back Text
+	if err := json.Unmarshal([]byte(`{"":"Alt","de":"Neu"}`), &back); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := back[""]; ok || back[LangUnstated] != "Alt" || back["de"] != "Neu" {
+		t.Fatalf("unmarshal kept an empty key: %v", back)
+	}
+	if lang, v := (Text{LangUnstated: "Alt", "fr": "Nouveau"}).Best("de"); lang != LangUnstated || v != "Alt" {
+		t.Errorf("Best prefers the unstated language to a foreign one: got %q %q", lang, v)
+	}
+	var s Specification
+	if err := json.Unmarshal([]byte(`{"id":"x","title":{"":"T"}}`), &s); err != nil || s.Title[LangUnstated] != "T" {
+		t.Errorf("Text fields of stored documents are normalised too: %v %v", s.Title, err)
 	}
 }
 

@@ -73,9 +73,13 @@ func newTestServer(t *testing.T) *httptest.Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
+	// P2's official name has no stated language, as the DEQAR registry
+	// gives it.
+	nameB := model.Text{"en": "University B"}
+	nameB.Set("", "Universität B")
 	providers := []model.Provider{
 		{ID: "P1", SCHAC: "uni-a.test", Name: model.Text{"en": "University A", "nl": "Universiteit A"}, Country: "NL"},
-		{ID: "P2", SCHAC: "uni-b.test", Name: model.Text{"en": "University B"}, Country: "DE"},
+		{ID: "P2", SCHAC: "uni-b.test", Name: nameB, Country: "DE"},
 	}
 	if err := st.UpsertProviders(ctx, providers); err != nil {
 		t.Fatal(err)
@@ -215,6 +219,8 @@ func TestAPI(t *testing.T) {
 		{"/api/v1/courses/urn:nope", 404, `"error":"no course with id urn:nope"`},
 		{"/api/v1/nothing", 404, `"error":"no such API endpoint`},
 		{"/api/v1/courses/" + url.PathEscape("urn:schac:uniqueCourseId:uni-b.test:GESCH"), 200, `"title":{"de":"Geschichte Europas"}`},
+		// A name of unstated language is keyed by the BCP 47 tag "und".
+		{"/api/v1/courses/" + url.PathEscape("urn:schac:uniqueCourseId:uni-b.test:GESCH"), 200, `"name":{"en":"University B","und":"Universität B"}`},
 	} {
 		resp, body := get(t, ts.URL+tc.path)
 		if resp.StatusCode != tc.status || !strings.Contains(body, tc.want) || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {

@@ -184,7 +184,7 @@ func randomSpec(r *rand.Rand, p model.Provider, i int) model.Specification {
 			Enrolled:            randomCount(r),
 			Minimum:             randomCount(r),
 			Homepage:            []string{"", fmt.Sprintf("https://www.uni.test/o/%d/%d", i, j)}[r.IntN(2)],
-			Location:            []model.Text{nil, {"": "Ghent"}, {"nl": "Gent", "fr": "Gand"}}[r.IntN(3)],
+			Location:            []model.Text{nil, {"und": "Ghent"}, {"nl": "Gent", "fr": "Gand"}}[r.IntN(3)],
 		}
 		s.Instances = append(s.Instances, in)
 	}

@@ -60,7 +60,7 @@ func (r *reader) addText(t model.Text, o rdf.Term, n rdf.Term, prop string) {
 	if strings.TrimSpace(o.Value) == "" {
 		return
 	}
-	key, _ := vocab.NormalizeLang(o.Lang)
+	key := model.TextKey(o.Lang)
 	if _, dup := t[key]; dup {
 		r.warn(n, prop, "a second value in language %q; the first is kept", key)
 		return

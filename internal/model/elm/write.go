@@ -173,7 +173,8 @@ func (w *writer) nalLanguage(tag string) string {
 func (w *writer) text(s rdf.Term, p string, t model.Text) {
 	w.langs = t.AppendLangs(w.langs[:0])
 	for _, lang := range w.langs {
-		if lang == "" {
+		if lang == model.LangUnstated || lang == "" {
+			// RDF says "no language" with a plain string, not "und".
 			w.add(s, p, rdf.String(t[lang]))
 		} else {
 			w.add(s, p, rdf.LangLiteral(t[lang], lang))

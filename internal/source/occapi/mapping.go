@@ -221,7 +221,7 @@ func outcomes(langs *source.Langs, blocks []text, warn func(msg string)) []model
 		if v == "" {
 			continue
 		}
-		norm, _ := langs.Normalize(b.Lang)
+		norm := langs.Key(b.Lang)
 		if slices.ContainsFunc(bs, func(x block) bool { return x.tag == norm }) {
 			warn(fmt.Sprintf("a second block in language %q; the first is kept", norm))
 			continue

@@ -226,7 +226,7 @@ func (r *run) mapOffering(o *offering, c *course, specID, where string) (model.I
 	in.RegistrationPortal = httpURL(enrollmentURL(o.Consumers), func(msg string) { warn("consumers.enrollmentUrl", msg) })
 	for _, a := range o.Addresses {
 		if a.City != "" {
-			in.Location = model.Text{"": a.City}
+			in.Location = model.Text{model.LangUnstated: a.City}
 			break
 		}
 	}
