@@ -105,3 +105,35 @@ func TestSpecificationJSONRoundTrip(t *testing.T) {
 		t.Errorf("round trip lost data: %s", raw)
 	}
 }
+
+func TestDuration(t *testing.T) {
+	for in, want := range map[string]string{"PT150H": "PT150H", " pt7h30m ": "PT7H30M", "P1Y2M": "P1Y2M", "P2W": "P2W", "PT0.5S": "PT0.5S",
+		"P": "", "PT": "", "P1DT": "", "150": "", "-PT1H": "", "PT1.5H": "", "150 hours": ""} {
+		got, ok := Duration(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("Duration(%q) = %q %v, want %q", in, got, ok, want)
+		}
+	}
+	for h, want := range map[float64]string{42: "PT42H", 7.5: "PT7H30M", 0: "PT0H"} {
+		if got, ok := HoursDuration(h); !ok || got != want {
+			t.Errorf("HoursDuration(%v) = %q", h, got)
+		}
+	}
+	if _, ok := HoursDuration(-1); ok {
+		t.Error("negative hours accepted")
+	}
+}
+
+// TestAbsentFieldsKeepTheDocument: a course without the study fields
+// marshals exactly as before they existed, so its content hash holds.
+func TestAbsentFieldsKeepTheDocument(t *testing.T) {
+	s := Specification{ID: "urn:x", Title: Text{"en": "A"}, PublisherID: "p", Instances: []Instance{{ID: "i", SpecificationID: "urn:x"}}}
+	raw, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const before = `{"id":"urn:x","title":{"en":"A"},"active":false,"publisherId":"p","instances":[{"id":"i","specificationId":"urn:x"}]}`
+	if string(raw) != before {
+		t.Errorf("got  %s\nwant %s", raw, before)
+	}
+}
