@@ -20,6 +20,42 @@ type Credit struct {
 	Value  float64 `json:"value"`
 }
 
+// Kinds of specification. ELM specifies a learning opportunity by what it
+// leads to (a learning achievement specification, the default) or, for
+// participation without assessment, by its activity alone.
+const (
+	// KindAchievement (the zero value) is ql:LearningOpportunitySpecification,
+	// a subclass of elm:LearningAchievementSpecification.
+	KindAchievement = ""
+	// KindActivity is elm:LearningActivitySpecification, which ELM declares
+	// disjoint from achievement specifications.
+	KindActivity = "activity"
+)
+
+// GradingScheme is how results are graded (elm:GradingScheme).
+type GradingScheme struct {
+	Title       Text `json:"title,omitempty"`
+	Description Text `json:"description,omitempty"`
+}
+
+// IsEmpty reports whether g says nothing; nil says nothing too.
+func (g *GradingScheme) IsEmpty() bool {
+	return g == nil || (g.Title.IsEmpty() && g.Description.IsEmpty())
+}
+
+// Study is what a learning opportunity states about how it is studied. A
+// specification states it for every run; an instance for its own run,
+// which is where OCCAPI and ELM offerings state it.
+type Study struct {
+	// Schedule is an EU learning-schedule concept IRI (full time, part
+	// time intensive, part time light).
+	Schedule string `json:"schedule,omitempty"`
+	// VolumeOfLearning is the expected workload as an xsd:duration
+	// ("PT150H"); see Duration.
+	VolumeOfLearning string         `json:"volumeOfLearning,omitempty"`
+	GradingScheme    *GradingScheme `json:"gradingScheme,omitempty"`
+}
+
 // Specification is a learning-opportunity specification
 // (ql:LearningOpportunitySpecification): a course, programme, module or
 // micro-credential as designed, independent of when it runs.
@@ -27,6 +63,8 @@ type Specification struct {
 	// ID is the canonical course identifier (see CourseID).
 	ID          string       `json:"id"`
 	Identifiers []Identifier `json:"identifiers,omitempty"`
+	// Kind is KindAchievement or KindActivity.
+	Kind string `json:"kind,omitempty"`
 	// Type is an EU learning-opportunity type concept IRI.
 	Type             string `json:"type,omitempty"`
 	Title            Text   `json:"title"`
@@ -50,6 +88,7 @@ type Specification struct {
 	PublisherID string   `json:"publisherId"`
 	PartOf      []string `json:"partOf,omitempty"`
 	HasPart     []string `json:"hasPart,omitempty"`
+	Study
 	// Instances are the offerings of this specification.
 	Instances []Instance `json:"instances,omitempty"`
 }
@@ -76,11 +115,23 @@ type Instance struct {
 	Minimum             *int      `json:"minimum,omitempty"`
 	Homepage            string    `json:"homepage,omitempty"`
 	Location            Text      `json:"location,omitempty"`
+	// AcademicTerm names the term the instance runs in ("2025/2026-1/2",
+	// "Fall 2026"), as the source names it.
+	AcademicTerm Text `json:"academicTerm,omitempty"`
+	// Credits are what this run awards, when the source states them per
+	// run; they may differ from the specification's.
+	Credits []Credit `json:"credits,omitempty"`
+	Study
 }
 
 // ECTS returns the specification's credit in ECTS, if it states one.
-func (s *Specification) ECTS() (float64, bool) {
-	for _, c := range s.Credits {
+func (s *Specification) ECTS() (float64, bool) { return ects(s.Credits) }
+
+// ECTS returns the instance's own credit in ECTS, if it states one.
+func (in *Instance) ECTS() (float64, bool) { return ects(in.Credits) }
+
+func ects(cs []Credit) (float64, bool) {
+	for _, c := range cs {
 		if c.System == CreditECTS {
 			return c.Value, true
 		}

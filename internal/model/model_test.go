@@ -12,10 +12,10 @@ func TestTextKeepsEveryLanguage(t *testing.T) {
 	tx.Set("EN-gb", "Introduction to data science")
 	tx.Set("", "Ohne Sprache")
 	tx.Set("de", "   ")
-	if !slices.Equal(tx.Langs(), []string{"en-GB", "nl-NL", ""}) {
+	if !slices.Equal(tx.Langs(), []string{"en-GB", "nl-NL", LangUnstated}) {
 		t.Fatalf("Langs = %v", tx.Langs())
 	}
-	if got := tx.AppendLangs([]string{"zz"}); !slices.Equal(got, []string{"zz", "en-GB", "nl-NL", ""}) {
+	if got := tx.AppendLangs([]string{"zz"}); !slices.Equal(got, []string{"zz", "en-GB", "nl-NL", LangUnstated}) {
 		t.Fatalf("AppendLangs sorts what it appends, and only that: %v", got)
 	}
 	for _, tc := range []struct {
@@ -34,6 +34,32 @@ func TestTextKeepsEveryLanguage(t *testing.T) {
 	only := Text{"pl": "Wprowadzenie"}
 	if lang, v := only.Best("en"); lang != "pl" || v != "Wprowadzenie" {
 		t.Errorf("single language: %q %q", lang, v)
+	}
+}
+
+// TestTextNeverKeysEmpty: "" is not a BCP 47 tag, yet API users read
+// Text keys as tags; values of unstated or unknown language go under "und",
+// also when a stored document still has "".
+func TestTextNeverKeysEmpty(t *testing.T) {
+	tx := Text{}
+	tx.Set("", "Hochschule Lindenau")
+	tx.Set("x-klingon", "tlhIngan")
+	if _, ok := tx[""]; ok || tx[LangUnstated] != "tlhIngan" || len(tx) != 1 {
+		t.Fatalf("Set keyed %v", tx)
+	}
+	var back Text
+	if err := json.Unmarshal([]byte(`{"":"Alt","de":"Neu"}`), &back); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := back[""]; ok || back[LangUnstated] != "Alt" || back["de"] != "Neu" {
+		t.Fatalf("unmarshal kept an empty key: %v", back)
+	}
+	if lang, v := (Text{LangUnstated: "Alt", "fr": "Nouveau"}).Best("de"); lang != LangUnstated || v != "Alt" {
+		t.Errorf("Best prefers the unstated language to a foreign one: got %q %q", lang, v)
+	}
+	var s Specification
+	if err := json.Unmarshal([]byte(`{"id":"x","title":{"":"T"}}`), &s); err != nil || s.Title[LangUnstated] != "T" {
+		t.Errorf("Text fields of stored documents are normalised too: %v %v", s.Title, err)
 	}
 }
 
@@ -77,5 +103,37 @@ func TestSpecificationJSONRoundTrip(t *testing.T) {
 	}
 	if !slices.Equal(back.Modes(), []string{"m1", "m2"}) || *back.Instances[0].Capacity != 30 {
 		t.Errorf("round trip lost data: %s", raw)
+	}
+}
+
+func TestDuration(t *testing.T) {
+	for in, want := range map[string]string{"PT150H": "PT150H", " pt7h30m ": "PT7H30M", "P1Y2M": "P1Y2M", "P2W": "P2W", "PT0.5S": "PT0.5S",
+		"P": "", "PT": "", "P1DT": "", "150": "", "-PT1H": "", "PT1.5H": "", "150 hours": ""} {
+		got, ok := Duration(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("Duration(%q) = %q %v, want %q", in, got, ok, want)
+		}
+	}
+	for h, want := range map[float64]string{42: "PT42H", 7.5: "PT7H30M", 0: "PT0H"} {
+		if got, ok := HoursDuration(h); !ok || got != want {
+			t.Errorf("HoursDuration(%v) = %q", h, got)
+		}
+	}
+	if _, ok := HoursDuration(-1); ok {
+		t.Error("negative hours accepted")
+	}
+}
+
+// TestAbsentFieldsKeepTheDocument: a course without the study fields
+// marshals exactly as before they existed, so its content hash holds.
+func TestAbsentFieldsKeepTheDocument(t *testing.T) {
+	s := Specification{ID: "urn:x", Title: Text{"en": "A"}, PublisherID: "p", Instances: []Instance{{ID: "i", SpecificationID: "urn:x"}}}
+	raw, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const before = `{"id":"urn:x","title":{"en":"A"},"active":false,"publisherId":"p","instances":[{"id":"i","specificationId":"urn:x"}]}`
+	if string(raw) != before {
+		t.Errorf("got  %s\nwant %s", raw, before)
 	}
 }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 
@@ -8,9 +9,40 @@ import (
 )
 
 // Text holds one value per language, keyed by a normalised BCP 47 tag
-// (see NormalizeLang). The empty key holds a value whose language the
-// source did not state; it is kept apart rather than guessed.
+// (see NormalizeLang). LangUnstated holds a value whose language the
+// source did not state; it is kept apart rather than guessed. No key is
+// ever "", which is not a BCP 47 tag (API users read the keys).
 type Text map[string]string
+
+// LangUnstated is BCP 47's "undetermined" tag: the key of a value whose
+// language the source did not state or qlink cannot recognise.
+const LangUnstated = "und"
+
+// TextKey returns the key Text stores a value in language lang under: its
+// normalised tag, or LangUnstated.
+func TextKey(lang string) string {
+	if norm, ok := vocab.NormalizeLang(lang); ok {
+		return norm
+	}
+	return LangUnstated
+}
+
+// UnmarshalJSON reads a Text, moving a value stored under "" (documents
+// written before "und" was used) to LangUnstated.
+func (t *Text) UnmarshalJSON(data []byte) error {
+	var m map[string]string
+	if err := json.Unmarshal(data, &m); err != nil {
+		return err
+	}
+	if v, ok := m[""]; ok {
+		delete(m, "")
+		if _, taken := m[LangUnstated]; !taken {
+			m[LangUnstated] = v
+		}
+	}
+	*t = m
+	return nil
+}
 
 // PrimaryLang returns the language subtag of a tag ("en-GB" → "en"): the
 // granularity the catalogue filters on.
@@ -21,23 +53,22 @@ func PrimaryLang(tag string) string {
 	return tag
 }
 
-// Set stores value under the normalised form of lang. A value whose language
-// cannot be recognised is stored under the empty key. Blank values are
-// ignored so that sloppy sources ("" titles) do not erase real ones.
+// Set stores value under TextKey(lang): a value whose language cannot be
+// recognised goes under LangUnstated. Blank values are ignored so that
+// sloppy sources ("" titles) do not erase real ones.
 func (t Text) Set(lang, value string) {
 	value = strings.TrimSpace(value)
 	if value == "" {
 		return
 	}
-	norm, _ := vocab.NormalizeLang(lang)
-	t[norm] = value
+	t[TextKey(lang)] = value
 }
 
 // IsEmpty reports whether t holds no value at all.
 func (t Text) IsEmpty() bool { return len(t) == 0 }
 
 // Langs returns the languages t is available in, sorted, the unstated
-// language (empty key) last.
+// language last.
 func (t Text) Langs() []string { return t.AppendLangs(make([]string, 0, len(t))) }
 
 // AppendLangs appends to dst what Langs returns, so that a caller walking
@@ -51,9 +82,9 @@ func (t Text) AppendLangs(dst []string) []string {
 		switch {
 		case a == b:
 			return 0
-		case a == "":
+		case a == LangUnstated:
 			return 1
-		case b == "":
+		case b == LangUnstated:
 			return -1
 		}
 		return strings.Compare(a, b)
@@ -77,13 +108,13 @@ func (t Text) Best(prefs ...string) (lang, value string) {
 	langs := t.Langs()
 	for _, p := range append(prefs, "en") {
 		for _, l := range langs {
-			if l != "" && PrimaryLang(l) == PrimaryLang(p) {
+			if l != LangUnstated && PrimaryLang(l) == PrimaryLang(p) {
 				return l, t[l]
 			}
 		}
 	}
-	if v, ok := t[""]; ok {
-		return "", v
+	if v, ok := t[LangUnstated]; ok {
+		return LangUnstated, v
 	}
 	return langs[0], t[langs[0]]
 }

@@ -149,15 +149,15 @@ func (d deqarProvider) provider() (model.Provider, bool) {
 	if len(d.Names) > 0 {
 		n := d.Names[0]
 		// DEQAR does not say which language the official name is in, so
-		// it stays untagged; the English name is tagged English.
+		// it is tagged undetermined ("und"); the English name is tagged English.
 		p.Name.Set("en", n.English)
 		if n.Official != "" && n.Official != n.English {
-			p.Name.Set("", n.Official)
+			p.Name.Set(model.LangUnstated, n.Official)
 		}
 		p.Acronym = n.Acronym
 	}
 	if p.Name.IsEmpty() {
-		p.Name.Set("", d.Name)
+		p.Name.Set(model.LangUnstated, d.Name)
 	}
 	if len(d.Locations) > 0 {
 		p.Country = vocab.CountryCode(d.Locations[0].Country.Alpha2)

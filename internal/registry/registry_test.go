@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -42,8 +43,27 @@ func TestLoadDEQARPages(t *testing.T) {
 	}
 	p := ps[0]
 	if p.ID != "DEQARINST0001" || p.SCHAC != "uni-1.test" || p.ETER != "DE0001" || p.Country != "DE" || p.City != "Lindenau" ||
-		p.Name["en"] != "University 1" || p.Name[""] != "Universität 1" || p.Acronym != "U1" {
+		p.Name["en"] != "University 1" || p.Name["und"] != "Universität 1" || p.Acronym != "U1" {
 		t.Errorf("provider %+v", p)
+	}
+}
+
+// TestProviderNameKeysAreLanguageTags: DEQAR states no language for the
+// official or primary name; the name is keyed "und" in JSON, never "".
+func TestProviderNameKeysAreLanguageTags(t *testing.T) {
+	body := `[{"deqar_id":"DEQARINST0009","name_primary":"Hochschule Neun"},` + rec(1) + `]`
+	ps, problems, _, err := Parse([]byte(body), "providers.json")
+	if err != nil || len(problems) != 0 || len(ps) != 2 {
+		t.Fatalf("%+v %v %v", ps, problems, err)
+	}
+	for _, p := range ps {
+		raw, err := json.Marshal(p.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(raw), `"":`) || !strings.Contains(string(raw), `"und":`) {
+			t.Errorf("%s: name JSON %s", p.ID, raw)
+		}
 	}
 }
 

@@ -37,13 +37,22 @@ func (c *Langs) Normalize(tag string) (string, bool) {
 	return norm, ok
 }
 
+// Key is model.TextKey, remembered: the tag a Text keys a value in lang
+// under, model.LangUnstated when lang is no language.
+func (c *Langs) Key(lang string) string {
+	if norm, ok := c.Normalize(lang); ok {
+		return norm
+	}
+	return model.LangUnstated
+}
+
 // Set stores value in t under lang exactly as model.Text.Set does (blank
-// values ignored, unknown languages under ""), with the tag remembered.
+// values ignored, unknown languages under model.LangUnstated), with the
+// tag remembered.
 func (c *Langs) Set(t model.Text, lang, value string) {
 	value = strings.TrimSpace(value)
 	if value == "" {
 		return
 	}
-	norm, _ := c.Normalize(lang)
-	t[norm] = value
+	t[c.Key(lang)] = value
 }

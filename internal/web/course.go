@@ -40,12 +40,13 @@ func (s *Server) coursePage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "course", page)
 }
 
-// textLanguages lists every language any of the course's texts is in.
+// textLanguages lists every language any of the course's texts is in; the
+// unstated language is no choice a reader can make.
 func textLanguages(s model.Specification) []string {
 	var langs []string
 	add := func(t model.Text) {
 		for _, l := range t.Langs() {
-			if !slices.Contains(langs, l) {
+			if l != model.LangUnstated && !slices.Contains(langs, l) {
 				langs = append(langs, l)
 			}
 		}

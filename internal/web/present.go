@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/text/language"
@@ -82,6 +84,7 @@ func (s *Server) concept(scheme *vocab.Scheme, key string) *labeled {
 type apiCourse struct {
 	ID                string             `json:"id"`
 	URL               string             `json:"url"`
+	Kind              string             `json:"kind,omitempty"`
 	Type              *labeled           `json:"type,omitempty"`
 	Title             model.Text         `json:"title"`
 	Description       model.Text         `json:"description,omitempty"`
@@ -97,10 +100,11 @@ type apiCourse struct {
 	Identifiers       []model.Identifier `json:"identifiers,omitempty"`
 	PartOf            []string           `json:"partOf,omitempty"`
 	HasPart           []string           `json:"hasPart,omitempty"`
-	Provider          apiProvider        `json:"provider"`
-	Offerings         []apiOffering      `json:"offerings"`
-	FirstSeen         time.Time          `json:"firstSeen"`
-	Changed           time.Time          `json:"changed"`
+	apiStudy
+	Provider  apiProvider   `json:"provider"`
+	Offerings []apiOffering `json:"offerings"`
+	FirstSeen time.Time     `json:"firstSeen"`
+	Changed   time.Time     `json:"changed"`
 }
 
 type apiProvider struct {
@@ -124,6 +128,90 @@ type apiOffering struct {
 	Enrolled            *int       `json:"enrolled,omitempty"`
 	Minimum             *int       `json:"minimum,omitempty"`
 	Homepage            string     `json:"homepage,omitempty"`
+	AcademicTerm        model.Text `json:"academicTerm,omitempty"`
+	ECTS                *float64   `json:"ects,omitempty"`
+	apiStudy
+	// TermLabel is the academic term for people ("2025/2026, term 2 of 2").
+	TermLabel string `json:"-"`
+}
+
+// apiStudy is model.Study with labels.
+type apiStudy struct {
+	Schedule         *labeled             `json:"schedule,omitempty"`
+	VolumeOfLearning *labeled             `json:"volumeOfLearning,omitempty"`
+	GradingScheme    *model.GradingScheme `json:"gradingScheme,omitempty"`
+}
+
+// HasStudy reports whether any study fact is stated, so pages can leave
+// out what says nothing.
+func (st apiStudy) HasStudy() bool {
+	return st.Schedule != nil || st.VolumeOfLearning != nil || st.GradingScheme != nil
+}
+
+// OfferingsHaveStudy reports whether any offering states a term's study
+// facts or credits of its own.
+func (c apiCourse) OfferingsHaveStudy() bool {
+	for _, o := range c.Offerings {
+		if o.HasStudy() || o.ECTS != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) presentStudy(st model.Study) apiStudy {
+	out := apiStudy{Schedule: s.concept(vocab.LearningSchedules, st.Schedule)}
+	if label := durationLabel(st.VolumeOfLearning); label != "" {
+		out.VolumeOfLearning = &labeled{Value: st.VolumeOfLearning, Label: label}
+	}
+	if !st.GradingScheme.IsEmpty() {
+		out.GradingScheme = st.GradingScheme
+	}
+	return out
+}
+
+var durationUnits = [7]string{"year", "month", "week", "day", "hour", "minute", "second"}
+
+// durationLabel reads an xsd:duration for people: "PT150H" → "150 hours".
+func durationLabel(d string) string {
+	parts, ok := model.DurationParts(d)
+	if !ok {
+		return ""
+	}
+	var words []string
+	for i, n := range parts {
+		if n == "" {
+			continue
+		}
+		unit := durationUnits[i]
+		if n != "1" {
+			unit += "s"
+		}
+		words = append(words, n+" "+unit)
+	}
+	return strings.Join(words, " ")
+}
+
+// ewpTerm is an Erasmus Without Paper academic term id, as OCCAPI gives it:
+// the academic year, then the term and how many terms the year has.
+var ewpTerm = regexp.MustCompile(`^(\d{4}/\d{4})-([1-9])/([1-9])$`)
+
+// termLabel names an academic term for people; EWP ids are spelled out,
+// other names (as institutions write them) are shown as they are.
+func termLabel(t model.Text) string {
+	name := strings.TrimSpace(t.String())
+	m := ewpTerm.FindStringSubmatch(name)
+	switch {
+	case m == nil:
+		return name
+	case m[3] == "1":
+		return m[1] + ", full year"
+	case m[3] == "2":
+		return m[1] + ", semester " + m[2]
+	case m[3] == "3":
+		return m[1] + ", trimester " + m[2]
+	}
+	return m[1] + ", term " + m[2] + " of " + m[3]
 }
 
 func day(t time.Time) string {
@@ -141,6 +229,7 @@ func (s *Server) presentCourse(ctx context.Context, c store.Course) apiCourse {
 		Title: sp.Title, Description: sp.Description, LearningOutcomes: sp.LearningOutcomes, EQFLevel: sp.EQFLevel,
 		Homepage: sp.Homepage, EntryRequirements: sp.EntryRequirements, Active: sp.Active, Identifiers: sp.Identifiers,
 		PartOf: sp.PartOf, HasPart: sp.HasPart, FirstSeen: c.FirstSeen, Changed: c.Changed, Offerings: []apiOffering{},
+		Kind: sp.Kind, apiStudy: s.presentStudy(sp.Study),
 		Provider: apiProvider{ID: p.ID, Name: p.Name, SCHAC: p.SCHAC, Website: p.Website},
 	}
 	if p.Country != "" {
@@ -164,7 +253,11 @@ func (s *Server) presentCourse(ctx context.Context, c store.Course) apiCourse {
 	}
 	for _, in := range sortedInstances(sp.Instances) {
 		o := apiOffering{ID: in.ID, Title: in.Title, Start: day(in.Start), End: day(in.End), RegistrationPortal: in.RegistrationPortal,
-			ApplicationDeadline: day(in.ApplicationDeadline), Capacity: in.Capacity, Enrolled: in.Enrolled, Minimum: in.Minimum, Homepage: in.Homepage}
+			ApplicationDeadline: day(in.ApplicationDeadline), Capacity: in.Capacity, Enrolled: in.Enrolled, Minimum: in.Minimum, Homepage: in.Homepage,
+			AcademicTerm: in.AcademicTerm, TermLabel: termLabel(in.AcademicTerm), apiStudy: s.presentStudy(in.Study)}
+		if e, ok := in.ECTS(); ok {
+			o.ECTS = &e
+		}
 		for _, m := range in.Modes {
 			if c := s.concept(vocab.Modes, m); c != nil {
 				o.Modes = append(o.Modes, *c)

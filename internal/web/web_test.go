@@ -73,9 +73,13 @@ func newTestServer(t *testing.T) *httptest.Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
+	// P2's official name has no stated language, as the DEQAR registry
+	// gives it.
+	nameB := model.Text{"en": "University B"}
+	nameB.Set("", "Universität B")
 	providers := []model.Provider{
 		{ID: "P1", SCHAC: "uni-a.test", Name: model.Text{"en": "University A", "nl": "Universiteit A"}, Country: "NL"},
-		{ID: "P2", SCHAC: "uni-b.test", Name: model.Text{"en": "University B"}, Country: "DE"},
+		{ID: "P2", SCHAC: "uni-b.test", Name: nameB, Country: "DE"},
 	}
 	if err := st.UpsertProviders(ctx, providers); err != nil {
 		t.Fatal(err)
@@ -87,9 +91,13 @@ func newTestServer(t *testing.T) *httptest.Server {
 			LearningOutcomes: []model.Text{{"en-GB": "Clean data", "nl": "Data opschonen"}}, Languages: []string{"nl"},
 			ISCEDF: []string{"0613"}, EQFLevel: 6, Credits: []model.Credit{{System: model.CreditECTS, Value: 6}}, Active: true,
 			Type: vocab.LearningOpportunityTypes.URI("course"), PublisherID: "P1",
+			Study: model.Study{Schedule: vocab.LearningSchedules.URI("full-time"), VolumeOfLearning: "PT150H",
+				GradingScheme: &model.GradingScheme{Title: model.Text{"en": "Dutch 1–10 scale"}, Description: model.Text{"en": "A 6 passes."}}},
 			Instances: []model.Instance{{ID: "i1", Start: time.Date(2099, 9, 1, 0, 0, 0, 0, time.UTC), Modes: []string{vocab.Modes.URI("online")},
-				Capacity: &cap30, RegistrationPortal: "https://apply.uni-a.test/ds1", DefaultLanguage: "nl"}}}},
-		"P2": {{ID: "urn:schac:uniqueCourseId:uni-b.test:GESCH", Title: model.Text{"de": "Geschichte Europas"}, Languages: []string{"de"},
+				Capacity: &cap30, RegistrationPortal: "https://apply.uni-a.test/ds1", DefaultLanguage: "nl",
+				AcademicTerm: model.Text{model.LangUnstated: "2099/2100-1/2"}, Credits: []model.Credit{{System: model.CreditECTS, Value: 5}},
+				Study: model.Study{Schedule: vocab.LearningSchedules.URI("part-time-light"), VolumeOfLearning: "PT42H"}}}}},
+		"P2": {{ID: "urn:schac:uniqueCourseId:uni-b.test:GESCH", Kind: model.KindActivity, Title: model.Text{"de": "Geschichte Europas"}, Languages: []string{"de"},
 			ISCEDF: []string{"0222"}, EQFLevel: 7, Active: true, Type: vocab.LearningOpportunityTypes.URI("course"), PublisherID: "P2"}},
 	}
 	for pid, ss := range specs {
@@ -157,6 +165,11 @@ func TestCataloguePages(t *testing.T) {
 				"Universiteit A", "Online (distance)", `href="?lang=en-GB"`}, []string{"<script>"}},
 		{"course in English", "/courses/" + url.PathEscape("urn:schac:uniqueCourseId:uni-a.test:DS%201") + "?lang=en-GB", nil, 200,
 			[]string{`lang="en-GB">Introduction to data science`, "<strong>data</strong>"}, []string{"alert(1)"}},
+		{"study facts", "/courses/" + url.PathEscape("urn:schac:uniqueCourseId:uni-a.test:DS%201"), nil, 200,
+			[]string{"<dt>Schedule</dt><dd>Full time</dd>", "<dt>Workload</dt><dd>150 hours</dd>", `<dd lang="en">Dutch 1–10 scale</dd>`,
+				"A 6 passes.", "2099/2100, semester 1", "<th scope=\"col\">Study</th>", "Part time light<br>5 ECTS<br>42 hours"}, nil},
+		{"no study facts, none shown", "/courses/" + url.PathEscape("urn:schac:uniqueCourseId:uni-b.test:GESCH"), nil, 200,
+			[]string{"A learning activity"}, []string{"Schedule", "Workload", "Grading", "<th scope=\"col\">Study</th>"}},
 		{"missing course", "/courses/urn:nope", nil, 404, []string{"No course has this identifier"}, nil},
 		{"missing page", "/nope", nil, 404, []string{"There is no page at this address"}, nil},
 		{"about", "/about", nil, 200, []string{"Open API"}, nil},
@@ -215,6 +228,15 @@ func TestAPI(t *testing.T) {
 		{"/api/v1/courses/urn:nope", 404, `"error":"no course with id urn:nope"`},
 		{"/api/v1/nothing", 404, `"error":"no such API endpoint`},
 		{"/api/v1/courses/" + url.PathEscape("urn:schac:uniqueCourseId:uni-b.test:GESCH"), 200, `"title":{"de":"Geschichte Europas"}`},
+		{"/api/v1/courses/" + url.PathEscape("urn:schac:uniqueCourseId:uni-b.test:GESCH"), 200, `"kind":"activity"`},
+		{"/api/v1/courses/" + url.PathEscape("urn:schac:uniqueCourseId:uni-a.test:DS%201"), 200,
+			`"schedule":{"value":"full-time","label":"Full time"},"volumeOfLearning":{"value":"PT150H","label":"150 hours"},` +
+				`"gradingScheme":{"title":{"en":"Dutch 1–10 scale"},"description":{"en":"A 6 passes."}}`},
+		{"/api/v1/courses/" + url.PathEscape("urn:schac:uniqueCourseId:uni-a.test:DS%201"), 200,
+			`"academicTerm":{"und":"2099/2100-1/2"},"ects":5,"schedule":{"value":"part-time-light","label":"Part time light"},` +
+				`"volumeOfLearning":{"value":"PT42H","label":"42 hours"}`},
+		// A name of unstated language is keyed by the BCP 47 tag "und".
+		{"/api/v1/courses/" + url.PathEscape("urn:schac:uniqueCourseId:uni-b.test:GESCH"), 200, `"name":{"en":"University B","und":"Universität B"}`},
 	} {
 		resp, body := get(t, ts.URL+tc.path)
 		if resp.StatusCode != tc.status || !strings.Contains(body, tc.want) || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {

@@ -4,8 +4,10 @@
 // graph in either ELM namespace (3.3 …/model/ontology/ or ≤3.2
 // …/model/elm/, normalised to 3.3 first), finds the learning opportunity
 // specifications (ql:LearningOpportunitySpecification, elm:Qualification,
-// elm:LearningAchievementSpecification) and instances
-// (ql:LearningOpportunityInstance, elm:LearningOpportunity), and hands on
+// elm:LearningAchievementSpecification, and elm:LearningActivitySpecification
+// for opportunities of participation, kept as model.KindActivity and written
+// back as that class) and instances (ql:LearningOpportunityInstance,
+// elm:LearningOpportunity), and hands on
 // model.Specification values with their instances plus warnings that name
 // the node and property of every problem. It reads only statements about
 // those nodes and their own sub-nodes (identifiers, outcomes, credit

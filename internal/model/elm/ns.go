@@ -34,6 +34,8 @@ const (
 	typeBase     = snbURI + "learning-opportunity/"
 	modeBase     = snbURI + "learning-assessment/"
 	creditBase   = snbURI + "education-credit/"
+	scheduleBase = snbURI + "learning-schedule/"
+	activityBase = snbURI + "learning-activity/"
 	deqarInstURI = "https://data.deqar.eu/institution/"
 )
 
@@ -52,6 +54,8 @@ const (
 
 	elmQualification = NS + "Qualification"
 	elmLAS           = NS + "LearningAchievementSpecification"
+	elmLActS         = NS + "LearningActivitySpecification"
+	elmGradingScheme = NS + "GradingScheme"
 	elmLO            = NS + "LearningOpportunity"
 	elmIdentifier    = NS + "Identifier"
 	elmLearnOutcome  = NS + "LearningOutcome"
@@ -91,6 +95,10 @@ const (
 	pHasPart        = NS + "hasPart"
 	pLearningOpp    = NS + "learningOpportunity"
 	pLAS            = NS + "learningAchievementSpecification"
+	pLActS          = NS + "learningActivitySpecification"
+	pSchedule       = NS + "learningSchedule"
+	pVolume         = NS + "volumeOfLearning"
+	pGrading        = NS + "gradingScheme"
 	pMode           = NS + "mode"
 	pDefaultLang    = NS + "defaultLanguage"
 	pProvidedBy     = NS + "providedBy"
@@ -116,6 +124,7 @@ const (
 	xsdDate     = XSD + "date"
 	xsdBoolean  = XSD + "boolean"
 	xsdNonNeg   = XSD + "nonNegativeInteger"
+	xsdDuration = XSD + "duration"
 )
 
 // Normalize rewrites an IRI in an older ELM or LOQ namespace to ELM 3.3.

@@ -58,7 +58,7 @@ type Result struct {
 }
 
 var (
-	losClasses = []string{qlLOS, elmQualification, elmLAS}
+	losClasses = []string{qlLOS, elmQualification, elmLAS, elmLActS}
 	loiClasses = []string{qlLOI, elmLO}
 )
 
@@ -150,7 +150,39 @@ func (r *reader) classify() (loses, lois []rdf.Term) {
 		}
 	}
 	lois = slices.DeleteFunc(lois, func(n rdf.Term) bool { return isLOS[n] })
+	loses = slices.DeleteFunc(loses, r.curriculumOnly)
 	return loses, lois
+}
+
+// curriculumOnly reports whether n is an activity specification that only
+// details the activities of instances specified by an achievement
+// specification: part of that course, not a learning opportunity of its
+// own.
+func (r *reader) curriculumOnly(n rdf.Term) bool {
+	if r.kind(n) != model.KindActivity {
+		return false
+	}
+	users := r.g.Subjects(rdf.IRI(pLActS), n)
+	for _, loi := range users {
+		if _, ok := r.g.Object(loi, rdf.IRI(pLAS)); !ok {
+			return false
+		}
+	}
+	return len(users) > 0
+}
+
+// kind tells an activity specification from an achievement one. A node
+// typed as both (which ELM forbids) is read as an achievement.
+func (r *reader) kind(n rdf.Term) string {
+	if !r.isType(n, elmLActS) {
+		return model.KindAchievement
+	}
+	for _, c := range losClasses[:3] {
+		if r.isType(n, c) {
+			return model.KindAchievement
+		}
+	}
+	return model.KindActivity
 }
 
 func (r *reader) hasStatements(n rdf.Term) bool {
@@ -174,6 +206,7 @@ func (r *reader) spec(n rdf.Term) (model.Specification, bool) {
 	s := model.Specification{
 		ID:                id,
 		Identifiers:       ids,
+		Kind:              r.kind(n),
 		Title:             r.text(n, pTitle),
 		Description:       r.text(n, pDescription),
 		LearningOutcomes:  r.outcomes(n),
@@ -187,12 +220,27 @@ func (r *reader) spec(n rdf.Term) (model.Specification, bool) {
 		Version:           r.plain(n, pVersion),
 		Modified:          r.time(n, pModified),
 		PublisherID:       r.agent(n, pPublisher),
+		Study:             r.study(n),
 	}
-	s.Type = r.concept(n, pType, typeBase)
+	s.Type = r.specType(n, s.Kind)
 	if s.Title.IsEmpty() {
 		r.warn(n, curie(pTitle), "no title in any language")
 	}
 	return s, true
+}
+
+// specType reads dcterms:type. An activity specification may type itself
+// from the learning-activity vocabulary instead (lectures, e-learning),
+// which is no learning-opportunity type and no mistake either.
+func (r *reader) specType(n rdf.Term, kind string) string {
+	if kind == model.KindActivity {
+		for _, o := range r.objects(n, pType) {
+			if strings.HasPrefix(o.Value, activityBase) {
+				return ""
+			}
+		}
+	}
+	return r.concept(n, pType, typeBase)
 }
 
 // specID keeps an IRI that already is one of the provider's course
@@ -353,7 +401,8 @@ func (r *reader) isType(n rdf.Term, class string) bool {
 
 // instanceOf finds the specification an instance belongs to:
 // elm:learningAchievementSpecification first, else the LOS naming it in
-// elm:learningOpportunity.
+// elm:learningOpportunity, else its elm:learningActivitySpecification
+// (an opportunity of participation, specified by its activity alone).
 func (r *reader) instanceOf(n rdf.Term, index map[rdf.Term]int) (rdf.Term, bool) {
 	var found []rdf.Term
 	for _, o := range r.g.Objects(n, rdf.IRI(pLAS)) {
@@ -366,6 +415,13 @@ func (r *reader) instanceOf(n rdf.Term, index map[rdf.Term]int) (rdf.Term, bool)
 	for _, s := range r.g.Subjects(rdf.IRI(pLearningOpp), n) {
 		if _, ok := index[s]; ok && !slices.Contains(found, s) {
 			found = append(found, s)
+		}
+	}
+	if len(found) == 0 {
+		for _, o := range r.g.Objects(n, rdf.IRI(pLActS)) {
+			if _, ok := index[o]; ok && !slices.Contains(found, o) {
+				found = append(found, o)
+			}
 		}
 	}
 	switch len(found) {
@@ -402,8 +458,10 @@ func (r *reader) instance(n rdf.Term, s *model.Specification) model.Instance {
 		Minimum:             r.count(n, pMinimum),
 		Homepage:            r.homepage(n),
 		Location:            r.location(n),
+		Credits:             r.credits(n),
+		Study:               r.study(n),
 	}
-	in.Start, in.End = r.period(n)
+	in.Start, in.End, in.AcademicTerm = r.period(n)
 	return in
 }
 

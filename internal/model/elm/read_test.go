@@ -154,7 +154,7 @@ func TestReadSloppy(t *testing.T) {
 		{"languages kept, untagged kept apart", `<https://uni.test/c/1> a ql:LearningOpportunitySpecification ;
 			dcterms:title "Titel"@de-at, "Title"@en-gb, "Naslov"@sr-latn, "untagged" .`, "",
 			func(t *testing.T, s []model.Specification) {
-				want(t, s[0].Title, model.Text{"de-AT": "Titel", "en-GB": "Title", "sr-Latn": "Naslov", "": "untagged"})
+				want(t, s[0].Title, model.Text{"de-AT": "Titel", "en-GB": "Title", "sr-Latn": "Naslov", "und": "untagged"})
 			}},
 		{"no title", `<https://uni.test/c/1> a ql:LearningOpportunitySpecification ; elm:EQFLevel eqf:6 .`,
 			"dcterms:title: no title in any language",
@@ -247,7 +247,7 @@ func TestReadSloppy(t *testing.T) {
 			elm:entryRequirement "Bachelor" .`, "elm:entryRequirement: a literal; expected an elm:Note",
 			func(t *testing.T, s []model.Specification) {
 				want(t, s[0].LearningOutcomes, []model.Text{{"en": "Can do X.", "nl": "Kan X."}})
-				want(t, s[0].EntryRequirements, model.Text{"": "Bachelor"})
+				want(t, s[0].EntryRequirements, model.Text{"und": "Bachelor"})
 			}},
 		{"parts", `<https://uni.test/p/P1> a ql:LearningOpportunitySpecification ; dcterms:title "P"@en ;
 			elm:hasPart <https://uni.test/c/C1>, <urn:schac:uniqueCourseId:other.test:Z>, <https://nowhere.test/x>,

@@ -53,10 +53,22 @@ func normalized(s model.Specification) model.Specification {
 	if len(s.Credits) == 0 {
 		s.Credits = nil
 	}
+	study := func(st model.Study) model.Study {
+		if st.GradingScheme != nil {
+			g := model.GradingScheme{Title: text(st.GradingScheme.Title), Description: text(st.GradingScheme.Description)}
+			st.GradingScheme = &g
+		}
+		return st
+	}
+	s.Study = study(s.Study)
 	ins := slices.Clone(s.Instances)
 	for i := range ins {
 		in := &ins[i]
 		in.Title, in.Description, in.Location = text(in.Title), text(in.Description), text(in.Location)
+		in.AcademicTerm, in.Study = text(in.AcademicTerm), study(in.Study)
+		if len(in.Credits) == 0 {
+			in.Credits = nil
+		}
 		in.Identifiers = ids(in.Identifiers)
 		in.Modes, in.ProviderIDs = nilIfEmpty(in.Modes), nilIfEmpty(in.ProviderIDs)
 	}
@@ -166,6 +178,20 @@ func randomSpec(r *rand.Rand, p model.Provider, i int) model.Specification {
 	if r.IntN(3) != 0 {
 		s.Credits = []model.Credit{{System: concepts(vocab.CreditSystems)[r.IntN(2)], Value: []float64{1, 2.5, 6, 7.5, 30, 0.25}[r.IntN(6)]}}
 	}
+	if r.IntN(4) == 0 {
+		s.Kind = model.KindActivity
+	}
+	randomStudy := func() model.Study {
+		st := model.Study{VolumeOfLearning: []string{"", "PT150H", "P1Y2M", "PT7H30M"}[r.IntN(4)]}
+		if r.IntN(2) == 0 {
+			st.Schedule = concepts(vocab.LearningSchedules)[r.IntN(3)]
+		}
+		if g := (model.GradingScheme{Title: randomText(r, 2), Description: randomText(r, 1)}); r.IntN(2) == 0 && !g.IsEmpty() {
+			st.GradingScheme = &g
+		}
+		return st
+	}
+	s.Study = randomStudy()
 	for j := range r.IntN(4) {
 		in := model.Instance{
 			ID:                  model.InstanceID(id, fmt.Sprintf("O%d-%d", i, j)),
@@ -184,7 +210,12 @@ func randomSpec(r *rand.Rand, p model.Provider, i int) model.Specification {
 			Enrolled:            randomCount(r),
 			Minimum:             randomCount(r),
 			Homepage:            []string{"", fmt.Sprintf("https://www.uni.test/o/%d/%d", i, j)}[r.IntN(2)],
-			Location:            []model.Text{nil, {"": "Ghent"}, {"nl": "Gent", "fr": "Gand"}}[r.IntN(3)],
+			Location:            []model.Text{nil, {"und": "Ghent"}, {"nl": "Gent", "fr": "Gand"}}[r.IntN(3)],
+			AcademicTerm:        []model.Text{nil, {"und": "2025/2026-1/2"}, {"en": "Fall 2026", "de": "Herbst 2026"}}[r.IntN(3)],
+			Study:               randomStudy(),
+		}
+		if r.IntN(2) == 0 {
+			in.Credits = []model.Credit{{System: model.CreditECTS, Value: 5}}
 		}
 		s.Instances = append(s.Instances, in)
 	}

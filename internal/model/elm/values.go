@@ -60,7 +60,7 @@ func (r *reader) addText(t model.Text, o rdf.Term, n rdf.Term, prop string) {
 	if strings.TrimSpace(o.Value) == "" {
 		return
 	}
-	key, _ := vocab.NormalizeLang(o.Lang)
+	key := model.TextKey(o.Lang)
 	if _, dup := t[key]; dup {
 		r.warn(n, prop, "a second value in language %q; the first is kept", key)
 		return
@@ -392,8 +392,8 @@ func parseTime(o rdf.Term) (time.Time, bool) {
 }
 
 // period reads dcterms:temporal [dcterms:PeriodOfTime; elm:startDate;
-// elm:endDate].
-func (r *reader) period(n rdf.Term) (start, end time.Time) {
+// elm:endDate; skos:prefLabel], the label naming the academic term.
+func (r *reader) period(n rdf.Term) (start, end time.Time, term model.Text) {
 	prop := curie(pTemporal)
 	ps := r.objects(n, pTemporal)
 	if len(ps) > 1 {
@@ -406,9 +406,66 @@ func (r *reader) period(n rdf.Term) (start, end time.Time) {
 		}
 		start = r.timeAt(p, pStartDate, n, prop+"/"+curie(pStartDate))
 		end = r.timeAt(p, pEndDate, n, prop+"/"+curie(pEndDate))
-		return start, end
+		return start, end, r.textAt(p, pPrefLabel, n, prop+"/"+curie(pPrefLabel))
 	}
-	return start, end
+	return start, end, nil
+}
+
+// study reads what a specification or instance says about how it is
+// studied.
+func (r *reader) study(n rdf.Term) model.Study {
+	return model.Study{
+		Schedule:         r.schedule(n),
+		VolumeOfLearning: r.duration(n, pVolume),
+		GradingScheme:    r.gradingScheme(n),
+	}
+}
+
+// schedule reads elm:learningSchedule, a concept of the EU
+// learning-schedule vocabulary.
+func (r *reader) schedule(n rdf.Term) string {
+	c := r.concept(n, pSchedule, scheduleBase)
+	if c == "" {
+		return ""
+	}
+	if _, ok := vocab.LearningSchedules.Lookup(c); !ok {
+		r.warn(n, curie(pSchedule), "%s is not a learning-schedule concept", c)
+		return ""
+	}
+	return c
+}
+
+// duration reads the first xsd:duration of (n, p).
+func (r *reader) duration(n rdf.Term, p string) string {
+	for _, o := range r.objects(n, p) {
+		if d, ok := model.Duration(o.Value); ok && o.IsLiteral() {
+			return d
+		}
+		r.warn(n, curie(p), "%s is not an xsd:duration such as \"PT150H\"", short(o))
+	}
+	return ""
+}
+
+// gradingScheme reads elm:gradingScheme [elm:GradingScheme;
+// dcterms:title; dcterms:description]; a bare literal is taken as its
+// title with a warning.
+func (r *reader) gradingScheme(n rdf.Term) *model.GradingScheme {
+	prop := curie(pGrading)
+	for _, o := range r.objects(n, pGrading) {
+		g := model.GradingScheme{Title: model.Text{}}
+		if o.IsLiteral() {
+			r.warn(n, prop, "a literal; expected an elm:GradingScheme with dcterms:title")
+			r.addText(g.Title, o, n, prop)
+		} else {
+			g.Title = r.textAt(o, pTitle, n, prop+"/"+curie(pTitle))
+			g.Description = r.textAt(o, pDescription, n, prop+"/"+curie(pDescription))
+		}
+		if !g.IsEmpty() {
+			return &g
+		}
+		r.warn(n, prop, "%s has no title or description; skipped", short(o))
+	}
+	return nil
 }
 
 func (r *reader) count(n rdf.Term, p string) *int {

@@ -173,7 +173,8 @@ func (w *writer) nalLanguage(tag string) string {
 func (w *writer) text(s rdf.Term, p string, t model.Text) {
 	w.langs = t.AppendLangs(w.langs[:0])
 	for _, lang := range w.langs {
-		if lang == "" {
+		if lang == model.LangUnstated || lang == "" {
+			// RDF says "no language" with a plain string, not "und".
 			w.add(s, p, rdf.String(t[lang]))
 		} else {
 			w.add(s, p, rdf.LangLiteral(t[lang], lang))
@@ -205,7 +206,7 @@ func (w *writer) spec(s *model.Specification) {
 	}
 	n := rdf.IRI(s.ID)
 	w.setOwner(s.ID)
-	w.typed(n, qlLOS)
+	w.typed(n, specClass(s.Kind))
 	w.identifiers(n, s.Identifiers)
 	w.text(n, pTitle, s.Title)
 	w.text(n, pDescription, s.Description)
@@ -215,6 +216,7 @@ func (w *writer) spec(s *model.Specification) {
 	}
 	w.fields(n, s)
 	w.credits(n, s.Credits)
+	w.study(n, &s.Study)
 	for i, lo := range s.LearningOutcomes {
 		w.textNode(n, pLearnOutcome, w.blank("lo", i+1), elmLearnOutcome, pTitle, lo)
 	}
@@ -239,6 +241,42 @@ func (w *writer) spec(s *model.Specification) {
 		w.iri(n, pHasPart, id)
 	}
 	w.instances(n, s)
+}
+
+// specClass is the class a specification is written as. An activity
+// specification stays elm:LearningActivitySpecification: ql:LOS is an
+// elm:LearningAchievementSpecification, which ELM declares disjoint from
+// it, so typing a course of participation ql:LOS would claim an
+// achievement the source never specified.
+func specClass(kind string) string {
+	if kind == model.KindActivity {
+		return elmLActS
+	}
+	return qlLOS
+}
+
+// specLink is the property linking an instance to its specification, by
+// the specification's kind.
+func specLink(kind string) string {
+	if kind == model.KindActivity {
+		return pLActS
+	}
+	return pLAS
+}
+
+// study writes schedule, workload and grading scheme.
+func (w *writer) study(n rdf.Term, st *model.Study) {
+	w.iri(n, pSchedule, st.Schedule)
+	if d, ok := model.Duration(st.VolumeOfLearning); ok {
+		w.add(n, pVolume, rdf.Literal(d, xsdDuration))
+	}
+	if g := st.GradingScheme; !g.IsEmpty() {
+		b := w.blank("gs", 1)
+		w.add(n, pGrading, b)
+		w.typed(b, elmGradingScheme)
+		w.text(b, pTitle, g.Title)
+		w.text(b, pDescription, g.Description)
+	}
 }
 
 // fields writes the controlled-vocabulary classification: ISCED-F codes
@@ -304,20 +342,24 @@ func (w *writer) instances(n rdf.Term, s *model.Specification) {
 	ins := slices.Clone(s.Instances)
 	slices.SortStableFunc(ins, func(a, b model.Instance) int { return cmp.Compare(a.ID, b.ID) })
 	ins = slices.DeleteFunc(ins, func(in model.Instance) bool { return in.ID == "" || !rdf.IsValidIRI(in.ID) })
-	for _, in := range ins {
-		w.add(n, pLearningOpp, rdf.IRI(in.ID))
+	// elm:learningOpportunity belongs to achievement specifications; the
+	// instances of an activity specification point to it instead.
+	if s.Kind != model.KindActivity {
+		for _, in := range ins {
+			w.add(n, pLearningOpp, rdf.IRI(in.ID))
+		}
 	}
 	for i := range ins {
-		w.instance(n, &ins[i])
+		w.instance(n, s.Kind, &ins[i])
 	}
 }
 
-func (w *writer) instance(spec rdf.Term, in *model.Instance) {
+func (w *writer) instance(spec rdf.Term, kind string, in *model.Instance) {
 	n := rdf.IRI(in.ID)
 	w.setOwner(in.ID)
 	w.typed(n, qlLOI)
 	w.identifiers(n, in.Identifiers)
-	w.add(n, pLAS, spec)
+	w.add(n, specLink(kind), spec)
 	for _, p := range in.ProviderIDs {
 		w.iri(n, pProvidedBy, w.providerIRI(p))
 	}
@@ -329,17 +371,9 @@ func (w *writer) instance(spec rdf.Term, in *model.Instance) {
 	for _, m := range in.Modes {
 		w.iri(n, pMode, m)
 	}
-	if !in.Start.IsZero() || !in.End.IsZero() {
-		b := w.blank("period", 1)
-		w.add(n, pTemporal, b)
-		w.typed(b, dctPeriodOfTime)
-		if !in.Start.IsZero() {
-			w.add(b, pStartDate, dateTime(in.Start))
-		}
-		if !in.End.IsZero() {
-			w.add(b, pEndDate, dateTime(in.End))
-		}
-	}
+	w.period(n, in)
+	w.credits(n, in.Credits)
+	w.study(n, &in.Study)
 	if in.RegistrationPortal != "" {
 		w.add(n, pRegPortal, rdf.Literal(in.RegistrationPortal, xsdAnyURI))
 	}
@@ -352,6 +386,24 @@ func (w *writer) instance(spec rdf.Term, in *model.Instance) {
 	w.homepage(n, in.Homepage)
 	if !in.Location.IsEmpty() {
 		w.textNode(n, pLocation, w.blank("loc", 1), dctLocation, pGeoName, in.Location)
+	}
+}
+
+// period writes dcterms:temporal: the dates and the academic term's name
+// (skos:prefLabel, the QL profile's "term").
+func (w *writer) period(n rdf.Term, in *model.Instance) {
+	if in.Start.IsZero() && in.End.IsZero() && in.AcademicTerm.IsEmpty() {
+		return
+	}
+	b := w.blank("period", 1)
+	w.add(n, pTemporal, b)
+	w.typed(b, dctPeriodOfTime)
+	w.text(b, pPrefLabel, in.AcademicTerm)
+	if !in.Start.IsZero() {
+		w.add(b, pStartDate, dateTime(in.Start))
+	}
+	if !in.End.IsZero() {
+		w.add(b, pEndDate, dateTime(in.End))
 	}
 }
 

@@ -60,7 +60,7 @@ func goldenSpecs() []model.Specification {
 			Enrolled:            &enrolled,
 			Minimum:             &minimum,
 			Homepage:            "https://www.uni.test/inf-101/2026",
-			Location:            model.Text{"": "Ghent"},
+			Location:            model.Text{"und": "Ghent"},
 		}},
 	}
 	programme := model.Specification{

@@ -191,7 +191,7 @@ func TestHarvestMapsTheSource(t *testing.T) {
 		t.Errorf("course: %+v", c)
 	}
 	if e, _ := c.ECTS(); e != 6 || len(c.LearningOutcomes) != 2 || !maps(c.LearningOutcomes[0], model.Text{"en-GB": "Apply X", "nl-NL": "X toepassen"}) ||
-		!maps(c.LearningOutcomes[1], model.Text{"": "Explain Y"}) {
+		!maps(c.LearningOutcomes[1], model.Text{"und": "Explain Y"}) {
 		t.Errorf("ects/outcomes: %v %v", e, c.LearningOutcomes)
 	}
 	wantIDs := []model.Identifier{{Scheme: "edu-api:sourcedId", Value: "c01"}, {Scheme: "edu-api:identifier", Value: "INF-c01"}}
@@ -353,7 +353,7 @@ func TestSloppyAndHostileRecords(t *testing.T) {
 		t.Errorf("duplicate code must fall back to the sourcedId; deleted records must not be published")
 	}
 	s := id("S1")
-	if s == nil || s.Active || s.Title[""] != "Plain title" || s.Type != vocab.LearningOpportunityTypes.URI("thesis") || s.EQFLevel != 0 ||
+	if s == nil || s.Active || s.Title["und"] != "Plain title" || s.Type != vocab.LearningOpportunityTypes.URI("thesis") || s.EQFLevel != 0 ||
 		len(s.Credits) != 0 || len(s.Languages) != 0 || !slices.Equal(s.ISCEDF, []string{"0613"}) || s.PublisherID != "edu-api:organization:org-other" {
 		t.Errorf("sloppy: %+v", s)
 	}

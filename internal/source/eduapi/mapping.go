@@ -390,7 +390,7 @@ func (r *run) locationOf(locs []location) model.Text {
 	}
 	for _, l := range locs {
 		if strings.TrimSpace(l.Identifier) != "" {
-			return model.Text{"": strings.TrimSpace(l.Identifier)}
+			return model.Text{model.LangUnstated: strings.TrimSpace(l.Identifier)}
 		}
 	}
 	return nil

@@ -208,8 +208,9 @@ func noSpecs(u string, g *rdf.Graph) error {
 		}
 		return classes[i] < classes[j]
 	})
-	msg := fmt.Sprintf("%s: no learning opportunity specification (ql:LearningOpportunitySpecification, elm:Qualification "+
-		"or elm:LearningAchievementSpecification in %s or %s) among %d statements", u, modelelm.NS, modelelm.NS32, g.Len())
+	msg := fmt.Sprintf("%s: no learning opportunity specification (ql:LearningOpportunitySpecification, elm:Qualification, "+
+		"elm:LearningAchievementSpecification or elm:LearningActivitySpecification in %s or %s) among %d statements",
+		u, modelelm.NS, modelelm.NS32, g.Len())
 	if len(classes) > 0 {
 		msg += "; the classes used are " + strings.Join(classes[:min(len(classes), 5)], ", ")
 	}

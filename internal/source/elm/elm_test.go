@@ -112,9 +112,16 @@ func TestFormatChoice(t *testing.T) {
 			wantErr: `is QDR "LOQ XML" (root element <Courses> in http://data.europa.eu/snb/model/ap/loq-constraints/)`},
 		{name: "XML without namespace", served: "text/xml", url: "https://uni.test/x.xml", body: `<courses><course/></courses>`,
 			wantErr: "the root element <courses> has no XML namespace, so this is not RDF/XML"},
+		// A course of participation in the ELM 3.2 namespace, specified by
+		// its activity: it used to end in "no learning opportunity
+		// specification".
+		{name: "activity specification", served: "text/turtle", url: "https://uni.test/x",
+			body: `@prefix elm: <http://data.europa.eu/snb/model/elm/> .
+<https://uni.test/las/A1> a elm:LearningActivitySpecification ; <http://purl.org/dc/terms/title> "Summer school"@en .`, wantID: "A1",
+			wantWarning: "uses the ELM 3.0–3.2 namespace"},
 		{name: "no specification", served: "text/turtle", url: "https://uni.test/x",
 			body:    `<https://uni.test/p> a <http://data.quality-link.eu/ontology/v1#HigherEducationInstitution> .`,
-			wantErr: "no learning opportunity specification (ql:LearningOpportunitySpecification, elm:Qualification or elm:LearningAchievementSpecification in http://data.europa.eu/snb/model/ontology/ or http://data.europa.eu/snb/model/elm/) among 1 statements; the classes used are http://data.quality-link.eu/ontology/v1#HigherEducationInstitution"},
+			wantErr: "no learning opportunity specification (ql:LearningOpportunitySpecification, elm:Qualification, elm:LearningAchievementSpecification or elm:LearningActivitySpecification in http://data.europa.eu/snb/model/ontology/ or http://data.europa.eu/snb/model/elm/) among 1 statements; the classes used are http://data.quality-link.eu/ontology/v1#HigherEducationInstitution"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -107,16 +107,23 @@ var programmeRefFields = jsonread.FieldsOf[programmeRef]()
 func (a *specAttrs) DecodeJSON(r *jsonread.Reader) {
 	r.Members(specAttrsFields, (*texts)(&a.Title), &a.Code, &a.ECTS, &a.LanguageOfInstruction, &a.LastModified,
 		(*texts)(&a.Description), (*texts)(&a.LearningOutcomes), (*texts)(&a.Prerequisites), &a.LearningOpportunity,
-		&a.ModeOfLearning, &a.ISCEDCode, (*texts)(&a.URL), &a.Deprecated, &a.EQFLevelProvided, &a.ValidUntil)
+		&a.ModeOfLearning, &a.ISCEDCode, (*texts)(&a.URL), &a.Deprecated, &a.EQFLevelProvided, &a.ValidUntil, &a.LearningSchedule)
 }
 
 var specAttrsFields = jsonread.FieldsOf[specAttrs]()
 
 func (a *instanceAttrs) DecodeJSON(r *jsonread.Reader) {
-	r.Members(instanceAttrsFields, &a.StartDate, &a.EndDate, &a.LanguageOfInstruction, &a.ModeOfLearning, &a.LastModified)
+	r.Members(instanceAttrsFields, &a.StartDate, &a.EndDate, &a.LanguageOfInstruction, &a.ModeOfLearning, &a.LastModified,
+		&a.AcademicTermID, &a.ECTS, &a.EngagementHours, &a.GradingScheme)
 }
 
 var instanceAttrsFields = jsonread.FieldsOf[instanceAttrs]()
+
+func (g *gradingScheme) DecodeJSON(r *jsonread.Reader) {
+	r.Members(gradingSchemeFields, (*texts)(&g.Label), (*texts)(&g.Description))
+}
+
+var gradingSchemeFields = jsonread.FieldsOf[gradingScheme]()
 
 func (a *heiAttrs) DecodeJSON(r *jsonread.Reader) {
 	r.Members(heiAttrsFields, &a.HeiID, (*texts)(&a.Title))

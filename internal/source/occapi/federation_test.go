@@ -6,7 +6,6 @@ import (
 	"qlink/internal/model"
 	"qlink/internal/source/sourcetest"
 	"qlink/internal/testfed"
-	"qlink/internal/vocab"
 )
 
 // TestSimulatedFederation harvests every OCCAPI source of the simulated
@@ -46,14 +45,14 @@ func TestSimulatedFederation(t *testing.T) {
 func checkCourse(t *testing.T, c testfed.Course, s *model.Specification) {
 	t.Helper()
 	for _, ls := range c.Name {
-		norm, _ := vocab.NormalizeLang(ls.Language)
+		norm := model.TextKey(ls.Language)
 		if s.Title[norm] != ls.Value || len(s.Title) != len(c.Name) {
 			t.Errorf("%s: title %v, want %v", c.Code, s.Title, c.Name)
 		}
 	}
 	for i, lo := range c.LearningOutcomes {
 		for _, ls := range lo {
-			norm, _ := vocab.NormalizeLang(ls.Language)
+			norm := model.TextKey(ls.Language)
 			if i >= len(s.LearningOutcomes) || s.LearningOutcomes[i][norm] != ls.Value {
 				t.Errorf("%s: outcome %d %v, want %v", c.Code, i, s.LearningOutcomes, lo)
 			}

@@ -117,5 +117,32 @@ func (r *run) mapInstance(res *resource[instanceAttrs], d *decodedSpec, s *model
 	if in.Modes = modes(a.ModeOfLearning, warn); len(in.Modes) == 0 {
 		in.Modes = d.modes // an instance without modes runs as its course says
 	}
+	if term := strings.TrimSpace(a.AcademicTermID); term != "" {
+		// An EWP term id names no language.
+		in.AcademicTerm = model.Text{model.LangUnstated: term}
+	}
+	in.Credits = ectsCredits(a.ECTS, warn)
+	in.VolumeOfLearning = engagement(a.EngagementHours, warn)
+	in.GradingScheme = r.gradingScheme(&a.GradingScheme)
 	return in, true
+}
+
+// engagement maps engagementHours, the run's total workload.
+func engagement(hours *float64, warn func(field, msg string)) string {
+	if hours == nil {
+		return ""
+	}
+	d, ok := model.HoursDuration(*hours)
+	if !ok {
+		warn("engagementHours", fmt.Sprintf("%v is not a number of hours", *hours))
+	}
+	return d
+}
+
+func (r *run) gradingScheme(g *gradingScheme) *model.GradingScheme {
+	out := model.GradingScheme{Title: r.textOf(g.Label), Description: r.textOf(g.Description)}
+	if out.IsEmpty() {
+		return nil
+	}
+	return &out
 }

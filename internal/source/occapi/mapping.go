@@ -32,11 +32,8 @@ func (r *run) mapSpec(d *decodedSpec, programme bool) model.Specification {
 	s.Languages = languages(&r.langs, a.LanguageOfInstruction, warn)
 	s.ISCEDF = iscedCodes(a.ISCEDCode, warn)
 	s.EQFLevel = eqfLevel(d, programme, warn)
-	if a.ECTS != nil && *a.ECTS < 0 {
-		warn("ects", fmt.Sprintf("%v is not a number of credits", *a.ECTS))
-	} else if a.ECTS != nil {
-		s.Credits = []model.Credit{{System: model.CreditECTS, Value: *a.ECTS}}
-	}
+	s.Credits = ectsCredits(a.ECTS, warn)
+	s.Schedule = schedule(a.LearningSchedule, warn)
 	s.Homepage = homepage(a.URL, warn)
 	var err error
 	if s.Modified, err = jsonread.ParseTime(a.LastModified); err != nil {
@@ -52,6 +49,30 @@ func (r *run) mapSpec(d *decodedSpec, programme bool) model.Specification {
 		d.modes = modes(a.ModeOfLearning, warn)
 	}
 	return s
+}
+
+// ectsCredits maps an ects attribute.
+func ectsCredits(ects *float64, warn func(field, msg string)) []model.Credit {
+	switch {
+	case ects == nil:
+		return nil
+	case *ects < 0:
+		warn("ects", fmt.Sprintf("%v is not a number of credits", *ects))
+		return nil
+	}
+	return []model.Credit{{System: model.CreditECTS, Value: *ects}}
+}
+
+// schedule maps elmLearningScheduleType to its concept IRI.
+func schedule(code string, warn func(field, msg string)) string {
+	if code == "" {
+		return ""
+	}
+	c, ok := vocab.LearningSchedules.Lookup(code)
+	if !ok {
+		warn("elmLearningScheduleType", fmt.Sprintf("%q is not a learning schedule type (72a0ab92fa, f230bae523, 67395e6b5a)", code))
+	}
+	return c.URI
 }
 
 func identifiers(id, code string) []model.Identifier {
@@ -221,7 +242,7 @@ func outcomes(langs *source.Langs, blocks []text, warn func(msg string)) []model
 		if v == "" {
 			continue
 		}
-		norm, _ := langs.Normalize(b.Lang)
+		norm := langs.Key(b.Lang)
 		if slices.ContainsFunc(bs, func(x block) bool { return x.tag == norm }) {
 			warn(fmt.Sprintf("a second block in language %q; the first is kept", norm))
 			continue

@@ -24,13 +24,15 @@ const (
 	shapeTexts
 	shapeNumber
 	shapeBool
+	shapeGrading
 )
 
 // attributeShapes are the attributes qlink reads; others pass untouched.
 var attributeShapes = map[string]shape{
 	"title": shapeTexts, "description": shapeTexts, "learningOutcomes": shapeTexts, "prerequisites": shapeTexts, "url": shapeTexts,
 	"code": shapeString, "lastModified": shapeString, "validUntil": shapeString, "startDate": shapeString, "endDate": shapeString,
-	"heiId":                 shapeString,
+	"heiId": shapeString, "academicTermId": shapeString, "elmLearningScheduleType": shapeString,
+	"engagementHours": shapeNumber, "gradingScheme": shapeGrading,
 	"languageOfInstruction": shapeStrings, "elmLearningOpportunityType": shapeStrings, "elmModeOfLearning": shapeStrings,
 	"iscedCode": shapeStrings,
 	"ects":      shapeNumber, "eqfLevelProvided": shapeNumber, "deprecated": shapeBool,
@@ -103,6 +105,26 @@ func reshape(v any, s shape) any {
 		return asNumber(v)
 	case shapeBool:
 		return asBool(v)
+	case shapeGrading:
+		return asGrading(v)
+	}
+	return nil
+}
+
+// asGrading accepts a grading scheme object, its texts read leniently, or
+// a bare string as its label.
+func asGrading(v any) any {
+	switch v := v.(type) {
+	case string:
+		return map[string]any{"label": asTexts(v)}
+	case map[string]any:
+		out := map[string]any{}
+		for _, k := range []string{"label", "description"} {
+			if t := asTexts(v[k]); v[k] != nil && t != nil {
+				out[k] = t
+			}
+		}
+		return out
 	}
 	return nil
 }

@@ -260,8 +260,8 @@ func TestSloppyAndHostileInput(t *testing.T) {
 		t.Errorf("typed: %+v", s)
 	}
 	n := id("N1")
-	if n == nil || !same(n.Title, model.Text{"": "Untagged"}) || !same(n.Description, model.Text{"": "bare string"}) ||
-		len(n.LearningOutcomes) != 1 || n.LearningOutcomes[0][""] != "Prose." || !slices.Equal(n.Languages, []string{"en"}) ||
+	if n == nil || !same(n.Title, model.Text{"und": "Untagged"}) || !same(n.Description, model.Text{"und": "bare string"}) ||
+		len(n.LearningOutcomes) != 1 || n.LearningOutcomes[0]["und"] != "Prose." || !slices.Equal(n.Languages, []string{"en"}) ||
 		!slices.Equal(n.ISCEDF, []string{"06"}) || n.Type != vocab.LearningOpportunityTypes.URI("thesis") || n.Active ||
 		n.Homepage != "https://www.uni.test/n1" || len(n.Instances) != 0 {
 		t.Errorf("nolang: %+v", n)

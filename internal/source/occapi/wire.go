@@ -115,6 +115,8 @@ type specAttrs struct {
 	Deprecated            bool     `json:"deprecated"`
 	EQFLevelProvided      *float64 `json:"eqfLevelProvided"`
 	ValidUntil            string   `json:"validUntil"`
+	// LearningSchedule is a programme's (full time, part time).
+	LearningSchedule string `json:"elmLearningScheduleType"`
 }
 
 type instanceAttrs struct {
@@ -123,6 +125,17 @@ type instanceAttrs struct {
 	LanguageOfInstruction []string `json:"languageOfInstruction"`
 	ModeOfLearning        []string `json:"elmModeOfLearning"`
 	LastModified          string   `json:"lastModified"`
+	// AcademicTermID is EWP's "2025/2026-1/2": year, then term of terms.
+	AcademicTermID  string        `json:"academicTermId"`
+	ECTS            *float64      `json:"ects"`
+	EngagementHours *float64      `json:"engagementHours"`
+	GradingScheme   gradingScheme `json:"gradingScheme"`
+}
+
+// gradingScheme is an instance's grading scheme.
+type gradingScheme struct {
+	Label       []text `json:"label"`
+	Description []text `json:"description"`
 }
 
 type heiAttrs struct {

@@ -107,11 +107,18 @@ func (r *run) mapSpec(c *course, isProgram bool) model.Specification {
 	}
 	s.EQFLevel = eqfLevel(c, warn)
 	if c.StudyLoad != nil && c.StudyLoad.Value.Set {
-		switch strings.ToLower(c.StudyLoad.Unit) {
+		switch v := c.StudyLoad.Value.Value; strings.ToLower(c.StudyLoad.Unit) {
 		case "ects", "sp": // Dutch studiepunten are ECTS credits
-			s.Credits = []model.Credit{{System: model.CreditECTS, Value: c.StudyLoad.Value.Value}}
+			s.Credits = []model.Credit{{System: model.CreditECTS, Value: v}}
+		case "hour", "sbu": // studiebelastingsuren are hours of study load
+			if d, ok := model.HoursDuration(v); ok {
+				s.VolumeOfLearning = d
+			} else {
+				warn("studyLoad", fmt.Sprintf("%v is not a number of hours", v))
+			}
 		}
 	}
+	s.Schedule = scheduleOf(c.ModeOfStudy)
 	s.Homepage = httpURL(c.Link, func(msg string) { warn("link", msg) })
 	if to, ok := parseDate(c.ValidTo, func(msg string) { warn("validTo", msg) }); ok && to.Before(r.cfg.Now) {
 		s.Active = false
@@ -226,7 +233,7 @@ func (r *run) mapOffering(o *offering, c *course, specID, where string) (model.I
 	in.RegistrationPortal = httpURL(enrollmentURL(o.Consumers), func(msg string) { warn("consumers.enrollmentUrl", msg) })
 	for _, a := range o.Addresses {
 		if a.City != "" {
-			in.Location = model.Text{"": a.City}
+			in.Location = model.Text{model.LangUnstated: a.City}
 			break
 		}
 	}
@@ -310,4 +317,14 @@ func httpURL(s string, warn func(string)) string {
 		return ""
 	}
 	return s
+}
+
+// scheduleOf maps a program's modeOfStudy. Only full-time has an EU
+// learning-schedule concept; "part-time" could be either of the two
+// part-time concepts, and qlink does not guess which.
+func scheduleOf(modeOfStudy string) string {
+	if strings.EqualFold(strings.TrimSpace(modeOfStudy), "full-time") {
+		return vocab.LearningSchedules.URI("full-time")
+	}
+	return ""
 }

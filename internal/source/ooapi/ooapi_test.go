@@ -182,7 +182,7 @@ func TestHarvestSloppyAndHostileInput(t *testing.T) {
 		t.Fatalf("got %d specs, want good, sloppy and dup", len(out.specs))
 	}
 	sloppy := out.byID("urn:schac:uniqueCourseId:uni.test:S1")
-	if sloppy == nil || sloppy.Active || sloppy.Title[""] != "Plain name" || len(sloppy.ISCEDF) != 0 || sloppy.Homepage != "" || len(sloppy.Credits) != 0 {
+	if sloppy == nil || sloppy.Active || sloppy.Title["und"] != "Plain name" || len(sloppy.ISCEDF) != 0 || sloppy.Homepage != "" || len(sloppy.Credits) != 0 {
 		t.Errorf("sloppy course: %+v", sloppy)
 	}
 	if out.byID("urn:schac:uniqueCourseId:uni.test:dup") == nil {
