@@ -23,7 +23,6 @@ import (
 // fakeServer is an OOAPI server in memory, reached through the Getter
 // interface: endpoint path → items; it pages them like a real server.
 type fakeServer struct {
-	base      string
 	items     map[string][]string
 	fail      map[string]error
 	repeat    bool // ignore pageNumber, like a broken server

@@ -21,7 +21,7 @@ func fakeEndpoint(t *testing.T, bindings map[string][]map[string]any) *httptest.
 	from := regexp.MustCompile(`FROM <([^>]+)>`)
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Accept") != "application/sparql-results+json" {
-			http.Error(w, "bad accept", 406)
+			http.Error(w, "bad accept", http.StatusNotAcceptable)
 			return
 		}
 		m := from.FindStringSubmatch(r.URL.Query().Get("query"))
@@ -87,7 +87,7 @@ func TestRunFailsWhole(t *testing.T) {
 	if _, err := Run(context.Background(), client, srv.URL); err == nil || !strings.Contains(err.Error(), "no labels") {
 		t.Fatalf("got %v", err)
 	}
-	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "maintenance", 503) }))
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "maintenance", http.StatusServiceUnavailable) }))
 	defer down.Close()
 	if _, err := Run(context.Background(), client, down.URL); fetch.KindOf(err) != fetch.KindStatus {
 		t.Fatalf("got %v", err)
