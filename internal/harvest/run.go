@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"qlink/internal/fetch/auth"
 	"qlink/internal/model"
 	"qlink/internal/search"
 	"qlink/internal/source"
@@ -87,7 +86,7 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Ru
 	// The provider comes from the registry record, never from the
 	// manifest, so a manifest cannot borrow another institution's
 	// out-of-band credentials.
-	authn, err := auth.New(ctx, provider.ID, entry, h.Auth)
+	authn, err := h.authenticator(ctx, provider.ID, entry)
 	if err != nil {
 		return err
 	}
