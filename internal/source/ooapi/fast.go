@@ -1,11 +1,6 @@
 package ooapi
 
 import (
-	"bytes"
-	"math"
-	"strconv"
-	"strings"
-
 	"qlink/internal/jsonread"
 )
 
@@ -125,44 +120,6 @@ func (o *outcomes) DecodeJSON(r *jsonread.Reader) {
 	if !isArray {
 		*o = nil
 	}
-}
-
-// DecodeJSON reads one string (kept unless empty), an array of strings or
-// null (which leaves the list alone).
-func (s *stringList) DecodeJSON(r *jsonread.Reader) {
-	switch r.Next() {
-	case '"':
-		var one string
-		if r.String(&one); one != "" {
-			*s = stringList{one}
-		}
-	case 'n':
-		r.Null()
-	default:
-		var many []string
-		r.Strings(&many)
-		*s = many
-	}
-}
-
-// DecodeJSON reads a number, or a string holding one as UnmarshalJSON
-// reads it (a decimal comma allowed; "" and "null" leave it unset).
-func (n *flexNumber) DecodeJSON(r *jsonread.Reader) {
-	raw := r.Raw()
-	if bytes.IndexByte(raw, '\\') >= 0 {
-		r.Fail()
-		return
-	}
-	s := strings.Trim(string(raw), `"`)
-	if s == "" || s == "null" {
-		return
-	}
-	f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64)
-	if err != nil || math.IsNaN(f) {
-		r.Fail() // UnmarshalJSON fails the page; NaN would not compare equal in the tests
-		return
-	}
-	n.Value, n.Set = f, true
 }
 
 // DecodeJSON reads an identifier given as a string, or null. An expanded
