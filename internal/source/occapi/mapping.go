@@ -32,10 +32,13 @@ func (r *run) mapSpec(d *decodedSpec, programme bool) model.Specification {
 	s.Languages = languages(&r.langs, a.LanguageOfInstruction, warn)
 	s.ISCEDF = iscedCodes(a.ISCEDCode, warn)
 	s.EQFLevel = eqfLevel(d, programme, warn)
-	if a.ECTS != nil && *a.ECTS < 0 {
-		warn("ects", fmt.Sprintf("%v is not a number of credits", *a.ECTS))
-	} else if a.ECTS != nil {
-		s.Credits = []model.Credit{{System: model.CreditECTS, Value: *a.ECTS}}
+	switch ects := a.ECTS; {
+	case ects.Invalid != "":
+		warn("ects", fmt.Sprintf("%s is not a number of credits", ects.Invalid))
+	case ects.Set && ects.Value < 0:
+		warn("ects", fmt.Sprintf("%v is not a number of credits", ects.Value))
+	case ects.Set:
+		s.Credits = []model.Credit{{System: model.CreditECTS, Value: ects.Value}}
 	}
 	s.Homepage = homepage(a.URL, warn)
 	var err error
