@@ -13,7 +13,6 @@ import (
 
 func TestNewRefusesBadAuthBlocks(t *testing.T) {
 	ring := testRing(t)
-	const path = "https://api.uni.example/ooapi/"
 	cases := []struct {
 		name  string
 		auth  map[string]any
