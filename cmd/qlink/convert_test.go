@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"qlink/internal/model"
+	"qlink/internal/sharedtest"
 )
 
 func TestConvertCommand(t *testing.T) {
@@ -128,10 +129,7 @@ func TestConvertELM(t *testing.T) {
 // TestConvertELMRoundTrip converts the authored minimal ELM 3.3 example to
 // the model, to ELM in each syntax and back: the model does not change.
 func TestConvertELMRoundTrip(t *testing.T) {
-	sample := filepath.Join("..", "..", "..", "shared", "samples", "elm", "minimal", "minimal-elm33.ttl")
-	if _, err := os.Stat(sample); err != nil {
-		t.Skipf("shared samples absent: %v", err)
-	}
+	sample := sharedtest.Require(t, "samples", "elm", "minimal", "minimal-elm33.ttl")
 	direct, _, err := runConvert(t, "convert", "--from", "elm", "--schac", "example.ac.at", sample)
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"sort"
 	"text/tabwriter"
@@ -9,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"qlink/internal/config"
+	"qlink/internal/fetch"
 	"qlink/internal/vocab"
 	"qlink/internal/vocab/refresh"
 )
@@ -88,7 +91,7 @@ replaces the saved labels only when every vocabulary was read.`,
 			if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 				return err
 			}
-			res, err := refresh.Run(cmd.Context(), newFetcher(cfg, network{}, newLogger(cfg)), endpoint)
+			res, err := refresh.Run(cmd.Context(), refreshGetter(newFetcher(cfg, network{}, newLogger(cfg))), endpoint)
 			if err != nil {
 				return err
 			}
@@ -110,4 +113,16 @@ replaces the saved labels only when every vocabulary was read.`,
 	cmd.Flags().StringVar(&endpoint, "endpoint", refresh.DefaultEndpoint, "SPARQL endpoint to query")
 	config.Bind(cmd.Flags(), "data-dir", "contact-url", "log-level", "fetch-timeout")
 	return cmd
+}
+
+// refreshGetter lets vocab/refresh fetch through the door without
+// importing it.
+func refreshGetter(f *fetch.Client) refresh.Getter {
+	return func(ctx context.Context, rawURL, accept string) ([]byte, error) {
+		resp, err := f.Get(ctx, fetch.Request{URL: rawURL, Header: http.Header{"Accept": {accept}}})
+		if err != nil {
+			return nil, err
+		}
+		return resp.Body, nil
+	}
 }

@@ -9,7 +9,6 @@ import (
 
 	"qlink/internal/discovery"
 	"qlink/internal/fetch"
-	"qlink/internal/fetch/auth"
 	"qlink/internal/manifest"
 	"qlink/internal/model"
 	"qlink/internal/source"
@@ -120,7 +119,7 @@ func (h *Harvester) previewSource(ctx context.Context, src manifest.Source, p mo
 		problem(fmt.Sprintf("qlink cannot read %q sources yet", src.Type), "Publish the data in another supported format as well.")
 		return rep
 	}
-	authn, err := auth.New(ctx, p.ID, src, h.Auth)
+	authn, err := h.authenticator(ctx, p.ID, src)
 	if err != nil {
 		if h.Auth.Keys == nil && src.Auth.Type != "oauth2.0" {
 			// A publisher checking from their own machine has not got the

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"qlink/internal/fetch/auth"
 	"qlink/internal/model"
 
 	"qlink/internal/source"
@@ -107,7 +106,7 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Ru
 	// The provider comes from the registry record, never from the
 	// manifest, so a manifest cannot borrow another institution's
 	// out-of-band credentials.
-	authn, err := auth.New(ctx, provider.ID, entry, h.Auth)
+	authn, err := h.authenticator(ctx, provider.ID, entry)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -43,7 +44,7 @@ func (n *Number) UnmarshalJSON(b []byte) error {
 		}
 	}
 	f, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
-	if err != nil {
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) { // "NaN" and "Inf" parse, but are no data
 		n.Invalid = string(b)
 		return nil
 	}
@@ -59,6 +60,30 @@ func (n Number) Count() *int {
 	}
 	v := int(n.Value)
 	return &v
+}
+
+// StudentCount is Count for a mapping that warns: a value that was
+// published but is no count (not a number, negative, fractional) comes
+// back as an error saying so, for a warning on the field.
+func (n Number) StudentCount() (*int, error) {
+	switch {
+	case n.Invalid != "":
+		return nil, fmt.Errorf("%s is not a number of students", n.Invalid)
+	case n.Set && n.Count() == nil:
+		return nil, fmt.Errorf("%v is not a number of students", n.Value)
+	}
+	return n.Count(), nil
+}
+
+// DecodeJSON is the Reader's fast path: the value read as UnmarshalJSON
+// reads it, so the two cannot disagree.
+func (n *Number) DecodeJSON(r *Reader) { _ = n.UnmarshalJSON(r.Raw()) }
+
+// DecodeJSON is the Reader's fast path, as UnmarshalJSON reads the value.
+func (s *Strings) DecodeJSON(r *Reader) {
+	if raw := r.Raw(); raw != nil && s.UnmarshalJSON(raw) != nil {
+		r.Fail()
+	}
 }
 
 // Strings accepts an array of strings or scalars, one string, or one

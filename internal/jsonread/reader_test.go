@@ -34,7 +34,7 @@ func TestFieldsOf(t *testing.T) {
 	type tagged struct {
 		A      string `json:"a,omitempty"`
 		B      string
-		hidden string
+		hidden string //lint:ignore U1000 present so the test proves FieldsOf skips unexported fields
 		C      string `json:"-"`
 	}
 	if got := FieldsOf[tagged]().names; !slices.Equal(got, []string{"a", "B"}) {

@@ -3,10 +3,10 @@ package manifest
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"qlink/internal/sharedtest"
 )
 
 const exampleYAML = `meta:
@@ -97,12 +97,8 @@ func TestParseDiagnostics(t *testing.T) {
 // TestPublishedExamples parses the examples from the QualityLink discovery
 // specification, when the shared samples are present.
 func TestPublishedExamples(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "samples", "manifest")
 	for _, name := range []string{"example-manifest.json", "example-manifest.yaml"} {
-		body, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Skipf("shared samples absent (%v)", err)
-		}
+		body := sharedtest.ReadFile(t, "samples", "manifest", name)
 		m, diags, err := Parse(body)
 		if err != nil || len(m.Sources) != 3 || m.Meta.DEQARID != "DEQARINST0815" {
 			t.Errorf("%s: %v %v %+v", name, err, diags, m)

@@ -1,14 +1,15 @@
-// Package auth turns a manifest source's auth block into the
+// Package auth turns a source's access control (a Config) into the
 // fetch.Authenticator the harvest sets on every request of that source:
 // none, httpheader (a secret header whose value the publisher encrypted
 // for the aggregator's key), oauth2.0 client credentials (inline, with an
 // encrypted client secret, or entered out of band by the operator) and
 // httpsig (RFC 9421 signatures with the aggregator's signing keys).
 //
-// It sits between the manifest stage, which hands it the auth block, and
-// the fetch stage, which calls the Authenticator only for requests to the
-// source's own origin over https. Problems come back as *Error, naming the
-// source, the manifest field and the reason, for the dashboard.
+// It belongs to the door: it knows nothing of manifests. The harvest
+// translates a manifest's auth block into a Config, and fetch calls the
+// Authenticator only for requests to the source's own origin over https.
+// Problems come back as *Error, naming the source, the manifest field and
+// the reason, for the dashboard.
 package auth
 
 import (
@@ -16,12 +17,45 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"qlink/internal/fetch"
 	"qlink/internal/keys"
-	"qlink/internal/manifest"
 )
+
+// Config is one source's access control in the door's own terms. Field
+// names in errors ("auth.value") are those of the manifest's auth block.
+type Config struct {
+	// Source names the source in errors (its key within its manifest).
+	Source string
+	// Method is "none" (or ""), "httpheader", "oauth2.0" or "httpsig".
+	Method string
+	// Header is the httpheader field; "" means X-QualityLink-Auth.
+	Header string
+	// Value is the httpheader value; nil when the publisher gave none.
+	Value Sealed
+	// TokenEndpoint is where oauth2.0 tokens come from (https only).
+	TokenEndpoint string
+	// ClientID and ClientSecret are an oauth2.0 client from the manifest;
+	// give both or neither (then the operator's registered client is used).
+	ClientID     string
+	ClientSecret Sealed
+	// Scopes are requested with every oauth2.0 token.
+	Scopes []string
+	// Alg is the httpsig algorithm; "" means ed25519.
+	Alg string
+}
+
+// Sealed is a secret as the publisher encrypted it for the aggregator's RSA
+// key. Calling it with the key decrypts it, refusing anything that was not
+// encrypted (a plaintext secret in a public manifest is no secret).
+type Sealed func(Decrypter) (string, error)
+
+// Decrypter is the aggregator's RSA key (*keys.Ring).
+type Decrypter interface {
+	Decrypt(ciphertext []byte) ([]byte, error)
+}
 
 // Deps are what the authenticators need from the rest of qlink. One Deps
 // serves every source.
@@ -49,12 +83,12 @@ const keyReloadAge = 30 * time.Second
 // New builds the Authenticator for one source of providerID, or nil for
 // auth type none. providerID must come from qlink's own registry, never
 // from the manifest: it selects the out-of-band credentials.
-func New(ctx context.Context, providerID string, src manifest.Source, d Deps) (fetch.Authenticator, error) {
+func New(ctx context.Context, providerID string, cfg Config, d Deps) (fetch.Authenticator, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	b := builder{ctx: ctx, provider: providerID, src: src, d: d}
-	switch src.Auth.Type {
+	b := builder{ctx: ctx, provider: providerID, cfg: cfg, d: d}
+	switch cfg.Method {
 	case "", "none":
 		return nil, nil
 	case "httpheader":
@@ -64,14 +98,14 @@ func New(ctx context.Context, providerID string, src manifest.Source, d Deps) (f
 	case "httpsig":
 		return b.signer()
 	}
-	return nil, b.fail("auth.type", fmt.Errorf("unknown auth type %q (want none, httpheader, oauth2.0 or httpsig)", src.Auth.Type))
+	return nil, b.fail("auth.type", fmt.Errorf("unknown auth type %q (want none, httpheader, oauth2.0 or httpsig)", cfg.Method))
 }
 
 // builder carries what the per-method constructors share.
 type builder struct {
 	ctx      context.Context
 	provider string
-	src      manifest.Source
+	cfg      Config
 	d        Deps
 }
 
@@ -86,9 +120,8 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var se *manifest.SecretError
-	if errors.As(e.Err, &se) {
-		return "source " + e.Source + ": " + e.Err.Error() // it names the field itself
+	if msg := e.Err.Error(); strings.HasPrefix(msg, e.Field+" ") {
+		return "source " + e.Source + ": " + msg // it names the field itself, as secret errors do
 	}
 	return "source " + e.Source + ": " + e.Field + ": " + e.Err.Error()
 }
@@ -96,7 +129,7 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 func (b builder) fail(field string, err error) *Error {
-	return &Error{Source: b.src.Key(), Field: field, Err: err}
+	return &Error{Source: b.cfg.Source, Field: field, Err: err}
 }
 
 // ring returns the key ring, reloaded if stale.
@@ -110,28 +143,19 @@ func (b builder) ring(field string) (*keys.Ring, error) {
 	return b.d.Keys, nil
 }
 
-// secret decrypts an encrypted field of the auth block.
-func (b builder) secret(field string) (string, error) {
+// secret decrypts an encrypted field of the auth block; field is its
+// name there ("value", "client_secret").
+func (b builder) secret(field string, sealed Sealed) (string, error) {
+	if sealed == nil {
+		return "", b.fail("auth."+field, errors.New("is missing: encrypt it for the aggregator's public key (qlink keys encrypt)"))
+	}
 	ring, err := b.ring("auth." + field)
 	if err != nil {
 		return "", err
 	}
-	v, err := b.src.Auth.Secret(field, ring)
+	v, err := sealed(ring)
 	if err != nil {
 		return "", b.fail("auth."+field, err)
 	}
 	return v, nil
-}
-
-// str reads an optional string field of the auth block.
-func (b builder) str(field string) (string, error) {
-	v, ok := b.src.Auth.Other[field]
-	if !ok || v == nil {
-		return "", nil
-	}
-	s, ok := v.(string)
-	if !ok {
-		return "", b.fail("auth."+field, fmt.Errorf("must be a string, not %T", v))
-	}
-	return s, nil
 }

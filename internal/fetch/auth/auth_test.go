@@ -9,12 +9,10 @@ import (
 	"testing"
 
 	"qlink/internal/fetch"
-	"qlink/internal/manifest"
 )
 
 func TestNewRefusesBadAuthBlocks(t *testing.T) {
 	ring := testRing(t)
-	const path = "https://api.uni.example/ooapi/"
 	cases := []struct {
 		name  string
 		auth  map[string]any
@@ -42,14 +40,11 @@ func TestNewRefusesBadAuthBlocks(t *testing.T) {
 			"client_id": "qlink", "client_secret": "hunter2"}, "auth.client_secret", "is not encrypted"},
 		{"oauth with no credentials anywhere", map[string]any{"type": "oauth2.0", "token_endpoint": "https://idp.uni.example/token"},
 			"auth.token_endpoint", "no client credentials"},
-		{"oauth bad scope", map[string]any{"type": "oauth2.0", "token_endpoint": "https://idp.uni.example/token", "scope": 7},
-			"auth.scope", "string or a list"},
 		{"httpsig unknown alg", map[string]any{"type": "httpsig", "alg": "hmac-sha256"}, "auth.alg", "not supported"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			src := source(path, tc.auth)
-			a, err := New(context.Background(), "DEQARINST0001", src, Deps{Keys: ring, HTTPClient: http.DefaultClient})
+			a, err := New(context.Background(), "DEQARINST0001", config(tc.auth), Deps{Keys: ring, HTTPClient: http.DefaultClient})
 			var ae *Error
 			if !errors.As(err, &ae) || a != nil {
 				t.Fatalf("got %v, %v; want an *Error", a, err)
@@ -64,7 +59,7 @@ func TestNewRefusesBadAuthBlocks(t *testing.T) {
 
 func TestNoneNeedsNothing(t *testing.T) {
 	for _, typ := range []string{"none", ""} {
-		a, err := New(context.Background(), "P", manifest.Source{Auth: manifest.Auth{Type: typ}}, Deps{})
+		a, err := New(context.Background(), "P", Config{Method: typ}, Deps{})
 		if a != nil || err != nil {
 			t.Errorf("type %q: %v, %v", typ, a, err)
 		}
@@ -91,7 +86,7 @@ func TestHeaderAuth(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			a, err := New(context.Background(), "P", source(srv.URL, tc.auth), Deps{Keys: testRing(t)})
+			a, err := New(context.Background(), "P", config(tc.auth), Deps{Keys: testRing(t)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,7 +126,7 @@ func TestNoCredentialsAcrossHosts(t *testing.T) {
 		"/httpsig":    {"type": "httpsig"},
 	}
 	for path, block := range blocks {
-		a, err := New(context.Background(), "P", source(srv.URL, block), d)
+		a, err := New(context.Background(), "P", config(block), d)
 		if err != nil {
 			t.Fatal(err)
 		}

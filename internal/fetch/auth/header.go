@@ -22,10 +22,7 @@ type header struct {
 }
 
 func (b builder) header() (fetch.Authenticator, error) {
-	field, err := b.str("field")
-	if err != nil {
-		return nil, err
-	}
+	field := b.cfg.Header
 	if field == "" {
 		field = defaultField
 	}
@@ -35,7 +32,7 @@ func (b builder) header() (fetch.Authenticator, error) {
 	if fetch.Reserved(field) {
 		return nil, b.fail("auth.field", fmt.Errorf("%s is managed by the aggregator and cannot carry a secret", http.CanonicalHeaderKey(field)))
 	}
-	value, err := b.secret("value")
+	value, err := b.secret("value", b.cfg.Value)
 	if err != nil {
 		return nil, err
 	}

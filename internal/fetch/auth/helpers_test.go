@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -93,15 +94,23 @@ func fetcher(t *testing.T, pool *x509.CertPool) *fetch.Client {
 	return c
 }
 
-// source is a manifest source with the given auth block.
-func source(path string, auth map[string]any) manifest.Source {
+// config is the Config the harvest makes of a source whose auth block is
+// block (harvest.authConfig, which also refuses parameters of the wrong
+// type); secrets are decrypted through the manifest's own checks.
+func config(block map[string]any) Config {
 	a := manifest.Auth{Other: map[string]any{}}
-	for k, v := range auth {
-		if k == "type" {
-			a.Type = v.(string)
-			continue
-		}
+	for k, v := range block {
 		a.Other[k] = v
 	}
-	return manifest.Source{Type: manifest.TypeOOAPI, ID: "courses", Path: path, Auth: a}
+	str := func(k string) string { s, _ := block[k].(string); return s }
+	cfg := Config{Source: "id:courses", Method: str("type"), Header: str("field"), TokenEndpoint: str("token_endpoint"),
+		ClientID: str("client_id"), Alg: str("alg"), Scopes: strings.Fields(str("scope"))}
+	sealed := func(field string) Sealed {
+		if _, ok := block[field]; !ok {
+			return nil
+		}
+		return func(d Decrypter) (string, error) { return a.Secret(field, d) }
+	}
+	cfg.Value, cfg.ClientSecret = sealed("value"), sealed("client_secret")
+	return cfg
 }

@@ -34,10 +34,7 @@ type signer struct {
 }
 
 func (b builder) signer() (fetch.Authenticator, error) {
-	alg, err := b.str("alg")
-	if err != nil {
-		return nil, err
-	}
+	alg := b.cfg.Alg
 	if alg == "" {
 		alg = keys.AlgEd25519
 	}
@@ -52,7 +49,7 @@ func (b builder) signer() (fetch.Authenticator, error) {
 	if lifetime <= 0 {
 		lifetime = defaultLifetime
 	}
-	return &signer{ring: ring, alg: alg, lifetime: min(lifetime, keys.MaxSignatureLifetime), now: b.d.Now, source: b.src.Key()}, nil
+	return &signer{ring: ring, alg: alg, lifetime: min(lifetime, keys.MaxSignatureLifetime), now: b.d.Now, source: b.cfg.Source}, nil
 }
 
 // Authorize signs r with the newest key of the signer's algorithm, so a

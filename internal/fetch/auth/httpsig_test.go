@@ -107,7 +107,7 @@ func TestSignedRequests(t *testing.T) {
 			if tc.alg != nil {
 				block["alg"] = tc.alg
 			}
-			a, err := New(context.Background(), "P", source(srv.URL, block), Deps{Keys: ring, SignatureLifetime: tc.lifetime})
+			a, err := New(context.Background(), "P", config(block), Deps{Keys: ring, SignatureLifetime: tc.lifetime})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -153,7 +153,7 @@ func TestSignaturesFollowRotation(t *testing.T) {
 	s := &sigServer{published: ring.Keys, now: clk.now}
 	srv, pool := tlsServer(t, s)
 	c := fetcher(t, pool)
-	a, err := New(context.Background(), "P", source(srv.URL, map[string]any{"type": "httpsig"}), Deps{Keys: ring, Now: clk.now})
+	a, err := New(context.Background(), "P", config(map[string]any{"type": "httpsig"}), Deps{Keys: ring, Now: clk.now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -38,10 +37,6 @@ func (b builder) oauth() (fetch.Authenticator, error) {
 	if err != nil {
 		return nil, err
 	}
-	scopes, err := b.scopes()
-	if err != nil {
-		return nil, err
-	}
 	id, secret, err := b.clientCredentials(endpoint)
 	if err != nil {
 		return nil, err
@@ -50,17 +45,14 @@ func (b builder) oauth() (fetch.Authenticator, error) {
 		return nil, b.fail("auth.token_endpoint", errors.New("no HTTP client for token requests"))
 	}
 	return &oauthClient{
-		cfg: clientcredentials.Config{ClientID: id, ClientSecret: secret, TokenURL: endpoint, Scopes: scopes,
+		cfg: clientcredentials.Config{ClientID: id, ClientSecret: secret, TokenURL: endpoint, Scopes: b.cfg.Scopes,
 			AuthStyle: oauth2.AuthStyleInHeader},
-		client: b.d.HTTPClient, now: b.d.Now, source: b.src.Key(),
+		client: b.d.HTTPClient, now: b.d.Now, source: b.cfg.Source,
 	}, nil
 }
 
 func (b builder) tokenEndpoint() (string, error) {
-	endpoint, err := b.str("token_endpoint")
-	if err != nil {
-		return "", err
-	}
+	endpoint := b.cfg.TokenEndpoint
 	u, perr := url.Parse(endpoint)
 	switch {
 	case endpoint == "":
@@ -73,39 +65,14 @@ func (b builder) tokenEndpoint() (string, error) {
 	return endpoint, nil
 }
 
-// scopes accepts a space-separated string or a list of strings.
-func (b builder) scopes() ([]string, error) {
-	switch v := b.src.Auth.Other["scope"].(type) {
-	case nil:
-		return nil, nil
-	case string:
-		return strings.Fields(v), nil
-	case []any:
-		var out []string
-		for _, s := range v {
-			str, ok := s.(string)
-			if !ok {
-				return nil, b.fail("auth.scope", errors.New("must be a string or a list of strings"))
-			}
-			out = append(out, strings.Fields(str)...)
-		}
-		return out, nil
-	}
-	return nil, b.fail("auth.scope", errors.New("must be a string or a list of strings"))
-}
-
 // clientCredentials takes the client from the manifest (the secret
 // encrypted) or, when the manifest has none, from the operator's
 // registrations for this provider and exactly this token endpoint.
 func (b builder) clientCredentials(endpoint string) (string, string, error) {
-	id, err := b.str("client_id")
-	if err != nil {
-		return "", "", err
-	}
-	_, hasSecret := b.src.Auth.Other["client_secret"]
+	id, hasSecret := b.cfg.ClientID, b.cfg.ClientSecret != nil
 	switch {
 	case id != "" && hasSecret:
-		secret, err := b.secret("client_secret")
+		secret, err := b.secret("client_secret", b.cfg.ClientSecret)
 		return id, secret, err
 	case id != "" || hasSecret:
 		return "", "", b.fail("auth.client_id", errors.New("client_id and client_secret go together: give both (the secret encrypted) or neither"))

@@ -152,7 +152,7 @@ func TestOAuthClientCredentials(t *testing.T) {
 					creds.Set("DEQARINST0001", p.URL+"/token", "qlink:client", "s3cr:t/+&")
 				}
 				c := fetcherTrusting(t, p)
-				a, err := New(context.Background(), "DEQARINST0001", source(data.URL, block),
+				a, err := New(context.Background(), "DEQARINST0001", config(block),
 					Deps{Keys: testRing(t), Credentials: creds, HTTPClient: c.HTTPClient(), Now: clock.now})
 				if err != nil {
 					t.Fatal(err)
@@ -200,7 +200,7 @@ func TestTokenFailures(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			block := map[string]any{"type": "oauth2.0", "token_endpoint": tc.endpoint, "client_id": "qlink", "client_secret": encrypt(t, tc.secret)}
-			a, err := New(context.Background(), "P", source(data.URL, block), Deps{Keys: testRing(t), HTTPClient: c.HTTPClient()})
+			a, err := New(context.Background(), "P", config(block), Deps{Keys: testRing(t), HTTPClient: c.HTTPClient()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -235,7 +235,7 @@ func TestOutOfBandCredentialsAreBound(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			block := map[string]any{"type": "oauth2.0", "token_endpoint": tc.endpoint}
-			_, err := New(context.Background(), tc.provider, source("https://api.example/", block),
+			_, err := New(context.Background(), tc.provider, config(block),
 				Deps{Keys: testRing(t), Credentials: creds, HTTPClient: c.HTTPClient()})
 			if (err == nil) != tc.ok {
 				t.Errorf("New: %v", err)

@@ -9,17 +9,14 @@ import (
 	"qlink/internal/model"
 	"qlink/internal/rdf"
 	"qlink/internal/rdf/rdfio"
+	"qlink/internal/sharedtest"
 )
 
 // sampleDir is shared/samples/elm beside the repository; tests that need
 // it skip when it is absent.
 func sampleDir(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "..", "..", "shared", "samples", "elm")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared samples absent: %v", err)
-	}
-	return dir
+	return sharedtest.Require(t, "samples", "elm")
 }
 
 // loadSample parses one sample file into a graph.

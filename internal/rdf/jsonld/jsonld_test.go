@@ -10,6 +10,7 @@ import (
 
 	"qlink/internal/rdf"
 	"qlink/internal/rdf/internal/rdftest"
+	"qlink/internal/sharedtest"
 )
 
 func samplesDir() string { return filepath.Join(rdftest.SharedDir(), "samples", "elm") }
@@ -36,15 +37,8 @@ func decode(t *testing.T, s string) any {
 // the real EDC-AP context (read from ../shared) and once with qlink's
 // embedded equivalent: the two graphs must be the same.
 func TestEDCAPContextMatchesReal(t *testing.T) {
-	dir := samplesDir()
-	realCtx, err := os.ReadFile(filepath.Join(dir, "ec-elm-v3", "edc-ap-context.jsonld"))
-	if err != nil {
-		t.Skipf("ELM samples absent (%v): skipping", err)
-	}
-	sample, err := os.ReadFile(filepath.Join(dir, "ec-elm-v3", "credential-sample.jsonld"))
-	if err != nil {
-		t.Skip(err)
-	}
+	realCtx := sharedtest.ReadFile(t, "samples", "elm", "ec-elm-v3", "edc-ap-context.jsonld")
+	sample := sharedtest.ReadFile(t, "samples", "elm", "ec-elm-v3", "credential-sample.jsonld")
 	ours := toQuads(t, decode(t, string(sample)), Options{})
 	theirs := toQuads(t, decode(t, string(sample)), Options{Loader: NewLoader(map[string]any{
 		EDCAPContextURL: decode(t, string(realCtx)),

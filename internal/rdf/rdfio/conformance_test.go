@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"qlink/internal/rdf"
-	"qlink/internal/rdf/internal/rdftest"
+	"qlink/internal/sharedtest"
 )
 
 // The W3C RDF 1.1 suites live beside the repository, in
@@ -19,8 +19,6 @@ const (
 	mf   = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
 	rdft = "http://www.w3.org/ns/rdftest#"
 )
-
-func sharedDir(testing.TB) string { return rdftest.SharedDir() }
 
 type suite struct {
 	dir    string
@@ -45,10 +43,7 @@ type w3cTest struct {
 // positive and negative syntax tests, and evaluation tests compared by
 // graph isomorphism.
 func TestW3CConformance(t *testing.T) {
-	root := filepath.Join(sharedDir(t), "conformance", "rdf-tests", "rdf", "rdf11")
-	if _, err := os.Stat(root); err != nil {
-		t.Skipf("W3C suites not found at %s (../shared is absent): skipping conformance", root)
-	}
+	root := sharedtest.Require(t, "conformance", "rdf-tests", "rdf", "rdf11")
 	var total, passed int
 	var summary []string
 	for _, s := range suites {

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"qlink/internal/rdf"
 	"qlink/internal/rdf/internal/rdftest"
+	"qlink/internal/sharedtest"
 )
 
 var testPrefixes = map[string]string{
@@ -22,10 +22,7 @@ var testPrefixes = map[string]string{
 // the N-Quads and Turtle writers and parses it back: the result must be
 // isomorphic to what was written.
 func TestWritersRoundTrip(t *testing.T) {
-	root := filepath.Join(sharedDir(t), "conformance", "rdf-tests", "rdf", "rdf11")
-	if _, err := os.Stat(root); err != nil {
-		t.Skipf("W3C suites not found at %s (../shared is absent)", root)
-	}
+	root := sharedtest.Require(t, "conformance", "rdf-tests", "rdf", "rdf11")
 	n := 0
 	for _, s := range suites {
 		for _, tc := range readManifest(t, filepath.Join(root, s.dir), suiteBase+s.dir+"/") {

@@ -9,16 +9,14 @@ import (
 	"testing/iotest"
 
 	"qlink/internal/rdf"
+	"qlink/internal/sharedtest"
 )
 
 // TestOneByteReads parses every W3C evaluation input a second time through
 // a reader that returns one byte per call, so that every token straddles
 // a buffer refill somewhere: the graphs must be the same.
 func TestOneByteReads(t *testing.T) {
-	root := filepath.Join(sharedDir(t), "conformance", "rdf-tests", "rdf", "rdf11")
-	if _, err := os.Stat(root); err != nil {
-		t.Skipf("W3C suites not found at %s (../shared is absent)", root)
-	}
+	root := sharedtest.Require(t, "conformance", "rdf-tests", "rdf", "rdf11")
 	for _, s := range suites {
 		for _, tc := range readManifest(t, filepath.Join(root, s.dir), suiteBase+s.dir+"/") {
 			if !strings.HasSuffix(tc.kind, "Eval") || strings.Contains(tc.kind, "Negative") {

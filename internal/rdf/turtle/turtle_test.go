@@ -9,6 +9,7 @@ import (
 
 	"qlink/internal/rdf"
 	"qlink/internal/rdf/internal/rdftest"
+	"qlink/internal/sharedtest"
 )
 
 const base = "http://example.org/doc"
@@ -129,7 +130,7 @@ func TestTriG(t *testing.T) {
 func TestELMSamples(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(rdftest.SharedDir(), "samples", "elm", "*", "*.ttl"))
 	if len(files) == 0 {
-		t.Skip("ELM samples absent (../shared missing): skipping")
+		sharedtest.Absent(t, "no ELM Turtle samples under %s", sharedtest.Path("samples", "elm"))
 	}
 	for _, name := range files {
 		data, err := os.ReadFile(name)

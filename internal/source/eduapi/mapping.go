@@ -366,18 +366,11 @@ func modeOf(format string, warn func(field, msg string)) string {
 }
 
 func count(n jsonread.Number, field string, warn func(field, msg string)) *int {
-	if n.Invalid != "" || n.Set && n.Count() == nil {
-		warn(field, fmt.Sprintf("%s is not a number of students", orRaw(n)))
-		return nil
+	v, err := n.StudentCount()
+	if err != nil {
+		warn(field, err.Error())
 	}
-	return n.Count()
-}
-
-func orRaw(n jsonread.Number) string {
-	if n.Invalid != "" {
-		return n.Invalid
-	}
-	return fmt.Sprint(n.Value)
+	return v
 }
 
 // locationOf describes where an offering takes place: the first

@@ -2,13 +2,12 @@ package eduapi
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"qlink/internal/model"
+	"qlink/internal/sharedtest"
 )
 
 // No real Edu-API payloads exist (the samples' README says why), so these
@@ -16,11 +15,7 @@ import (
 
 func openAPI(t *testing.T) map[string]any {
 	t.Helper()
-	path := filepath.Join("..", "..", "..", "..", "shared", "samples", "eduapi", "openapi", "eduapi_v1p0_openapi3.json")
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Skipf("shared samples absent: %v", err)
-	}
+	raw := sharedtest.ReadFile(t, "samples", "eduapi", "openapi", "eduapi_v1p0_openapi3.json")
 	var doc map[string]any
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)

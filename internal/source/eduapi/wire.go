@@ -1,3 +1,10 @@
+// How to add a field to the Edu-API wire types: Edu-API has no fast
+// path (no fast.go); pages decode with encoding/json alone, so a new field
+// needs only its json tag. Use jsonread's lenient types (Number, Strings)
+// for values servers send sloppily and read dates and links with ParseTime
+// and HTTPURL; a lenient value also belongs in the cross-adapter behaviour
+// table, internal/source/lenient_test.go. FuzzHarvest checks the adapter.
+
 package eduapi
 
 import (

@@ -12,6 +12,7 @@ import (
 	"qlink/internal/fetch"
 	"qlink/internal/model"
 	"qlink/internal/rdf"
+	"qlink/internal/sharedtest"
 	"qlink/internal/source"
 )
 
@@ -182,10 +183,7 @@ func TestLimits(t *testing.T) {
 // report quotes, and files that are not course catalogues are refused
 // with a reason.
 func TestSamples(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "..", "shared", "samples", "elm")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared samples absent: %v", err)
-	}
+	dir := sharedtest.Require(t, "samples", "elm")
 	cases := []struct {
 		file                       string
 		provider                   model.Provider

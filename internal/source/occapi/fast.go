@@ -1,3 +1,22 @@
+// How to add a field to the OCCAPI wire types (wire.go):
+//
+//  1. Add it to the struct with its json tag, in the place it belongs. Use
+//     jsonread's lenient types (Number, Strings) for values servers send
+//     sloppily, and read dates and links in the mapping with ParseTime and
+//     HTTPURL; write no private copy of them.
+//  2. Pass its address to the type's r.Members call below, at the same
+//     position as in the struct: the Fields table (specAttrsFields,
+//     instanceAttrsFields, … made by jsonread.FieldsOf) lists the members in
+//     struct order, and Members matches them by position. A field of a type
+//     of its own needs a DecodeJSON that reads exactly what its
+//     UnmarshalJSON reads, or calls r.Fail() for anything else.
+//  3. Run the tests that hold the fast path and encoding/json to the same
+//     result: TestFastEveryMember (give the member a value in fast_test.go),
+//     TestFastMatchesEncodingJSON, and the fuzz target:
+//     go test -run '^$' -fuzz FuzzFastDecode ./internal/source/occapi.
+//     A lenient value also belongs in the cross-adapter behaviour table,
+//     internal/source/lenient_test.go.
+
 package occapi
 
 import "qlink/internal/jsonread"

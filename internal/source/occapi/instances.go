@@ -128,13 +128,17 @@ func (r *run) mapInstance(res *resource[instanceAttrs], d *decodedSpec, s *model
 }
 
 // engagement maps engagementHours, the run's total workload.
-func engagement(hours *float64, warn func(field, msg string)) string {
-	if hours == nil {
+func engagement(hours jsonread.Number, warn func(field, msg string)) string {
+	switch {
+	case hours.Invalid != "":
+		warn("engagementHours", fmt.Sprintf("%s is not a number of hours", hours.Invalid))
+		return ""
+	case !hours.Set:
 		return ""
 	}
-	d, ok := model.HoursDuration(*hours)
+	d, ok := model.HoursDuration(hours.Value)
 	if !ok {
-		warn("engagementHours", fmt.Sprintf("%v is not a number of hours", *hours))
+		warn("engagementHours", fmt.Sprintf("%v is not a number of hours", hours.Value))
 	}
 	return d
 }

@@ -52,15 +52,16 @@ func (r *run) mapSpec(d *decodedSpec, programme bool) model.Specification {
 }
 
 // ectsCredits maps an ects attribute.
-func ectsCredits(ects *float64, warn func(field, msg string)) []model.Credit {
+func ectsCredits(ects jsonread.Number, warn func(field, msg string)) []model.Credit {
 	switch {
-	case ects == nil:
-		return nil
-	case *ects < 0:
-		warn("ects", fmt.Sprintf("%v is not a number of credits", *ects))
-		return nil
+	case ects.Invalid != "":
+		warn("ects", fmt.Sprintf("%s is not a number of credits", ects.Invalid))
+	case ects.Set && ects.Value < 0:
+		warn("ects", fmt.Sprintf("%v is not a number of credits", ects.Value))
+	case ects.Set:
+		return []model.Credit{{System: model.CreditECTS, Value: ects.Value}}
 	}
-	return []model.Credit{{System: model.CreditECTS, Value: *ects}}
+	return nil
 }
 
 // schedule maps elmLearningScheduleType to its concept IRI.

@@ -288,7 +288,7 @@ func TestSloppyAndHostileInput(t *testing.T) {
 		{"G1", "links.instance", "answers 404"},
 		{hei, "links.instance", "documented path"},
 		{hei, "", "no course instances published"},
-		{"strange", "ects", `"six" is not of the type the specification gives it`},
+		{"S1", "ects", `"six" is not a number of credits`},
 		{"S1", "url", "not an http(s) URL"},
 		{"S1", "relatedProgramme", `"p-unknown"`},
 		{"S1:offering:is", "startDate", `"01/09/2026" is not a date`},

@@ -12,20 +12,16 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"qlink/internal/model"
+	"qlink/internal/sharedtest"
 	"qlink/internal/source"
 	"qlink/internal/vocab"
 )
-
-var samples = filepath.Join("..", "..", "..", "..", "shared", "samples", "occapi")
 
 // specExamples returns the example response of each GET path of the
 // OCCAPI v2 OpenAPI document, by path template.
 func specExamples(t *testing.T) map[string]any {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(samples, "openapi", "occapi-v2.0.0-beta-bundled.yaml"))
-	if err != nil {
-		t.Skipf("shared samples absent: %v", err)
-	}
+	raw := sharedtest.ReadFile(t, "samples", "occapi", "openapi", "occapi-v2.0.0-beta-bundled.yaml")
 	var doc struct {
 		Paths map[string]struct {
 			Get struct {
@@ -103,10 +99,7 @@ func TestSpecificationExamples(t *testing.T) {
 
 // TestVersion1DemoData harvests the OCCAPI v1 demo server's data tree.
 func TestVersion1DemoData(t *testing.T) {
-	dir := filepath.Join(samples, "v1-demo-data")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared samples absent: %v", err)
-	}
+	dir := sharedtest.Require(t, "samples", "occapi", "v1-demo-data")
 	// The tree mirrors the API's paths: …/occapi/v1/<path> is <path>/index.json.
 	srv := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rel := strings.TrimPrefix(r.URL.Path, "/occapi/v1")

@@ -1,6 +1,10 @@
 package occapi
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"qlink/internal/jsonread"
+)
 
 // The wire types are OCCAPI v2 (JSON:API 1.1) exactly, with plain Go
 // types, so that a well-formed document is decoded strictly in one go: by
@@ -100,36 +104,36 @@ type meta struct {
 // specAttrs are the attributes of courses and programmes, which share
 // most of them.
 type specAttrs struct {
-	Title                 []text   `json:"title"`
-	Code                  string   `json:"code"`
-	ECTS                  *float64 `json:"ects"`
-	LanguageOfInstruction []string `json:"languageOfInstruction"`
-	LastModified          string   `json:"lastModified"`
-	Description           []text   `json:"description"`
-	LearningOutcomes      []text   `json:"learningOutcomes"`
-	Prerequisites         []text   `json:"prerequisites"`
-	LearningOpportunity   []string `json:"elmLearningOpportunityType"`
-	ModeOfLearning        []string `json:"elmModeOfLearning"`
-	ISCEDCode             []string `json:"iscedCode"`
-	URL                   []text   `json:"url"`
-	Deprecated            bool     `json:"deprecated"`
-	EQFLevelProvided      *float64 `json:"eqfLevelProvided"`
-	ValidUntil            string   `json:"validUntil"`
+	Title                 []text           `json:"title"`
+	Code                  string           `json:"code"`
+	ECTS                  jsonread.Number  `json:"ects"`
+	LanguageOfInstruction jsonread.Strings `json:"languageOfInstruction"`
+	LastModified          string           `json:"lastModified"`
+	Description           []text           `json:"description"`
+	LearningOutcomes      []text           `json:"learningOutcomes"`
+	Prerequisites         []text           `json:"prerequisites"`
+	LearningOpportunity   []string         `json:"elmLearningOpportunityType"`
+	ModeOfLearning        []string         `json:"elmModeOfLearning"`
+	ISCEDCode             []string         `json:"iscedCode"`
+	URL                   []text           `json:"url"`
+	Deprecated            bool             `json:"deprecated"`
+	EQFLevelProvided      *float64         `json:"eqfLevelProvided"`
+	ValidUntil            string           `json:"validUntil"`
 	// LearningSchedule is a programme's (full time, part time).
 	LearningSchedule string `json:"elmLearningScheduleType"`
 }
 
 type instanceAttrs struct {
-	StartDate             string   `json:"startDate"`
-	EndDate               string   `json:"endDate"`
-	LanguageOfInstruction []string `json:"languageOfInstruction"`
-	ModeOfLearning        []string `json:"elmModeOfLearning"`
-	LastModified          string   `json:"lastModified"`
+	StartDate             string           `json:"startDate"`
+	EndDate               string           `json:"endDate"`
+	LanguageOfInstruction jsonread.Strings `json:"languageOfInstruction"`
+	ModeOfLearning        []string         `json:"elmModeOfLearning"`
+	LastModified          string           `json:"lastModified"`
 	// AcademicTermID is EWP's "2025/2026-1/2": year, then term of terms.
-	AcademicTermID  string        `json:"academicTermId"`
-	ECTS            *float64      `json:"ects"`
-	EngagementHours *float64      `json:"engagementHours"`
-	GradingScheme   gradingScheme `json:"gradingScheme"`
+	AcademicTermID  string          `json:"academicTermId"`
+	ECTS            jsonread.Number `json:"ects"`
+	EngagementHours jsonread.Number `json:"engagementHours"`
+	GradingScheme   gradingScheme   `json:"gradingScheme"`
 }
 
 // gradingScheme is an instance's grading scheme.

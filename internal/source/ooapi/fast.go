@@ -1,11 +1,25 @@
+// How to add a field to the OOAPI wire types (wire.go):
+//
+//  1. Add it to the struct with its json tag, in the place it belongs. Use
+//     jsonread's lenient types (Number, Strings) for values servers send
+//     sloppily, and read dates and links in mapping.go with ParseTime and
+//     HTTPURL; write no private copy of them.
+//  2. Pass its address to the type's r.Members call below, at the same
+//     position as in the struct: the Fields table (courseFields,
+//     offeringFields, … made by jsonread.FieldsOf) lists the members in
+//     struct order, and Members matches them by position. A field of a type
+//     of its own needs a DecodeJSON that reads exactly what its
+//     UnmarshalJSON reads, or calls r.Fail() for anything else.
+//  3. Run the tests that hold the fast path and encoding/json to the same
+//     result: TestFastEveryMember (add the member to everyMember in
+//     fast_test.go), TestFastLenientShapes, TestFastMatchesEncodingJSON, and
+//     the fuzz target: go test -run '^$' -fuzz FuzzFastDecode ./internal/source/ooapi.
+//     A lenient value also belongs in the cross-adapter behaviour table,
+//     internal/source/lenient_test.go.
+
 package ooapi
 
 import (
-	"bytes"
-	"math"
-	"strconv"
-	"strings"
-
 	"qlink/internal/jsonread"
 )
 
@@ -125,44 +139,6 @@ func (o *outcomes) DecodeJSON(r *jsonread.Reader) {
 	if !isArray {
 		*o = nil
 	}
-}
-
-// DecodeJSON reads one string (kept unless empty), an array of strings or
-// null (which leaves the list alone).
-func (s *stringList) DecodeJSON(r *jsonread.Reader) {
-	switch r.Next() {
-	case '"':
-		var one string
-		if r.String(&one); one != "" {
-			*s = stringList{one}
-		}
-	case 'n':
-		r.Null()
-	default:
-		var many []string
-		r.Strings(&many)
-		*s = many
-	}
-}
-
-// DecodeJSON reads a number, or a string holding one as UnmarshalJSON
-// reads it (a decimal comma allowed; "" and "null" leave it unset).
-func (n *flexNumber) DecodeJSON(r *jsonread.Reader) {
-	raw := r.Raw()
-	if bytes.IndexByte(raw, '\\') >= 0 {
-		r.Fail()
-		return
-	}
-	s := strings.Trim(string(raw), `"`)
-	if s == "" || s == "null" {
-		return
-	}
-	f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64)
-	if err != nil || math.IsNaN(f) {
-		r.Fail() // UnmarshalJSON fails the page; NaN would not compare equal in the tests
-		return
-	}
-	n.Value, n.Set = f, true
 }
 
 // DecodeJSON reads an identifier given as a string, or null. An expanded

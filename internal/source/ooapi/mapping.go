@@ -2,13 +2,14 @@ package ooapi
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
 
+	"qlink/internal/jsonread"
 	"qlink/internal/model"
 	"qlink/internal/source"
 	"qlink/internal/vocab"
@@ -106,6 +107,9 @@ func (r *run) mapSpec(c *course, isProgram bool) model.Specification {
 		}
 	}
 	s.EQFLevel = eqfLevel(c, warn)
+	if c.StudyLoad != nil && c.StudyLoad.Value.Invalid != "" {
+		warn("studyLoad", fmt.Sprintf("%s is not a number of credits", c.StudyLoad.Value.Invalid))
+	}
 	if c.StudyLoad != nil && c.StudyLoad.Value.Set {
 		switch v := c.StudyLoad.Value.Value; strings.ToLower(c.StudyLoad.Unit) {
 		case "ects", "sp": // Dutch studiepunten are ECTS credits
@@ -119,8 +123,8 @@ func (r *run) mapSpec(c *course, isProgram bool) model.Specification {
 		}
 	}
 	s.Schedule = scheduleOf(c.ModeOfStudy)
-	s.Homepage = httpURL(c.Link, func(msg string) { warn("link", msg) })
-	if to, ok := parseDate(c.ValidTo, func(msg string) { warn("validTo", msg) }); ok && to.Before(r.cfg.Now) {
+	s.Homepage = lenientURL(c.Link, "link", warn)
+	if to := lenientTime(c.ValidTo, "validTo", warn); !to.IsZero() && to.Before(r.cfg.Now) {
 		s.Active = false
 	}
 	for _, prog := range c.programs() {
@@ -143,20 +147,13 @@ func identifiers(c *course) []model.Identifier {
 	}
 	add("ooapi:id", c.id())
 	if c.PrimaryCode.Code != "" {
-		add("ooapi:"+orDefault(c.PrimaryCode.CodeType, "identifier"), c.PrimaryCode.Code)
+		add("ooapi:"+cmp.Or(c.PrimaryCode.CodeType, "identifier"), c.PrimaryCode.Code)
 	}
 	for _, oc := range c.OtherCodes {
-		add("ooapi:"+orDefault(oc.CodeType, "identifier"), oc.Code)
+		add("ooapi:"+cmp.Or(oc.CodeType, "identifier"), oc.Code)
 	}
 	add("ooapi:abbreviation", c.Abbreviation)
 	return ids
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func eqfLevel(c *course, warn func(field, msg string)) int {
@@ -195,14 +192,14 @@ func (r *run) mapOffering(o *offering, c *course, specID, where string) (model.I
 		Title:           r.text(o.Name),
 		Description:     r.text(o.Description),
 		ProviderIDs:     []string{r.cfg.Provider.ID},
-		Homepage:        httpURL(o.Link, func(msg string) { warn("link", msg) }),
+		Homepage:        lenientURL(o.Link, "link", warn),
 	}
 	if o.OfferingID != "" {
 		in.Identifiers = []model.Identifier{{Scheme: "ooapi:id", Value: o.OfferingID}}
 	}
-	in.Start, _ = parseDate(o.StartDate, func(msg string) { warn("startDate", msg) })
-	in.End, _ = parseDate(o.EndDate, func(msg string) { warn("endDate", msg) })
-	in.ApplicationDeadline, _ = parseDate(o.EnrollEndDate, func(msg string) { warn("enrollEndDate", msg) })
+	in.Start = lenientTime(o.StartDate, "startDate", warn)
+	in.End = lenientTime(o.EndDate, "endDate", warn)
+	in.ApplicationDeadline = lenientTime(o.EnrollEndDate, "enrollEndDate", warn)
 	lang := o.TeachingLanguage
 	if lang == "" && len(o.TeachingLanguages) > 0 {
 		lang = o.TeachingLanguages[0]
@@ -227,10 +224,10 @@ func (r *run) mapOffering(o *offering, c *course, specID, where string) (model.I
 			in.Modes = append(in.Modes, uri)
 		}
 	}
-	in.Capacity = count(o.MaxNumberStudents)
-	in.Enrolled = count(o.EnrolledNumberStudent)
-	in.Minimum = count(o.MinNumberStudents)
-	in.RegistrationPortal = httpURL(enrollmentURL(o.Consumers), func(msg string) { warn("consumers.enrollmentUrl", msg) })
+	in.Capacity = studentCount(o.MaxNumberStudents, "maxNumberStudents", warn)
+	in.Enrolled = studentCount(o.EnrolledNumberStudent, "enrolledNumberStudents", warn)
+	in.Minimum = studentCount(o.MinNumberStudents, "minNumberStudents", warn)
+	in.RegistrationPortal = lenientURL(enrollmentURL(o.Consumers), "consumers.enrollmentUrl", warn)
 	for _, a := range o.Addresses {
 		if a.City != "" {
 			in.Location = model.Text{model.LangUnstated: a.City}
@@ -240,12 +237,31 @@ func (r *run) mapOffering(o *offering, c *course, specID, where string) (model.I
 	return in, true
 }
 
-func count(n flexNumber) *int {
-	if !n.Set || n.Value < 0 {
-		return nil
+// The lenient readers of jsonread, each turning what it could not read
+// into a warning on the field; the record is kept.
+
+func studentCount(n jsonread.Number, field string, warn func(field, msg string)) *int {
+	v, err := n.StudentCount()
+	if err != nil {
+		warn(field, err.Error())
 	}
-	v := int(n.Value)
-	return &v
+	return v
+}
+
+func lenientTime(s, field string, warn func(field, msg string)) time.Time {
+	t, err := jsonread.ParseTime(s)
+	if err != nil {
+		warn(field, err.Error())
+	}
+	return t
+}
+
+func lenientURL(s, field string, warn func(field, msg string)) string {
+	u, err := jsonread.HTTPURL(s)
+	if err != nil {
+		warn(field, err.Error())
+	}
+	return u
 }
 
 // enrollmentURL finds the first enrollmentUrl inside consumer extensions
@@ -288,35 +304,6 @@ func (r *run) text(ls langStrings) model.Text {
 		r.langs.Set(t, l.Lang, l.Value)
 	}
 	return t
-}
-
-// parseDate reads an OOAPI date or date-time. "" is absent, silently: real
-// servers send it for every unset date.
-func parseDate(s string, warn func(string)) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, false
-	}
-	for _, layout := range []string{"2006-01-02", time.RFC3339, "2006-01-02T15:04:05"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), true
-		}
-	}
-	warn(fmt.Sprintf("%q is not a date", s))
-	return time.Time{}, false
-}
-
-func httpURL(s string, warn func(string)) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ""
-	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		warn(fmt.Sprintf("%q is not an http(s) URL", s))
-		return ""
-	}
-	return s
 }
 
 // scheduleOf maps a program's modeOfStudy. Only full-time has an EU

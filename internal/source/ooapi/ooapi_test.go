@@ -16,6 +16,7 @@ import (
 
 	"qlink/internal/fetch"
 	"qlink/internal/model"
+	"qlink/internal/sharedtest"
 	"qlink/internal/source"
 	"qlink/internal/vocab"
 )
@@ -23,7 +24,6 @@ import (
 // fakeServer is an OOAPI server in memory, reached through the Getter
 // interface: endpoint path → items; it pages them like a real server.
 type fakeServer struct {
-	base      string
 	items     map[string][]string
 	fail      map[string]error
 	repeat    bool // ignore pageNumber, like a broken server
@@ -247,10 +247,10 @@ func TestHarvestStopsOnBrokenPaging(t *testing.T) {
 
 // TestRealPayloads maps the published OOAPI quickstart course and offering.
 func TestRealPayloads(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "..", "shared", "samples", "ooapi", "oeapi-quickstart")
+	dir := sharedtest.Require(t, "samples", "ooapi", "oeapi-quickstart")
 	courseRaw, err := os.ReadFile(filepath.Join(dir, "3-Course.json"))
 	if err != nil {
-		t.Skipf("shared samples absent: %v", err)
+		t.Fatal(err)
 	}
 	offeringRaw, err := os.ReadFile(filepath.Join(dir, "4-Offering.json"))
 	if err != nil {

@@ -3,8 +3,6 @@ package ooapi
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
-	"strings"
 
 	"qlink/internal/jsonread"
 )
@@ -99,51 +97,6 @@ func outcomeTexts(item json.RawMessage) (langStrings, error) {
 	return ls, err
 }
 
-// stringList accepts an array of strings or one string.
-type stringList []string
-
-func (s *stringList) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' {
-		var one string
-		if err := json.Unmarshal(b, &one); err != nil {
-			return err
-		}
-		if one != "" {
-			*s = stringList{one}
-		}
-		return nil
-	}
-	if string(b) == "null" {
-		return nil
-	}
-	var many []string
-	if err := json.Unmarshal(b, &many); err != nil {
-		return err
-	}
-	*s = many
-	return nil
-}
-
-// flexNumber accepts a JSON number or a numeric string ("6", "7,5").
-type flexNumber struct {
-	Value float64
-	Set   bool
-}
-
-func (n *flexNumber) UnmarshalJSON(b []byte) error {
-	s := strings.Trim(strings.TrimSpace(string(b)), `"`)
-	if s == "" || s == "null" {
-		return nil
-	}
-	f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64)
-	if err != nil {
-		return err
-	}
-	n.Value, n.Set = f, true
-	return nil
-}
-
 // ref is an identifier that may arrive expanded as an object.
 type ref string
 
@@ -173,43 +126,43 @@ type code struct {
 }
 
 type studyLoad struct {
-	Unit  string     `json:"studyLoadUnit"`
-	Value flexNumber `json:"value"`
+	Unit  string          `json:"studyLoadUnit"`
+	Value jsonread.Number `json:"value"`
 }
 
 // course covers Course, Program and EducationSpecification: they share
 // most fields, and one type keeps the mapping in one place.
 type course struct {
-	CourseID                 string      `json:"courseId"`
-	ProgramID                string      `json:"programId"`
-	EducationSpecificationID string      `json:"educationSpecificationId"`
-	PrimaryCode              code        `json:"primaryCode"`
-	OtherCodes               []code      `json:"otherCodes"`
-	Name                     langStrings `json:"name"`
-	Abbreviation             string      `json:"abbreviation"`
-	Description              langStrings `json:"description"`
-	TeachingLanguage         string      `json:"teachingLanguage"`
-	TeachingLanguages        stringList  `json:"teachingLanguages"` // v6
-	StudyLoad                *studyLoad  `json:"studyLoad"`
-	FieldsOfStudy            string      `json:"fieldsOfStudy"`
-	LearningOutcomes         outcomes    `json:"learningOutcomes"`
-	Level                    string      `json:"level"`
-	LevelOfQualification     string      `json:"levelOfQualification"`
-	ProgramType              string      `json:"programType"`
-	EducationSpecType        string      `json:"educationSpecificationType"`
-	ModeOfDelivery           stringList  `json:"modeOfDelivery"`
-	ModesOfDelivery          stringList  `json:"modesOfDelivery"` // v6
-	ModeOfStudy              string      `json:"modeOfStudy"`
-	AdmissionRequirements    langStrings `json:"admissionRequirements"`
-	Link                     string      `json:"link"`
-	ValidFrom                string      `json:"validFrom"`
-	ValidTo                  string      `json:"validTo"`
-	Organization             ref         `json:"organization"`
-	Organisation             ref         `json:"organisation"` // v6
-	Programs                 []ref       `json:"programs"`
-	Programmes               []ref       `json:"programmes"` // v6
-	Parent                   ref         `json:"parent"`
-	EducationSpecification   ref         `json:"educationSpecification"`
+	CourseID                 string           `json:"courseId"`
+	ProgramID                string           `json:"programId"`
+	EducationSpecificationID string           `json:"educationSpecificationId"`
+	PrimaryCode              code             `json:"primaryCode"`
+	OtherCodes               []code           `json:"otherCodes"`
+	Name                     langStrings      `json:"name"`
+	Abbreviation             string           `json:"abbreviation"`
+	Description              langStrings      `json:"description"`
+	TeachingLanguage         string           `json:"teachingLanguage"`
+	TeachingLanguages        jsonread.Strings `json:"teachingLanguages"` // v6
+	StudyLoad                *studyLoad       `json:"studyLoad"`
+	FieldsOfStudy            string           `json:"fieldsOfStudy"`
+	LearningOutcomes         outcomes         `json:"learningOutcomes"`
+	Level                    string           `json:"level"`
+	LevelOfQualification     string           `json:"levelOfQualification"`
+	ProgramType              string           `json:"programType"`
+	EducationSpecType        string           `json:"educationSpecificationType"`
+	ModeOfDelivery           jsonread.Strings `json:"modeOfDelivery"`
+	ModesOfDelivery          jsonread.Strings `json:"modesOfDelivery"` // v6
+	ModeOfStudy              string           `json:"modeOfStudy"`
+	AdmissionRequirements    langStrings      `json:"admissionRequirements"`
+	Link                     string           `json:"link"`
+	ValidFrom                string           `json:"validFrom"`
+	ValidTo                  string           `json:"validTo"`
+	Organization             ref              `json:"organization"`
+	Organisation             ref              `json:"organisation"` // v6
+	Programs                 []ref            `json:"programs"`
+	Programmes               []ref            `json:"programmes"` // v6
+	Parent                   ref              `json:"parent"`
+	EducationSpecification   ref              `json:"educationSpecification"`
 }
 
 // languages returns the teaching languages, v5 (one) or v6 (several).
@@ -242,23 +195,23 @@ func (c *course) id() string {
 }
 
 type offering struct {
-	OfferingID            string          `json:"offeringId"`
-	PrimaryCode           code            `json:"primaryCode"`
-	Name                  langStrings     `json:"name"`
-	Description           langStrings     `json:"description"`
-	TeachingLanguage      string          `json:"teachingLanguage"`
-	TeachingLanguages     stringList      `json:"teachingLanguages"` // v6
-	ModeOfDelivery        stringList      `json:"modeOfDelivery"`
-	ModesOfDelivery       stringList      `json:"modesOfDelivery"` // v6
-	StartDate             string          `json:"startDate"`
-	EndDate               string          `json:"endDate"`
-	EnrollEndDate         string          `json:"enrollEndDate"`
-	MaxNumberStudents     flexNumber      `json:"maxNumberStudents"`
-	EnrolledNumberStudent flexNumber      `json:"enrolledNumberStudents"`
-	MinNumberStudents     flexNumber      `json:"minNumberStudents"`
-	Link                  string          `json:"link"`
-	Consumers             json.RawMessage `json:"consumers"`
-	Addresses             []address       `json:"addresses"`
+	OfferingID            string           `json:"offeringId"`
+	PrimaryCode           code             `json:"primaryCode"`
+	Name                  langStrings      `json:"name"`
+	Description           langStrings      `json:"description"`
+	TeachingLanguage      string           `json:"teachingLanguage"`
+	TeachingLanguages     jsonread.Strings `json:"teachingLanguages"` // v6
+	ModeOfDelivery        jsonread.Strings `json:"modeOfDelivery"`
+	ModesOfDelivery       jsonread.Strings `json:"modesOfDelivery"` // v6
+	StartDate             string           `json:"startDate"`
+	EndDate               string           `json:"endDate"`
+	EnrollEndDate         string           `json:"enrollEndDate"`
+	MaxNumberStudents     jsonread.Number  `json:"maxNumberStudents"`
+	EnrolledNumberStudent jsonread.Number  `json:"enrolledNumberStudents"`
+	MinNumberStudents     jsonread.Number  `json:"minNumberStudents"`
+	Link                  string           `json:"link"`
+	Consumers             json.RawMessage  `json:"consumers"`
+	Addresses             []address        `json:"addresses"`
 }
 
 type address struct {

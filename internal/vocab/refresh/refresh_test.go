@@ -21,7 +21,7 @@ func fakeEndpoint(t *testing.T, bindings map[string][]map[string]any) *httptest.
 	from := regexp.MustCompile(`FROM <([^>]+)>`)
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Accept") != "application/sparql-results+json" {
-			http.Error(w, "bad accept", 406)
+			http.Error(w, "bad accept", http.StatusNotAcceptable)
 			return
 		}
 		m := from.FindStringSubmatch(r.URL.Query().Get("query"))
@@ -33,6 +33,17 @@ func fakeEndpoint(t *testing.T, bindings map[string][]map[string]any) *httptest.
 		json.NewEncoder(w).Encode(map[string]any{"head": map[string]any{"vars": []string{"c", "l"}},
 			"results": map[string]any{"bindings": bindings[m[1]]}})
 	}))
+}
+
+// viaFetch is the Getter cmd/qlink makes of its fetcher.
+func viaFetch(c *fetch.Client) Getter {
+	return func(ctx context.Context, rawURL, accept string) ([]byte, error) {
+		resp, err := c.Get(ctx, fetch.Request{URL: rawURL, Header: http.Header{"Accept": {accept}}})
+		if err != nil {
+			return nil, err
+		}
+		return resp.Body, nil
+	}
 }
 
 func binding(c, lang, label string) map[string]any {
@@ -55,7 +66,7 @@ func TestRunAgainstAFakeEndpoint(t *testing.T) {
 	}
 	srv := fakeEndpoint(t, all)
 	defer srv.Close()
-	client := fetch.New(fetch.Options{Timeout: 2 * time.Second, AllowPrivate: true})
+	client := viaFetch(fetch.New(fetch.Options{Timeout: 2 * time.Second, AllowPrivate: true}))
 	res, err := Run(context.Background(), client, srv.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -83,11 +94,13 @@ func TestRunAgainstAFakeEndpoint(t *testing.T) {
 func TestRunFailsWhole(t *testing.T) {
 	srv := fakeEndpoint(t, map[string][]map[string]any{}) // every scheme empty
 	defer srv.Close()
-	client := fetch.New(fetch.Options{Timeout: 2 * time.Second, AllowPrivate: true})
+	client := viaFetch(fetch.New(fetch.Options{Timeout: 2 * time.Second, AllowPrivate: true}))
 	if _, err := Run(context.Background(), client, srv.URL); err == nil || !strings.Contains(err.Error(), "no labels") {
 		t.Fatalf("got %v", err)
 	}
-	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "maintenance", 503) }))
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "maintenance", http.StatusServiceUnavailable)
+	}))
 	defer down.Close()
 	if _, err := Run(context.Background(), client, down.URL); fetch.KindOf(err) != fetch.KindStatus {
 		t.Fatalf("got %v", err)

@@ -9,29 +9,16 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"qlink/internal/rdf"
 	"qlink/internal/rdf/ntriples"
+	"qlink/internal/sharedtest"
 )
 
 // SharedDir returns ../shared next to the module root (it may not exist).
-func SharedDir() string {
-	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Dir(file)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
+func SharedDir() string { return sharedtest.Dir() }
 
 // SuiteDir is the W3C RDF 1.1 folder for a suite such as "rdf-turtle".
 func SuiteDir(suite string) string {
