@@ -259,3 +259,25 @@ func TestHeaderCapFitsTheAddressLimit(t *testing.T) {
 		t.Errorf("910 KB request line: %d, want 431 from the server", r.StatusCode)
 	}
 }
+
+// BenchmarkHostileRequests measures what the review's requests cost the
+// handler now (B/op, allocs/op), beside the largest request accepted.
+//
+//	go test -run '^$' -bench HostileRequests -benchmem ./internal/web
+func BenchmarkHostileRequests(b *testing.B) {
+	h := newTestServer(b).Config.Handler
+	for _, bc := range []struct{ name, target string }{
+		{"page_300_countries_refused", "/?" + manyValues("country", 300)},
+		{"api_90000_countries_refused", "/api/v1/courses?" + commaValues("country", 90_000)},
+		{"page_910KB_refused", "/?" + hugeQuery(910<<10)},
+		{"page_100_values_accepted", "/?" + manyValues("country", 50) + "&" + manyValues("language", 50)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, bc.target, nil)
+			b.ReportAllocs()
+			for b.Loop() {
+				h.ServeHTTP(httptest.NewRecorder(), req)
+			}
+		})
+	}
+}

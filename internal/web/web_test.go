@@ -57,7 +57,7 @@ func TestParseSearch(t *testing.T) {
 }
 
 // newTestServer stores and indexes a few courses and serves them.
-func newTestServer(t *testing.T) *httptest.Server {
+func newTestServer(t testing.TB) *httptest.Server {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db"))
