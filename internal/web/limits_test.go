@@ -1,10 +1,12 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -100,6 +102,40 @@ func TestHostileRequestsAreRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A search refused with 400 comes back as the catalogue fragment with the
+// message, and htmx is told to swap 400s in (by default it drops every
+// 4xx), so a reader who ticks one filter too many sees why nothing changed.
+func TestRefusedSearchSwapsInPlace(t *testing.T) {
+	ts := newTestServer(t)
+	resp, body := get(t, ts.URL+"/?"+manyValues("country", 51), "HX-Request", "true")
+	if resp.StatusCode != 400 || !strings.Contains(body, `id="catalogue"`) || !strings.Contains(body, "more than 50 values") ||
+		strings.Contains(body, "<!doctype") {
+		t.Errorf("htmx request: %d\n%.500s", resp.StatusCode, body)
+	}
+	_, page := get(t, ts.URL+"/")
+	_, config, _ := strings.Cut(page, `name="htmx-config" content='`)
+	config, _, _ = strings.Cut(config, "'")
+	var cfg struct {
+		ResponseHandling []struct {
+			Code string `json:"code"`
+			Swap bool   `json:"swap"`
+		} `json:"responseHandling"`
+	}
+	if err := json.Unmarshal([]byte(config), &cfg); err != nil {
+		t.Fatalf("htmx-config %q: %v", config, err)
+	}
+	// htmx takes the first rule whose code (a regular expression) matches.
+	for _, rule := range cfg.ResponseHandling {
+		if regexp.MustCompile(rule.Code).MatchString("400") {
+			if !rule.Swap {
+				t.Errorf("htmx does not swap 400 responses in: %s", config)
+			}
+			return
+		}
+	}
+	t.Errorf("no htmx rule for 400 responses: %s", config)
 }
 
 // bytesPerRequest is the memory the handler allocates to answer target,
