@@ -41,11 +41,11 @@ const defaultLimit = 20
 // limitError is a request refused for going past one of the limits above
 // or for a malformed parameter; the API returns its fields as they are.
 type limitError struct {
+	Message string `json:"error"`
 	// Param names the offending parameter ("country", "page", "query").
 	Param string `json:"parameter"`
 	// Limit is the bound that was exceeded; 0 when the value was malformed.
-	Limit   int    `json:"limit,omitempty"`
-	Message string `json:"error"`
+	Limit int `json:"limit,omitempty"`
 }
 
 func (e *limitError) Error() string { return e.Message }
