@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"qlink/internal/config"
+	"qlink/internal/web"
 )
 
 func newServeCmd() *cobra.Command {
@@ -52,7 +53,7 @@ become interrupted, and the search index is brought in line with the database.`,
 
 // serveHTTP serves until ctx ends, then shuts down gracefully.
 func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	srv := &http.Server{Handler: h, MaxHeaderBytes: web.MaxHeaderBytes, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -28,7 +28,12 @@ type apiFacet struct {
 func (s *Server) apiCourses(w http.ResponseWriter, r *http.Request) {
 	params, err := parseSearch(r.URL.Query())
 	if err != nil {
-		writeJSONError(w, http.StatusBadRequest, err.Error())
+		var refused *limitError
+		if errors.As(err, &refused) { // the body names the parameter and the limit
+			writeJSON(w, http.StatusBadRequest, refused)
+		} else {
+			writeJSONError(w, http.StatusBadRequest, err.Error())
+		}
 		return
 	}
 	res, err := s.opts.Index.Search(r.Context(), params.Query)

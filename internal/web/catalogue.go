@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -198,27 +199,68 @@ func idSafe(v string) string {
 	}, v)
 }
 
+// activeFilters lists each chosen value with a link to the same search
+// without it. The query is encoded once; each link joins the other
+// encoded pairs, so the work is one pass over the query per link and
+// never re-encodes it (the values are capped by parseSearch).
 func (s *Server) activeFilters(ctx context.Context, p searchParams) []activeFilter {
+	pairs := encodePairs(p.values())
 	var out []activeFilter
 	for _, f := range search.Facets {
 		for _, v := range p.Filters[f] {
-			q := p
-			q.Filters = map[search.Facet][]string{}
-			for k, vs := range p.Filters {
-				q.Filters[k] = slices.DeleteFunc(slices.Clone(vs), func(x string) bool { return k == f && x == v })
-			}
-			out = append(out, activeFilter{Label: facetLabels[f] + ": " + s.valueLabel(ctx, f, v), RemoveURL: q.pageURL("/", 1)})
+			out = append(out, activeFilter{Label: facetLabels[f] + ": " + s.valueLabel(ctx, f, v), RemoveURL: pairs.urlWithout("/", string(f), v)})
 		}
 	}
 	for _, b := range []struct{ label, raw, key string }{{"ECTS from ", p.ECTSMinRaw, "ects_min"}, {"ECTS up to ", p.ECTSMaxRaw, "ects_max"}} {
-		if b.raw == "" {
-			continue
+		if b.raw != "" {
+			out = append(out, activeFilter{Label: b.label + b.raw, RemoveURL: pairs.urlWithout("/", b.key, b.raw)})
 		}
-		v := p.values()
-		v.Del(b.key)
-		out = append(out, activeFilter{Label: b.label + b.raw, RemoveURL: withQuery("/", v)})
 	}
 	return out
+}
+
+// queryPair is one key=value of a query with its encoded form.
+type queryPair struct{ key, value, encoded string }
+
+type queryPairs []queryPair
+
+// encodePairs encodes v pair by pair in the order url.Values.Encode
+// uses (keys sorted, values in order), so joining them all gives the same
+// string as v.Encode().
+func encodePairs(v url.Values) queryPairs {
+	var out queryPairs
+	for _, k := range slices.Sorted(maps.Keys(v)) {
+		ek := url.QueryEscape(k)
+		for _, val := range v[k] {
+			out = append(out, queryPair{key: k, value: val, encoded: ek + "=" + url.QueryEscape(val)})
+		}
+	}
+	return out
+}
+
+// urlWithout links to path with every pair but key=value.
+func (ps queryPairs) urlWithout(path, key, value string) string {
+	var b strings.Builder
+	b.Grow(len(path) + ps.encodedLen())
+	b.WriteString(path)
+	sep := byte('?')
+	for _, pr := range ps {
+		if pr.key == key && pr.value == value {
+			continue
+		}
+		b.WriteByte(sep)
+		b.WriteString(pr.encoded)
+		sep = '&'
+	}
+	return b.String()
+}
+
+func (ps queryPairs) encodedLen() int {
+	n := 0
+	for _, pr := range ps {
+		n += len(pr.encoded) + 1
+	}
+	return n
 }
 
 func withQuery(path string, v url.Values) string {
@@ -230,7 +272,7 @@ func withQuery(path string, v url.Values) string {
 
 func paginate(p searchParams, total int) pagination {
 	last := max((total+p.Limit-1)/p.Limit, 1)
-	last = min(last, maxPage)
+	last = min(last, maxResultWindow/p.Limit)
 	pg := pagination{Page: p.Page, Last: last}
 	if total > 0 {
 		pg.From = (p.Page-1)*p.Limit + 1

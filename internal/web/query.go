@@ -1,20 +1,13 @@
 package web
 
 import (
-	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"qlink/internal/search"
-)
-
-// Page sizes of the catalogue and the API.
-const (
-	defaultLimit = 20
-	maxLimit     = 100
-	// maxPage bounds deep pagination, which costs the index more and more.
-	maxPage = 500
 )
 
 // searchParams is a parsed catalogue query, shared by the HTML pages and
@@ -26,21 +19,17 @@ type searchParams struct {
 }
 
 // parseSearch reads q, one parameter per facet (repeated or
-// comma-separated), ects_min, ects_max, page and limit.
+// comma-separated), ects_min, ects_max, page and limit. It takes time
+// linear in the size of v and refuses what goes past the limits in
+// limits.go with a *limitError naming the parameter.
 func parseSearch(v url.Values) (searchParams, error) {
 	p := searchParams{Query: search.Query{Text: strings.TrimSpace(v.Get("q")), Page: 1, Limit: defaultLimit,
 		Filters: map[search.Facet][]string{}}}
-	if len(p.Text) > 500 {
-		return p, fmt.Errorf("q is longer than 500 characters")
+	if n := utf8.RuneCountInString(p.Text); n > maxTextRunes {
+		return p, paramErrorf("q", maxTextRunes, "q is %d characters long; the limit is %d", n, maxTextRunes)
 	}
-	for _, f := range search.Facets {
-		for _, raw := range v[string(f)] {
-			for _, val := range strings.Split(raw, ",") {
-				if val = strings.TrimSpace(val); val != "" && !contains(p.Filters[f], val) {
-					p.Filters[f] = append(p.Filters[f], val)
-				}
-			}
-		}
+	if err := p.parseFilters(v); err != nil {
+		return p, err
 	}
 	var err error
 	p.ECTSMinRaw, p.ECTSMaxRaw = strings.TrimSpace(v.Get("ects_min")), strings.TrimSpace(v.Get("ects_max"))
@@ -51,33 +40,58 @@ func parseSearch(v url.Values) (searchParams, error) {
 		return p, err
 	}
 	if p.ECTSMin != nil && p.ECTSMax != nil && *p.ECTSMin > *p.ECTSMax {
-		return p, fmt.Errorf("ects_min (%g) is above ects_max (%g)", *p.ECTSMin, *p.ECTSMax)
-	}
-	if p.Page, err = parseInt("page", v.Get("page"), 1, 1, maxPage); err != nil {
-		return p, err
+		return p, paramErrorf("ects_min", 0, "ects_min (%g) is above ects_max (%g)", *p.ECTSMin, *p.ECTSMax)
 	}
 	if p.Limit, err = parseInt("limit", v.Get("limit"), defaultLimit, 1, maxLimit); err != nil {
 		return p, err
 	}
+	// The deepest page depends on the page size: the index collects every
+	// hit up to the end of the page.
+	lastPage := maxResultWindow / p.Limit
+	if p.Page, err = parseInt("page", v.Get("page"), 1, 1, lastPage); err != nil {
+		return p, paramErrorf("page", lastPage, "page must be a whole number from 1 to %d with %d results a page (only the first %d results can be paged to), not %q",
+			lastPage, p.Limit, maxResultWindow, v.Get("page"))
+	}
 	return p, nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+// parseFilters reads the facet parameters, dropping empty and repeated
+// values, within maxValuesPerFacet and maxFacetValues.
+func (p *searchParams) parseFilters(v url.Values) error {
+	total := 0
+	for _, f := range search.Facets {
+		seen := map[string]bool{}
+		for _, raw := range v[string(f)] {
+			for val := range strings.SplitSeq(raw, ",") {
+				if val = strings.TrimSpace(val); val == "" || seen[val] {
+					continue
+				}
+				if len(seen) == maxValuesPerFacet {
+					return paramErrorf(string(f), maxValuesPerFacet, "%s has more than %d values; at most %d can be chosen at once",
+						f, maxValuesPerFacet, maxValuesPerFacet)
+				}
+				if total == maxFacetValues {
+					return paramErrorf(string(f), maxFacetValues, "the filters have more than %d values in all; at most %d can be chosen at once",
+						maxFacetValues, maxFacetValues)
+				}
+				seen[val] = true
+				total++
+				p.Filters[f] = append(p.Filters[f], val)
+			}
 		}
 	}
-	return false
+	return nil
 }
 
+// parseBound reads an ECTS bound: a finite number of credits from 0 to
+// 1000 (NaN and infinities parse as floats but are no amount of credits).
 func parseBound(name, raw string) (*float64, error) {
 	if raw == "" {
 		return nil, nil
 	}
 	f, err := strconv.ParseFloat(strings.ReplaceAll(raw, ",", "."), 64)
-	if err != nil || f < 0 || f > 1000 {
-		return nil, fmt.Errorf("%s must be a number of credits between 0 and 1000, not %q", name, raw)
+	if err != nil || math.IsNaN(f) || f < 0 || f > 1000 {
+		return nil, paramErrorf(name, 0, "%s must be a number of credits between 0 and 1000, not %q", name, raw)
 	}
 	return &f, nil
 }
@@ -88,7 +102,7 @@ func parseInt(name, raw string, def, lo, hi int) (int, error) {
 	}
 	n, err := strconv.Atoi(raw)
 	if err != nil || n < lo || n > hi {
-		return 0, fmt.Errorf("%s must be a whole number from %d to %d, not %q", name, lo, hi, raw)
+		return 0, paramErrorf(name, hi, "%s must be a whole number from %d to %d, not %q", name, lo, hi, raw)
 	}
 	return n, nil
 }

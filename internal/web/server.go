@@ -71,12 +71,15 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/public-key/pem", s.publicKeyPEM)
 	mux.HandleFunc("GET /api/v1/signing-keys", s.signingKeys)
 	mux.HandleFunc("GET /healthz", s.health)
-	mux.Handle("GET /static/", s.views.static())
+	mux.Handle("GET /static/", s.views.static(http.HandlerFunc(s.notFound)))
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
 	})
-	mux.HandleFunc("/", s.notFound)
-	return s.recoverer(securityHeaders(mux))
+	// The catch-all takes GET (and so HEAD) only: every route is read-only,
+	// and a request with another method matches no pattern, which the mux
+	// answers with 405 and an Allow header.
+	mux.HandleFunc("GET /", s.notFound)
+	return s.recoverer(securityHeaders(s.limitRequests(mux)))
 }
 
 // providerCacheTTL bounds how stale provider names on pages may be.
@@ -91,7 +94,7 @@ func (s *Server) provider(ctx context.Context, id string) model.Provider {
 		ps, err := s.opts.Store.ListProviders(ctx)
 		if err != nil {
 			s.log.Error("loading providers", "error", err)
-			return model.Provider{ID: id, Name: model.Text{"": id}}
+			return model.Provider{ID: id, Name: model.Text{model.LangUnstated: id}}
 		}
 		s.providers = make(map[string]model.Provider, len(ps))
 		for _, p := range ps {
@@ -102,7 +105,7 @@ func (s *Server) provider(ctx context.Context, id string) model.Provider {
 	if p, ok := s.providers[id]; ok {
 		return p
 	}
-	return model.Provider{ID: id, Name: model.Text{"": id}}
+	return model.Provider{ID: id, Name: model.Text{model.LangUnstated: id}}
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {

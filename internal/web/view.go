@@ -102,14 +102,20 @@ func formatNumber(f float64) string {
 	return strings.TrimRight(fmt.Sprintf("%.2f", f), "0")
 }
 
-// static serves embedded assets; a request carrying the current content
-// hash may be cached for a year.
-func (v *views) static() http.Handler {
+// static serves embedded files, never a directory listing: anything but
+// a file goes to notFound. A request carrying the current content hash may
+// be cached for a year.
+func (v *views) static(notFound http.Handler) http.Handler {
 	sub, _ := fs.Sub(staticFS, "static")
 	files := http.StripPrefix("/static/", http.FileServerFS(sub))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(path.Clean(r.URL.Path), "/static/")
-		if h, ok := v.hashes[name]; ok && r.URL.Query().Get("v") == h {
+		h, isFile := v.hashes[name] // hashes has every file and nothing else
+		if !isFile || strings.HasSuffix(r.URL.Path, "/") {
+			notFound.ServeHTTP(w, r)
+			return
+		}
+		if r.URL.Query().Get("v") == h {
 			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		} else {
 			w.Header().Set("Cache-Control", "public, max-age=300")
@@ -158,7 +164,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, m
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/api/") {
+	if isAPI(r) {
 		writeJSONError(w, http.StatusNotFound, "no such API endpoint: "+r.URL.Path)
 		return
 	}

@@ -35,7 +35,7 @@ func TestParseSearch(t *testing.T) {
 		{"ects_min=10&ects_max=5", "above ects_max", nil},
 		{"page=0", "page must be a whole number", nil},
 		{"limit=1000", "limit must be a whole number from 1 to 100", nil},
-		{"q=" + strings.Repeat("x", 501), "longer than 500", nil},
+		{"q=" + strings.Repeat("x", 501), "q is 501 characters long; the limit is 500", nil},
 	}
 	for _, tc := range cases {
 		v, _ := url.ParseQuery(tc.query)
@@ -57,7 +57,7 @@ func TestParseSearch(t *testing.T) {
 }
 
 // newTestServer stores and indexes a few courses and serves them.
-func newTestServer(t *testing.T) *httptest.Server {
+func newTestServer(t testing.TB) *httptest.Server {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db"))

@@ -1,0 +1,81 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// The limits of one request. Each sits far above what a person clicking
+// through the catalogue or a program paging through the API ever sends, and
+// together they bound the memory and CPU a single request can cost: without
+// them a few hundred facet values made pages of hundreds of megabytes.
+// README.md ("The API") documents them; keep the two in step.
+const (
+	// MaxHeaderBytes caps the request line and headers as the HTTP server
+	// reads them (Go's default is 1 MB), so an oversized address is refused
+	// before it is parsed; the server answers 431.
+	MaxHeaderBytes = 64 << 10
+	// maxURIBytes caps the path and query string together; longer ones get
+	// 414 before any parameter is parsed.
+	maxURIBytes = 8 << 10
+	// maxBodyBytes caps any request body. Every route reads none today; the
+	// cap keeps it so for handlers that might.
+	maxBodyBytes = 64 << 10
+	// maxTextRunes caps the free-text query q, in characters.
+	maxTextRunes = 500
+	// maxValuesPerFacet caps the distinct values of one facet parameter,
+	// maxFacetValues those of all facets together.
+	maxValuesPerFacet = 50
+	maxFacetValues    = 100
+	// maxLimit is the largest page size.
+	maxLimit = 100
+	// maxResultWindow caps page × limit: the index collects every hit up to
+	// the end of the page asked for, so deep pages cost more and more.
+	maxResultWindow = 10_000
+)
+
+// defaultLimit is the page size when none is asked for.
+const defaultLimit = 20
+
+// limitError is a request refused for going past one of the limits above
+// or for a malformed parameter; the API returns its fields as they are.
+type limitError struct {
+	Message string `json:"error"`
+	// Param names the offending parameter ("country", "page", "query").
+	Param string `json:"parameter"`
+	// Limit is the bound that was exceeded; 0 when the value was malformed.
+	Limit int `json:"limit,omitempty"`
+}
+
+func (e *limitError) Error() string { return e.Message }
+
+func paramErrorf(param string, limit int, format string, args ...any) *limitError {
+	return &limitError{Param: param, Limit: limit, Message: fmt.Sprintf(format, args...)}
+}
+
+// limitRequests refuses requests whose address is too long, before the
+// query is parsed, and caps bodies.
+func (s *Server) limitRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n := len(r.URL.Path) + len(r.URL.RawQuery); n > maxURIBytes {
+			err := paramErrorf("query", maxURIBytes, "the request address is %d bytes long; the limit is %d bytes", n, maxURIBytes)
+			s.refuse(w, r, http.StatusRequestURITooLong, err)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// refuse answers a request the server will not serve as asked: JSON under
+// /api/, an error page with a way back for people elsewhere.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, err *limitError) {
+	if isAPI(r) {
+		writeJSON(w, status, err)
+		return
+	}
+	s.errorPage(w, r, status, "This search asks for too much: "+err.Message+". Please start again with fewer filters.")
+}
+
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
