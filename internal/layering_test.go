@@ -22,7 +22,7 @@ const module = "qlink"
 // Groups of packages, as patterns: "x" is that package, "x/..." it and
 // everything below.
 var (
-	foundations = []string{"internal/model/...", "internal/vocab", "internal/rdf/...", "internal/markup", "internal/jsonread"}
+	foundations = []string{"internal/model/...", "internal/vocab", "internal/rdf/...", "internal/markup", "internal/jsonread", "internal/redact"}
 	door        = []string{"internal/fetch", "internal/fetch/auth", "internal/keys"}
 	stages      = []string{"internal/discovery", "internal/manifest", "internal/registry", "internal/shacl",
 		"internal/source", "internal/source/..."}
@@ -48,7 +48,7 @@ var rules = []rule{
 
 	{"internal/vocab/refresh", list(foundations), "vocab/refresh gets a Getter from cmd; it does not import fetch"},
 	{"internal/rdf/internal/rdftest", list(foundations, []string{"internal/sharedtest"}), "test support for the RDF parsers"},
-	{"internal/config", none(), "config is read by cmd/qlink and passed down as plain values"},
+	{"internal/config", list(foundations), "config is read by cmd/qlink and passed down as plain values; it imports only foundations"},
 
 	{"internal/fetch", list(foundations), "the door imports nothing upstream"},
 	{"internal/fetch/auth", list(foundations, door), "the door takes its own config types, not manifests"},
@@ -77,6 +77,7 @@ var rules = []rule{
 	{"internal/rdf/...", list(foundations), "foundations import only foundations"},
 	{"internal/markup", list(foundations), "foundations import only foundations"},
 	{"internal/jsonread", list(foundations), "foundations import only foundations"},
+	{"internal/redact", none(), "foundations import only foundations"},
 }
 
 func all() [][]string  { return [][]string{{"..."}} }

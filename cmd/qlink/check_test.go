@@ -51,6 +51,26 @@ func TestCheckAgainstTheFederation(t *testing.T) {
 			t.Fatalf("%+v", r)
 		}
 	})
+	// Every format's preview reads a first page and passes: a preview stops
+	// at its page cap on purpose, and that is no problem of the source's.
+	t.Run("every format passes", func(t *testing.T) {
+		formats := map[string]bool{}
+		for _, in := range insts {
+			if in.Misbehavior != "" || in.Discovery.ManifestURL == "" {
+				continue
+			}
+			r := h.Check(context.Background(), in.Discovery.ManifestURL)
+			for _, src := range r.Sources {
+				formats[src.Type] = true
+				if len(src.Problems) > 0 {
+					t.Errorf("%s: %s source %s: %+v", in.SCHAC, src.Type, src.Path, src.Problems)
+				}
+			}
+		}
+		if len(formats) < 4 {
+			t.Errorf("previewed formats %v; the federation publishes four", formats)
+		}
+	})
 	// Given a website host, check probes it, then without www. and the
 	// registrable domain, as the harvest does for a provider's website.
 	for _, v := range []testfed.Variant{testfed.VariantNoSCHACNoWWW, testfed.VariantNoSCHACRegistrable} {

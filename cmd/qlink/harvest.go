@@ -80,7 +80,7 @@ func runHarvest(ctx context.Context, a *app, out io.Writer, trigger string, only
 		if err := a.store.UpsertProviders(ctx, ps); err != nil {
 			return harvest.Summary{}, err
 		}
-		fmt.Fprintf(out, "Registry: %d providers from %s\n", len(ps), redact.URL(a.cfg.RegistryURL))
+		fmt.Fprintf(out, "Registry: %s from %s\n", harvest.Count(len(ps), "provider"), redact.URL(a.cfg.RegistryURL))
 	}
 	providers, err := a.store.ListProviders(ctx)
 	if err != nil {
@@ -97,8 +97,9 @@ func runHarvest(ctx context.Context, a *app, out io.Writer, trigger string, only
 	sum, err := a.harvester.All(ctx, a.cfg.Harvest.Workers, trigger, p.event, func(id string) bool {
 		return len(only) == 0 || slices.Contains(only, id)
 	})
-	fmt.Fprintf(out, "\nDone in %s: %d of %d providers published a manifest; %d sources harvested (%s); %d courses in the catalogue.\n",
-		sum.Duration.Round(1e7), sum.Discovered, sum.Providers, sum.Sources, runCounts(sum.Runs), sum.Courses)
+	fmt.Fprintf(out, "\nDone in %s: %d of %s published a manifest; %s harvested (%s); %s in the catalogue.\n",
+		sum.Duration.Round(1e7), sum.Discovered, harvest.Count(sum.Providers, "provider"), harvest.Count(sum.Sources, "source"),
+		runCounts(sum.Runs), harvest.Count(sum.Courses, "course"))
 	return sum, err
 }
 
@@ -109,6 +110,10 @@ type progress struct {
 	out   io.Writer
 	total int
 	done  int
+	// number is each provider's place in the count, so that its source
+	// lines carry the same number even when other providers finished
+	// discovery in between.
+	number map[string]int
 }
 
 func (p *progress) event(e harvest.Event) {
@@ -117,13 +122,17 @@ func (p *progress) event(e harvest.Event) {
 	switch e.Kind {
 	case harvest.EventDiscovered, harvest.EventDiscoveryFailed:
 		p.done++
+		if p.number == nil {
+			p.number = map[string]int{}
+		}
+		p.number[e.ProviderID] = p.done
 		mark := "✓"
 		if e.Kind == harvest.EventDiscoveryFailed {
 			mark = "✗"
 		}
 		fmt.Fprintf(p.out, "[%3d/%d] %s %s\n", p.done, p.total, mark, e)
 	case harvest.EventSourceDone:
-		fmt.Fprintf(p.out, "          %s\n", e)
+		fmt.Fprintf(p.out, "[%3d/%d]   └ %s\n", p.number[e.ProviderID], p.total, e)
 	}
 }
 

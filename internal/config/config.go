@@ -67,7 +67,8 @@ type FetchConfig struct {
 
 // HarvestConfig tunes the harvest pipeline.
 type HarvestConfig struct {
-	// Workers is the number of sources harvested at the same time.
+	// Workers is the number of providers harvested at the same time; the
+	// sources of one provider run one after another.
 	Workers int
 	// MaxPages caps every pagination loop.
 	MaxPages int

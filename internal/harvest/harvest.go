@@ -107,15 +107,15 @@ type Event struct {
 func (e Event) String() string {
 	switch e.Kind {
 	case EventDiscovered:
-		return fmt.Sprintf("%s: manifest found, %d source(s)", e.Provider, e.Sources)
+		return fmt.Sprintf("%s: manifest found, %s", e.Provider, Count(e.Sources, "source"))
 	case EventDiscoveryFailed:
 		return fmt.Sprintf("%s: %v", e.Provider, e.Err)
 	case EventSourceStarted:
 		return fmt.Sprintf("%s: harvesting %s %s", e.Provider, e.Source.Type, e.Source.URL)
 	}
 	r := e.Run
-	line := fmt.Sprintf("%s: %s %s — %d courses (%d new, %d changed, %d removed), %d warnings, %d pages in %s",
-		e.Provider, e.Source.Type, r.Status, r.Seen, r.Added, r.Updated, r.Removed, r.WarningCount, r.Pages,
+	line := fmt.Sprintf("%s: %s %s — %s (%d new, %d changed, %d removed), %s, %s in %s",
+		e.Provider, e.Source.Type, r.Status, Count(r.Seen, "course"), r.Added, r.Updated, r.Removed, Count(r.WarningCount, "warning"), Count(r.Pages, "page"),
 		r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond))
 	switch {
 	case r.Status == store.RunSuspicious:

@@ -87,8 +87,8 @@ type RepairReport struct {
 }
 
 func (r RepairReport) String() string {
-	return fmt.Sprintf("%d interrupted run(s) closed, %d course(s) indexed, %d removed from the index, %d unreferenced snapshot(s) deleted",
-		r.Interrupted, r.Indexed, r.Unindexed, r.Swept)
+	return fmt.Sprintf("%s closed, %s indexed, %d removed from the index, %s deleted",
+		Count(r.Interrupted, "interrupted run"), Count(r.Indexed, "course"), r.Unindexed, Count(r.Swept, "unreferenced snapshot"))
 }
 
 // Repair is start-up recovery for the process that owns the data

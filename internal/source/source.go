@@ -71,6 +71,11 @@ type Config struct {
 	// and records deleted since then are reported as warnings only. Zero
 	// means a full harvest; adapters that cannot filter ignore it.
 	Since time.Time
+	// Preview asks for a sample, as qlink check takes one: the adapter
+	// reads up to MaxPages and hands on what it has read even where a
+	// full harvest would withhold it as incomplete. Nothing of a preview
+	// is stored.
+	Preview bool
 }
 
 // Getter fetches one URL of the source with the source's headers, query

@@ -110,9 +110,9 @@ func (r *run) mint(ts []*decodedTemplate, ids map[string]string) {
 // specs maps templates with their offerings. When the offerings could
 // not all be read, the templates are withheld (the error is already
 // recorded): handing them on would replace stored courses with copies
-// missing instances.
+// missing instances. A preview shows them with the offerings it read.
 func (r *run) specs(ts []*decodedTemplate, collection bool, offs []*decodedOffering, l *listing) []model.Specification {
-	if l != nil && !l.complete {
+	if l != nil && !l.complete && !r.cfg.Preview {
 		return nil
 	}
 	ids := r.courses

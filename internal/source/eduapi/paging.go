@@ -45,7 +45,7 @@ func (r *run) list(ctx context.Context, name string, extra url.Values) ([]item, 
 	)
 	for n := 1; ; n++ {
 		if r.cfg.MaxPages > 0 && n > r.cfg.MaxPages {
-			return items, fmt.Errorf("%s: stopped at the cap of %d pages", r.base+name, r.cfg.MaxPages)
+			return items, fmt.Errorf("%s: %w of %d pages", r.base+name, source.ErrPageCap, r.cfg.MaxPages)
 		}
 		if visited[next] {
 			return items, fmt.Errorf("%s: the Link header points back to a page already read; stopped", next)

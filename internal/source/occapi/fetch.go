@@ -67,7 +67,7 @@ func (r *run) walk(ctx context.Context, href string, page func(body []byte, wher
 	visited := map[string]bool{}
 	for n := 1; href != ""; n++ {
 		if r.cfg.MaxPages > 0 && n > r.cfg.MaxPages {
-			return fmt.Errorf("occapi: %s: stopped at the cap of %d pages", href, r.cfg.MaxPages)
+			return fmt.Errorf("occapi: %s: %w of %d pages", href, source.ErrPageCap, r.cfg.MaxPages)
 		}
 		if visited[href] {
 			return fmt.Errorf("occapi: %s: the next link points back to a page already read; stopped", href)

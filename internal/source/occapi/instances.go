@@ -59,7 +59,9 @@ func (r *run) instances(ctx context.Context, d *decodedSpec, s *model.Specificat
 		r.Once("no-instance-link", r.cfg.URL, "links.instance", "courses have no instance link; trying the documented path "+href)
 	}
 	if max := int64(r.cfg.MaxPages) * 10; max > 0 && r.instanceLists.Add(1) > max {
-		return nil, fmt.Errorf("occapi: %s: more than %d instance lists; stopped", d.id, max)
+		// Instance lists count against the page cap (ten per page of
+		// courses): past it the read is incomplete, as at any page cap.
+		return nil, fmt.Errorf("occapi: %s: %w: more than %d instance lists", d.id, source.ErrPageCap, max)
 	}
 	var out []model.Instance
 	taken := map[string]bool{}
