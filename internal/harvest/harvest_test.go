@@ -104,6 +104,21 @@ type fixture struct {
 	headers http.Header
 }
 
+// openTestStore opens a migrated SQLite store in a temporary directory,
+// closed when the test ends.
+func openTestStore(t *testing.T) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
 func newFixture(t *testing.T, entry string) *fixture {
 	t.Helper()
 	ctx := context.Background()
@@ -120,14 +135,7 @@ func newFixture(t *testing.T, entry string) *fixture {
 		fmt.Fprintf(w, `{"path":%q,"query":%q}`, r.URL.Path, r.URL.RawQuery)
 	}))
 	t.Cleanup(f.srv.Close)
-	var err error
-	if f.st, err = sqlite.Open(filepath.Join(t.TempDir(), "db")); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.st.Close() })
-	if err := f.st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	f.st = openTestStore(t)
 	blobs, err := blob.NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

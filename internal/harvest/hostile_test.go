@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,7 +20,6 @@ import (
 	"qlink/internal/source/ooapi"
 	"qlink/internal/store"
 	"qlink/internal/store/blob"
-	"qlink/internal/store/sqlite"
 )
 
 // gzipBomb is 50 MiB of spaces in about 50 KiB, compressed once so that
@@ -88,12 +86,7 @@ func TestHostileSourcesLeaveStoredDataUntouched(t *testing.T) {
 	hs := &hostileServer{}
 	srv := httptest.NewServer(hs)
 	defer srv.Close()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	st.Migrate(ctx)
+	st := openTestStore(t)
 	blobs, _ := blob.NewDir(t.TempDir())
 	idx := &memIndex{docs: map[string]search.Document{}}
 	h := New(Options{Store: st, Blobs: blobs, Index: idx, MaxPages: 5,

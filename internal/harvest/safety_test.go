@@ -90,14 +90,8 @@ func newSafetyFixture(t *testing.T, limits Limits) *safetyFixture {
 	f := &safetyFixture{pub: &ooapiSource{}}
 	f.srv = httptest.NewServer(f.pub)
 	t.Cleanup(f.srv.Close)
+	f.st = openTestStore(t)
 	var err error
-	if f.st, err = sqlite.Open(filepath.Join(t.TempDir(), "db")); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.st.Close() })
-	if err := f.st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	f.blobDir = t.TempDir()
 	if f.blobs, err = blob.NewDir(f.blobDir); err != nil {
 		t.Fatal(err)
