@@ -97,6 +97,19 @@ func openCmdApp(cmd *cobra.Command) (*app, error) {
 	return openApp(cmd.Context(), cfg, log, network{})
 }
 
+// openCmdStore opens only the database, for commands that read it: they
+// run beside a serve process that holds the search index.
+func openCmdStore(cmd *cobra.Command) (*sqlite.Store, error) {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(cfg.DatabasePath()); err != nil {
+		return nil, fmt.Errorf("no qlink database in %s: give the data directory of an instance with --data-dir", cfg.DataDir)
+	}
+	return openStore(cmd.Context(), cfg)
+}
+
 func newFetcher(cfg config.Config, nw network, log *slog.Logger) *fetch.Client {
 	hostRate := float64(cfg.Fetch.HostRate)
 	if nw.resolver != nil {
@@ -184,6 +197,10 @@ func (a *app) openIndex(ctx context.Context) (search.Index, error) {
 			return nil, err
 		}
 		idx, err = bleve.Open(path)
+	}
+	if errors.Is(err, bleve.ErrBusy) {
+		return nil, fmt.Errorf("the search index in %s is open in another qlink process (serve, demo or harvest): "+
+			"one process at a time owns a data directory; stop the other one and try again", a.cfg.DataDir)
 	}
 	if err != nil {
 		return nil, err

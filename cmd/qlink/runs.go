@@ -11,6 +11,7 @@ import (
 
 	"qlink/internal/config"
 	"qlink/internal/store"
+	"qlink/internal/store/sqlite"
 )
 
 func newRunsCmd() *cobra.Command {
@@ -40,16 +41,16 @@ func newRunsListCmd() *cobra.Command {
 			if err := checkRunStatus(status); err != nil {
 				return err
 			}
-			a, err := openCmdApp(cmd)
+			st, err := openCmdStore(cmd)
 			if err != nil {
 				return err
 			}
-			defer a.Close()
-			runs, err := a.store.FindRuns(cmd.Context(), store.RunFilter{SourceID: sourceID, Status: store.RunStatus(status), Limit: limit})
+			defer st.Close()
+			runs, err := st.FindRuns(cmd.Context(), store.RunFilter{SourceID: sourceID, Status: store.RunStatus(status), Limit: limit})
 			if err != nil {
 				return err
 			}
-			return printRuns(cmd, a, runs)
+			return printRuns(cmd, st, runs)
 		},
 	}
 	cmd.Flags().StringVar(&sourceID, "source", "", "only runs of this source ID")
@@ -67,7 +68,7 @@ func checkRunStatus(s string) error {
 	return fmt.Errorf("--status %q: want ok, partial, not-modified, suspicious, failed, interrupted or running", s)
 }
 
-func printRuns(cmd *cobra.Command, a *app, runs []store.Run) error {
+func printRuns(cmd *cobra.Command, st *sqlite.Store, runs []store.Run) error {
 	out := cmd.OutOrStdout()
 	if len(runs) == 0 {
 		fmt.Fprintln(out, "No runs match.")
@@ -80,7 +81,7 @@ func printRuns(cmd *cobra.Command, a *app, runs []store.Run) error {
 		src, ok := sources[r.SourceID]
 		if !ok {
 			var err error
-			if src, err = a.store.Source(cmd.Context(), r.SourceID); err != nil {
+			if src, err = st.Source(cmd.Context(), r.SourceID); err != nil {
 				return err
 			}
 			sources[r.SourceID] = src

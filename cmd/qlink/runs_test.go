@@ -50,16 +50,23 @@ func TestRunsListAndConfirm(t *testing.T) {
 	a.harvester.Source(ctx, srcs[0], "test")
 	empty.Store(true)
 	held, _ := a.harvester.Source(ctx, srcs[0], "test")
-	a.Close()
 	if held.Status != store.RunSuspicious {
 		t.Fatalf("empty answer: %+v", held)
 	}
 
+	// While another process holds the index (a, as serve would), runs
+	// list reads the database, and confirm, which must write the index,
+	// refuses at once instead of waiting for the lock.
 	out, err := run(t, "", "runs", "list", "--status", "suspicious", "--data-dir", cfg.DataDir)
 	if err != nil || !strings.Contains(out, fmt.Sprintf("%d ", held.ID)) || !strings.Contains(out, "P1") ||
 		!strings.Contains(out, "the source answered with no courses where 2 were published before") {
 		t.Fatalf("runs list: %v\n%s", err, out)
 	}
+	if _, err := run(t, "", "runs", "confirm", fmt.Sprint(held.ID), "--data-dir", cfg.DataDir); err == nil ||
+		!strings.Contains(err.Error(), "open in another qlink process") {
+		t.Fatalf("runs confirm beside a holder of the index: %v", err)
+	}
+	a.Close()
 	if _, err := run(t, "", "runs", "list", "--status", "odd", "--data-dir", cfg.DataDir); err == nil {
 		t.Error("an unknown status was accepted")
 	}

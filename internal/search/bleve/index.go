@@ -22,6 +22,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	bolt "go.etcd.io/bbolt"
 
 	"qlink/internal/search"
 )
@@ -29,6 +30,14 @@ import (
 // ErrMappingChanged reports an index built under another mapping version
 // than the code's: delete it and index the store again.
 var ErrMappingChanged = errors.New("search/bleve: index mapping changed, rebuild the index")
+
+// ErrBusy reports an index another process holds open: bleve keeps one
+// writer per index, and qlink refuses at once rather than wait for it.
+var ErrBusy = errors.New("search/bleve: the index is open in another process")
+
+// lockWait is how long Open waits for another process to let go of the
+// index before it reports ErrBusy.
+const lockWait = "500ms"
 
 // versionKey is the internal key holding the mapping version.
 var versionKey = []byte("qlink.mapping-version")
@@ -55,8 +64,10 @@ func Open(path string) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	idx, err := blevesearch.Open(path)
+	idx, err := blevesearch.OpenUsing(path, map[string]any{"bolt_timeout": lockWait})
 	switch {
+	case errors.Is(err, bolt.ErrTimeout):
+		return nil, fmt.Errorf("%s: %w", path, ErrBusy)
 	case errors.Is(err, blevesearch.ErrorIndexPathDoesNotExist),
 		errors.Is(err, blevesearch.ErrorIndexMetaMissing) && isEmptyDir(path):
 		return create(path, im, version)

@@ -287,3 +287,22 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("Count = %d, %v; want %d", n, err, len(courses)+len(docs))
 	}
 }
+
+// A second opener of an index gets ErrBusy at once instead of waiting for
+// the first to let go.
+func TestOpenBusy(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "index.bleve")
+	first, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(path); !errors.Is(err, ErrBusy) {
+		t.Fatalf("second open: %v, want ErrBusy", err)
+	}
+	first.Close()
+	second, err := Open(path)
+	if err != nil {
+		t.Fatalf("open after the first closed: %v", err)
+	}
+	second.Close()
+}
