@@ -22,7 +22,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
-	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"qlink/internal/search"
 )
@@ -66,7 +66,7 @@ func Open(path string) (*Index, error) {
 	}
 	idx, err := blevesearch.OpenUsing(path, map[string]any{"bolt_timeout": lockWait})
 	switch {
-	case errors.Is(err, bolt.ErrTimeout):
+	case errors.Is(err, bolterrors.ErrTimeout):
 		return nil, fmt.Errorf("%s: %w", path, ErrBusy)
 	case errors.Is(err, blevesearch.ErrorIndexPathDoesNotExist),
 		errors.Is(err, blevesearch.ErrorIndexMetaMissing) && isEmptyDir(path):
