@@ -147,7 +147,9 @@ func newFixture(t *testing.T, entry string) *fixture {
 	if err := f.st.UpsertProviders(ctx, []model.Provider{p}); err != nil {
 		t.Fatal(err)
 	}
-	entry = strings.ReplaceAll(entry, "SRV", f.srv.URL)
+	// Only a path that starts with the placeholder is replaced: a base64
+	// secret elsewhere in the entry may contain "SRV" by chance.
+	entry = strings.Replace(entry, `"path":"SRV`, `"path":"`+f.srv.URL, 1)
 	srcs, err := f.st.SyncManifest(ctx, store.Manifest{ProviderID: "P1", URL: "x", FetchedAt: time.Now(), Body: []byte(entry)},
 		[]store.Source{{Key: "main", Type: "ooapi", URL: f.srv.URL, Entry: []byte(entry)}})
 	if err != nil {
