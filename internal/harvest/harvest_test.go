@@ -196,7 +196,7 @@ func TestRunLifecycle(t *testing.T) {
 	if err != nil || run.Status != store.RunFailed || !strings.Contains(run.Error, "timeout") {
 		t.Fatalf("failed run: %+v %v", run, err)
 	}
-	if c, _ := f.st.Course(ctx, "c2"); c.Removed || len(f.idx.docs) != 2 {
+	if c, _ := f.st.Course(ctx, "c2"); c.Inactive || len(f.idx.docs) != 2 {
 		t.Errorf("a failed run lost data")
 	}
 
@@ -207,17 +207,46 @@ func TestRunLifecycle(t *testing.T) {
 		t.Fatalf("partial run: %+v", run)
 	}
 
-	// A complete run removes vanished courses from store and index.
+	// A complete run makes a withdrawn course inactive: the store keeps
+	// its last known data, the index keeps it marked inactive, and its
+	// history says when and which run saw it go.
 	f.adapter.err = nil
 	run, _ = f.h.Source(ctx, f.src, "test")
 	if run.Status != store.RunOK || run.Removed != 1 || run.Unchanged != 1 {
 		t.Fatalf("complete run: %+v", run)
 	}
-	if _, ok := f.idx.docs["c2"]; ok {
-		t.Errorf("removed course still indexed")
+	withdrawn := run
+	c2, err := f.st.Course(ctx, "c2")
+	if err != nil || !c2.Inactive || c2.Spec.Title["en"] != "Two" || !c2.LastSeen.Before(withdrawn.StartedAt) {
+		t.Errorf("withdrawn course: %+v, %v", c2, err)
+	}
+	if d, ok := f.idx.docs["c2"]; !ok || !d.Inactive {
+		t.Errorf("withdrawn course not indexed as inactive: %+v", f.idx.docs)
 	}
 	if src, _ := f.st.Source(ctx, f.src.ID); src.LastStatus != store.RunOK || src.ErrorCount != 0 {
 		t.Errorf("source health: %+v", src)
+	}
+
+	// It comes back, edited: reactivated, with the fields that changed.
+	f.adapter.specs = []model.Specification{spec("c1", "One, revised", "P1"), spec("c2", "Two, back", "P1")}
+	run, _ = f.h.Source(ctx, f.src, "test")
+	if run.Status != store.RunOK || run.Added != 1 || run.Unchanged != 1 {
+		t.Fatalf("comeback run: %+v", run)
+	}
+	if d := f.idx.docs["c2"]; d.Inactive || d.Title["en"] != "Two, back" {
+		t.Errorf("reactivated course in the index: %+v", d)
+	}
+	history, total, err := f.st.CourseHistory(ctx, "c2", 10, 0)
+	if err != nil || total != 3 {
+		t.Fatalf("history of c2: %+v, %d, %v", history, total, err)
+	}
+	back, gone := history[0], history[1]
+	if back.Kind != store.HistoryReactivated || back.RunID != run.ID || len(back.Changes) != 1 || back.Changes[0].Field != "title.en" ||
+		string(back.Changes[0].Old) != `"Two"` || string(back.Changes[0].New) != `"Two, back"` {
+		t.Errorf("reactivation entry: %+v", back)
+	}
+	if gone.Kind != store.HistoryInactive || gone.RunID != withdrawn.ID || history[2].Kind != store.HistoryAdded {
+		t.Errorf("history: %+v", history)
 	}
 }
 

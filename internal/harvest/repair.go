@@ -12,9 +12,11 @@ import (
 )
 
 // The store commits first and the index follows, so a crash between the
-// two leaves the index behind. Each course records the hash the index
-// holds (indexed_hash), set only after the index write succeeded; every
-// harvest and every start-up index what lags behind, so the two heal.
+// two leaves the index behind. Each course records the state the index
+// holds (indexed_hash: content and status), set only after the index
+// write succeeded; every harvest and every start-up index what lags
+// behind, so the two heal. Inactive courses stay in the index with their
+// status; only documents the store has no course for are deleted.
 
 // indexBatch is how many courses are read and indexed at a time.
 const indexBatch = 500
@@ -29,8 +31,8 @@ func (h *Harvester) syncIndex(ctx context.Context, sourceID string, providers ma
 	return h.applyBacklog(ctx, b, providers)
 }
 
-// applyBacklog indexes the stale courses and deletes the gone ones,
-// marking each batch once the index has taken it.
+// applyBacklog indexes the stale courses, marking each batch once the
+// index has taken it, and deletes the gone documents.
 func (h *Harvester) applyBacklog(ctx context.Context, b store.IndexBacklog, providers map[string]model.Provider) error {
 	for chunk := range slices.Chunk(b.Stale, indexBatch) {
 		courses, err := h.Store.CoursesByID(ctx, chunk)
@@ -44,7 +46,9 @@ func (h *Harvester) applyBacklog(ctx context.Context, b store.IndexBacklog, prov
 			if err != nil {
 				return err
 			}
-			docs = append(docs, search.NewDocument(c.Spec, p))
+			doc := search.NewDocument(c.Spec, p)
+			doc.Inactive = c.Inactive
+			docs = append(docs, doc)
 			ids = append(ids, c.Spec.ID)
 		}
 		if err := h.Index.Index(ctx, docs); err != nil {
@@ -60,7 +64,7 @@ func (h *Harvester) applyBacklog(ctx context.Context, b store.IndexBacklog, prov
 	if err := h.Index.Delete(ctx, b.Gone); err != nil {
 		return fmt.Errorf("index: %w", err)
 	}
-	return h.Store.MarkIndexed(ctx, b.Gone)
+	return nil
 }
 
 func (h *Harvester) providerOf(ctx context.Context, id string, cache map[string]model.Provider) (model.Provider, error) {
@@ -94,7 +98,7 @@ func (r RepairReport) String() string {
 // Repair is start-up recovery for the process that owns the data
 // directory: runs left running are marked interrupted, the search index
 // is brought in line with the store (courses it lacks or holds stale are
-// indexed, documents the store has no live course for are deleted), and
+// indexed, documents the store has no course for are deleted), and
 // blobs no run refers to are deleted. It must not run while another
 // process harvests into the same data directory.
 func (h *Harvester) Repair(ctx context.Context) (RepairReport, error) {
@@ -118,29 +122,25 @@ func (h *Harvester) Repair(ctx context.Context) (RepairReport, error) {
 }
 
 // indexDrift compares the whole store with the whole index: the
-// recorded backlog, plus live courses the index lacks (an index rebuilt
-// or lost) and documents of courses the store does not hold live.
+// recorded backlog, plus courses the index lacks (an index rebuilt or
+// lost) and documents of courses the store does not hold.
 func (h *Harvester) indexDrift(ctx context.Context) (store.IndexBacklog, error) {
 	b, err := h.Store.IndexBacklog(ctx, "")
 	if err != nil {
 		return b, err
 	}
-	liveIDs, err := h.Store.LiveCourseIDs(ctx, "")
+	storedIDs, err := h.Store.CourseIDs(ctx, "", "")
 	if err != nil {
 		return b, err
 	}
-	live := make(map[string]bool, len(liveIDs))
-	for _, id := range liveIDs {
-		live[id] = true
-	}
-	gone := make(map[string]bool, len(b.Gone))
-	for _, id := range b.Gone {
-		gone[id] = true
+	stored := make(map[string]bool, len(storedIDs))
+	for _, id := range storedIDs {
+		stored[id] = true
 	}
 	indexed := map[string]bool{}
 	err = h.Index.EachID(ctx, func(id string) error {
 		indexed[id] = true
-		if !live[id] && !gone[id] {
+		if !stored[id] {
 			b.Gone = append(b.Gone, id)
 		}
 		return nil
@@ -152,7 +152,7 @@ func (h *Harvester) indexDrift(ctx context.Context) (store.IndexBacklog, error) 
 	for _, id := range b.Stale {
 		stale[id] = true
 	}
-	for _, id := range liveIDs {
+	for _, id := range storedIDs {
 		if !indexed[id] && !stale[id] {
 			b.Stale = append(b.Stale, id)
 		}

@@ -164,7 +164,7 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Ru
 // courses another source already publishes become warnings of the run.
 func (h *Harvester) commit(ctx context.Context, src store.Source, p model.Provider, out *collector,
 	complete bool, run *store.Run) error {
-	ch, err := h.Store.ApplyCourses(ctx, src.ID, out.specs, complete, h.Now())
+	ch, err := h.Store.ApplyCourses(ctx, src.ID, run.ID, out.specs, complete, h.Now())
 	if err != nil {
 		return err
 	}

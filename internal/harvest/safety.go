@@ -33,7 +33,7 @@ func (h *Harvester) judge(ctx context.Context, src store.Source, specs []model.S
 	if run.Digest, err = recordDigest(specs); err != nil {
 		return false, err
 	}
-	live, err := h.Store.LiveCourseIDs(ctx, src.ID)
+	live, err := h.Store.CourseIDs(ctx, src.ID, store.StatusActive)
 	if err != nil {
 		return false, err
 	}
@@ -56,8 +56,9 @@ func (h *Harvester) judge(ctx context.Context, src store.Source, specs []model.S
 	return false, nil
 }
 
-// suspicion says why applying specs over the source's live courses
-// would be suspicious, or "" when it is not. A source with no courses
+// suspicion says why applying specs over the source's active courses
+// would be suspicious, or "" when it is not: "removing" a course makes it
+// inactive, which hides it from the catalogue all the same. A source with no courses
 // has nothing to lose, whatever it sends.
 func suspicion(live []string, specs []model.Specification, maxPercent int) string {
 	before := len(live)

@@ -136,26 +136,35 @@ func (f *safetyFixture) run(t *testing.T) store.Run {
 	return run
 }
 
-// live returns the live courses in the store and the documents in the
-// index.
+// live returns the active courses in the store and those a catalogue
+// search finds.
 func (f *safetyFixture) live(t *testing.T) (stored, indexed int) {
 	t.Helper()
 	ctx := context.Background()
-	ids, err := f.st.LiveCourseIDs(ctx, "")
+	active, err := f.st.CourseIDs(ctx, "", store.StatusActive)
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := f.idx.Count(ctx)
+	res, err := f.idx.Search(ctx, search.Query{Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return len(ids), n
+	return len(active), res.Total
 }
 
+// wantLive checks that want courses are active and found, and that the
+// index holds every stored course, active or inactive.
 func (f *safetyFixture) wantLive(t *testing.T, want int) {
 	t.Helper()
 	if stored, indexed := f.live(t); stored != want || indexed != want {
 		t.Fatalf("%d courses stored and %d indexed; want %d", stored, indexed, want)
+	}
+	all, err := f.st.CourseIDs(context.Background(), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.idx.Count(context.Background()); err != nil || n != len(all) {
+		t.Fatalf("the index holds %d documents, the store %d courses (%v)", n, len(all), err)
 	}
 }
 
@@ -265,7 +274,7 @@ func TestBudgetsStopRunsAndChangeNothing(t *testing.T) {
 				t.Fatalf("run over budget: %+v", run)
 			}
 			f.wantLive(t, 2)
-			if c, _ := f.st.Course(context.Background(), "urn:schac:uniqueCourseId:uni.test:C001"); c.Removed || !strings.Contains(c.Spec.Title["en"], "edition 1") {
+			if c, _ := f.st.Course(context.Background(), "urn:schac:uniqueCourseId:uni.test:C001"); c.Inactive || !strings.Contains(c.Spec.Title["en"], "edition 1") {
 				t.Errorf("a stopped run changed a course: %+v", c)
 			}
 		})
@@ -343,10 +352,10 @@ func TestRepairAfterCrash(t *testing.T) {
 	}
 	specs := []model.Specification{spec("urn:schac:uniqueCourseId:uni.test:C001", "Quantenchemie für Anfänger", "P1"),
 		spec("urn:schac:uniqueCourseId:uni.test:C004", "Astrobiologie", "P1")}
-	if _, err := f.st.ApplyCourses(ctx, f.src.ID, specs, true, time.Now()); err != nil {
+	if _, err := f.st.ApplyCourses(ctx, f.src.ID, crashed.ID, specs, true, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	// And a document the store never had live.
+	// And a document the store never had.
 	f.idx.Index(ctx, []search.Document{{ID: "stray", Title: map[string]string{"en": "Stray"}}})
 	// An orphaned snapshot: written, never recorded.
 	orphan, _ := f.blobs.Put(ctx, []byte("half a run"))
@@ -359,7 +368,9 @@ func TestRepairAfterCrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Interrupted != 1 || rep.Indexed != 2 || rep.Unindexed != 3 || rep.Swept != 1 {
+	// Indexed: the two changed courses and the two that became inactive
+	// (they stay in the index, marked so); unindexed: the stray one.
+	if rep.Interrupted != 1 || rep.Indexed != 4 || rep.Unindexed != 1 || rep.Swept != 1 {
 		t.Errorf("repair report: %+v", rep)
 	}
 	run, _ := f.st.Run(ctx, crashed.ID)

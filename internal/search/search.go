@@ -62,8 +62,32 @@ type Query struct {
 	// ECTSMin and ECTSMax bound the ECTS credits (inclusive); nil means
 	// unbounded. A bound excludes courses that state no ECTS.
 	ECTSMin, ECTSMax *float64
+	// Status selects active courses (the default, ""), inactive ones or
+	// all; facet counts follow it.
+	Status Status
 	// Page starts at 1; Limit is the page size.
 	Page, Limit int
+}
+
+// Status selects courses by whether they are still offered.
+type Status string
+
+// The statuses a query can ask for.
+const (
+	StatusActive   Status = "active"
+	StatusInactive Status = "inactive"
+	StatusAll      Status = "all"
+)
+
+// ParseStatus reads a status as a query names it; "" is active.
+func ParseStatus(s string) (Status, bool) {
+	switch st := Status(s); st {
+	case "":
+		return StatusActive, true
+	case StatusActive, StatusInactive, StatusAll:
+		return st, true
+	}
+	return "", false
 }
 
 // Result is one page of hits with facet counts.
@@ -109,6 +133,9 @@ type Document struct {
 	Type        string
 	Modes       []string
 	ECTS        *float64
+	// Inactive marks a course no longer offered: searches leave it out
+	// unless they ask for it (Query.Status).
+	Inactive bool
 }
 
 // NewDocument builds the search document of a specification published by p.

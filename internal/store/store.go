@@ -126,43 +126,89 @@ type RunFilter struct {
 	Limit    int
 }
 
-// Courses keeps the current state of every course.
+// Courses keeps the current state of every course and how it changed.
+// Courses are never deleted: one that vanishes from its source becomes
+// inactive and keeps its last known content.
 type Courses interface {
 	// ApplyCourses makes the given specifications the current content of
-	// a source. Unchanged courses keep their timestamps. When complete is
-	// true, the source's courses missing from the batch are marked
-	// removed; a partial run never removes anything. Courses whose ID
-	// belongs to another source are not touched and come back as
-	// conflicts.
-	ApplyCourses(ctx context.Context, sourceID string, specs []model.Specification, complete bool, at time.Time) (Change, error)
+	// a source, as read by run runID (0 when no run read them), and
+	// records each course's change in its history. Unchanged courses keep
+	// their timestamps. When complete is true, the source's active courses
+	// missing from the batch become inactive (their last-seen time stays
+	// the last time a run saw them); a partial run never inactivates
+	// anything. An inactive course that comes back is reactivated.
+	// Courses whose ID belongs to another source's active course are not
+	// touched and come back as conflicts.
+	ApplyCourses(ctx context.Context, sourceID string, runID int64, specs []model.Specification, complete bool, at time.Time) (Change, error)
+	// Course returns one course, active or inactive.
 	Course(ctx context.Context, id string) (Course, error)
-	// CoursesByID returns the live courses with the given IDs, in the
-	// order given; unknown IDs are skipped.
+	// CoursesByID returns the courses with the given IDs, active or
+	// inactive, in the order given; unknown IDs are skipped.
 	CoursesByID(ctx context.Context, ids []string) ([]Course, error)
-	// EachCourse calls fn for every live course, ordered by ID.
+	// EachCourse calls fn for every active course, ordered by ID.
 	EachCourse(ctx context.Context, fn func(Course) error) error
-	// CountCourses counts live courses per provider.
+	// CountCourses counts active courses per provider.
 	CountCourses(ctx context.Context) (map[string]int, error)
-	// LiveCourseIDs lists the IDs of a source's live courses (of all
-	// sources when sourceID is empty), ordered by ID.
-	LiveCourseIDs(ctx context.Context, sourceID string) ([]string, error)
+	// CourseIDs lists the IDs of a source's courses (of all sources when
+	// sourceID is empty) with the given status (any status when empty),
+	// ordered by ID.
+	CourseIDs(ctx context.Context, sourceID string, status CourseStatus) ([]string, error)
+	// CourseHistory returns one page of a course's history, newest first,
+	// and how many entries it has in all.
+	CourseHistory(ctx context.Context, id string, limit, offset int) ([]HistoryEntry, int, error)
 	// IndexBacklog lists what the search index lags behind on for a source
-	// (all sources when sourceID is empty): live courses whose indexed
-	// state differs from their content, and removed courses the index may
-	// still hold.
+	// (all sources when sourceID is empty): courses whose indexed state
+	// (content and status) differs from their current one.
 	IndexBacklog(ctx context.Context, sourceID string) (IndexBacklog, error)
 	// MarkIndexed records that the index now holds the current state of
-	// these courses: their content when live, nothing when removed. Call
-	// it only after the index write succeeded.
+	// these courses, content and status. Call it only after the index
+	// write succeeded; unknown IDs are ignored.
 	MarkIndexed(ctx context.Context, ids []string) error
 }
 
 // IndexBacklog is the work that brings the index in line with the store.
 type IndexBacklog struct {
-	// Stale live courses to (re-)index.
+	// Stale courses to (re-)index, active or inactive.
 	Stale []string
-	// Gone removed courses to delete from the index.
+	// Gone documents to delete from the index: IDs the store holds no
+	// course for (start-up repair finds them in the index itself).
 	Gone []string
+}
+
+// CourseStatus says whether a course is still offered.
+type CourseStatus string
+
+// Course statuses.
+const (
+	// StatusActive: the course's source published it in its latest runs.
+	StatusActive CourseStatus = "active"
+	// StatusInactive: a complete run of its source no longer listed it;
+	// the store keeps its last known content.
+	StatusInactive CourseStatus = "inactive"
+)
+
+// HistoryKind is what happened to a course in one history entry.
+type HistoryKind string
+
+// History kinds.
+const (
+	HistoryAdded       HistoryKind = "added"
+	HistoryChanged     HistoryKind = "changed"
+	HistoryInactive    HistoryKind = "inactive"
+	HistoryReactivated HistoryKind = "reactivated"
+)
+
+// HistoryEntry is one change of a course.
+type HistoryEntry struct {
+	CourseID string
+	// RunID is the run that saw the change (0 when none did, e.g. a
+	// course applied by a tool).
+	RunID int64
+	At    time.Time
+	Kind  HistoryKind
+	// Changes lists the fields that changed, for changed and reactivated
+	// entries (a reactivated course may come back with other content).
+	Changes []FieldChange
 }
 
 // Discovery is one discovery attempt for a provider.
@@ -254,7 +300,7 @@ type Run struct {
 	Added     int
 	Updated   int
 	Unchanged int
-	Removed   int
+	Removed   int // courses that became inactive
 	Conflicts int
 	// Warnings holds the first warnings; WarningCount counts them all.
 	Warnings     []Warning
@@ -305,15 +351,27 @@ type Course struct {
 	IndexedHash string
 	FirstSeen   time.Time
 	Changed     time.Time
-	LastSeen    time.Time
-	Removed     bool
+	// LastSeen is when a run last saw the course; for an inactive course,
+	// the date it was last offered.
+	LastSeen time.Time
+	Inactive bool
+}
+
+// Status is the course's status.
+func (c Course) Status() CourseStatus {
+	if c.Inactive {
+		return StatusInactive
+	}
+	return StatusActive
 }
 
 // Change reports what ApplyCourses did, by course ID.
 type Change struct {
+	// Added holds new and reactivated courses.
 	Added     []string
 	Updated   []string
 	Unchanged []string
+	// Removed holds the courses that became inactive.
 	Removed   []string
 	Conflicts []string
 }

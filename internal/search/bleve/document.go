@@ -18,7 +18,8 @@ const sortKeyRunes = 64
 var errNoID = errors.New("search/bleve: document without ID")
 
 // fields turns a document into the value bleve maps onto newMapping: text
-// grouped by field language, the facet keys, ECTS and the sort key.
+// grouped by field language, the facet keys, the status, ECTS and the
+// sort key.
 func fields(d search.Document) map[string]any {
 	f := map[string]any{}
 	all := make([]string, 0, 8)
@@ -62,6 +63,10 @@ func fields(d search.Document) map[string]any {
 		if len(v) > 0 {
 			f[string(facet)] = v
 		}
+	}
+	f[fieldStatus] = string(search.StatusActive)
+	if d.Inactive {
+		f[fieldStatus] = string(search.StatusInactive)
 	}
 	if d.ECTS != nil && !math.IsNaN(*d.ECTS) && !math.IsInf(*d.ECTS, 0) {
 		f[fieldECTS] = *d.ECTS

@@ -76,6 +76,7 @@ const (
 	fieldTextLang    = "textlang" // field languages the document has text in
 	fieldSort        = "sort"     // folded, lower-cased title: the stable order
 	fieldECTS        = "ects"
+	fieldStatus      = "status" // "active" or "inactive": a filter, not a facet
 )
 
 // textFields are the per-language sub-documents: title.en, description.de…
@@ -197,6 +198,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	for _, f := range search.Facets {
 		doc.AddFieldMappingsAt(string(f), keywordMapping(true))
 	}
+	doc.AddFieldMappingsAt(fieldStatus, keywordMapping(false))
 	ects := mapping.NewNumericFieldMapping()
 	ects.Store, ects.DocValues, ects.IncludeInAll = false, false, false
 	doc.AddFieldMappingsAt(fieldECTS, ects)

@@ -56,6 +56,9 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (search.Result, err
 	if err != nil {
 		return search.Result{}, err
 	}
+	if q.Status, err = status(q.Status); err != nil {
+		return search.Result{}, err
+	}
 	present, err := ix.presentFields()
 	if err != nil {
 		return search.Result{}, err
@@ -99,7 +102,7 @@ func (ix *Index) requests(q search.Query, sel map[search.Facet][]string, present
 		if text == nil {
 			bq = query.NewMatchAllQuery()
 		}
-		if filter := filterQuery(sel, except, q.ECTSMin, q.ECTSMax); filter != nil {
+		if filter := filterQuery(sel, except, q.Status, q.ECTSMin, q.ECTSMax); filter != nil {
 			bq = &query.BooleanQuery{Must: bq, Filter: filter}
 		}
 		req := blevesearch.NewSearchRequest(bq)
@@ -172,10 +175,23 @@ func selections(filters map[search.Facet][]string) (map[search.Facet][]string, e
 	return sel, nil
 }
 
+// status checks the query's status; "" is active.
+func status(s search.Status) (search.Status, error) {
+	st, ok := search.ParseStatus(string(s))
+	if !ok {
+		return "", fmt.Errorf("search/bleve: unknown status %q", s)
+	}
+	return st, nil
+}
+
 // filterQuery ANDs the selection of every facet but except (values of one
-// facet ORed) and the ECTS range; nil when nothing filters.
-func filterQuery(sel map[search.Facet][]string, except search.Facet, ectsMin, ectsMax *float64) query.Query {
+// facet ORed), the status and the ECTS range; nil when nothing filters.
+// The status applies to every facet's counts too.
+func filterQuery(sel map[search.Facet][]string, except search.Facet, st search.Status, ectsMin, ectsMax *float64) query.Query {
 	var conj []query.Query
+	if st != search.StatusAll {
+		conj = append(conj, termQuery(fieldStatus, string(st), 1))
+	}
 	for _, f := range search.Facets {
 		if f == except || sel[f] == nil {
 			continue

@@ -331,3 +331,45 @@ func TestUnknownFacet(t *testing.T) {
 		t.Fatal("Search with an unknown facet: no error")
 	}
 }
+
+// TestStatusFilter: inactive courses stay indexed but only a query that
+// asks for them sees them, in hits and in facet counts alike.
+func TestStatusFilter(t *testing.T) {
+	docs := corpus()
+	for i := range docs {
+		docs[i].Inactive = docs[i].ID == "d1" || docs[i].ID == "d2"
+	}
+	ix := openCorpus(t, docs)
+	tests := []struct {
+		status  search.Status
+		wantIDs []string
+		wantDE  int // uni-a (DE) publishes d1 and d2
+	}{
+		{"", []string{"d3", "d4", "d5", "d6", "d7", "d8"}, 0},
+		{search.StatusActive, []string{"d3", "d4", "d5", "d6", "d7", "d8"}, 0},
+		{search.StatusInactive, []string{"d1", "d2"}, 2},
+		{search.StatusAll, []string{"d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8"}, 2},
+	}
+	for _, tt := range tests {
+		res, err := ix.Search(context.Background(), search.Query{Status: tt.status,
+			Filters: map[search.Facet][]string{search.FacetInstitution: {"uni-b", "uni-a", "uni-c", "uni-d", "uni-e"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.wantIDs, sortedIDs(res), cmpEmpty); diff != "" {
+			t.Errorf("status %q: IDs (-want +got):\n%s", tt.status, diff)
+		}
+		de := 0
+		for _, c := range res.Facets[search.FacetCountry] {
+			if c.Value == "DE" {
+				de = c.Count
+			}
+		}
+		if de != tt.wantDE {
+			t.Errorf("status %q: DE counts %d, want %d (%v)", tt.status, de, tt.wantDE, res.Facets)
+		}
+	}
+	if _, err := ix.Search(context.Background(), search.Query{Status: "gone"}); err == nil {
+		t.Error("Search with an unknown status: no error")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,12 +19,13 @@ import (
 type storedCourse struct {
 	sourceID string
 	hash     string
-	removed  bool
+	inactive bool
 }
 
-// ApplyCourses upserts a source's specifications in one transaction and,
-// for a complete run, marks the source's vanished courses removed.
-func (s *Store) ApplyCourses(ctx context.Context, sourceID string, specs []model.Specification, complete bool, at time.Time) (store.Change, error) {
+// ApplyCourses upserts a source's specifications in one transaction,
+// recording each change in the course's history, and, for a complete run,
+// makes the source's vanished courses inactive.
+func (s *Store) ApplyCourses(ctx context.Context, sourceID string, runID int64, specs []model.Specification, complete bool, at time.Time) (store.Change, error) {
 	var ch store.Change
 	at = at.UTC()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -38,6 +40,7 @@ func (s *Store) ApplyCourses(ctx context.Context, sourceID string, specs []model
 		if err != nil {
 			return err
 		}
+		ap := applier{tx: tx, sourceID: sourceID, providerID: providerID, runID: runID, at: at, existing: existing, ch: &ch}
 		seen := map[string]bool{}
 		for i := range specs {
 			spec := &specs[i]
@@ -45,12 +48,12 @@ func (s *Store) ApplyCourses(ctx context.Context, sourceID string, specs []model
 				continue // the harvest reports duplicates; keep the first
 			}
 			seen[spec.ID] = true
-			if err := applyOne(ctx, tx, sourceID, providerID, spec, existing, at, &ch); err != nil {
+			if err := ap.one(ctx, spec); err != nil {
 				return err
 			}
 		}
 		if complete {
-			return removeMissing(ctx, tx, sourceID, seen, at, &ch)
+			return ap.inactivateMissing(ctx, seen)
 		}
 		return nil
 	})
@@ -72,14 +75,15 @@ func loadExisting(ctx context.Context, tx *sql.Tx, sourceID string, specs []mode
 		for rows.Next() {
 			var id string
 			var c storedCourse
-			if err := rows.Scan(&id, &c.sourceID, &c.hash, &c.removed); err != nil {
+			if err := rows.Scan(&id, &c.sourceID, &c.hash, &c.inactive); err != nil {
 				return fmt.Errorf("sqlite: courses: %w", err)
 			}
 			out[id] = c
 		}
 		return rows.Err()
 	}
-	if err := scan(tx.QueryContext(ctx, `SELECT id, source_id, hash, removed FROM courses WHERE source_id = ?`, sourceID)); err != nil {
+	const columns = `SELECT id, source_id, hash, inactive FROM courses`
+	if err := scan(tx.QueryContext(ctx, columns+` WHERE source_id = ?`, sourceID)); err != nil {
 		return nil, err
 	}
 	const chunk = 500
@@ -89,7 +93,7 @@ func loadExisting(ctx context.Context, tx *sql.Tx, sourceID string, specs []mode
 		for _, sp := range specs[start:end] {
 			args = append(args, sp.ID)
 		}
-		q := `SELECT id, source_id, hash, removed FROM courses WHERE id IN (?` + strings.Repeat(",?", len(args)-1) + `)`
+		q := columns + ` WHERE id IN (?` + strings.Repeat(",?", len(args)-1) + `)`
 		if err := scan(tx.QueryContext(ctx, q, args...)); err != nil {
 			return nil, err
 		}
@@ -97,33 +101,52 @@ func loadExisting(ctx context.Context, tx *sql.Tx, sourceID string, specs []mode
 	return out, nil
 }
 
-func applyOne(ctx context.Context, tx *sql.Tx, sourceID, providerID string, spec *model.Specification,
-	existing map[string]storedCourse, at time.Time, ch *store.Change) error {
+// applier applies one batch of a source inside its transaction.
+type applier struct {
+	tx                   *sql.Tx
+	sourceID, providerID string
+	runID                int64
+	at                   time.Time
+	existing             map[string]storedCourse
+	ch                   *store.Change
+}
+
+func (a *applier) one(ctx context.Context, spec *model.Specification) error {
 	doc, err := json.Marshal(spec)
 	if err != nil {
 		return fmt.Errorf("sqlite: course %s: %w", spec.ID, err)
 	}
 	hash := digest(doc)
-	old, found := existing[spec.ID]
+	old, found := a.existing[spec.ID]
 	switch {
-	case found && old.sourceID != sourceID && !old.removed:
-		ch.Conflicts = append(ch.Conflicts, spec.ID)
+	case found && old.sourceID != a.sourceID && !old.inactive:
+		a.ch.Conflicts = append(a.ch.Conflicts, spec.ID)
 		return nil
-	case found && old.sourceID == sourceID && !old.removed && old.hash == hash:
-		ch.Unchanged = append(ch.Unchanged, spec.ID)
-		_, err = tx.ExecContext(ctx, `UPDATE courses SET last_seen = ? WHERE id = ?`, at, spec.ID)
+	case found && !old.inactive && old.hash == hash:
+		a.ch.Unchanged = append(a.ch.Unchanged, spec.ID)
+		_, err = a.tx.ExecContext(ctx, `UPDATE courses SET last_seen = ? WHERE id = ?`, a.at, spec.ID)
 	case found:
-		if old.removed {
-			ch.Added = append(ch.Added, spec.ID)
+		kind := store.HistoryChanged
+		if old.inactive {
+			kind = store.HistoryReactivated
+			a.ch.Added = append(a.ch.Added, spec.ID)
 		} else {
-			ch.Updated = append(ch.Updated, spec.ID)
+			a.ch.Updated = append(a.ch.Updated, spec.ID)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE courses SET provider_id = ?, source_id = ?, doc = ?, hash = ?, changed_at = ?,
-			last_seen = ?, removed = 0 WHERE id = ?`, providerID, sourceID, string(doc), hash, at, at, spec.ID)
+		changes, derr := a.diff(ctx, spec.ID, doc)
+		if derr != nil {
+			return derr
+		}
+		if _, err = a.tx.ExecContext(ctx, `UPDATE courses SET provider_id = ?, source_id = ?, doc = ?, hash = ?, changed_at = ?,
+			last_seen = ?, inactive = 0 WHERE id = ?`, a.providerID, a.sourceID, string(doc), hash, a.at, a.at, spec.ID); err == nil {
+			err = a.record(ctx, spec.ID, kind, changes)
+		}
 	default:
-		ch.Added = append(ch.Added, spec.ID)
-		_, err = tx.ExecContext(ctx, `INSERT INTO courses (id, provider_id, source_id, doc, hash, first_seen, changed_at, last_seen)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, spec.ID, providerID, sourceID, string(doc), hash, at, at, at)
+		a.ch.Added = append(a.ch.Added, spec.ID)
+		if _, err = a.tx.ExecContext(ctx, `INSERT INTO courses (id, provider_id, source_id, doc, hash, first_seen, changed_at, last_seen)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, spec.ID, a.providerID, a.sourceID, string(doc), hash, a.at, a.at, a.at); err == nil {
+			err = a.record(ctx, spec.ID, store.HistoryAdded, nil)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("sqlite: course %s: %w", spec.ID, err)
@@ -131,32 +154,54 @@ func applyOne(ctx context.Context, tx *sql.Tx, sourceID, providerID string, spec
 	return nil
 }
 
-func removeMissing(ctx context.Context, tx *sql.Tx, sourceID string, seen map[string]bool, at time.Time, ch *store.Change) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM courses WHERE source_id = ? AND removed = 0`, sourceID)
-	if err != nil {
-		return fmt.Errorf("sqlite: courses of %s: %w", sourceID, err)
+// diff compares a course's stored document with its new one. The stored
+// one is read only here, for the few courses that changed.
+func (a *applier) diff(ctx context.Context, id string, doc []byte) ([]store.FieldChange, error) {
+	var old string
+	if err := a.tx.QueryRowContext(ctx, `SELECT doc FROM courses WHERE id = ?`, id).Scan(&old); err != nil {
+		return nil, fmt.Errorf("sqlite: course %s: %w", id, err)
 	}
+	changes, err := store.DiffSpecs([]byte(old), doc)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: course %s: %w", id, err)
+	}
+	return changes, nil
+}
+
+// record adds a history entry for a course.
+func (a *applier) record(ctx context.Context, id string, kind store.HistoryKind, changes []store.FieldChange) error {
+	if changes == nil {
+		changes = []store.FieldChange{}
+	}
+	js, err := json.Marshal(changes)
+	if err != nil {
+		return err
+	}
+	_, err = a.tx.ExecContext(ctx, `INSERT INTO course_history (course_id, run_id, at, kind, changes) VALUES (?, ?, ?, ?, ?)`,
+		id, a.runID, a.at, string(kind), string(js))
+	return err
+}
+
+// inactivateMissing makes the source's active courses the run did not
+// see inactive; their last_seen stays the last time a run saw them.
+func (a *applier) inactivateMissing(ctx context.Context, seen map[string]bool) error {
 	var gone []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return fmt.Errorf("sqlite: courses of %s: %w", sourceID, err)
-		}
-		if !seen[id] {
+	for id, c := range a.existing {
+		if c.sourceID == a.sourceID && !c.inactive && !seen[id] {
 			gone = append(gone, id)
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlite: courses of %s: %w", sourceID, err)
-	}
+	slices.Sort(gone)
 	for _, id := range gone {
-		if _, err := tx.ExecContext(ctx, `UPDATE courses SET removed = 1, changed_at = ? WHERE id = ?`, at, id); err != nil {
+		_, err := a.tx.ExecContext(ctx, `UPDATE courses SET inactive = 1, changed_at = ? WHERE id = ?`, a.at, id)
+		if err == nil {
+			err = a.record(ctx, id, store.HistoryInactive, nil)
+		}
+		if err != nil {
 			return fmt.Errorf("sqlite: course %s: %w", id, err)
 		}
 	}
-	ch.Removed = gone
+	a.ch.Removed = gone
 	return nil
 }
 
@@ -165,13 +210,13 @@ func digest(b []byte) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-const courseColumns = `id, provider_id, source_id, doc, hash, indexed_hash, first_seen, changed_at, last_seen, removed`
+const courseColumns = `id, provider_id, source_id, doc, hash, indexed_hash, first_seen, changed_at, last_seen, inactive`
 
 func scanCourse(row interface{ Scan(...any) error }) (store.Course, error) {
 	var c store.Course
 	var id, doc string
 	if err := row.Scan(&id, &c.ProviderID, &c.SourceID, &doc, &c.Hash, &c.IndexedHash, &c.FirstSeen, &c.Changed, &c.LastSeen,
-		&c.Removed); err != nil {
+		&c.Inactive); err != nil {
 		return c, err
 	}
 	if err := json.Unmarshal([]byte(doc), &c.Spec); err != nil {
@@ -180,7 +225,7 @@ func scanCourse(row interface{ Scan(...any) error }) (store.Course, error) {
 	return c, nil
 }
 
-// Course returns one course, removed or not.
+// Course returns one course, active or inactive.
 func (s *Store) Course(ctx context.Context, id string) (store.Course, error) {
 	c, err := scanCourse(s.db.QueryRowContext(ctx, `SELECT `+courseColumns+` FROM courses WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -192,7 +237,7 @@ func (s *Store) Course(ctx context.Context, id string) (store.Course, error) {
 	return c, nil
 }
 
-// CoursesByID returns live courses in the order of ids.
+// CoursesByID returns courses, active or inactive, in the order of ids.
 func (s *Store) CoursesByID(ctx context.Context, ids []string) ([]store.Course, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -201,7 +246,7 @@ func (s *Store) CoursesByID(ctx context.Context, ids []string) ([]store.Course, 
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+courseColumns+` FROM courses WHERE removed = 0 AND id IN (?`+
+	rows, err := s.db.QueryContext(ctx, `SELECT `+courseColumns+` FROM courses WHERE id IN (?`+
 		strings.Repeat(",?", len(ids)-1)+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: courses: %w", err)
@@ -227,9 +272,9 @@ func (s *Store) CoursesByID(ctx context.Context, ids []string) ([]store.Course, 
 	return out, nil
 }
 
-// EachCourse streams every live course in ID order.
+// EachCourse streams every active course in ID order.
 func (s *Store) EachCourse(ctx context.Context, fn func(store.Course) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+courseColumns+` FROM courses WHERE removed = 0 ORDER BY id`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+courseColumns+` FROM courses WHERE inactive = 0 ORDER BY id`)
 	if err != nil {
 		return fmt.Errorf("sqlite: courses: %w", err)
 	}
@@ -246,9 +291,9 @@ func (s *Store) EachCourse(ctx context.Context, fn func(store.Course) error) err
 	return rows.Err()
 }
 
-// CountCourses counts live courses per provider.
+// CountCourses counts active courses per provider.
 func (s *Store) CountCourses(ctx context.Context) (map[string]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT provider_id, COUNT(*) FROM courses WHERE removed = 0 GROUP BY provider_id`)
+	rows, err := s.db.QueryContext(ctx, `SELECT provider_id, COUNT(*) FROM courses WHERE inactive = 0 GROUP BY provider_id`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: course counts: %w", err)
 	}
@@ -265,25 +310,39 @@ func (s *Store) CountCourses(ctx context.Context) (map[string]int, error) {
 	return out, rows.Err()
 }
 
-// LiveCourseIDs lists the live courses of a source, or of all sources.
-func (s *Store) LiveCourseIDs(ctx context.Context, sourceID string) ([]string, error) {
-	return s.ids(ctx, `SELECT id FROM courses WHERE removed = 0 AND (?1 = '' OR source_id = ?1) ORDER BY id`, sourceID)
+// CourseIDs lists the courses of a source, or of all sources, with a
+// status or any.
+func (s *Store) CourseIDs(ctx context.Context, sourceID string, status store.CourseStatus) ([]string, error) {
+	inactive := -1 // any
+	switch status {
+	case store.StatusActive:
+		inactive = 0
+	case store.StatusInactive:
+		inactive = 1
+	case "":
+	default:
+		return nil, fmt.Errorf("sqlite: unknown course status %q", status)
+	}
+	return s.ids(ctx, `SELECT id FROM courses WHERE (?1 = '' OR source_id = ?1) AND (?2 < 0 OR inactive = ?2) ORDER BY id`,
+		sourceID, inactive)
 }
 
-// IndexBacklog lists the courses whose indexed state lags their content.
+// indexedState is what indexed_hash holds once the index has a course's
+// current state: its hash, marked when the document says inactive. The
+// partial index courses_index_backlog uses the same expression.
+const indexedState = `CASE WHEN inactive = 1 THEN 'inactive:' || hash ELSE hash END`
+
+// IndexBacklog lists the courses whose indexed state lags their content
+// or status.
 func (s *Store) IndexBacklog(ctx context.Context, sourceID string) (store.IndexBacklog, error) {
 	var b store.IndexBacklog
 	var err error
-	const ofSource = ` AND (?1 = '' OR source_id = ?1) ORDER BY id`
-	if b.Stale, err = s.ids(ctx, `SELECT id FROM courses WHERE removed = 0 AND indexed_hash != hash`+ofSource, sourceID); err != nil {
-		return b, err
-	}
-	b.Gone, err = s.ids(ctx, `SELECT id FROM courses WHERE removed = 1 AND indexed_hash != ''`+ofSource, sourceID)
+	b.Stale, err = s.ids(ctx, `SELECT id FROM courses WHERE indexed_hash != `+indexedState+
+		` AND (?1 = '' OR source_id = ?1) ORDER BY id`, sourceID)
 	return b, err
 }
 
-// MarkIndexed records the index's new state of the courses: their hash
-// when live, nothing when removed.
+// MarkIndexed records the index's new state of the courses.
 func (s *Store) MarkIndexed(ctx context.Context, ids []string) error {
 	const chunk = 500
 	return s.inTx(ctx, func(tx *sql.Tx) error {
@@ -293,7 +352,7 @@ func (s *Store) MarkIndexed(ctx context.Context, ids []string) error {
 			for i, id := range part {
 				args[i] = id
 			}
-			_, err := tx.ExecContext(ctx, `UPDATE courses SET indexed_hash = CASE WHEN removed = 1 THEN '' ELSE hash END
+			_, err := tx.ExecContext(ctx, `UPDATE courses SET indexed_hash = `+indexedState+`
 				WHERE id IN (?`+strings.Repeat(",?", len(part)-1)+`)`, args...)
 			if err != nil {
 				return fmt.Errorf("sqlite: mark indexed: %w", err)
@@ -301,6 +360,34 @@ func (s *Store) MarkIndexed(ctx context.Context, ids []string) error {
 		}
 		return nil
 	})
+}
+
+// CourseHistory returns a page of a course's history, newest first.
+func (s *Store) CourseHistory(ctx context.Context, id string, limit, offset int) ([]store.HistoryEntry, int, error) {
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM course_history WHERE course_id = ?`, id).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("sqlite: history of %s: %w", id, err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT run_id, at, kind, changes FROM course_history WHERE course_id = ?
+		ORDER BY id DESC LIMIT ? OFFSET ?`, id, limit, offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlite: history of %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []store.HistoryEntry
+	for rows.Next() {
+		e := store.HistoryEntry{CourseID: id}
+		var kind, changes string
+		if err := rows.Scan(&e.RunID, &e.At, &kind, &changes); err != nil {
+			return nil, 0, fmt.Errorf("sqlite: history of %s: %w", id, err)
+		}
+		e.Kind = store.HistoryKind(kind)
+		if err := json.Unmarshal([]byte(changes), &e.Changes); err != nil {
+			return nil, 0, fmt.Errorf("sqlite: history of %s: changes: %w", id, err)
+		}
+		out = append(out, e)
+	}
+	return out, total, rows.Err()
 }
 
 func (s *Store) ids(ctx context.Context, query string, args ...any) ([]string, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"qlink/internal/store"
 	"qlink/internal/store/storetest"
@@ -38,5 +39,52 @@ func TestPendingMigrations(t *testing.T) {
 	}
 	if n, err := s.Pending(ctx); err != nil || n != 0 {
 		t.Fatalf("after migrate: pending = %d, %v", n, err)
+	}
+}
+
+// TestMigrateRemovedToInactive: on a database from before course history,
+// removed courses become inactive with their last known content and
+// last-seen date, and are queued to be indexed as such.
+func TestMigrateRemovedToInactive(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "qlink.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	p, err := s.migrator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 4); err != nil {
+		t.Fatal(err)
+	}
+	lastSeen := time.Date(2026, 3, 12, 9, 0, 0, 0, time.UTC)
+	for _, stmt := range []string{
+		`INSERT INTO providers (id, doc, updated_at) VALUES ('a', '{"id":"a"}', '2026-01-01')`,
+		`INSERT INTO sources (id, provider_id, key, type, url, manifest_version, created_at, updated_at)
+			VALUES ('s', 'a', 'k', 'elm', 'https://a.test/', 1, '2026-01-01', '2026-01-01')`,
+	} {
+		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO courses (id, provider_id, source_id, doc, hash, first_seen, changed_at, last_seen, removed)
+		VALUES ('gone', 'a', 's', '{"id":"gone","title":{"en":"Old"}}', 'h', ?, ?, ?, 1)`, lastSeen, lastSeen.Add(time.Hour), lastSeen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Course(ctx, "gone")
+	if err != nil || !c.Inactive || !c.LastSeen.Equal(lastSeen) || c.Spec.Title["en"] != "Old" {
+		t.Fatalf("migrated course = %+v, %v", c, err)
+	}
+	if b, err := s.IndexBacklog(ctx, ""); err != nil || len(b.Stale) != 1 {
+		t.Errorf("the inactive course must be indexed once more: %+v, %v", b, err)
+	}
+	if items, total, err := s.CourseHistory(ctx, "gone", 10, 0); err != nil || total != 0 || len(items) != 0 {
+		t.Errorf("history before the migration: %+v, %d, %v", items, total, err)
 	}
 }

@@ -6,6 +6,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -29,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"conflicting sources", testConflicts},
 		{"oauth clients", testOAuthClients},
 		{"index backlog follows the index", testIndexBacklog},
+		{"course history", testCourseHistory},
 		{"interrupted and found runs", testInterruptAndFind},
 		{"snapshot retention", testPruneSnapshots},
 	}
@@ -215,11 +217,11 @@ func testApplyCourses(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	mustProviders(t, s, "a")
 	src := mustSource(t, s, "a", "main")
-	ch, err := s.ApplyCourses(ctx, src.ID, []model.Specification{spec("c1", "One"), spec("c2", "Two"), spec("c3", "Three")}, true, t0)
+	ch, err := s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two"), spec("c3", "Three")}, true, t0)
 	if err != nil || len(ch.Added) != 3 {
 		t.Fatalf("first apply: %+v, %v", ch, err)
 	}
-	ch, err = s.ApplyCourses(ctx, src.ID, []model.Specification{spec("c1", "One"), spec("c2", "Two, revised")}, true, t0.Add(time.Hour))
+	ch, err = s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two, revised")}, true, t0.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,12 +232,20 @@ func testApplyCourses(t *testing.T, s store.Store) {
 	if err != nil || !c1.Changed.Equal(t0) || !c1.LastSeen.Equal(t0.Add(time.Hour)) || c1.ProviderID != "a" {
 		t.Errorf("unchanged course bookkeeping: %+v, %v", c1, err)
 	}
-	if c3, _ := s.Course(ctx, "c3"); !c3.Removed {
-		t.Errorf("c3 should be removed")
+	// A vanished course becomes inactive, never deleted: its content
+	// stays and its last-seen time is the last run that saw it.
+	c3, err := s.Course(ctx, "c3")
+	if err != nil || !c3.Inactive || c3.Status() != store.StatusInactive || c3.Spec.Title["en"] != "Three" || !c3.LastSeen.Equal(t0) {
+		t.Errorf("c3 should be inactive, last seen at t0, with its content: %+v, %v", c3, err)
 	}
 	got, err := s.CoursesByID(ctx, []string{"c2", "c3", "nope", "c1"})
-	if err != nil || len(got) != 2 || got[0].Spec.Title["en"] != "Two, revised" || got[1].Spec.ID != "c1" {
+	if err != nil || len(got) != 3 || got[0].Spec.Title["en"] != "Two, revised" || !got[1].Inactive || got[2].Spec.ID != "c1" {
 		t.Fatalf("CoursesByID = %+v, %v", got, err)
+	}
+	for status, want := range map[store.CourseStatus][]string{store.StatusActive: {"c1", "c2"}, store.StatusInactive: {"c3"}, "": {"c1", "c2", "c3"}} {
+		if ids, err := s.CourseIDs(ctx, src.ID, status); err != nil || !slices.Equal(ids, want) {
+			t.Errorf("CourseIDs(%q) = %v, %v; want %v", status, ids, err, want)
+		}
 	}
 	var ids []string
 	if err := s.EachCourse(ctx, func(c store.Course) error { ids = append(ids, c.Spec.ID); return nil }); err != nil {
@@ -248,10 +258,13 @@ func testApplyCourses(t *testing.T, s store.Store) {
 	if counts["a"] != 2 {
 		t.Errorf("CountCourses = %v", counts)
 	}
-	// A removed course that comes back counts as added.
-	ch, _ = s.ApplyCourses(ctx, src.ID, []model.Specification{spec("c1", "One"), spec("c2", "Two, revised"), spec("c3", "Three")}, true, t0.Add(2*time.Hour))
+	// An inactive course that comes back counts as added.
+	ch, _ = s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two, revised"), spec("c3", "Three")}, true, t0.Add(2*time.Hour))
 	if !slices.Equal(ch.Added, []string{"c3"}) {
 		t.Errorf("returning course: %+v", ch)
+	}
+	if c3, _ := s.Course(ctx, "c3"); c3.Inactive || !c3.LastSeen.Equal(t0.Add(2*time.Hour)) {
+		t.Errorf("returning course is still inactive: %+v", c3)
 	}
 	if _, err := s.Course(ctx, "missing"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("missing course: %v", err)
@@ -262,14 +275,14 @@ func testPartialRun(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	mustProviders(t, s, "a")
 	src := mustSource(t, s, "a", "main")
-	if _, err := s.ApplyCourses(ctx, src.ID, []model.Specification{spec("c1", "One"), spec("c2", "Two")}, true, t0); err != nil {
+	if _, err := s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two")}, true, t0); err != nil {
 		t.Fatal(err)
 	}
-	ch, err := s.ApplyCourses(ctx, src.ID, []model.Specification{spec("c1", "One")}, false, t0.Add(time.Hour))
+	ch, err := s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One")}, false, t0.Add(time.Hour))
 	if err != nil || len(ch.Removed) != 0 {
 		t.Fatalf("partial apply removed: %+v, %v", ch, err)
 	}
-	if c2, _ := s.Course(ctx, "c2"); c2.Removed {
+	if c2, _ := s.Course(ctx, "c2"); c2.Inactive {
 		t.Error("partial run lost c2")
 	}
 }
@@ -278,17 +291,17 @@ func testConflicts(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	mustProviders(t, s, "a")
 	one, two := mustSource(t, s, "a", "one"), mustSource(t, s, "a", "two")
-	if _, err := s.ApplyCourses(ctx, one.ID, []model.Specification{spec("c1", "From one")}, true, t0); err != nil {
+	if _, err := s.ApplyCourses(ctx, one.ID, 0, []model.Specification{spec("c1", "From one")}, true, t0); err != nil {
 		t.Fatal(err)
 	}
-	ch, err := s.ApplyCourses(ctx, two.ID, []model.Specification{spec("c1", "From two"), spec("c2", "Two")}, true, t0)
+	ch, err := s.ApplyCourses(ctx, two.ID, 0, []model.Specification{spec("c1", "From two"), spec("c2", "Two")}, true, t0)
 	if err != nil || !slices.Equal(ch.Conflicts, []string{"c1"}) || !slices.Equal(ch.Added, []string{"c2"}) {
 		t.Fatalf("conflict: %+v, %v", ch, err)
 	}
 	if c1, _ := s.Course(ctx, "c1"); c1.Spec.Title["en"] != "From one" || c1.SourceID != one.ID {
 		t.Errorf("a second source overwrote c1: %+v", c1)
 	}
-	if _, err := s.ApplyCourses(ctx, "no-such-source", nil, true, t0); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.ApplyCourses(ctx, "no-such-source", 0, nil, true, t0); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown source: %v", err)
 	}
 }
@@ -337,7 +350,7 @@ func testIndexBacklog(t *testing.T, s store.Store) {
 		}
 		return b
 	}
-	s.ApplyCourses(ctx, src.ID, []model.Specification{spec("c1", "One"), spec("c2", "Two")}, true, t0)
+	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two")}, true, t0)
 	if b := backlog(); !slices.Equal(b.Stale, []string{"c1", "c2"}) || len(b.Gone) != 0 {
 		t.Fatalf("new courses are not in the index yet: %+v", b)
 	}
@@ -347,23 +360,87 @@ func testIndexBacklog(t *testing.T, s store.Store) {
 	if b := backlog(); len(b.Stale)+len(b.Gone) != 0 {
 		t.Fatalf("after MarkIndexed: %+v", b)
 	}
-	// A change and a removal committed, the index not told (a crash).
-	s.ApplyCourses(ctx, src.ID, []model.Specification{spec("c1", "One, revised")}, true, t0.Add(time.Hour))
-	if b := backlog(); !slices.Equal(b.Stale, []string{"c1"}) || !slices.Equal(b.Gone, []string{"c2"}) {
+	// A change and an inactivation committed, the index not told (a
+	// crash): both are stale, since the index holds inactive courses with
+	// their status.
+	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One, revised")}, true, t0.Add(time.Hour))
+	if b := backlog(); !slices.Equal(b.Stale, []string{"c1", "c2"}) || len(b.Gone) != 0 {
 		t.Fatalf("after an unindexed change: %+v", b)
 	}
-	if all, _ := s.IndexBacklog(ctx, ""); !slices.Equal(all.Stale, []string{"c1"}) {
+	if all, _ := s.IndexBacklog(ctx, ""); !slices.Equal(all.Stale, []string{"c1", "c2"}) {
 		t.Errorf("backlog of all sources: %+v", all)
 	}
 	s.MarkIndexed(ctx, []string{"c1", "c2"})
 	if b := backlog(); len(b.Stale)+len(b.Gone) != 0 {
 		t.Fatalf("after indexing the change: %+v", b)
 	}
-	if c, _ := s.Course(ctx, "c2"); c.IndexedHash != "" {
-		t.Errorf("a removed course deleted from the index keeps an indexed hash: %+v", c)
+	// Reactivated with the same content: the index must learn the status.
+	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One, revised"), spec("c2", "Two")}, true, t0.Add(2*time.Hour))
+	if b := backlog(); !slices.Equal(b.Stale, []string{"c2"}) {
+		t.Fatalf("after reactivation: %+v", b)
 	}
-	if ids, err := s.LiveCourseIDs(ctx, ""); err != nil || !slices.Equal(ids, []string{"c1"}) {
-		t.Errorf("LiveCourseIDs = %v, %v", ids, err)
+	if ids, err := s.CourseIDs(ctx, "", store.StatusActive); err != nil || !slices.Equal(ids, []string{"c1", "c2"}) {
+		t.Errorf("CourseIDs = %v, %v", ids, err)
+	}
+}
+
+func testCourseHistory(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustProviders(t, s, "a")
+	src := mustSource(t, s, "a", "main")
+	one := spec("c1", "One")
+	one.Description = model.Text{"en": "First", "de": "Erste"}
+	apply := func(run int64, at time.Time, specs ...model.Specification) {
+		t.Helper()
+		if _, err := s.ApplyCourses(ctx, src.ID, run, specs, true, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply(1, t0, one, spec("c2", "Two"))
+	revised := one
+	revised.Title = model.Text{"en": "One, revised", "fr": "Un"}
+	revised.Description = model.Text{"en": "First"}
+	revised.EQFLevel = 6
+	apply(2, t0.Add(time.Hour), revised, spec("c2", "Two"))
+	apply(3, t0.Add(2*time.Hour), spec("c2", "Two")) // c1 withdrawn
+	apply(4, t0.Add(3*time.Hour), revised, spec("c2", "Two"))
+	apply(5, t0.Add(4*time.Hour), revised, spec("c2", "Two")) // nothing changed
+
+	items, total, err := s.CourseHistory(ctx, "c1", 10, 0)
+	if err != nil || total != 4 || len(items) != 4 {
+		t.Fatalf("CourseHistory = %+v, %d, %v", items, total, err)
+	}
+	var kinds []store.HistoryKind
+	var runs []int64
+	for _, e := range items {
+		kinds, runs = append(kinds, e.Kind), append(runs, e.RunID)
+	}
+	wantKinds := []store.HistoryKind{store.HistoryReactivated, store.HistoryInactive, store.HistoryChanged, store.HistoryAdded}
+	if !slices.Equal(kinds, wantKinds) || !slices.Equal(runs, []int64{4, 3, 2, 1}) || !items[1].At.Equal(t0.Add(2*time.Hour)) {
+		t.Fatalf("history newest first: kinds %v, runs %v, %+v", kinds, runs, items)
+	}
+	changes := map[string][2]string{}
+	for _, c := range items[2].Changes {
+		changes[c.Field] = [2]string{string(c.Old), string(c.New)}
+	}
+	want := map[string][2]string{
+		"title.en":       {`"One"`, `"One, revised"`},
+		"title.fr":       {"", `"Un"`},
+		"description.de": {`"Erste"`, ""},
+		"eqfLevel":       {"", "6"},
+	}
+	if !maps.Equal(changes, want) {
+		t.Errorf("changed fields = %v, want %v", changes, want)
+	}
+	if len(items[0].Changes) != 0 || len(items[1].Changes) != 0 {
+		t.Errorf("reactivated with its last content, or inactivated, changes nothing: %+v", items[:2])
+	}
+	page, total, err := s.CourseHistory(ctx, "c1", 2, 2)
+	if err != nil || total != 4 || len(page) != 2 || page[0].Kind != store.HistoryChanged {
+		t.Errorf("second page = %+v, %d, %v", page, total, err)
+	}
+	if items, total, err := s.CourseHistory(ctx, "nope", 10, 0); err != nil || total != 0 || len(items) != 0 {
+		t.Errorf("history of an unknown course = %+v, %d, %v", items, total, err)
 	}
 }
 
