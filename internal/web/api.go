@@ -67,7 +67,7 @@ func (s *Server) apiCourses(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiCourse(w http.ResponseWriter, r *http.Request) {
 	c, err := s.opts.Store.Course(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) || (err == nil && c.Removed) {
+	if errors.Is(err, store.ErrNotFound) {
 		writeJSONError(w, http.StatusNotFound, "no course with id "+r.PathValue("id"))
 		return
 	}

@@ -24,6 +24,21 @@ type cataloguePage struct {
 	Active  []activeFilter
 	Pages   pagination
 	Error   string
+	// Statuses are the choices of the availability filter.
+	Statuses []statusChoice
+}
+
+type statusChoice struct {
+	Value search.Status
+	Label string
+}
+
+// statusChoices lists the availability filter's choices; active is the
+// default, so a plain search shows only courses still offered.
+var statusChoices = []statusChoice{
+	{search.StatusActive, "Offered now"},
+	{search.StatusInactive, "No longer offered"},
+	{search.StatusAll, "Both"},
 }
 
 type courseSummary struct {
@@ -40,6 +55,9 @@ type courseSummary struct {
 	// NextStart is the first start date today or later, if any.
 	NextStart time.Time
 	Offerings int
+	// Inactive courses are no longer offered since LastSeen.
+	Inactive bool
+	LastSeen time.Time
 }
 
 type facetView struct {
@@ -75,7 +93,7 @@ type pageLink struct {
 }
 
 func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) {
-	page := cataloguePage{layoutData: layoutData{Title: "Course catalogue", Notice: s.opts.Notice}}
+	page := cataloguePage{layoutData: layoutData{Title: "Course catalogue", Notice: s.opts.Notice}, Statuses: statusChoices}
 	params, err := parseSearch(r.URL.Query())
 	page.Params = params
 	if err != nil {
@@ -119,7 +137,8 @@ func (s *Server) summaries(r *http.Request, hits []search.Hit) ([]courseSummary,
 	for _, c := range courses {
 		sp := c.Spec
 		p := s.provider(r.Context(), c.ProviderID)
-		sum := courseSummary{URL: courseURL(sp.ID), Provider: p.Name.String(), EQF: sp.EQFLevel, Offerings: len(sp.Instances)}
+		sum := courseSummary{URL: courseURL(sp.ID), Provider: p.Name.String(), EQF: sp.EQFLevel, Offerings: len(sp.Instances),
+			Inactive: c.Inactive, LastSeen: c.LastSeen}
 		sum.Title.Lang, sum.Title.Value = sp.Title.Best(prefs...)
 		var desc string
 		sum.Snippet.Lang, desc = sp.Description.Best(prefs...)
@@ -209,6 +228,11 @@ func (s *Server) activeFilters(ctx context.Context, p searchParams) []activeFilt
 	for _, f := range search.Facets {
 		for _, v := range p.Filters[f] {
 			out = append(out, activeFilter{Label: facetLabels[f] + ": " + s.valueLabel(ctx, f, v), RemoveURL: pairs.urlWithout("/", string(f), v)})
+		}
+	}
+	for _, c := range statusChoices {
+		if c.Value == p.Status && c.Value != search.StatusActive {
+			out = append(out, activeFilter{Label: "Availability: " + c.Label, RemoveURL: pairs.urlWithout("/", "status", string(c.Value))})
 		}
 	}
 	for _, b := range []struct{ label, raw, key string }{{"ECTS from ", p.ECTSMinRaw, "ects_min"}, {"ECTS up to ", p.ECTSMaxRaw, "ects_max"}} {

@@ -17,12 +17,17 @@ type coursePage struct {
 	Lang     string
 	Langs    []string
 	Provider model.Provider
+	// History is the course's latest changes in words, empty when it has
+	// none beyond its first publication.
+	History historyView
 }
 
 func (s *Server) coursePage(w http.ResponseWriter, r *http.Request) {
+	// An inactive course keeps its page, with its last known data and a
+	// notice: links to it from elsewhere keep working.
 	c, err := s.opts.Store.Course(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) || (err == nil && c.Removed) {
-		s.errorPage(w, r, http.StatusNotFound, "No course has this identifier. It may have been withdrawn by its institution.")
+	if errors.Is(err, store.ErrNotFound) {
+		s.errorPage(w, r, http.StatusNotFound, "No course has this identifier.")
 		return
 	}
 	if err != nil {
@@ -31,6 +36,11 @@ func (s *Server) coursePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := coursePage{Course: s.presentCourse(r.Context(), c), Provider: s.provider(r.Context(), c.ProviderID), Langs: textLanguages(c.Spec)}
+	if page.History, err = s.historyLines(r.Context(), c.Spec.ID); err != nil {
+		s.log.Error("loading course history", "id", c.Spec.ID, "error", err)
+		s.errorPage(w, r, http.StatusInternalServerError, "The course could not be loaded. Please try again.")
+		return
+	}
 	prefs := readerLanguages(r)
 	if l := r.URL.Query().Get("lang"); slices.Contains(page.Langs, l) {
 		prefs = append([]string{l}, prefs...)

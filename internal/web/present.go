@@ -105,6 +105,11 @@ type apiCourse struct {
 	Offerings []apiOffering `json:"offerings"`
 	FirstSeen time.Time     `json:"firstSeen"`
 	Changed   time.Time     `json:"changed"`
+	// Status is active or inactive (no longer published by its source,
+	// kept with its last known data); LastSeen is when a harvest last saw
+	// it, for an inactive course the date it was last offered.
+	Status   store.CourseStatus `json:"status"`
+	LastSeen time.Time          `json:"lastSeen"`
 }
 
 type apiProvider struct {
@@ -229,6 +234,7 @@ func (s *Server) presentCourse(ctx context.Context, c store.Course) apiCourse {
 		Title: sp.Title, Description: sp.Description, LearningOutcomes: sp.LearningOutcomes, EQFLevel: sp.EQFLevel,
 		Homepage: sp.Homepage, EntryRequirements: sp.EntryRequirements, Active: sp.Active, Identifiers: sp.Identifiers,
 		PartOf: sp.PartOf, HasPart: sp.HasPart, FirstSeen: c.FirstSeen, Changed: c.Changed, Offerings: []apiOffering{},
+		Status: c.Status(), LastSeen: c.LastSeen,
 		Kind: sp.Kind, apiStudy: s.presentStudy(sp.Study),
 		Provider: apiProvider{ID: p.ID, Name: p.Name, SCHAC: p.SCHAC, Website: p.Website},
 	}

@@ -19,7 +19,7 @@ type searchParams struct {
 }
 
 // parseSearch reads q, one parameter per facet (repeated or
-// comma-separated), ects_min, ects_max, page and limit. It takes time
+// comma-separated), ects_min, ects_max, status, page and limit. It takes time
 // linear in the size of v and refuses what goes past the limits in
 // limits.go with a *limitError naming the parameter.
 func parseSearch(v url.Values) (searchParams, error) {
@@ -30,6 +30,10 @@ func parseSearch(v url.Values) (searchParams, error) {
 	}
 	if err := p.parseFilters(v); err != nil {
 		return p, err
+	}
+	var ok bool
+	if p.Status, ok = search.ParseStatus(v.Get("status")); !ok {
+		return p, paramErrorf("status", 0, "status must be active, inactive or all, not %q", v.Get("status"))
 	}
 	var err error
 	p.ECTSMinRaw, p.ECTSMaxRaw = strings.TrimSpace(v.Get("ects_min")), strings.TrimSpace(v.Get("ects_max"))
@@ -124,6 +128,9 @@ func (p searchParams) values() url.Values {
 	}
 	if p.ECTSMaxRaw != "" {
 		v.Set("ects_max", p.ECTSMaxRaw)
+	}
+	if p.Status != search.StatusActive {
+		v.Set("status", string(p.Status))
 	}
 	if p.Limit != defaultLimit {
 		v.Set("limit", strconv.Itoa(p.Limit))

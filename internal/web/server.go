@@ -67,6 +67,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /about", s.about)
 	mux.HandleFunc("GET /api/v1/courses", s.apiCourses)
 	mux.HandleFunc("GET /api/v1/courses/{id}", s.apiCourse)
+	mux.HandleFunc("GET /api/v1/courses/{id}/history", s.apiCourseHistory)
 	mux.HandleFunc("GET /api/v1/public-key", s.publicKey)
 	mux.HandleFunc("GET /api/v1/public-key/pem", s.publicKeyPEM)
 	mux.HandleFunc("GET /api/v1/signing-keys", s.signingKeys)

@@ -106,7 +106,7 @@ func newTestServer(t testing.TB) *httptest.Server {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.ApplyCourses(ctx, srcs[0].ID, ss, true, time.Now()); err != nil {
+		if _, err := st.ApplyCourses(ctx, srcs[0].ID, 0, ss, true, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		for _, s := range ss {
