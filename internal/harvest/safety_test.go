@@ -236,6 +236,13 @@ func TestMassRemovalNeedsConfirmation(t *testing.T) {
 	if run := f.run(t); run.Status != store.RunOK || run.Removed != 20 {
 		t.Errorf("removing 50 %%: %+v", run)
 	}
+	// The share is of the courses still offered: the 104 inactive ones
+	// do not dilute it (12 of 124 would pass).
+	f.pub.publish(2, courseIDs(1, 8)...)
+	if run := f.run(t); run.Status != store.RunSuspicious || run.Reason != "would remove 12 of 20 courses (60 %, limit 50 %)" {
+		t.Errorf("removing 12 of 20 active courses: %+v", run)
+	}
+	f.wantLive(t, 20)
 }
 
 func TestFirstRunOfNewSource(t *testing.T) {
