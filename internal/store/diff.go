@@ -41,8 +41,8 @@ func DiffSpecs(oldDoc, newDoc []byte) ([]FieldChange, error) {
 		if bytes.Equal(o, n) {
 			continue
 		}
-		if ot, nt, ok := texts(o, n); ok {
-			out = append(out, diffText(k, ot, nt)...)
+		if isText(o) && isText(n) {
+			out = append(out, diffText(k, asText(o), asText(n))...)
 			continue
 		}
 		out = append(out, FieldChange{Field: k, Old: o, New: n})
@@ -50,12 +50,8 @@ func DiffSpecs(oldDoc, newDoc []byte) ([]FieldChange, error) {
 	return out, nil
 }
 
-// texts reads both values as multilingual texts (JSON objects of
-// strings); ok is false when either is something else.
-func texts(o, n json.RawMessage) (ot, nt map[string]json.RawMessage, ok bool) {
-	return asText(o), asText(n), isText(o) && isText(n)
-}
-
+// isText reports whether a value is a multilingual text (a JSON object
+// of strings) or absent.
 func isText(v json.RawMessage) bool {
 	if v == nil {
 		return true
