@@ -27,11 +27,9 @@ const (
 )
 
 // openKeys opens the aggregator's key ring in the data directory,
-// creating it on first start.
+// creating it when the directory has none: only init and the demo reach
+// here without an instance.
 func openKeys(ctx context.Context, cfg config.Config) (*keys.Ring, error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
-	}
 	secret, err := cfg.KeyEncryptionSecret()
 	if err != nil {
 		return nil, err
@@ -110,7 +108,7 @@ The public keys are published at /api/v1/public-key, /api/v1/public-key/pem and
 // directory and hands it to run.
 func keysCommand(c *cobra.Command, run func(cmd *cobra.Command, cfg config.Config, ring *keys.Ring, args []string) error) *cobra.Command {
 	c.RunE = func(cmd *cobra.Command, args []string) error {
-		cfg, err := loadConfig(cmd)
+		cfg, err := loadInstanceConfig(cmd)
 		if err != nil {
 			return err
 		}
@@ -190,18 +188,16 @@ once; manifest secrets are the publishers' to re-encrypt.`,
 		if overlap < 0 {
 			return errors.New("--overlap must not be negative")
 		}
-		st, err := openStoreIfAny(cmd.Context(), cfg)
+		st, err := openStore(cmd.Context(), cfg)
 		if err != nil {
 			return err
 		}
-		var clients []clientSecret
-		if st != nil {
-			defer st.Close()
-			// Decrypted before rotating: with --overlap 0 the old key is
-			// gone as soon as Rotate returns.
-			if clients, err = decryptClients(cmd.Context(), st, ring); err != nil {
-				return err
-			}
+		defer st.Close()
+		// Decrypted before rotating: with --overlap 0 the old key is
+		// gone as soon as Rotate returns.
+		clients, err := decryptClients(cmd.Context(), st, ring)
+		if err != nil {
+			return err
 		}
 		fresh, err := ring.Rotate(cmd.Context(), overlap, algs...)
 		if err != nil {
@@ -210,10 +206,8 @@ once; manifest secrets are the publishers' to re-encrypt.`,
 		for _, k := range fresh {
 			fmt.Fprintf(cmd.OutOrStdout(), "new %s key %s\n", k.Alg, k.ID)
 		}
-		if st != nil {
-			if err := reencryptClients(cmd.Context(), st, ring, clients, cmd.OutOrStdout()); err != nil {
-				return err
-			}
+		if err := reencryptClients(cmd.Context(), st, ring, clients, cmd.OutOrStdout()); err != nil {
+			return err
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "the previous keys are accepted until %s\n\n", time.Now().Add(overlap).UTC().Format(time.RFC3339))
 		printKeys(cmd.OutOrStdout(), ring.Keys())
@@ -279,8 +273,8 @@ func releaseRetiringKeys(cmd *cobra.Command, cfg config.Config, ring *keys.Ring,
 	if len(retiring) == 0 {
 		return nil
 	}
-	st, err := openStoreIfAny(cmd.Context(), cfg)
-	if err != nil || st == nil {
+	st, err := openStore(cmd.Context(), cfg)
+	if err != nil {
 		return err
 	}
 	defer st.Close()

@@ -27,8 +27,19 @@ func run(t *testing.T, stdin string, args ...string) (string, error) {
 	return out.String(), err
 }
 
+// newInstance creates a data directory with qlink init, as an operator
+// does before anything else, and returns it.
+func newInstance(t *testing.T, args ...string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "qlink-data")
+	if out, err := run(t, "", append([]string{"init", "--data-dir", dir}, args...)...); err != nil {
+		t.Fatalf("init: %v\n%s", err, out)
+	}
+	return dir
+}
+
 func TestKeysCommand(t *testing.T) {
-	dir := t.TempDir()
+	dir := newInstance(t)
 	ctx := context.Background()
 	out, err := run(t, "", "keys", "show", "--data-dir", dir)
 	if err != nil || strings.Count(out, "current") != 3 || !strings.Contains(out, "342 bytes") {
