@@ -17,13 +17,18 @@ import (
 // run executes qlink with args and stdin, returning what it printed.
 func run(t *testing.T, stdin string, args ...string) (string, error) {
 	t.Helper()
+	return runContext(context.Background(), stdin, args...)
+}
+
+// runContext is run with a context, as main gives one that signals end.
+func runContext(ctx context.Context, stdin string, args ...string) (string, error) {
 	cmd := newRootCmd()
 	var out bytes.Buffer
 	cmd.SetArgs(args)
 	cmd.SetOut(&out)
 	cmd.SetErr(&out)
 	cmd.SetIn(strings.NewReader(stdin))
-	err := cmd.ExecuteContext(context.Background())
+	err := cmd.ExecuteContext(ctx)
 	return out.String(), err
 }
 
