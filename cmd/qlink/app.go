@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -156,12 +155,12 @@ func adapters() map[string]source.Adapter {
 }
 
 // newChecker wires a harvester that can discover and preview but stores
-// nothing. It uses the aggregator's keys when the data directory holds
-// them (an operator checking on the aggregator), and never creates keys.
+// nothing. It uses the aggregator's keys when the data directory holds an
+// instance (an operator checking on the aggregator), and never creates keys.
 func newChecker(ctx context.Context, cfg config.Config, nw network, log *slog.Logger) (*harvest.Harvester, error) {
 	f := newFetcher(cfg, nw, log)
 	deps := auth.Deps{HTTPClient: f.HTTPClient()}
-	if _, err := os.Stat(filepath.Join(cfg.DataDir, keysFile)); err == nil {
+	if checkInstance(cfg) == nil {
 		ring, err := openKeys(ctx, cfg)
 		if err != nil {
 			return nil, err

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -82,7 +81,7 @@ func newKeysCmd() *cobra.Command {
 		Short: "Show, rotate and retire the aggregator's keys; encrypt secrets for manifests",
 		Long: `The aggregator has an RSA key that institutions encrypt manifest secrets for (the
 httpheader value, the OAuth client_secret) and two signing keys for RFC 9421 HTTP Message
-Signatures (ed25519 and rsa-pss-sha512). They are created on first start and kept in
+Signatures (ed25519 and rsa-pss-sha512). They are created by qlink init and kept in
 keys.json in the data directory, their private parts encrypted under a secret: the file
 named by --secret-key-file (best: keep it outside the data directory, e.g. a systemd
 credential or a root-only file, so a backup of the directory holds no usable key), or
@@ -369,8 +368,8 @@ func encryptionKey(cmd *cobra.Command, pemFile string) (*rsa.PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(filepath.Join(cfg.DataDir, keysFile)); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no keys in %s: give --public-key with the aggregator's key (from https://<aggregator>/api/v1/public-key/pem)", cfg.DataDir)
+	if checkInstance(cfg) != nil {
+		return nil, fmt.Errorf("no keys in %s, which holds no qlink instance: give --public-key with the aggregator's key (from https://<aggregator>/api/v1/public-key/pem)", cfg.DataDir)
 	}
 	ring, err := openKeys(cmd.Context(), cfg)
 	if err != nil {
