@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -131,10 +132,16 @@ func stalledServer(t *testing.T) (srv *httptest.Server, requested chan string) {
 	return srv, requested
 }
 
+// TestSIGTERMEndsServe also starts serve with --init on a new directory,
+// as a container's first start does.
 func TestSIGTERMEndsServe(t *testing.T) {
-	dir := newInstance(t)
-	p := startQlink(t, "serve", "--data-dir", dir, "--addr", "127.0.0.1:0")
+	cfg := config.Default()
+	cfg.DataDir = filepath.Join(t.TempDir(), "qlink-data")
+	p := startQlink(t, "serve", "--init", "--data-dir", cfg.DataDir, "--addr", "127.0.0.1:0")
 	p.waitFor(t, "serving")
+	if err := checkInstance(cfg); err != nil {
+		t.Errorf("serve --init: %v", err)
+	}
 	if code := p.terminate(t); code != 0 {
 		t.Errorf("serve ended with exit code %d, want 0", code)
 	}
