@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -53,10 +52,10 @@ type network struct {
 	allowNets []netip.Prefix
 }
 
+// openApp opens everything in cfg.DataDir, creating the parts that are
+// missing: callers check first that the directory is meant to hold an
+// instance (openCmdApp, the demo's claimDemoDir).
 func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw network) (*app, error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
-	}
 	a := &app{cfg: cfg, log: log}
 	var err error
 	if a.store, err = openStore(ctx, cfg); err != nil {
@@ -85,10 +84,21 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 	return a, nil
 }
 
-// openCmdApp loads a command's configuration and opens the app on it,
-// with production networking.
+// openCmdApp loads a command's configuration and opens the whole app on
+// it, search index included, with production networking. It is for the
+// commands that write the index (serve, harvest, runs confirm); the data
+// directory must hold an instance, or, when the command has --init and
+// it is set, is made one.
 func openCmdApp(cmd *cobra.Command) (*app, error) {
 	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return nil, err
+	}
+	if initFlag, _ := cmd.Flags().GetBool("init"); initFlag {
+		err = ensureInstance(cmd.Context(), cfg, cmd.OutOrStdout())
+	} else {
+		err = checkInstance(cfg)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -97,17 +107,16 @@ func openCmdApp(cmd *cobra.Command) (*app, error) {
 	return openApp(cmd.Context(), cfg, log, network{})
 }
 
-// openCmdStore opens only the database, for commands that read it: they
-// run beside a serve process that holds the search index.
-func openCmdStore(cmd *cobra.Command) (*sqlite.Store, error) {
-	cfg, err := loadConfig(cmd)
+// openCmdStore opens only the database of the command's instance, for
+// commands that never touch the search index: they run beside a serve
+// process that holds it.
+func openCmdStore(cmd *cobra.Command) (*sqlite.Store, config.Config, error) {
+	cfg, err := loadInstanceConfig(cmd)
 	if err != nil {
-		return nil, err
+		return nil, cfg, err
 	}
-	if _, err := os.Stat(cfg.DatabasePath()); err != nil {
-		return nil, fmt.Errorf("no qlink database in %s: give the data directory of an instance with --data-dir", cfg.DataDir)
-	}
-	return openStore(cmd.Context(), cfg)
+	st, err := openStore(cmd.Context(), cfg)
+	return st, cfg, err
 }
 
 func newFetcher(cfg config.Config, nw network, log *slog.Logger) *fetch.Client {
@@ -146,12 +155,12 @@ func adapters() map[string]source.Adapter {
 }
 
 // newChecker wires a harvester that can discover and preview but stores
-// nothing. It uses the aggregator's keys when the data directory holds
-// them (an operator checking on the aggregator), and never creates keys.
+// nothing. It uses the aggregator's keys when the data directory holds an
+// instance (an operator checking on the aggregator), and never creates keys.
 func newChecker(ctx context.Context, cfg config.Config, nw network, log *slog.Logger) (*harvest.Harvester, error) {
 	f := newFetcher(cfg, nw, log)
 	deps := auth.Deps{HTTPClient: f.HTTPClient()}
-	if _, err := os.Stat(filepath.Join(cfg.DataDir, keysFile)); err == nil {
+	if checkInstance(cfg) == nil {
 		ring, err := openKeys(ctx, cfg)
 		if err != nil {
 			return nil, err

@@ -52,15 +52,19 @@ func newCredentialsSetCmd() *cobra.Command {
 			if secret == "" {
 				return fmt.Errorf("no secret on standard input (%v)", err)
 			}
-			a, err := openCmdApp(cmd)
+			st, cfg, err := openCmdStore(cmd)
 			if err != nil {
 				return err
 			}
-			defer a.Close()
-			if _, err := a.store.Provider(cmd.Context(), args[0]); err != nil {
+			defer st.Close()
+			ring, err := openKeys(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			if _, err := st.Provider(cmd.Context(), args[0]); err != nil {
 				return fmt.Errorf("%w: import the registry first (qlink harvest --registry-url …)", err)
 			}
-			creds := harvest.StoredCredentials{Store: a.store, Keys: a.keys}
+			creds := harvest.StoredCredentials{Store: st, Keys: ring}
 			if err := creds.Set(cmd.Context(), args[0], endpoint, clientID, secret, time.Now()); err != nil {
 				return err
 			}
@@ -80,16 +84,16 @@ func newCredentialsListCmd() *cobra.Command {
 		Short: "List registered clients (never their secrets)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := openCmdApp(cmd)
+			st, _, err := openCmdStore(cmd)
 			if err != nil {
 				return err
 			}
-			defer a.Close()
+			defer st.Close()
 			provider := ""
 			if len(args) == 1 {
 				provider = args[0]
 			}
-			list, err := a.store.ListOAuthClients(cmd.Context(), provider)
+			list, err := st.ListOAuthClients(cmd.Context(), provider)
 			if err != nil {
 				return err
 			}
@@ -112,12 +116,12 @@ func newCredentialsDeleteCmd() *cobra.Command {
 		Short: "Remove a registered client",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := openCmdApp(cmd)
+			st, _, err := openCmdStore(cmd)
 			if err != nil {
 				return err
 			}
-			defer a.Close()
-			err = a.store.DeleteOAuthClient(cmd.Context(), args[0], auth.EndpointKey(endpoint))
+			defer st.Close()
+			err = st.DeleteOAuthClient(cmd.Context(), args[0], auth.EndpointKey(endpoint))
 			if errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("no client of %s at %s (see qlink credentials list)", args[0], endpoint)
 			}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"qlink/internal/config"
 	"qlink/internal/discovery"
@@ -31,11 +32,13 @@ generated from --seed and are fictional. qlink then imports the federation's reg
 discovers every manifest, harvests every source with a progress display, and serves the
 catalogue. Everything runs offline on loopback.
 
-Without --data the demo works in a temporary directory that is removed on exit. A --data
-directory must be new, empty or made by an earlier qlink demo: the demo harvests every
-provider stored in its data directory, and only from loopback.`,
+Without --data-dir the demo works in a temporary directory that is removed on exit. A
+--data-dir directory (--data is the same flag) is created on first use; it must be new,
+empty or made by an earlier qlink demo: the demo harvests every provider stored in its
+data directory, and only from loopback. The demo reads no QLINK_DATA_DIR or config file
+setting for it, so it never lands in an aggregator's directory by accident.`,
 		Example: `  qlink demo
-  qlink demo --addr 127.0.0.1:9000 --institutions 40 --data ./demo-data`,
+  qlink demo --addr 127.0.0.1:9000 --institutions 40 --data-dir ./demo-data`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := loadConfig(cmd)
@@ -97,9 +100,19 @@ provider stored in its data directory, and only from loopback.`,
 	}
 	cmd.Flags().IntVar(&institutions, "institutions", 25, "number of simulated institutions")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for the generated institutions and courses")
-	cmd.Flags().StringVar(&dataDir, "data", "", "data directory to keep the demo's database and index (default: a temporary directory)")
+	cmd.Flags().StringVar(&dataDir, "data-dir", "", "data directory to keep the demo's database and index, alias --data (default: a temporary directory)")
+	cmd.Flags().SetNormalizeFunc(demoFlagAlias)
 	config.Bind(cmd.Flags(), "addr", "log-level", "log-format", "harvest-workers")
 	return cmd
+}
+
+// demoFlagAlias keeps --data, the demo's name for --data-dir before every
+// command used one name, working.
+func demoFlagAlias(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+	if name == "data" {
+		name = "data-dir"
+	}
+	return pflag.NormalizedName(name)
 }
 
 // demoMarker marks a data directory qlink demo created.
@@ -121,7 +134,7 @@ func claimDemoDir(dir string) error {
 		if _, err := os.Stat(filepath.Join(dir, demoMarker)); err == nil {
 			return nil
 		}
-		return fmt.Errorf("%s is not a demo data directory (it holds files but no %s marker): the demo harvests every provider stored in its data directory, so it refuses one it did not create; give --data a new or empty directory", dir, demoMarker)
+		return fmt.Errorf("%s is not a demo data directory (it holds files but no %s marker): the demo harvests every provider stored in its data directory, so it refuses one it did not create; give --data-dir a new or empty directory", dir, demoMarker)
 	}
 	return os.WriteFile(filepath.Join(dir, demoMarker), []byte("created by qlink demo; qlink demo only runs on directories holding this file\n"), 0o640)
 }

@@ -48,12 +48,15 @@ func TestDemoRefusesADataDirectoryItDidNotCreate(t *testing.T) {
 	// A cancelled context: whatever passes the check stops at once.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	cmd := newRootCmd()
-	cmd.SetArgs([]string{"demo", "--data", production, "--addr", "127.0.0.1:0"})
-	cmd.SetOut(&bytes.Buffer{})
-	err := cmd.ExecuteContext(ctx)
-	if err == nil || !strings.Contains(err.Error(), "not a demo data directory") || !strings.Contains(err.Error(), production) {
-		t.Fatalf("got %v, want a refusal naming %s", err, production)
+	// --data-dir as on every command, and --data, its old name.
+	for _, flag := range []string{"--data-dir", "--data"} {
+		cmd := newRootCmd()
+		cmd.SetArgs([]string{"demo", flag, production, "--addr", "127.0.0.1:0"})
+		cmd.SetOut(&bytes.Buffer{})
+		err := cmd.ExecuteContext(ctx)
+		if err == nil || !strings.Contains(err.Error(), "not a demo data directory") || !strings.Contains(err.Error(), production) {
+			t.Fatalf("%s: got %v, want a refusal naming %s", flag, err, production)
+		}
 	}
 
 	fresh := filepath.Join(t.TempDir(), "demo-data")

@@ -9,7 +9,9 @@ import (
 
 	"qlink/internal/config"
 	"qlink/internal/discovery"
+	"qlink/internal/harvest"
 	"qlink/internal/store"
+	"qlink/internal/store/sqlite"
 )
 
 func newDiscoverCmd() *cobra.Command {
@@ -27,25 +29,40 @@ registrable domain, and only reports.`,
   qlink discover uni-lindenau.de --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := openCmdApp(cmd)
+			cfg, err := loadConfig(cmd)
 			if err != nil {
 				return err
 			}
-			defer a.Close()
+			log := newLogger(cfg)
+			f := newFetcher(cfg, network{}, log)
+			d := newDiscoverer(cfg, f, network{})
 			out := cmd.OutOrStdout()
-			p, err := a.store.Provider(cmd.Context(), args[0])
+			// A domain is probed without any store: only a provider's
+			// discovery is recorded, so only it needs an instance.
+			if err := checkInstance(cfg); err != nil {
+				if !discovery.IsDomainName(args[0]) {
+					return fmt.Errorf("%q is not a domain name, and discovering a provider of the registry needs an instance: %w", args[0], err)
+				}
+				return discoverDomain(cmd, d, args[0], asJSON)
+			}
+			st, err := openStore(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			p, err := st.Provider(cmd.Context(), args[0])
 			if errors.Is(err, store.ErrNotFound) {
 				if !discovery.IsDomainName(args[0]) {
-					return notInRegistry(cmd, a, args[0])
+					return notInRegistry(cmd, st, cfg, args[0])
 				}
-				res, derr := a.harvester.Discoverer.DiscoverDomain(cmd.Context(), args[0])
-				return printDiscovery(out, res.Probes, res.ManifestURL, nil, derr, asJSON)
+				return discoverDomain(cmd, d, args[0], asJSON)
 			}
 			if err != nil {
 				return err
 			}
-			sources, derr := a.harvester.Discover(cmd.Context(), p)
-			rec, err := a.store.LatestDiscovery(cmd.Context(), p.ID)
+			h := harvest.New(harvest.Options{Store: st, Fetcher: f, Discoverer: d, Limits: harvestLimits(cfg), Logger: log})
+			sources, derr := h.Discover(cmd.Context(), p)
+			rec, err := st.LatestDiscovery(cmd.Context(), p.ID)
 			if err != nil {
 				return err
 			}
@@ -57,20 +74,26 @@ registrable domain, and only reports.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
-	config.Bind(cmd.Flags(), "data-dir", "secret-key", "contact-url", "log-level", "log-format", "auto-migrate", "fetch-timeout")
+	config.Bind(cmd.Flags(), "data-dir", "contact-url", "log-level", "log-format", "auto-migrate", "fetch-timeout")
 	return cmd
+}
+
+// discoverDomain probes a domain and reports; it records nothing.
+func discoverDomain(cmd *cobra.Command, d *discovery.Discoverer, domain string, asJSON bool) error {
+	res, err := d.DiscoverDomain(cmd.Context(), domain)
+	return printDiscovery(cmd.OutOrStdout(), res.Probes, res.ManifestURL, nil, err, asJSON)
 }
 
 // notInRegistry explains an argument that is neither a provider of the
 // registry nor a domain, and what to type instead.
-func notInRegistry(cmd *cobra.Command, a *app, arg string) error {
-	providers, err := a.store.ListProviders(cmd.Context())
+func notInRegistry(cmd *cobra.Command, st *sqlite.Store, cfg config.Config, arg string) error {
+	providers, err := st.ListProviders(cmd.Context())
 	if err != nil {
 		return err
 	}
-	registry := fmt.Sprintf("the registry in %s holds %d providers", a.cfg.DataDir, len(providers))
+	registry := fmt.Sprintf("the registry in %s holds %d providers", cfg.DataDir, len(providers))
 	if len(providers) == 0 {
-		registry = fmt.Sprintf("no registry has been imported into %s", a.cfg.DataDir)
+		registry = fmt.Sprintf("no registry has been imported into %s", cfg.DataDir)
 	}
 	return fmt.Errorf("%q is not a provider in the registry (%s) and not a domain name: "+
 		"import the registry with qlink harvest --registry-url https://backend.deqar.eu/connectapi/v1/providers/ (or a providers file), "+

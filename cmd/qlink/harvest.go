@@ -22,7 +22,10 @@ func newHarvestCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "harvest",
 		Short: "Import the provider registry, discover manifests and harvest every source once",
-		Long: `harvest imports providers from the registry (when --registry-url is set), runs discovery
+		Long: `harvest works on an instance created with "qlink init"; it refuses a data directory
+that holds none.
+
+It imports providers from the registry (when --registry-url is set), runs discovery
 for each provider (DNS TXT, then the well-known URLs, on the SCHAC code, website host,
 host without www and registrable domain), and harvests every active source it finds.
 Each source's run is recorded with its pages, counts and warnings; a source that fails

@@ -3,16 +3,12 @@ package main
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
-	"qlink/internal/config"
 	"qlink/internal/harvest"
 	"qlink/internal/keys"
 	"qlink/internal/manifest"
@@ -24,15 +20,6 @@ import (
 // and retiring that key must look after them: the OAuth clients an
 // operator registered are ours to re-encrypt; the secrets in publishers'
 // manifests are not, so a key they still need is not retired unasked.
-
-// openStoreIfAny opens the database when the data directory has one; keys
-// commands on a directory without one have no stored secrets to mind.
-func openStoreIfAny(ctx context.Context, cfg config.Config) (*sqlite.Store, error) {
-	if _, err := os.Stat(cfg.DatabasePath()); errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	return openStore(ctx, cfg)
-}
 
 // clientSecret is a registered OAuth client with its secret decrypted and
 // the key that opened it.

@@ -20,7 +20,7 @@ import (
 func keysDataDir(t *testing.T) (config.Config, string) {
 	t.Helper()
 	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
+	cfg.DataDir = newInstance(t)
 	ctx := context.Background()
 	st, err := openStore(ctx, cfg)
 	if err != nil {
@@ -30,9 +30,6 @@ func keysDataDir(t *testing.T) (config.Config, string) {
 	const provider = "DEQARINST0001"
 	if err := st.UpsertProviders(ctx, []model.Provider{{ID: provider, SCHAC: "uni-lindenau.test", Name: model.Text{"en": "University of Lindenau"}}}); err != nil {
 		t.Fatal(err)
-	}
-	if out, err := run(t, "", "keys", "show", "--data-dir", cfg.DataDir); err != nil {
-		t.Fatalf("%v\n%s", err, out)
 	}
 	return cfg, provider
 }

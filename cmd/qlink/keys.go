@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -27,11 +26,9 @@ const (
 )
 
 // openKeys opens the aggregator's key ring in the data directory,
-// creating it on first start.
+// creating it when the directory has none: only init and the demo reach
+// here without an instance.
 func openKeys(ctx context.Context, cfg config.Config) (*keys.Ring, error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
-	}
 	secret, err := cfg.KeyEncryptionSecret()
 	if err != nil {
 		return nil, err
@@ -84,7 +81,7 @@ func newKeysCmd() *cobra.Command {
 		Short: "Show, rotate and retire the aggregator's keys; encrypt secrets for manifests",
 		Long: `The aggregator has an RSA key that institutions encrypt manifest secrets for (the
 httpheader value, the OAuth client_secret) and two signing keys for RFC 9421 HTTP Message
-Signatures (ed25519 and rsa-pss-sha512). They are created on first start and kept in
+Signatures (ed25519 and rsa-pss-sha512). They are created by qlink init and kept in
 keys.json in the data directory, their private parts encrypted under a secret: the file
 named by --secret-key-file (best: keep it outside the data directory, e.g. a systemd
 credential or a root-only file, so a backup of the directory holds no usable key), or
@@ -110,7 +107,7 @@ The public keys are published at /api/v1/public-key, /api/v1/public-key/pem and
 // directory and hands it to run.
 func keysCommand(c *cobra.Command, run func(cmd *cobra.Command, cfg config.Config, ring *keys.Ring, args []string) error) *cobra.Command {
 	c.RunE = func(cmd *cobra.Command, args []string) error {
-		cfg, err := loadConfig(cmd)
+		cfg, err := loadInstanceConfig(cmd)
 		if err != nil {
 			return err
 		}
@@ -190,18 +187,16 @@ once; manifest secrets are the publishers' to re-encrypt.`,
 		if overlap < 0 {
 			return errors.New("--overlap must not be negative")
 		}
-		st, err := openStoreIfAny(cmd.Context(), cfg)
+		st, err := openStore(cmd.Context(), cfg)
 		if err != nil {
 			return err
 		}
-		var clients []clientSecret
-		if st != nil {
-			defer st.Close()
-			// Decrypted before rotating: with --overlap 0 the old key is
-			// gone as soon as Rotate returns.
-			if clients, err = decryptClients(cmd.Context(), st, ring); err != nil {
-				return err
-			}
+		defer st.Close()
+		// Decrypted before rotating: with --overlap 0 the old key is
+		// gone as soon as Rotate returns.
+		clients, err := decryptClients(cmd.Context(), st, ring)
+		if err != nil {
+			return err
 		}
 		fresh, err := ring.Rotate(cmd.Context(), overlap, algs...)
 		if err != nil {
@@ -210,10 +205,8 @@ once; manifest secrets are the publishers' to re-encrypt.`,
 		for _, k := range fresh {
 			fmt.Fprintf(cmd.OutOrStdout(), "new %s key %s\n", k.Alg, k.ID)
 		}
-		if st != nil {
-			if err := reencryptClients(cmd.Context(), st, ring, clients, cmd.OutOrStdout()); err != nil {
-				return err
-			}
+		if err := reencryptClients(cmd.Context(), st, ring, clients, cmd.OutOrStdout()); err != nil {
+			return err
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "the previous keys are accepted until %s\n\n", time.Now().Add(overlap).UTC().Format(time.RFC3339))
 		printKeys(cmd.OutOrStdout(), ring.Keys())
@@ -279,8 +272,8 @@ func releaseRetiringKeys(cmd *cobra.Command, cfg config.Config, ring *keys.Ring,
 	if len(retiring) == 0 {
 		return nil
 	}
-	st, err := openStoreIfAny(cmd.Context(), cfg)
-	if err != nil || st == nil {
+	st, err := openStore(cmd.Context(), cfg)
+	if err != nil {
 		return err
 	}
 	defer st.Close()
@@ -375,8 +368,8 @@ func encryptionKey(cmd *cobra.Command, pemFile string) (*rsa.PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(filepath.Join(cfg.DataDir, keysFile)); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no keys in %s: give --public-key with the aggregator's key (from https://<aggregator>/api/v1/public-key/pem)", cfg.DataDir)
+	if checkInstance(cfg) != nil {
+		return nil, fmt.Errorf("no keys in %s, which holds no qlink instance: give --public-key with the aggregator's key (from https://<aggregator>/api/v1/public-key/pem)", cfg.DataDir)
 	}
 	ring, err := openKeys(cmd.Context(), cfg)
 	if err != nil {

@@ -17,18 +17,34 @@ import (
 // run executes qlink with args and stdin, returning what it printed.
 func run(t *testing.T, stdin string, args ...string) (string, error) {
 	t.Helper()
+	return runContext(context.Background(), stdin, args...)
+}
+
+// runContext is run with a context, as main gives one that signals end.
+func runContext(ctx context.Context, stdin string, args ...string) (string, error) {
 	cmd := newRootCmd()
 	var out bytes.Buffer
 	cmd.SetArgs(args)
 	cmd.SetOut(&out)
 	cmd.SetErr(&out)
 	cmd.SetIn(strings.NewReader(stdin))
-	err := cmd.ExecuteContext(context.Background())
+	err := cmd.ExecuteContext(ctx)
 	return out.String(), err
 }
 
+// newInstance creates a data directory with qlink init, as an operator
+// does before anything else, and returns it.
+func newInstance(t *testing.T, args ...string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "qlink-data")
+	if out, err := run(t, "", append([]string{"init", "--data-dir", dir}, args...)...); err != nil {
+		t.Fatalf("init: %v\n%s", err, out)
+	}
+	return dir
+}
+
 func TestKeysCommand(t *testing.T) {
-	dir := t.TempDir()
+	dir := newInstance(t)
 	ctx := context.Background()
 	out, err := run(t, "", "keys", "show", "--data-dir", dir)
 	if err != nil || strings.Count(out, "current") != 3 || !strings.Contains(out, "342 bytes") {

@@ -58,7 +58,7 @@ func TestCheckAllowPrivate(t *testing.T) {
 }
 
 func TestDiscoverSaysWhatIsNotInTheRegistry(t *testing.T) {
-	_, err := run(t, "", "discover", "DEQARINST0001", "--data-dir", t.TempDir())
+	_, err := run(t, "", "discover", "DEQARINST0001", "--data-dir", newInstance(t))
 	for _, w := range []string{`"DEQARINST0001" is not a provider in the registry`, "no registry has been imported",
 		"qlink harvest --registry-url", "qlink discover uni-lindenau.de"} {
 		if err == nil || !strings.Contains(err.Error(), w) {

@@ -17,7 +17,7 @@ func newMigrateCmd() *cobra.Command {
 default (auto-migrate); operators who turn that off run this command after each upgrade.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(cmd)
+			cfg, err := loadInstanceConfig(cmd)
 			if err != nil {
 				return err
 			}

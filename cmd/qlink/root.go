@@ -19,7 +19,8 @@ course data they list (ELM, OOAPI, Edu-API, OCCAPI), converts it to one model ba
 European Learning Model, and serves a searchable Europe-wide catalogue with a JSON API.
 
 Start with "qlink demo": it runs a simulated federation of institutions on this machine,
-harvests it and serves the catalogue, with no network needed.
+harvests it and serves the catalogue, with no network needed. An instance of your own
+starts with "qlink init --data-dir D", then "qlink harvest" and "qlink serve" on D.
 
 Settings come from flags, QLINK_* environment variables, or a YAML file (--config);
 every flag names its variable.`,
@@ -27,7 +28,7 @@ every flag names its variable.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newDemoCmd(), newServeCmd(), newHarvestCmd(), newDiscoverCmd(), newCheckCmd(), newVocabCmd(), newConvertCmd(), newKeysCmd(), newCredentialsCmd(), newConfigCmd(), newMigrateCmd(), newRunsCmd())
+	root.AddCommand(newDemoCmd(), newInitCmd(), newServeCmd(), newHarvestCmd(), newDiscoverCmd(), newCheckCmd(), newVocabCmd(), newConvertCmd(), newKeysCmd(), newCredentialsCmd(), newConfigCmd(), newMigrateCmd(), newRunsCmd())
 	return root
 }
 

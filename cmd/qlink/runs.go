@@ -41,7 +41,7 @@ func newRunsListCmd() *cobra.Command {
 			if err := checkRunStatus(status); err != nil {
 				return err
 			}
-			st, err := openCmdStore(cmd)
+			st, _, err := openCmdStore(cmd)
 			if err != nil {
 				return err
 			}

@@ -50,9 +50,9 @@ func TestKeySecretPlacementWarning(t *testing.T) {
 // with the same file and with nothing else; no key file is left in the
 // data directory.
 func TestSecretKeyFileSealsTheKeys(t *testing.T) {
-	dir := t.TempDir()
 	secretFile := filepath.Join(t.TempDir(), "qlink-secret")
 	os.WriteFile(secretFile, []byte("a long random passphrase\n"), 0o400)
+	dir := newInstance(t, "--secret-key-file", secretFile)
 	if out, err := run(t, "", "keys", "show", "--data-dir", dir, "--secret-key-file", secretFile); err != nil {
 		t.Fatalf("show: %v\n%s", err, out)
 	}

@@ -19,13 +19,17 @@ func newServeCmd() *cobra.Command {
 		Use:   "serve",
 		Short: "Serve the catalogue and the JSON API from the data directory",
 		Long: `serve opens the data directory (database, search index, snapshots) and serves the public
-catalogue at / and the JSON API at /api/v1/courses. Fill the data directory first with
-"qlink harvest", or try everything at once with "qlink demo".
+catalogue at / and the JSON API at /api/v1/courses. Create the data directory with
+"qlink init" (or give --init) and fill it with "qlink harvest", or try everything at once
+with "qlink demo". A directory that holds no instance is refused.
+
+SIGINT or SIGTERM stops it: requests under way get up to 10 seconds to finish.
 
 At start-up it repairs what a killed process left behind: runs still marked running
 become interrupted, and the search index is brought in line with the database.`,
-		Example: `  qlink serve --data-dir /var/lib/qlink --addr 0.0.0.0:8080 --base-url https://courses.example.org`,
-		Args:    cobra.NoArgs,
+		Example: `  qlink serve --data-dir /var/lib/qlink --addr 0.0.0.0:8080 --base-url https://courses.example.org
+  qlink serve --init --data-dir /var/lib/qlink   # in a container: create the instance on first start`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a, err := openCmdApp(cmd)
 			if err != nil {
@@ -47,9 +51,14 @@ become interrupted, and the search index is brought in line with the database.`,
 			return serveHTTP(cmd.Context(), ln, srv.Handler())
 		},
 	}
+	cmd.Flags().Bool("init", false, "create the instance when the data directory is new or empty (as qlink init does); an existing instance is used as it is")
 	config.Bind(cmd.Flags(), "data-dir", "secret-key", "addr", "base-url", "log-level", "log-format", "auto-migrate")
 	return cmd
 }
+
+// shutdownGrace is how long requests under way may take to finish once
+// serve or demo is told to stop.
+const shutdownGrace = 10 * time.Second
 
 // serveHTTP serves until ctx ends, then shuts down gracefully.
 func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
@@ -62,10 +71,11 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
 		return err
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	shutdown, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil {
-		return err
+		srv.Close()
+		return fmt.Errorf("stopping: requests still under way after %s were cut off: %w", shutdownGrace, err)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err

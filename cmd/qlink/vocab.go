@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"sort"
 	"text/tabwriter"
 
@@ -84,11 +83,8 @@ replaces the saved labels only when every vocabulary was read.`,
 		Example: "  qlink vocab refresh --data-dir /var/lib/qlink",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(cmd)
+			cfg, err := loadInstanceConfig(cmd)
 			if err != nil {
-				return err
-			}
-			if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 				return err
 			}
 			res, err := refresh.Run(cmd.Context(), refreshGetter(newFetcher(cfg, network{}, newLogger(cfg))), endpoint)

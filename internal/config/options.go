@@ -27,7 +27,7 @@ type option struct {
 }
 
 var options = []option{
-	{"data-dir", "directory for the database, search index and raw snapshots", false, func(c *Config) any { return &c.DataDir }},
+	{"data-dir", "directory of the instance: database, keys, search index and raw snapshots; qlink init creates it", false, func(c *Config) any { return &c.DataDir }},
 	{"addr", "address the web server listens on", false, func(c *Config) any { return &c.Addr }},
 	{"base-url", "public URL of this instance (default http://<addr>)", false, func(c *Config) any { return &c.BaseURL }},
 	{"contact-url", "URL or mailto: naming the operator, sent in the User-Agent of every request", false, func(c *Config) any { return &c.ContactURL }},
