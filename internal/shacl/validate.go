@@ -1,0 +1,167 @@
+package shacl
+
+import (
+	"qlink/internal/rdf"
+)
+
+// Result is one sh:ValidationResult.
+type Result struct {
+	Focus       rdf.Term
+	Path        rdf.Term // the shape's sh:path node (zero for node shapes); Report.Graph copies its structure
+	Value       rdf.Term // zero when the component reports no single value (minCount, uniqueLang...)
+	SourceShape rdf.Term
+	Component   string     // IRI of the constraint component, e.g. NS+"MinCountConstraintComponent"
+	Severity    string     // Violation, Warning, Info or the shape's own severity IRI
+	Messages    []rdf.Term // the shape's sh:message values, language-tagged as written
+	Detail      string     // what the engine found, in English, for logs and reports
+}
+
+// Report is the outcome of validating a data graph.
+type Report struct {
+	Conforms bool
+	Results  []Result
+	shapes   *Shapes
+}
+
+// maxDepth bounds nested shape evaluation (sh:node, sh:property, logical
+// constraints). SHACL leaves recursive shapes undefined; qlink stops at
+// a cycle or at this depth and counts the inner check as passed.
+const maxDepth = 64
+
+// run holds the state of one Validate call; Shapes itself stays
+// read-only.
+type run struct {
+	data     *rdf.Graph
+	results  []Result
+	checking int  // > 0 while only conformance matters (sh:node, sh:not...)
+	failed   bool // a result was found while checking
+	active   []visit
+	scratch  []rdf.Term
+}
+
+type visit struct {
+	s     *shape
+	focus rdf.Term
+}
+
+// Validate checks data against every targeted shape.
+func (s *Shapes) Validate(data *rdf.Graph) *Report {
+	r := &run{data: data}
+	for _, sh := range s.roots {
+		if sh.deactivated {
+			continue
+		}
+		for _, focus := range r.focusNodes(sh) {
+			r.validate(sh, focus)
+		}
+	}
+	return &Report{Conforms: len(r.results) == 0, Results: r.results, shapes: s}
+}
+
+// focusNodes collects the distinct targets of a shape in the data graph.
+func (r *run) focusNodes(s *shape) []rdf.Term {
+	var out []rdf.Term
+	out = union(out, s.targets.nodes)
+	for _, c := range s.targets.classes {
+		out = union(out, r.instances(c))
+	}
+	for _, p := range s.targets.subjectsOf {
+		for t := range r.data.Match(rdf.Term{}, p, rdf.Term{}) {
+			out = union(out, []rdf.Term{t.S})
+		}
+	}
+	for _, p := range s.targets.objectsOf {
+		for t := range r.data.Match(rdf.Term{}, p, rdf.Term{}) {
+			out = union(out, []rdf.Term{t.O})
+		}
+	}
+	return out
+}
+
+// instances returns the SHACL instances of class: nodes typed with it or
+// with any of its subclasses.
+func (r *run) instances(class rdf.Term) []rdf.Term {
+	var out []rdf.Term
+	classes := []rdf.Term{class}
+	for i := 0; i < len(classes); i++ {
+		out = union(out, r.data.Subjects(iriType, classes[i]))
+		classes = union(classes, r.data.Subjects(iriSubClassOf, classes[i]))
+	}
+	return out
+}
+
+// isInstance reports whether node is a SHACL instance of class.
+func (r *run) isInstance(node, class rdf.Term) bool {
+	if node.IsLiteral() {
+		return false
+	}
+	types := r.data.Objects(node, iriType)
+	for i := 0; i < len(types); i++ {
+		if types[i] == class {
+			return true
+		}
+		if i < 256 { // a bound on hostile subclass chains
+			types = union(types, r.data.Objects(types[i], iriSubClassOf))
+		}
+	}
+	return false
+}
+
+// validate evaluates every constraint of s against one focus node.
+func (r *run) validate(s *shape, focus rdf.Term) {
+	if s.deactivated || len(r.active) >= maxDepth {
+		return
+	}
+	for _, v := range r.active {
+		if v.s == s && v.focus == focus {
+			return
+		}
+	}
+	r.active = append(r.active, visit{s, focus})
+	defer func() { r.active = r.active[:len(r.active)-1] }()
+
+	values := []rdf.Term{focus}
+	if s.path != nil {
+		values = s.path.values(r.data, focus, nil)
+	}
+	for _, c := range s.constraints {
+		if r.stopped() {
+			return
+		}
+		c.check(r, s, focus, values)
+	}
+}
+
+// conforms reports whether node conforms to s, without recording results.
+func (r *run) conforms(s *shape, node rdf.Term) bool {
+	saved := r.failed
+	r.failed = false
+	r.checking++
+	r.validate(s, node)
+	ok := !r.failed
+	r.checking--
+	r.failed = saved
+	return ok
+}
+
+// stopped tells a constraint it may stop: a conformance check already
+// failed.
+func (r *run) stopped() bool { return r.checking > 0 && r.failed }
+
+// report records one result (or, while checking, just the failure).
+func (r *run) report(s *shape, focus, value rdf.Term, comp, detail string) {
+	r.reportAt(s, focus, s.pathNode, value, comp, detail)
+}
+
+// reportAt is report with a result path other than the shape's own
+// (sh:closed names the offending predicate).
+func (r *run) reportAt(s *shape, focus, path, value rdf.Term, comp, detail string) {
+	if r.checking > 0 {
+		r.failed = true
+		return
+	}
+	r.results = append(r.results, Result{
+		Focus: focus, Path: path, Value: value, SourceShape: s.node,
+		Component: comp, Severity: s.severity, Messages: s.messages, Detail: detail,
+	})
+}
