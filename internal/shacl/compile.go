@@ -156,7 +156,7 @@ func (c *compiler) fill(s *shape) error {
 		subjectsOf: g.Objects(node, sh("targetSubjectsOf")),
 		objectsOf:  g.Objects(node, sh("targetObjectsOf")),
 	}
-	if g.Has(rdf.Triple{S: node, P: iriType, O: rdf.IRI(rdfsClass)}) {
+	if isClass(g, node) {
 		s.targets.classes = append(s.targets.classes, node) // implicit class target
 	}
 	for _, build := range builders {
@@ -237,4 +237,12 @@ func (c *compiler) shapes(nodes []rdf.Term) ([]*shape, error) {
 // does not switch a constraint on.
 func isTrue(t rdf.Term) bool {
 	return t == rdf.Literal("true", rdf.XSDBoolean)
+}
+
+// isClass reports whether a shape is also a class, which makes it target
+// its own instances. owl:Class counts: OWL declares it a subclass of
+// rdfs:Class, and profiles such as QualityLink's rely on it.
+func isClass(g *rdf.Graph, node rdf.Term) bool {
+	return g.Has(rdf.Triple{S: node, P: iriType, O: rdf.IRI(rdfsClass)}) ||
+		g.Has(rdf.Triple{S: node, P: iriType, O: rdf.IRI(owlClass)})
 }

@@ -5,7 +5,7 @@
 //
 // Supported: every SHACL Core target (sh:targetClass with rdfs:subClassOf*,
 // sh:targetNode, sh:targetSubjectsOf, sh:targetObjectsOf, and implicit
-// class targets for shapes that are also an rdfs:Class); every property
+// class targets for shapes that are also an rdfs:Class or owl:Class); every property
 // path form (predicate, sequence, alternative, inverse, zeroOrMore,
 // oneOrMore, zeroOrOne); every Core constraint component (class,
 // datatype, nodeKind, minCount, maxCount, min/maxExclusive,

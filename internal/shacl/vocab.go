@@ -8,6 +8,7 @@ const (
 	rdfsNS = "http://www.w3.org/2000/01/rdf-schema#"
 
 	rdfsClass      = rdfsNS + "Class"
+	owlClass       = "http://www.w3.org/2002/07/owl#Class"
 	rdfsSubClassOf = rdfsNS + "subClassOf"
 )
 
