@@ -36,7 +36,7 @@ type run struct {
 	checking int  // > 0 while only conformance matters (sh:node, sh:not...)
 	failed   bool // a result was found while checking
 	active   []visit
-	scratch  []rdf.Term
+	memo     map[visit]bool // conforms answers of this run
 }
 
 type visit struct {
@@ -133,7 +133,15 @@ func (r *run) validate(s *shape, focus rdf.Term) {
 }
 
 // conforms reports whether node conforms to s, without recording results.
+// Answers are remembered for the rest of the run: the same concept or
+// organisation is checked against the same shape for every course that
+// points to it, and the memo keeps hostile nestings of sh:and/sh:or
+// polynomial instead of exponential.
 func (r *run) conforms(s *shape, node rdf.Term) bool {
+	key := visit{s, node}
+	if ok, known := r.memo[key]; known {
+		return ok
+	}
 	saved := r.failed
 	r.failed = false
 	r.checking++
@@ -141,6 +149,10 @@ func (r *run) conforms(s *shape, node rdf.Term) bool {
 	ok := !r.failed
 	r.checking--
 	r.failed = saved
+	if r.memo == nil {
+		r.memo = map[visit]bool{}
+	}
+	r.memo[key] = ok
 	return ok
 }
 
