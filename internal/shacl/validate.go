@@ -59,35 +59,48 @@ func (s *Shapes) Validate(data *rdf.Graph) *Report {
 }
 
 // focusNodes collects the distinct targets of a shape in the data graph.
+// Target lists can hold every course of a provider, so they are merged
+// through a set, not by scanning.
 func (r *run) focusNodes(s *shape) []rdf.Term {
-	var out []rdf.Term
-	out = union(out, s.targets.nodes)
+	f := termSet{}
+	f.add(s.targets.nodes...)
 	for _, c := range s.targets.classes {
-		out = union(out, r.instances(c))
+		classes := termSet{}
+		classes.add(c)
+		for i := 0; i < len(classes.list); i++ {
+			f.add(r.data.Subjects(iriType, classes.list[i])...)
+			classes.add(r.data.Subjects(iriSubClassOf, classes.list[i])...)
+		}
 	}
 	for _, p := range s.targets.subjectsOf {
 		for t := range r.data.Match(rdf.Term{}, p, rdf.Term{}) {
-			out = union(out, []rdf.Term{t.S})
+			f.add(t.S)
 		}
 	}
 	for _, p := range s.targets.objectsOf {
 		for t := range r.data.Match(rdf.Term{}, p, rdf.Term{}) {
-			out = union(out, []rdf.Term{t.O})
+			f.add(t.O)
 		}
 	}
-	return out
+	return f.list
 }
 
-// instances returns the SHACL instances of class: nodes typed with it or
-// with any of its subclasses.
-func (r *run) instances(class rdf.Term) []rdf.Term {
-	var out []rdf.Term
-	classes := []rdf.Term{class}
-	for i := 0; i < len(classes); i++ {
-		out = union(out, r.data.Subjects(iriType, classes[i]))
-		classes = union(classes, r.data.Subjects(iriSubClassOf, classes[i]))
+// termSet is an insertion-ordered set of terms.
+type termSet struct {
+	list []rdf.Term
+	seen map[rdf.Term]struct{}
+}
+
+func (s *termSet) add(ts ...rdf.Term) {
+	if s.seen == nil {
+		s.seen = make(map[rdf.Term]struct{}, len(ts))
 	}
-	return out
+	for _, t := range ts {
+		if _, dup := s.seen[t]; !dup {
+			s.seen[t] = struct{}{}
+			s.list = append(s.list, t)
+		}
+	}
 }
 
 // isInstance reports whether node is a SHACL instance of class.
