@@ -38,15 +38,20 @@ func (t targets) empty() bool {
 // ShapeError reports a malformed shape: which shape, which parameter, why.
 type ShapeError struct {
 	Shape     rdf.Term
-	Parameter string // e.g. "sh:minCount"; empty when the shape as a whole is wrong
+	Path      rdf.Term // the shape's sh:path, if any: names a blank property shape for a reader
+	Parameter string   // e.g. "sh:minCount"; empty when the shape as a whole is wrong
 	Reason    string
 }
 
 func (e *ShapeError) Error() string {
-	if e.Parameter == "" {
-		return fmt.Sprintf("shacl: shape %s: %s", e.Shape, e.Reason)
+	where := e.Shape.String()
+	if e.Shape.IsBlank() && e.Path.IsIRI() {
+		where = "for path " + e.Path.String() + " (" + where + ")"
 	}
-	return fmt.Sprintf("shacl: shape %s: %s: %s", e.Shape, e.Parameter, e.Reason)
+	if e.Parameter == "" {
+		return fmt.Sprintf("shacl: shape %s: %s", where, e.Reason)
+	}
+	return fmt.Sprintf("shacl: shape %s: %s: %s", where, e.Parameter, e.Reason)
 }
 
 // Predicates whose subject is a shape, and those whose object is one.
@@ -163,7 +168,7 @@ func (c *compiler) fill(s *shape) error {
 		cs, err := build(c, s)
 		if err != nil {
 			if _, ok := err.(*ShapeError); !ok {
-				err = &ShapeError{Shape: node, Reason: err.Error()}
+				err = &ShapeError{Shape: node, Path: s.pathNode, Reason: err.Error()}
 			}
 			return err
 		}
@@ -172,13 +177,13 @@ func (c *compiler) fill(s *shape) error {
 	return nil
 }
 
-// param is a helper for builders: the values of one parameter.
+// values returns the values of one parameter of s.
 func (c *compiler) values(s *shape, name string) []rdf.Term {
 	return c.g.Objects(s.node, sh(name))
 }
 
 func (c *compiler) errorf(s *shape, name, format string, args ...any) error {
-	return &ShapeError{Shape: s.node, Parameter: "sh:" + name, Reason: fmt.Sprintf(format, args...)}
+	return &ShapeError{Shape: s.node, Path: s.pathNode, Parameter: "sh:" + name, Reason: fmt.Sprintf(format, args...)}
 }
 
 // single returns the one value of a parameter that allows only one.

@@ -91,9 +91,18 @@ func TestCompileErrors(t *testing.T) {
 			t.Errorf("%s: error %v, want a *ShapeError", c.shapes, err)
 			continue
 		}
-		if se.Shape != rdf.IRI("http://example.org/S") || se.Parameter != c.param || !strings.Contains(se.Reason, c.reason) {
+		if se.Shape != rdf.IRI("http://example.org/S") || !strings.Contains(err.Error(), "example.org/S") || se.Parameter != c.param || !strings.Contains(se.Reason, c.reason) {
 			t.Errorf("%s: got shape %s, parameter %q, reason %q; want ex:S, %q, %q", c.shapes, se.Shape, se.Parameter, se.Reason, c.param, c.reason)
 		}
+	}
+}
+
+// TestCompileErrorNamesBlankPropertyShape: a blank property shape is
+// named by its path, which is what the author can find in the file.
+func TestCompileErrorNamesBlankPropertyShape(t *testing.T) {
+	_, err := shacl.Compile(turtle(t, `ex:S sh:targetNode ex:x ; sh:property [ sh:path ex:title ; sh:maxCount "many" ] .`))
+	if err == nil || !strings.Contains(err.Error(), "for path <http://example.org/title>") || !strings.Contains(err.Error(), "sh:maxCount") {
+		t.Errorf("error %v does not name the path and the parameter", err)
 	}
 }
 
