@@ -206,8 +206,18 @@ func step(from []rdf.Term, next func(rdf.Term) []rdf.Term) []rdf.Term {
 	return out
 }
 
+// smallSet is the size up to which union scans instead of hashing: value
+// lists are short, and scanning a few terms beats building a map.
+const smallSet = 16
+
 // union appends the members of add not already in set.
 func union(set, add []rdf.Term) []rdf.Term {
+	if len(set)+len(add) > smallSet {
+		ts := termSet{}
+		ts.add(set...)
+		ts.add(add...)
+		return ts.list
+	}
 	for _, t := range add {
 		if !contains(set, t) {
 			set = append(set, t)

@@ -191,3 +191,29 @@ ex:N sh:or ( [ sh:minInclusive 0 ] [ sh:maxInclusive -10 ] ) .`)
 	}
 	wg.Wait()
 }
+
+// TestValueRanges compares across numeric types, dates and date-times, and
+// treats values that cannot be compared as violations.
+func TestValueRanges(t *testing.T) {
+	cases := []struct {
+		bound, value string
+		ok           bool
+	}{
+		{`sh:minInclusive 5`, `5.0`, true}, {`sh:minInclusive 5`, `4.99`, false}, {`sh:minExclusive 5`, `5`, false},
+		{`sh:maxInclusive 5`, `"5e0"^^xsd:double`, true}, {`sh:maxExclusive 5`, `"NaN"^^xsd:double`, false},
+		{`sh:minInclusive 1`, `"99999999999999999999999"^^xsd:integer`, true},
+		{`sh:minInclusive "2020-01-01"^^xsd:date`, `"2020-06-01"^^xsd:date`, true},
+		{`sh:minInclusive "2020-01-01"^^xsd:date`, `"2019-12-31"^^xsd:date`, false},
+		{`sh:minInclusive "2020-01-01"^^xsd:date`, `"2020-06-01T00:00:00"^^xsd:dateTime`, false},
+		{`sh:maxInclusive "2020-01-01T12:00:00Z"^^xsd:dateTime`, `"2020-01-01T13:00:00+02:00"^^xsd:dateTime`, true},
+		{`sh:maxInclusive "2020-01-01T12:00:00Z"^^xsd:dateTime`, `"2020-01-01T11:00:00"^^xsd:dateTime`, false},
+		{`sh:minInclusive 5`, `"6"`, false}, {`sh:minInclusive 5`, `ex:six`, false},
+		{`sh:minLength 3`, `"añb"`, true}, {`sh:maxLength 2`, `"añb"`, false},
+	}
+	for _, c := range cases {
+		shapes := compile(t, `ex:S sh:targetNode ex:x ; sh:path ex:p ; `+c.bound+` .`)
+		if got := shapes.Validate(turtle(t, `ex:x ex:p `+c.value+` .`)).Conforms; got != c.ok {
+			t.Errorf("%s against %s: conforms = %v, want %v", c.value, c.bound, got, c.ok)
+		}
+	}
+}
