@@ -211,7 +211,22 @@ func (c *compiler) count(s *shape, name string) (int, bool, error) {
 	return n, true, nil
 }
 
-// list reads a parameter whose value is an RDF list.
+// singleList reads a parameter that takes one RDF list (sh:in,
+// sh:languageIn, sh:ignoredProperties); ok is false when it is absent.
+func (c *compiler) singleList(s *shape, name string) (members []rdf.Term, ok bool, err error) {
+	lists, err := c.list(s, name)
+	switch {
+	case err != nil:
+		return nil, false, err
+	case len(lists) > 1:
+		return nil, false, c.errorf(s, name, "has %d lists, allows one", len(lists))
+	case len(lists) == 0:
+		return nil, false, nil
+	}
+	return lists[0], true, nil
+}
+
+// list reads a parameter whose values are RDF lists.
 func (c *compiler) list(s *shape, name string) ([][]rdf.Term, error) {
 	var lists [][]rdf.Term
 	for _, head := range c.values(s, name) {

@@ -274,12 +274,12 @@ func (k patternC) check(r *run, s *shape, focus rdf.Term, values []rdf.Term) {
 type languageInC struct{ ranges []string }
 
 func buildLanguageIn(c *compiler, s *shape) ([]constraint, error) {
-	lists, err := c.list(s, "languageIn")
-	if err != nil || len(lists) == 0 {
+	members, ok, err := c.singleList(s, "languageIn")
+	if !ok || err != nil {
 		return nil, err
 	}
 	var k languageInC
-	for _, m := range lists[0] {
+	for _, m := range members {
 		if !m.IsLiteral() {
 			return nil, c.errorf(s, "languageIn", "member %s is not a literal", m)
 		}
@@ -601,14 +601,12 @@ func buildClosed(c *compiler, s *shape) ([]constraint, error) {
 			k.allowed[p] = true
 		}
 	}
-	ignored, err := c.list(s, "ignoredProperties")
+	ignored, _, err := c.singleList(s, "ignoredProperties")
 	if err != nil {
 		return nil, err
 	}
-	for _, l := range ignored {
-		for _, p := range l {
-			k.allowed[p] = true
-		}
+	for _, p := range ignored {
+		k.allowed[p] = true
 	}
 	return []constraint{k}, nil
 }
@@ -642,12 +640,12 @@ func (k hasValueC) check(r *run, s *shape, focus rdf.Term, values []rdf.Term) {
 type inC struct{ members map[rdf.Term]bool }
 
 func buildIn(c *compiler, s *shape) ([]constraint, error) {
-	lists, err := c.list(s, "in")
-	if err != nil || len(lists) == 0 {
+	members, ok, err := c.singleList(s, "in")
+	if !ok || err != nil {
 		return nil, err
 	}
 	k := inC{members: map[rdf.Term]bool{}}
-	for _, m := range lists[0] {
+	for _, m := range members {
 		k.members[m] = true
 	}
 	return []constraint{k}, nil

@@ -82,6 +82,7 @@ func TestCompileErrors(t *testing.T) {
 		{`ex:S sh:targetNode ex:x ; sh:path "p" .`, "sh:path", "literal"},
 		{`ex:S sh:targetNode ex:x ; sh:in _:l . _:l rdf:first ex:a ; rdf:rest _:l .`, "sh:in", "cyclic"},
 		{`ex:S sh:targetNode ex:x ; sh:datatype xsd:string, xsd:integer .`, "sh:datatype", "allows one"},
+		{`ex:S sh:targetNode ex:x ; sh:in ( 1 ), ( 2 ) .`, "sh:in", "allows one"},
 		{`ex:S sh:targetNode ex:x ; sh:path [ sh:alternativePath ( ex:p ) ] .`, "sh:path", "at least 2"},
 	}
 	for _, c := range cases {

@@ -7,12 +7,12 @@ import (
 // Result is one sh:ValidationResult.
 type Result struct {
 	Focus       rdf.Term
-	Path        rdf.Term // the shape's sh:path node (zero for node shapes); Report.Graph copies its structure
+	Path        rdf.Term // the shape's sh:path node in the shapes graph (zero for node shapes), or for sh:closed the offending predicate
 	Value       rdf.Term // zero when the component reports no single value (minCount, uniqueLang...)
 	SourceShape rdf.Term
 	Component   string     // IRI of the constraint component, e.g. NS+"MinCountConstraintComponent"
 	Severity    string     // Violation, Warning, Info or the shape's own severity IRI
-	Messages    []rdf.Term // the shape's sh:message values, language-tagged as written
+	Messages    []rdf.Term // the shape's sh:message values, language-tagged as written; shared between results, do not modify
 	Detail      string     // what the engine found, in English, for logs and reports
 }
 
