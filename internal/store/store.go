@@ -65,6 +65,22 @@ type Providers interface {
 	Provider(ctx context.Context, id string) (model.Provider, error)
 	// ListProviders returns all providers ordered by ID.
 	ListProviders(ctx context.Context) ([]model.Provider, error)
+	// ProviderStates says, per provider ID, what its latest discovery
+	// found and when its data was last read. Providers never discovered
+	// nor harvested are missing from the map.
+	ProviderStates(ctx context.Context) (map[string]ProviderState, error)
+}
+
+// ProviderState is where a provider's data stands.
+type ProviderState struct {
+	// DiscoveredAt is when the latest discovery started (zero: never).
+	DiscoveredAt time.Time
+	// ManifestURL is the manifest the latest discovery found, "" when it
+	// found none.
+	ManifestURL string
+	// Refreshed is when a run last brought one of the provider's sources
+	// up to date (ok, partial or not-modified); zero when none has.
+	Refreshed time.Time
 }
 
 // Discoveries records every discovery attempt with its probe log.
@@ -104,6 +120,9 @@ type Runs interface {
 	LastPages(ctx context.Context, sourceID string) (map[string]RunPage, error)
 	// FindRuns lists runs matching the filter, newest first.
 	FindRuns(ctx context.Context, f RunFilter) ([]Run, error)
+	// CountRuns counts the runs matching the filter, ignoring its Limit
+	// and Offset, so that callers can page through FindRuns.
+	CountRuns(ctx context.Context, f RunFilter) (int, error)
 	// InterruptRuns marks every run still running as interrupted, with
 	// the time and reason, and returns how many there were. Only a
 	// process that owns the data directory may call it, at start-up.
@@ -122,8 +141,12 @@ type Runs interface {
 // RunFilter selects runs; zero fields select everything.
 type RunFilter struct {
 	SourceID string
-	Status   RunStatus
-	Limit    int
+	// ProviderID selects the runs of all of a provider's sources.
+	ProviderID string
+	Status     RunStatus
+	Limit      int
+	// Offset skips that many of the newest matching runs (with a Limit).
+	Offset int
 }
 
 // Courses keeps the current state of every course and how it changed.

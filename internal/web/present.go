@@ -116,8 +116,19 @@ type apiProvider struct {
 	ID      string     `json:"id"`
 	Name    model.Text `json:"name"`
 	SCHAC   string     `json:"schac,omitempty"`
+	DEQAR   string     `json:"deqarId,omitempty"`
+	ETER    string     `json:"eterId,omitempty"`
 	Country *labeled   `json:"country,omitempty"`
 	Website string     `json:"website,omitempty"`
+}
+
+// presentProvider is the provider as every API answer names it.
+func presentProvider(p model.Provider) apiProvider {
+	out := apiProvider{ID: p.ID, Name: p.Name, SCHAC: p.SCHAC, DEQAR: p.DEQAR, ETER: p.ETER, Website: p.Website}
+	if p.Country != "" {
+		out.Country = &labeled{Value: p.Country, Label: vocab.CountryName(p.Country, "en")}
+	}
+	return out
 }
 
 type apiOffering struct {
@@ -236,10 +247,7 @@ func (s *Server) presentCourse(ctx context.Context, c store.Course) apiCourse {
 		PartOf: sp.PartOf, HasPart: sp.HasPart, FirstSeen: c.FirstSeen, Changed: c.Changed, Offerings: []apiOffering{},
 		Status: c.Status(), LastSeen: c.LastSeen,
 		Kind: sp.Kind, apiStudy: s.presentStudy(sp.Study),
-		Provider: apiProvider{ID: p.ID, Name: p.Name, SCHAC: p.SCHAC, Website: p.Website},
-	}
-	if p.Country != "" {
-		out.Provider.Country = &labeled{Value: p.Country, Label: vocab.CountryName(p.Country, "en")}
+		Provider: presentProvider(p),
 	}
 	if e, ok := sp.ECTS(); ok {
 		out.ECTS = &e

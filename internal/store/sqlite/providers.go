@@ -112,3 +112,60 @@ func (s *Store) LatestDiscovery(ctx context.Context, providerID string) (store.D
 	d.Probes = []byte(probes)
 	return d, nil
 }
+
+// ProviderStates reads each provider's latest discovery and the latest run
+// that brought each of its sources up to date. Both queries select table
+// columns, not aggregates, so that the driver still reads them as times.
+func (s *Store) ProviderStates(ctx context.Context) (map[string]store.ProviderState, error) {
+	out := map[string]store.ProviderState{}
+	rows, err := s.db.QueryContext(ctx, `SELECT provider_id, started_at, manifest_url FROM discoveries
+		WHERE id IN (SELECT MAX(id) FROM discoveries GROUP BY provider_id)`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: provider states: %w", err)
+	}
+	err = eachRow(rows, func() error {
+		var id string
+		var st store.ProviderState
+		if err := rows.Scan(&id, &st.DiscoveredAt, &st.ManifestURL); err != nil {
+			return err
+		}
+		out[id] = st
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: provider discoveries: %w", err)
+	}
+	rows, err = s.db.QueryContext(ctx, `SELECT s.provider_id, r.finished_at FROM runs r JOIN sources s ON s.id = r.source_id
+		WHERE r.id IN (SELECT MAX(id) FROM runs WHERE status IN ('ok', 'partial', 'not-modified') GROUP BY source_id)`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: provider refreshes: %w", err)
+	}
+	err = eachRow(rows, func() error {
+		var id string
+		var finished sql.NullTime
+		if err := rows.Scan(&id, &finished); err != nil {
+			return err
+		}
+		st := out[id]
+		if finished.Time.After(st.Refreshed) {
+			st.Refreshed = finished.Time
+		}
+		out[id] = st
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: provider refreshes: %w", err)
+	}
+	return out, nil
+}
+
+// eachRow calls fn for every row, then closes rows.
+func eachRow(rows *sql.Rows, fn func() error) error {
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

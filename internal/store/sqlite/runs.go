@@ -114,11 +114,11 @@ func (s *Store) ListRuns(ctx context.Context, sourceID string, limit int) ([]sto
 
 // FindRuns lists the runs matching f, newest first.
 func (s *Store) FindRuns(ctx context.Context, f store.RunFilter) ([]store.Run, error) {
-	q := `SELECT ` + runColumns + ` FROM runs WHERE (? = '' OR source_id = ?) AND (? = '' OR status = ?) ORDER BY id DESC`
-	args := []any{f.SourceID, f.SourceID, f.Status, f.Status}
+	where, args := runFilter(f)
+	q := `SELECT ` + runColumns + ` FROM runs WHERE ` + where + ` ORDER BY id DESC`
 	if f.Limit > 0 {
-		q += ` LIMIT ?`
-		args = append(args, f.Limit)
+		q += ` LIMIT ? OFFSET ?`
+		args = append(args, f.Limit, max(f.Offset, 0))
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -134,6 +134,23 @@ func (s *Store) FindRuns(ctx context.Context, f store.RunFilter) ([]store.Run, e
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// CountRuns counts the runs matching f.
+func (s *Store) CountRuns(ctx context.Context, f store.RunFilter) (int, error) {
+	where, args := runFilter(f)
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM runs WHERE `+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count runs: %w", err)
+	}
+	return n, nil
+}
+
+// runFilter is the WHERE clause selecting f's runs, with its arguments.
+func runFilter(f store.RunFilter) (string, []any) {
+	return `(?1 = '' OR source_id = ?1) AND (?2 = '' OR status = ?2)
+		AND (?3 = '' OR source_id IN (SELECT id FROM sources WHERE provider_id = ?3))`,
+		[]any{f.SourceID, string(f.Status), f.ProviderID}
 }
 
 // InterruptRuns marks runs left running by a stopped process.

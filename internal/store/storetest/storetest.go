@@ -33,6 +33,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"course history", testCourseHistory},
 		{"interrupted and found runs", testInterruptAndFind},
 		{"snapshot retention", testPruneSnapshots},
+		{"runs of a provider, paged", testProviderRuns},
+		{"provider states", testProviderStates},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -522,5 +524,75 @@ func testPruneSnapshots(t *testing.T, s store.Store) {
 	}
 	if got, _ := s.BlobReferenced(ctx, "records"); got {
 		t.Error("superseded records still referenced")
+	}
+}
+
+// finishedRun records a run of src that ended with status at.
+func finishedRun(t *testing.T, s store.Store, src store.Source, status store.RunStatus, at time.Time) store.Run {
+	t.Helper()
+	r, err := s.StartRun(context.Background(), src.ID, "test", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Status, r.FinishedAt = status, at.Add(time.Second)
+	if err := s.FinishRun(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func testProviderRuns(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustProviders(t, s, "a", "b")
+	a1, a2, b1 := mustSource(t, s, "a", "one"), mustSource(t, s, "a", "two"), mustSource(t, s, "b", "one")
+	var want []int64 // a's runs, oldest first
+	for i := range 5 {
+		src := a1
+		if i%2 == 1 {
+			src = a2
+		}
+		want = append(want, finishedRun(t, s, src, store.RunOK, t0.Add(time.Duration(i)*time.Minute)).ID)
+		finishedRun(t, s, b1, store.RunOK, t0)
+	}
+	f := store.RunFilter{ProviderID: "a", Limit: 2, Offset: 2}
+	if n, err := s.CountRuns(ctx, f); err != nil || n != 5 {
+		t.Errorf("CountRuns(provider a) = %d, %v; want 5", n, err)
+	}
+	runs, err := s.FindRuns(ctx, f)
+	if err != nil || len(runs) != 2 || runs[0].ID != want[2] || runs[1].ID != want[1] {
+		t.Errorf("FindRuns(provider a, second page of 2) = %+v, %v; want runs %d and %d", runs, err, want[2], want[1])
+	}
+	if n, _ := s.CountRuns(ctx, store.RunFilter{ProviderID: "a", SourceID: a2.ID}); n != 2 {
+		t.Errorf("CountRuns(provider a, source two) = %d; want 2", n)
+	}
+	if n, _ := s.CountRuns(ctx, store.RunFilter{ProviderID: "nobody"}); n != 0 {
+		t.Errorf("CountRuns(unknown provider) = %d", n)
+	}
+}
+
+func testProviderStates(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustProviders(t, s, "a", "b", "c")
+	s.AddDiscovery(ctx, store.Discovery{ProviderID: "a", StartedAt: t0, Error: "no manifest"})
+	s.AddDiscovery(ctx, store.Discovery{ProviderID: "a", StartedAt: t0.Add(time.Hour), ManifestURL: "https://a.test/m.json"})
+	s.AddDiscovery(ctx, store.Discovery{ProviderID: "b", StartedAt: t0, ManifestURL: "https://b.test/m.json"})
+	s.AddDiscovery(ctx, store.Discovery{ProviderID: "b", StartedAt: t0.Add(time.Hour), Error: "gone"})
+	one, two := mustSource(t, s, "a", "one"), mustSource(t, s, "a", "two")
+	finishedRun(t, s, one, store.RunOK, t0.Add(2*time.Hour))
+	finishedRun(t, s, two, store.RunNotModified, t0.Add(3*time.Hour))
+	finishedRun(t, s, two, store.RunFailed, t0.Add(4*time.Hour)) // reads nothing: not a refresh
+	states, err := s.ProviderStates(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := states["a"]
+	if a.ManifestURL != "https://a.test/m.json" || !a.DiscoveredAt.Equal(t0.Add(time.Hour)) || !a.Refreshed.Equal(t0.Add(3*time.Hour+time.Second)) {
+		t.Errorf("state of a = %+v", a)
+	}
+	if b := states["b"]; b.ManifestURL != "" || !b.DiscoveredAt.Equal(t0.Add(time.Hour)) || !b.Refreshed.IsZero() {
+		t.Errorf("state of b (latest discovery found nothing, never harvested) = %+v", b)
+	}
+	if _, ok := states["c"]; ok {
+		t.Errorf("c was never discovered nor harvested, yet has a state: %+v", states["c"])
 	}
 }
