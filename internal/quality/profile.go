@@ -58,28 +58,39 @@ var ontologyAxioms = [][2]string{
 var schemes = []*vocab.Scheme{vocab.ISCEDF, vocab.EQF, vocab.LearningOpportunityTypes, vocab.Modes,
 	vocab.LearningSchedules, vocab.CreditSystems}
 
-// prepare returns the graph the shapes see: a copy of data with ELM ≤3.2
-// IRIs rewritten to 3.3, the ontology axioms, and every EU vocabulary
-// concept the data names typed skos:Concept in its scheme, since
-// Validate sees only the graph it is given. data is not changed.
+// prepare returns the graph the shapes see for data: a copy with ELM
+// ≤3.2 IRIs rewritten to 3.3, enriched. data is not changed.
 func prepare(data *rdf.Graph) *rdf.Graph {
 	g := rdf.NewGraph()
-	seen := map[string]bool{}
 	for t := range data.All() {
 		q, _ := modelelm.NormalizeQuad(rdf.Quad{S: t.S, P: t.P, O: t.O})
 		g.Add(q.Triple())
-		if q.O.IsIRI() && !seen[q.O.Value] {
-			seen[q.O.Value] = true
-			if scheme := conceptScheme(q.O.Value); scheme != "" {
-				g.Add(rdf.Triple{S: q.O, P: rdf.IRI(rdfType), O: rdf.IRI(skosConcept)})
-				g.Add(rdf.Triple{S: q.O, P: rdf.IRI(skosInScheme), O: rdf.IRI(scheme)})
+	}
+	enrich(g)
+	return g
+}
+
+// enrich adds to g, in place, the ontology axioms and every EU vocabulary
+// concept g names, typed skos:Concept in its scheme: Validate sees only
+// the graph it is given.
+func enrich(g *rdf.Graph) {
+	seen := map[rdf.Term]bool{}
+	var concepts [][2]string
+	for t := range g.All() {
+		if t.O.IsIRI() && !seen[t.O] {
+			seen[t.O] = true
+			if scheme := conceptScheme(t.O.Value); scheme != "" {
+				concepts = append(concepts, [2]string{t.O.Value, scheme})
 			}
 		}
+	}
+	for _, c := range concepts {
+		g.Add(rdf.Triple{S: rdf.IRI(c[0]), P: rdf.IRI(rdfType), O: rdf.IRI(skosConcept)})
+		g.Add(rdf.Triple{S: rdf.IRI(c[0]), P: rdf.IRI(skosInScheme), O: rdf.IRI(c[1])})
 	}
 	for _, ax := range ontologyAxioms {
 		g.Add(rdf.Triple{S: rdf.IRI(ax[0]), P: rdf.IRI(rdfsSubClassOf), O: rdf.IRI(ax[1])})
 	}
-	return g
 }
 
 // conceptScheme returns the IRI of the EU vocabulary that publishes iri

@@ -94,7 +94,11 @@ func (r Report) Conforms() bool {
 // CheckGraph validates native ELM (either namespace) against the profile.
 // g is not changed.
 func CheckGraph(g *rdf.Graph) Report {
-	data := prepare(g)
+	return checkPrepared(prepare(g))
+}
+
+// checkPrepared validates a graph prepare or enrich made ready.
+func checkPrepared(data *rdf.Graph) Report {
 	res := compiledShapes().Validate(data)
 	a := newAttribution(data)
 	byRecord := map[string]*CourseReport{}
@@ -154,7 +158,8 @@ func CheckSpec(spec model.Specification, provider model.Provider) CourseReport {
 	}
 	g := rdf.NewGraph()
 	modelelm.Emit([]model.Specification{spec}, providers, modelelm.WriteOptions{}, func(q rdf.Quad) { g.Add(q.Triple()) })
-	for _, c := range CheckGraph(g).Records {
+	enrich(g) // the writer speaks ELM 3.3 already: no copy to normalise
+	for _, c := range checkPrepared(g).Records {
 		if c.Record == spec.ID {
 			return c
 		}
