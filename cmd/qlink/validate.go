@@ -51,8 +51,8 @@ func newValidateCmd() *cobra.Command {
 		Short: "Check course data against the QualityLink application profile",
 		Long: `validate checks one document the way the aggregator checks every harvested record: against
 the QualityLink application profile (SHACL shapes, ELM 3.3), with the EU vocabulary concepts
-built in, plus the policy checks (a course belongs to its publisher; identifiers are unique
-within a provider). It prints, per course, each broken rule in plain words with the field it
+built in; for OOAPI, Edu-API and OCCAPI input also the policy checks (a course belongs to its
+publisher; identifiers are unique within a provider). It prints, per course, each broken rule in plain words with the field it
 concerns, and a completeness score (title, learning outcomes, language, ISCED-F thematic
 area, EQF level, ECTS credits, enrolment link), then counts per rule.
 

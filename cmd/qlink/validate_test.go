@@ -19,6 +19,7 @@ func TestValidateQualityLinkSamples(t *testing.T) {
 		notWant []string
 	}{
 		{file: []string{"minimal", "minimal-elm33.ttl"}, want: []string{"completeness 100%", "Result: PASS"}},
+		{file: []string{"minimal", "minimal-elm33.jsonld"}, want: []string{"(jsonld)", "completeness 100%", "Result: PASS"}},
 		{file: []string{"quality-link", "AT0002.ttl"}, fail: true, want: []string{
 			"The course has no identifier. [course-identifier]", "field adms:identifier",
 			"The course has no EQF level. [course-eqf]", "field elm:EQFLevel",
@@ -104,5 +105,37 @@ func TestValidateRefusals(t *testing.T) {
 		{[]string{"validate", "http://127.0.0.1:1/courses.ttl"}, "not public"},
 	} {
 		runCase(t, tc.args, tc.wantErr)
+	}
+}
+
+// RDF/XML in the ELM 3.0–3.2 namespace is read, normalised and checked.
+func TestValidateOldNamespaceRDFXML(t *testing.T) {
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "catalogue.rdf")
+	os.WriteFile(doc, []byte(`<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:elm="http://data.europa.eu/snb/model/elm/"
+    xmlns:dcterms="http://purl.org/dc/terms/" xmlns:ql="http://data.quality-link.eu/ontology/v1#">
+  <ql:LearningOpportunitySpecification rdf:about="https://uni.test/c/1">
+    <elm:EQFLevel rdf:resource="http://data.europa.eu/snb/eqf/7"/>
+    <elm:ISCEDFCode rdf:resource="http://data.europa.eu/snb/isced-f/0612"/>
+    <dcterms:language rdf:resource="http://publications.europa.eu/resource/authority/language/FRA"/>
+  </ql:LearningOpportunitySpecification>
+</rdf:RDF>`), 0o600)
+	stdout, _, err := runConvert(t, "validate", doc)
+	if !errors.Is(err, errValidateFailed) {
+		t.Fatalf("err %v, want a validation failure\n%s", err, stdout)
+	}
+	for _, w := range []string{"(rdfxml)", "The course has no title. [course-title]",
+		"The course has no learning outcome. [course-learning-outcome]", "The course has no identifier."} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("output lacks %q:\n%s", w, stdout)
+		}
+	}
+	// The EQF level, ISCED-F field and language are EU concepts in the
+	// old-namespace file too: no finding about them.
+	for _, w := range []string{"course-eqf", "course-isced-f", "course-language"} {
+		if strings.Contains(stdout, w) {
+			t.Errorf("output reports %s:\n%s", w, stdout)
+		}
 	}
 }
