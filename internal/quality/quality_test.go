@@ -46,6 +46,7 @@ const fixturePrefixes = `
 @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix adms: <http://www.w3.org/ns/adms#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
 `
 
 // course is a complete course in the given ELM namespace; extra is
@@ -251,5 +252,35 @@ func TestSummariseAndMerge(t *testing.T) {
 	var back Summary
 	if err := json.Unmarshal(b, &back); err != nil || back.AverageScore != s.AverageScore || len(back.Rules) != len(s.Rules) {
 		t.Errorf("JSON round trip: %v, %+v", err, back)
+	}
+}
+
+func TestHomepageMustBeAWebPageWithURL(t *testing.T) {
+	const rec = "urn:schac:uniqueCourseId:uni.example:C1"
+	for _, tc := range []struct {
+		homepage string
+		want     []string
+	}{
+		{`[ a elm:WebResource ; elm:contentUrl "HTTPS://Uni.Example/c1" ]`, nil},
+		{`"https://uni.example/c1"`, []string{rec + " | course-homepage/class | https://uni.example/c1"}},
+		{`[ a elm:WebResource ; elm:contentUrl "ftp://uni.example/c1" ]`, []string{rec + " | course-homepage/node | _:"}},
+		{`[ a elm:WebResource ]`, []string{rec + " | course-homepage/node | _:"}},
+	} {
+		rep := CheckGraph(parseTurtle(t, course(modelelm.NS, "http://data.europa.eu/snb/eqf/6", "; foaf:homepage "+tc.homepage)))
+		if got := findings(rep); !slices.Equal(got, tc.want) {
+			t.Errorf("homepage %s: got %q, want %q", tc.homepage, got, tc.want)
+		}
+	}
+}
+
+// Hostile shapes of data end: a cycle of blank nodes has no record above
+// it, and the report says where the problem is all the same.
+func TestBlankNodeCycleEnds(t *testing.T) {
+	rep := CheckGraph(parseTurtle(t, fixturePrefixes+`@prefix elm: <`+modelelm.NS+`> .
+_:a a elm:LearningOutcome ; elm:relatedSkill _:b .
+_:b elm:relatedSkill _:a .`))
+	if len(rep.Records) != 1 || rep.Records[0].Kind != KindOther || len(rep.Records[0].Violations) != 1 ||
+		rep.Records[0].Violations[0].Rule != "outcome-title" {
+		t.Errorf("got %+v", rep.Records)
 	}
 }
