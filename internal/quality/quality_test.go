@@ -284,3 +284,19 @@ _:b elm:relatedSkill _:a .`))
 		t.Errorf("got %+v", rep.Records)
 	}
 }
+
+// Credits count for completeness in ECTS, or in no named system, not in
+// another system such as ECVET.
+func TestCompletenessCountsECTSOnly(t *testing.T) {
+	for _, tc := range []struct {
+		system string
+		score  int
+	}{{"http://data.europa.eu/snb/education-credit/6fcec5c5af", 100}, {"", 100},
+		{"http://data.europa.eu/snb/education-credit/60b314e826", 86}} {
+		s := fullSpec()
+		s.Credits[0].System = tc.system
+		if got := CheckSpec(s, uni).Completeness.Score; got != tc.score {
+			t.Errorf("credit system %q: score %d, want %d", tc.system, got, tc.score)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	modelelm "qlink/internal/model/elm"
 	"qlink/internal/rdf"
 	"qlink/internal/shacl"
+	"qlink/internal/vocab"
 )
 
 // Severities as reports spell them.
@@ -319,7 +320,7 @@ func completeness(g *rdf.Graph, course rdf.Term) *Completeness {
 		ItemLanguage:        has(course, modelelm.DCT+"language") || onOffering(modelelm.NS+"defaultLanguage"),
 		ItemISCEDF:          has(course, modelelm.NS+"ISCEDFCode"),
 		ItemEQF:             has(course, modelelm.NS+"EQFLevel"),
-		ItemCredits:         has(course, modelelm.NS+"creditPoint") || onOffering(modelelm.NS+"creditPoint"),
+		ItemCredits:         hasECTS(g, course) || slices.ContainsFunc(offerings, func(o rdf.Term) bool { return hasECTS(g, o) }),
 		ItemEnrolmentLink:   onOffering(modelelm.QL + "registrationPortal"),
 	}
 	c := &Completeness{Present: []string{}, Missing: []string{}}
@@ -332,4 +333,16 @@ func completeness(g *rdf.Graph, course rdf.Term) *Completeness {
 	}
 	c.Score = int(math.Round(100 * float64(len(c.Present)) / float64(len(Items))))
 	return c
+}
+
+// ectsIRI is the ECTS concept of the EU education-credit vocabulary.
+var ectsIRI = rdf.IRI(vocab.CreditSystems.URI("ects"))
+
+// hasECTS reports whether n has a credit point in ECTS, or in no named
+// system (the profile's default, "should be using ECTS").
+func hasECTS(g *rdf.Graph, n rdf.Term) bool {
+	return slices.ContainsFunc(g.Objects(n, rdf.IRI(modelelm.NS+"creditPoint")), func(cp rdf.Term) bool {
+		systems := g.Objects(cp, rdf.IRI(modelelm.NS+"framework"))
+		return len(systems) == 0 || slices.Contains(systems, ectsIRI)
+	})
 }
