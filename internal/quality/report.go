@@ -132,6 +132,9 @@ func checkPrepared(data *rdf.Graph) Report {
 	}
 	var rep Report
 	for _, c := range byRecord {
+		slices.SortStableFunc(c.Violations, func(a, b Violation) int {
+			return cmp.Or(cmp.Compare(ruleOrder[a.Rule], ruleOrder[b.Rule]), cmp.Compare(a.Node, b.Node))
+		})
 		rep.Records = append(rep.Records, *c)
 	}
 	slices.SortFunc(rep.Records, func(a, b CourseReport) int { return cmp.Compare(a.Record, b.Record) })
@@ -142,7 +145,9 @@ func checkPrepared(data *rdf.Graph) Report {
 // format, through its ELM form: the same shapes as native ELM. provider is
 // the institution publishing it. Institutions the offerings name besides
 // it come from the registry, not the record, so they are typed but not
-// themselves checked; only the course's own report is returned.
+// themselves checked; only the course's own report is returned. An
+// activity specification (model.KindActivity) is outside the profile's
+// targets: its report has no findings and no completeness score.
 func CheckSpec(spec model.Specification, provider model.Provider) CourseReport {
 	if spec.ID == "" || !rdf.IsValidIRI(spec.ID) {
 		r := rules[RuleRecordID]

@@ -148,9 +148,14 @@ const (
 	RuleRecordID = "record-id"
 )
 
+// ruleOrder is each rule's place in the list above: reports list a
+// record's violations in that order, so those of one rule stand together.
+var ruleOrder = map[string]int{}
+
 func indexRules(list []Rule) map[string]Rule {
 	m := make(map[string]Rule, len(list))
-	for _, r := range list {
+	for i, r := range list {
+		ruleOrder[r.ID] = i
 		if _, dup := m[r.ID]; dup {
 			panic("quality: rule " + r.ID + " listed twice")
 		}
