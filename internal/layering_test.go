@@ -25,7 +25,7 @@ var (
 	foundations = []string{"internal/model/...", "internal/vocab", "internal/rdf/...", "internal/markup", "internal/jsonread", "internal/redact"}
 	door        = []string{"internal/fetch", "internal/fetch/auth", "internal/keys"}
 	stages      = []string{"internal/discovery", "internal/manifest", "internal/registry", "internal/shacl",
-		"internal/source", "internal/source/..."}
+		"internal/quality", "internal/source", "internal/source/..."}
 	storage = []string{"internal/store/...", "internal/search/..."}
 )
 
@@ -61,6 +61,8 @@ var rules = []rule{
 	{"internal/manifest", list(foundations, door), "stages know only foundations and the door"},
 	{"internal/registry", list(foundations, door), "stages know only foundations and the door"},
 	{"internal/shacl", list(foundations, door), "stages know only foundations and the door"},
+	{"internal/quality", list(foundations, []string{"internal/shacl"}),
+		"quality checks records with the SHACL engine over foundations alone; it fetches nothing"},
 
 	{"internal/store/...", list(foundations, []string{"internal/store/..."}), "store knows only the model"},
 	{"internal/search/...", list(foundations, []string{"internal/search/..."}), "search knows only the model"},
