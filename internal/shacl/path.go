@@ -85,15 +85,6 @@ func compileOperands(g *rdf.Graph, kind pathKind, nodes []rdf.Term, depth int) (
 	return p, nil
 }
 
-// predicate returns the IRI of a predicate path, for sh:closed and the
-// property-pair constraints.
-func (p *path) predicate() (rdf.Term, bool) {
-	if p != nil && p.kind == pathPredicate {
-		return p.pred, true
-	}
-	return rdf.Term{}, false
-}
-
 // values appends the nodes reachable from focus along p to out, each once.
 func (p *path) values(g *rdf.Graph, focus rdf.Term, out []rdf.Term) []rdf.Term {
 	if p.kind == pathPredicate {
