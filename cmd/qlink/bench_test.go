@@ -9,6 +9,8 @@ import (
 
 	"qlink/internal/config"
 	"qlink/internal/discovery"
+	"qlink/internal/harvest"
+	"qlink/internal/store"
 	"qlink/internal/testfed"
 )
 
@@ -42,4 +44,38 @@ func BenchmarkDemoHarvest(b *testing.B) {
 	}
 	b.ReportMetric(float64(courses), "courses")
 	b.ReportMetric(float64(courses)*float64(b.N)/b.Elapsed().Seconds(), "courses/s")
+}
+
+// BenchmarkDemoRefresh measures a second harvest of the default demo
+// federation when nothing changed since the first: the figure to set
+// against BenchmarkDemoHarvest (see BENCHMARKS.md). The first harvest runs
+// once, outside the timer; every iteration is one refresh.
+//
+//	go test -run '^$' -bench 'Demo(Harvest|Refresh)' -benchtime 3x -benchmem ./cmd/qlink
+func BenchmarkDemoRefresh(b *testing.B) {
+	ctx := context.Background()
+	fed, err := testfed.Start(ctx, testfed.Options{Institutions: 25, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer fed.Close()
+	cfg := config.Default()
+	cfg.DataDir, cfg.RegistryURL, cfg.Fetch.AllowPrivateNetworks = b.TempDir(), fed.RegistryURL(), true
+	a, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler), network{resolver: fed.Resolver(),
+		discovery: discovery.Options{Scheme: "http", Port: strconv.Itoa(fed.Port())}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	if _, err := runHarvest(ctx, a, io.Discard, "bench", nil); err != nil {
+		b.Fatal(err)
+	}
+	var sum harvest.Summary
+	for b.Loop() {
+		if sum, err = runHarvest(ctx, a, io.Discard, "bench", nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(sum.Courses), "courses")
+	b.ReportMetric(float64(sum.Runs[store.RunNotModified]), "not-modified-runs")
 }
