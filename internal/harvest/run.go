@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"qlink/internal/model"
@@ -57,6 +58,14 @@ func (c *collector) Warn(w source.Warning) {
 // non-nil only when the run could not be recorded at all; a failed
 // harvest is a run with status failed.
 func (h *Harvester) Source(ctx context.Context, src store.Source, trigger string) (store.Run, error) {
+	hist, err := h.runHistory(ctx, src.ID, math.MaxInt64)
+	if err != nil {
+		return store.Run{}, err
+	}
+	since := deltaSince(src, hist, h.Now())
+	if !since.IsZero() {
+		trigger += deltaSuffix
+	}
 	run, err := h.Store.StartRun(ctx, src.ID, trigger, h.Now())
 	if err != nil {
 		return run, err
@@ -70,7 +79,7 @@ func (h *Harvester) Source(ctx context.Context, src store.Source, trigger string
 		delete(h.inflight, run.ID)
 		h.mu.Unlock()
 	}()
-	herr := h.harvest(ctx, src, &run)
+	herr := h.harvest(ctx, src, hist, since, &run)
 	run.FinishedAt = h.Now()
 	if herr != nil {
 		run.Error = herr.Error()
@@ -89,7 +98,7 @@ func (h *Harvester) Source(ctx context.Context, src store.Source, trigger string
 	return run, nil
 }
 
-func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Run) error {
+func (h *Harvester) harvest(ctx context.Context, src store.Source, hist runHistory, since time.Time, run *store.Run) error {
 	run.Status = store.RunFailed
 	provider, err := h.Store.Provider(ctx, src.ProviderID)
 	if err != nil {
@@ -122,10 +131,22 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Ru
 	if get.last, err = h.Store.LastPages(ctx, src.ID); err != nil {
 		return err
 	}
+	if since.IsZero() {
+		if prev, ok := unchangedSince(get.last, hist); ok {
+			same, err := get.revalidateAll(ctx)
+			if same || err != nil {
+				run.Pages, run.Bytes, _ = get.totals()
+				if ferr := get.flush(context.WithoutCancel(ctx)); ferr != nil || err != nil {
+					return errors.Join(err, ferr)
+				}
+				return h.notModified(ctx, src, provider, prev, run)
+			}
+		}
+	}
 	out := &collector{providerID: provider.ID, seen: map[string]bool{}, maxRecords: h.Limits.MaxRecords, stop: stop}
 	defer func() { run.Warnings, run.WarningCount = out.warnings, out.count }()
 	cfg := source.Config{URL: entry.Path, Version: entry.Version, PageSize: entry.PageSize, ContentType: entry.ContentType,
-		MaxPages: h.MaxPages, Provider: provider, Now: h.Now()}
+		MaxPages: h.MaxPages, Provider: provider, Now: h.Now(), Since: since}
 	aerr := adapter.Harvest(ctx, cfg, get, out)
 	if err := get.flush(context.WithoutCancel(ctx)); err != nil {
 		return errors.Join(aerr, err)
@@ -139,7 +160,11 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Ru
 	if aerr != nil && len(out.specs) == 0 {
 		return aerr // nothing read: leave the stored courses alone
 	}
-	complete := aerr == nil
+	// A delta run read only what changed: it must not remove the rest.
+	complete := aerr == nil && since.IsZero()
+	if prev, ok := unchangedSince(get.last, hist); complete && ok && get.sameAsLast() {
+		return h.notModified(ctx, src, provider, prev, run)
+	}
 	if complete {
 		apply, err := h.judge(ctx, src, out.specs, run)
 		if err != nil || !apply {

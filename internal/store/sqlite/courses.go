@@ -63,6 +63,15 @@ func (s *Store) ApplyCourses(ctx context.Context, sourceID string, runID int64, 
 	return ch, nil
 }
 
+// MarkSeen sets the last-seen time of a source's active courses.
+func (s *Store) MarkSeen(ctx context.Context, sourceID string, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE courses SET last_seen = ? WHERE source_id = ? AND inactive = 0`, at.UTC(), sourceID)
+	if err != nil {
+		return fmt.Errorf("sqlite: mark seen %s: %w", sourceID, err)
+	}
+	return nil
+}
+
 // loadExisting reads the stored state of the source's courses and of any
 // course in the batch, whichever source holds it.
 func loadExisting(ctx context.Context, tx *sql.Tx, sourceID string, specs []model.Specification) (map[string]storedCourse, error) {
