@@ -55,3 +55,49 @@ func TestUnchangedSourceIsNotAdaptedNorIndexed(t *testing.T) {
 		})
 	}
 }
+
+// An Edu-API source is asked for what changed since the last complete
+// run, removes nothing then, and is read in full again once a week so
+// that withdrawn courses become inactive.
+func TestEduAPIDeltaWithWeeklyFullRun(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, `{"type":"edu-api","path":"SRV/"}`)
+	f.src.Type = "edu-api"
+	f.h.Adapters["edu-api"] = f.adapter
+	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	f.h.Now = func() time.Time { return now }
+	f.adapter.paths = []string{"/courseTemplates"}
+	f.adapter.specs = []model.Specification{spec("c1", "One", "P1"), spec("c2", "Two", "P1")}
+	full, err := f.h.Source(ctx, f.src, "test")
+	if err != nil || full.Status != store.RunOK || IsDelta(full) || !f.adapter.since.IsZero() {
+		t.Fatalf("first run: %+v %v (since %v)", full, err, f.adapter.since)
+	}
+
+	// A delta: only c1 changed; c2 is not in the answer and stays.
+	now = now.Add(time.Hour)
+	f.adapter.specs = []model.Specification{spec("c1", "One, revised", "P1")}
+	delta, err := f.h.Source(ctx, f.src, "test")
+	if err != nil || delta.Status != store.RunOK || delta.Trigger != "test+delta" || !f.adapter.since.Equal(full.StartedAt) ||
+		delta.Updated != 1 || delta.Removed != 0 {
+		t.Fatalf("delta run: %+v %v (since %v)", delta, err, f.adapter.since)
+	}
+	if c, _ := f.st.Course(ctx, "c2"); c.Inactive {
+		t.Errorf("a delta run made a course inactive")
+	}
+
+	// The next delta starts from the delta before it.
+	now = now.Add(time.Hour)
+	if next, _ := f.h.Source(ctx, f.src, "test"); !IsDelta(next) || !f.adapter.since.Equal(delta.StartedAt) {
+		t.Errorf("second delta: %+v (since %v)", next, f.adapter.since)
+	}
+
+	// A week after the last full run, a full run sees that c2 went.
+	now = full.StartedAt.Add(fullRunEvery)
+	weekly, err := f.h.Source(ctx, f.src, "test")
+	if err != nil || IsDelta(weekly) || !f.adapter.since.IsZero() || weekly.Removed != 1 {
+		t.Fatalf("weekly full run: %+v %v (since %v)", weekly, err, f.adapter.since)
+	}
+	if c, _ := f.st.Course(ctx, "c2"); !c.Inactive {
+		t.Errorf("the full run did not make the withdrawn course inactive")
+	}
+}
