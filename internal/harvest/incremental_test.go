@@ -2,6 +2,7 @@ package harvest
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,5 +100,47 @@ func TestEduAPIDeltaWithWeeklyFullRun(t *testing.T) {
 	}
 	if c, _ := f.st.Course(ctx, "c2"); !c.Inactive {
 		t.Errorf("the full run did not make the withdrawn course inactive")
+	}
+}
+
+// A provider renamed by a registry import reaches its courses' documents:
+// through the next run of its source even when that source is unchanged,
+// and through start-up repair when the process stopped before.
+func TestProviderRenameReachesIndexedDocuments(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, `{"type":"ooapi","path":"SRV/"}`)
+	f.adapter.paths = []string{"/static/a"}
+	f.adapter.specs = []model.Specification{spec("c1", "One", "P1")}
+	if run, err := f.h.Source(ctx, f.src, "test"); err != nil || run.Status != store.RunOK {
+		t.Fatalf("first run: %+v %v", run, err)
+	}
+	rename := func(name string) {
+		t.Helper()
+		p := model.Provider{ID: "P1", SCHAC: "uni.test", Name: model.Text{"en": name}, Country: "NL"}
+		if err := f.st.UpsertProviders(ctx, []model.Provider{p}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The same record again changes nothing.
+	rename("University One")
+	if b, _ := f.st.IndexBacklog(ctx, ""); len(b.Stale) != 0 {
+		t.Errorf("an unchanged provider record made its courses stale: %v", b.Stale)
+	}
+
+	rename("Lindenau University")
+	run, err := f.h.Source(ctx, f.src, "test")
+	if err != nil || run.Status != store.RunNotModified {
+		t.Fatalf("run after the rename: %+v %v", run, err)
+	}
+	if extra := f.idx.docs["c1"].Extra; !strings.Contains(extra, "Lindenau University") {
+		t.Errorf("document after the rename and a run: %q", extra)
+	}
+
+	rename("Lindenau Technical University")
+	if _, err := f.h.Repair(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if extra := f.idx.docs["c1"].Extra; !strings.Contains(extra, "Lindenau Technical University") {
+		t.Errorf("document after the rename and a repair: %q", extra)
 	}
 }

@@ -60,7 +60,9 @@ type OAuthClient struct {
 
 // Providers keeps the registry of institutions.
 type Providers interface {
-	// UpsertProviders inserts or updates providers by ID.
+	// UpsertProviders inserts or updates providers by ID. A provider whose
+	// record changed has its courses put back in the index backlog (their
+	// documents carry its name), in the same transaction.
 	UpsertProviders(ctx context.Context, ps []model.Provider) error
 	Provider(ctx context.Context, id string) (model.Provider, error)
 	// ListProviders returns all providers ordered by ID.

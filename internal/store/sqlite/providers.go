@@ -12,7 +12,11 @@ import (
 	"qlink/internal/store"
 )
 
-// UpsertProviders inserts or replaces providers in one transaction.
+// UpsertProviders inserts or replaces providers in one transaction. The
+// search documents of a course carry its provider (name, acronym,
+// country), so when a provider's record changes its courses' indexed
+// state is cleared in the same transaction: they join the index backlog
+// and the next index sync rewrites them, even after a crash.
 func (s *Store) UpsertProviders(ctx context.Context, ps []model.Provider) error {
 	now := time.Now().UTC()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
@@ -30,12 +34,32 @@ func (s *Store) UpsertProviders(ctx context.Context, ps []model.Provider) error 
 			if err != nil {
 				return fmt.Errorf("sqlite: provider %s: %w", p.ID, err)
 			}
+			if err := staleIfChanged(ctx, tx, p.ID, doc); err != nil {
+				return err
+			}
 			if _, err := stmt.ExecContext(ctx, p.ID, p.SCHAC, doc, now); err != nil {
 				return fmt.Errorf("sqlite: provider %s: %w", p.ID, err)
 			}
 		}
 		return nil
 	})
+}
+
+// staleIfChanged clears the indexed state of a provider's courses when its
+// stored record differs from doc.
+func staleIfChanged(ctx context.Context, tx *sql.Tx, id string, doc []byte) error {
+	var old []byte
+	err := tx.QueryRowContext(ctx, `SELECT doc FROM providers WHERE id = ?`, id).Scan(&old)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && string(old) == string(doc)) {
+		return nil
+	}
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `UPDATE courses SET indexed_hash = '' WHERE provider_id = ?`, id)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: provider %s: %w", id, err)
+	}
+	return nil
 }
 
 // Provider returns one provider.
