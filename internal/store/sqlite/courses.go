@@ -346,8 +346,14 @@ const indexedState = `CASE WHEN inactive = 1 THEN 'inactive:' || hash ELSE hash 
 func (s *Store) IndexBacklog(ctx context.Context, sourceID string) (store.IndexBacklog, error) {
 	var b store.IndexBacklog
 	var err error
-	b.Stale, err = s.ids(ctx, `SELECT id FROM courses WHERE indexed_hash != `+indexedState+
-		` AND (?1 = '' OR source_id = ?1) ORDER BY id`, sourceID)
+	// One query per case: SQLite uses the partial index only for a plain
+	// source_id term; "(? = '' OR source_id = ?)" scans every course.
+	if sourceID == "" {
+		b.Stale, err = s.ids(ctx, `SELECT id FROM courses WHERE indexed_hash != `+indexedState+` ORDER BY id`)
+	} else {
+		b.Stale, err = s.ids(ctx, `SELECT id FROM courses WHERE source_id = ? AND indexed_hash != `+indexedState+
+			` ORDER BY id`, sourceID)
+	}
 	return b, err
 }
 
