@@ -150,3 +150,28 @@ func TestProviderRenameReachesIndexedDocuments(t *testing.T) {
 		t.Errorf("document after the rename and a repair: %q", extra)
 	}
 }
+
+// Offerings published in another order (an RDF file serialised afresh)
+// do not make a course changed: it is neither rewritten nor re-indexed.
+func TestReorderedOfferingsAreNoChange(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, `{"type":"ooapi","path":"SRV/"}`)
+	f.adapter.paths = []string{"/courses"} // new bytes at every request: the adapter runs
+	withOfferings := func(ids ...string) model.Specification {
+		s := spec("c1", "One", "P1")
+		for _, id := range ids {
+			s.Instances = append(s.Instances, model.Instance{ID: id, SpecificationID: "c1"})
+		}
+		return s
+	}
+	f.adapter.specs = []model.Specification{withOfferings("o1", "o2", "o3")}
+	if run, err := f.h.Source(ctx, f.src, "test"); err != nil || run.Added != 1 {
+		t.Fatalf("first run: %+v %v", run, err)
+	}
+	written := f.idx.written
+	f.adapter.specs = []model.Specification{withOfferings("o3", "o1", "o2")}
+	run, err := f.h.Source(ctx, f.src, "test")
+	if err != nil || run.Status != store.RunOK || run.Updated != 0 || run.Unchanged != 1 || f.idx.written != written {
+		t.Errorf("run with reordered offerings: %+v %v; %d re-indexed", run, err, f.idx.written-written)
+	}
+}

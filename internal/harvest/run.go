@@ -1,10 +1,12 @@
 package harvest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"qlink/internal/model"
@@ -43,6 +45,10 @@ func (c *collector) Spec(s model.Specification) {
 		c.stop(&BudgetError{What: fmt.Sprintf("the source yielded more than %d records", c.maxRecords), Setting: "harvest-max-records"})
 		return
 	}
+	// Offerings in a canonical order: a source that publishes the same
+	// offerings in another order (an RDF file serialised afresh) has not
+	// changed the course, and the catalogue orders them for display.
+	slices.SortStableFunc(s.Instances, func(a, b model.Instance) int { return cmp.Compare(a.ID, b.ID) })
 	c.seen[s.ID] = true
 	c.specs = append(c.specs, s)
 }

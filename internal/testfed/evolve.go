@@ -138,6 +138,7 @@ func (f *Federation) Evolve() Evolution {
 		c.Offerings = slices.Clone(c.Offerings)
 		for j := range c.Offerings {
 			c.Offerings[j].ID = stableUUID(f.seed, "evolve", strconv.Itoa(ev.Round), c.Offerings[j].ID)
+			c.Offerings[j].Code = fmt.Sprintf("%s-N%d", c.Offerings[j].Code, ev.Round)
 		}
 		c.Modified = stamp
 		src.Courses = append(src.Courses, c)
