@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 
 	"qlink/internal/fetch"
@@ -41,8 +43,13 @@ type pageGetter struct {
 	seq         int
 	bytes       int64
 	notModified int
+	// changed counts pages that are new or differ from the last run's.
+	changed int
 	// pages are written with the run's outcome, in one transaction.
 	pages []store.RunPage
+	// prefetched holds answers revalidateAll read, by URL, until the
+	// adapter asks for them.
+	prefetched map[string]*fetch.Response
 }
 
 func newPageGetter(h *Harvester, runID int64, entry manifest.Source, authn fetch.Authenticator, a source.Adapter) (*pageGetter, error) {
@@ -50,7 +57,7 @@ func newPageGetter(h *Harvester, runID int64, entry manifest.Source, authn fetch
 	if err != nil {
 		return nil, fmt.Errorf("source path %q: %w", entry.Path, err)
 	}
-	g := &pageGetter{h: h, runID: runID, entry: entry, host: u.Host, auth: authn}
+	g := &pageGetter{h: h, runID: runID, entry: entry, host: u.Host, auth: authn, prefetched: map[string]*fetch.Response{}}
 	if acc, ok := a.(source.Accepter); ok {
 		g.accept = acc.Accept()
 	}
@@ -61,32 +68,18 @@ func (g *pageGetter) Get(ctx context.Context, raw string) (*fetch.Response, erro
 	if err := g.overBudget(true, 0); err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(raw)
+	req, err := g.request(raw)
 	if err != nil {
-		return nil, &fetch.Error{Kind: fetch.KindURL, URL: raw, Err: err}
-	}
-	if u.Host != g.host {
-		return nil, &fetch.Error{Kind: fetch.KindBlocked, URL: raw, Err: fmt.Errorf("outside the source's host %s", g.host)}
-	}
-	if len(g.entry.QueryParameters) > 0 {
-		q := u.Query()
-		for k, v := range g.entry.QueryParameters {
-			q.Set(k, v)
-		}
-		u.RawQuery = q.Encode()
-	}
-	req := fetch.Request{URL: u.String(), Header: http.Header{}, Auth: g.auth}
-	for k, v := range g.entry.Headers {
-		req.Header.Set(k, v)
-	}
-	if req.Header.Get("Accept") == "" {
-		req.Header.Set("Accept", cmp.Or(g.accept, "application/json"))
+		return nil, err
 	}
 	prev, revalidate := g.last[req.URL]
 	if revalidate && prev.Blob != "" {
 		req.ETag, req.LastModified = prev.ETag, prev.LastModified
 	}
-	resp, err := g.h.Fetcher.Get(ctx, req)
+	resp := g.takePrefetched(req.URL)
+	if resp == nil {
+		resp, err = g.h.Fetcher.Get(ctx, req)
+	}
 	if err == nil && resp.NotModified {
 		// Unchanged since the last run: the adapter reads the snapshot.
 		body, berr := g.h.Blobs.Get(ctx, prev.Blob)
@@ -107,6 +100,90 @@ func (g *pageGetter) Get(ctx context.Context, raw string) (*fetch.Response, erro
 		}
 	}
 	return resp, err
+}
+
+// request builds the request for a URL of the source, with the
+// manifest's query parameters and headers; URLs off the source's host
+// are refused.
+func (g *pageGetter) request(raw string) (fetch.Request, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fetch.Request{}, &fetch.Error{Kind: fetch.KindURL, URL: raw, Err: err}
+	}
+	if u.Host != g.host {
+		return fetch.Request{}, &fetch.Error{Kind: fetch.KindBlocked, URL: raw, Err: fmt.Errorf("outside the source's host %s", g.host)}
+	}
+	if len(g.entry.QueryParameters) > 0 {
+		q := u.Query()
+		for k, v := range g.entry.QueryParameters {
+			q.Set(k, v)
+		}
+		u.RawQuery = q.Encode()
+	}
+	req := fetch.Request{URL: u.String(), Header: http.Header{}, Auth: g.auth}
+	for k, v := range g.entry.Headers {
+		req.Header.Set(k, v)
+	}
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", cmp.Or(g.accept, "application/json"))
+	}
+	return req, nil
+}
+
+// revalidateAll asks the server, page by page, whether each page of the
+// previous run is unchanged. When every page answers 304 the source is
+// exactly as the previous run read it (an adapter's paging depends only
+// on what it read, so it would ask for the same pages): the pages are
+// recorded and true is returned, and the run need not adapt anything.
+// Otherwise the answers read so far are kept for the adapter's Get, so
+// no page is asked for twice.
+func (g *pageGetter) revalidateAll(ctx context.Context) (bool, error) {
+	if len(g.last) == 0 {
+		return false, nil
+	}
+	pages := slices.SortedFunc(maps.Values(g.last), func(a, b store.RunPage) int { return cmp.Compare(a.Seq, b.Seq) })
+	for _, p := range pages {
+		if p.Blob == "" || (p.ETag == "" && p.LastModified == "") {
+			return false, nil // a page that cannot be revalidated
+		}
+	}
+	answers := make([]*fetch.Response, 0, len(pages))
+	for _, p := range pages {
+		if err := g.overBudget(true, 0); err != nil {
+			return false, err
+		}
+		req, err := g.request(p.URL)
+		if err != nil {
+			return false, nil // let the adapter meet the problem and report it
+		}
+		req.ETag, req.LastModified = p.ETag, p.LastModified
+		resp, err := g.h.Fetcher.Get(ctx, req)
+		if err != nil {
+			return false, nil
+		}
+		g.mu.Lock()
+		g.prefetched[p.URL] = resp
+		g.mu.Unlock()
+		if !resp.NotModified {
+			return false, nil
+		}
+		answers = append(answers, resp)
+	}
+	for i, resp := range answers {
+		if err := g.record(ctx, pages[i].URL, resp); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// takePrefetched returns (once) the answer revalidateAll read for a URL.
+func (g *pageGetter) takePrefetched(reqURL string) *fetch.Response {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	resp := g.prefetched[reqURL]
+	delete(g.prefetched, reqURL)
+	return resp
 }
 
 // record keeps a page's snapshot and its row; a 304 keeps the previous
@@ -144,9 +221,20 @@ func (g *pageGetter) record(ctx context.Context, reqURL string, resp *fetch.Resp
 		page.Blob = key
 	}
 	g.mu.Lock()
+	if prev, ok := g.last[reqURL]; !ok || prev.Blob != page.Blob {
+		g.changed++
+	}
 	g.pages = append(g.pages, page)
 	g.mu.Unlock()
 	return nil
+}
+
+// sameAsLast reports whether the run read exactly the pages of the
+// previous run, each with the same content (304 or the same bytes).
+func (g *pageGetter) sameAsLast() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.changed == 0 && g.seq == len(g.last) && !g.preview
 }
 
 // overBudget stops the run when it has read more bytes than allowed or,

@@ -32,11 +32,14 @@ import (
 type memIndex struct {
 	mu   sync.Mutex
 	docs map[string]search.Document
+	// written counts documents written, to see what a run re-indexed.
+	written int
 }
 
 func (m *memIndex) Index(_ context.Context, docs []search.Document) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.written += len(docs)
 	for _, d := range docs {
 		m.docs[d.ID] = d
 	}
@@ -76,9 +79,14 @@ type scripted struct {
 	specs  []model.Specification
 	err    error
 	bodies []string
+	// calls counts harvests; since is the last one's cfg.Since.
+	calls int
+	since time.Time
 }
 
 func (s *scripted) Harvest(ctx context.Context, cfg source.Config, get source.Getter, out source.Emitter) error {
+	s.calls++
+	s.since = cfg.Since
 	s.bodies = nil
 	for _, p := range s.paths {
 		resp, err := get.Get(ctx, strings.TrimRight(cfg.URL, "/")+p)
@@ -102,6 +110,10 @@ type fixture struct {
 	src     store.Source
 	srv     *httptest.Server
 	headers http.Header
+	// etag is the validator of the /static pages; other pages have none
+	// and differ at every request (served counts them).
+	etag   string
+	served int
 }
 
 // openTestStore opens a migrated SQLite store in a temporary directory,
@@ -122,17 +134,24 @@ func openTestStore(t *testing.T) *sqlite.Store {
 func newFixture(t *testing.T, entry string) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{idx: &memIndex{docs: map[string]search.Document{}}, adapter: &scripted{}}
+	f := &fixture{idx: &memIndex{docs: map[string]search.Document{}}, adapter: &scripted{}, etag: `"v1"`}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.headers = r.Header.Clone()
 		if strings.HasPrefix(r.URL.Path, "/static") {
-			if r.Header.Get("If-None-Match") == `"v1"` {
+			if r.Header.Get("If-None-Match") == f.etag {
 				w.WriteHeader(http.StatusNotModified)
 				return
 			}
-			w.Header().Set("ETag", `"v1"`)
+			w.Header().Set("ETag", f.etag)
+			fmt.Fprintf(w, `{"path":%q,"query":%q,"etag":%q}`, r.URL.Path, r.URL.RawQuery, f.etag)
+			return
 		}
-		fmt.Fprintf(w, `{"path":%q,"query":%q}`, r.URL.Path, r.URL.RawQuery)
+		if strings.HasPrefix(r.URL.Path, "/plain") {
+			fmt.Fprintf(w, `{"path":%q}`, r.URL.Path) // the same bytes, without validators
+			return
+		}
+		f.served++
+		fmt.Fprintf(w, `{"path":%q,"query":%q,"n":%d}`, r.URL.Path, r.URL.RawQuery, f.served)
 	}))
 	t.Cleanup(f.srv.Close)
 	f.st = openTestStore(t)
@@ -326,7 +345,7 @@ func TestConditionalRequestsReuseSnapshots(t *testing.T) {
 		t.Errorf("third run: %+v", third)
 	}
 	// A page that changed makes the run ok again.
-	f.adapter.paths = []string{"/static/a", "/fresh"}
+	f.etag = `"v2"`
 	if fourth, _ := f.h.Source(ctx, f.src, "test"); fourth.Status != store.RunOK {
 		t.Errorf("fourth run: %+v", fourth)
 	}

@@ -1,9 +1,12 @@
 package harvest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"time"
 
 	"qlink/internal/model"
@@ -42,6 +45,10 @@ func (c *collector) Spec(s model.Specification) {
 		c.stop(&BudgetError{What: fmt.Sprintf("the source yielded more than %d records", c.maxRecords), Setting: "harvest-max-records"})
 		return
 	}
+	// Offerings in a canonical order: a source that publishes the same
+	// offerings in another order (an RDF file serialised afresh) has not
+	// changed the course, and the catalogue orders them for display.
+	slices.SortStableFunc(s.Instances, func(a, b model.Instance) int { return cmp.Compare(a.ID, b.ID) })
 	c.seen[s.ID] = true
 	c.specs = append(c.specs, s)
 }
@@ -57,6 +64,14 @@ func (c *collector) Warn(w source.Warning) {
 // non-nil only when the run could not be recorded at all; a failed
 // harvest is a run with status failed.
 func (h *Harvester) Source(ctx context.Context, src store.Source, trigger string) (store.Run, error) {
+	hist, err := h.runHistory(ctx, src.ID, math.MaxInt64)
+	if err != nil {
+		return store.Run{}, err
+	}
+	since := deltaSince(src, hist, h.Now())
+	if !since.IsZero() {
+		trigger += deltaSuffix
+	}
 	run, err := h.Store.StartRun(ctx, src.ID, trigger, h.Now())
 	if err != nil {
 		return run, err
@@ -70,7 +85,7 @@ func (h *Harvester) Source(ctx context.Context, src store.Source, trigger string
 		delete(h.inflight, run.ID)
 		h.mu.Unlock()
 	}()
-	herr := h.harvest(ctx, src, &run)
+	herr := h.harvest(ctx, src, hist, since, &run)
 	run.FinishedAt = h.Now()
 	if herr != nil {
 		run.Error = herr.Error()
@@ -89,7 +104,7 @@ func (h *Harvester) Source(ctx context.Context, src store.Source, trigger string
 	return run, nil
 }
 
-func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Run) error {
+func (h *Harvester) harvest(ctx context.Context, src store.Source, hist runHistory, since time.Time, run *store.Run) error {
 	run.Status = store.RunFailed
 	provider, err := h.Store.Provider(ctx, src.ProviderID)
 	if err != nil {
@@ -122,10 +137,22 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Ru
 	if get.last, err = h.Store.LastPages(ctx, src.ID); err != nil {
 		return err
 	}
+	if since.IsZero() {
+		if prev, ok := unchangedSince(get.last, hist); ok {
+			same, err := get.revalidateAll(ctx)
+			if same || err != nil {
+				run.Pages, run.Bytes, _ = get.totals()
+				if ferr := get.flush(context.WithoutCancel(ctx)); ferr != nil || err != nil {
+					return errors.Join(err, ferr)
+				}
+				return h.notModified(ctx, src, provider, prev, run)
+			}
+		}
+	}
 	out := &collector{providerID: provider.ID, seen: map[string]bool{}, maxRecords: h.Limits.MaxRecords, stop: stop}
 	defer func() { run.Warnings, run.WarningCount = out.warnings, out.count }()
 	cfg := source.Config{URL: entry.Path, Version: entry.Version, PageSize: entry.PageSize, ContentType: entry.ContentType,
-		MaxPages: h.MaxPages, Provider: provider, Now: h.Now()}
+		MaxPages: h.MaxPages, Provider: provider, Now: h.Now(), Since: since}
 	aerr := adapter.Harvest(ctx, cfg, get, out)
 	if err := get.flush(context.WithoutCancel(ctx)); err != nil {
 		return errors.Join(aerr, err)
@@ -139,7 +166,11 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, run *store.Ru
 	if aerr != nil && len(out.specs) == 0 {
 		return aerr // nothing read: leave the stored courses alone
 	}
-	complete := aerr == nil
+	// A delta run read only what changed: it must not remove the rest.
+	complete := aerr == nil && since.IsZero()
+	if prev, ok := unchangedSince(get.last, hist); complete && ok && get.sameAsLast() {
+		return h.notModified(ctx, src, provider, prev, run)
+	}
 	if complete {
 		apply, err := h.judge(ctx, src, out.specs, run)
 		if err != nil || !apply {

@@ -60,7 +60,9 @@ type OAuthClient struct {
 
 // Providers keeps the registry of institutions.
 type Providers interface {
-	// UpsertProviders inserts or updates providers by ID.
+	// UpsertProviders inserts or updates providers by ID. A provider whose
+	// record changed has its courses put back in the index backlog (their
+	// documents carry its name), in the same transaction.
 	UpsertProviders(ctx context.Context, ps []model.Provider) error
 	Provider(ctx context.Context, id string) (model.Provider, error)
 	// ListProviders returns all providers ordered by ID.
@@ -163,6 +165,10 @@ type Courses interface {
 	// Courses whose ID belongs to another source's active course are not
 	// touched and come back as conflicts.
 	ApplyCourses(ctx context.Context, sourceID string, runID int64, specs []model.Specification, complete bool, at time.Time) (Change, error)
+	// MarkSeen records that a run saw every active course of a source
+	// unchanged at the given time (their last-seen time), without
+	// rewriting them: a source that answered "not modified".
+	MarkSeen(ctx context.Context, sourceID string, at time.Time) error
 	// Course returns one course, active or inactive.
 	Course(ctx context.Context, id string) (Course, error)
 	// CoursesByID returns the courses with the given IDs, active or

@@ -2,6 +2,7 @@ package testfed
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -191,7 +192,7 @@ func (e *eduRender) course(c *Course) eaTemplate {
 		CreditsAwarded:   e.credits(c.ECTS),
 		GradingScheme:    eaString{"en", "Numeric grades with a pass mark"},
 		RecordStatus:     "active",
-		DateLastModified: e.modified,
+		DateLastModified: cmp.Or(formatTime(c.Modified), e.modified),
 		TeachingLanguage: teachingTag(c.Name, c.Language),
 		Parent:           c.Programs,
 		Extensions:       e.extensions(c.ISCED, c.LearningOutcomes),
@@ -275,6 +276,9 @@ type eduAPI struct {
 	// collections by name.
 	docs  map[string][]byte
 	lists map[string][][]byte
+	// templateModified is each course template's dateLastModified, in
+	// list order, for the delta filter.
+	templateModified []time.Time
 }
 
 func newEduAPI(seed int64, now time.Time, in *Institution, src *Source, mb Misbehavior) *eduAPI {
@@ -300,6 +304,7 @@ func newEduAPI(seed int64, now time.Time, in *Institution, src *Source, mb Misbe
 	}
 	if mb == MalformedItem {
 		a.lists["courseTemplates"] = append(a.lists["courseTemplates"], []byte(`"not a course template"`))
+		a.templateModified = append(a.templateModified, src.LastModified)
 	}
 	for i := range src.Courses {
 		c := &src.Courses[i]
@@ -309,6 +314,7 @@ func newEduAPI(seed int64, now time.Time, in *Institution, src *Source, mb Misbe
 			doc = breakField(doc, "dateLastModified")
 		}
 		a.add("courseTemplates", c.ID, doc)
+		a.templateModified = append(a.templateModified, cmp.Or(c.Modified, src.LastModified))
 		for j := range c.Offerings {
 			a.add("courseOfferings", c.Offerings[j].ID, mustJSON(e.offering(&c.Offerings[j], c.ID, &t)))
 		}
@@ -352,6 +358,12 @@ func (a *eduAPI) serve(w http.ResponseWriter, r *http.Request, rel string) {
 		return
 	}
 	limit = min(limit, eduMaxLimit)
+	if f := q.Get("filter"); f != "" {
+		if items, ok = a.filterModified(strings.Trim(rel, "/"), items, f); !ok {
+			eduError(w, http.StatusBadRequest, "filter must be dateLastModified>'<RFC 3339 time>' on courseTemplates")
+			return
+		}
+	}
 	switch {
 	case a.mb == RepeatedPages:
 		offset = 0
@@ -370,6 +382,32 @@ func (a *eduAPI) serve(w http.ResponseWriter, r *http.Request, rel string) {
 	}
 	b.WriteByte(']')
 	serveDoc(w, r, contentTypeJSON, b.Bytes(), a.lastModified)
+}
+
+// filterModified keeps the course templates changed after the time in
+// a filter "dateLastModified>'2026-10-01T00:00:00Z'", the one filter the
+// Edu-API adapter sends (for a delta harvest).
+func (a *eduAPI) filterModified(list string, items [][]byte, filter string) ([][]byte, bool) {
+	value, ok := strings.CutPrefix(filter, "dateLastModified>")
+	since, err := time.Parse(time.RFC3339, strings.Trim(value, "'"))
+	if !ok || err != nil || list != "courseTemplates" {
+		return nil, false
+	}
+	var out [][]byte
+	for i, it := range items {
+		if a.templateModified[i].After(since) {
+			out = append(out, it)
+		}
+	}
+	return out, true
+}
+
+// formatTime formats t in RFC 3339, "" when it is zero.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // pagingHeaders writes X-Total-Count and the Link header, as the server's

@@ -22,6 +22,9 @@ type Federation struct {
 	dnsAddr  string
 	insts    []Institution
 	registry string
+	seed     int64
+	// evo is what Evolve changes; it guards insts after Start.
+	evo *evolution
 
 	httpServers []*http.Server
 	dnsServers  []*dns.Server
@@ -44,7 +47,8 @@ func Start(ctx context.Context, opts Options) (*Federation, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Federation{port: port, insts: generate(o, port)}
+	f := &Federation{port: port, insts: generate(o, port), seed: o.Seed,
+		evo: &evolution{failing: -1, renderers: map[int][]*renderer{}}}
 	f.registry = origin(registryHost, port) + registryPath
 	zone := newZone()
 	routers := make([]*hostRouter, len(listeners))
@@ -55,7 +59,7 @@ func Start(ctx context.Context, opts Options) (*Federation, error) {
 	routers[0].sites[registryHost] = &site{mounts: []mount{{registryPath, reg.serve}}}
 	zone.addA(registryHost, loopback(0))
 	for i := range f.insts {
-		publish(o, &f.insts[i], routers[i+1], zone, loopback(i+1))
+		f.publish(o, i, routers[i+1], zone, loopback(i+1))
 	}
 	if err := f.startDNS(ctx, zone, o.Logger); err != nil {
 		for _, l := range listeners {
@@ -76,8 +80,9 @@ func Start(ctx context.Context, opts Options) (*Federation, error) {
 	return f, nil
 }
 
-// publish puts one institution's DNS records and documents in place.
-func publish(o Options, in *Institution, r *hostRouter, zone *dnsZone, addr netip.Addr) {
+// publish puts institution k's DNS records and documents in place.
+func (f *Federation) publish(o Options, k int, r *hostRouter, zone *dnsZone, addr netip.Addr) {
+	in := &f.insts[k]
 	sites := map[string]*site{}
 	for _, h := range in.hosts() {
 		sites[h] = &site{files: map[string]file{}}
@@ -99,43 +104,44 @@ func publish(o Options, in *Institution, r *hostRouter, zone *dnsZone, addr neti
 		sites[u.Hostname()].files[u.Path] = file{d.ContentType, renderManifest(in), o.Now}
 	}
 	for i := range in.Sources {
-		src := &in.Sources[i]
-		u, err := url.Parse(src.Path)
+		u, err := url.Parse(in.Sources[i].Path)
 		if err != nil {
 			panic("testfed: " + err.Error())
 		}
 		// Rendered on first use: Start stays fast, and a federation of
 		// hundreds of institutions costs only what is asked for.
-		render := func() api { return newOOAPI(o.Seed, o.Now, in, src) }
+		// The institution is looked up at each rendering: Evolve
+		// replaces its sources and re-renders them.
+		render := func() api {
+			f.evo.mu.RLock()
+			defer f.evo.mu.RUnlock()
+			in := &f.insts[k]
+			src := &in.Sources[i]
+			switch src.Type {
+			case FormatEduAPI:
+				return newEduAPI(o.Seed, o.Now, in, src, in.Misbehavior)
+			case FormatOCCAPI:
+				return newOCCAPI(in, src, in.Misbehavior, portOf(u.Port()))
+			case FormatELM:
+				return newELMFile(in, src, o.Now)
+			}
+			return newOOAPI(o.Seed, o.Now, in, src)
+		}
 		prefix := u.Path
-		switch src.Type {
-		case FormatEduAPI:
-			render = func() api { return newEduAPI(o.Seed, o.Now, in, src, in.Misbehavior) }
+		switch in.Sources[i].Type {
 		case FormatOCCAPI:
-			render = func() api { return newOCCAPI(in, src, in.Misbehavior, portOf(u.Port())) }
 			prefix = occapiRoot
 		case FormatELM:
-			render = func() api { return newELMFile(in, src, o.Now) }
 			prefix = elmRoot
 		}
 		s := sites[u.Hostname()]
-		s.mounts = append(s.mounts, mount{prefix, lazy(render)})
+		s.mounts = append(s.mounts, mount{prefix, f.evo.mountData(k, render)})
 	}
 }
 
 // api is a rendered data source.
 type api interface {
 	serve(w http.ResponseWriter, r *http.Request, rel string)
-}
-
-// lazy renders an API on its first request.
-func lazy(render func() api) func(w http.ResponseWriter, r *http.Request, rel string) {
-	var once sync.Once
-	var a api
-	return func(w http.ResponseWriter, r *http.Request, rel string) {
-		once.Do(func() { a = render() })
-		a.serve(w, r, rel)
-	}
 }
 
 func portOf(s string) int {
@@ -260,5 +266,7 @@ func (f *Federation) RegistryURL() string { return f.registry }
 // slice is a copy; the institutions share their contents with the
 // federation and must not be modified.
 func (f *Federation) Institutions() []Institution {
+	f.evo.mu.RLock()
+	defer f.evo.mu.RUnlock()
 	return append([]Institution(nil), f.insts...)
 }

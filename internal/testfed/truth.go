@@ -301,6 +301,9 @@ type Course struct {
 	// start before Options.Now unless asked with `since`.
 	Offerings []Offering
 	Quirks    []Quirk
+	// Modified is when Evolve last changed the course (zero: the
+	// source's LastModified); Edu-API publishes it as dateLastModified.
+	Modified time.Time
 }
 
 // BroadField returns the ISCED-F broad field, e.g. "06", or "" when the

@@ -63,6 +63,15 @@ func (s *Store) ApplyCourses(ctx context.Context, sourceID string, runID int64, 
 	return ch, nil
 }
 
+// MarkSeen sets the last-seen time of a source's active courses.
+func (s *Store) MarkSeen(ctx context.Context, sourceID string, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE courses SET last_seen = ? WHERE source_id = ? AND inactive = 0`, at.UTC(), sourceID)
+	if err != nil {
+		return fmt.Errorf("sqlite: mark seen %s: %w", sourceID, err)
+	}
+	return nil
+}
+
 // loadExisting reads the stored state of the source's courses and of any
 // course in the batch, whichever source holds it.
 func loadExisting(ctx context.Context, tx *sql.Tx, sourceID string, specs []model.Specification) (map[string]storedCourse, error) {
@@ -337,8 +346,14 @@ const indexedState = `CASE WHEN inactive = 1 THEN 'inactive:' || hash ELSE hash 
 func (s *Store) IndexBacklog(ctx context.Context, sourceID string) (store.IndexBacklog, error) {
 	var b store.IndexBacklog
 	var err error
-	b.Stale, err = s.ids(ctx, `SELECT id FROM courses WHERE indexed_hash != `+indexedState+
-		` AND (?1 = '' OR source_id = ?1) ORDER BY id`, sourceID)
+	// One query per case: SQLite uses the partial index only for a plain
+	// source_id term; "(? = '' OR source_id = ?)" scans every course.
+	if sourceID == "" {
+		b.Stale, err = s.ids(ctx, `SELECT id FROM courses WHERE indexed_hash != `+indexedState+` ORDER BY id`)
+	} else {
+		b.Stale, err = s.ids(ctx, `SELECT id FROM courses WHERE source_id = ? AND indexed_hash != `+indexedState+
+			` ORDER BY id`, sourceID)
+	}
 	return b, err
 }
 

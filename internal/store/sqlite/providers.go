@@ -12,7 +12,11 @@ import (
 	"qlink/internal/store"
 )
 
-// UpsertProviders inserts or replaces providers in one transaction.
+// UpsertProviders inserts or replaces providers in one transaction. The
+// search documents of a course carry its provider (name, acronym,
+// country), so when a provider's record changes its courses' indexed
+// state is cleared in the same transaction: they join the index backlog
+// and the next index sync rewrites them, even after a crash.
 func (s *Store) UpsertProviders(ctx context.Context, ps []model.Provider) error {
 	now := time.Now().UTC()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
@@ -30,12 +34,50 @@ func (s *Store) UpsertProviders(ctx context.Context, ps []model.Provider) error 
 			if err != nil {
 				return fmt.Errorf("sqlite: provider %s: %w", p.ID, err)
 			}
+			if err := staleIfChanged(ctx, tx, p); err != nil {
+				return err
+			}
 			if _, err := stmt.ExecContext(ctx, p.ID, p.SCHAC, doc, now); err != nil {
 				return fmt.Errorf("sqlite: provider %s: %w", p.ID, err)
 			}
 		}
 		return nil
 	})
+}
+
+// staleIfChanged clears the indexed state of a provider's courses when
+// what their documents show of it changed. Other fields are left out on
+// purpose: a registry import that lacks the SCHAC code discovery adopted
+// must not re-index the provider's courses at every harvest.
+func staleIfChanged(ctx context.Context, tx *sql.Tx, p model.Provider) error {
+	var doc []byte
+	err := tx.QueryRowContext(ctx, `SELECT doc FROM providers WHERE id = ?`, p.ID).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err == nil {
+		var old model.Provider
+		if old, err = decodeProvider(doc); err == nil && shownInDocuments(old) == shownInDocuments(p) {
+			return nil
+		}
+	}
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `UPDATE courses SET indexed_hash = '' WHERE provider_id = ?`, p.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: provider %s: %w", p.ID, err)
+	}
+	return nil
+}
+
+// shownInDocuments is what a course's search document carries of its
+// provider (search.NewDocument): names, acronym and country.
+func shownInDocuments(p model.Provider) string {
+	b, _ := json.Marshal(struct {
+		Name             model.Text
+		Acronym, Country string
+	}{p.Name, p.Acronym, p.Country})
+	return string(b)
 }
 
 // Provider returns one provider.
