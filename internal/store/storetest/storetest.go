@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"course history", testCourseHistory},
 		{"interrupted and found runs", testInterruptAndFind},
 		{"snapshot retention", testPruneSnapshots},
+		{"next scheduled run", testNextRun},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -522,5 +523,28 @@ func testPruneSnapshots(t *testing.T, s store.Store) {
 	}
 	if got, _ := s.BlobReferenced(ctx, "records"); got {
 		t.Error("superseded records still referenced")
+	}
+}
+
+func testNextRun(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustProviders(t, s, "a")
+	src := mustSource(t, s, "a", "k")
+	if !src.NextRunAt.IsZero() {
+		t.Fatalf("a new source has next run %v, want none", src.NextRunAt)
+	}
+	at := t0.Add(36 * time.Hour)
+	if err := s.SetNextRun(ctx, src.ID, at); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Source(ctx, src.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.NextRunAt.Equal(at) {
+		t.Errorf("next run = %v, want %v", got.NextRunAt, at)
+	}
+	if err := s.SetNextRun(ctx, "no-such-source", at); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("next run of a missing source: err = %v, want ErrNotFound", err)
 	}
 }
