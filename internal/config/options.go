@@ -50,6 +50,10 @@ var options = []option{
 	{"harvest-max-run-pages", "most requests one source run may make, over all its endpoints; a run over it stops and changes nothing", false, func(c *Config) any { return &c.Harvest.MaxRunPages }},
 	{"harvest-max-records", "most courses one source run may yield; a run over it stops and changes nothing", false, func(c *Config) any { return &c.Harvest.MaxRecords }},
 	{"harvest-provider-timeout", "time allowed for discovery and all source runs of one provider; a run stopped by it changes nothing", false, func(c *Config) any { return &c.Harvest.ProviderTimeout }},
+	{"schedule-floor", "shortest refresh interval: a manifest asking for more frequent refreshes gets this (qlink serve)", false, func(c *Config) any { return &c.Schedule.Floor }},
+	{"schedule-ceiling", "longest refresh interval, also the longest a failing source backs off to (qlink serve)", false, func(c *Config) any { return &c.Schedule.Ceiling }},
+	{"schedule-discovery", "how often each provider's manifest is discovered again (qlink serve)", false, func(c *Config) any { return &c.Schedule.Discovery }},
+	{"schedule-registry", "how often the provider registry is imported again, when registry-url is set (qlink serve)", false, func(c *Config) any { return &c.Schedule.Registry }},
 	{"harvest-keep-snapshots", "distinct raw snapshots kept per source; older ones are deleted after each run", false, func(c *Config) any { return &c.Harvest.KeepSnapshots }},
 }
 
