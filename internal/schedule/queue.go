@@ -141,22 +141,13 @@ func (q *Queue) insert(ctx context.Context, args river.JobArgs, priority int, ta
 	return nil
 }
 
-// HarvestAll queues a full harvest: a registry import first when the
-// server has a registry (withRegistry), otherwise discovery of each of
-// providerIDs; every source found is then refreshed at once.
-func (q *Queue) HarvestAll(ctx context.Context, withRegistry bool, providerIDs, only []string) (Batch, error) {
+// HarvestAll queues a full harvest: the server imports its registry (if
+// it has one), then discovers every provider (those in only, when given)
+// and refreshes every source it finds.
+func (q *Queue) HarvestAll(ctx context.Context, only []string) (Batch, error) {
 	b := newBatch()
-	if withRegistry {
-		b.Jobs++
-		return b, q.insert(ctx, importArgs{Refresh: true, Only: only}, priorityNow, []string{b.Tag})
-	}
-	for _, id := range providerIDs {
-		if err := q.insert(ctx, discoverArgs{ProviderID: id, Refresh: true}, priorityNow, []string{b.Tag}); err != nil {
-			return b, err
-		}
-		b.Jobs++
-	}
-	return b, nil
+	b.Jobs = 1
+	return b, q.insert(ctx, importArgs{Refresh: true, Only: only}, priorityNow, []string{b.Tag})
 }
 
 // RefreshProvider queues discovery of a provider followed by a refresh of

@@ -65,6 +65,10 @@ func (o Options) withDefaults() Options {
 	def(&o.Registry, 24*time.Hour)
 	def(&o.RetryBase, 15*time.Minute)
 	def(&o.Tick, time.Minute)
+	if o.Override > 0 {
+		// Look often enough for an overridden interval to be kept.
+		o.Tick = min(o.Tick, max(o.Override/4, 100*time.Millisecond))
+	}
 	def(&o.StopGrace, 20*time.Second)
 	o.Workers = max(o.Workers, 1)
 	if o.Logger == nil {
@@ -104,7 +108,7 @@ func Open(ctx context.Context, o Options) (*Scheduler, error) {
 	river.AddWorker(workers, &importWorker{s: s})
 	client, err := river.NewClient(riversqlite.New(db), &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},
-		Workers: workers, Logger: o.Logger.With("component", "river"),
+		Workers: workers, Logger: slog.New(warnAndAbove{o.Logger.With("component", "river").Handler()}),
 		// A worker is stopped by its own budgets (harvest limits), not by
 		// a job timeout.
 		JobTimeout: -1,
@@ -220,7 +224,7 @@ func (s *Scheduler) plan(ctx context.Context) error {
 		return err
 	}
 	for _, src := range sources {
-		if !src.Active || src.NextRunAt.After(now) {
+		if !src.Active || s.due(src).After(now) {
 			continue
 		}
 		if err := s.insert(ctx, refreshArgs{SourceID: src.ID, Trigger: "schedule"}, priorityPeriodic, nil); err != nil {
@@ -228,6 +232,19 @@ func (s *Scheduler) plan(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// due is when a source should run next: as planned, or, for a source
+// never planned, at once if it never ran and an interval after its last
+// run otherwise (one harvested by qlink harvest before any server ran).
+func (s *Scheduler) due(src store.Source) time.Time {
+	switch {
+	case !src.NextRunAt.IsZero():
+		return src.NextRunAt
+	case !src.LastRunAt.IsZero():
+		return src.LastRunAt.Add(s.interval(src))
+	}
+	return time.Time{}
 }
 
 // interval is how long a source waits between two successful runs.
@@ -371,14 +388,13 @@ func (s *Scheduler) discover(ctx context.Context, args discoverArgs, tags []stri
 	return nil
 }
 
-// importRegistry imports the registry, then, when asked to refresh,
-// queues discovery and refresh of the providers.
+// importRegistry imports the registry (when the instance has one), then,
+// when asked to refresh, queues discovery and refresh of the providers.
 func (s *Scheduler) importRegistry(ctx context.Context, args importArgs, tags []string) error {
-	if s.opts.ImportRegistry == nil {
-		return nil
-	}
-	if err := s.opts.ImportRegistry(ctx); err != nil {
-		return err
+	if s.opts.ImportRegistry != nil {
+		if err := s.opts.ImportRegistry(ctx); err != nil {
+			return err
+		}
 	}
 	if args.Refresh {
 		providers, err := s.opts.Store.ListProviders(ctx)
@@ -423,4 +439,12 @@ type importWorker struct {
 
 func (w *importWorker) Work(ctx context.Context, job *river.Job[importArgs]) error {
 	return w.s.importRegistry(ctx, job.Args, job.Tags)
+}
+
+// warnAndAbove passes on River's warnings and errors only: its info
+// messages (job counts every few seconds) would drown the log.
+type warnAndAbove struct{ slog.Handler }
+
+func (h warnAndAbove) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
 }
