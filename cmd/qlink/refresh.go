@@ -36,17 +36,17 @@ prints each run as it ends. With no server running, refresh does the work itself
 			id := args[0]
 			a, err := openCmdApp(cmd)
 			if errors.Is(err, bleve.ErrBusy) {
-				return handOver(cmd, wait, func(ctx context.Context, st *sqlite.Store, q *schedule.Queue) (schedule.Batch, string, error) {
+				return handOver(cmd, wait, func(ctx context.Context, st *sqlite.Store, q *schedule.Queue) (handed, error) {
 					kind, err := refreshTarget(ctx, st, id)
 					if err != nil {
-						return schedule.Batch{}, "", err
+						return handed{}, err
 					}
 					if kind == "source" {
 						b, err := q.RefreshSource(ctx, id)
-						return b, "a refresh of source " + id, err
+						return handed{b, "a refresh of source " + id, func(src store.Source) bool { return src.ID == id }}, err
 					}
 					b, err := q.RefreshProvider(ctx, id)
-					return b, "discovery and a refresh of provider " + id, err
+					return handed{b, "discovery and a refresh of provider " + id, func(src store.Source) bool { return src.ProviderID == id }}, err
 				})
 			}
 			if err != nil {
@@ -102,9 +102,17 @@ func refreshHere(ctx context.Context, a *app, out io.Writer, id string) error {
 	return nil
 }
 
+// handed is work queued for a server: the batch, what it is in words,
+// and which sources its runs are about.
+type handed struct {
+	batch schedule.Batch
+	what  string
+	about func(store.Source) bool
+}
+
 // handOver queues work for the server that owns the data directory,
 // says what it queued, and with wait follows it to the end.
-func handOver(cmd *cobra.Command, wait bool, enqueue func(context.Context, *sqlite.Store, *schedule.Queue) (schedule.Batch, string, error)) error {
+func handOver(cmd *cobra.Command, wait bool, enqueue func(context.Context, *sqlite.Store, *schedule.Queue) (handed, error)) error {
 	ctx, out := cmd.Context(), cmd.OutOrStdout()
 	st, cfg, err := openCmdStore(cmd)
 	if err != nil {
@@ -120,16 +128,16 @@ func handOver(cmd *cobra.Command, wait bool, enqueue func(context.Context, *sqli
 	if err != nil {
 		return err
 	}
-	b, what, err := enqueue(ctx, st, q)
+	h, err := enqueue(ctx, st, q)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "A qlink server owns %s: queued %s for it (%s).\n", cfg.DataDir, what, harvest.Count(b.Jobs, "job"))
+	fmt.Fprintf(out, "A qlink server owns %s: queued %s for it (%s).\n", cfg.DataDir, h.what, harvest.Count(h.batch.Jobs, "job"))
 	if !wait {
 		fmt.Fprintln(out, "It runs ahead of the periodic work; follow it with --wait or qlink runs.")
 		return nil
 	}
-	return followBatch(ctx, st, q, b, since, out)
+	return followBatch(ctx, st, q, h, since, out)
 }
 
 func lastRunID(ctx context.Context, st *sqlite.Store) (int64, error) {
@@ -143,14 +151,15 @@ func lastRunID(ctx context.Context, st *sqlite.Store) (int64, error) {
 // followPoll is how often a waiting command looks at the queue and runs.
 const followPoll = 500 * time.Millisecond
 
-// followBatch prints the runs the batch's jobs make as they end, until
-// none of its jobs is left. Runs of the periodic schedule are not its own
-// and are left out.
-func followBatch(ctx context.Context, st *sqlite.Store, q *schedule.Queue, b schedule.Batch, since int64, out io.Writer) error {
+// followBatch prints the runs of the handed work as they end, until none
+// of its jobs is left: the runs on its sources, started after it was
+// queued, that the periodic schedule did not start. (Other work an
+// operator queued for the same sources at the same time shows too.)
+func followBatch(ctx context.Context, st *sqlite.Store, q *schedule.Queue, h handed, since int64, out io.Writer) error {
 	printed := map[int64]bool{}
 	counts := map[store.RunStatus]int{}
 	for {
-		pending, err := q.Pending(ctx, b)
+		pending, err := q.Pending(ctx, h.batch)
 		if err != nil {
 			return err
 		}
@@ -162,12 +171,15 @@ func followBatch(ctx context.Context, st *sqlite.Store, q *schedule.Queue, b sch
 			if r.ID <= since || printed[r.ID] || r.FinishedAt.IsZero() || r.Trigger == "schedule" {
 				continue
 			}
-			printed[r.ID] = true
-			counts[r.Status]++
 			src, err := st.Source(ctx, r.SourceID)
 			if err != nil {
 				return err
 			}
+			if !h.about(src) {
+				continue
+			}
+			printed[r.ID] = true
+			counts[r.Status]++
 			fmt.Fprintln(out, "  └", runLine(ctx, st, src, r))
 		}
 		if pending == 0 {

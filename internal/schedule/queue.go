@@ -130,11 +130,17 @@ func newBatch() Batch {
 	return Batch{Tag: "batch-" + hex.EncodeToString(b)}
 }
 
-// insert inserts one job; a job already queued with the same unique
-// arguments is kept, and counts as this one.
+// insert inserts one job. Periodic work (no tags) is unique: a job
+// already queued with the same arguments is kept and counts as this one.
+// Work an operator asked for (tagged with its batch) is always inserted,
+// so that the batch can be followed to its end; the scheduler still runs
+// one harvest of a source at a time.
 func (q *Queue) insert(ctx context.Context, args river.JobArgs, priority int, tags []string) error {
-	_, err := q.client.Insert(ctx, args, &river.InsertOpts{Priority: priority, Tags: tags, MaxAttempts: 5,
-		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: liveStates}})
+	opts := &river.InsertOpts{Priority: priority, Tags: tags, MaxAttempts: 5}
+	if len(tags) == 0 {
+		opts.UniqueOpts = river.UniqueOpts{ByArgs: true, ByState: liveStates}
+	}
+	_, err := q.client.Insert(ctx, args, opts)
 	if err != nil {
 		return fmt.Errorf("job queue: insert %s: %w", args.Kind(), err)
 	}

@@ -279,6 +279,10 @@ func (s *Scheduler) nextRun(src store.Source, status store.RunStatus, now time.T
 	return now.Add(delay + jitter)
 }
 
+// busyRetry is how long a refresh waits when its source is being
+// harvested by another job.
+const busyRetry = 2 * time.Second
+
 func (s *Scheduler) lock(sourceID string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -314,7 +318,7 @@ func (s *Scheduler) refresh(ctx context.Context, args refreshArgs, tags []string
 		return nil
 	}
 	if !s.lock(src.ID) {
-		return river.JobSnooze(30 * time.Second)
+		return river.JobSnooze(busyRetry)
 	}
 	defer s.unlock(src.ID)
 	h := s.opts.Harvester
