@@ -108,8 +108,13 @@ func openCmdApp(cmd *cobra.Command) (*app, error) {
 	}
 	log := newLogger(cfg)
 	warnKeySecretPlacement(log, cfg)
-	return openApp(cmd.Context(), cfg, log, network{})
+	return openApp(cmd.Context(), cfg, log, cmdNetwork)
 }
+
+// cmdNetwork is the networking of the commands that open an instance:
+// production's. Only the test binary changes it, for child processes that
+// must reach the test's servers on loopback (see schedule_test.go).
+var cmdNetwork network
 
 // openCmdStore opens only the database of the command's instance, for
 // commands that never touch the search index: they run beside a serve

@@ -2,12 +2,21 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"qlink/internal/config"
+	"qlink/internal/fetch"
+	"qlink/internal/model"
 	"qlink/internal/store"
 	"qlink/internal/testfed"
 )
@@ -97,4 +106,131 @@ func hasManualRun(runs []store.Run) bool {
 		}
 	}
 	return false
+}
+
+// loopbackEnv opens loopback to the fetcher of a child qlink, so that it
+// can harvest the test's own servers. This init must run before the one
+// in signal_test.go that runs main: files initialise in name order.
+const loopbackEnv = "QLINK_TEST_LOOPBACK"
+
+func init() {
+	if os.Getenv(loopbackEnv) == "1" {
+		cmdNetwork.allowNets = fetch.LoopbackNets
+	}
+}
+
+const crashCourses = `@prefix ql: <http://data.quality-link.eu/ontology/v1#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<https://uni.test/c/C1> a ql:LearningOpportunitySpecification ; dcterms:title "Algebra"@en .
+<https://uni.test/c/C2> a ql:LearningOpportunitySpecification ; dcterms:title "Botany"@en .
+<https://uni.test/c/C3> a ql:LearningOpportunitySpecification ; dcterms:title "Chemistry"@en .
+`
+
+// TestServeRecoversFromSIGKILLMidHarvest kills a real serve process while
+// its scheduled harvest waits on a source, starts it again, and checks
+// that the interrupted run is marked, its work redone, and store and
+// index agree.
+func TestServeRecoversFromSIGKILLMidHarvest(t *testing.T) {
+	ctx := context.Background()
+	var stall atomic.Bool
+	stall.Store(true)
+	requested := make(chan struct{}, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if stall.Load() {
+			select {
+			case requested <- struct{}{}:
+			default:
+			}
+			<-r.Context().Done()
+			return
+		}
+		w.Header().Set("Content-Type", "text/turtle")
+		w.Write([]byte(crashCourses))
+	}))
+	defer srv.Close()
+
+	cfg := config.Default()
+	cfg.DataDir = newInstance(t)
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1 := model.Provider{ID: "P1", SCHAC: "uni.test", Name: model.Text{"en": "University One"}, Country: "NL"}
+	entry := `{"type":"elm","path":"` + srv.URL + `/courses.ttl"}`
+	err = errors.Join(st.UpsertProviders(ctx, []model.Provider{p1}),
+		// Discovered just now: the server goes straight to the source.
+		func() error {
+			_, err := st.AddDiscovery(ctx, store.Discovery{ProviderID: "P1", StartedAt: time.Now(), ManifestURL: "x"})
+			return err
+		}())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := st.SyncManifest(ctx, store.Manifest{ProviderID: "P1", URL: "x", FetchedAt: time.Now(), Body: []byte(entry)},
+		[]store.Source{{Key: "main", Type: "elm", URL: srv.URL, Entry: []byte(entry)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	srcID := srcs[0].ID
+
+	t.Setenv(loopbackEnv, "1")
+	serve := []string{"serve", "--data-dir", cfg.DataDir, "--addr", "127.0.0.1:0", "--fetch-timeout", "10m"}
+	first := startQlink(t, serve...)
+	select {
+	case <-requested:
+	case <-time.After(3 * hangDetector):
+		t.Fatal("the server never harvested the source")
+	}
+	if err := first.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-first.done
+
+	stall.Store(false)
+	second := startQlink(t, serve...)
+	st, err = openStore(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var runs []store.Run
+	deadline := time.Now().Add(6 * hangDetector)
+	for !slices.ContainsFunc(runs, func(r store.Run) bool { return r.Status == store.RunOK }) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the interrupted work was not redone: runs %+v", runs)
+		}
+		time.Sleep(50 * time.Millisecond)
+		if runs, err = st.ListRuns(ctx, srcID, 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code := second.terminate(t); code != 0 {
+		t.Errorf("serve ended with exit code %d, want 0", code)
+	}
+	if len(runs) != 2 || runs[1].Status != store.RunInterrupted {
+		t.Errorf("runs newest first: %+v, want the killed run interrupted, then an ok one", runs)
+	}
+
+	// Store and index agree: every stored course is indexed, nothing else.
+	a, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler), network{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ids, err := a.store.CourseIDs(ctx, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	indexed, err := a.index.Count(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	backlog, err := a.store.IndexBacklog(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 3 || indexed != 3 || len(backlog.Stale)+len(backlog.Gone) != 0 {
+		t.Errorf("store holds %d courses, index %d documents, backlog %+v; want 3, 3 and none", len(ids), indexed, backlog)
+	}
 }
