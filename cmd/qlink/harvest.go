@@ -56,7 +56,9 @@ follows it and prints each run as it ends. The server's registry setting is used
 				return handOver(cmd, wait, func(ctx context.Context, st *sqlite.Store, q *schedule.Queue) (handed, error) {
 					b, err := q.HarvestAll(ctx, providerIDs)
 					return handed{b, "a full harvest (registry import as the server is set up, discovery and refresh of every provider)",
-						func(src store.Source) bool { return len(providerIDs) == 0 || slices.Contains(providerIDs, src.ProviderID) }}, err
+						func(src store.Source) bool {
+							return len(providerIDs) == 0 || slices.Contains(providerIDs, src.ProviderID)
+						}}, err
 				})
 			}
 			if err != nil {
