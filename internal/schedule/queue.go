@@ -77,12 +77,15 @@ type Queue struct {
 // openDB opens the instance's SQLite file for River on a pool of its own:
 // one connection, so River's writes never contend with each other, WAL so
 // the store's readers carry on, and a busy timeout so the store's writers
-// are waited for instead of failing.
+// (and another process's queue) are waited for instead of failing. Write
+// transactions start IMMEDIATE, as the store's do: a read transaction
+// that later writes could not wait for the lock, only fail.
 func openDB(ctx context.Context, path string) (*sql.DB, error) {
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
+	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("job queue: open %s: %w", path, err)

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"qlink/internal/fetch"
 	"qlink/internal/harvest"
 	"qlink/internal/model"
@@ -37,22 +39,34 @@ func (lineAdapter) Harvest(ctx context.Context, cfg source.Config, get source.Ge
 	return nil
 }
 
-// institution serves one source; failing makes it answer 500.
+// institution serves one source. failing makes it answer 500, status
+// any other error status; stalled makes it answer nothing until the
+// client gives up, and signals each request on requested.
 type institution struct {
-	srv     *httptest.Server
-	failing atomic.Bool
-	hits    atomic.Int32
+	srv       *httptest.Server
+	failing   atomic.Bool
+	status    atomic.Int32
+	stalled   atomic.Bool
+	requested chan struct{}
 }
 
 func newInstitution(t *testing.T) *institution {
-	in := &institution{}
+	in := &institution{requested: make(chan struct{}, 1)}
 	in.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in.hits.Add(1)
-		if in.failing.Load() {
+		switch {
+		case in.stalled.Load():
+			select {
+			case in.requested <- struct{}{}:
+			default:
+			}
+			<-r.Context().Done()
+		case in.failing.Load():
 			http.Error(w, "down for maintenance", http.StatusInternalServerError)
-			return
+		case in.status.Load() != 0:
+			http.Error(w, "gone", int(in.status.Load()))
+		default:
+			w.Write([]byte("Algebra Botany"))
 		}
-		w.Write([]byte("Algebra Botany"))
 	}))
 	t.Cleanup(in.srv.Close)
 	return in
@@ -278,5 +292,85 @@ func TestRefreshNowFromAnotherProcess(t *testing.T) {
 	runs := f.runs(t)
 	if len(runs) != 1 || runs[0].Trigger != "manual" || runs[0].Status != store.RunOK {
 		t.Fatalf("runs: %+v, want one manual ok run", runs)
+	}
+}
+
+func TestOverdueSourceRunsAfterRestart(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, `{"type":"ooapi","path":"SRV"}`)
+	// Planned by an earlier server for a time that passed while none ran.
+	if err := f.st.SetNextRun(ctx, f.src.ID, time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	start(t, f.open(t, Options{Tick: 50 * time.Millisecond}))
+	var src store.Source
+	waitFor(t, "the overdue run to be done and the next planned", func() bool {
+		var err error
+		if src, err = f.st.Source(ctx, f.src.ID); err != nil {
+			t.Fatal(err)
+		}
+		return src.NextRunAt.After(time.Now())
+	})
+	if runs := f.runs(t); len(runs) != 1 || runs[0].Status != store.RunOK {
+		t.Errorf("runs: %+v, want one ok run", runs)
+	}
+	if !src.NextRunAt.After(time.Now().Add(20 * time.Hour)) {
+		t.Errorf("next run at %v, want about a day ahead", src.NextRunAt)
+	}
+}
+
+func TestGoneSourceTriggersDiscovery(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, `{"type":"ooapi","path":"SRV"}`)
+	f.in.status.Store(http.StatusNotFound)
+	s := f.open(t, Options{})
+	if err := s.refresh(ctx, refreshArgs{SourceID: f.src.ID, Trigger: "schedule"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := s.client.JobList(ctx, river.NewJobListParams().Kinds(discoverArgs{}.Kind()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs.Jobs) != 1 || jobs.Jobs[0].Priority != priorityNow {
+		t.Fatalf("after a 404 the queue holds %d discovery jobs, want one ahead of periodic work", len(jobs.Jobs))
+	}
+}
+
+// TestStopCancelsAStalledRunAfterTheGrace: told to stop while a harvest
+// waits on a source that never answers, the scheduler gives it the grace
+// period, then cancels it; the run changes nothing and its job stays
+// queued for the next start.
+func TestStopCancelsAStalledRunAfterTheGrace(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, `{"type":"ooapi","path":"SRV"}`)
+	f.in.stalled.Store(true)
+	s := f.open(t, Options{Tick: 50 * time.Millisecond, StopGrace: 100 * time.Millisecond})
+	runCtx, cancel := context.WithCancel(ctx)
+	stopped := make(chan error, 1)
+	go func() { stopped <- s.Run(runCtx) }()
+	select {
+	case <-f.in.requested:
+	case <-time.After(time.Minute):
+		t.Fatal("the source was never harvested")
+	}
+	cancel()
+	select {
+	case err := <-stopped:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the scheduler did not stop")
+	}
+	runs := f.runs(t)
+	if len(runs) != 1 || runs[0].Status == store.RunOK {
+		t.Errorf("runs: %+v, want one that did not succeed", runs)
+	}
+	jobs, err := s.client.JobList(ctx, river.NewJobListParams().Kinds(refreshArgs{}.Kind()).States(liveStates...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs.Jobs) != 1 {
+		t.Errorf("%d refresh jobs left queued, want the cancelled one to be retried", len(jobs.Jobs))
 	}
 }
