@@ -63,8 +63,8 @@ On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
 			if err != nil {
 				return err
 			}
-			a.log.Info("serving", "url", a.cfg.PublicURL())
 			if noHarvest {
+				a.log.Info("serving", "url", a.cfg.PublicURL(), "harvest", false)
 				return serveHTTP(cmd.Context(), ln, srv.Handler())
 			}
 			return serveAndHarvest(cmd.Context(), a, ln, srv.Handler(), 0)
@@ -89,9 +89,13 @@ var harvestSettings = []string{"registry-url", "contact-url", "fetch-timeout", "
 func serveAndHarvest(ctx context.Context, a *app, ln net.Listener, h http.Handler, override time.Duration) error {
 	sch, err := a.openScheduler(ctx, override)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // told to stop while starting
+		}
 		return err
 	}
 	defer sch.Close()
+	a.log.Info("serving", "url", a.cfg.PublicURL(), "harvest_workers", a.cfg.Harvest.Workers)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	schedDone := make(chan error, 1)

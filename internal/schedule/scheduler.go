@@ -126,6 +126,9 @@ func Open(ctx context.Context, o Options) (*Scheduler, error) {
 // cancelled harvest changes nothing and is retried at the next start).
 func (s *Scheduler) Run(ctx context.Context) error {
 	if err := s.requeueOrphans(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // told to stop before it started
+		}
 		return err
 	}
 	// The client's own context must outlive ctx: cancelling it would
@@ -138,9 +141,11 @@ func (s *Scheduler) Run(ctx context.Context) error {
 }
 
 func (s *Scheduler) stop() error {
+	s.log.Debug("stopping: jobs under way may finish", "grace", s.opts.StopGrace)
 	soft, cancel := context.WithTimeout(context.Background(), s.opts.StopGrace)
 	defer cancel()
 	if err := s.client.Stop(soft); err == nil {
+		s.log.Debug("stopped")
 		return nil
 	}
 	s.log.Warn("jobs still under way after the grace period; cancelling them", "grace", s.opts.StopGrace)
