@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -232,5 +233,46 @@ func TestServeRecoversFromSIGKILLMidHarvest(t *testing.T) {
 	}
 	if len(ids) != 3 || indexed != 3 || len(backlog.Stale)+len(backlog.Gone) != 0 {
 		t.Errorf("store holds %d courses, index %d documents, backlog %+v; want 3, 3 and none", len(ids), indexed, backlog)
+	}
+}
+
+// TestDemoRefreshOverridesIntervals: demo --refresh keeps harvesting
+// every source at that interval while it serves.
+func TestDemoRefreshOverridesIntervals(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a federation")
+	}
+	dir := filepath.Join(t.TempDir(), "demo")
+	p := startQlink(t, "demo", "--institutions", "2", "--addr", "127.0.0.1:0", "--data-dir", dir, "--refresh", "1s")
+	p.waitFor(t, "Press Ctrl-C to stop")
+	cfg := config.Default()
+	cfg.DataDir = dir
+	st, err := openStore(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	scheduled := func() int {
+		runs, err := st.FindRuns(context.Background(), store.RunFilter{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range runs {
+			if r.Trigger == "schedule" && !r.FinishedAt.IsZero() {
+				n++
+			}
+		}
+		return n
+	}
+	deadline := time.Now().Add(6 * hangDetector)
+	for scheduled() < 4 {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d scheduled runs after the demo's first harvest", scheduled())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if code := p.terminate(t); code != 0 {
+		t.Errorf("demo ended with exit code %d, want 0", code)
 	}
 }
