@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
+	"qlink/internal/discovery"
 	"qlink/internal/fetch"
 	"qlink/internal/harvest"
 	"qlink/internal/model"
@@ -43,7 +45,10 @@ func (lineAdapter) Harvest(ctx context.Context, cfg source.Config, get source.Ge
 // any other error status; stalled makes it answer nothing until the
 // client gives up, and signals each request on requested.
 type institution struct {
-	srv       *httptest.Server
+	srv *httptest.Server
+	// manifest is the body of /manifest.json, SRV standing for the
+	// server's URL.
+	manifest  atomic.Value
 	failing   atomic.Bool
 	status    atomic.Int32
 	stalled   atomic.Bool
@@ -54,6 +59,9 @@ func newInstitution(t *testing.T) *institution {
 	in := &institution{requested: make(chan struct{}, 1)}
 	in.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
+		case r.URL.Path == "/manifest.json":
+			m, _ := in.manifest.Load().(string)
+			w.Write([]byte(strings.ReplaceAll(m, "SRV", in.srv.URL)))
 		case in.stalled.Load():
 			select {
 			case in.requested <- struct{}{}:
@@ -105,9 +113,10 @@ func newFixture(t *testing.T, entry string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.h = harvest.New(harvest.Options{Store: f.st, Blobs: blobs, Index: idx,
-		Fetcher:  fetch.New(fetch.Options{Timeout: 5 * time.Second, AllowPrivate: true, Retry: fetch.RetryPolicy{Attempts: 1}}),
-		Adapters: map[string]source.Adapter{"ooapi": lineAdapter{}}})
+	fetcher := fetch.New(fetch.Options{Timeout: 5 * time.Second, AllowPrivate: true, Retry: fetch.RetryPolicy{Attempts: 1}})
+	f.h = harvest.New(harvest.Options{Store: f.st, Blobs: blobs, Index: idx, Fetcher: fetcher,
+		Discoverer: discovery.New(txtRecord(f.in.srv.URL+"/manifest.json"), fetcher, discovery.Options{}),
+		Adapters:   map[string]source.Adapter{"ooapi": lineAdapter{}}})
 	p := model.Provider{ID: "P1", SCHAC: "uni.test", Name: model.Text{"en": "University One"}, Country: "NL"}
 	if err := f.st.UpsertProviders(ctx, []model.Provider{p}); err != nil {
 		t.Fatal(err)
@@ -118,12 +127,20 @@ func newFixture(t *testing.T, entry string) *fixture {
 	}
 	entry = strings.Replace(entry, "SRV", f.in.srv.URL, 1)
 	srcs, err := f.st.SyncManifest(ctx, store.Manifest{ProviderID: "P1", URL: "x", FetchedAt: time.Now(), Body: []byte(entry)},
-		[]store.Source{{Key: "main", Type: "ooapi", URL: f.in.srv.URL, Entry: []byte(entry)}})
+		[]store.Source{{Key: "id:main", Type: "ooapi", URL: f.in.srv.URL, Entry: []byte(entry)}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.src = srcs[0]
 	return f
+}
+
+// txtRecord answers every DNS TXT lookup with a QualityLink record
+// pointing at manifestURL.
+type txtRecord string
+
+func (m txtRecord) LookupTXT(context.Context, string) ([]string, error) {
+	return []string{"v=qldiscover1; m=" + string(m)}, nil
 }
 
 func (f *fixture) open(t *testing.T, o Options) *Scheduler {
@@ -372,5 +389,39 @@ func TestStopCancelsAStalledRunAfterTheGrace(t *testing.T) {
 	}
 	if len(jobs.Jobs) != 1 {
 		t.Errorf("%d refresh jobs left queued, want the cancelled one to be retried", len(jobs.Jobs))
+	}
+}
+
+// TestChangedManifestRefreshesAtOnce: discovery that finds the manifest
+// changed queues a refresh of the changed source ahead of periodic work,
+// and one that finds nothing new queues none.
+func TestChangedManifestRefreshesAtOnce(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, `{"type":"ooapi","path":"SRV"}`)
+	s := f.open(t, Options{})
+	refreshes := func() []*rivertype.JobRow {
+		t.Helper()
+		res, err := s.client.JobList(ctx, river.NewJobListParams().Kinds(refreshArgs{}.Kind()).States(liveStates...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Jobs
+	}
+	f.in.manifest.Store(`{"sources":[{"id":"main","type":"ooapi","path":"SRV","refresh":12}]}`)
+	if err := s.discover(ctx, discoverArgs{ProviderID: "P1"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	jobs := refreshes()
+	if len(jobs) != 1 || jobs[0].Priority != priorityNow || !strings.Contains(string(jobs[0].EncodedArgs), "manifest-changed") {
+		t.Fatalf("after a manifest change: %d refresh jobs, want one ahead of periodic work", len(jobs))
+	}
+	if _, err := s.client.JobDelete(ctx, jobs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.discover(ctx, discoverArgs{ProviderID: "P1"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if jobs := refreshes(); len(jobs) != 0 {
+		t.Errorf("an unchanged manifest queued %d refreshes, want none", len(jobs))
 	}
 }
