@@ -21,8 +21,8 @@ func newServeCmd() *cobra.Command {
 		Short: "Serve the catalogue and the JSON API from the data directory",
 		Long: `serve opens the data directory (database, search index, snapshots) and serves the public
 catalogue at / and the JSON API at /api/v1/courses. Create the data directory with
-"qlink init" (or give --init) and fill it with "qlink harvest", or try everything at once
-with "qlink demo". A directory that holds no instance is refused.
+"qlink init" (or give --init); serve then fills it on its schedule (below), or try
+everything at once with "qlink demo". A directory that holds no instance is refused.
 
 SIGINT or SIGTERM stops it: requests under way get up to 10 seconds to finish.
 
