@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -17,6 +18,9 @@ import (
 	"qlink/internal/fetch/auth"
 	"qlink/internal/harvest"
 	"qlink/internal/keys"
+	"qlink/internal/redact"
+	"qlink/internal/registry"
+	"qlink/internal/schedule"
 	"qlink/internal/search"
 	"qlink/internal/search/bleve"
 	"qlink/internal/source"
@@ -104,8 +108,13 @@ func openCmdApp(cmd *cobra.Command) (*app, error) {
 	}
 	log := newLogger(cfg)
 	warnKeySecretPlacement(log, cfg)
-	return openApp(cmd.Context(), cfg, log, network{})
+	return openApp(cmd.Context(), cfg, log, cmdNetwork)
 }
+
+// cmdNetwork is the networking of the commands that open an instance:
+// production's. Only the test binary changes it, for child processes that
+// must reach the test's servers on loopback (see schedule_test.go).
+var cmdNetwork network
 
 // openCmdStore opens only the database of the command's instance, for
 // commands that never touch the search index: they run beside a serve
@@ -209,7 +218,7 @@ func (a *app) openIndex(ctx context.Context) (search.Index, error) {
 	}
 	if errors.Is(err, bleve.ErrBusy) {
 		return nil, fmt.Errorf("the search index in %s is open in another qlink process (serve, demo or harvest): "+
-			"one process at a time owns a data directory; stop the other one and try again", a.cfg.DataDir)
+			"one process at a time owns a data directory; stop the other one and try again: %w", a.cfg.DataDir, err)
 	}
 	if err != nil {
 		return nil, err
@@ -231,6 +240,38 @@ func (a *app) repair(ctx context.Context) error {
 			"unindexed", rep.Unindexed, "snapshots_deleted", rep.Swept)
 	}
 	return nil
+}
+
+// importRegistry imports the providers of the configured registry into
+// the store; problems are records it skipped.
+func (a *app) importRegistry(ctx context.Context) (imported int, problems []string, err error) {
+	ps, problems, err := registry.Load(ctx, a.fetcher, a.cfg.RegistryURL, a.cfg.Harvest.MaxPages)
+	if err != nil {
+		return 0, problems, err
+	}
+	return len(ps), problems, a.store.UpsertProviders(ctx, ps)
+}
+
+// openScheduler opens the job queue of the instance, ready to work its
+// harvests; override, when set, replaces every source's refresh interval.
+func (a *app) openScheduler(ctx context.Context, override time.Duration) (*schedule.Scheduler, error) {
+	var importRegistry func(context.Context) error
+	if a.cfg.RegistryURL != "" {
+		importRegistry = func(ctx context.Context) error {
+			n, problems, err := a.importRegistry(ctx)
+			for _, p := range problems {
+				a.log.Warn("registry", "problem", p)
+			}
+			if err == nil {
+				a.log.Info("registry imported", "providers", n, "url", redact.URL(a.cfg.RegistryURL))
+			}
+			return err
+		}
+	}
+	sc := a.cfg.Schedule
+	return schedule.Open(ctx, schedule.Options{DBPath: a.cfg.DatabasePath(), Store: a.store, Harvester: a.harvester,
+		ImportRegistry: importRegistry, Workers: a.cfg.Harvest.Workers, Floor: sc.Floor, Ceiling: sc.Ceiling,
+		Discovery: sc.Discovery, Registry: sc.Registry, Override: override, Logger: a.log})
 }
 
 func (a *app) webServer(notice string) (*web.Server, error) {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -22,6 +23,7 @@ func newDemoCmd() *cobra.Command {
 	var institutions int
 	var seed int64
 	var dataDir string
+	var refresh time.Duration
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Harvest a simulated federation of institutions and serve its catalogue",
@@ -30,7 +32,9 @@ institution, each publishing a QualityLink manifest (by DNS TXT record or well-k
 and course data in several languages, as OOAPI, Edu-API, OCCAPI or an ELM file. The institutions and their courses are
 generated from --seed and are fictional. qlink then imports the federation's registry,
 discovers every manifest, harvests every source with a progress display, and serves the
-catalogue. Everything runs offline on loopback.
+catalogue. Everything runs offline on loopback. While it serves, the scheduler keeps
+refreshing the sources as qlink serve does; --refresh 30s makes that happen every 30
+seconds so it can be watched.
 
 Without --data-dir the demo works in a temporary directory that is removed on exit. A
 --data-dir directory (--data is the same flag) is created on first use; it must be new,
@@ -93,13 +97,18 @@ setting for it, so it never lands in an aggregator's directory by accident.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "\nCatalogue ready with %d courses: http://%s/  (API: http://%s/api/v1/courses?q=data)\nPress Ctrl-C to stop.\n",
+			fmt.Fprintf(out, "\nCatalogue ready with %d courses: http://%s/  (API: http://%s/api/v1/courses?q=data)\n",
 				sum.Courses, ln.Addr(), ln.Addr())
-			return serveHTTP(cmd.Context(), ln, srv.Handler())
+			if refresh > 0 {
+				fmt.Fprintf(out, "Every source is refreshed every %s (--refresh); the runs show in qlink runs and the API.\n", refresh)
+			}
+			fmt.Fprintln(out, "Press Ctrl-C to stop.")
+			return serveAndHarvest(cmd.Context(), a, ln, srv.Handler(), refresh)
 		},
 	}
 	cmd.Flags().IntVar(&institutions, "institutions", 25, "number of simulated institutions")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for the generated institutions and courses")
+	cmd.Flags().DurationVar(&refresh, "refresh", 0, "refresh every source at this interval while serving, instead of its manifest's (e.g. 30s, to watch refreshes happen)")
 	cmd.Flags().StringVar(&dataDir, "data-dir", "", "data directory to keep the demo's database and index, alias --data (default: a temporary directory)")
 	cmd.Flags().SetNormalizeFunc(demoFlagAlias)
 	config.Bind(cmd.Flags(), "addr", "log-level", "log-format", "harvest-workers")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -13,12 +14,15 @@ import (
 	"qlink/internal/config"
 	"qlink/internal/harvest"
 	"qlink/internal/redact"
-	"qlink/internal/registry"
+	"qlink/internal/schedule"
+	"qlink/internal/search/bleve"
 	"qlink/internal/store"
+	"qlink/internal/store/sqlite"
 )
 
 func newHarvestCmd() *cobra.Command {
 	var providerIDs []string
+	var wait bool
 	cmd := &cobra.Command{
 		Use:   "harvest",
 		Short: "Import the provider registry, discover manifests and harvest every source once",
@@ -38,12 +42,25 @@ applied when the next harvest sees the same records, or when confirmed with
 A run over a budget (--harvest-max-run-bytes, --harvest-max-run-pages,
 --harvest-max-records, --harvest-provider-timeout) stops and changes nothing.
 At start-up, runs a killed process left running are marked interrupted and the search
-index is brought in line with the database.`,
+index is brought in line with the database.
+
+When a qlink serve owns the data directory, harvest hands the work to it instead: it
+queues the harvest ahead of the periodic work, says so and returns at once; --wait
+follows it and prints each run as it ends. The server's registry setting is used then.`,
 		Example: `  qlink harvest --registry-url https://backend.deqar.eu/connectapi/v1/providers/
   qlink harvest --registry-url providers.json --provider DEQARINST0001`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a, err := openCmdApp(cmd)
+			if errors.Is(err, bleve.ErrBusy) {
+				return handOver(cmd, wait, func(ctx context.Context, st *sqlite.Store, q *schedule.Queue) (handed, error) {
+					b, err := q.HarvestAll(ctx, providerIDs)
+					return handed{b, "a full harvest (registry import as the server is set up, discovery and refresh of every provider)",
+						func(src store.Source) bool {
+							return len(providerIDs) == 0 || slices.Contains(providerIDs, src.ProviderID)
+						}}, err
+				})
+			}
 			if err != nil {
 				return err
 			}
@@ -59,6 +76,7 @@ index is brought in line with the database.`,
 		},
 	}
 	cmd.Flags().StringSliceVar(&providerIDs, "provider", nil, "harvest only these provider IDs (repeatable)")
+	cmd.Flags().BoolVar(&wait, "wait", false, "when a server does the work, follow it until it ends")
 	config.Bind(cmd.Flags(), "data-dir", "secret-key", "registry-url", "contact-url", "log-level", "log-format", "auto-migrate",
 		"fetch-timeout", "fetch-max-body", "fetch-per-host", "fetch-host-rate", "fetch-attempts", "harvest-workers", "harvest-max-pages",
 		"harvest-max-removal", "harvest-max-sources", "harvest-max-run-bytes", "harvest-max-run-pages", "harvest-max-records",
@@ -73,17 +91,14 @@ func runHarvest(ctx context.Context, a *app, out io.Writer, trigger string, only
 		return harvest.Summary{}, err
 	}
 	if a.cfg.RegistryURL != "" {
-		ps, problems, err := registry.Load(ctx, a.fetcher, a.cfg.RegistryURL, a.cfg.Harvest.MaxPages)
+		n, problems, err := a.importRegistry(ctx)
 		for _, p := range problems {
 			fmt.Fprintln(out, "registry:", p)
 		}
 		if err != nil {
 			return harvest.Summary{}, err
 		}
-		if err := a.store.UpsertProviders(ctx, ps); err != nil {
-			return harvest.Summary{}, err
-		}
-		fmt.Fprintf(out, "Registry: %s from %s\n", harvest.Count(len(ps), "provider"), redact.URL(a.cfg.RegistryURL))
+		fmt.Fprintf(out, "Registry: %s from %s\n", harvest.Count(n, "provider"), redact.URL(a.cfg.RegistryURL))
 	}
 	providers, err := a.store.ListProviders(ctx)
 	if err != nil {

@@ -15,18 +15,34 @@ import (
 )
 
 func newServeCmd() *cobra.Command {
+	var noHarvest bool
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the catalogue and the JSON API from the data directory",
 		Long: `serve opens the data directory (database, search index, snapshots) and serves the public
 catalogue at / and the JSON API at /api/v1/courses. Create the data directory with
-"qlink init" (or give --init) and fill it with "qlink harvest", or try everything at once
-with "qlink demo". A directory that holds no instance is refused.
+"qlink init" (or give --init); serve then fills it on its schedule (below), or try
+everything at once with "qlink demo". A directory that holds no instance is refused.
 
 SIGINT or SIGTERM stops it: requests under way get up to 10 seconds to finish.
 
 At start-up it repairs what a killed process left behind: runs still marked running
-become interrupted, and the search index is brought in line with the database.`,
+become interrupted, and the search index is brought in line with the database.
+
+serve also keeps the catalogue fresh by itself, with --harvest-workers jobs at a time
+(--no-harvest makes a read-only node that serves only). The schedule is kept in the
+database, so it survives restarts:
+  * the registry is imported every --schedule-registry (when --registry-url is set);
+  * each provider's manifest is discovered again every --schedule-discovery, and at
+    once when one of its sources answers 404/410; sources new or changed in the
+    manifest are harvested at once;
+  * each source is harvested at the "refresh" interval of its manifest entry (hours,
+    default 24), kept between --schedule-floor and --schedule-ceiling, with a little
+    jitter; after failures it is retried sooner, then less and less often (up to the
+    ceiling), and its courses stay as they were.
+"qlink harvest" and "qlink refresh" beside a running serve hand their work to it.
+On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
+(changing nothing) and run again at the next start.`,
 		Example: `  qlink serve --data-dir /var/lib/qlink --addr 0.0.0.0:8080 --base-url https://courses.example.org
   qlink serve --init --data-dir /var/lib/qlink   # in a container: create the instance on first start`,
 		Args: cobra.NoArgs,
@@ -47,13 +63,50 @@ become interrupted, and the search index is brought in line with the database.`,
 			if err != nil {
 				return err
 			}
-			a.log.Info("serving", "url", a.cfg.PublicURL())
-			return serveHTTP(cmd.Context(), ln, srv.Handler())
+			if noHarvest {
+				a.log.Info("serving", "url", a.cfg.PublicURL(), "harvest", false)
+				return serveHTTP(cmd.Context(), ln, srv.Handler())
+			}
+			return serveAndHarvest(cmd.Context(), a, ln, srv.Handler(), 0)
 		},
 	}
 	cmd.Flags().Bool("init", false, "create the instance when the data directory is new or empty (as qlink init does); an existing instance is used as it is")
-	config.Bind(cmd.Flags(), "data-dir", "secret-key", "addr", "base-url", "log-level", "log-format", "auto-migrate")
+	cmd.Flags().BoolVar(&noHarvest, "no-harvest", false, "serve only, harvesting nothing (a read-only node)")
+	config.Bind(cmd.Flags(), append([]string{"data-dir", "secret-key", "addr", "base-url", "log-level", "log-format", "auto-migrate"},
+		harvestSettings...)...)
 	return cmd
+}
+
+// harvestSettings are the settings of the commands that harvest.
+var harvestSettings = []string{"registry-url", "contact-url", "fetch-timeout", "fetch-max-body", "fetch-per-host", "fetch-host-rate",
+	"fetch-attempts", "harvest-workers", "harvest-max-pages", "harvest-max-removal", "harvest-max-sources",
+	"harvest-max-run-bytes", "harvest-max-run-pages", "harvest-max-records", "harvest-provider-timeout",
+	"harvest-keep-snapshots", "schedule-floor", "schedule-ceiling", "schedule-discovery", "schedule-registry"}
+
+// serveAndHarvest serves h and works the harvest schedule in the same
+// process until ctx ends or either stops with an error; override, when
+// set, replaces every source's refresh interval.
+func serveAndHarvest(ctx context.Context, a *app, ln net.Listener, h http.Handler, override time.Duration) error {
+	sch, err := a.openScheduler(ctx, override)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil // told to stop while starting
+		}
+		return err
+	}
+	defer sch.Close()
+	a.log.Info("serving", "url", a.cfg.PublicURL(), "harvest_workers", a.cfg.Harvest.Workers)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	schedDone := make(chan error, 1)
+	go func() {
+		err := sch.Run(ctx)
+		cancel()
+		schedDone <- err
+	}()
+	httpErr := serveHTTP(ctx, ln, h)
+	cancel()
+	return errors.Join(httpErr, <-schedDone)
 }
 
 // shutdownGrace is how long requests under way may take to finish once

@@ -44,8 +44,22 @@ type Config struct {
 	// may be set.
 	SecretKeyFile string
 
-	Fetch   FetchConfig
-	Harvest HarvestConfig
+	Fetch    FetchConfig
+	Harvest  HarvestConfig
+	Schedule ScheduleConfig
+}
+
+// ScheduleConfig tunes the harvest schedule qlink serve runs.
+type ScheduleConfig struct {
+	// Floor and Ceiling clamp the refresh interval a manifest asks for:
+	// no source is harvested more often than Floor allows, and none waits
+	// longer than Ceiling (failing sources back off up to Ceiling).
+	Floor   time.Duration
+	Ceiling time.Duration
+	// Discovery is how often each provider's manifest is looked up again.
+	Discovery time.Duration
+	// Registry is how often the provider registry is imported again.
+	Registry time.Duration
 }
 
 // FetchConfig limits every outbound request.
@@ -107,6 +121,7 @@ func Default() Config {
 		// harvest.Limits): ~20,000 courses with a page of offerings each.
 		Harvest: HarvestConfig{Workers: 4, MaxPages: 10000, MaxRemovalPercent: 50, MaxSources: 100, MaxRunBytes: 2 << 30,
 			MaxRunPages: 50000, MaxRecords: 200000, ProviderTimeout: 30 * time.Minute, KeepSnapshots: 5},
+		Schedule: ScheduleConfig{Floor: time.Hour, Ceiling: 7 * 24 * time.Hour, Discovery: 24 * time.Hour, Registry: 24 * time.Hour},
 	}
 }
 
@@ -222,6 +237,15 @@ func (c Config) Validate() error {
 	}
 	if c.Harvest.ProviderTimeout < time.Minute {
 		errs = append(errs, errors.New("harvest-provider-timeout must be at least 1m"))
+	}
+	if c.Schedule.Floor < time.Minute {
+		errs = append(errs, errors.New("schedule-floor must be at least 1m"))
+	}
+	if c.Schedule.Ceiling < c.Schedule.Floor {
+		errs = append(errs, errors.New("schedule-ceiling must not be shorter than schedule-floor"))
+	}
+	if c.Schedule.Discovery < time.Minute || c.Schedule.Registry < time.Minute {
+		errs = append(errs, errors.New("schedule-discovery and schedule-registry must be at least 1m"))
 	}
 	return errors.Join(errs...)
 }

@@ -42,7 +42,7 @@ var options = []option{
 	{"fetch-attempts", "tries per request when a server answers 429/502/503/504 or drops the connection (1: no retries)", false, func(c *Config) any { return &c.Fetch.Attempts }},
 	{"secret-key", "secret the aggregator's private keys are encrypted under at rest; shows in ps and the process environment, so prefer secret-key-file; with neither, a generated key file (keys.kek) in the data directory is used, and a copy of that directory opens the keys", true, func(c *Config) any { return &c.SecretKey }},
 	{"secret-key-file", "file holding the secret-key (a final newline is ignored), kept outside the data directory: a root-only file or a systemd credential; not together with secret-key", false, func(c *Config) any { return &c.SecretKeyFile }},
-	{"harvest-workers", "providers harvested at the same time (a provider's sources run one after another)", false, func(c *Config) any { return &c.Harvest.Workers }},
+	{"harvest-workers", "harvests at the same time: providers for qlink harvest (a provider's sources run one after another), jobs of the schedule for qlink serve", false, func(c *Config) any { return &c.Harvest.Workers }},
 	{"harvest-max-pages", "most pages read from one paged endpoint", false, func(c *Config) any { return &c.Harvest.MaxPages }},
 	{"harvest-max-removal", "a complete run that would remove more than this percentage of a source's courses (or all of them) changes nothing and is held as suspicious until seen twice or confirmed", false, func(c *Config) any { return &c.Harvest.MaxRemovalPercent }},
 	{"harvest-max-sources", "most sources accepted from one manifest; a longer manifest is refused", false, func(c *Config) any { return &c.Harvest.MaxSources }},
@@ -50,6 +50,10 @@ var options = []option{
 	{"harvest-max-run-pages", "most requests one source run may make, over all its endpoints; a run over it stops and changes nothing", false, func(c *Config) any { return &c.Harvest.MaxRunPages }},
 	{"harvest-max-records", "most courses one source run may yield; a run over it stops and changes nothing", false, func(c *Config) any { return &c.Harvest.MaxRecords }},
 	{"harvest-provider-timeout", "time allowed for discovery and all source runs of one provider; a run stopped by it changes nothing", false, func(c *Config) any { return &c.Harvest.ProviderTimeout }},
+	{"schedule-floor", "shortest refresh interval: a manifest asking for more frequent refreshes gets this (qlink serve)", false, func(c *Config) any { return &c.Schedule.Floor }},
+	{"schedule-ceiling", "longest refresh interval, also the longest a failing source backs off to (qlink serve)", false, func(c *Config) any { return &c.Schedule.Ceiling }},
+	{"schedule-discovery", "how often each provider's manifest is discovered again (qlink serve)", false, func(c *Config) any { return &c.Schedule.Discovery }},
+	{"schedule-registry", "how often the provider registry is imported again, when registry-url is set (qlink serve)", false, func(c *Config) any { return &c.Schedule.Registry }},
 	{"harvest-keep-snapshots", "distinct raw snapshots kept per source; older ones are deleted after each run", false, func(c *Config) any { return &c.Harvest.KeepSnapshots }},
 }
 

@@ -103,6 +103,8 @@ type Sources interface {
 	// ListSources returns a provider's sources, or all sources when
 	// providerID is empty, active ones first.
 	ListSources(ctx context.Context, providerID string) ([]Source, error)
+	// SetNextRun records when the scheduler will next refresh a source.
+	SetNextRun(ctx context.Context, sourceID string, at time.Time) error
 }
 
 // Runs records harvest runs.
@@ -288,6 +290,9 @@ type Source struct {
 	LastError  string
 	LastRunAt  time.Time
 	ErrorCount int
+	// NextRunAt is when the scheduler will next refresh the source (zero:
+	// not planned yet).
+	NextRunAt time.Time
 }
 
 // RunStatus is the outcome of a harvest run.

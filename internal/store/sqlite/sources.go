@@ -102,17 +102,18 @@ func deactivateOthers(ctx context.Context, tx *sql.Tx, providerID string, keep m
 }
 
 const sourceColumns = `id, provider_id, key, type, url, version, name, entry, active, manifest_version, created_at, updated_at,
-	last_run_id, last_status, last_error, last_run_at, error_count`
+	last_run_id, last_status, last_error, last_run_at, error_count, next_run_at`
 
 func scanSource(row interface{ Scan(...any) error }) (store.Source, error) {
 	var src store.Source
 	var entry, status string
-	var lastRun sql.NullTime
+	var lastRun, nextRun sql.NullTime
 	err := row.Scan(&src.ID, &src.ProviderID, &src.Key, &src.Type, &src.URL, &src.Version, &src.Name, &entry, &src.Active,
-		&src.ManifestVersion, &src.CreatedAt, &src.UpdatedAt, &src.LastRunID, &status, &src.LastError, &lastRun, &src.ErrorCount)
+		&src.ManifestVersion, &src.CreatedAt, &src.UpdatedAt, &src.LastRunID, &status, &src.LastError, &lastRun, &src.ErrorCount, &nextRun)
 	src.Entry = []byte(entry)
 	src.LastStatus = store.RunStatus(status)
 	src.LastRunAt = lastRun.Time
+	src.NextRunAt = nextRun.Time
 	return src, err
 }
 
@@ -150,4 +151,16 @@ func (s *Store) ListSources(ctx context.Context, providerID string) ([]store.Sou
 		out = append(out, src)
 	}
 	return out, rows.Err()
+}
+
+// SetNextRun records when the scheduler will next refresh a source.
+func (s *Store) SetNextRun(ctx context.Context, sourceID string, at time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE sources SET next_run_at = ? WHERE id = ?`, at.UTC(), sourceID)
+	if err != nil {
+		return fmt.Errorf("sqlite: next run of source %s: %w", sourceID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("source %s: %w", sourceID, store.ErrNotFound)
+	}
+	return nil
 }

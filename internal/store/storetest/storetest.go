@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"snapshot retention", testPruneSnapshots},
 		{"runs of a provider, paged", testProviderRuns},
 		{"provider states", testProviderStates},
+		{"next scheduled run", testNextRun},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -594,5 +595,28 @@ func testProviderStates(t *testing.T, s store.Store) {
 	}
 	if _, ok := states["c"]; ok {
 		t.Errorf("c was never discovered nor harvested, yet has a state: %+v", states["c"])
+	}
+}
+
+func testNextRun(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustProviders(t, s, "a")
+	src := mustSource(t, s, "a", "k")
+	if !src.NextRunAt.IsZero() {
+		t.Fatalf("a new source has next run %v, want none", src.NextRunAt)
+	}
+	at := t0.Add(36 * time.Hour)
+	if err := s.SetNextRun(ctx, src.ID, at); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Source(ctx, src.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.NextRunAt.Equal(at) {
+		t.Errorf("next run = %v, want %v", got.NextRunAt, at)
+	}
+	if err := s.SetNextRun(ctx, "no-such-source", at); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("next run of a missing source: err = %v, want ErrNotFound", err)
 	}
 }

@@ -1,0 +1,185 @@
+// Package schedule keeps an instance fresh by itself: durable River jobs in
+// the instance's own SQLite database import the provider registry, run
+// discovery per provider and refresh each source at its manifest's
+// interval. The serve process works the jobs (Scheduler); every other
+// command on the same data directory only inserts jobs (Queue) and leaves
+// the work to it, since one process owns the search index.
+//
+// The schedule itself lives in the store, not in memory: each source's
+// next_run_at, each provider's latest discovery. A planner loop turns
+// whatever is due into jobs, so after a restart, sources whose time passed
+// while no server ran are refreshed at once.
+package schedule
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Job priorities: River works priority 1 first, so work an operator asked
+// for jumps ahead of the periodic refreshes.
+const (
+	priorityNow      = 1
+	priorityPeriodic = 2
+)
+
+// liveStates are the job states in which a job counts as queued or under
+// way: a second job with the same unique arguments is not inserted while
+// one is in any of them. Finished jobs do not count, so the next refresh
+// of a source can be queued once the last one ended.
+var liveStates = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
+	rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled}
+
+// refreshArgs asks for one harvest of a source.
+type refreshArgs struct {
+	SourceID string `json:"source_id" river:"unique"`
+	// Trigger is recorded with the run: schedule, manual, manifest-changed.
+	Trigger string `json:"trigger" river:"unique"`
+}
+
+func (refreshArgs) Kind() string { return "qlink_refresh_source" }
+
+// discoverArgs asks for discovery of one provider; with Refresh, every
+// active source it finds is then refreshed at once.
+type discoverArgs struct {
+	ProviderID string `json:"provider_id" river:"unique"`
+	Refresh    bool   `json:"refresh" river:"unique"`
+}
+
+func (discoverArgs) Kind() string { return "qlink_discover_provider" }
+
+// importArgs asks for an import of the provider registry; with Refresh,
+// the imported providers (those in Only, when given) are then discovered
+// and refreshed at once.
+type importArgs struct {
+	Refresh bool     `json:"refresh" river:"unique"`
+	Only    []string `json:"only,omitempty" river:"unique"`
+}
+
+func (importArgs) Kind() string { return "qlink_import_registry" }
+
+// Queue inserts jobs into an instance's job queue without working them.
+type Queue struct {
+	db     *sql.DB
+	client *river.Client[*sql.Tx]
+}
+
+// openDB opens the instance's SQLite file for River on a pool of its own:
+// one connection, so River's writes never contend with each other, WAL so
+// the store's readers carry on, and a busy timeout so the store's writers
+// (and another process's queue) are waited for instead of failing. Write
+// transactions start IMMEDIATE, as the store's do: a read transaction
+// that later writes could not wait for the lock, only fail.
+func openDB(ctx context.Context, path string) (*sql.DB, error) {
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("job queue: open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	migrator, err := rivermigrate.New(riversqlite.New(db), nil)
+	if err == nil {
+		_, err = migrator.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("job queue: migrate %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// OpenQueue opens the job queue in the instance database at dbPath for
+// inserting only.
+func OpenQueue(ctx context.Context, dbPath string) (*Queue, error) {
+	db, err := openDB(ctx, dbPath)
+	if err != nil {
+		return nil, err
+	}
+	client, err := river.NewClient(riversqlite.New(db), &river.Config{})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	return &Queue{db: db, client: client}, nil
+}
+
+// Close closes the queue's database pool.
+func (q *Queue) Close() error { return q.db.Close() }
+
+// Batch names a group of jobs an operator asked for, so that a command
+// can follow them (Wait) and everything they lead to.
+type Batch struct {
+	Tag  string
+	Jobs int
+}
+
+func newBatch() Batch {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return Batch{Tag: "batch-" + hex.EncodeToString(b)}
+}
+
+// insert inserts one job. Periodic work (no tags) is unique: a job
+// already queued with the same arguments is kept and counts as this one.
+// Work an operator asked for (tagged with its batch) is always inserted,
+// so that the batch can be followed to its end; the scheduler still runs
+// one harvest of a source at a time.
+func (q *Queue) insert(ctx context.Context, args river.JobArgs, priority int, tags []string) error {
+	opts := &river.InsertOpts{Priority: priority, Tags: tags, MaxAttempts: 5}
+	if len(tags) == 0 {
+		opts.UniqueOpts = river.UniqueOpts{ByArgs: true, ByState: liveStates}
+	}
+	_, err := q.client.Insert(ctx, args, opts)
+	if err != nil {
+		return fmt.Errorf("job queue: insert %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// HarvestAll queues a full harvest: the server imports its registry (if
+// it has one), then discovers every provider (those in only, when given)
+// and refreshes every source it finds.
+func (q *Queue) HarvestAll(ctx context.Context, only []string) (Batch, error) {
+	b := newBatch()
+	b.Jobs = 1
+	return b, q.insert(ctx, importArgs{Refresh: true, Only: only}, priorityNow, []string{b.Tag})
+}
+
+// RefreshProvider queues discovery of a provider followed by a refresh of
+// each of its active sources, ahead of periodic work.
+func (q *Queue) RefreshProvider(ctx context.Context, providerID string) (Batch, error) {
+	b := newBatch()
+	b.Jobs = 1
+	return b, q.insert(ctx, discoverArgs{ProviderID: providerID, Refresh: true}, priorityNow, []string{b.Tag})
+}
+
+// RefreshSource queues one refresh of a source, ahead of periodic work.
+func (q *Queue) RefreshSource(ctx context.Context, sourceID string) (Batch, error) {
+	b := newBatch()
+	b.Jobs = 1
+	return b, q.insert(ctx, refreshArgs{SourceID: sourceID, Trigger: "manual"}, priorityNow, []string{b.Tag})
+}
+
+// Pending counts the jobs of a batch not finished yet, including those
+// its jobs queued in turn.
+func (q *Queue) Pending(ctx context.Context, b Batch) (int, error) {
+	res, err := q.client.JobList(ctx, river.NewJobListParams().TagsAny(b.Tag).States(liveStates...).First(1000))
+	if err != nil {
+		return 0, fmt.Errorf("job queue: %w", err)
+	}
+	return len(res.Jobs), nil
+}

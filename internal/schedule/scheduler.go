@@ -1,0 +1,459 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+
+	"qlink/internal/harvest"
+	"qlink/internal/store"
+)
+
+// Options configure a Scheduler.
+type Options struct {
+	// DBPath is the instance's SQLite file; the jobs live beside the data.
+	DBPath    string
+	Store     store.Store
+	Harvester *harvest.Harvester
+	// ImportRegistry imports the provider registry into the store; nil
+	// when the instance has no registry.
+	ImportRegistry func(ctx context.Context) error
+	// Workers is how many jobs run at the same time.
+	Workers int
+	// Floor and Ceiling clamp each source's refresh interval; failing
+	// sources back off up to Ceiling.
+	Floor, Ceiling time.Duration
+	// Discovery and Registry are how often each provider is discovered
+	// again and the registry imported again.
+	Discovery, Registry time.Duration
+	// Override, when set, replaces every source's interval (floor and
+	// ceiling included): the demo uses it so refreshes can be watched.
+	Override time.Duration
+	// RetryBase is the wait after a source's first failure, doubled after
+	// each further one (never more than the source's interval at first).
+	RetryBase time.Duration
+	// Tick is how often the planner looks for due work.
+	Tick time.Duration
+	// StopGrace is how long jobs under way may take to finish once the
+	// scheduler is told to stop; they are cancelled after it.
+	StopGrace time.Duration
+	Logger    *slog.Logger
+	// Now returns the current time; tests move it.
+	Now func() time.Time
+}
+
+const defaultRefresh = 24 * time.Hour
+
+func (o Options) withDefaults() Options {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&o.Floor, time.Hour)
+	def(&o.Ceiling, 7*24*time.Hour)
+	def(&o.Discovery, 24*time.Hour)
+	def(&o.Registry, 24*time.Hour)
+	def(&o.RetryBase, 15*time.Minute)
+	def(&o.Tick, time.Minute)
+	if o.Override > 0 {
+		// Look often enough for an overridden interval to be kept.
+		o.Tick = min(o.Tick, max(o.Override/4, 100*time.Millisecond))
+	}
+	def(&o.StopGrace, 20*time.Second)
+	o.Workers = max(o.Workers, 1)
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// Scheduler works the job queue of one instance and plans its periodic
+// work. Only the process that owns the instance's search index runs one.
+type Scheduler struct {
+	*Queue
+	opts Options
+	log  *slog.Logger
+	// kick wakes the planner before its next tick.
+	kick chan struct{}
+	// busy holds the sources being harvested: at most one run per source
+	// at a time, whatever asked for it.
+	mu   sync.Mutex
+	busy map[string]bool
+}
+
+// Open opens the job queue in the instance database, ready to Run.
+func Open(ctx context.Context, o Options) (*Scheduler, error) {
+	o = o.withDefaults()
+	db, err := openDB(ctx, o.DBPath)
+	if err != nil {
+		return nil, err
+	}
+	s := &Scheduler{opts: o, log: o.Logger.With("component", "schedule"), kick: make(chan struct{}, 1), busy: map[string]bool{}}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &refreshWorker{s: s})
+	river.AddWorker(workers, &discoverWorker{s: s})
+	river.AddWorker(workers, &importWorker{s: s})
+	client, err := river.NewClient(riversqlite.New(db), &river.Config{
+		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},
+		Workers: workers, Logger: slog.New(warnAndAbove{o.Logger.With("component", "river").Handler()}),
+		// A worker is stopped by its own budgets (harvest limits), not by
+		// a job timeout.
+		JobTimeout: -1,
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	s.Queue = &Queue{db: db, client: client}
+	return s, nil
+}
+
+// Run works jobs and plans periodic work until ctx ends, then stops: jobs
+// under way get StopGrace to finish, and are cancelled after it (a
+// cancelled harvest changes nothing and is retried at the next start).
+func (s *Scheduler) Run(ctx context.Context) error {
+	if err := s.requeueOrphans(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // told to stop before it started
+		}
+		return err
+	}
+	// The client's own context must outlive ctx: cancelling it would
+	// cancel the jobs at once, with no grace.
+	if err := s.client.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("job queue: start: %w", err)
+	}
+	s.planLoop(ctx)
+	return s.stop()
+}
+
+func (s *Scheduler) stop() error {
+	s.log.Debug("stopping: jobs under way may finish", "grace", s.opts.StopGrace)
+	soft, cancel := context.WithTimeout(context.Background(), s.opts.StopGrace)
+	defer cancel()
+	if err := s.client.Stop(soft); err == nil {
+		s.log.Debug("stopped")
+		return nil
+	}
+	s.log.Warn("jobs still under way after the grace period; cancelling them", "grace", s.opts.StopGrace)
+	hard, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.client.StopAndCancel(hard); err != nil {
+		return fmt.Errorf("job queue: stop: %w", err)
+	}
+	return nil
+}
+
+// requeueOrphans makes jobs a killed process left running available
+// again. Only the process that owns the instance runs jobs, so a job
+// marked running at its start belongs to no one; River would rescue it
+// only after an hour.
+func (s *Scheduler) requeueOrphans(ctx context.Context) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE river_job SET state = 'available', scheduled_at = ? WHERE state = 'running'`,
+		s.opts.Now().UTC())
+	if err != nil {
+		return fmt.Errorf("job queue: requeue interrupted jobs: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		s.log.Info("requeued jobs a stopped process left running", "jobs", n)
+	}
+	return nil
+}
+
+func (s *Scheduler) planLoop(ctx context.Context) {
+	t := time.NewTicker(s.opts.Tick)
+	defer t.Stop()
+	for {
+		if err := s.plan(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("planning the schedule", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-s.kick:
+		}
+	}
+}
+
+func (s *Scheduler) wake() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// plan queues what is due: the registry import, discovery of providers
+// not discovered for a while, and the sources whose next run has come.
+// Unique jobs make planning twice harmless.
+func (s *Scheduler) plan(ctx context.Context) error {
+	now := s.opts.Now()
+	if s.opts.ImportRegistry != nil {
+		_, err := s.client.Insert(ctx, importArgs{}, &river.InsertOpts{Priority: priorityPeriodic,
+			UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: s.opts.Registry}})
+		if err != nil {
+			return fmt.Errorf("job queue: insert registry import: %w", err)
+		}
+	}
+	providers, err := s.opts.Store.ListProviders(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range providers {
+		d, err := s.opts.Store.LatestDiscovery(ctx, p.ID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err == nil && now.Sub(d.StartedAt) < s.opts.Discovery {
+			continue
+		}
+		if err := s.insert(ctx, discoverArgs{ProviderID: p.ID}, priorityPeriodic, nil); err != nil {
+			return err
+		}
+	}
+	sources, err := s.opts.Store.ListSources(ctx, "")
+	if err != nil {
+		return err
+	}
+	for _, src := range sources {
+		if !src.Active || s.due(src).After(now) {
+			continue
+		}
+		if err := s.insert(ctx, refreshArgs{SourceID: src.ID, Trigger: "schedule"}, priorityPeriodic, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// due is when a source should run next: as planned, or, for a source
+// never planned, at once if it never ran and an interval after its last
+// run otherwise (one harvested by qlink harvest before any server ran).
+func (s *Scheduler) due(src store.Source) time.Time {
+	switch {
+	case !src.NextRunAt.IsZero():
+		return src.NextRunAt
+	case !src.LastRunAt.IsZero():
+		return src.LastRunAt.Add(s.interval(src))
+	}
+	return time.Time{}
+}
+
+// interval is how long a source waits between two successful runs.
+func (s *Scheduler) interval(src store.Source) time.Duration {
+	if s.opts.Override > 0 {
+		return s.opts.Override
+	}
+	d, err := harvest.RefreshInterval(src)
+	if err != nil || d <= 0 {
+		d = defaultRefresh
+	}
+	return min(max(d, s.opts.Floor), s.opts.Ceiling)
+}
+
+// nextRun is when a source runs again after a run that ended with status,
+// the source's health already updated by it: its interval after a
+// success; after failures a wait that starts short and doubles with each
+// consecutive failure, up to the ceiling. A tenth either way of jitter
+// keeps sources that started together from staying in step.
+func (s *Scheduler) nextRun(src store.Source, status store.RunStatus, now time.Time) time.Time {
+	interval := s.interval(src)
+	delay := interval
+	if status == store.RunFailed && src.ErrorCount > 0 {
+		limit := max(s.opts.Ceiling, interval)
+		delay = min(s.opts.RetryBase, interval)
+		for i := 1; i < src.ErrorCount && delay < limit; i++ {
+			delay *= 2
+		}
+		delay = min(delay, limit)
+	}
+	jitter := time.Duration((rand.Float64()*2 - 1) * float64(delay) / 10)
+	return now.Add(delay + jitter)
+}
+
+// busyRetry is how long a refresh waits when its source is being
+// harvested by another job.
+const busyRetry = 2 * time.Second
+
+func (s *Scheduler) lock(sourceID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.busy[sourceID] {
+		return false
+	}
+	s.busy[sourceID] = true
+	return true
+}
+
+func (s *Scheduler) unlock(sourceID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.busy, sourceID)
+}
+
+// gone tells whether a run failed because its source's URL has gone (HTTP
+// 404 or 410): the manifest may have moved it, so discovery runs at once.
+func gone(run store.Run) bool {
+	return run.Status == store.RunFailed && (strings.Contains(run.Error, "HTTP 404") || strings.Contains(run.Error, "HTTP 410"))
+}
+
+// refresh harvests one source and plans its next run.
+func (s *Scheduler) refresh(ctx context.Context, args refreshArgs, tags []string) error {
+	src, err := s.opts.Store.Source(ctx, args.SourceID)
+	if errors.Is(err, store.ErrNotFound) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	if !src.Active {
+		return nil
+	}
+	if !s.lock(src.ID) {
+		return river.JobSnooze(busyRetry)
+	}
+	defer s.unlock(src.ID)
+	h := s.opts.Harvester
+	runCtx, cancel := context.WithTimeout(ctx, h.Limits.ProviderTimeout)
+	defer cancel()
+	run, err := h.Source(runCtx, src, args.Trigger)
+	if err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		// Stopped mid-run: the run changed nothing; do it again later.
+		return ctx.Err()
+	}
+	if src, err = s.opts.Store.Source(ctx, src.ID); err != nil {
+		return err
+	}
+	next := s.nextRun(src, run.Status, s.opts.Now())
+	if err := s.opts.Store.SetNextRun(ctx, src.ID, next); err != nil {
+		return err
+	}
+	s.log.Info("source refreshed", "source_id", src.ID, "run_id", run.ID, "status", run.Status, "next_run_at", next)
+	if gone(run) {
+		return s.insert(ctx, discoverArgs{ProviderID: src.ProviderID}, priorityNow, tags)
+	}
+	return nil
+}
+
+// discover runs discovery for a provider and queues refreshes for what
+// changed: every active source when asked to (args.Refresh), otherwise
+// the sources new or changed in the manifest, and lets the planner pick up
+// the rest.
+func (s *Scheduler) discover(ctx context.Context, args discoverArgs, tags []string) error {
+	p, err := s.opts.Store.Provider(ctx, args.ProviderID)
+	if errors.Is(err, store.ErrNotFound) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	before, err := s.opts.Store.ListSources(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	versions := map[string]int{}
+	for _, src := range before {
+		versions[src.ID] = src.ManifestVersion
+	}
+	sources, err := s.opts.Harvester.Discover(ctx, p)
+	if err != nil {
+		// Recorded with its probes; the provider's sources stay as they
+		// were and discovery is tried again at the next interval.
+		s.log.Info("discovery failed", "provider_id", p.ID, "error", err)
+		return nil
+	}
+	for _, src := range sources {
+		if !src.Active {
+			continue
+		}
+		v, known := versions[src.ID]
+		switch {
+		case args.Refresh:
+			err = s.insert(ctx, refreshArgs{SourceID: src.ID, Trigger: "manual"}, priorityNow, tags)
+		case known && v != src.ManifestVersion:
+			err = s.insert(ctx, refreshArgs{SourceID: src.ID, Trigger: "manifest-changed"}, priorityNow, tags)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	s.wake()
+	return nil
+}
+
+// importRegistry imports the registry (when the instance has one), then,
+// when asked to refresh, queues discovery and refresh of the providers.
+func (s *Scheduler) importRegistry(ctx context.Context, args importArgs, tags []string) error {
+	if s.opts.ImportRegistry != nil {
+		if err := s.opts.ImportRegistry(ctx); err != nil {
+			return err
+		}
+	}
+	if args.Refresh {
+		providers, err := s.opts.Store.ListProviders(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range providers {
+			if len(args.Only) > 0 && !slices.Contains(args.Only, p.ID) {
+				continue
+			}
+			if err := s.insert(ctx, discoverArgs{ProviderID: p.ID, Refresh: true}, priorityNow, tags); err != nil {
+				return err
+			}
+		}
+	}
+	s.wake()
+	return nil
+}
+
+type refreshWorker struct {
+	river.WorkerDefaults[refreshArgs]
+	s *Scheduler
+}
+
+func (w *refreshWorker) Work(ctx context.Context, job *river.Job[refreshArgs]) error {
+	return w.s.refresh(ctx, job.Args, job.Tags)
+}
+
+type discoverWorker struct {
+	river.WorkerDefaults[discoverArgs]
+	s *Scheduler
+}
+
+func (w *discoverWorker) Work(ctx context.Context, job *river.Job[discoverArgs]) error {
+	return w.s.discover(ctx, job.Args, job.Tags)
+}
+
+type importWorker struct {
+	river.WorkerDefaults[importArgs]
+	s *Scheduler
+}
+
+func (w *importWorker) Work(ctx context.Context, job *river.Job[importArgs]) error {
+	return w.s.importRegistry(ctx, job.Args, job.Tags)
+}
+
+// warnAndAbove passes on River's warnings and errors only: its info
+// messages (job counts every few seconds) would drown the log.
+type warnAndAbove struct{ slog.Handler }
+
+func (h warnAndAbove) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
+}
