@@ -168,7 +168,7 @@ func followBatch(ctx context.Context, st *sqlite.Store, q *schedule.Queue, h han
 			return err
 		}
 		for _, r := range slices.Backward(runs) {
-			if r.ID <= since || printed[r.ID] || r.FinishedAt.IsZero() || r.Trigger == "schedule" {
+			if r.ID <= since || printed[r.ID] || r.FinishedAt.IsZero() || harvest.TriggerOf(r) == "schedule" {
 				continue
 			}
 			src, err := st.Source(ctx, r.SourceID)

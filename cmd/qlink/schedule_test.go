@@ -17,6 +17,7 @@ import (
 
 	"qlink/internal/config"
 	"qlink/internal/fetch"
+	"qlink/internal/harvest"
 	"qlink/internal/model"
 	"qlink/internal/store"
 	"qlink/internal/testfed"
@@ -102,7 +103,7 @@ func TestHarvestBesideServeHandsOver(t *testing.T) {
 
 func hasManualRun(runs []store.Run) bool {
 	for _, r := range runs {
-		if r.Trigger == "manual" && (r.Status == store.RunOK || r.Status == store.RunNotModified) {
+		if harvest.TriggerOf(r) == "manual" && (r.Status == store.RunOK || r.Status == store.RunNotModified) {
 			return true
 		}
 	}
@@ -259,7 +260,7 @@ func TestDemoRefreshOverridesIntervals(t *testing.T) {
 		}
 		n := 0
 		for _, r := range runs {
-			if r.Trigger == "schedule" && !r.FinishedAt.IsZero() {
+			if harvest.TriggerOf(r) == "schedule" && !r.FinishedAt.IsZero() {
 				n++
 			}
 		}

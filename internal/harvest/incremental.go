@@ -26,6 +26,10 @@ const deltaSuffix = "+delta"
 // IsDelta reports whether a run was a delta harvest.
 func IsDelta(r store.Run) bool { return strings.HasSuffix(r.Trigger, deltaSuffix) }
 
+// TriggerOf says what started a run ("schedule", "manual", …), whether it
+// read the whole source or a delta.
+func TriggerOf(r store.Run) string { return strings.TrimSuffix(r.Trigger, deltaSuffix) }
+
 // runHistory is what the incremental decisions need of a source's past runs.
 type runHistory struct {
 	// complete is the latest run that read the whole source or a whole

@@ -195,7 +195,7 @@ func TestSourcesRefreshAtTheirInterval(t *testing.T) {
 	// A new source is due at once; then again after each interval.
 	waitFor(t, "three scheduled runs", func() bool { return len(f.runs(t)) >= 3 })
 	for _, r := range f.runs(t) {
-		if r.Trigger != "schedule" {
+		if harvest.TriggerOf(r) != "schedule" {
 			t.Errorf("run %d trigger = %q, want schedule", r.ID, r.Trigger)
 		}
 	}
@@ -307,7 +307,7 @@ func TestRefreshNowFromAnotherProcess(t *testing.T) {
 		return n == 0
 	})
 	runs := f.runs(t)
-	if len(runs) != 1 || runs[0].Trigger != "manual" || runs[0].Status != store.RunOK {
+	if len(runs) != 1 || harvest.TriggerOf(runs[0]) != "manual" || runs[0].Status != store.RunOK {
 		t.Fatalf("runs: %+v, want one manual ok run", runs)
 	}
 }
