@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"os"
@@ -101,6 +103,8 @@ setting for it, so it never lands in an aggregator's directory by accident.`,
 				sum.Courses, ln.Addr(), ln.Addr())
 			if refresh > 0 {
 				fmt.Fprintf(out, "Every source is refreshed every %s (--refresh); the runs show in qlink runs and the API.\n", refresh)
+				fmt.Fprintln(out, "Between refreshes the simulated institutions edit, withdraw and add a course, and one server fails for a round.")
+				go evolveEvery(cmd.Context(), fed, refresh, out)
 			}
 			fmt.Fprintln(out, "Press Ctrl-C to stop.")
 			return serveAndHarvest(cmd.Context(), a, ln, srv.Handler(), refresh)
@@ -155,4 +159,26 @@ func claimDemoDir(dir string) error {
 func demoNetwork(fed *testfed.Federation) network {
 	return network{resolver: fed.Resolver(), allowNets: fetch.LoopbackNets,
 		discovery: discovery.Options{Scheme: "http", Port: strconv.Itoa(fed.Port())}}
+}
+
+// evolveEvery changes the simulated federation a little every interval, so
+// that refreshes find something: course history, inactive courses and a
+// failing source show up in the demo.
+func evolveEvery(ctx context.Context, fed *testfed.Federation, interval time.Duration, out io.Writer) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			ev := fed.Evolve()
+			failing := "no server fails"
+			if ev.Failing != "" {
+				failing = ev.Failing + "'s servers fail"
+			}
+			fmt.Fprintf(out, "Round %d of the simulated federation: %s edited, %s withdrawn, %s added; %s this round.\n",
+				ev.Round, ev.Edited.CourseID, ev.Withdrawn.CourseID, ev.Added.CourseID, failing)
+		}
+	}
 }

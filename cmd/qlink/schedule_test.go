@@ -273,6 +273,9 @@ func TestDemoRefreshOverridesIntervals(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	// Between refreshes the federation changes, so the refreshes find
+	// something.
+	p.waitFor(t, "Round 1 of the simulated federation")
 	if code := p.terminate(t); code != 0 {
 		t.Errorf("demo ended with exit code %d, want 0", code)
 	}

@@ -160,3 +160,19 @@ func TestEvolveIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// A federation too small for four changed institutions still evolves (the
+// demo runs with as few as one), and none of its servers fails.
+func TestEvolveSmallFederation(t *testing.T) {
+	f, err := Start(context.Background(), Options{Institutions: 2, Now: testNow, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for range 3 {
+		ev := f.Evolve()
+		if ev.Edited.CourseID == "" || ev.Withdrawn.CourseID == "" || ev.Added.CourseID == "" || ev.Failing != "" {
+			t.Fatalf("round %d: %+v", ev.Round, ev)
+		}
+	}
+}
