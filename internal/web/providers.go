@@ -226,8 +226,11 @@ type apiSource struct {
 	Active bool `json:"active"`
 	// RefreshHours is the interval the manifest asks for; null when it
 	// asks for none.
-	RefreshHours *float64      `json:"refreshHours"`
-	LastRun      *apiSourceRun `json:"lastRun"`
+	RefreshHours *float64 `json:"refreshHours"`
+	// NextRun is when the scheduler will next refresh the source; null
+	// before it has planned one (or on an instance that does not harvest).
+	NextRun *time.Time    `json:"nextRun"`
+	LastRun *apiSourceRun `json:"lastRun"`
 	// Failures counts the consecutive failed runs.
 	Failures int            `json:"failures"`
 	Courses  apiCourseCount `json:"courses"`
@@ -307,7 +310,7 @@ func presentDiscovery(d store.Discovery) *apiDiscovery {
 
 func (s *Server) presentSource(ctx context.Context, src store.Source) (apiSource, error) {
 	out := apiSource{ID: src.ID, Type: src.Type, Path: src.URL, Name: src.Name, Version: src.Version, Active: src.Active,
-		RefreshHours: refreshHours(src.Entry), Failures: src.ErrorCount}
+		RefreshHours: refreshHours(src.Entry), NextRun: timeOrNil(src.NextRunAt), Failures: src.ErrorCount}
 	if src.LastRunID != 0 {
 		out.LastRun = &apiSourceRun{ID: src.LastRunID, Status: src.LastStatus, Finished: timeOrNil(src.LastRunAt), Error: src.LastError}
 	}

@@ -72,6 +72,7 @@ func newRegistryServer(t *testing.T) (*httptest.Server, registryFixture) {
 	if srcs[0].Type != "ooapi" {
 		f.main = srcs[1]
 	}
+	must(t, st.SetNextRun(ctx, f.main.ID, march1.Add(36*time.Hour)))
 	for i := range 5 {
 		src := f.main
 		if i == 1 {
@@ -246,12 +247,13 @@ func TestAPIProviderDetail(t *testing.T) {
 		switch src.Type {
 		case "ooapi":
 			if src.ID != f.main.ID || src.Path != "https://api.uliege.be/ooapi" || src.RefreshHours == nil || *src.RefreshHours != 12 ||
+				src.NextRun == nil || !src.NextRun.Equal(march1.Add(36*time.Hour)) ||
 				src.LastRun == nil || src.LastRun.ID != f.runs[4] || src.LastRun.Status != store.RunOK ||
 				src.Courses != (apiCourseCount{Active: 1, Inactive: 1}) {
 				t.Errorf("main source: %+v, last run %+v", src, src.LastRun)
 			}
 		case "elm":
-			if src.RefreshHours != nil || src.LastRun == nil || src.LastRun.ID != f.runs[1] || src.Courses.Active != 0 {
+			if src.RefreshHours != nil || src.NextRun != nil || src.LastRun == nil || src.LastRun.ID != f.runs[1] || src.Courses.Active != 0 {
 				t.Errorf("ELM source: %+v", src)
 			}
 		}
