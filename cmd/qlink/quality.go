@@ -75,9 +75,13 @@ func printQuality(w io.Writer, name string, rep web.ProviderQuality) {
 		fmt.Fprintln(w, "\nNothing to fix.")
 	} else {
 		fmt.Fprintln(w, "\nWhat to fix, the rule broken by most records first:")
+		formats := map[string]bool{}
+		for _, src := range rep.Sources {
+			formats[src.Type] = true
+		}
 		for _, r := range s.Rules {
 			fmt.Fprintf(w, "  %s [%s, %s]\n    field %s; %s, e.g. %s\n", r.Explanation, r.Rule, r.Severity,
-				ruleFields(r), harvest.Count(r.Records, "record"), strings.Join(r.Examples, ", "))
+				ruleFields(r, formats), harvest.Count(r.Records, "record"), strings.Join(r.Examples, ", "))
 		}
 	}
 	fmt.Fprintln(w, "\nSources (latest checked run):")
@@ -93,15 +97,17 @@ func printQuality(w io.Writer, name string, rep web.ProviderQuality) {
 	}
 }
 
-// ruleFields names the property and, where known, the field of each
-// source format: "dcterms:title (ooapi: name, edu-api: title)".
-func ruleFields(r web.QualityRule) string {
-	if len(r.Fields) == 0 {
-		return r.Property
-	}
+// ruleFields names the property and, where known, its field in each of
+// the provider's source formats: "dcterms:title (ooapi: name)".
+func ruleFields(r web.QualityRule, formats map[string]bool) string {
 	var parts []string
 	for _, format := range slices.Sorted(maps.Keys(r.Fields)) {
-		parts = append(parts, format+": "+r.Fields[format])
+		if formats[format] {
+			parts = append(parts, format+": "+r.Fields[format])
+		}
+	}
+	if len(parts) == 0 {
+		return r.Property
 	}
 	return r.Property + " (" + strings.Join(parts, ", ") + ")"
 }
