@@ -133,6 +133,9 @@ func TestQualityFilter(t *testing.T) {
 	if strings.Contains(page, "Flagged course") || !strings.Contains(page, "Good course") {
 		t.Errorf("catalogue with quality=valid shows the flagged course or hides the good one")
 	}
+	if !strings.Contains(page, `value="valid" checked`) || !strings.Contains(page, "Data quality: Without rule violations") {
+		t.Errorf("catalogue with quality=valid does not show the filter as chosen")
+	}
 	resp, body := get(t, ts.URL+"/api/v1/courses?quality=perfect")
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "quality") {
 		t.Errorf("quality=perfect: %d %s", resp.StatusCode, body)
