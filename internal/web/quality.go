@@ -107,7 +107,7 @@ func LoadProviderQuality(ctx context.Context, st store.Store, providerID string)
 		}
 		latest = append(latest, sum)
 		out.Sources = append(out.Sources, SourceQuality{Source: src.ID, Type: src.Type, Path: src.URL, Run: run.ID,
-			At: run.FinishedAt, ValidationMS: float64(run.ValidationTime.Microseconds()) / 1000, QualitySummary: sum})
+			At: run.FinishedAt, ValidationMS: millis(run.ValidationTime), QualitySummary: sum})
 	}
 	out.Summary = combineSummaries(latest)
 	if out.Trend, err = qualityTrend(ctx, st, providerID); err != nil {

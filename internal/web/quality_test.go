@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -183,4 +184,11 @@ func TestAPIProviderQuality(t *testing.T) {
 	}
 	var missing map[string]string
 	getJSON(t, ts, "/api/v1/providers/nobody/quality", http.StatusNotFound, &missing)
+	var run struct {
+		ValidationMS float64 `json:"validationMs"`
+	}
+	getJSON(t, ts, fmt.Sprintf("/api/v1/runs/%d", newest.Run), http.StatusOK, &run)
+	if run.ValidationMS != 3 {
+		t.Errorf("run %d: validationMs %v, want 3", newest.Run, run.ValidationMS)
+	}
 }
