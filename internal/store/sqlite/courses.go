@@ -375,7 +375,9 @@ func (s *Store) MarkIndexed(ctx context.Context, ids []string) error {
 // SetCourseQuality stores the quality reports of a source's courses.
 func (s *Store) SetCourseQuality(ctx context.Context, sourceID string, reports map[string]store.CourseQuality) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `UPDATE courses SET quality = ?, flagged = ? WHERE id = ? AND source_id = ?`)
+		// A report unchanged since the last run is not written again.
+		stmt, err := tx.PrepareContext(ctx, `UPDATE courses SET quality = ?1, flagged = ?2
+			WHERE id = ?3 AND source_id = ?4 AND (quality != ?1 OR flagged != ?2)`)
 		if err != nil {
 			return fmt.Errorf("sqlite: course quality: %w", err)
 		}
