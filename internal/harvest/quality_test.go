@@ -63,3 +63,28 @@ func TestRunStoresQualityReports(t *testing.T) {
 		t.Errorf("the summary does not count the untitled course: %+v", sum.Rules)
 	}
 }
+
+// TestRunChecksPolicyOverTheRunsRecords: identifiers must be unique within
+// the run's record set; the later record is flagged, naming the rule.
+func TestRunChecksPolicyOverTheRunsRecords(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, `{"type":"ooapi","path":"SRV/ooapi/v5"}`)
+	first, second := spec("https://uni.test/courses/a", "A", "P1"), spec("https://uni.test/courses/b", "B", "P1")
+	first.Identifiers = []model.Identifier{{Value: "INF-1"}}
+	second.Identifiers = []model.Identifier{{Value: "INF-1"}}
+	f.adapter.paths = []string{"/courses"}
+	f.adapter.specs = []model.Specification{first, second}
+	if run, err := f.h.Source(ctx, f.src, "test"); err != nil || run.Status != store.RunOK {
+		t.Fatalf("run: %+v, %v", run, err)
+	}
+	dup := func(id string) bool {
+		c, err := f.st.Course(ctx, id)
+		if err != nil || c.Quality == nil {
+			t.Fatalf("course %s: %+v, %v", id, c.Quality, err)
+		}
+		return slices.ContainsFunc(c.Quality.Violations, func(v store.QualityFinding) bool { return v.Rule == quality.RuleUniqueID })
+	}
+	if dup(first.ID) || !dup(second.ID) {
+		t.Errorf("duplicate identifier: first flagged %v, second flagged %v; want only the second", dup(first.ID), dup(second.ID))
+	}
+}
