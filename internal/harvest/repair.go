@@ -48,6 +48,7 @@ func (h *Harvester) applyBacklog(ctx context.Context, b store.IndexBacklog, prov
 			}
 			doc := search.NewDocument(c.Spec, p)
 			doc.Inactive = c.Inactive
+			doc.Flagged = c.Quality != nil && c.Quality.Flagged
 			docs = append(docs, doc)
 			ids = append(ids, c.Spec.ID)
 		}

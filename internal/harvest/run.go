@@ -203,5 +203,8 @@ func (h *Harvester) commit(ctx context.Context, src store.Source, p model.Provid
 	for _, id := range ch.Conflicts {
 		out.Warn(source.Warning{Record: id, Message: "already published by another source; ignored"})
 	}
+	if err := h.checkQuality(ctx, src, p, out.specs, run); err != nil {
+		return err
+	}
 	return h.syncIndex(ctx, src.ID, map[string]model.Provider{p.ID: p})
 }

@@ -65,6 +65,9 @@ type Query struct {
 	// Status selects active courses (the default, ""), inactive ones or
 	// all; facet counts follow it.
 	Status Status
+	// Quality selects courses by their quality flag: all ("", the
+	// default), valid ones only or flagged ones only.
+	Quality QualityFilter
 	// Page starts at 1; Limit is the page size.
 	Page, Limit int
 }
@@ -86,6 +89,29 @@ func ParseStatus(s string) (Status, bool) {
 		return StatusActive, true
 	case StatusActive, StatusInactive, StatusAll:
 		return st, true
+	}
+	return "", false
+}
+
+// QualityFilter selects courses by whether the quality checks flagged
+// them (they break a rule of the QualityLink profile).
+type QualityFilter string
+
+// The quality filters a query can ask for.
+const (
+	QualityAll     QualityFilter = ""
+	QualityValid   QualityFilter = "valid"
+	QualityFlagged QualityFilter = "flagged"
+)
+
+// ParseQuality reads a quality filter as a query names it; "" and "all"
+// select every course.
+func ParseQuality(s string) (QualityFilter, bool) {
+	switch q := QualityFilter(s); q {
+	case "", "all":
+		return QualityAll, true
+	case QualityValid, QualityFlagged:
+		return q, true
 	}
 	return "", false
 }
@@ -136,6 +162,9 @@ type Document struct {
 	// Inactive marks a course no longer offered: searches leave it out
 	// unless they ask for it (Query.Status).
 	Inactive bool
+	// Flagged marks a course that breaks a rule of the QualityLink
+	// profile: shown unless a query asks for valid courses only.
+	Flagged bool
 }
 
 // NewDocument builds the search document of a specification published by p.

@@ -191,8 +191,13 @@ type Courses interface {
 	// (all sources when sourceID is empty): courses whose indexed state
 	// (content and status) differs from their current one.
 	IndexBacklog(ctx context.Context, sourceID string) (IndexBacklog, error)
+	// SetCourseQuality stores the latest quality reports of a source's
+	// courses, by course ID; courses of other sources and unknown IDs are
+	// left alone. A change of the flag makes the course stale for the
+	// index, which holds the flag.
+	SetCourseQuality(ctx context.Context, sourceID string, reports map[string]CourseQuality) error
 	// MarkIndexed records that the index now holds the current state of
-	// these courses, content and status. Call it only after the index
+	// these courses, content, status and quality flag. Call it only after the index
 	// write succeeded; unknown IDs are ignored.
 	MarkIndexed(ctx context.Context, ids []string) error
 }
@@ -348,6 +353,12 @@ type Run struct {
 	// RecordsBlob is the blob holding a suspicious run's records, so a
 	// confirmation can apply them; empty otherwise.
 	RecordsBlob string
+	// Quality is the quality summary of the records the run read, as JSON
+	// as the harvest wrote it (a quality.Summary); empty when the run
+	// checked nothing.
+	Quality []byte
+	// ValidationTime is how long the quality checks of the run took.
+	ValidationTime time.Duration
 }
 
 // Warning is a problem with one record or field that did not stop the run.
@@ -389,6 +400,29 @@ type Course struct {
 	// the date it was last offered.
 	LastSeen time.Time
 	Inactive bool
+	// Quality is the course's latest quality report; nil before its
+	// first check.
+	Quality *CourseQuality
+}
+
+// CourseQuality is what the quality checks found in a course.
+type CourseQuality struct {
+	// Score is the course's completeness, 0–100.
+	Score int `json:"score"`
+	// Flagged: the course breaks a rule at violation severity. It is
+	// stored and shown all the same; the catalogue can hide it.
+	Flagged    bool             `json:"-"`
+	Violations []QualityFinding `json:"violations"`
+}
+
+// QualityFinding is one broken rule in a course.
+type QualityFinding struct {
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"` // violation, warning or info
+	// Message says in plain words what is wrong.
+	Message string `json:"message"`
+	// Field names the offending field as the source's format calls it.
+	Field string `json:"field,omitempty"`
 }
 
 // Status is the course's status.

@@ -26,6 +26,21 @@ type cataloguePage struct {
 	Error   string
 	// Statuses are the choices of the availability filter.
 	Statuses []statusChoice
+	// Qualities are the choices of the data-quality filter.
+	Qualities []qualityChoice
+}
+
+type qualityChoice struct {
+	Value search.QualityFilter
+	Label string
+}
+
+// qualityChoices lists the data-quality filter's choices; all is the
+// default: flagged records are shown unless a reader hides them.
+var qualityChoices = []qualityChoice{
+	{search.QualityAll, "All records"},
+	{search.QualityValid, "Without rule violations"},
+	{search.QualityFlagged, "With rule violations"},
 }
 
 type statusChoice struct {
@@ -93,7 +108,7 @@ type pageLink struct {
 }
 
 func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) {
-	page := cataloguePage{layoutData: layoutData{Title: "Course catalogue", Notice: s.opts.Notice}, Statuses: statusChoices}
+	page := cataloguePage{layoutData: layoutData{Title: "Course catalogue", Notice: s.opts.Notice}, Statuses: statusChoices, Qualities: qualityChoices}
 	params, err := parseSearch(r.URL.Query())
 	page.Params = params
 	if err != nil {
@@ -233,6 +248,11 @@ func (s *Server) activeFilters(ctx context.Context, p searchParams) []activeFilt
 	for _, c := range statusChoices {
 		if c.Value == p.Status && c.Value != search.StatusActive {
 			out = append(out, activeFilter{Label: "Availability: " + c.Label, RemoveURL: pairs.urlWithout("/", "status", string(c.Value))})
+		}
+	}
+	for _, c := range qualityChoices {
+		if c.Value == p.Quality && c.Value != search.QualityAll {
+			out = append(out, activeFilter{Label: "Data quality: " + c.Label, RemoveURL: pairs.urlWithout("/", "quality", string(c.Value))})
 		}
 	}
 	for _, b := range []struct{ label, raw, key string }{{"ECTS from ", p.ECTSMinRaw, "ects_min"}, {"ECTS up to ", p.ECTSMaxRaw, "ects_max"}} {

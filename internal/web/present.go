@@ -110,6 +110,10 @@ type apiCourse struct {
 	// it, for an inactive course the date it was last offered.
 	Status   store.CourseStatus `json:"status"`
 	LastSeen time.Time          `json:"lastSeen"`
+	// Quality is what the latest harvest's quality checks found: the
+	// completeness score and the rules the course breaks; absent for a
+	// course not yet checked.
+	Quality *store.CourseQuality `json:"quality,omitempty"`
 }
 
 type apiProvider struct {
@@ -245,7 +249,7 @@ func (s *Server) presentCourse(ctx context.Context, c store.Course) apiCourse {
 		Title: sp.Title, Description: sp.Description, LearningOutcomes: sp.LearningOutcomes, EQFLevel: sp.EQFLevel,
 		Homepage: sp.Homepage, EntryRequirements: sp.EntryRequirements, Active: sp.Active, Identifiers: sp.Identifiers,
 		PartOf: sp.PartOf, HasPart: sp.HasPart, FirstSeen: c.FirstSeen, Changed: c.Changed, Offerings: []apiOffering{},
-		Status: c.Status(), LastSeen: c.LastSeen,
+		Status: c.Status(), LastSeen: c.LastSeen, Quality: c.Quality,
 		Kind: sp.Kind, apiStudy: s.presentStudy(sp.Study),
 		Provider: presentProvider(p),
 	}

@@ -19,7 +19,7 @@ type searchParams struct {
 }
 
 // parseSearch reads q, one parameter per facet (repeated or
-// comma-separated), ects_min, ects_max, status, page and limit. It takes time
+// comma-separated), ects_min, ects_max, status, quality, page and limit. It takes time
 // linear in the size of v and refuses what goes past the limits in
 // limits.go with a *limitError naming the parameter.
 func parseSearch(v url.Values) (searchParams, error) {
@@ -34,6 +34,9 @@ func parseSearch(v url.Values) (searchParams, error) {
 	var ok bool
 	if p.Status, ok = search.ParseStatus(v.Get("status")); !ok {
 		return p, paramErrorf("status", 0, "status must be active, inactive or all, not %q", v.Get("status"))
+	}
+	if p.Quality, ok = search.ParseQuality(v.Get("quality")); !ok {
+		return p, paramErrorf("quality", 0, "quality must be all, valid or flagged, not %q", v.Get("quality"))
 	}
 	var err error
 	p.ECTSMinRaw, p.ECTSMaxRaw = strings.TrimSpace(v.Get("ects_min")), strings.TrimSpace(v.Get("ects_max"))
@@ -131,6 +134,9 @@ func (p searchParams) values() url.Values {
 	}
 	if p.Status != search.StatusActive {
 		v.Set("status", string(p.Status))
+	}
+	if p.Quality != search.QualityAll {
+		v.Set("quality", string(p.Quality))
 	}
 	if p.Limit != defaultLimit {
 		v.Set("limit", strconv.Itoa(p.Limit))

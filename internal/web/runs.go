@@ -25,6 +25,8 @@ type apiRun struct {
 	// Reason says why a run is suspicious or interrupted.
 	Reason string `json:"reason"`
 	Error  string `json:"error"`
+	// ValidationMS is how long the run's quality checks took.
+	ValidationMS float64 `json:"validationMs"`
 }
 
 type apiRunCounts struct {
@@ -65,9 +67,13 @@ type apiWarnings struct {
 func presentRun(r store.Run) apiRun {
 	return apiRun{ID: r.ID, Source: r.SourceID, Status: r.Status, Trigger: r.Trigger, Started: r.StartedAt,
 		Finished: timeOrNil(r.FinishedAt), Warnings: r.WarningCount, Reason: r.Reason, Error: r.Error,
+		ValidationMS: millis(r.ValidationTime),
 		Counts: apiRunCounts{Seen: r.Seen, Added: r.Added, Updated: r.Updated, Unchanged: r.Unchanged, Removed: r.Removed,
 			Conflicts: r.Conflicts}}
 }
+
+// millis shows a duration in milliseconds, to the microsecond.
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // apiProviderRuns answers GET /api/v1/providers/{id}/runs: the runs of all
 // the provider's sources, newest first, paged.

@@ -71,6 +71,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/providers", s.apiProviders)
 	mux.HandleFunc("GET /api/v1/providers/{id}", s.apiProviderByID)
 	mux.HandleFunc("GET /api/v1/providers/{id}/runs", s.apiProviderRuns)
+	mux.HandleFunc("GET /api/v1/providers/{id}/quality", s.apiProviderQuality)
 	mux.HandleFunc("GET /api/v1/runs/{id}", s.apiRunByID)
 	mux.HandleFunc("GET /api/v1/public-key", s.publicKey)
 	mux.HandleFunc("GET /api/v1/public-key/pem", s.publicKeyPEM)

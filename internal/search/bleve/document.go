@@ -68,6 +68,9 @@ func fields(d search.Document) map[string]any {
 	if d.Inactive {
 		f[fieldStatus] = string(search.StatusInactive)
 	}
+	if d.Flagged {
+		f[fieldQuality] = string(search.QualityFlagged)
+	}
 	if d.ECTS != nil && !math.IsNaN(*d.ECTS) && !math.IsInf(*d.ECTS, 0) {
 		f[fieldECTS] = *d.ECTS
 	}

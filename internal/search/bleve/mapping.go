@@ -76,7 +76,8 @@ const (
 	fieldTextLang    = "textlang" // field languages the document has text in
 	fieldSort        = "sort"     // folded, lower-cased title: the stable order
 	fieldECTS        = "ects"
-	fieldStatus      = "status" // "active" or "inactive": a filter, not a facet
+	fieldStatus      = "status"  // "active" or "inactive": a filter, not a facet
+	fieldQuality     = "quality" // "flagged" on courses breaking a profile rule; a filter
 )
 
 // textFields are the per-language sub-documents: title.en, description.de…
@@ -199,6 +200,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		doc.AddFieldMappingsAt(string(f), keywordMapping(true))
 	}
 	doc.AddFieldMappingsAt(fieldStatus, keywordMapping(false))
+	doc.AddFieldMappingsAt(fieldQuality, keywordMapping(false))
 	ects := mapping.NewNumericFieldMapping()
 	ects.Store, ects.DocValues, ects.IncludeInAll = false, false, false
 	doc.AddFieldMappingsAt(fieldECTS, ects)

@@ -59,6 +59,9 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (search.Result, err
 	if q.Status, err = status(q.Status); err != nil {
 		return search.Result{}, err
 	}
+	if _, ok := search.ParseQuality(string(q.Quality)); !ok {
+		return search.Result{}, fmt.Errorf("search/bleve: unknown quality filter %q", q.Quality)
+	}
 	present, err := ix.presentFields()
 	if err != nil {
 		return search.Result{}, err
@@ -102,7 +105,7 @@ func (ix *Index) requests(q search.Query, sel map[search.Facet][]string, present
 		if text == nil {
 			bq = query.NewMatchAllQuery()
 		}
-		if filter := filterQuery(sel, except, q.Status, q.ECTSMin, q.ECTSMax); filter != nil {
+		if filter := filterQuery(sel, except, q.Status, q.Quality, q.ECTSMin, q.ECTSMax); filter != nil {
 			bq = &query.BooleanQuery{Must: bq, Filter: filter}
 		}
 		req := blevesearch.NewSearchRequest(bq)
@@ -185,12 +188,16 @@ func status(s search.Status) (search.Status, error) {
 }
 
 // filterQuery ANDs the selection of every facet but except (values of one
-// facet ORed), the status and the ECTS range; nil when nothing filters.
-// The status applies to every facet's counts too.
-func filterQuery(sel map[search.Facet][]string, except search.Facet, st search.Status, ectsMin, ectsMax *float64) query.Query {
+// facet ORed), the status, the quality flag and the ECTS range; nil when
+// nothing filters. Status and quality apply to every facet's counts too.
+func filterQuery(sel map[search.Facet][]string, except search.Facet, st search.Status, qf search.QualityFilter,
+	ectsMin, ectsMax *float64) query.Query {
 	var conj []query.Query
 	if st != search.StatusAll {
 		conj = append(conj, termQuery(fieldStatus, string(st), 1))
+	}
+	if q := qualityQuery(qf); q != nil {
+		conj = append(conj, q)
 	}
 	for _, f := range search.Facets {
 		if f == except || sel[f] == nil {
@@ -209,6 +216,19 @@ func filterQuery(sel map[search.Facet][]string, except search.Facet, st search.S
 		return nil
 	}
 	return query.NewConjunctionQuery(conj)
+}
+
+// qualityQuery selects by the quality flag. Only flagged documents carry
+// the field, so "valid" is "not flagged": a course never checked is valid.
+func qualityQuery(qf search.QualityFilter) query.Query {
+	flagged := termQuery(fieldQuality, string(search.QualityFlagged), 1)
+	switch qf {
+	case search.QualityFlagged:
+		return flagged
+	case search.QualityValid:
+		return query.NewBooleanQuery([]query.Query{query.NewMatchAllQuery()}, nil, []query.Query{flagged})
+	}
+	return nil
 }
 
 // ectsFilter is the inclusive ECTS range; documents without ECTS never

@@ -373,3 +373,40 @@ func TestStatusFilter(t *testing.T) {
 		t.Error("Search with an unknown status: no error")
 	}
 }
+
+// TestQualityFilter: flagged courses are found by default; "valid" hides
+// them (hits and facet counts), "flagged" keeps only them.
+func TestQualityFilter(t *testing.T) {
+	docs := corpus()
+	for i := range docs {
+		docs[i].Flagged = docs[i].ID == "d1" || docs[i].ID == "d3"
+	}
+	ix := openCorpus(t, docs)
+	tests := []struct {
+		quality search.QualityFilter
+		wantIDs []string
+	}{
+		{search.QualityAll, []string{"d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8"}},
+		{search.QualityValid, []string{"d2", "d4", "d5", "d6", "d7", "d8"}},
+		{search.QualityFlagged, []string{"d1", "d3"}},
+	}
+	for _, tt := range tests {
+		res, err := ix.Search(context.Background(), search.Query{Quality: tt.quality})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.wantIDs, sortedIDs(res), cmpEmpty); diff != "" {
+			t.Errorf("quality %q: IDs (-want +got):\n%s", tt.quality, diff)
+		}
+		total := 0
+		for _, c := range res.Facets[search.FacetInstitution] {
+			total += c.Count
+		}
+		if total != len(tt.wantIDs) {
+			t.Errorf("quality %q: institution counts sum to %d, want %d", tt.quality, total, len(tt.wantIDs))
+		}
+	}
+	if _, err := ix.Search(context.Background(), search.Query{Quality: "perfect"}); err == nil {
+		t.Error("Search with an unknown quality filter: no error")
+	}
+}

@@ -219,17 +219,25 @@ func digest(b []byte) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-const courseColumns = `id, provider_id, source_id, doc, hash, indexed_hash, first_seen, changed_at, last_seen, inactive`
+const courseColumns = `id, provider_id, source_id, doc, hash, indexed_hash, first_seen, changed_at, last_seen, inactive, quality, flagged`
 
 func scanCourse(row interface{ Scan(...any) error }) (store.Course, error) {
 	var c store.Course
-	var id, doc string
+	var id, doc, quality string
+	var flagged bool
 	if err := row.Scan(&id, &c.ProviderID, &c.SourceID, &doc, &c.Hash, &c.IndexedHash, &c.FirstSeen, &c.Changed, &c.LastSeen,
-		&c.Inactive); err != nil {
+		&c.Inactive, &quality, &flagged); err != nil {
 		return c, err
 	}
 	if err := json.Unmarshal([]byte(doc), &c.Spec); err != nil {
 		return c, fmt.Errorf("course %s document: %w", id, err)
+	}
+	if quality != "" {
+		c.Quality = &store.CourseQuality{}
+		if err := json.Unmarshal([]byte(quality), c.Quality); err != nil {
+			return c, fmt.Errorf("course %s quality report: %w", id, err)
+		}
+		c.Quality.Flagged = flagged
 	}
 	return c, nil
 }
@@ -337,9 +345,11 @@ func (s *Store) CourseIDs(ctx context.Context, sourceID string, status store.Cou
 }
 
 // indexedState is what indexed_hash holds once the index has a course's
-// current state: its hash, marked when the document says inactive. The
-// partial index courses_index_backlog uses the same expression.
-const indexedState = `CASE WHEN inactive = 1 THEN 'inactive:' || hash ELSE hash END`
+// current state: its hash, marked when the document says inactive and
+// when it is flagged for quality. The partial index courses_index_backlog
+// uses the same expression.
+const indexedState = `(CASE WHEN inactive = 1 THEN 'inactive:' || hash ELSE hash END)
+	|| (CASE WHEN flagged = 1 THEN ':flagged' ELSE '' END)`
 
 // IndexBacklog lists the courses whose indexed state lags their content
 // or status.
@@ -371,6 +381,32 @@ func (s *Store) MarkIndexed(ctx context.Context, ids []string) error {
 				WHERE id IN (?`+strings.Repeat(",?", len(part)-1)+`)`, args...)
 			if err != nil {
 				return fmt.Errorf("sqlite: mark indexed: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// SetCourseQuality stores the quality reports of a source's courses.
+func (s *Store) SetCourseQuality(ctx context.Context, sourceID string, reports map[string]store.CourseQuality) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		// A report unchanged since the last run is not written again.
+		stmt, err := tx.PrepareContext(ctx, `UPDATE courses SET quality = ?1, flagged = ?2
+			WHERE id = ?3 AND source_id = ?4 AND (quality != ?1 OR flagged != ?2)`)
+		if err != nil {
+			return fmt.Errorf("sqlite: course quality: %w", err)
+		}
+		defer stmt.Close()
+		for id, q := range reports {
+			if q.Violations == nil {
+				q.Violations = []store.QualityFinding{}
+			}
+			doc, err := json.Marshal(q)
+			if err != nil {
+				return fmt.Errorf("sqlite: quality of course %s: %w", id, err)
+			}
+			if _, err := stmt.ExecContext(ctx, string(doc), q.Flagged, id, sourceID); err != nil {
+				return fmt.Errorf("sqlite: quality of course %s: %w", id, err)
 			}
 		}
 		return nil

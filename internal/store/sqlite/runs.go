@@ -57,9 +57,10 @@ func (s *Store) FinishRun(ctx context.Context, r store.Run) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE runs SET finished_at = ?, status = ?, pages = ?, bytes = ?, seen = ?, added = ?,
 			updated = ?, unchanged = ?, removed = ?, conflicts = ?, warnings = ?, warning_count = ?, error = ?, reason = ?,
-			digest = ?, records_blob = ? WHERE id = ?`,
+			digest = ?, records_blob = ?, quality = ?, validation_us = ? WHERE id = ?`,
 			r.FinishedAt.UTC(), r.Status, r.Pages, r.Bytes, r.Seen, r.Added, r.Updated, r.Unchanged, r.Removed, r.Conflicts,
-			string(warnings), r.WarningCount, r.Error, r.Reason, r.Digest, r.RecordsBlob, r.ID)
+			string(warnings), r.WarningCount, r.Error, r.Reason, r.Digest, r.RecordsBlob, string(r.Quality),
+			r.ValidationTime.Microseconds(), r.ID)
 		if err != nil {
 			return fmt.Errorf("sqlite: finish run %d: %w", r.ID, err)
 		}
@@ -75,18 +76,23 @@ func (s *Store) FinishRun(ctx context.Context, r store.Run) error {
 }
 
 const runColumns = `id, source_id, trigger, started_at, finished_at, status, pages, bytes, seen, added, updated, unchanged,
-	removed, conflicts, warnings, warning_count, error, reason, digest, records_blob`
+	removed, conflicts, warnings, warning_count, error, reason, digest, records_blob, quality, validation_us`
 
 func scanRun(row interface{ Scan(...any) error }) (store.Run, error) {
 	var r store.Run
 	var finished sql.NullTime
-	var status, warnings string
+	var status, warnings, quality string
+	var validationUS int64
 	err := row.Scan(&r.ID, &r.SourceID, &r.Trigger, &r.StartedAt, &finished, &status, &r.Pages, &r.Bytes, &r.Seen, &r.Added,
 		&r.Updated, &r.Unchanged, &r.Removed, &r.Conflicts, &warnings, &r.WarningCount, &r.Error, &r.Reason, &r.Digest,
-		&r.RecordsBlob)
+		&r.RecordsBlob, &quality, &validationUS)
 	if err != nil {
 		return r, err
 	}
+	if quality != "" {
+		r.Quality = []byte(quality)
+	}
+	r.ValidationTime = time.Duration(validationUS) * time.Microsecond
 	r.FinishedAt = finished.Time
 	r.Status = store.RunStatus(status)
 	if err := json.Unmarshal([]byte(warnings), &r.Warnings); err != nil {

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"runs of a provider, paged", testProviderRuns},
 		{"provider states", testProviderStates},
 		{"next scheduled run", testNextRun},
+		{"course quality and run summaries", testQuality},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -618,5 +619,63 @@ func testNextRun(t *testing.T, s store.Store) {
 	}
 	if err := s.SetNextRun(ctx, "no-such-source", at); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("next run of a missing source: err = %v, want ErrNotFound", err)
+	}
+}
+
+func testQuality(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustProviders(t, s, "a", "b")
+	src := mustSource(t, s, "a", "main")
+	other := mustSource(t, s, "b", "main")
+	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two")}, true, t0)
+	s.ApplyCourses(ctx, other.ID, 0, []model.Specification{spec("x1", "Other")}, true, t0)
+	if c, _ := s.Course(ctx, "c1"); c.Quality != nil {
+		t.Errorf("a course never checked has a report: %+v", c.Quality)
+	}
+	s.MarkIndexed(ctx, []string{"c1", "c2", "x1"})
+	bad := store.CourseQuality{Score: 43, Flagged: true, Violations: []store.QualityFinding{
+		{Rule: "course-title", Severity: "violation", Message: "the course has no title", Field: "name"}}}
+	good := store.CourseQuality{Score: 100}
+	reports := map[string]store.CourseQuality{"c1": bad, "c2": good, "x1": bad}
+	if err := s.SetCourseQuality(ctx, src.ID, reports); err != nil {
+		t.Fatal(err)
+	}
+	c1, err := s.Course(ctx, "c1")
+	if err != nil || c1.Quality == nil || !c1.Quality.Flagged || c1.Quality.Score != 43 ||
+		!slices.Equal(c1.Quality.Violations, bad.Violations) {
+		t.Fatalf("c1 quality = %+v, %v", c1.Quality, err)
+	}
+	if c2, _ := s.Course(ctx, "c2"); c2.Quality == nil || c2.Quality.Flagged || c2.Quality.Score != 100 {
+		t.Errorf("c2 quality = %+v", c2.Quality)
+	}
+	if x1, _ := s.Course(ctx, "x1"); x1.Quality != nil {
+		t.Errorf("another source's course got a report: %+v", x1.Quality)
+	}
+	// The index holds the flag: flagging c1 makes it stale, c2's
+	// unflagged report does not.
+	if b, _ := s.IndexBacklog(ctx, ""); !slices.Equal(b.Stale, []string{"c1"}) {
+		t.Fatalf("after flagging c1: backlog %+v", b)
+	}
+	s.MarkIndexed(ctx, []string{"c1"})
+	if b, _ := s.IndexBacklog(ctx, ""); len(b.Stale) != 0 {
+		t.Fatalf("after indexing the flag: backlog %+v", b)
+	}
+	s.SetCourseQuality(ctx, src.ID, map[string]store.CourseQuality{"c1": good})
+	if b, _ := s.IndexBacklog(ctx, ""); !slices.Equal(b.Stale, []string{"c1"}) {
+		t.Fatalf("after c1 was fixed: backlog %+v", b)
+	}
+
+	run, err := s.StartRun(ctx, src.ID, "test", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run.Status, run.FinishedAt = store.RunOK, t0.Add(time.Minute)
+	run.Quality, run.ValidationTime = []byte(`{"records":2}`), 1500*time.Millisecond
+	if err := s.FinishRun(ctx, run); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Run(ctx, run.ID)
+	if err != nil || string(got.Quality) != `{"records":2}` || got.ValidationTime != 1500*time.Millisecond {
+		t.Errorf("run quality = %q, %v, %v", got.Quality, got.ValidationTime, err)
 	}
 }
