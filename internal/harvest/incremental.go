@@ -98,6 +98,9 @@ func (h *Harvester) notModified(ctx context.Context, src store.Source, p model.P
 	run.Seen, run.Conflicts, run.Digest = prev.Seen, prev.Conflicts, prev.Digest
 	run.Unchanged = prev.Added + prev.Updated + prev.Unchanged
 	run.Warnings, run.WarningCount = prev.Warnings, prev.WarningCount
+	// The records are prev's, so is their quality: the trend goes on
+	// without checking them again.
+	run.Quality = prev.Quality
 	run.Status = store.RunNotModified
 	return h.syncIndex(ctx, src.ID, map[string]model.Provider{p.ID: p})
 }
