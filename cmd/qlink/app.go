@@ -83,7 +83,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 		Discoverer: newDiscoverer(cfg, a.fetcher, nw), Adapters: adapters(),
 		Auth: auth.Deps{Keys: a.keys, HTTPClient: a.fetcher.HTTPClient(),
 			Credentials: harvest.StoredCredentials{Store: a.store, Keys: a.keys}},
-		MaxPages: cfg.Harvest.MaxPages, Limits: harvestLimits(cfg), Logger: log,
+		MaxPages: cfg.Harvest.MaxPages, Limits: harvestLimits(cfg), PublishFor: publishFor(cfg), Logger: log,
 	})
 	return a, nil
 }
@@ -158,6 +158,13 @@ func harvestLimits(cfg config.Config) harvest.Limits {
 		MaxRecords: h.MaxRecords, ProviderTimeout: h.ProviderTimeout, KeepSnapshots: h.KeepSnapshots, MaxSources: h.MaxSources}
 }
 
+// publishFor is the operator's harvest-publish-for, already validated with
+// the configuration.
+func publishFor(cfg config.Config) map[string][]string {
+	m, _ := cfg.Harvest.PublishForMap()
+	return m
+}
+
 // adapters lists the source adapters by manifest type.
 func adapters() map[string]source.Adapter {
 	return map[string]source.Adapter{"ooapi": ooapi.Adapter{}, "edu-api": eduapi.Adapter{}, "occapi": occapi.Adapter{}, "elm": elm.Adapter{}}
@@ -177,7 +184,7 @@ func newChecker(ctx context.Context, cfg config.Config, nw network, log *slog.Lo
 		deps.Keys = ring
 	}
 	return harvest.New(harvest.Options{Fetcher: f, Discoverer: newDiscoverer(cfg, f, nw), Adapters: adapters(),
-		Auth: deps, MaxPages: cfg.Harvest.MaxPages, Limits: harvestLimits(cfg), Logger: log}), nil
+		Auth: deps, MaxPages: cfg.Harvest.MaxPages, Limits: harvestLimits(cfg), PublishFor: publishFor(cfg), Logger: log}), nil
 }
 
 func openStore(ctx context.Context, cfg config.Config) (*sqlite.Store, error) {

@@ -81,7 +81,7 @@ On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
 var harvestSettings = []string{"registry-url", "contact-url", "fetch-timeout", "fetch-max-body", "fetch-per-host", "fetch-host-rate",
 	"fetch-attempts", "harvest-workers", "harvest-max-pages", "harvest-max-removal", "harvest-max-sources",
 	"harvest-max-run-bytes", "harvest-max-run-pages", "harvest-max-records", "harvest-provider-timeout",
-	"harvest-keep-snapshots", "schedule-floor", "schedule-ceiling", "schedule-discovery", "schedule-registry"}
+	"harvest-keep-snapshots", "harvest-publish-for", "schedule-floor", "schedule-ceiling", "schedule-discovery", "schedule-registry"}
 
 // serveAndHarvest serves h and works the harvest schedule in the same
 // process until ctx ends or either stops with an error; override, when

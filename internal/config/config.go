@@ -99,6 +99,29 @@ type HarvestConfig struct {
 	ProviderTimeout time.Duration
 	// KeepSnapshots is how many distinct snapshots of a source are kept.
 	KeepSnapshots int
+	// PublishFor lets a provider's sources publish courses for other
+	// providers: "ALLIANCE=MEMBER1+MEMBER2 OTHER=X", pairs separated by
+	// spaces or commas. Empty: each source publishes for its own only.
+	PublishFor string
+}
+
+// PublishForMap reads PublishFor: for each provider ID, the provider IDs
+// it may publish for.
+func (h HarvestConfig) PublishForMap() (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, pair := range strings.FieldsFunc(h.PublishFor, func(r rune) bool { return r == ' ' || r == ',' }) {
+		who, whom, ok := strings.Cut(pair, "=")
+		if !ok || who == "" || whom == "" {
+			return nil, fmt.Errorf("harvest-publish-for: %q is not PROVIDER=OTHER[+OTHER…]", pair)
+		}
+		for _, id := range strings.Split(whom, "+") {
+			if id == "" || id == who {
+				return nil, fmt.Errorf("harvest-publish-for: %q names an empty provider or the provider itself", pair)
+			}
+			out[who] = append(out[who], id)
+		}
+	}
+	return out, nil
 }
 
 // Default returns the configuration qlink runs with when nothing is set.
@@ -224,6 +247,9 @@ func (c Config) Validate() error {
 	}
 	if c.Harvest.MaxPages < 1 {
 		errs = append(errs, errors.New("harvest-max-pages must be at least 1"))
+	}
+	if _, err := c.Harvest.PublishForMap(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.Harvest.MaxRemovalPercent < 1 || c.Harvest.MaxRemovalPercent > 100 {
 		errs = append(errs, errors.New("harvest-max-removal must be a percentage from 1 to 100"))

@@ -150,3 +150,16 @@ func TestSecretKeyFile(t *testing.T) {
 		}
 	}
 }
+
+func TestPublishForMap(t *testing.T) {
+	h := HarvestConfig{PublishFor: "ALLIANCE=M1+M2, FAC=UNI"}
+	got, err := h.PublishForMap()
+	if err != nil || len(got) != 2 || len(got["ALLIANCE"]) != 2 || got["ALLIANCE"][1] != "M2" || got["FAC"][0] != "UNI" {
+		t.Fatalf("PublishForMap = %v, %v", got, err)
+	}
+	for _, bad := range []string{"ALLIANCE", "=M1", "A=", "A=B+", "A=A"} {
+		if _, err := (HarvestConfig{PublishFor: bad}).PublishForMap(); err == nil || !strings.Contains(err.Error(), "harvest-publish-for") {
+			t.Errorf("%q: err = %v, want one naming harvest-publish-for", bad, err)
+		}
+	}
+}

@@ -54,6 +54,7 @@ var options = []option{
 	{"schedule-ceiling", "longest refresh interval, also the longest a failing source backs off to (qlink serve)", false, func(c *Config) any { return &c.Schedule.Ceiling }},
 	{"schedule-discovery", "how often each provider's manifest is discovered again (qlink serve)", false, func(c *Config) any { return &c.Schedule.Discovery }},
 	{"schedule-registry", "how often the provider registry is imported again, when registry-url is set (qlink serve)", false, func(c *Config) any { return &c.Schedule.Registry }},
+	{"harvest-publish-for", "providers whose sources may publish courses for other providers, as PROVIDER=OTHER[+OTHER] pairs (e.g. an alliance for its members); any other claimed publisher is refused", false, func(c *Config) any { return &c.Harvest.PublishFor }},
 	{"harvest-keep-snapshots", "distinct raw snapshots kept per source; older ones are deleted after each run", false, func(c *Config) any { return &c.Harvest.KeepSnapshots }},
 }
 

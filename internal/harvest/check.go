@@ -136,7 +136,7 @@ func (h *Harvester) previewSource(ctx context.Context, src manifest.Source, p mo
 		return rep
 	}
 	get.preview = true
-	out := &collector{providerID: p.ID, seen: map[string]bool{}}
+	out := &collector{providerID: p.ID, publishFor: h.PublishFor[p.ID], seen: map[string]bool{}}
 	cfg := source.Config{URL: src.Path, Version: src.Version, PageSize: previewPageSize, ContentType: src.ContentType,
 		MaxPages: previewPages, Provider: p, Now: h.Now(), Preview: true}
 	aerr := adapter.Harvest(ctx, cfg, get, out)

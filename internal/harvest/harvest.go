@@ -44,7 +44,12 @@ type Options struct {
 	MaxPages int
 	// Limits bound each run and provider; zero fields take the defaults.
 	Limits Limits
-	Logger *slog.Logger
+	// PublishFor lists, by provider ID, the other providers whose courses
+	// the operator allowed that provider's sources to publish (an alliance
+	// for its members, a faculty's own registry entry). A source's claim
+	// of any other publisher is refused.
+	PublishFor map[string][]string
+	Logger     *slog.Logger
 	// Now returns the current time; tests fix it.
 	Now func() time.Time
 }

@@ -20,6 +20,7 @@ import (
 	"qlink/internal/fetch/auth"
 	"qlink/internal/keys"
 	"qlink/internal/model"
+	"qlink/internal/quality"
 	"qlink/internal/search"
 	"qlink/internal/source"
 	"qlink/internal/store"
@@ -298,6 +299,30 @@ func TestRunRefusals(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// An operator may let a provider's sources publish for others (an
+// alliance for its members): that claim is kept, and the quality check's
+// ownership rule accepts it; a claim of anyone else is still refused.
+func TestOperatorAllowsPublishingFor(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, `{"type":"ooapi","path":"SRV/"}`)
+	f.h.PublishFor = map[string][]string{"P1": {"MEMBER"}}
+	f.adapter.specs = []model.Specification{spec("c1", "One", "MEMBER"), spec("c2", "Two", "STRANGER")}
+	run, err := f.h.Source(ctx, f.src, "test")
+	if err != nil || run.Status != store.RunOK {
+		t.Fatalf("run %+v, err %v", run, err)
+	}
+	if c, _ := f.st.Course(ctx, "c1"); c.Spec.PublisherID != "MEMBER" || c.Quality == nil ||
+		slices.ContainsFunc(c.Quality.Violations, func(v store.QualityFinding) bool { return v.Rule == quality.RuleOwner }) {
+		t.Errorf("allowed publisher: %+v, quality %+v", c.Spec.PublisherID, c.Quality)
+	}
+	if c, _ := f.st.Course(ctx, "c2"); c.Spec.PublisherID != "P1" {
+		t.Errorf("a publisher the operator did not allow was kept: %q", c.Spec.PublisherID)
+	}
+	if n := len(slices.DeleteFunc(slices.Clone(run.Warnings), func(w store.Warning) bool { return w.Field != "publisher" })); n != 1 {
+		t.Errorf("%d publisher warnings, want 1 (for c2): %+v", n, run.Warnings)
 	}
 }
 

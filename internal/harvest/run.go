@@ -19,6 +19,9 @@ import (
 // drops duplicates and counts warnings.
 type collector struct {
 	providerID string
+	// publishFor are the other providers the operator allowed this
+	// source to publish courses for.
+	publishFor []string
 	// maxRecords and stop enforce the records budget (stop nil: none).
 	maxRecords int
 	stop       context.CancelCauseFunc
@@ -33,11 +36,12 @@ func (c *collector) Spec(s model.Specification) {
 		c.Warn(source.Warning{Record: s.ID, Message: "published twice in this source; the first copy is kept"})
 		return
 	}
-	// Policy: a source publishes for its own institution only.
-	if s.PublisherID != c.providerID {
+	// Policy: a source publishes for its own institution only, or for the
+	// ones the operator allowed.
+	if s.PublisherID != c.providerID && !slices.Contains(c.publishFor, s.PublisherID) {
 		if s.PublisherID != "" {
 			c.Warn(source.Warning{Record: s.ID, Field: "publisher", Message: fmt.Sprintf(
-				"claims publisher %q; a source may only publish its own institution's courses", s.PublisherID)})
+				"claims publisher %q; a source may only publish its own institution's courses (an operator can allow it with harvest-publish-for)", s.PublisherID)})
 		}
 		s.PublisherID = c.providerID
 	}
@@ -149,7 +153,8 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, hist runHisto
 			}
 		}
 	}
-	out := &collector{providerID: provider.ID, seen: map[string]bool{}, maxRecords: h.Limits.MaxRecords, stop: stop}
+	out := &collector{providerID: provider.ID, publishFor: h.PublishFor[provider.ID], seen: map[string]bool{},
+		maxRecords: h.Limits.MaxRecords, stop: stop}
 	defer func() { run.Warnings, run.WarningCount = out.warnings, out.count }()
 	cfg := source.Config{URL: entry.Path, Version: entry.Version, PageSize: entry.PageSize, ContentType: entry.ContentType,
 		MaxPages: h.MaxPages, Provider: provider, Now: h.Now(), Since: since}

@@ -195,7 +195,7 @@ func (h *Harvester) Confirm(ctx context.Context, runID int64) (store.Run, error)
 	if err != nil {
 		return run, fmt.Errorf("run %d: %w", runID, err)
 	}
-	out := &collector{providerID: provider.ID, specs: specs, warnings: run.Warnings, count: run.WarningCount}
+	out := &collector{providerID: provider.ID, publishFor: h.PublishFor[provider.ID], specs: specs, warnings: run.Warnings, count: run.WarningCount}
 	if err := h.commit(ctx, src, provider, out, true, &run); err != nil {
 		return run, fmt.Errorf("run %d: %w", runID, err)
 	}
