@@ -5,16 +5,13 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"qlink/internal/model"
 	"qlink/internal/search"
-	"qlink/internal/search/bleve"
 	"qlink/internal/store"
-	"qlink/internal/store/sqlite"
 )
 
 const (
@@ -30,19 +27,7 @@ const (
 func newHistoryServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	idx, err := bleve.OpenMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { idx.Close() })
+	st, idx := openTestStore(t), openTestIndex(t)
 	p := model.Provider{ID: "P1", SCHAC: "uni-a.test", Name: model.Text{"en": "University A"}, Country: "NL"}
 	if err := st.UpsertProviders(ctx, []model.Provider{p}); err != nil {
 		t.Fatal(err)

@@ -5,14 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"qlink/internal/model"
 	"qlink/internal/store"
-	"qlink/internal/store/sqlite"
 )
 
 // registryFixture is what newRegistryServer stored.
@@ -32,14 +30,7 @@ var march1 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 func newRegistryServer(t *testing.T) (*httptest.Server, registryFixture) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := openTestStore(t)
 	providers := []model.Provider{
 		{ID: "liege", SCHAC: "uliege.be", DEQAR: "DEQARINST0123", ETER: "BE0001", Country: "BE", Acronym: "ULiège",
 			Website: "https://www.uliege.be", Name: model.Text{"fr": "Université de Liège", "en": "University of Liège"}},

@@ -56,23 +56,37 @@ func TestParseSearch(t *testing.T) {
 	}
 }
 
-// newTestServer stores and indexes a few courses and serves them.
-func newTestServer(t testing.TB) *httptest.Server {
+// openTestStore opens a migrated SQLite store in a temporary directory,
+// closed when the test ends.
+func openTestStore(t testing.TB) *sqlite.Store {
 	t.Helper()
-	ctx := context.Background()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
+	if err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	return st
+}
+
+// openTestIndex opens an empty in-memory index, closed when the test ends.
+func openTestIndex(t testing.TB) *bleve.Index {
+	t.Helper()
 	idx, err := bleve.OpenMemory()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
+	return idx
+}
+
+// newTestServer stores and indexes a few courses and serves them.
+func newTestServer(t testing.TB) *httptest.Server {
+	t.Helper()
+	ctx := context.Background()
+	st, idx := openTestStore(t), openTestIndex(t)
 	// P2's official name has no stated language, as the DEQAR registry
 	// gives it.
 	nameB := model.Text{"en": "University B"}
