@@ -4,15 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
-	"qlink/internal/config"
-	"qlink/internal/model"
 	"qlink/internal/store"
 	"qlink/internal/web"
 )
@@ -34,24 +30,11 @@ func TestQualityCommand(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
-	cfg.Fetch.AllowPrivateNetworks = true
-	a, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler), network{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.store.UpsertProviders(ctx, []model.Provider{{ID: "P1", SCHAC: "uni.test", Name: model.Text{"en": "Uni"}}})
-	entry := `{"type":"ooapi","path":"` + srv.URL + `/ooapi/v5/"}`
-	srcs, err := a.store.SyncManifest(ctx, store.Manifest{ProviderID: "P1", URL: "x", FetchedAt: time.Now(), Body: []byte(entry)},
-		[]store.Source{{Key: "k", Type: "ooapi", URL: srv.URL, Entry: []byte(entry)}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, a, src := appWithOOAPISource(t, srv.URL)
 	for range 2 {
 		// The second run finds the source unchanged: not-modified, with
 		// the first run's quality carried on.
-		if r, err := a.harvester.Source(ctx, srcs[0], "test"); err != nil || (r.Status != store.RunOK && r.Status != store.RunNotModified) {
+		if r, err := a.harvester.Source(ctx, src, "test"); err != nil || (r.Status != store.RunOK && r.Status != store.RunNotModified) {
 			t.Fatalf("harvest: %+v, %v", r, err)
 		}
 	}

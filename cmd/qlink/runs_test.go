@@ -33,23 +33,10 @@ func TestRunsListAndConfirm(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
-	cfg.Fetch.AllowPrivateNetworks = true
-	a, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler), network{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.store.UpsertProviders(ctx, []model.Provider{{ID: "P1", SCHAC: "uni.test", Name: model.Text{"en": "Uni"}}})
-	entry := `{"type":"ooapi","path":"` + srv.URL + `/ooapi/v5/"}`
-	srcs, err := a.store.SyncManifest(ctx, store.Manifest{ProviderID: "P1", URL: "x", FetchedAt: time.Now(), Body: []byte(entry)},
-		[]store.Source{{Key: "k", Type: "ooapi", URL: srv.URL, Entry: []byte(entry)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.harvester.Source(ctx, srcs[0], "test")
+	cfg, a, src := appWithOOAPISource(t, srv.URL)
+	a.harvester.Source(ctx, src, "test")
 	empty.Store(true)
-	held, _ := a.harvester.Source(ctx, srcs[0], "test")
+	held, _ := a.harvester.Source(ctx, src, "test")
 	if held.Status != store.RunSuspicious {
 		t.Fatalf("empty answer: %+v", held)
 	}
@@ -152,4 +139,26 @@ func TestRunsOfProviderAndShow(t *testing.T) {
 	if _, err := run(t, "", "runs", "show", "x", "--data-dir", cfg.DataDir); err == nil {
 		t.Error("runs show x was accepted")
 	}
+}
+
+// appWithOOAPISource opens an app on a new data directory whose one
+// provider, P1, has one OOAPI source at base (a loopback test server).
+func appWithOOAPISource(t *testing.T, base string) (config.Config, *app, store.Source) {
+	t.Helper()
+	ctx := context.Background()
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.Fetch.AllowPrivateNetworks = true
+	a, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler), network{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.store.UpsertProviders(ctx, []model.Provider{{ID: "P1", SCHAC: "uni.test", Name: model.Text{"en": "Uni"}}})
+	entry := `{"type":"ooapi","path":"` + base + `/ooapi/v5/"}`
+	srcs, err := a.store.SyncManifest(ctx, store.Manifest{ProviderID: "P1", URL: "x", FetchedAt: time.Now(), Body: []byte(entry)},
+		[]store.Source{{Key: "k", Type: "ooapi", URL: base, Entry: []byte(entry)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, a, srcs[0]
 }
