@@ -14,6 +14,7 @@ import (
 
 	"qlink/internal/config"
 	"qlink/internal/harvest"
+	"qlink/internal/model"
 	"qlink/internal/store"
 	"qlink/internal/web"
 )
@@ -99,7 +100,7 @@ func printQuality(w io.Writer, name string, rep web.ProviderQuality) {
 
 // ruleFields names the property and, where known, its field in each of
 // the provider's source formats: "dcterms:title (ooapi: name)".
-func ruleFields(r web.QualityRule, formats map[string]bool) string {
+func ruleFields(r model.QualityRule, formats map[string]bool) string {
 	var parts []string
 	for _, format := range slices.Sorted(maps.Keys(r.Fields)) {
 		if formats[format] {

@@ -109,7 +109,7 @@ and 1 otherwise; --json prints the report for machines.`,
 type validation struct {
 	Source  string                 `json:"source"`
 	Format  string                 `json:"format"`
-	Summary quality.Summary        `json:"summary"`
+	Summary model.QualitySummary   `json:"summary"`
 	Records []quality.CourseReport `json:"records"`
 }
 

@@ -51,14 +51,14 @@ func TestRunStoresQualityReports(t *testing.T) {
 	if err != nil || len(stored.Quality) == 0 || stored.ValidationTime <= 0 {
 		t.Fatalf("run summary %q, validation time %v, %v", stored.Quality, stored.ValidationTime, err)
 	}
-	var sum quality.Summary
+	var sum model.QualitySummary
 	if err := json.Unmarshal(stored.Quality, &sum); err != nil {
 		t.Fatal(err)
 	}
 	if sum.Records != 2 || sum.Provider != "P1" {
 		t.Errorf("summary: %+v", sum)
 	}
-	j := slices.IndexFunc(sum.Rules, func(r quality.RuleCount) bool { return r.Rule == "course-title" })
+	j := slices.IndexFunc(sum.Rules, func(r model.QualityRule) bool { return r.Rule == "course-title" })
 	if j < 0 || sum.Rules[j].Records != 1 || !slices.Equal(sum.Rules[j].Examples, []string{untitled}) {
 		t.Errorf("the summary does not count the untitled course: %+v", sum.Rules)
 	}

@@ -249,7 +249,7 @@ func TestSummariseAndMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var back Summary
+	var back model.QualitySummary
 	if err := json.Unmarshal(b, &back); err != nil || back.AverageScore != s.AverageScore || len(back.Rules) != len(s.Rules) {
 		t.Errorf("JSON round trip: %v, %+v", err, back)
 	}

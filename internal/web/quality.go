@@ -1,65 +1,34 @@
 package web
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
-	"slices"
 	"time"
 
+	"qlink/internal/model"
 	"qlink/internal/store"
 )
 
 // The data-quality report of a provider is read from what the harvest
-// stored: each run keeps its source's summary (a quality.Summary as JSON;
+// stored: each run keeps its source's summary (a model.QualitySummary as JSON;
 // web reads the store, not the checks, so it decodes the fields it shows).
 
 // QualityTrendRuns is how many of a provider's latest checked runs the
 // trend covers.
 const QualityTrendRuns = 20
 
-// maxQualityExamples bounds the example records per rule in the
-// provider's combined summary, as the harvest bounds them per source.
-const maxQualityExamples = 5
-
 // ProviderQuality is a provider's latest data-quality report: GET
 // /api/v1/providers/{id}/quality and `qlink quality`.
 type ProviderQuality struct {
 	Provider string `json:"provider"`
 	// Summary combines the latest checked run of every active source.
-	Summary QualitySummary  `json:"summary"`
-	Sources []SourceQuality `json:"sources"`
+	Summary model.QualitySummary `json:"summary"`
+	Sources []SourceQuality      `json:"sources"`
 	// Trend is the provider's quality over its latest checked runs,
 	// newest first.
 	Trend []QualityPoint `json:"trend"`
-}
-
-// QualitySummary aggregates the quality reports of a set of records.
-type QualitySummary struct {
-	Records    int `json:"records"`
-	Courses    int `json:"courses"`
-	Conforming int `json:"conforming"` // records that break no rule at violation severity
-	// AverageScore is the mean completeness of the courses, 0–100.
-	AverageScore float64       `json:"averageScore"`
-	Rules        []QualityRule `json:"rules"`
-}
-
-// QualityRule is one broken rule with how often it is broken.
-type QualityRule struct {
-	Rule      string `json:"rule"`
-	Component string `json:"component,omitempty"`
-	Severity  string `json:"severity"`
-	// Explanation says in plain words what is wrong.
-	Explanation string `json:"explanation"`
-	Property    string `json:"property"`
-	// Fields names the property per source format.
-	Fields     map[string]string `json:"fields,omitempty"`
-	Violations int               `json:"violations"`
-	Records    int               `json:"records"`
-	Examples   []string          `json:"examples"`
 }
 
 // SourceQuality is the summary of a source's latest checked run.
@@ -71,7 +40,7 @@ type SourceQuality struct {
 	At     time.Time `json:"at"`
 	// ValidationMS is how long the run's quality checks took.
 	ValidationMS float64 `json:"validationMs"`
-	QualitySummary
+	model.QualitySummary
 }
 
 // QualityPoint is one run in the trend.
@@ -93,7 +62,7 @@ func LoadProviderQuality(ctx context.Context, st store.Store, providerID string)
 	if err != nil {
 		return out, err
 	}
-	var latest []QualitySummary
+	var latest []model.QualitySummary
 	for _, src := range sources {
 		if !src.Active {
 			continue
@@ -109,7 +78,7 @@ func LoadProviderQuality(ctx context.Context, st store.Store, providerID string)
 		out.Sources = append(out.Sources, SourceQuality{Source: src.ID, Type: src.Type, Path: src.URL, Run: run.ID,
 			At: run.FinishedAt, ValidationMS: millis(run.ValidationTime), QualitySummary: sum})
 	}
-	out.Summary = combineSummaries(latest)
+	out.Summary = model.CombineQuality(latest)
 	if out.Trend, err = qualityTrend(ctx, st, providerID); err != nil {
 		return out, err
 	}
@@ -121,10 +90,10 @@ func LoadProviderQuality(ctx context.Context, st store.Store, providerID string)
 // with no recent report.
 const checkedRunsScanned = 50
 
-func latestChecked(ctx context.Context, st store.Store, sourceID string) (store.Run, QualitySummary, bool, error) {
+func latestChecked(ctx context.Context, st store.Store, sourceID string) (store.Run, model.QualitySummary, bool, error) {
 	runs, err := st.FindRuns(ctx, store.RunFilter{SourceID: sourceID, Limit: checkedRunsScanned})
 	if err != nil {
-		return store.Run{}, QualitySummary{}, false, err
+		return store.Run{}, model.QualitySummary{}, false, err
 	}
 	for _, r := range runs {
 		if len(r.Quality) > 0 {
@@ -132,16 +101,16 @@ func latestChecked(ctx context.Context, st store.Store, sourceID string) (store.
 			return r, sum, err == nil, err
 		}
 	}
-	return store.Run{}, QualitySummary{}, false, nil
+	return store.Run{}, model.QualitySummary{}, false, nil
 }
 
-func decodeSummary(r store.Run) (QualitySummary, error) {
-	var sum QualitySummary
+func decodeSummary(r store.Run) (model.QualitySummary, error) {
+	var sum model.QualitySummary
 	if err := json.Unmarshal(r.Quality, &sum); err != nil {
 		return sum, fmt.Errorf("quality summary of run %d: %w", r.ID, err)
 	}
 	if sum.Rules == nil {
-		sum.Rules = []QualityRule{}
+		sum.Rules = []model.QualityRule{}
 	}
 	return sum, nil
 }
@@ -169,45 +138,6 @@ func qualityTrend(ctx context.Context, st store.Store, providerID string) ([]Qua
 		trend = append(trend, p)
 	}
 	return trend, nil
-}
-
-// combineSummaries adds up the summaries of a provider's sources: counts
-// summed, the score averaged over all courses, rules merged, most records
-// first.
-func combineSummaries(sums []QualitySummary) QualitySummary {
-	out := QualitySummary{Rules: []QualityRule{}}
-	index := map[[2]string]int{}
-	var scoreTotal float64
-	for _, s := range sums {
-		out.Records += s.Records
-		out.Courses += s.Courses
-		out.Conforming += s.Conforming
-		scoreTotal += s.AverageScore * float64(s.Courses)
-		for _, r := range s.Rules {
-			key := [2]string{r.Rule, r.Component}
-			i, ok := index[key]
-			if !ok {
-				i = len(out.Rules)
-				index[key] = i
-				first := r
-				first.Violations, first.Records, first.Examples = 0, 0, []string{}
-				out.Rules = append(out.Rules, first)
-			}
-			c := &out.Rules[i]
-			c.Violations += r.Violations
-			c.Records += r.Records
-			for _, ex := range r.Examples {
-				if len(c.Examples) < maxQualityExamples {
-					c.Examples = append(c.Examples, ex)
-				}
-			}
-		}
-	}
-	if out.Courses > 0 {
-		out.AverageScore = math.Round(10*scoreTotal/float64(out.Courses)) / 10
-	}
-	slices.SortStableFunc(out.Rules, func(a, b QualityRule) int { return cmp.Compare(b.Records, a.Records) })
-	return out
 }
 
 // apiProviderQuality answers GET /api/v1/providers/{id}/quality.

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"qlink/internal/model"
-	"qlink/internal/quality"
 	"qlink/internal/search"
 	"qlink/internal/search/bleve"
 	"qlink/internal/store"
@@ -60,13 +59,13 @@ func newQualityServer(t *testing.T) *httptest.Server {
 		doc.Flagged = s.ID == badCourse
 		must(t, idx.Index(ctx, []search.Document{doc}))
 	}
-	title := quality.RuleCount{Rule: "course-title", Component: "minCount", Severity: "violation",
+	title := model.QualityRule{Rule: "course-title", Component: "minCount", Severity: "violation",
 		Explanation: "The course has no title.", Property: "dcterms:title", Fields: map[string]string{"ooapi": "name"}}
 	for i, untitled := range [][]string{{goodCourse, badCourse}, {badCourse}} {
 		rc := title
 		rc.Violations, rc.Records, rc.Examples = len(untitled), len(untitled), untitled
-		sum, err := json.Marshal(quality.Summary{Provider: "P1", Source: src.URL, Records: 2, Courses: 2,
-			Conforming: 2 - len(untitled), AverageScore: float64(60 + 10*i), Rules: []quality.RuleCount{rc}})
+		sum, err := json.Marshal(model.QualitySummary{Provider: "P1", Source: src.URL, Records: 2, Courses: 2,
+			Conforming: 2 - len(untitled), AverageScore: float64(60 + 10*i), Rules: []model.QualityRule{rc}})
 		must(t, err)
 		run, err := st.StartRun(ctx, src.ID, "test", time.Now())
 		must(t, err)
