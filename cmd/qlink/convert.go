@@ -45,7 +45,7 @@ with one named graph per institution, or JSON-LD compacted with qlink's context)
   curl -s https://api.example.org/ooapi/v5/courses | qlink convert --from ooapi --schac example.org -
   qlink convert --from elm --schac example.ac.at --to ttl catalogue.rdf
   qlink convert --from ooapi --schac uni-lindenau.de --to jsonld courses-page-1.json`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg("the payload to convert (a file, a URL or - for standard input)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := loadConfig(cmd)
 			if err != nil {

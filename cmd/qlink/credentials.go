@@ -39,7 +39,7 @@ func newCredentialsSetCmd() *cobra.Command {
 		Short: "Register or replace a provider's client; the secret is read from standard input",
 		Example: `  printf '%s' "$CLIENT_SECRET" | qlink credentials set DEQARINST0001 \
       --token-endpoint https://auth.uni-lindenau.de/oauth2/token --client-id qlink`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg("the provider ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if u, err := url.Parse(endpoint); err != nil || u.Scheme != "https" || u.Host == "" {
 				return fmt.Errorf("--token-endpoint %q must be an https URL", endpoint)
@@ -114,7 +114,7 @@ func newCredentialsDeleteCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "delete <provider-id> --token-endpoint URL",
 		Short: "Remove a registered client",
-		Args:  cobra.ExactArgs(1),
+		Args:  oneArg("the provider ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, _, err := openCmdStore(cmd)
 			if err != nil {

@@ -27,7 +27,7 @@ sources. Given a domain, it probes the domain, the domain without "www." and its
 registrable domain, and only reports.`,
 		Example: `  qlink discover DEQARINST0001
   qlink discover uni-lindenau.de --json`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg("a provider ID or a domain"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := loadConfig(cmd)
 			if err != nil {

@@ -314,7 +314,7 @@ of them decrypt.`,
 		Example: `  curl -so aggregator.pem https://courses.example.org/api/v1/public-key/pem
   printf '%s' "$API_KEY" | qlink keys encrypt --public-key aggregator.pem -
   qlink keys encrypt --data-dir /var/lib/qlink --sha256 - < secret.txt`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg("the secret to encrypt (or - to read it from standard input)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			secret, err := readSecret(cmd.InOrStdin(), args[0])
 			if err != nil {

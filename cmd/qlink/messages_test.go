@@ -16,6 +16,11 @@ func TestCheckArgumentMessages(t *testing.T) {
 		{[]string{"check", "a.example", "b.example"}, []string{"not 2 arguments", "qlink check example.org"}},
 		{[]string{"check", "not a domain!"}, []string{`not a domain name or URL: "not a domain!"`, "try qlink check example.org or qlink check https://…/manifest"}},
 		{[]string{"check", "https://not a domain!/manifest"}, []string{"not a domain name or URL"}},
+		// Every command of one argument says what it needs and how to type it.
+		{[]string{"quality"}, []string{"qlink quality needs the provider ID", "e.g. qlink quality uni-a"}},
+		{[]string{"runs", "show", "1", "2"}, []string{"takes one argument, the run ID, not 2", "e.g. qlink runs show"}},
+		{[]string{"keys", "encrypt"}, []string{"needs the secret to encrypt", "e.g. printf"}},
+		{[]string{"credentials", "delete"}, []string{"needs the provider ID", "usage: qlink credentials delete <provider-id>"}},
 	}
 	for _, tc := range cases {
 		out, err := run(t, "", tc.args...)

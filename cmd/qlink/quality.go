@@ -33,7 +33,7 @@ trend over the latest runs. It is the report GET /api/v1/providers/{id}/quality 
 It reads only the database, so it also works beside a running qlink serve.`,
 		Example: `  qlink quality uni-a
   qlink quality uni-a --json`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg("the provider ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, _, err := openCmdStore(cmd)
 			if err != nil {

@@ -31,7 +31,7 @@ the job ahead of the periodic ones, says so and returns; --wait follows the job 
 prints each run as it ends. With no server running, refresh does the work itself.`,
 		Example: `  qlink refresh DEQARINST0001
   qlink refresh DEQARINST0001 --wait`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg("a provider ID or a source ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id := args[0]
 			a, err := openCmdApp(cmd)

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -45,4 +47,24 @@ func newLogger(cfg config.Config) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// oneArg wants exactly one argument, what, and otherwise says what to type:
+// the first of the command's examples that runs it, or its usage line.
+func oneArg(what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 1 {
+			return nil
+		}
+		msg := fmt.Sprintf("%s needs %s", cmd.CommandPath(), what)
+		if len(args) > 1 {
+			msg = fmt.Sprintf("%s takes one argument, %s, not %d", cmd.CommandPath(), what, len(args))
+		}
+		for line := range strings.Lines(cmd.Example) {
+			if example, _, _ := strings.Cut(line, "  #"); strings.Contains(example, cmd.CommandPath()+" ") {
+				return fmt.Errorf("%s; e.g. %s", msg, strings.TrimSpace(example))
+			}
+		}
+		return fmt.Errorf("%s; usage: %s", msg, cmd.UseLine())
+	}
 }

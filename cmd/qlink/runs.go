@@ -167,7 +167,7 @@ suspicious would have been applied, and records it as ok. Only the latest run th
 its source can be confirmed; a run superseded by a later one is refused.`,
 		Example: `  qlink runs list --status suspicious
   qlink runs confirm 1234`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg("the run ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseRunID(args[0])
 			if err != nil {
@@ -199,7 +199,7 @@ func newRunsShowCmd() *cobra.Command {
 		Use:     "show <run-id>",
 		Short:   "Print one harvest run with its warnings grouped by field",
 		Example: `  qlink runs show 1234`,
-		Args:    cobra.ExactArgs(1),
+		Args:    oneArg("the run ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseRunID(args[0])
 			if err != nil {

@@ -68,7 +68,7 @@ and 1 otherwise; --json prints the report for machines.`,
 		Example: `  qlink validate catalogue.ttl
   qlink validate --format ooapi --schac uni-lindenau.de courses-page-1.json
   qlink validate --json https://www.example.ac.at/courses.ttl | jq '.records[].violations'`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg("the data to check (a file, a URL or - for standard input)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := loadConfig(cmd)
 			if err != nil {
