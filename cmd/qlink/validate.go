@@ -143,11 +143,7 @@ func validateDocument(warn io.Writer, body []byte, name, served, format string, 
 		if err != nil {
 			return res, err
 		}
-		reports := make([]quality.CourseReport, 0, len(specs))
-		for _, s := range specs {
-			reports = append(reports, quality.CheckSpec(s, provider))
-		}
-		res.Records = quality.Merge(reports, quality.CheckOwnership(specs, provider, nil), quality.CheckUniqueIdentifiers(specs))
+		res.Records = quality.CheckRecords(specs, provider, nil)
 	}
 	if len(res.Records) == 0 {
 		return res, fmt.Errorf("%s: no course records found (as %s)", name, format)

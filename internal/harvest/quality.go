@@ -23,7 +23,7 @@ import (
 func (h *Harvester) checkQuality(ctx context.Context, src store.Source, p model.Provider, specs []model.Specification,
 	run *store.Run) error {
 	start := time.Now()
-	reports := qualityReports(specs, p, h.PublishFor[p.ID])
+	reports := quality.CheckRecords(specs, p, h.PublishFor[p.ID])
 	summary, err := json.Marshal(quality.Summarise(p.ID, src.URL, reports))
 	if err != nil {
 		return fmt.Errorf("quality summary of run %d: %w", run.ID, err)
@@ -39,18 +39,6 @@ func (h *Harvester) checkQuality(ctx context.Context, src store.Source, p model.
 	h.log.Info("quality checked", "source_id", src.ID, "run_id", run.ID, "records", len(reports),
 		"flagged", len(reports)-countConforming(reports), "took", run.ValidationTime)
 	return nil
-}
-
-// qualityReports checks each specification through its ELM form, then
-// the set for ownership and unique identifiers. The quality package
-// checks one specification per graph; its author measured that at about
-// 8,000 courses a second.
-func qualityReports(specs []model.Specification, p model.Provider, publishFor []string) []quality.CourseReport {
-	each := make([]quality.CourseReport, 0, len(specs))
-	for _, s := range specs {
-		each = append(each, quality.CheckSpec(s, p))
-	}
-	return quality.Merge(each, quality.CheckOwnership(specs, p, publishFor), quality.CheckUniqueIdentifiers(specs))
 }
 
 // courseQuality is what the store keeps of a report: the score and each

@@ -28,7 +28,8 @@ func benchSpecs(n int) []model.Specification {
 
 // BenchmarkCheck measures courses per second through the whole check:
 // a record converted from a JSON format (CheckSpec: write as ELM, add
-// concepts, validate, report), and a native ELM file of 1,000 courses
+// concepts, validate, report), a source's 1,000 such records as the harvest
+// checks them (CheckSpecs, in batches), and a native ELM file of 1,000 courses
 // (CheckGraph).
 func BenchmarkCheck(b *testing.B) {
 	specs := benchSpecs(1000)
@@ -42,6 +43,19 @@ func BenchmarkCheck(b *testing.B) {
 			b.Fatal("no findings: the benchmark checks nothing")
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "courses/s")
+	})
+	b.Run("specs", func(b *testing.B) {
+		b.ReportAllocs()
+		found := 0
+		for b.Loop() {
+			for _, r := range CheckSpecs(specs, uni) {
+				found += len(r.Violations)
+			}
+		}
+		if found == 0 {
+			b.Fatal("no findings: the benchmark checks nothing")
+		}
+		b.ReportMetric(float64(b.N*len(specs))/b.Elapsed().Seconds(), "courses/s")
 	})
 	b.Run("graph", func(b *testing.B) {
 		g := rdf.NewGraph()

@@ -98,3 +98,11 @@ func Merge(lists ...[]CourseReport) []CourseReport {
 	slices.SortFunc(out, func(a, b CourseReport) int { return cmp.Compare(a.Record, b.Record) })
 	return out
 }
+
+// CheckRecords is the whole check of a source's converted records, as the
+// harvest runs it: each record through its ELM form (CheckSpecs), then the
+// set for ownership (publishFor: the providers the operator allowed
+// provider to publish for) and unique identifiers, merged per record.
+func CheckRecords(specs []model.Specification, provider model.Provider, publishFor []string) []CourseReport {
+	return Merge(CheckSpecs(specs, provider), CheckOwnership(specs, provider, publishFor), CheckUniqueIdentifiers(specs))
+}

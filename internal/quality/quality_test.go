@@ -3,6 +3,7 @@ package quality
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -298,5 +299,32 @@ func TestCompletenessCountsECTSOnly(t *testing.T) {
 		if got := CheckSpec(s, uni).Completeness.Score; got != tc.score {
 			t.Errorf("credit system %q: score %d, want %d", tc.system, got, tc.score)
 		}
+	}
+}
+
+// Checking a source's records a batch at a time finds what checking each
+// alone finds, record by record, bad record IDs included.
+func TestCheckSpecsMatchesCheckSpec(t *testing.T) {
+	specs := benchSpecs(specBatch + 30) // two batches
+	untitled := fullSpec()
+	untitled.ID = model.CourseID("uni.example", "uni", "untitled")
+	untitled.Title = nil
+	badID := fullSpec()
+	badID.ID = "not an IRI"
+	specs = append(specs, untitled, badID)
+	got := CheckSpecs(specs, uni)
+	if len(got) != len(specs) {
+		t.Fatalf("%d reports for %d records", len(got), len(specs))
+	}
+	found := 0
+	for i, s := range specs {
+		want := CheckSpec(s, uni)
+		if !reflect.DeepEqual(got[i], want) {
+			t.Fatalf("record %d (%s): batch %+v, alone %+v", i, s.ID, got[i], want)
+		}
+		found += len(want.Violations)
+	}
+	if found == 0 {
+		t.Fatal("no findings: the test compares nothing")
 	}
 }
