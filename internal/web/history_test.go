@@ -38,7 +38,8 @@ func newHistoryServer(t *testing.T) *httptest.Server {
 		t.Fatal(err)
 	}
 	course := func(id, en, nl string) model.Specification {
-		return model.Specification{ID: id, Title: model.Text{"en": en, "nl": nl}, Active: true, PublisherID: "P1"}
+		return model.Specification{ID: id, Title: model.Text{"en": en, "nl": nl}, Active: true, PublisherID: "P1",
+			Instances: []model.Instance{{ID: id + ":2026", SpecificationID: id, RegistrationPortal: "https://uni-a.test/apply"}}}
 	}
 	march12 := time.Date(2026, 3, 12, 8, 0, 0, 0, time.UTC)
 	runs := []struct {
@@ -92,11 +93,11 @@ func TestInactiveCoursesInTheCatalogue(t *testing.T) {
 		{"bad status", "/?status=gone", 400, []string{"status must be active, inactive or all"}, nil},
 		{"inactive course page", "/courses/" + url.PathEscape(withdrawnID), 200,
 			[]string{"No longer offered since <time datetime=\"2026-03-12\">12 Mar 2026</time>", "Glassblowing",
-				"Change history", "20 Mar 2026</time>: no longer offered"}, nil},
+				"Change history", "20 Mar 2026</time>: no longer offered"}, []string{">Apply</a>"}},
 		{"changed course page", "/courses/" + url.PathEscape(keptID), 200,
 			[]string{"Change history", "20 Mar 2026</time>: title (en) changed", "12 Mar 2026</time>: first published",
 				`href="/api/v1/courses/` + url.PathEscape(keptID) + `/history"`}, []string{"No longer offered since"}},
-		{"new course, no history section", "/courses/" + url.PathEscape(freshID), 200, []string{"Astronomy"}, []string{"Change history"}},
+		{"new course, no history section", "/courses/" + url.PathEscape(freshID), 200, []string{"Astronomy", ">Apply</a>"}, []string{"Change history"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
