@@ -55,6 +55,9 @@ follows it and prints each run as it ends. The server's registry setting is used
 			if errors.Is(err, bleve.ErrBusy) {
 				return handOver(cmd, wait, func(ctx context.Context, st *sqlite.Store, q *schedule.Queue) (handed, error) {
 					b, err := q.HarvestAll(ctx, providerIDs)
+					if ps, _ := st.ListProviders(ctx); len(ps) == 0 {
+						fmt.Fprintln(cmd.OutOrStdout(), "The registry holds no providers yet: the harvest finds something only if the server runs with --registry-url.")
+					}
 					return handed{b, "a full harvest (registry import as the server is set up, discovery and refresh of every provider)",
 						func(src store.Source) bool {
 							return len(providerIDs) == 0 || slices.Contains(providerIDs, src.ProviderID)
