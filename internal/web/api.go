@@ -95,3 +95,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func writeJSONError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"error": msg})
 }
+
+// apiMethodNotAllowed refuses a method that would change something: every
+// route is read-only, so GET and HEAD are all that is ever allowed.
+func apiMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Allow", "GET, HEAD")
+	writeJSONError(w, http.StatusMethodNotAllowed, r.Method+" is not allowed: the API is read-only (GET, HEAD)")
+}

@@ -247,6 +247,8 @@ func TestMethodsAndStaticFiles(t *testing.T) {
 		{"PUT", "/courses/x", 405},
 		{"DELETE", "/api/v1/courses", 405},
 		{"POST", "/api/v1/courses/x", 405},
+		{"GET", "/api/v1/nothing", 404},
+		{"PUT", "/api/v1/nothing", 405},
 		{"PATCH", "/static/style.css", 405},
 		{"HEAD", "/", 200},
 		{"HEAD", "/api/v1/courses", 200},
@@ -267,6 +269,10 @@ func TestMethodsAndStaticFiles(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != tc.status {
 			t.Errorf("%s %s: %d, want %d", tc.method, tc.path, resp.StatusCode, tc.status)
+		}
+		// The API answers its refusals in JSON, as it answers everything.
+		if strings.HasPrefix(tc.path, "/api/") && tc.status >= 400 && !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("%s %s: Content-Type %q, want JSON", tc.method, tc.path, resp.Header.Get("Content-Type"))
 		}
 		if allow := resp.Header.Get("Allow"); tc.status == 405 && !strings.Contains(allow, "GET") {
 			t.Errorf("%s %s: Allow %q", tc.method, tc.path, allow)

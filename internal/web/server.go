@@ -81,6 +81,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
 	})
+	// Under /api/, other methods than GET and HEAD get their 405 in JSON,
+	// as the API answers everything (the mux itself answers in plain text).
+	for _, m := range []string{"POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
+		mux.HandleFunc(m+" /api/", apiMethodNotAllowed)
+	}
 	// The catch-all takes GET (and so HEAD) only: every route is read-only,
 	// and a request with another method matches no pattern, which the mux
 	// answers with 405 and an Allow header.
