@@ -59,12 +59,33 @@ func New(o Options) (*Server, error) {
 	return &Server{opts: o, log: o.Logger.With("component", "web"), views: v}, nil
 }
 
-// Handler returns the routes with middleware.
+// Handler returns the routes with middleware. Each area of the site
+// registers its own routes, so the list of areas reads as a site map.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	s.catalogueRoutes(mux)
+	s.apiRoutes(mux)
+	s.operationRoutes(mux)
+	// The catch-all takes GET (and so HEAD) only: a request with another
+	// method that matches no pattern gets the mux's 405 with an Allow
+	// header.
+	mux.HandleFunc("GET /", s.notFound)
+	return s.recoverer(securityHeaders(s.limitRequests(mux)))
+}
+
+// catalogueRoutes are the public pages and their assets.
+func (s *Server) catalogueRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.catalogue)
 	mux.HandleFunc("GET /courses/{id}", s.coursePage)
 	mux.HandleFunc("GET /about", s.about)
+	mux.Handle("GET /static/", s.views.static(http.HandlerFunc(s.notFound)))
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
+	})
+}
+
+// apiRoutes are the JSON API under /api/v1.
+func (s *Server) apiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/courses", s.apiCourses)
 	mux.HandleFunc("GET /api/v1/courses/{id}", s.apiCourse)
 	mux.HandleFunc("GET /api/v1/courses/{id}/history", s.apiCourseHistory)
@@ -76,21 +97,16 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/public-key", s.publicKey)
 	mux.HandleFunc("GET /api/v1/public-key/pem", s.publicKeyPEM)
 	mux.HandleFunc("GET /api/v1/signing-keys", s.signingKeys)
-	mux.HandleFunc("GET /healthz", s.health)
-	mux.Handle("GET /static/", s.views.static(http.HandlerFunc(s.notFound)))
-	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
-	})
 	// Under /api/, other methods than GET and HEAD get their 405 in JSON,
 	// as the API answers everything (the mux itself answers in plain text).
 	for _, m := range []string{"POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
 		mux.HandleFunc(m+" /api/", apiMethodNotAllowed)
 	}
-	// The catch-all takes GET (and so HEAD) only: every route is read-only,
-	// and a request with another method matches no pattern, which the mux
-	// answers with 405 and an Allow header.
-	mux.HandleFunc("GET /", s.notFound)
-	return s.recoverer(securityHeaders(s.limitRequests(mux)))
+}
+
+// operationRoutes are for the operator's monitoring.
+func (s *Server) operationRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /healthz", s.health)
 }
 
 // providerCacheTTL bounds how stale provider names on pages may be.

@@ -63,6 +63,8 @@ func loadViews() (*views, error) {
 
 func (v *views) funcs() template.FuncMap {
 	return template.FuncMap{
+		// t translates a user-visible string (see i18n.go).
+		"t":     translate,
 		"asset": func(name string) string { return "/static/" + name + "?v=" + v.hashes[name] },
 		// safe renders source HTML after sanitising it.
 		"safe":        func(s string) template.HTML { return template.HTML(markup.Sanitize(s)) },
