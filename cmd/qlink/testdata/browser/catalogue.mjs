@@ -4,29 +4,14 @@
 // folder given; any failed check exits non-zero with a message.
 //
 // Usage: node catalogue.mjs <catalogue URL> <screenshot folder>
-import { chromium } from 'playwright-core';
+import { args, check, launch, watchErrors } from './lib.mjs';
 
-const [base, shots] = process.argv.slice(2);
-if (!base || !shots) {
-  console.error('usage: node catalogue.mjs <catalogue URL> <screenshot folder>');
-  process.exit(2);
-}
+const { base, shots } = args('node catalogue.mjs <catalogue URL> <screenshot folder>');
 
-function check(ok, message) {
-  if (!ok) throw new Error(message);
-  console.log('ok -', message);
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const errors = watchErrors(page);
 
   await page.goto(base);
   const all = await page.locator('#result-count').textContent();
