@@ -70,7 +70,11 @@ func (s *Server) Handler() http.Handler {
 	// method that matches no pattern gets the mux's 405 with an Allow
 	// header.
 	mux.HandleFunc("GET /", s.notFound)
-	return s.recoverer(securityHeaders(s.limitRequests(mux)))
+	// Cross-origin protection refuses state-changing requests that a
+	// browser marks as sent from another site (Sec-Fetch-Site, Origin);
+	// forms also carry a token for browsers that send neither.
+	protect := http.NewCrossOriginProtection()
+	return s.recoverer(securityHeaders(s.limitRequests(protect.Handler(mux))))
 }
 
 // catalogueRoutes are the public pages and their assets.

@@ -132,6 +132,9 @@ type layoutData struct {
 	Notice string
 	// Partial asks for the page's main block only (htmx requests).
 	Partial bool
+	// CSRF is the anti-forgery token every form that changes state
+	// carries in a hidden field named "csrf".
+	CSRF string
 }
 
 // render executes a page into a buffer first, so a template error becomes
