@@ -2,9 +2,11 @@ package jsonld
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -182,4 +184,32 @@ func FuzzJSONLD(f *testing.F) {
 		_ = ToRDF(doc, o, func(rdf.Quad) error { return nil })
 		_, _ = Expand(doc, o)
 	})
+}
+
+// TestPublishedContext: the context a server publishes is the one the
+// loader serves, and the published loader resolves it by its URL offline.
+func TestPublishedContext(t *testing.T) {
+	var published any
+	if err := json.Unmarshal(QLinkContextJSON(), &published); err != nil {
+		t.Fatal(err)
+	}
+	const base = "https://catalogue.test/"
+	u := PublishedContextURL(base)
+	if u != "https://catalogue.test/ns/qlink-elm-3.3.jsonld" {
+		t.Errorf("PublishedContextURL = %s", u)
+	}
+	doc, err := PublishedLoader(base).LoadDocument(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	internal, err := NewLoader(nil).LoadDocument(QLinkContextURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(published, doc.Document) || !reflect.DeepEqual(doc.Document, internal.Document) {
+		t.Error("the published context differs from the one the loader serves")
+	}
+	if _, err := NewLoader(nil).LoadDocument(u); err == nil {
+		t.Error("the plain loader resolved another server's URL")
+	}
 }

@@ -34,17 +34,25 @@ func Write(w io.Writer, f rdf.Format, quads []rdf.Quad, prefixes map[string]stri
 		}
 		return rdf.WriteTurtle(w, g, prefixes)
 	case rdf.FormatJSONLD:
-		doc, err := jsonld.FromRDF(quads, jsonld.Options{})
-		if err != nil {
-			return err
-		}
-		compacted, err := jsonld.Compact(doc, jsonld.QLinkContextURL, jsonld.Options{})
-		if err != nil {
-			return err
-		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(compacted)
+		return WriteJSONLD(w, quads, jsonld.QLinkContextURL, jsonld.Options{})
 	}
 	return fmt.Errorf("%w: writing %v", ErrUnsupported, f)
+}
+
+// WriteJSONLD writes quads as JSON-LD compacted with qlink's context,
+// which the document names by contextURL: jsonld.QLinkContextURL, or the
+// URL a server publishes it at (jsonld.PublishedContextURL) with a loader
+// that resolves that URL (jsonld.PublishedLoader).
+func WriteJSONLD(w io.Writer, quads []rdf.Quad, contextURL string, o jsonld.Options) error {
+	doc, err := jsonld.FromRDF(quads, o)
+	if err != nil {
+		return err
+	}
+	compacted, err := jsonld.Compact(doc, contextURL, o)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(compacted)
 }
