@@ -28,6 +28,7 @@ type Store interface {
 	Sources
 	Runs
 	Courses
+	CourseIdentifiers
 	Credentials
 	Close() error
 }

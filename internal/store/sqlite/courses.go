@@ -150,11 +150,17 @@ func (a *applier) one(ctx context.Context, spec *model.Specification) error {
 			last_seen = ?, inactive = 0 WHERE id = ?`, a.providerID, a.sourceID, string(doc), hash, a.at, a.at, spec.ID); err == nil {
 			err = a.record(ctx, spec.ID, kind, changes)
 		}
+		if err == nil {
+			err = a.saveIdentifiers(ctx, spec)
+		}
 	default:
 		a.ch.Added = append(a.ch.Added, spec.ID)
 		if _, err = a.tx.ExecContext(ctx, `INSERT INTO courses (id, provider_id, source_id, doc, hash, first_seen, changed_at, last_seen)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, spec.ID, a.providerID, a.sourceID, string(doc), hash, a.at, a.at, a.at); err == nil {
 			err = a.record(ctx, spec.ID, store.HistoryAdded, nil)
+		}
+		if err == nil {
+			err = a.saveIdentifiers(ctx, spec)
 		}
 	}
 	if err != nil {
