@@ -24,6 +24,14 @@ const (
 	maxBodyBytes = 64 << 10
 	// maxTextRunes caps the free-text query q, in characters.
 	maxTextRunes = 500
+	// maxCourseIDBytes caps a course identifier to resolve; the longest
+	// real ones (IRIs of ELM nodes) are a few hundred bytes.
+	maxCourseIDBytes = 2048
+	// maxAcceptRanges caps the media ranges of an Accept header that
+	// negotiation reads; browsers send fewer than ten.
+	maxAcceptRanges = 32
+	// maxCandidates caps the courses a shared identifier lists (300).
+	maxCandidates = 50
 	// maxValuesPerFacet caps the distinct values of one facet parameter,
 	// maxFacetValues those of all facets together.
 	maxValuesPerFacet = 50

@@ -66,6 +66,7 @@ func (s *Server) Handler() http.Handler {
 	s.catalogueRoutes(mux)
 	s.apiRoutes(mux)
 	s.operationRoutes(mux)
+	s.resolverRoutes(mux)
 	// The catch-all takes GET (and so HEAD) only: a request with another
 	// method that matches no pattern gets the mux's 405 with an Allow
 	// header.
@@ -80,7 +81,7 @@ func (s *Server) Handler() http.Handler {
 // catalogueRoutes are the public pages and their assets.
 func (s *Server) catalogueRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.catalogue)
-	mux.HandleFunc("GET /courses/{id}", s.coursePage)
+	mux.HandleFunc("GET /courses/{id}", s.courseByID) // the page, or the data negotiated
 	mux.HandleFunc("GET /about", s.about)
 	mux.Handle("GET /static/", s.views.static(http.HandlerFunc(s.notFound)))
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {

@@ -32,7 +32,7 @@ type views struct {
 }
 
 // pageNames are the page templates; each is parsed with the layout.
-var pageNames = []string{"catalogue", "course", "about", "error"}
+var pageNames = []string{"catalogue", "course", "about", "error", "choices"}
 
 func loadViews() (*views, error) {
 	v := &views{pages: map[string]*template.Template{}, hashes: map[string]string{}}
@@ -152,7 +152,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Vary", "HX-Request")
+	w.Header().Add("Vary", "HX-Request") // Add: course pages vary by Accept as well
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
