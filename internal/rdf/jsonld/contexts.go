@@ -35,6 +35,7 @@ var prefixes = map[string]string{
 	"foaf":    "http://xmlns.com/foaf/0.1/",
 	"locn":    "http://www.w3.org/ns/locn#",
 	"org":     "http://www.w3.org/ns/org#",
+	"owl":     "http://www.w3.org/2002/07/owl#",
 	"person":  "http://www.w3.org/ns/person#",
 	"rdf":     "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
 	"rdfs":    "http://www.w3.org/2000/01/rdf-schema#",
@@ -265,6 +266,10 @@ var qlTerms = []term{
 	{"learnerGroupConditions", "ql:learnerGroupConditions", ref, ""},
 	{"passingRate", "ql:passingRate", typed, "xsd:decimal"},
 	{"registrationPortal", "ql:registrationPortal", typed, "xsd:anyURI"},
+	// qlink writes an identifier's scheme as an IRI (ql:Schac) and the
+	// IRI a source gave a resource as owl:sameAs.
+	{"sameAs", "owl:sameAs", ref, ""},
+	{"schemeId", "elm:schemeId", ref, ""},
 	{"superseded", "ql:superseded", ref, ""},
 	{"version", "ql:version", plain, ""},
 	{"virtualLearningEnvironment", "ql:virtualLearningEnvironment", ref, ""},
