@@ -152,7 +152,7 @@ func expectedStatements(t *testing.T, st store.Store, id string) []rdf.Quad {
 		t.Fatal(err)
 	}
 	spec := c.Spec
-	spec.Active = !c.Inactive
+	spec.Active = spec.Active && !c.Inactive
 	return elm.Quads([]model.Specification{spec}, []model.Provider{p}, elm.WriteOptions{})
 }
 
