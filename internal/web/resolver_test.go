@@ -381,3 +381,15 @@ func TestPublishedContextIsServed(t *testing.T) {
 		t.Errorf("revalidation: %d, want 304", again.StatusCode)
 	}
 }
+
+// TestAboutExplainsTheResolver: the about page says where identifiers
+// resolve and which forms there are.
+func TestAboutExplainsTheResolver(t *testing.T) {
+	f := newResolverFixture(t)
+	resp, body := fetch(t, http.DefaultClient, f.srv.URL+"/about", "")
+	for _, want := range []string{"/id/course/{id}", jsonld.QLinkContextPath, "303 See Other", "?format=html, json, jsonld, ttl or nt"} {
+		if resp.StatusCode != 200 || !bytes.Contains(body, []byte(want)) {
+			t.Errorf("/about (%d) does not say %q", resp.StatusCode, want)
+		}
+	}
+}
