@@ -36,7 +36,7 @@ try {
   await page.press('#inst-q', 'Enter');
   await page.waitForURL((u) => u.search.includes('q='));
   const found = (await page.locator('#inst-count').textContent()).trim();
-  check(found.includes('of 1 institutions'), `searching "${schac}" finds exactly one institution: "${found}"`);
+  check(found === '1 institution', `searching "${schac}" finds exactly one institution: "${found}"`);
   const result = page.locator('.inst').first();
   check((await result.locator('.schac').textContent()).trim() === schac, 'the result shows the SCHAC code searched for');
   check((await result.locator('.badges').textContent()).includes('no manifest'), 'the result says no manifest was found');
