@@ -82,13 +82,7 @@ func (s *Server) institutionFinder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	prefs := readerLanguages(r)
-	var found []model.Provider
-	for _, p := range all {
-		if q.matches(p) {
-			found = append(found, p)
-		}
-	}
-	slices.SortFunc(found, func(a, b model.Provider) int { return compareNames(a, b, prefs) })
+	found := sortedByName(matching(all, q), prefs)
 	page.Total = len(found)
 	page.Pages = s.finderPages(page, pageNo, limit)
 	from := min((pageNo-1)*limit, len(found))
@@ -100,10 +94,34 @@ func (s *Server) institutionFinder(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "institutions", page)
 }
 
-func compareNames(a, b model.Provider, prefs []string) int {
-	_, na := a.Name.Best(prefs...)
-	_, nb := b.Name.Best(prefs...)
-	return cmp.Or(strings.Compare(fold(na), fold(nb)), strings.Compare(a.ID, b.ID))
+func matching(all []foldedProvider, q providerQuery) []foldedProvider {
+	var out []foldedProvider
+	for _, f := range all {
+		if q.matchesFolded(f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// sortedByName orders providers by their name in the reader's language,
+// accents and case folded.
+func sortedByName(fs []foldedProvider, prefs []string) []model.Provider {
+	type keyed struct {
+		key string
+		p   *model.Provider
+	}
+	ks := make([]keyed, len(fs))
+	for i := range fs {
+		lang, _ := fs[i].Name.Best(prefs...)
+		ks[i] = keyed{fs[i].names[lang], &fs[i].Provider}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.p.ID, b.p.ID)) })
+	out := make([]model.Provider, len(ks))
+	for i, k := range ks {
+		out[i] = *k.p
+	}
+	return out
 }
 
 func (s *Server) finderResults(ctx context.Context, ps []model.Provider, prefs []string) ([]finderResult, error) {
@@ -166,7 +184,7 @@ func (s *Server) finderPages(p finderPage, pageNo, limit int) pagination {
 
 // countriesOf lists the countries of the providers, by name, for the
 // finder's country filter.
-func countriesOf(ps []model.Provider) []labeled {
+func countriesOf(ps []foldedProvider) []labeled {
 	seen := map[string]bool{}
 	var out []labeled
 	for _, p := range ps {
@@ -181,17 +199,29 @@ func countriesOf(ps []model.Provider) []labeled {
 
 func institutionURL(id string) string { return "/institutions/" + url.PathEscape(id) }
 
-// providerList returns every provider from the same short-lived cache
-// the provider names on pages come from.
-func (s *Server) providerList(ctx context.Context) ([]model.Provider, error) {
+// foldedProviders is the finder's copy of the provider cache, with every
+// name folded once per refresh of the cache rather than per request:
+// folding thousands of names costs more than the rest of a search.
+type foldedProviders struct {
+	list []foldedProvider
+	// of is the time of the provider cache it was built from.
+	of time.Time
+}
+
+// providerList returns every provider, names folded, from the same
+// short-lived cache the provider names on pages come from.
+func (s *Server) providerList(ctx context.Context) ([]foldedProvider, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.loadProvidersLocked(ctx); err != nil {
 		return nil, err
 	}
-	out := make([]model.Provider, 0, len(s.providers))
-	for _, p := range s.providers {
-		out = append(out, p)
+	if s.folded.of != s.providersTime {
+		list := make([]foldedProvider, 0, len(s.providers))
+		for _, p := range s.providers {
+			list = append(list, foldNames(p))
+		}
+		s.folded = foldedProviders{list: list, of: s.providersTime}
 	}
-	return out, nil
+	return s.folded.list, nil
 }

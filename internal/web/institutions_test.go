@@ -322,3 +322,34 @@ func TestInstitutionLinks(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkInstitutionFinder: a name search and the unfiltered first page
+// over a registry of 5,000 providers, through the HTTP handler.
+func BenchmarkInstitutionFinder(b *testing.B) {
+	ctx := context.Background()
+	st, idx := openTestStore(b), openTestIndex(b)
+	var ps []model.Provider
+	for i := range 5000 {
+		ps = append(ps, model.Provider{ID: fmt.Sprintf("P%05d", i), SCHAC: fmt.Sprintf("inst%05d.test", i), Country: "DE",
+			Name: model.Text{"en": fmt.Sprintf("University of Example %d", i), "de": fmt.Sprintf("Universität Beispiel %d", i)}})
+	}
+	if err := st.UpsertProviders(ctx, ps); err != nil {
+		b.Fatal(err)
+	}
+	srv, err := New(Options{Store: st, Index: idx})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := srv.Handler()
+	for _, q := range []string{"", "q=beispiel+4711", "country=DE&page=100"} {
+		b.Run("query="+q, func(b *testing.B) {
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, httptest.NewRequest("GET", "/institutions?"+q, nil))
+				if w.Code != 200 {
+					b.Fatalf("status %d", w.Code)
+				}
+			}
+		})
+	}
+}

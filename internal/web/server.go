@@ -45,6 +45,7 @@ type Server struct {
 	mu            sync.Mutex
 	providers     map[string]model.Provider
 	providersTime time.Time
+	folded        foldedProviders // the institution finder's view of providers
 }
 
 // New builds a Server; it fails only if the embedded templates are broken.
