@@ -41,6 +41,11 @@ try {
   check((await result.locator('.schac').textContent()).trim() === schac, 'the result shows the SCHAC code searched for');
   check((await result.locator('.badges').textContent()).includes('no manifest'), 'the result says no manifest was found');
   await page.screenshot({ path: `${shots}/2-search.png` });
+  await page.setViewportSize({ width: 390, height: 844 });
+  const finderOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(finderOverflow <= 1, `the finder fits a phone screen (overflow ${finderOverflow}px)`);
+  await page.screenshot({ path: `${shots}/2-search-phone.png`, fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   // The institution page says why.
   await result.locator('h2 a').click();
