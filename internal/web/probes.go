@@ -114,9 +114,10 @@ var (
 	httpStatus  = regexp.MustCompile(`^HTTP (\d{3})\b`)
 	// manifestDiag is discovery's reason for a file that is no manifest:
 	// the content type, then the first fatal diagnostic.
-	// yamlLine finds the line in a YAML parser's message, as the
-	// manifest checker passes it on ("…: yaml: line 3: did not find …").
-	yamlLine     = regexp.MustCompile(`^(.*?): yaml: line (\d+): (.*)$`)
+	// syntaxLine finds the line in a JSON or YAML parser's message, as
+	// the manifest checker passes it on ("not valid JSON: line 3: …",
+	// "…: yaml: line 3: did not find …").
+	syntaxLine   = regexp.MustCompile(`^(.*?): (?:yaml: )?line (\d+): (.*)$`)
 	manifestDiag = regexp.MustCompile(`^not a usable manifest \(content type "([^"]*)"\): (?:error at (.*?)(?: \(line (\d+)\))?: )?(.*)$`)
 )
 
@@ -175,13 +176,18 @@ func (s *Server) statusSentence(r *http.Request, u string, code int) string {
 // manifestSentence explains a file that was fetched but is no usable
 // manifest, with the place the manifest checker names.
 func (s *Server) manifestSentence(r *http.Request, u, contentType, where, line, msg string) string {
-	if m := yamlLine.FindStringSubmatch(msg); line == "" && m != nil {
+	if m := syntaxLine.FindStringSubmatch(msg); line == "" && m != nil {
 		line, msg = m[2], m[1]+": "+m[3]
 	}
-	if line != "" {
-		return s.tr(r, "The file at %s (content type %s) is not a valid manifest: at line %s, %s", u, contentType, line, msg)
+	if where == "the top level" {
+		where = ""
 	}
-	if where != "" && where != "the top level" {
+	switch {
+	case line != "" && where != "":
+		return s.tr(r, "The file at %s (content type %s) is not a valid manifest: at line %s (%s), %s", u, contentType, line, where, msg)
+	case line != "":
+		return s.tr(r, "The file at %s (content type %s) is not a valid manifest: at line %s, %s", u, contentType, line, msg)
+	case where != "":
 		return s.tr(r, "The file at %s (content type %s) is not a valid manifest: at %s, %s", u, contentType, where, msg)
 	}
 	return s.tr(r, "The file at %s (content type %s) is not a valid manifest: %s", u, contentType, msg)
