@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -126,17 +127,18 @@ func (s *Server) loadDiscoveries(r *http.Request, page *institutionPage) error {
 		return err
 	}
 	for i, d := range ds {
-		v := discoveryView{StartedAt: d.StartedAt, Duration: d.Duration, ManifestURL: d.ManifestURL, Error: d.Error}
+		logged, err := decodeProbes(d.Probes)
+		if err != nil {
+			return fmt.Errorf("discovery %d: %w", d.ID, err)
+		}
+		v := discoveryView{StartedAt: d.StartedAt, Duration: d.Duration, ManifestURL: d.ManifestURL, Error: d.Error,
+			Probes: s.probeViews(r, logged)}
+		v.Verdict = s.discoveryVerdict(r, d.ManifestURL, v.Probes, probedDomains(logged))
 		if i == 0 {
-			logged, err := decodeProbes(d.Probes)
-			if err != nil {
-				return err
-			}
-			v.Probes = s.probeViews(r, logged)
-			v.Verdict = s.discoveryVerdict(r, d.ManifestURL, v.Probes, probedDomains(logged))
 			page.Discovery = &v
 			continue
 		}
+		v.Probes = nil // the timeline details the latest discovery only
 		page.Discoveries = append(page.Discoveries, v)
 	}
 	return nil

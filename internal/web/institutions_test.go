@@ -44,6 +44,8 @@ func newFinderServer(t *testing.T) (*httptest.Server, store.Store) {
 	}
 	at := time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC)
 	for _, d := range []store.Discovery{
+		{ProviderID: "DEQARINST0042", StartedAt: at.Add(-24 * time.Hour), Error: "discovery: no manifest found on uni-lindenau.test",
+			Probes: []byte(`[{"step":1,"domain":"uni-lindenau.test","method":"dns-txt","outcome":"absent","reason":"NXDOMAIN or no TXT records"}]`)},
 		{ProviderID: "DEQARINST0042", StartedAt: at, ManifestURL: "https://uni-lindenau.test/m.json", Probes: []byte("[]")},
 		{ProviderID: "P-FR", StartedAt: at, Error: "discovery: no manifest found on univ-valmont.test", Probes: []byte("[]")},
 	} {
@@ -291,7 +293,8 @@ func TestInstitutionPageSections(t *testing.T) {
 		"The manifest was found at https://uni-lindenau.test/m.json.", `<pre class="manifest">{&#34;sources&#34;`,
 		"first fetched on 2 Nov 2026", "every 12 hours", "3 Nov 2026 22:00 UTC", `href="/runs/` + strconv.FormatInt(run.ID, 10) + `"`,
 		"1.5s", "The course has no EQF level.", `<rect class="bar-fg" width="80"`, "5 / 7",
-		"The catalogue holds no course of this institution."} {
+		"The catalogue holds no course of this institution.", "Earlier discoveries", "2 Nov 2026",
+		"No manifest was found on uni-lindenau.test: publish a DNS TXT record"} {
 		if !strings.Contains(body, w) {
 			t.Errorf("missing %q", w)
 		}
