@@ -30,6 +30,7 @@ type Store interface {
 	Courses
 	CourseIdentifiers
 	Credentials
+	InstitutionRecords
 	Close() error
 }
 

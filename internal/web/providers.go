@@ -79,6 +79,29 @@ func isCountryCode(s string) bool {
 
 // matches reports whether p is one of the providers asked for.
 func (q providerQuery) matches(p model.Provider) bool {
+	return q.matchesFolded(foldNames(p))
+}
+
+// foldedProvider is a provider with its names folded for matching.
+type foldedProvider struct {
+	model.Provider
+	// names holds each name folded, by language; acronym the acronym.
+	names   map[string]string
+	acronym string
+}
+
+func foldNames(p model.Provider) foldedProvider {
+	f := foldedProvider{Provider: p, names: make(map[string]string, len(p.Name)), acronym: fold(p.Acronym)}
+	for lang, name := range p.Name {
+		f.names[lang] = fold(name)
+	}
+	return f
+}
+
+// matchesFolded is matches for a provider whose names are folded already
+// (the institution finder keeps them so, with its provider list).
+func (q providerQuery) matchesFolded(f foldedProvider) bool {
+	p := f.Provider
 	switch {
 	case q.schac != "" && !strings.EqualFold(p.SCHAC, q.schac),
 		q.deqar != "" && !strings.EqualFold(p.DEQAR, q.deqar),
@@ -93,13 +116,11 @@ func (q providerQuery) matches(p model.Provider) bool {
 			return true
 		}
 	}
-	names := append(p.Name.Langs(), "") // "" stands for the acronym
-	for _, lang := range names {
-		name := p.Acronym
-		if lang != "" {
-			name = p.Name[lang]
-		}
-		if containsAll(fold(name), q.words) {
+	if f.acronym != "" && containsAll(f.acronym, q.words) {
+		return true
+	}
+	for _, name := range f.names {
+		if containsAll(name, q.words) {
 			return true
 		}
 	}

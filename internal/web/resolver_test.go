@@ -119,7 +119,7 @@ func newResolverFixture(t *testing.T) resolverFixture {
 // noRedirects is a client that shows redirects instead of following them.
 var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-func fetch(t *testing.T, client *http.Client, u, accept string) (*http.Response, []byte) {
+func fetchAs(t *testing.T, client *http.Client, u, accept string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest("GET", u, nil)
 	if err != nil {
@@ -209,7 +209,7 @@ func TestResolverFormats(t *testing.T) {
 				if byParam {
 					u, accept = u+"?format="+rep.Format, "text/html"
 				}
-				resp, body := fetch(t, http.DefaultClient, u, accept)
+				resp, body := fetchAs(t, http.DefaultClient, u, accept)
 				label := path + " " + rep.Format
 				if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != rep.MediaType+"; charset=utf-8" {
 					t.Fatalf("%s: %d %s\n%s", label, resp.StatusCode, resp.Header.Get("Content-Type"), body)
@@ -253,7 +253,7 @@ func TestResolverRedirects(t *testing.T) {
 	f := newResolverFixture(t)
 	canonical := resolverPath(f.active)
 	for _, id := range []string{"0b1c-uuid", f.active + ":offering:2026"} {
-		resp, _ := fetch(t, noRedirects, f.srv.URL+resolverPath(id)+"?format=ttl", "")
+		resp, _ := fetchAs(t, noRedirects, f.srv.URL+resolverPath(id)+"?format=ttl", "")
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != canonical+"?format=ttl" {
 			t.Errorf("%s: %d Location %q, want 303 to %s?format=ttl", id, resp.StatusCode, resp.Header.Get("Location"), canonical)
 		}
@@ -262,18 +262,18 @@ func TestResolverRedirects(t *testing.T) {
 	// written with its slashes as they are (the server first redirects to
 	// the path with // cleaned to /).
 	for _, path := range []string{resolverPath(f.sourceIRI), "/id/course/https://data.uni-a.test/los/LOD1"} {
-		resp, body := fetch(t, http.DefaultClient, f.srv.URL+path, "text/turtle")
+		resp, body := fetchAs(t, http.DefaultClient, f.srv.URL+path, "text/turtle")
 		if resp.StatusCode != 200 || resp.Request.URL.Path != "/id/course/"+f.active || !bytes.Contains(body, []byte(f.active)) {
 			t.Errorf("%s: %d at %s\n%s", path, resp.StatusCode, resp.Request.URL, body)
 		}
 	}
-	resp, body := fetch(t, http.DefaultClient, f.srv.URL+"/id/course/CS101", "application/json")
+	resp, body := fetchAs(t, http.DefaultClient, f.srv.URL+"/id/course/CS101", "application/json")
 	var answer resolverAnswer
 	if err := json.Unmarshal(body, &answer); err != nil || resp.StatusCode != http.StatusMultipleChoices || len(answer.Candidates) != 2 ||
 		answer.Candidates[0] != resolverBase+canonical {
 		t.Errorf("shared code: %d %+v %v", resp.StatusCode, answer, err)
 	}
-	resp, body = fetch(t, http.DefaultClient, f.srv.URL+"/id/course/CS101", "text/html")
+	resp, body = fetchAs(t, http.DefaultClient, f.srv.URL+"/id/course/CS101", "text/html")
 	if resp.StatusCode != http.StatusMultipleChoices || !bytes.Contains(body, []byte(`href="`+canonical+`"`)) {
 		t.Errorf("shared code, page: %d\n%s", resp.StatusCode, body)
 	}
@@ -286,7 +286,7 @@ func TestResolverInactive(t *testing.T) {
 	u := f.srv.URL + resolverPath(f.inactive)
 	isActive := rdf.Quad{S: rdf.IRI(f.inactive), P: rdf.IRI(elm.QL + "isActive"), O: rdf.Literal("false", elm.XSD+"boolean")}
 	for _, rep := range representations {
-		resp, body := fetch(t, http.DefaultClient, u+"?format="+rep.Format, "")
+		resp, body := fetchAs(t, http.DefaultClient, u+"?format="+rep.Format, "")
 		if resp.StatusCode != 200 {
 			t.Fatalf("%s: %d", rep.Format, resp.StatusCode)
 		}
@@ -343,7 +343,7 @@ func TestResolverRefusals(t *testing.T) {
 		{"/id/course/x", strings.Repeat("application/x-"+strings.Repeat("a", 40)+";q=0.5, ", 1000), 406, "text/plain; charset=utf-8", "format=html"},
 	}
 	for _, tc := range cases {
-		resp, body := fetch(t, http.DefaultClient, f.srv.URL+tc.path, tc.accept)
+		resp, body := fetchAs(t, http.DefaultClient, f.srv.URL+tc.path, tc.accept)
 		if resp.StatusCode != tc.status || resp.Header.Get("Content-Type") != tc.contentType || !bytes.Contains(body, []byte(tc.body)) {
 			t.Errorf("%.60s (Accept %.40s): %d %s\n%.500s", tc.path, tc.accept, resp.StatusCode, resp.Header.Get("Content-Type"), body)
 		}
@@ -362,7 +362,7 @@ func TestResolverRefusals(t *testing.T) {
 // JSON-LD, cacheable, and is the document the loader resolves offline.
 func TestPublishedContextIsServed(t *testing.T) {
 	f := newResolverFixture(t)
-	resp, body := fetch(t, http.DefaultClient, f.srv.URL+jsonld.QLinkContextPath, "")
+	resp, body := fetchAs(t, http.DefaultClient, f.srv.URL+jsonld.QLinkContextPath, "")
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/ld+json; charset=utf-8" ||
 		!strings.Contains(resp.Header.Get("Cache-Control"), "max-age=604800") || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
 		t.Fatalf("%d %v", resp.StatusCode, resp.Header)
@@ -386,7 +386,7 @@ func TestPublishedContextIsServed(t *testing.T) {
 // resolve and which forms there are.
 func TestAboutExplainsTheResolver(t *testing.T) {
 	f := newResolverFixture(t)
-	resp, body := fetch(t, http.DefaultClient, f.srv.URL+"/about", "")
+	resp, body := fetchAs(t, http.DefaultClient, f.srv.URL+"/about", "")
 	for _, want := range []string{"/id/course/{id}", jsonld.QLinkContextPath, "303 See Other", "?format=html, json, jsonld, ttl or nt"} {
 		if resp.StatusCode != 200 || !bytes.Contains(body, []byte(want)) {
 			t.Errorf("/about (%d) does not say %q", resp.StatusCode, want)

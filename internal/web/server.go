@@ -45,6 +45,7 @@ type Server struct {
 	mu            sync.Mutex
 	providers     map[string]model.Provider
 	providersTime time.Time
+	folded        foldedProviders // the institution finder's view of providers
 }
 
 // New builds a Server; it fails only if the embedded templates are broken.
@@ -67,6 +68,7 @@ func (s *Server) Handler() http.Handler {
 	s.apiRoutes(mux)
 	s.operationRoutes(mux)
 	s.resolverRoutes(mux)
+	s.institutionRoutes(mux)
 	// The catch-all takes GET (and so HEAD) only: a request with another
 	// method that matches no pattern gets the mux's 405 with an Allow
 	// header.
@@ -122,22 +124,32 @@ const providerCacheTTL = 30 * time.Second
 func (s *Server) provider(ctx context.Context, id string) model.Provider {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.providers == nil || time.Since(s.providersTime) > providerCacheTTL {
-		ps, err := s.opts.Store.ListProviders(ctx)
-		if err != nil {
-			s.log.Error("loading providers", "error", err)
-			return model.Provider{ID: id, Name: model.Text{model.LangUnstated: id}}
-		}
-		s.providers = make(map[string]model.Provider, len(ps))
-		for _, p := range ps {
-			s.providers[p.ID] = p
-		}
-		s.providersTime = time.Now()
+	if err := s.loadProvidersLocked(ctx); err != nil {
+		s.log.Error("loading providers", "error", err)
+		return model.Provider{ID: id, Name: model.Text{model.LangUnstated: id}}
 	}
 	if p, ok := s.providers[id]; ok {
 		return p
 	}
 	return model.Provider{ID: id, Name: model.Text{model.LangUnstated: id}}
+}
+
+// loadProvidersLocked refreshes the provider cache when it is older than
+// providerCacheTTL; the caller holds s.mu.
+func (s *Server) loadProvidersLocked(ctx context.Context) error {
+	if s.providers != nil && time.Since(s.providersTime) <= providerCacheTTL {
+		return nil
+	}
+	ps, err := s.opts.Store.ListProviders(ctx)
+	if err != nil {
+		return err
+	}
+	s.providers = make(map[string]model.Provider, len(ps))
+	for _, p := range ps {
+		s.providers[p.ID] = p
+	}
+	s.providersTime = time.Now()
+	return nil
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"next scheduled run", testNextRun},
 		{"course quality and run summaries", testQuality},
 		{"courses by their other identifiers", testCourseIdentifiers},
+		{"discoveries and manifest of an institution", testInstitutionRecords},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
