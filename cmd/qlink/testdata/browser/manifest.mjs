@@ -4,16 +4,17 @@
 // whose secret is encrypted in the page, make the manifest, read it, and
 // validate it again by pasting it. The clear secret must never be sent.
 // The manifest the page made is written to <output file>, for the Go test
-// to decrypt the secret with the server's keys.
+// to decrypt the secret with the server's keys. Last, "check my
+// institution" runs for <domain>, which must pass.
 //
-// Usage: node manifest.mjs <base URL> <screenshot folder> <output file> <secret>
+// Usage: node manifest.mjs <base URL> <screenshot folder> <output file> <secret> <domain>
 import { writeFileSync } from 'node:fs';
 import { args, check, launch, watchErrors } from './lib.mjs';
 
-const usage = 'node manifest.mjs <base URL> <screenshot folder> <output file> <secret>';
+const usage = 'node manifest.mjs <base URL> <screenshot folder> <output file> <secret> <domain>';
 const { base, shots, rest } = args(usage);
-const [outFile, secret] = rest;
-if (!outFile || !secret) {
+const [outFile, secret, domain] = rest;
+if (!outFile || !secret || !domain) {
   console.error(`usage: ${usage}`);
   process.exit(2);
 }
@@ -83,7 +84,15 @@ try {
   check(pasted.includes('Valid: the aggregator can harvest 2 source(s).'), 'the pasted manifest validates');
   await page.screenshot({ path: `${shots}/3-validated.png`, fullPage: true });
 
-  check(sent.length >= 2 && sent.every((body) => !body.includes(encodeURIComponent(secret)) && !body.includes(secret)),
+  // Check an institution of the federation.
+  await page.fill('#target', domain);
+  await Promise.all([page.waitForURL(/\/manifest\/check/), page.click('#run-check')]);
+  const result = await page.locator('#check-result').textContent();
+  check(result.includes(`PASS: the aggregator can harvest every source of ${domain}.`), `check my institution: "${result.trim()}"`);
+  check(await page.locator('.probes tbody tr').count() > 0, 'the report lists the discovery probes');
+  await page.locator('#check').screenshot({ path: `${shots}/4-check.png` });
+
+  check(sent.length >= 3 && sent.every((body) => !body.includes(encodeURIComponent(secret)) && !body.includes(secret)),
     `no request carried the clear secret (${sent.length} forms sent)`);
   check(errors.length === 0, `no console errors (${errors.join('; ')})`);
 } finally {
