@@ -62,7 +62,9 @@ type builtOutput struct {
 // `qlink check` reports it.
 type validation struct {
 	// Usable is true when the aggregator can harvest at least one source.
-	Usable      bool
+	Usable bool
+	// Partly is true when some sources have errors that leave them out.
+	Partly      bool
 	Error       string
 	Diagnostics []manifest.Diagnostic
 	Sources     int
@@ -71,6 +73,9 @@ type validation struct {
 func validate(body []byte) validation {
 	m, diags, err := manifest.ParseWithin(body, maxFormSources)
 	v := validation{Diagnostics: diags, Usable: err == nil}
+	for _, d := range diags {
+		v.Partly = v.Partly || d.Fatal
+	}
 	if err != nil {
 		v.Error = err.Error()
 	} else {

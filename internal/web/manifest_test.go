@@ -72,7 +72,7 @@ func TestManifestValidatorSpeaksLikeQlinkCheck(t *testing.T) {
      "path": "ftp://files.uni-example.eu/x"}
   ],
   "colour": "blue"
-}`, http.StatusOK, []string{"(line 4)", "(line 5)", "(line 7)"}},
+}`, http.StatusOK, []string{"(line 4)", "(line 5)", "(line 7)", "The aggregator can harvest 1 source(s); the errors below leave the others out."}},
 		{"bad YAML", "sources:\n  - type: elm\n    path: relative/file.ttl\n    auth:\n      type: httpheader\n", http.StatusBadRequest,
 			[]string{"error at /sources/0/path (line 3)", "The aggregator cannot use this manifest."}},
 		{"not a manifest", "[1, 2", http.StatusBadRequest, []string{"not valid JSON"}},
