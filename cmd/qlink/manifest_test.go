@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/base64"
 	"html"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"qlink/internal/config"
 	"qlink/internal/manifest"
 )
 
@@ -63,6 +68,39 @@ func TestCheckMyInstitution(t *testing.T) {
 		"dns-txt", "First page:"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the report lacks %q", want)
+		}
+	}
+}
+
+// TestKeylessCheckLeavesSecretsUntested: a check without the aggregator's
+// keys (the web's, or qlink check on a publisher's machine) cannot open a
+// source whose manifest holds an encrypted secret; it says so rather than
+// failing the source.
+func TestKeylessCheckLeavesSecretsUntested(t *testing.T) {
+	sealed := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 256))
+	body := `{"sources": [
+  {"type": "ooapi", "path": "https://api.uni-example.eu/", "auth": {"type": "oauth2.0",
+    "token_endpoint": "https://auth.uni-example.eu/token", "client_id": "qlink", "client_secret": "` + sealed + `"}},
+  {"type": "ooapi", "path": "https://api2.uni-example.eu/", "auth": {"type": "httpheader", "field": "X-Key", "value": "` + sealed + `"}}]}`
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, body)
+	}))
+	defer ts.Close()
+	cfg := config.Default()
+	cfg.Fetch.AllowPrivateNetworks = true
+	cfg.DataDir = t.TempDir()
+	h, err := newChecker(context.Background(), cfg, network{}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := h.Check(context.Background(), ts.URL+"/manifest.json")
+	if len(r.Sources) != 2 {
+		t.Fatalf("%+v", r)
+	}
+	for _, s := range r.Sources {
+		if len(s.Problems) > 0 || len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], "was not tested") {
+			t.Errorf("%s source: problems %+v, warnings %q", s.Auth, s.Problems, s.Warnings)
 		}
 	}
 }

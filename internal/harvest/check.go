@@ -86,7 +86,7 @@ func (h *Harvester) previewSource(ctx context.Context, src manifest.Source, p mo
 	}
 	authn, err := h.authenticator(ctx, p.ID, src)
 	if err != nil {
-		if h.Auth.Keys == nil && src.Auth.Type != "oauth2.0" {
+		if h.Auth.Keys == nil && needsKeys(src.Auth) {
 			// A publisher checking from their own machine has not got the
 			// aggregator's private key; that is no fault of theirs.
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("access with auth %q was not tested: run the check on the aggregator (qlink check --data-dir <its data directory>) to test it", src.Auth.Type))
@@ -125,6 +125,19 @@ func (h *Harvester) previewSource(ctx context.Context, src manifest.Source, p mo
 		}
 	}
 	return rep
+}
+
+// needsKeys reports whether using a source's access control takes the
+// aggregator's keys: to decrypt a secret or to sign. An OAuth client
+// without a secret in the manifest is registered out of band instead.
+func needsKeys(a manifest.Auth) bool {
+	switch a.Type {
+	case "httpheader", "httpsig":
+		return true
+	case "oauth2.0":
+		return a.Other["client_secret"] != nil
+	}
+	return false
 }
 
 // fixForAuth says how to set up each access-control method.
