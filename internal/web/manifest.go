@@ -42,6 +42,9 @@ type manifestPage struct {
 	// Paste and Pasted are the validator's input and result.
 	Paste  string
 	Pasted *validation
+	// PastedJSON and PastedYAML are a usable pasted manifest in both
+	// notations.
+	PastedJSON, PastedYAML string
 	// Target, Report and CheckError are the institution check's.
 	Target     string
 	Report     *check.Report
@@ -146,6 +149,12 @@ func (s *Server) validateManifest(w http.ResponseWriter, r *http.Request) {
 	}
 	v := validate([]byte(paste))
 	p.Paste, p.Pasted = paste, &v
+	if v.Usable {
+		var err error
+		if p.PastedJSON, p.PastedYAML, err = convertPasted([]byte(paste)); err != nil {
+			s.log.Warn("converting a valid pasted manifest", "error", err) // the page shows the validation alone
+		}
+	}
 	s.render(w, r, validationStatus(v), "manifest", p)
 }
 

@@ -342,3 +342,52 @@ func TestInstitutionCheckWithoutChecker(t *testing.T) {
 		t.Errorf("without a checker the page should offer no check form (status %d)", resp.StatusCode)
 	}
 }
+
+// TestPastedManifestInBothNotations: a valid pasted manifest comes back
+// in JSON and YAML, each parsing to the same manifest, keys in the order
+// they were written.
+func TestPastedManifestInBothNotations(t *testing.T) {
+	ts := newManifestServer(t, nil)
+	yamlIn := `# our manifest
+sources:
+  - type: elm
+    path: https://data.uni-example.eu/courses.ttl
+    version: "3.3"
+    refresh: 12
+    auth: &none {type: none}
+  - type: ooapi
+    path: https://api.uni-example.eu/ooapi/v5
+    auth: *none
+meta: {schac: uni-example.eu}
+`
+	jsonIn := `{"sources": [{"type": "occapi", "path": "https://api.uni-example.eu/occapi", "version": "2", "name": "<Catalogue> & more",
+  "auth": {"type": "none"}}]}`
+	for _, in := range []string{yamlIn, jsonIn} {
+		resp, page := postForm(t, ts.URL+"/manifest/validate", url.Values{"manifest": {in}})
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+		want, _, _ := manifest.Parse([]byte(in))
+		for _, id := range []string{"pasted-json", "pasted-yaml"} {
+			start := strings.Index(page, `<code id="`+id+`">`)
+			if start < 0 {
+				t.Fatalf("no %s on the page", id)
+			}
+			text := page[start+len(`<code id="`+id+`">`):]
+			text = html.UnescapeString(text[:strings.Index(text, "</code>")])
+			got, diags, err := manifest.Parse([]byte(text))
+			if err != nil || len(diags) > 0 || got.Meta != want.Meta || len(got.Sources) != len(want.Sources) {
+				t.Fatalf("%s: %v %v\n%s", id, err, diags, text)
+			}
+			for i := range got.Sources {
+				g, w := got.Sources[i], want.Sources[i]
+				if g.Type != w.Type || g.Path != w.Path || g.Version != w.Version || g.Name != w.Name || g.Refresh != w.Refresh || g.Auth.Type != w.Auth.Type {
+					t.Errorf("%s source %d: %+v, want %+v", id, i, g, w)
+				}
+			}
+			if strings.Index(text, "type") > strings.Index(text, "path") {
+				t.Errorf("%s: keys out of the order written:\n%s", id, text)
+			}
+		}
+	}
+}
