@@ -39,7 +39,8 @@ addresses; never cloud metadata); the report says so, and the aggregator will st
 those addresses.
 
 The exit code is 0 when every source can be harvested and 1 otherwise; --json prints the
-report for machines.`,
+report for machines. An aggregator's web page /manifest runs the same check ("Check my
+institution"), without the aggregator's keys.`,
 		Example: `  qlink check uni-lindenau.de
   qlink check https://www.uni-lindenau.de/.well-known/quality-link-manifest
   qlink check --json uni-lindenau.de | jq .sources

@@ -284,9 +284,14 @@ func TestInstitutionCheckIsRateLimited(t *testing.T) {
 	if n := fake.calls.Load(); n != 1 {
 		t.Errorf("%d checks ran, want 1", n)
 	}
-	resp, _ = postForm(t, ts.URL+"/manifest/check", url.Values{"target": {"not a domain"}})
-	if resp.StatusCode != http.StatusBadRequest {
-		t.Errorf("a bad target: status %d, want 400", resp.StatusCode)
+	for _, bad := range []string{"not a domain", "https://uni-example.eu/" + strings.Repeat("m", maxTargetBytes)} {
+		resp, _ = postForm(t, ts.URL+"/manifest/check", url.Values{"target": {bad}})
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("target %.40q: status %d, want 400", bad, resp.StatusCode)
+		}
+	}
+	if n := fake.calls.Load(); n != 1 {
+		t.Errorf("%d checks ran after refusals, want 1", n)
 	}
 }
 

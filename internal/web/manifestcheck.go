@@ -32,6 +32,8 @@ const (
 	checkTimeout = 45 * time.Second
 	// busyRetry is what a client is told to wait when all slots are taken.
 	busyRetry = 15 * time.Second
+	// maxTargetBytes caps the domain or URL to check.
+	maxTargetBytes = 2048
 )
 
 // institutionCheck serves POST /manifest/check.
@@ -56,7 +58,7 @@ func (h *institutionCheck) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.CheckError = s.tr(r, "This instance does not run checks; run qlink check on your own machine.")
 		s.render(w, r, http.StatusServiceUnavailable, "manifest", p)
 		return
-	case !check.ValidTarget(p.Target):
+	case len(p.Target) > maxTargetBytes || !check.ValidTarget(p.Target):
 		p.CheckError = s.tr(r, "Give a domain name (such as uni-example.eu) or the manifest's https URL.")
 		s.render(w, r, http.StatusBadRequest, "manifest", p)
 		return
