@@ -92,6 +92,15 @@ try {
   check(await page.locator('.probes tbody tr').count() > 0, 'the report lists the discovery probes');
   await page.locator('#check').screenshot({ path: `${shots}/4-check.png` });
 
+  // Without JavaScript: plain forms, and the page says how to encrypt.
+  const plain = await browser.newPage({ javaScriptEnabled: false, viewport: { width: 1280, height: 1000 } });
+  await plain.goto(new URL('/manifest', base).href);
+  check(await plain.locator('.secret-help.nojs').isVisible(), 'without scripts the page says to encrypt with qlink keys encrypt');
+  check(!(await plain.locator('.clear-secret').first().isVisible()), 'without scripts there is no clear secret field');
+  await Promise.all([plain.waitForURL(/\/manifest$/), plain.click('#add-source')]);
+  check(await plain.locator('#sources [data-source]').count() === 2, 'without scripts "Add a source" adds one by a form post');
+  await plain.screenshot({ path: `${shots}/5-without-scripts.png` });
+
   check(sent.length >= 3 && sent.every((body) => !body.includes(encodeURIComponent(secret)) && !body.includes(secret)),
     `no request carried the clear secret (${sent.length} forms sent)`);
   check(errors.length === 0, `no console errors (${errors.join('; ')})`);
