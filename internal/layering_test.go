@@ -67,12 +67,14 @@ var rules = []rule{
 	{"internal/store/...", list(foundations, []string{"internal/store/..."}), "store knows only the model"},
 	{"internal/search/...", list(foundations, []string{"internal/search/..."}), "search knows only the model"},
 
-	{"internal/harvest", list(foundations, door, stages, storage), "harvest is the one orchestrator"},
+	{"internal/check", list(foundations, []string{"internal/discovery", "internal/manifest"}),
+		"the check report: the types and text harvest, cmd and web share; it fetches nothing"},
+	{"internal/harvest", list(foundations, door, stages, storage, []string{"internal/check"}), "harvest is the one orchestrator"},
 	{"internal/schedule/...", list(foundations, door, stages, storage, []string{"internal/harvest", "internal/schedule/..."}),
 		"schedule calls harvest"},
 	{"internal/export/...", list(foundations, storage, []string{"internal/export/..."}), "export reads the store"},
-	{"internal/web/...", list(foundations, storage, []string{"internal/keys", "internal/web/..."}),
-		"web reads store and search; it never fetches, harvests or adapts"},
+	{"internal/web/...", list(foundations, storage, []string{"internal/keys", "internal/manifest", "internal/check", "internal/web/..."}),
+		"web reads store and search; it never fetches, harvests or adapts (it validates pasted manifests and shows check reports)"},
 
 	{"internal/model/...", list(foundations), "foundations import only foundations"},
 	{"internal/vocab", list(foundations), "foundations import only foundations"},

@@ -45,6 +45,8 @@ type app struct {
 	fetcher   *fetch.Client
 	harvester *harvest.Harvester
 	keys      *keys.Ring
+	// checker runs the web's "check my institution" (checkHarvester).
+	checker *harvest.Harvester
 }
 
 // network adjusts outbound behaviour; only the demo and tests change it.
@@ -85,6 +87,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 			Credentials: harvest.StoredCredentials{Store: a.store, Keys: a.keys}},
 		MaxPages: cfg.Harvest.MaxPages, Limits: harvestLimits(cfg), PublishFor: publishFor(cfg), Logger: log,
 	})
+	a.checker = checkHarvester(cfg, a.fetcher, nw, nil, log)
 	return a, nil
 }
 
@@ -174,17 +177,24 @@ func adapters() map[string]source.Adapter {
 // nothing. It uses the aggregator's keys when the data directory holds an
 // instance (an operator checking on the aggregator), and never creates keys.
 func newChecker(ctx context.Context, cfg config.Config, nw network, log *slog.Logger) (*harvest.Harvester, error) {
-	f := newFetcher(cfg, nw, log)
-	deps := auth.Deps{HTTPClient: f.HTTPClient()}
+	var ring *keys.Ring
 	if checkInstance(cfg) == nil {
-		ring, err := openKeys(ctx, cfg)
-		if err != nil {
+		var err error
+		if ring, err = openKeys(ctx, cfg); err != nil {
 			return nil, err
 		}
-		deps.Keys = ring
 	}
+	return checkHarvester(cfg, newFetcher(cfg, nw, log), nw, ring, log), nil
+}
+
+// checkHarvester is the dry run behind qlink check and the web's "check my
+// institution", decrypting with ring when it is not nil. The web's gets
+// none: a public form must never make the aggregator decrypt a secret and
+// send it wherever a stranger's manifest points.
+func checkHarvester(cfg config.Config, f *fetch.Client, nw network, ring *keys.Ring, log *slog.Logger) *harvest.Harvester {
 	return harvest.New(harvest.Options{Fetcher: f, Discoverer: newDiscoverer(cfg, f, nw), Adapters: adapters(),
-		Auth: deps, MaxPages: cfg.Harvest.MaxPages, Limits: harvestLimits(cfg), PublishFor: publishFor(cfg), Logger: log}), nil
+		Auth: auth.Deps{Keys: ring, HTTPClient: f.HTTPClient()}, MaxPages: cfg.Harvest.MaxPages, Limits: harvestLimits(cfg),
+		PublishFor: publishFor(cfg), Logger: log})
 }
 
 func openStore(ctx context.Context, cfg config.Config) (*sqlite.Store, error) {
@@ -286,7 +296,8 @@ func (a *app) webServer(notice string) (*web.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice, Labels: labels, Keys: a.keys})
+	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice, Labels: labels, Keys: a.keys,
+		Checker: a.checker})
 }
 
 func (a *app) Close() {

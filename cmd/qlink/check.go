@@ -5,15 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
-	"strings"
 
 	"github.com/spf13/cobra"
 
+	"qlink/internal/check"
 	"qlink/internal/config"
-	"qlink/internal/discovery"
 	"qlink/internal/fetch"
-	"qlink/internal/harvest"
 )
 
 // errCheckFailed makes `qlink check` exit non-zero without repeating the report.
@@ -42,7 +39,8 @@ addresses; never cloud metadata); the report says so, and the aggregator will st
 those addresses.
 
 The exit code is 0 when every source can be harvested and 1 otherwise; --json prints the
-report for machines.`,
+report for machines. An aggregator's web page /manifest runs the same check ("Check my
+institution"), without the aggregator's keys.`,
 		Example: `  qlink check uni-lindenau.de
   qlink check https://www.uni-lindenau.de/.well-known/quality-link-manifest
   qlink check --json uni-lindenau.de | jq .sources
@@ -83,21 +81,13 @@ func checkArgs(_ *cobra.Command, args []string) error {
 		return errors.New("check needs the institution's domain or its manifest URL, e.g. " + examples)
 	case len(args) > 1:
 		return fmt.Errorf("check takes one domain or manifest URL, not %d arguments; e.g. %s", len(args), examples)
-	case !checkTargetValid(args[0]):
+	case !check.ValidTarget(args[0]):
 		return fmt.Errorf("not a domain name or URL: %q; try qlink check example.org or qlink check https://…/manifest", args[0])
 	}
 	return nil
 }
 
-func checkTargetValid(target string) bool {
-	if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") {
-		u, err := url.Parse(target) // refuses spaces and other junk in the host
-		return err == nil && u.Hostname() != ""
-	}
-	return discovery.IsDomainName(target)
-}
-
-func printCheck(out io.Writer, r harvest.Report, asJSON bool) error {
+func printCheck(out io.Writer, r check.Report, asJSON bool) error {
 	if asJSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
@@ -105,87 +95,10 @@ func printCheck(out io.Writer, r harvest.Report, asJSON bool) error {
 			return err
 		}
 	} else {
-		writeReport(out, r)
+		check.Write(out, r)
 	}
 	if !r.Pass {
 		return errCheckFailed
 	}
 	return nil
-}
-
-func writeReport(out io.Writer, r harvest.Report) {
-	fmt.Fprintf(out, "Checking %s\n", r.Target)
-	if r.AllowPrivate {
-		fmt.Fprintln(out, "  private addresses allowed (--allow-private); the aggregator itself refuses them")
-	}
-	if len(r.Probes) > 0 {
-		fmt.Fprintln(out, "\nDiscovery")
-		writeProbes(out, r.Probes)
-	}
-	if r.ManifestURL != "" {
-		fmt.Fprintf(out, "\nManifest %s\n", r.ManifestURL)
-		if len(r.Diagnostics) == 0 {
-			fmt.Fprintln(out, "  valid")
-		}
-		for _, d := range r.Diagnostics {
-			fmt.Fprintf(out, "  %s\n", d)
-		}
-	}
-	for _, p := range r.Problems {
-		fmt.Fprintf(out, "\n✗ %s\n  fix: %s\n", p.Message, p.Fix)
-	}
-	if len(r.Sources) > 0 {
-		fmt.Fprintln(out, "\nSources")
-	}
-	for _, s := range r.Sources {
-		writeSource(out, s)
-	}
-	if r.Pass {
-		fmt.Fprintln(out, "\nResult: PASS — the aggregator can harvest every source.")
-	} else {
-		fmt.Fprintln(out, "\nResult: FAIL — fix the problems marked ✗ above.")
-	}
-}
-
-func writeProbes(out io.Writer, probes []discovery.Probe) {
-	for _, p := range probes {
-		where := p.Domain
-		if p.URL != "" {
-			where = p.URL
-		}
-		fmt.Fprintf(out, "  %2d. %-10s %-7s %s", p.Step, p.Method, p.Outcome, where)
-		if p.Reason != "" {
-			fmt.Fprintf(out, " — %s", p.Reason)
-		}
-		fmt.Fprintln(out)
-	}
-}
-
-func writeSource(out io.Writer, s harvest.SourceReport) {
-	mark := "✓"
-	if len(s.Problems) > 0 {
-		mark = "✗"
-	}
-	name := ""
-	if s.Name != "" {
-		name = " (" + s.Name + ")"
-	}
-	fmt.Fprintf(out, "  %s %s %s%s, auth %s\n", mark, s.Type, s.Path, name, s.Auth)
-	if s.Courses > 0 {
-		fmt.Fprintf(out, "      first page(s): %d courses and programmes from %d request(s); e.g. %s\n", s.Courses, s.Pages, quoteList(s.Sample))
-	}
-	for _, w := range s.Warnings {
-		fmt.Fprintf(out, "      warning: %s\n", w)
-	}
-	for _, p := range s.Problems {
-		fmt.Fprintf(out, "      ✗ %s\n        fix: %s\n", p.Message, p.Fix)
-	}
-}
-
-func quoteList(items []string) string {
-	q := make([]string, len(items))
-	for i, s := range items {
-		q[i] = fmt.Sprintf("%q", s)
-	}
-	return strings.Join(q, ", ")
 }

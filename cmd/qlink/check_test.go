@@ -11,9 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"qlink/internal/check"
 	"qlink/internal/config"
 	"qlink/internal/discovery"
-	"qlink/internal/harvest"
 	"qlink/internal/testfed"
 )
 
@@ -98,7 +98,7 @@ func TestCheckAgainstTheFederation(t *testing.T) {
 	t.Run("json", func(t *testing.T) {
 		var out bytes.Buffer
 		printCheck(&out, h.Check(context.Background(), good.SCHAC), true)
-		var r harvest.Report
+		var r check.Report
 		if err := json.Unmarshal(out.Bytes(), &r); err != nil || !r.Pass || r.Sources[0].Courses == 0 {
 			t.Fatalf("%v %+v", err, r)
 		}

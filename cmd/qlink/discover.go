@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"qlink/internal/check"
 	"qlink/internal/config"
 	"qlink/internal/discovery"
 	"qlink/internal/harvest"
@@ -129,7 +130,7 @@ func printDiscovery(out interface{ Write([]byte) (int, error) }, probes []discov
 		}
 		return derr
 	}
-	writeProbes(out, probes)
+	check.WriteProbes(out, probes)
 	if derr != nil {
 		return derr
 	}

@@ -7,47 +7,12 @@ import (
 	"net/http"
 	"strings"
 
-	"qlink/internal/discovery"
+	"qlink/internal/check"
 	"qlink/internal/fetch"
 	"qlink/internal/manifest"
 	"qlink/internal/model"
 	"qlink/internal/source"
 )
-
-// Report is what `qlink check` tells a publisher: what discovery found,
-// what is wrong with the manifest, and what each source yields, every
-// problem with the fix.
-type Report struct {
-	Target      string                `json:"target"`
-	Probes      []discovery.Probe     `json:"probes,omitempty"`
-	ManifestURL string                `json:"manifestUrl,omitempty"`
-	Diagnostics []manifest.Diagnostic `json:"diagnostics,omitempty"`
-	Problems    []Problem             `json:"problems,omitempty"`
-	Sources     []SourceReport        `json:"sources,omitempty"`
-	Pass        bool                  `json:"pass"`
-	// AllowPrivate says the check was let reach private addresses, which
-	// the aggregator itself never contacts.
-	AllowPrivate bool `json:"allowPrivate,omitempty"`
-}
-
-// SourceReport is the preview of one source.
-type SourceReport struct {
-	Type     string    `json:"type"`
-	Path     string    `json:"path"`
-	Name     string    `json:"name,omitempty"`
-	Auth     string    `json:"auth"`
-	Pages    int       `json:"pages"`
-	Courses  int       `json:"courses"`
-	Sample   []string  `json:"sample,omitempty"`
-	Warnings []string  `json:"warnings,omitempty"`
-	Problems []Problem `json:"problems,omitempty"`
-}
-
-// Problem is something that stops the aggregator from using the data.
-type Problem struct {
-	Message string `json:"message"`
-	Fix     string `json:"fix"`
-}
 
 // previewPages is how far a check reads into each source: enough to prove
 // access, format and mapping without harvesting everything.
@@ -60,8 +25,8 @@ const previewPageSize = 10
 
 // Check runs discovery for a domain (or fetches a manifest URL directly),
 // validates the manifest and previews every source, storing nothing.
-func (h *Harvester) Check(ctx context.Context, target string) Report {
-	r := Report{Target: target}
+func (h *Harvester) Check(ctx context.Context, target string) check.Report {
+	r := check.Report{Target: target}
 	body, manifestURL, ok := h.checkManifestSource(ctx, target, &r)
 	if !ok {
 		return r
@@ -69,7 +34,7 @@ func (h *Harvester) Check(ctx context.Context, target string) Report {
 	m, diags, err := manifest.ParseWithin(body, h.Limits.MaxSources)
 	r.ManifestURL, r.Diagnostics = manifestURL, diags
 	if err != nil {
-		r.Problems = append(r.Problems, Problem{Message: err.Error(),
+		r.Problems = append(r.Problems, check.Problem{Message: err.Error(),
 			Fix: "Correct the manifest as the diagnostics say; it must be JSON or YAML with a non-empty sources list whose entries have a type (elm, ooapi, edu-api, occapi) and an absolute https path."})
 		return r
 	}
@@ -91,11 +56,11 @@ func (h *Harvester) Check(ctx context.Context, target string) Report {
 
 // checkManifestSource finds the manifest body: a URL is fetched as it is,
 // anything else is a domain to run discovery on.
-func (h *Harvester) checkManifestSource(ctx context.Context, target string, r *Report) ([]byte, string, bool) {
+func (h *Harvester) checkManifestSource(ctx context.Context, target string, r *check.Report) ([]byte, string, bool) {
 	if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") {
 		resp, err := h.Fetcher.Get(ctx, fetch.Request{URL: target, Header: http.Header{"Accept": {"application/json, application/yaml;q=0.9, */*;q=0.5"}}})
 		if err != nil {
-			r.Problems = append(r.Problems, Problem{Message: err.Error(), Fix: fixFor(err, "the manifest URL")})
+			r.Problems = append(r.Problems, check.Problem{Message: err.Error(), Fix: fixFor(err, "the manifest URL")})
 			return nil, "", false
 		}
 		return resp.Body, resp.URL, true
@@ -103,7 +68,7 @@ func (h *Harvester) checkManifestSource(ctx context.Context, target string, r *R
 	res, err := h.Discoverer.DiscoverDomain(ctx, target)
 	r.Probes = res.Probes
 	if err != nil {
-		r.Problems = append(r.Problems, Problem{Message: err.Error(), Fix: fmt.Sprintf(
+		r.Problems = append(r.Problems, check.Problem{Message: err.Error(), Fix: fmt.Sprintf(
 			"Publish a DNS TXT record \"v=qldiscover1; m=https://…/manifest.json\" on %s, or the manifest at https://%s/.well-known/quality-link-manifest (or .json, .yaml). If a probe above says what is wrong with a manifest found, fix that first.",
 			target, target)})
 		return nil, "", false
@@ -111,9 +76,9 @@ func (h *Harvester) checkManifestSource(ctx context.Context, target string, r *R
 	return res.Body, res.ManifestURL, true
 }
 
-func (h *Harvester) previewSource(ctx context.Context, src manifest.Source, p model.Provider) SourceReport {
-	rep := SourceReport{Type: src.Type, Path: src.Path, Name: src.Name, Auth: src.Auth.Type}
-	problem := func(msg, fix string) { rep.Problems = append(rep.Problems, Problem{Message: msg, Fix: fix}) }
+func (h *Harvester) previewSource(ctx context.Context, src manifest.Source, p model.Provider) check.SourceReport {
+	rep := check.SourceReport{Type: src.Type, Path: src.Path, Name: src.Name, Auth: src.Auth.Type}
+	problem := func(msg, fix string) { rep.Problems = append(rep.Problems, check.Problem{Message: msg, Fix: fix}) }
 	adapter, ok := h.Adapters[src.Type]
 	if !ok {
 		problem(fmt.Sprintf("qlink cannot read %q sources yet", src.Type), "Publish the data in another supported format as well.")
@@ -121,7 +86,7 @@ func (h *Harvester) previewSource(ctx context.Context, src manifest.Source, p mo
 	}
 	authn, err := h.authenticator(ctx, p.ID, src)
 	if err != nil {
-		if h.Auth.Keys == nil && src.Auth.Type != "oauth2.0" {
+		if h.Auth.Keys == nil && needsKeys(src.Auth) {
 			// A publisher checking from their own machine has not got the
 			// aggregator's private key; that is no fault of theirs.
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("access with auth %q was not tested: run the check on the aggregator (qlink check --data-dir <its data directory>) to test it", src.Auth.Type))
@@ -160,6 +125,19 @@ func (h *Harvester) previewSource(ctx context.Context, src manifest.Source, p mo
 		}
 	}
 	return rep
+}
+
+// needsKeys reports whether using a source's access control takes the
+// aggregator's keys: to decrypt a secret or to sign. An OAuth client
+// without a secret in the manifest is registered out of band instead.
+func needsKeys(a manifest.Auth) bool {
+	switch a.Type {
+	case "httpheader", "httpsig":
+		return true
+	case "oauth2.0":
+		return a.Other["client_secret"] != nil
+	}
+	return false
 }
 
 // fixForAuth says how to set up each access-control method.

@@ -19,8 +19,8 @@ const (
 	// maxURIBytes caps the path and query string together; longer ones get
 	// 414 before any parameter is parsed.
 	maxURIBytes = 8 << 10
-	// maxBodyBytes caps any request body. Every route reads none today; the
-	// cap keeps it so for handlers that might.
+	// maxBodyBytes caps any request body but the manifest page's forms,
+	// which take a pasted manifest (bodyLimit).
 	maxBodyBytes = 64 << 10
 	// maxTextRunes caps the free-text query q, in characters.
 	maxTextRunes = 500
@@ -71,7 +71,7 @@ func (s *Server) limitRequests(next http.Handler) http.Handler {
 			s.refuse(w, r, http.StatusRequestURITooLong, err)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, bodyLimit(r))
 		next.ServeHTTP(w, r)
 	})
 }

@@ -34,6 +34,9 @@ type Options struct {
 	// Keys is the aggregator's key ring, whose public keys the API
 	// publishes; nil answers the key endpoints with 503.
 	Keys *keys.Ring
+	// Checker runs "check my institution" on /manifest; nil turns the
+	// form off (503).
+	Checker Checker
 }
 
 // Server serves the catalogue and the API.
@@ -69,6 +72,7 @@ func (s *Server) Handler() http.Handler {
 	s.operationRoutes(mux)
 	s.resolverRoutes(mux)
 	s.institutionRoutes(mux)
+	s.manifestRoutes(mux)
 	// The catch-all takes GET (and so HEAD) only: a request with another
 	// method that matches no pattern gets the mux's 405 with an Allow
 	// header.

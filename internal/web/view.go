@@ -32,7 +32,7 @@ type views struct {
 }
 
 // pageNames are the page templates; each is parsed with the layout.
-var pageNames = []string{"catalogue", "course", "about", "error", "choices", "institutions", "institution"}
+var pageNames = []string{"catalogue", "course", "about", "error", "choices", "institutions", "institution", "manifest"}
 
 func loadViews() (*views, error) {
 	v := &views{pages: map[string]*template.Template{}, hashes: map[string]string{}}
