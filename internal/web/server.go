@@ -45,6 +45,9 @@ type Server struct {
 	mu            sync.Mutex
 	providers     map[string]model.Provider
 	providersTime time.Time
+
+	allianceCache     map[string]model.Alliance
+	allianceCacheTime time.Time
 }
 
 // New builds a Server; it fails only if the embedded templates are broken.
@@ -65,6 +68,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.catalogueRoutes(mux)
 	s.apiRoutes(mux)
+	s.allianceRoutes(mux)
 	s.operationRoutes(mux)
 	// The catch-all takes GET (and so HEAD) only: a request with another
 	// method that matches no pattern gets the mux's 405 with an Allow
