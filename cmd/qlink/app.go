@@ -269,18 +269,49 @@ func (a *app) importRegistry(ctx context.Context) (imported int, problems []stri
 	return len(ps), problems, a.store.UpsertProviders(ctx, ps)
 }
 
+// directoryImport is what an import of the registry and the alliance
+// data brought.
+type directoryImport struct {
+	Providers int
+	Alliances allianceImport
+	// Problems are records skipped, each naming its source.
+	Problems []string
+}
+
+// importDirectory imports the configured registry and alliance data.
+func (a *app) importDirectory(ctx context.Context) (directoryImport, error) {
+	var rep directoryImport
+	if a.cfg.RegistryURL != "" {
+		n, problems, err := a.importRegistry(ctx)
+		rep.Providers, rep.Problems = n, append(rep.Problems, problems...)
+		if err != nil {
+			return rep, err
+		}
+	}
+	if a.cfg.AlliancesURL != "" {
+		var err error
+		rep.Alliances, err = importAlliances(ctx, a.store, a.fetcher, a.cfg.AlliancesURL)
+		rep.Problems = append(rep.Problems, rep.Alliances.Problems...)
+		if err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
 // openScheduler opens the job queue of the instance, ready to work its
 // harvests; override, when set, replaces every source's refresh interval.
 func (a *app) openScheduler(ctx context.Context, override time.Duration) (*schedule.Scheduler, error) {
 	var importRegistry func(context.Context) error
-	if a.cfg.RegistryURL != "" {
+	if a.cfg.RegistryURL != "" || a.cfg.AlliancesURL != "" {
 		importRegistry = func(ctx context.Context) error {
-			n, problems, err := a.importRegistry(ctx)
-			for _, p := range problems {
-				a.log.Warn("registry", "problem", p)
+			rep, err := a.importDirectory(ctx)
+			for _, p := range rep.Problems {
+				a.log.Warn("import", "problem", p)
 			}
 			if err == nil {
-				a.log.Info("registry imported", "providers", n, "url", redact.URL(a.cfg.RegistryURL))
+				a.log.Info("registry imported", "providers", rep.Providers, "alliances", rep.Alliances.Alliances,
+					"registry", redact.URL(a.cfg.RegistryURL), "alliance data", redact.URL(a.cfg.AlliancesURL))
 			}
 			return err
 		}

@@ -85,7 +85,7 @@ setting for it, so it never lands in an aggregator's directory by accident.`,
 			defer fed.Close()
 			fmt.Fprintf(out, "Simulated federation: %d institutions, DNS at %s, web servers on port %d\n", institutions, fed.DNSAddr(), fed.Port())
 
-			cfg.RegistryURL = fed.RegistryURL()
+			cfg.RegistryURL, cfg.AlliancesURL = fed.RegistryURL(), fed.AlliancesURL()
 			a, err := openApp(cmd.Context(), cfg, log, demoNetwork(fed))
 			if err != nil {
 				return err

@@ -78,7 +78,7 @@ func newDemo() (*demo, error) {
 	}
 	cleanups = append(cleanups, func() { os.RemoveAll(dir) })
 	cfg := config.Default()
-	cfg.DataDir, cfg.RegistryURL, cfg.Fetch.AllowPrivateNetworks = dir, fed.RegistryURL(), true
+	cfg.DataDir, cfg.RegistryURL, cfg.AlliancesURL, cfg.Fetch.AllowPrivateNetworks = dir, fed.RegistryURL(), fed.AlliancesURL(), true
 	a, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler), network{resolver: fed.Resolver(),
 		discovery: discovery.Options{Scheme: "http", Port: strconv.Itoa(fed.Port())}})
 	if err != nil {
@@ -106,9 +106,9 @@ func newDemo() (*demo, error) {
 // extensions, no EQF 5, one offering format; OCCAPI: no course EQF, no
 // programme offerings), so absent values are simply absent here.
 type expectedSpec struct {
-	institution, country, language, eqf, field, typ string
-	modes                                           []string
-	ects                                            float64
+	institution, alliance, country, language, eqf, field, typ string
+	modes                                                     []string
+	ects                                                      float64
 }
 
 // modeSlugs maps the truth's modes, per source type, to the mode facet's
@@ -146,7 +146,7 @@ func expectedCatalogue(fed *testfed.Federation) []expectedSpec {
 	for _, in := range fed.Institutions() {
 		for _, src := range in.Sources {
 			for _, c := range src.Courses {
-				e := expectedSpec{institution: in.DEQARID, country: in.Country.Alpha2, language: primary(c.Language),
+				e := expectedSpec{institution: in.DEQARID, alliance: in.AllianceID(), country: in.Country.Alpha2, language: primary(c.Language),
 					field: c.BroadField(), typ: "course", ects: c.ECTS}
 				if c.EQF > 0 {
 					e.eqf = strconv.Itoa(c.EQF)
@@ -161,7 +161,7 @@ func expectedCatalogue(fed *testfed.Federation) []expectedSpec {
 				out = append(out, e)
 			}
 			for _, p := range src.Programs {
-				e := expectedSpec{institution: in.DEQARID, country: in.Country.Alpha2, language: primary(p.Language),
+				e := expectedSpec{institution: in.DEQARID, alliance: in.AllianceID(), country: in.Country.Alpha2, language: primary(p.Language),
 					typ: "programme", ects: p.ECTS}
 				if len(p.ISCED) >= 2 {
 					e.field = p.ISCED[:2]
@@ -186,6 +186,11 @@ func (e expectedSpec) values(f search.Facet) []string {
 	switch f {
 	case search.FacetInstitution:
 		return []string{e.institution}
+	case search.FacetAlliance:
+		if e.alliance == "" {
+			return nil
+		}
+		return []string{e.alliance}
 	case search.FacetCountry:
 		return []string{e.country}
 	case search.FacetLanguage:

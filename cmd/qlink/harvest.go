@@ -80,7 +80,7 @@ follows it and prints each run as it ends. The server's registry setting is used
 	}
 	cmd.Flags().StringSliceVar(&providerIDs, "provider", nil, "harvest only these provider IDs (repeatable)")
 	cmd.Flags().BoolVar(&wait, "wait", false, "when a server does the work, follow it until it ends")
-	config.Bind(cmd.Flags(), "data-dir", "secret-key", "registry-url", "contact-url", "log-level", "log-format", "auto-migrate",
+	config.Bind(cmd.Flags(), "data-dir", "secret-key", "registry-url", "alliances-url", "contact-url", "log-level", "log-format", "auto-migrate",
 		"fetch-timeout", "fetch-max-body", "fetch-per-host", "fetch-host-rate", "fetch-attempts", "harvest-workers", "harvest-max-pages",
 		"harvest-max-removal", "harvest-max-sources", "harvest-max-run-bytes", "harvest-max-run-pages", "harvest-max-records",
 		"harvest-provider-timeout", "harvest-keep-snapshots", "harvest-publish-for")
@@ -93,15 +93,23 @@ func runHarvest(ctx context.Context, a *app, out io.Writer, trigger string, only
 	if err := a.repair(ctx); err != nil {
 		return harvest.Summary{}, err
 	}
+	rep, err := a.importDirectory(ctx)
+	for _, p := range rep.Problems {
+		fmt.Fprintln(out, "import:", p)
+	}
+	if err != nil {
+		return harvest.Summary{}, err
+	}
 	if a.cfg.RegistryURL != "" {
-		n, problems, err := a.importRegistry(ctx)
-		for _, p := range problems {
-			fmt.Fprintln(out, "registry:", p)
-		}
-		if err != nil {
+		fmt.Fprintf(out, "Registry: %s from %s\n", harvest.Count(rep.Providers, "provider"), redact.URL(a.cfg.RegistryURL))
+	}
+	if a.cfg.AlliancesURL != "" {
+		fmt.Fprintf(out, "Alliances: %s from %s\n", rep.Alliances, redact.URL(a.cfg.AlliancesURL))
+		// Members of alliances that changed are indexed again even when
+		// their sources are not harvested now.
+		if err := a.harvester.SyncIndex(ctx); err != nil {
 			return harvest.Summary{}, err
 		}
-		fmt.Fprintf(out, "Registry: %s from %s\n", harvest.Count(n, "provider"), redact.URL(a.cfg.RegistryURL))
 	}
 	providers, err := a.store.ListProviders(ctx)
 	if err != nil {

@@ -78,7 +78,7 @@ On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
 }
 
 // harvestSettings are the settings of the commands that harvest.
-var harvestSettings = []string{"registry-url", "contact-url", "fetch-timeout", "fetch-max-body", "fetch-per-host", "fetch-host-rate",
+var harvestSettings = []string{"registry-url", "alliances-url", "contact-url", "fetch-timeout", "fetch-max-body", "fetch-per-host", "fetch-host-rate",
 	"fetch-attempts", "harvest-workers", "harvest-max-pages", "harvest-max-removal", "harvest-max-sources",
 	"harvest-max-run-bytes", "harvest-max-run-pages", "harvest-max-records", "harvest-provider-timeout",
 	"harvest-keep-snapshots", "harvest-publish-for", "schedule-floor", "schedule-ceiling", "schedule-discovery", "schedule-registry"}

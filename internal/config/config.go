@@ -30,8 +30,11 @@ type Config struct {
 	// RegistryURL is the DEQAR Connect providers endpoint (or a file path)
 	// the provider registry is imported from.
 	RegistryURL string
-	LogLevel    string
-	LogFormat   string
+	// AlliancesURL is alliance data (QualityLink Turtle or CSV, a URL or
+	// a file path) imported with the registry.
+	AlliancesURL string
+	LogLevel     string
+	LogFormat    string
 	// AutoMigrate applies pending database migrations at start-up.
 	AutoMigrate bool
 	// SecretKey is the key-encryption secret the aggregator's private keys

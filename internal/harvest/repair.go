@@ -31,6 +31,13 @@ func (h *Harvester) syncIndex(ctx context.Context, sourceID string, providers ma
 	return h.applyBacklog(ctx, b, providers)
 }
 
+// SyncIndex indexes what the store records the index lags behind on, for
+// every source: changes made outside a harvest run, such as alliance
+// membership. Only the process that owns the index may call it.
+func (h *Harvester) SyncIndex(ctx context.Context) error {
+	return h.syncIndex(ctx, "", map[string]model.Provider{})
+}
+
 // applyBacklog indexes the stale courses, marking each batch once the
 // index has taken it, and deletes the gone documents.
 func (h *Harvester) applyBacklog(ctx context.Context, b store.IndexBacklog, providers map[string]model.Provider) error {

@@ -68,6 +68,12 @@ type importArgs struct {
 
 func (importArgs) Kind() string { return "qlink_import_registry" }
 
+// syncArgs asks the index owner to index whatever the store holds that
+// the index lags behind on: courses of providers whose alliances changed.
+type syncArgs struct{}
+
+func (syncArgs) Kind() string { return "qlink_sync_index" }
+
 // Queue inserts jobs into an instance's job queue without working them.
 type Queue struct {
 	db     *sql.DB
@@ -172,6 +178,14 @@ func (q *Queue) RefreshSource(ctx context.Context, sourceID string) (Batch, erro
 	b := newBatch()
 	b.Jobs = 1
 	return b, q.insert(ctx, refreshArgs{SourceID: sourceID, Trigger: "manual"}, priorityNow, []string{b.Tag})
+}
+
+// SyncIndex asks the server to bring its search index in line with the
+// store, e.g. after another process changed alliance membership.
+func (q *Queue) SyncIndex(ctx context.Context) (Batch, error) {
+	b := newBatch()
+	b.Jobs = 1
+	return b, q.insert(ctx, syncArgs{}, priorityNow, []string{b.Tag})
 }
 
 // Pending counts the jobs of a batch not finished yet, including those

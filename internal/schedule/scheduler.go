@@ -106,6 +106,7 @@ func Open(ctx context.Context, o Options) (*Scheduler, error) {
 	river.AddWorker(workers, &refreshWorker{s: s})
 	river.AddWorker(workers, &discoverWorker{s: s})
 	river.AddWorker(workers, &importWorker{s: s})
+	river.AddWorker(workers, &syncWorker{s: s})
 	client, err := river.NewClient(riversqlite.New(db), &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},
 		Workers: workers, Logger: slog.New(warnAndAbove{o.Logger.With("component", "river").Handler()}),
@@ -404,6 +405,11 @@ func (s *Scheduler) importRegistry(ctx context.Context, args importArgs, tags []
 		if err := s.opts.ImportRegistry(ctx); err != nil {
 			return err
 		}
+		// Alliance data comes with the registry: courses of providers
+		// whose membership changed are indexed again.
+		if err := s.opts.Harvester.SyncIndex(ctx); err != nil {
+			return err
+		}
 	}
 	if args.Refresh {
 		providers, err := s.opts.Store.ListProviders(ctx)
@@ -448,6 +454,15 @@ type importWorker struct {
 
 func (w *importWorker) Work(ctx context.Context, job *river.Job[importArgs]) error {
 	return w.s.importRegistry(ctx, job.Args, job.Tags)
+}
+
+type syncWorker struct {
+	river.WorkerDefaults[syncArgs]
+	s *Scheduler
+}
+
+func (w *syncWorker) Work(ctx context.Context, job *river.Job[syncArgs]) error {
+	return w.s.opts.Harvester.SyncIndex(ctx)
 }
 
 // warnAndAbove passes on River's warnings and errors only: its info

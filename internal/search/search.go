@@ -36,11 +36,12 @@ type Index interface {
 type Facet string
 
 // The catalogue's facets. Values are stable keys: provider IDs, ISO 3166
-// alpha-2 country codes, BCP 47 primary language tags, EQF levels "1"…"8",
+// alpha-2 country codes, alliance IDs, BCP 47 primary language tags, EQF levels "1"…"8",
 // ISCED-F broad field codes "00"…"10", and vocabulary slugs for type and
 // mode (see package vocab).
 const (
 	FacetInstitution Facet = "institution"
+	FacetAlliance    Facet = "alliance"
 	FacetCountry     Facet = "country"
 	FacetLanguage    Facet = "language"
 	FacetEQF         Facet = "eqf"
@@ -50,7 +51,7 @@ const (
 )
 
 // Facets lists every facet in display order.
-var Facets = []Facet{FacetInstitution, FacetCountry, FacetLanguage, FacetEQF, FacetField, FacetType, FacetMode}
+var Facets = []Facet{FacetInstitution, FacetAlliance, FacetCountry, FacetLanguage, FacetEQF, FacetField, FacetType, FacetMode}
 
 // Query is one catalogue search.
 type Query struct {
@@ -152,13 +153,15 @@ type Document struct {
 	Extra string
 
 	Institution string
-	Country     string
-	Languages   []string
-	EQF         string
-	Fields      []string
-	Type        string
-	Modes       []string
-	ECTS        *float64
+	// Alliances are the provider's alliances (model.Provider.Alliances).
+	Alliances []string
+	Country   string
+	Languages []string
+	EQF       string
+	Fields    []string
+	Type      string
+	Modes     []string
+	ECTS      *float64
 	// Inactive marks a course no longer offered: searches leave it out
 	// unless they ask for it (Query.Status).
 	Inactive bool
@@ -175,6 +178,7 @@ func NewDocument(s model.Specification, p model.Provider) Document {
 		Description: byPrimaryLang(s.Description),
 		Outcomes:    map[string]string{},
 		Institution: p.ID,
+		Alliances:   p.Alliances,
 		Country:     p.Country,
 		Languages:   s.Languages,
 		Fields:      model.ISCEDBroad(s.ISCEDF),

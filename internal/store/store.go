@@ -31,6 +31,7 @@ type Store interface {
 	CourseIdentifiers
 	Credentials
 	InstitutionRecords
+	Alliances
 	Close() error
 }
 

@@ -56,7 +56,8 @@ func Start(ctx context.Context, opts Options) (*Federation, error) {
 		routers[k] = &hostRouter{sites: map[string]*site{}, log: o.Logger}
 	}
 	reg := newRegistry(f.insts, port, o.Now)
-	routers[0].sites[registryHost] = &site{mounts: []mount{{registryPath, reg.serve}}}
+	routers[0].sites[registryHost] = &site{mounts: []mount{{registryPath, reg.serve}},
+		files: map[string]file{alliancesPath: {"text/turtle", renderAlliances(f.insts), o.Now}}}
 	zone.addA(registryHost, loopback(0))
 	for i := range f.insts {
 		f.publish(o, i, routers[i+1], zone, loopback(i+1))

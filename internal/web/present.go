@@ -19,7 +19,7 @@ import (
 
 // facetLabels names each facet in the interface.
 var facetLabels = map[search.Facet]string{
-	search.FacetInstitution: "Institution", search.FacetCountry: "Country", search.FacetLanguage: "Language of instruction",
+	search.FacetInstitution: "Institution", search.FacetAlliance: "Alliance", search.FacetCountry: "Country", search.FacetLanguage: "Language of instruction",
 	search.FacetEQF: "EQF level", search.FacetField: "Field of study (ISCED-F)", search.FacetType: "Type",
 	search.FacetMode: "Mode of delivery",
 }
@@ -31,6 +31,8 @@ func (s *Server) valueLabel(ctx context.Context, f search.Facet, v string) strin
 	switch f {
 	case search.FacetInstitution:
 		return s.provider(ctx, v).Name.String()
+	case search.FacetAlliance:
+		return s.allianceName(ctx, v)
 	case search.FacetCountry:
 		return vocab.CountryName(v, "en")
 	case search.FacetLanguage:

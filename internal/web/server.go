@@ -49,6 +49,9 @@ type Server struct {
 	providers     map[string]model.Provider
 	providersTime time.Time
 	folded        foldedProviders // the institution finder's view of providers
+
+	allianceCache     map[string]model.Alliance
+	allianceCacheTime time.Time
 }
 
 // New builds a Server; it fails only if the embedded templates are broken.
@@ -69,6 +72,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.catalogueRoutes(mux)
 	s.apiRoutes(mux)
+	s.allianceRoutes(mux)
 	s.operationRoutes(mux)
 	s.resolverRoutes(mux)
 	s.institutionRoutes(mux)

@@ -32,7 +32,11 @@ type views struct {
 }
 
 // pageNames are the page templates; each is parsed with the layout.
-var pageNames = []string{"catalogue", "course", "about", "error", "choices", "institutions", "institution", "manifest"}
+var pageNames = []string{"catalogue", "course", "about", "error", "choices", "institutions", "institution", "manifest", "alliances", "alliance"}
+
+// standalonePages are whole documents of their own, without the site's
+// layout (the widget other sites frame). Each defines "<name>.html".
+var standalonePages = []string{"embed"}
 
 func loadViews() (*views, error) {
 	v := &views{pages: map[string]*template.Template{}, hashes: map[string]string{}}
@@ -53,6 +57,13 @@ func loadViews() (*views, error) {
 	}
 	for _, name := range pageNames {
 		t, err := template.New("layout.html").Funcs(v.funcs()).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", name, err)
+		}
+		v.pages[name] = t
+	}
+	for _, name := range standalonePages {
+		t, err := template.New(name+".html").Funcs(v.funcs()).ParseFS(templateFS, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}
@@ -142,6 +153,9 @@ type layoutData struct {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	t := s.views.pages[name]
 	block := "layout.html"
+	if t.Lookup(block) == nil { // a standalone page
+		block = name + ".html"
+	}
 	if r.Header.Get("HX-Request") == "true" && t.Lookup("main") != nil && r.Header.Get("HX-Boosted") != "true" {
 		block = "main"
 	}

@@ -15,6 +15,8 @@ import (
 
 // The test corpus, built through search.NewDocument as the harvester will:
 //
+// uni-a and uni-c are in the lumen alliance, uni-c in aurora too.
+//
 //	id  institution country languages eqf field type      modes              ects
 //	d1  uni-a       DE      de en     6   05    course    presential         5
 //	d2  uni-a       DE      de        6   06    course    online blended     6
@@ -25,9 +27,9 @@ import (
 //	d7  uni-d       LV      lv        6   05    course    -                  5
 //	d8  uni-e       ES      es        5   06    module    blended            10
 var providers = map[string]model.Provider{
-	"uni-a": {ID: "uni-a", Country: "DE", Name: model.Text{"de": "Universität Alpha", "en": "University Alpha"}},
+	"uni-a": {ID: "uni-a", Country: "DE", Alliances: []string{"lumen"}, Name: model.Text{"de": "Universität Alpha", "en": "University Alpha"}},
 	"uni-b": {ID: "uni-b", Country: "FR", Name: model.Text{"fr": "Université Bêta"}},
-	"uni-c": {ID: "uni-c", Country: "NL", Name: model.Text{"nl": "Universiteit Gamma"}, Acronym: "UG"},
+	"uni-c": {ID: "uni-c", Country: "NL", Alliances: []string{"aurora", "lumen"}, Name: model.Text{"nl": "Universiteit Gamma"}, Acronym: "UG"},
 	"uni-d": {ID: "uni-d", Country: "LV", Name: model.Text{"lv": "Delta Universitāte"}},
 	"uni-e": {ID: "uni-e", Country: "ES", Name: model.Text{"es": "Universidad Épsilon"}},
 }

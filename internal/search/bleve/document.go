@@ -83,6 +83,7 @@ func facetValues(d search.Document) map[search.Facet][]string {
 	one := func(v string) []string { return nonEmpty([]string{v}) }
 	return map[search.Facet][]string{
 		search.FacetInstitution: one(d.Institution),
+		search.FacetAlliance:    nonEmpty(d.Alliances),
 		search.FacetCountry:     one(d.Country),
 		search.FacetLanguage:    nonEmpty(d.Languages),
 		search.FacetEQF:         one(d.EQF),

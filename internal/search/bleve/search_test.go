@@ -123,6 +123,7 @@ func TestFacetCounts(t *testing.T) {
 	ix := openCorpus(t, corpus())
 	all := map[search.Facet][]search.FacetCount{
 		search.FacetInstitution: fc("uni-a", 2, "uni-b", 2, "uni-c", 2, "uni-d", 1, "uni-e", 1),
+		search.FacetAlliance:    fc("lumen", 4, "aurora", 2),
 		search.FacetCountry:     fc("DE", 2, "FR", 2, "NL", 2, "ES", 1, "LV", 1),
 		search.FacetLanguage:    fc("en", 4, "de", 2, "fr", 2, "es", 1, "lv", 1, "nl", 1),
 		search.FacetEQF:         fc("6", 5, "7", 2, "5", 1),
@@ -144,6 +145,7 @@ func TestFacetCounts(t *testing.T) {
 			[]string{"d1", "d2"},
 			map[search.Facet][]search.FacetCount{
 				search.FacetInstitution: fc("uni-a", 2),
+				search.FacetAlliance:    fc("lumen", 2),
 				search.FacetCountry:     all[search.FacetCountry],
 				search.FacetLanguage:    fc("de", 2, "en", 1),
 				search.FacetEQF:         fc("6", 2),
@@ -158,6 +160,7 @@ func TestFacetCounts(t *testing.T) {
 			[]string{"d2"},
 			map[search.Facet][]search.FacetCount{
 				search.FacetInstitution: fc("uni-a", 1),
+				search.FacetAlliance:    fc("lumen", 1),
 				search.FacetCountry:     fc("NL", 2, "DE", 1, "FR", 1), // online: d2 d4 d5 d6
 				search.FacetLanguage:    fc("de", 1),
 				search.FacetEQF:         fc("6", 1),
@@ -171,7 +174,7 @@ func TestFacetCounts(t *testing.T) {
 			search.Query{Text: "universite universiteit", Filters: map[search.Facet][]string{search.FacetCountry: {"FR", "NL"}}},
 			nil, // no document has both words
 			map[search.Facet][]search.FacetCount{
-				search.FacetInstitution: fc(), search.FacetCountry: fc(), search.FacetLanguage: fc(),
+				search.FacetInstitution: fc(), search.FacetAlliance: fc(), search.FacetCountry: fc(), search.FacetLanguage: fc(),
 				search.FacetEQF: fc(), search.FacetField: fc(), search.FacetType: fc(), search.FacetMode: fc(),
 			},
 		},
@@ -181,6 +184,7 @@ func TestFacetCounts(t *testing.T) {
 			[]string{"d3"}, // d6 states no ECTS; d1 and d2 (fuzzy "university") are EQF 6
 			map[search.Facet][]search.FacetCount{
 				search.FacetInstitution: fc("uni-b", 1),
+				search.FacetAlliance:    fc(),
 				search.FacetCountry:     fc("FR", 1),
 				search.FacetLanguage:    fc("fr", 1),
 				search.FacetEQF:         fc("6", 2, "7", 1),

@@ -30,6 +30,7 @@ func (s *Store) UpsertProviders(ctx context.Context, ps []model.Provider) error 
 			if p.ID == "" {
 				return errors.New("sqlite: provider without ID")
 			}
+			p.Alliances = nil // alliance data keeps membership
 			doc, err := json.Marshal(p)
 			if err != nil {
 				return fmt.Errorf("sqlite: provider %s: %w", p.ID, err)
@@ -90,12 +91,37 @@ func (s *Store) Provider(ctx context.Context, id string) (model.Provider, error)
 	if err != nil {
 		return model.Provider{}, fmt.Errorf("sqlite: provider %s: %w", id, err)
 	}
-	return decodeProvider(doc)
+	p, err := decodeProvider(doc)
+	if err != nil {
+		return p, err
+	}
+	byKey, err := alliancesByMemberKey(ctx, s.db)
+	if err != nil {
+		return p, err
+	}
+	return withAlliances(p, byKey), nil
 }
 
-// ListProviders returns all providers ordered by ID.
+// ListProviders returns all providers ordered by ID, with their
+// alliances.
 func (s *Store) ListProviders(ctx context.Context) ([]model.Provider, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT doc FROM providers ORDER BY id`)
+	ps, err := listProviderDocs(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	byKey, err := alliancesByMemberKey(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ps {
+		ps[i] = withAlliances(ps[i], byKey)
+	}
+	return ps, nil
+}
+
+// listProviderDocs reads the providers' registry records, ordered by ID.
+func listProviderDocs(ctx context.Context, q querier) ([]model.Provider, error) {
+	rows, err := q.QueryContext(ctx, `SELECT doc FROM providers ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: providers: %w", err)
 	}

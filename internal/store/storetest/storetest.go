@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"course quality and run summaries", testQuality},
 		{"courses by their other identifiers", testCourseIdentifiers},
 		{"discoveries and manifest of an institution", testInstitutionRecords},
+		{"alliances and their members", testAlliances},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
