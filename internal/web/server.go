@@ -38,25 +38,31 @@ type Options struct {
 
 // Server serves the catalogue and the API.
 type Server struct {
-	opts  Options
-	log   *slog.Logger
-	views *views
+	opts    Options
+	log     *slog.Logger
+	views   *views
+	locales *locales
 
 	mu            sync.Mutex
 	providers     map[string]model.Provider
 	providersTime time.Time
 }
 
-// New builds a Server; it fails only if the embedded templates are broken.
+// New builds a Server; it fails only if the embedded templates or message
+// catalogues are broken.
 func New(o Options) (*Server, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	v, err := loadViews()
+	ls, err := embeddedLocales()
 	if err != nil {
 		return nil, err
 	}
-	return &Server{opts: o, log: o.Logger.With("component", "web"), views: v}, nil
+	v, err := loadViews(ls)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{opts: o, log: o.Logger.With("component", "web"), views: v, locales: ls}, nil
 }
 
 // Handler returns the routes with middleware. Each area of the site
@@ -74,7 +80,7 @@ func (s *Server) Handler() http.Handler {
 	// browser marks as sent from another site (Sec-Fetch-Site, Origin);
 	// forms also carry a token for browsers that send neither.
 	protect := http.NewCrossOriginProtection()
-	return s.recoverer(securityHeaders(s.limitRequests(protect.Handler(mux))))
+	return s.recoverer(securityHeaders(s.limitRequests(protect.Handler(s.withLocale(mux)))))
 }
 
 // catalogueRoutes are the public pages and their assets.
