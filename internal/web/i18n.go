@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -81,7 +82,19 @@ func (l *locale) tr(msg string, args ...any) string {
 	if len(args) == 0 {
 		return msg
 	}
-	return l.printer.Sprintf(msg, args...)
+	return l.printer.Sprintf(msg, indirect(args)...)
+}
+
+// indirect replaces pointers among args with what they point to: templates
+// pass optional numbers (*int) as they are, and a format would print the
+// address.
+func indirect(args []any) []any {
+	for i, a := range args {
+		if v := reflect.ValueOf(a); v.Kind() == reflect.Pointer && !v.IsNil() {
+			args[i] = v.Elem().Interface()
+		}
+	}
+	return args
 }
 
 // trn translates a count: one and other are the English forms; without
@@ -99,7 +112,7 @@ func (l *locale) trn(one, other string, n int, args ...any) string {
 	if plural.Cardinal.MatchPlural(l.tag, n, 0, 0, 0, 0) == plural.One {
 		i = 0
 	}
-	return l.printer.Sprintf(forms[i], args...)
+	return l.printer.Sprintf(forms[i], indirect(args)...)
 }
 
 // num writes a number of credits or hours the reader's way: "7.5", "7,5".

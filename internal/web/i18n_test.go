@@ -163,12 +163,14 @@ func TestCountsNumbersAndDates(t *testing.T) {
 	de, _ := ls.byCode("de")
 	fr, _ := ls.byCode("fr")
 	day := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
+	enrolled := 1234
 	for _, tc := range []struct{ got, want string }{
 		{english.trn("%d course", "%d courses", 1), "1 course"},
 		{english.trn("%d course", "%d courses", 0), "0 courses"},
 		{de.trn("%d course", "%d courses", 1), "1 Kurs"},
 		{de.trn("%d course", "%d courses", 1234), "1.234 Kurse"},
 		{fr.trn("%d course", "%d courses", 0), "0 cours"},
+		{fr.tr("%d enrolled", &enrolled), "1 234 inscrits"},
 		{english.num(7.5), "7.5"},
 		{de.num(1234.5), "1.234,5"},
 		{fr.num(7.25), "7,25"},
