@@ -170,7 +170,7 @@ func TestCountsNumbersAndDates(t *testing.T) {
 		{de.trn("%d course", "%d courses", 1), "1 Kurs"},
 		{de.trn("%d course", "%d courses", 1234), "1.234 Kurse"},
 		{fr.trn("%d course", "%d courses", 0), "0 cours"},
-		{fr.tr("%d enrolled", &enrolled), "1 234 inscrits"},
+		{fr.tr("%d enrolled", &enrolled), "1\u00a0234 inscrits"},
 		{english.num(7.5), "7.5"},
 		{de.num(1234.5), "1.234,5"},
 		{fr.num(7.25), "7,25"},
