@@ -248,18 +248,32 @@ func (s *Server) withLocale(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		q := r.URL.Query()
-		if l, ok := s.locales.byCode(q.Get("lang")); ok && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-			http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l.Code, Path: "/", MaxAge: langCookieMaxAge,
-				SameSite: http.SameSiteLaxMode, HttpOnly: true, Secure: r.TLS != nil})
-			q.Del("lang")
-			w.Header().Set("Cache-Control", "no-store")
-			http.Redirect(w, r, localPath(r, q.Encode()), http.StatusSeeOther)
+		if s.switchLanguage(w, r) {
 			return
 		}
 		ctx := context.WithValue(r.Context(), localeKey{}, s.locales.negotiate(r))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// switchLanguage answers ?lang=xx, for a language on offer, with the
+// cookie and a redirect. An address too long to serve is left to
+// limitRequests to refuse, unparsed.
+func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) bool {
+	if len(r.URL.RawQuery) > maxURIBytes || r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	q := r.URL.Query()
+	l, ok := s.locales.byCode(q.Get("lang"))
+	if !ok {
+		return false
+	}
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l.Code, Path: "/", MaxAge: langCookieMaxAge,
+		SameSite: http.SameSiteLaxMode, HttpOnly: true, Secure: r.TLS != nil})
+	q.Del("lang")
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, localPath(r, q.Encode()), http.StatusSeeOther)
+	return true
 }
 
 // localPath is r's path with the given query; leading slashes are

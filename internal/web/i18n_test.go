@@ -218,6 +218,11 @@ func TestLanguageNegotiation(t *testing.T) {
 	if loc := do("//evil.test/x?lang=de").Header.Get("Location"); !strings.HasPrefix(loc, "/evil.test/x") {
 		t.Errorf("redirect to %q", loc)
 	}
+	// A refusal is in the reader's language too.
+	_, body := get(t, ts.URL+"/?q="+strings.Repeat("x", 9000), "Accept-Language", "de")
+	if !strings.Contains(body, "die Adresse der Anfrage ist 9.003 Bytes lang") {
+		t.Errorf("414 page not in German: %.2000s", body)
+	}
 	// A language not offered is no switch.
 	if resp := do("/?lang=tlh"); resp.StatusCode != 200 {
 		t.Errorf("?lang=tlh: %d", resp.StatusCode)
@@ -246,7 +251,7 @@ func TestLanguageNegotiation(t *testing.T) {
 		})
 	}
 	// The API answers in English whatever the reader's language.
-	_, body := get(t, ts.URL+"/api/v1/courses?country=DE", "Accept-Language", "de", "Cookie", "lang=fr")
+	_, body = get(t, ts.URL+"/api/v1/courses?country=DE", "Accept-Language", "de", "Cookie", "lang=fr")
 	if !strings.Contains(body, `"label":"Germany"`) {
 		t.Errorf("API facets not in English: %.300s", body)
 	}

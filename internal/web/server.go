@@ -80,7 +80,9 @@ func (s *Server) Handler() http.Handler {
 	// browser marks as sent from another site (Sec-Fetch-Site, Origin);
 	// forms also carry a token for browsers that send neither.
 	protect := http.NewCrossOriginProtection()
-	return s.recoverer(securityHeaders(s.limitRequests(protect.Handler(s.withLocale(mux)))))
+	// The reader's language is known before any refusal, so refusals
+	// are in it too.
+	return s.recoverer(securityHeaders(s.withLocale(s.limitRequests(protect.Handler(mux)))))
 }
 
 // catalogueRoutes are the public pages and their assets.
