@@ -66,7 +66,7 @@ func templateMessages(t *testing.T) []foundMessage {
 	}
 	var out []foundMessage
 	for _, name := range pageNames {
-		for _, tmpl := range v.pages[english][name].Templates() {
+		for _, tmpl := range v.pages[name].Templates() {
 			if tmpl.Tree != nil {
 				walkTemplate(tmpl.Tree.Root, tmpl.Tree.ParseName, &out)
 			}

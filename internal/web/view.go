@@ -29,15 +29,18 @@ var staticFS embed.FS
 // views holds the parsed templates, once per language, and the static
 // files' content hashes.
 type views struct {
-	pages  map[*locale]map[string]*template.Template
-	hashes map[string]string
+	// byLocale holds every page in every language; pages are the English
+	// ones (code that renders for a request uses s.page).
+	byLocale map[*locale]map[string]*template.Template
+	pages    map[string]*template.Template
+	hashes   map[string]string
 }
 
 // pageNames are the page templates; each is parsed with the layout.
 var pageNames = []string{"catalogue", "course", "about", "error"}
 
 func loadViews(ls *locales) (*views, error) {
-	v := &views{pages: map[*locale]map[string]*template.Template{}, hashes: map[string]string{}}
+	v := &views{byLocale: map[*locale]map[string]*template.Template{}, hashes: map[string]string{}}
 	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -56,15 +59,16 @@ func loadViews(ls *locales) (*views, error) {
 	// Each page is parsed once per language with that language's
 	// functions bound, so {{t "…"}} works at any depth of any template.
 	for _, l := range ls.all {
-		v.pages[l] = map[string]*template.Template{}
+		v.byLocale[l] = map[string]*template.Template{}
 		for _, name := range pageNames {
 			t, err := template.New("layout.html").Funcs(v.funcs(l)).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/"+name+".html")
 			if err != nil {
 				return nil, fmt.Errorf("web: template %s: %w", name, err)
 			}
-			v.pages[l][name] = t
+			v.byLocale[l][name] = t
 		}
 	}
+	v.pages = v.byLocale[english]
 	return v, nil
 }
 
@@ -173,10 +177,15 @@ func withLanguages(data any, links []langLink) any {
 	return data
 }
 
+// page is the named page template in the reader's language.
+func (s *Server) page(r *http.Request, name string) *template.Template {
+	return s.views.byLocale[localeOf(r.Context())][name]
+}
+
 // render executes a page into a buffer first, so a template error becomes
 // a clean 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	t := s.views.pages[localeOf(r.Context())][name]
+	t := s.page(r, name)
 	data = withLanguages(data, s.langLinks(r))
 	block := "layout.html"
 	if r.Header.Get("HX-Request") == "true" && t.Lookup("main") != nil && r.Header.Get("HX-Boosted") != "true" {
