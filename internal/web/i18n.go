@@ -89,12 +89,13 @@ func (l *locale) tr(msg string, args ...any) string {
 // pass optional numbers (*int) as they are, and a format would print the
 // address.
 func indirect(args []any) []any {
-	for i, a := range args {
+	out := slices.Clone(args)
+	for i, a := range out {
 		if v := reflect.ValueOf(a); v.Kind() == reflect.Pointer && !v.IsNil() {
-			args[i] = v.Elem().Interface()
+			out[i] = v.Elem().Interface()
 		}
 	}
-	return args
+	return out
 }
 
 // trn translates a count: one and other are the English forms; without
