@@ -63,6 +63,10 @@ try {
   check(await page.locator('#h-off').textContent() === 'Angebote', 'the offerings are headed in German');
   const facts = await page.locator('.facts dt').allTextContents();
   check(facts.includes('Studienbereich') || facts.includes('Niveau'), `course facts are labelled in German: ${facts.slice(0, 4).join(', ')}`);
+  const offerings = await page.locator('table.offerings').innerText().catch(() => '');
+  check(!/\d{7,}/.test(offerings.replace(/\s/g, ' ')), 'places and enrolments are numbers, not addresses');
+  check(/\d+\. (Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember) \d{4}/.test(await page.locator('main').innerText()),
+    'dates are written the German way ("4. Dezember 2026")');
   const courseURL = page.url();
   await page.screenshot({ path: `${shots}/3-kurs.png`, fullPage: true });
 
