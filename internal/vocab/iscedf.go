@@ -1,6 +1,9 @@
 package vocab
 
-import "strings"
+import (
+	"unicode"
+	"unicode/utf8"
+)
 
 // ISCEDF is the ISCED-F 2013 fields-of-education vocabulary: broad (2
 // digits), narrow (3) and detailed (4) fields. Codes ending in 8
@@ -66,22 +69,57 @@ var iscedLabels = []struct{ code, label string }{
 func iscedConcepts() []Concept {
 	var out []Concept
 	for _, l := range iscedLabels {
-		out = append(out, Concept{Code: l.code, Labels: en(l.label)})
+		out = append(out, Concept{Code: l.code, Labels: iscedNames(l.code, l.label)})
 	}
 	// Each broad field (except 00 and 99) also has a narrow and a detailed
 	// "not further defined" code and an inter-disciplinary one.
 	for _, l := range iscedLabels {
-		broad, name := l.code, l.label
+		broad := l.code
 		if len(broad) != 2 || broad == "00" || broad == "99" {
 			continue
 		}
-		lower := strings.ToLower(name[:1]) + name[1:]
+		nfd, inter := notFurtherDefined(iscedNames(broad, l.label)), interdisciplinary(iscedNames(broad, l.label))
 		out = append(out,
-			Concept{Code: broad + "0", Labels: en(name + " not further defined")},
-			Concept{Code: broad + "00", Labels: en(name + " not further defined")},
-			Concept{Code: broad + "8", Labels: en("Inter-disciplinary programmes and qualifications involving " + lower)},
-			Concept{Code: broad + "88", Labels: en("Inter-disciplinary programmes and qualifications involving " + lower)},
+			Concept{Code: broad + "0", Labels: nfd}, Concept{Code: broad + "00", Labels: nfd},
+			Concept{Code: broad + "8", Labels: inter}, Concept{Code: broad + "88", Labels: inter},
 		)
 	}
 	return out
+}
+
+// iscedNames are a field's labels: English and, where known, German and
+// French.
+func iscedNames(code, english string) map[string]string {
+	names := en(english)
+	if tr, ok := iscedTranslations[code]; ok {
+		names["de"], names["fr"] = tr.de, tr.fr
+	}
+	return names
+}
+
+func notFurtherDefined(broad map[string]string) map[string]string {
+	out := en(broad["en"] + " not further defined")
+	if de, ok := broad["de"]; ok {
+		out["de"] = de + " (nicht näher bestimmt)"
+	}
+	if fr, ok := broad["fr"]; ok {
+		out["fr"] = fr + " (non précisé)"
+	}
+	return out
+}
+
+func interdisciplinary(broad map[string]string) map[string]string {
+	out := en("Inter-disciplinary programmes and qualifications involving " + lowerFirst(broad["en"]))
+	if de, ok := broad["de"]; ok {
+		out["de"] = "Interdisziplinäre Bildungsgänge und Qualifikationen mit Schwerpunkt " + de
+	}
+	if fr, ok := broad["fr"]; ok {
+		out["fr"] = "Programmes et certifications interdisciplinaires\u00a0: " + lowerFirst(fr)
+	}
+	return out
+}
+
+func lowerFirst(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[size:]
 }

@@ -61,3 +61,24 @@ func TestNormalizeLang(t *testing.T) {
 		}
 	}
 }
+
+// TestGermanAndFrenchLabels: every concept the catalogue shows has a
+// German and a French label, so a reader never sees English (or a code)
+// where the EU vocabulary names it in their language.
+func TestGermanAndFrenchLabels(t *testing.T) {
+	for _, sc := range []*Scheme{ISCEDF, EQF, LearningOpportunityTypes, Modes, LearningSchedules} {
+		for _, c := range sc.All() {
+			for _, lang := range []string{"de", "fr"} {
+				if c.Labels[lang] == "" {
+					t.Errorf("%s %s has no %s label", sc.Name, c.Code, lang)
+				}
+			}
+		}
+	}
+	if c, _ := ISCEDF.Lookup("0613"); c.Label("de") != "Software- und Anwendungsentwicklung und -analyse" {
+		t.Errorf("ISCED 0613 in German: %q", c.Label("de"))
+	}
+	if c, _ := ISCEDF.Lookup("068"); c.Label("fr") != "Programmes et certifications interdisciplinaires\u00a0: technologies de l’information et de la communication (TIC)" {
+		t.Errorf("ISCED 068 in French: %q", c.Label("fr"))
+	}
+}

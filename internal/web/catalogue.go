@@ -38,9 +38,9 @@ type qualityChoice struct {
 // qualityChoices lists the data-quality filter's choices; all is the
 // default: flagged records are shown unless a reader hides them.
 var qualityChoices = []qualityChoice{
-	{search.QualityAll, "All records"},
-	{search.QualityValid, "Without rule violations"},
-	{search.QualityFlagged, "With rule violations"},
+	{search.QualityAll, msg("All records")},
+	{search.QualityValid, msg("Without rule violations")},
+	{search.QualityFlagged, msg("With rule violations")},
 }
 
 type statusChoice struct {
@@ -51,9 +51,9 @@ type statusChoice struct {
 // statusChoices lists the availability filter's choices; active is the
 // default, so a plain search shows only courses still offered.
 var statusChoices = []statusChoice{
-	{search.StatusActive, "Offered now"},
-	{search.StatusInactive, "No longer offered"},
-	{search.StatusAll, "Both"},
+	{search.StatusActive, msg("Offered now")},
+	{search.StatusInactive, msg("No longer offered")},
+	{search.StatusAll, msg("Both")},
 }
 
 type courseSummary struct {
@@ -95,7 +95,9 @@ type activeFilter struct {
 }
 
 type pagination struct {
-	Page, Last    int
+	Page, Last int
+	// PastEnd is a page beyond the last one with results.
+	PastEnd       bool
 	Prev, Next    string
 	From, To      int
 	Neighbourhood []pageLink
@@ -108,31 +110,31 @@ type pageLink struct {
 }
 
 func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) {
-	page := cataloguePage{layoutData: layoutData{Title: "Course catalogue", Notice: s.opts.Notice}, Statuses: statusChoices, Qualities: qualityChoices}
+	page := cataloguePage{layoutData: layoutData{Title: s.tr(r, "Course catalogue"), Notice: s.opts.Notice}, Statuses: statusChoices, Qualities: qualityChoices}
 	params, err := parseSearch(r.URL.Query())
 	page.Params = params
 	if err != nil {
-		page.Error = err.Error()
+		page.Error = s.limitMessage(r, err)
 		s.render(w, r, http.StatusBadRequest, "catalogue", page)
 		return
 	}
 	res, err := s.opts.Index.Search(r.Context(), params.Query)
 	if err != nil {
 		s.log.Error("search", "error", err, "query", r.URL.RawQuery)
-		s.errorPage(w, r, http.StatusInternalServerError, "The search failed. Please try again.")
+		s.errorPage(w, r, http.StatusInternalServerError, s.tr(r, "The search failed. Please try again."))
 		return
 	}
 	page.Total = res.Total
 	if page.Results, err = s.summaries(r, res.Hits); err != nil {
 		s.log.Error("loading results", "error", err)
-		s.errorPage(w, r, http.StatusInternalServerError, "The results could not be loaded. Please try again.")
+		s.errorPage(w, r, http.StatusInternalServerError, s.tr(r, "The results could not be loaded. Please try again."))
 		return
 	}
 	page.Facets = s.facetViews(r.Context(), params, res.Facets)
 	page.Active = s.activeFilters(r.Context(), params)
 	page.Pages = paginate(params, res.Total)
 	if params.Text != "" {
-		page.Title = params.Text + " – course catalogue"
+		page.Title = s.tr(r, "%s – course catalogue", params.Text)
 	}
 	s.render(w, r, http.StatusOK, "catalogue", page)
 }
@@ -147,31 +149,33 @@ func (s *Server) summaries(r *http.Request, hits []search.Hit) ([]courseSummary,
 		return nil, err
 	}
 	prefs := readerLanguages(r)
+	loc := localeOf(r.Context())
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	out := make([]courseSummary, 0, len(courses))
 	for _, c := range courses {
 		sp := c.Spec
 		p := s.provider(r.Context(), c.ProviderID)
-		sum := courseSummary{URL: courseURL(sp.ID), Provider: p.Name.String(), EQF: sp.EQFLevel, Offerings: len(sp.Instances),
+		_, provider := p.Name.Best(prefs...)
+		sum := courseSummary{URL: courseURL(sp.ID), Provider: provider, EQF: sp.EQFLevel, Offerings: len(sp.Instances),
 			Inactive: c.Inactive, LastSeen: c.LastSeen}
 		sum.Title.Lang, sum.Title.Value = sp.Title.Best(prefs...)
 		var desc string
 		sum.Snippet.Lang, desc = sp.Description.Best(prefs...)
 		sum.Snippet.Value = markup.Snippet(desc, 220)
 		if p.Country != "" {
-			sum.Country = vocab.CountryName(p.Country, "en")
+			sum.Country = vocab.CountryName(p.Country, loc.Code)
 		}
 		if e, ok := sp.ECTS(); ok {
-			sum.ECTS = formatNumber(e)
+			sum.ECTS = loc.num(e)
 		}
 		for _, l := range sp.Languages {
-			sum.Languages = append(sum.Languages, vocab.LanguageName(l, "en"))
+			sum.Languages = append(sum.Languages, vocab.LanguageName(l, loc.Code))
 		}
-		if c := s.concept(vocab.LearningOpportunityTypes, sp.Type); c != nil {
+		if c := s.concept(r.Context(), vocab.LearningOpportunityTypes, sp.Type); c != nil {
 			sum.Type = c.Label
 		}
 		for _, m := range sp.Modes() {
-			if c := s.concept(vocab.Modes, m); c != nil {
+			if c := s.concept(r.Context(), vocab.Modes, m); c != nil {
 				sum.Modes = append(sum.Modes, c.Label)
 			}
 		}
@@ -193,8 +197,9 @@ func nextStart(ins []model.Instance, today time.Time) time.Time {
 
 func (s *Server) facetViews(ctx context.Context, p searchParams, counts map[search.Facet][]search.FacetCount) []facetView {
 	var out []facetView
+	loc := localeOf(ctx)
 	for _, f := range search.Facets {
-		fv := facetView{Name: f, Label: facetLabels[f]}
+		fv := facetView{Name: f, Label: loc.tr(facetLabels[f])}
 		seen := map[string]bool{}
 		for _, c := range counts[f] {
 			seen[c.Value] = true
@@ -239,28 +244,41 @@ func idSafe(v string) string {
 // never re-encodes it (the values are capped by parseSearch).
 func (s *Server) activeFilters(ctx context.Context, p searchParams) []activeFilter {
 	pairs := encodePairs(p.values())
+	loc := localeOf(ctx)
 	var out []activeFilter
 	for _, f := range search.Facets {
 		for _, v := range p.Filters[f] {
-			out = append(out, activeFilter{Label: facetLabels[f] + ": " + s.valueLabel(ctx, f, v), RemoveURL: pairs.urlWithout("/", string(f), v)})
+			out = append(out, activeFilter{Label: s.filterLabel(ctx, f, v), RemoveURL: pairs.urlWithout("/", string(f), v)})
 		}
 	}
 	for _, c := range statusChoices {
 		if c.Value == p.Status && c.Value != search.StatusActive {
-			out = append(out, activeFilter{Label: "Availability: " + c.Label, RemoveURL: pairs.urlWithout("/", "status", string(c.Value))})
+			out = append(out, activeFilter{Label: loc.tr("Availability: %s", loc.tr(c.Label)), RemoveURL: pairs.urlWithout("/", "status", string(c.Value))})
 		}
 	}
 	for _, c := range qualityChoices {
 		if c.Value == p.Quality && c.Value != search.QualityAll {
-			out = append(out, activeFilter{Label: "Data quality: " + c.Label, RemoveURL: pairs.urlWithout("/", "quality", string(c.Value))})
+			out = append(out, activeFilter{Label: loc.tr("Data quality: %s", loc.tr(c.Label)), RemoveURL: pairs.urlWithout("/", "quality", string(c.Value))})
 		}
 	}
-	for _, b := range []struct{ label, raw, key string }{{"ECTS from ", p.ECTSMinRaw, "ects_min"}, {"ECTS up to ", p.ECTSMaxRaw, "ects_max"}} {
+	for _, b := range []struct{ label, raw, key string }{{msg("ECTS from %s"), p.ECTSMinRaw, "ects_min"}, {msg("ECTS up to %s"), p.ECTSMaxRaw, "ects_max"}} {
 		if b.raw != "" {
-			out = append(out, activeFilter{Label: b.label + b.raw, RemoveURL: pairs.urlWithout("/", b.key, b.raw)})
+			out = append(out, activeFilter{Label: loc.tr(b.label, b.raw), RemoveURL: pairs.urlWithout("/", b.key, b.raw)})
 		}
 	}
 	return out
+}
+
+// filterLabel names a chosen facet value in a chip: "Country: Germany".
+// A value whose label already names its facet ("EQF level 7") says so
+// once.
+func (s *Server) filterLabel(ctx context.Context, f search.Facet, v string) string {
+	loc := localeOf(ctx)
+	value := s.valueLabel(ctx, f, v)
+	if f == search.FacetEQF {
+		return value
+	}
+	return loc.tr("%s: %s", loc.tr(facetLabels[f]), value)
 }
 
 // queryPair is one key=value of a query with its encoded form.
@@ -321,8 +339,12 @@ func paginate(p searchParams, total int) pagination {
 	if total > 0 {
 		pg.From = (p.Page-1)*p.Limit + 1
 		pg.To = min(p.Page*p.Limit, total)
+		pg.PastEnd = pg.From > total
 	}
-	if p.Page > 1 {
+	switch {
+	case pg.PastEnd:
+		pg.Prev = p.pageURL("/", last)
+	case p.Page > 1:
 		pg.Prev = p.pageURL("/", p.Page-1)
 	}
 	if p.Page < last {

@@ -27,26 +27,29 @@ func (s *Server) coursePage(w http.ResponseWriter, r *http.Request) {
 	// notice: links to it from elsewhere keep working.
 	c, err := s.opts.Store.Course(r.Context(), r.PathValue("id"))
 	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound, "No course has this identifier.")
+		s.errorPage(w, r, http.StatusNotFound, s.tr(r, "No course has this identifier."))
 		return
 	}
 	if err != nil {
 		s.log.Error("loading course", "id", r.PathValue("id"), "error", err)
-		s.errorPage(w, r, http.StatusInternalServerError, "The course could not be loaded. Please try again.")
+		s.errorPage(w, r, http.StatusInternalServerError, s.tr(r, "The course could not be loaded. Please try again."))
 		return
 	}
 	page := coursePage{Course: s.presentCourse(r.Context(), c), Provider: s.provider(r.Context(), c.ProviderID), Langs: textLanguages(c.Spec)}
 	if page.History, err = s.historyLines(r.Context(), c.Spec.ID); err != nil {
 		s.log.Error("loading course history", "id", c.Spec.ID, "error", err)
-		s.errorPage(w, r, http.StatusInternalServerError, "The course could not be loaded. Please try again.")
+		s.errorPage(w, r, http.StatusInternalServerError, s.tr(r, "The course could not be loaded. Please try again."))
 		return
 	}
 	prefs := readerLanguages(r)
-	if l := r.URL.Query().Get("lang"); slices.Contains(page.Langs, l) {
+	// ?text= picks the language of the course's texts (?lang= is the
+	// interface's).
+	if l := r.URL.Query().Get("text"); slices.Contains(page.Langs, l) {
 		prefs = append([]string{l}, prefs...)
 	}
-	page.Lang, _ = c.Spec.Title.Best(prefs...)
-	page.layoutData = layoutData{Title: c.Spec.Title.String(), Notice: s.opts.Notice}
+	var title string
+	page.Lang, title = c.Spec.Title.Best(prefs...)
+	page.layoutData = layoutData{Title: title, Notice: s.opts.Notice}
 	s.render(w, r, http.StatusOK, "course", page)
 }
 
@@ -71,5 +74,9 @@ func textLanguages(s model.Specification) []string {
 }
 
 func (s *Server) about(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "about", layoutData{Title: "About this catalogue", Notice: s.opts.Notice})
+	s.render(w, r, http.StatusOK, "about", layoutData{Title: s.tr(r, "About this catalogue"), Notice: s.opts.Notice})
 }
+
+// severityWords are the severities of quality findings the course page
+// names (it translates them from the data, so they are marked here).
+var _ = []string{msg("violation"), msg("warning"), msg("info")}

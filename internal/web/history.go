@@ -99,51 +99,52 @@ func (s *Server) historyLines(ctx context.Context, id string) (historyView, erro
 	}
 	v := historyView{More: total > len(entries)}
 	for _, e := range entries {
-		v.Lines = append(v.Lines, historyLine{Time: e.At, Text: describeEntry(e)})
+		v.Lines = append(v.Lines, historyLine{Time: e.At, Text: describeEntry(localeOf(ctx), e)})
 	}
 	return v, nil
 }
 
 // fieldWords names the specification's fields for readers.
 var fieldWords = map[string]string{
-	"title": "title", "description": "description", "learningOutcomes": "learning outcomes", "languages": "languages of instruction",
-	"iscedf": "field of study", "eqfLevel": "EQF level", "credits": "credits", "homepage": "course page",
-	"entryRequirements": "entry requirements", "active": "status at the institution", "instances": "offerings",
-	"type": "type", "identifiers": "identifiers", "schedule": "schedule", "volumeOfLearning": "workload",
-	"gradingScheme": "grading scheme", "modified": "modification date", "version": "version",
+	"title": msg("title"), "description": msg("description"), "learningOutcomes": msg("learning outcomes"),
+	"languages": msg("languages of instruction"), "iscedf": msg("field of study"), "eqfLevel": msg("EQF level"),
+	"credits": msg("credits"), "homepage": msg("course page"), "entryRequirements": msg("entry requirements"),
+	"active": msg("status at the institution"), "instances": msg("offerings"), "type": msg("type"),
+	"identifiers": msg("identifiers"), "schedule": msg("schedule"), "volumeOfLearning": msg("workload"),
+	"gradingScheme": msg("grading scheme"), "modified": msg("modification date"), "version": msg("version"),
 }
 
 // describeEntry says in words what one history entry did: "title (en)
 // changed", "no longer offered".
-func describeEntry(e store.HistoryEntry) string {
+func describeEntry(l *locale, e store.HistoryEntry) string {
 	switch e.Kind {
 	case store.HistoryAdded:
-		return "first published"
+		return l.tr("first published")
 	case store.HistoryInactive:
-		return "no longer offered"
+		return l.tr("no longer offered")
 	}
 	var fields []string
 	for _, c := range e.Changes {
-		fields = append(fields, fieldName(c.Field))
+		fields = append(fields, fieldName(l, c.Field))
 	}
-	changed := strings.Join(fields, ", ") + " changed"
+	changed := l.tr("%s changed", strings.Join(fields, ", "))
 	if e.Kind == store.HistoryReactivated {
 		if len(fields) == 0 {
-			return "offered again"
+			return l.tr("offered again")
 		}
-		return "offered again; " + changed
+		return l.tr("offered again; %s", changed)
 	}
 	if len(fields) == 0 {
-		return "changed"
+		return l.tr("changed")
 	}
 	return changed
 }
 
 // fieldName reads "title.en" as "title (en)".
-func fieldName(field string) string {
+func fieldName(l *locale, field string) string {
 	name, lang, perLang := strings.Cut(field, ".")
 	if w, ok := fieldWords[name]; ok {
-		name = w
+		name = l.tr(w)
 	}
 	if perLang {
 		return name + " (" + lang + ")"

@@ -54,12 +54,23 @@ type limitError struct {
 	Param string `json:"parameter"`
 	// Limit is the bound that was exceeded; 0 when the value was malformed.
 	Limit int `json:"limit,omitempty"`
+	// format and args make Message, for pages to translate it.
+	format string
+	args   []any
 }
 
 func (e *limitError) Error() string { return e.Message }
 
 func paramErrorf(param string, limit int, format string, args ...any) *limitError {
-	return &limitError{Param: param, Limit: limit, Message: fmt.Sprintf(format, args...)}
+	return &limitError{Param: param, Limit: limit, Message: fmt.Sprintf(format, args...), format: format, args: args}
+}
+
+// limitMessage is a refused request's reason in the reader's language.
+func (s *Server) limitMessage(r *http.Request, err error) string {
+	if le, ok := err.(*limitError); ok {
+		return s.tr(r, le.format, le.args...)
+	}
+	return err.Error()
 }
 
 // limitRequests refuses requests whose address is too long, before the
@@ -83,7 +94,7 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, err 
 		writeJSON(w, status, err)
 		return
 	}
-	s.errorPage(w, r, status, "This search asks for too much: "+err.Message+". Please start again with fewer filters.")
+	s.errorPage(w, r, status, s.tr(r, "This search asks for too much: %s. Please start again with fewer filters.", s.limitMessage(r, err)))
 }
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }

@@ -66,7 +66,7 @@ func TestHostileRequestsAreRefused(t *testing.T) {
 		{"api, 90,000 countries", "/api/v1/courses?" + commaValues("country", 90_000), 414,
 			[]string{`"parameter":"query"`, `"limit":8192`}},
 		{"page, 910 KB query", "/?" + hugeQuery(910<<10), 414,
-			[]string{"the limit is 8192 bytes", "Back to the catalogue"}},
+			[]string{"the limit is 8,192 bytes", "Back to the catalogue"}},
 		{"api, 101 values in all", "/api/v1/courses?" + manyValues("country", 50) + "&" + manyValues("language", 50) + "&eqf=6", 400,
 			[]string{`"parameter":"eqf"`, `"limit":100`}},
 		{"api, ects_min NaN", "/api/v1/courses?ects_min=NaN", 400, []string{`"parameter":"ects_min"`, "between 0 and 1000"}},

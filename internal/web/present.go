@@ -6,10 +6,12 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/text/language"
+	"golang.org/x/text/number"
 
 	"qlink/internal/model"
 	"qlink/internal/search"
@@ -18,25 +20,29 @@ import (
 )
 
 // facetLabels names each facet in the interface.
+// (translated where shown).
 var facetLabels = map[search.Facet]string{
-	search.FacetInstitution: "Institution", search.FacetAlliance: "Alliance", search.FacetCountry: "Country", search.FacetLanguage: "Language of instruction",
-	search.FacetEQF: "EQF level", search.FacetField: "Field of study (ISCED-F)", search.FacetType: "Type",
-	search.FacetMode: "Mode of delivery",
+	search.FacetInstitution: msg("Institution"), search.FacetAlliance: msg("Alliance"), search.FacetCountry: msg("Country"), search.FacetLanguage: msg("Language of instruction"),
+	search.FacetEQF: msg("EQF level"), search.FacetField: msg("Field of study (ISCED-F)"), search.FacetType: msg("Type"),
+	search.FacetMode: msg("Mode of delivery"),
 }
 
-// valueLabel turns a facet value into a readable label.
+// valueLabel turns a facet value into a readable label in the reader's
+// language (English for the API).
 func (s *Server) valueLabel(ctx context.Context, f search.Facet, v string) string {
 	var c vocab.Concept
 	var ok bool
+	lang := localeOf(ctx).Code
 	switch f {
 	case search.FacetInstitution:
-		return s.provider(ctx, v).Name.String()
+		_, name := s.provider(ctx, v).Name.Best(lang)
+		return name
 	case search.FacetAlliance:
 		return s.allianceName(ctx, v)
 	case search.FacetCountry:
-		return vocab.CountryName(v, "en")
+		return vocab.CountryName(v, lang)
 	case search.FacetLanguage:
-		return vocab.LanguageName(v, "en")
+		return vocab.LanguageName(v, lang)
 	case search.FacetEQF:
 		c, ok = vocab.EQF.Lookup(v)
 	case search.FacetField:
@@ -47,19 +53,23 @@ func (s *Server) valueLabel(ctx context.Context, f search.Facet, v string) strin
 		c, ok = vocab.Modes.Lookup(v)
 	}
 	if ok {
-		return s.opts.Labels.Label(c, "en")
+		return s.opts.Labels.Label(c, lang)
 	}
 	return v
 }
 
-// readerLanguages returns the reader's preferred languages from
-// Accept-Language, as BCP 47 tags, best first.
+// readerLanguages returns the languages the reader prefers course texts
+// in, as BCP 47 tags, best first: the interface language they chose with
+// the switch, then Accept-Language.
 func readerLanguages(r *http.Request) []string {
+	var out []string
+	if c, err := r.Cookie(langCookie); err == nil && c.Value == localeOf(r.Context()).Code {
+		out = append(out, c.Value)
+	}
 	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
 	if err != nil {
-		return nil
+		return out
 	}
-	out := make([]string, 0, len(tags))
 	for _, t := range tags {
 		out = append(out, t.String())
 	}
@@ -74,12 +84,14 @@ type labeled struct {
 	Label string `json:"label"`
 }
 
-func (s *Server) concept(scheme *vocab.Scheme, key string) *labeled {
+// concept labels a controlled value in the reader's language (English
+// for the API), falling back to English, never to the code.
+func (s *Server) concept(ctx context.Context, scheme *vocab.Scheme, key string) *labeled {
 	c, ok := scheme.Lookup(key)
 	if !ok {
 		return nil
 	}
-	return &labeled{Value: c.Slug, Label: s.opts.Labels.Label(c, "en")}
+	return &labeled{Value: c.Slug, Label: s.opts.Labels.Label(c, localeOf(ctx).Code)}
 }
 
 // apiCourse is the public JSON shape of a course.
@@ -181,9 +193,9 @@ func (c apiCourse) OfferingsHaveStudy() bool {
 	return false
 }
 
-func (s *Server) presentStudy(st model.Study) apiStudy {
-	out := apiStudy{Schedule: s.concept(vocab.LearningSchedules, st.Schedule)}
-	if label := durationLabel(st.VolumeOfLearning); label != "" {
+func (s *Server) presentStudy(ctx context.Context, st model.Study) apiStudy {
+	out := apiStudy{Schedule: s.concept(ctx, vocab.LearningSchedules, st.Schedule)}
+	if label := durationLabel(localeOf(ctx), st.VolumeOfLearning); label != "" {
 		out.VolumeOfLearning = &labeled{Value: st.VolumeOfLearning, Label: label}
 	}
 	if !st.GradingScheme.IsEmpty() {
@@ -192,10 +204,15 @@ func (s *Server) presentStudy(st model.Study) apiStudy {
 	return out
 }
 
-var durationUnits = [7]string{"year", "month", "week", "day", "hour", "minute", "second"}
+// durationUnits are the singular and plural of each xsd:duration part.
+var durationUnits = [7][2]string{
+	msgn("%v year", "%v years"), msgn("%v month", "%v months"), msgn("%v week", "%v weeks"),
+	msgn("%v day", "%v days"), msgn("%v hour", "%v hours"), msgn("%v minute", "%v minutes"),
+	msgn("%v second", "%v seconds"),
+}
 
 // durationLabel reads an xsd:duration for people: "PT150H" → "150 hours".
-func durationLabel(d string) string {
+func durationLabel(l *locale, d string) string {
 	parts, ok := model.DurationParts(d)
 	if !ok {
 		return ""
@@ -205,11 +222,12 @@ func durationLabel(d string) string {
 		if n == "" {
 			continue
 		}
-		unit := durationUnits[i]
-		if n != "1" {
-			unit += "s"
+		one, other := durationUnits[i][0], durationUnits[i][1]
+		if whole, err := strconv.Atoi(n); err == nil {
+			words = append(words, l.trn(one, other, whole))
+		} else if f, err := strconv.ParseFloat(n, 64); err == nil {
+			words = append(words, l.trn(one, other, 2, number.Decimal(f)))
 		}
-		words = append(words, n+" "+unit)
 	}
 	return strings.Join(words, " ")
 }
@@ -220,20 +238,21 @@ var ewpTerm = regexp.MustCompile(`^(\d{4}/\d{4})-([1-9])/([1-9])$`)
 
 // termLabel names an academic term for people; EWP ids are spelled out,
 // other names (as institutions write them) are shown as they are.
-func termLabel(t model.Text) string {
-	name := strings.TrimSpace(t.String())
+func termLabel(l *locale, t model.Text) string {
+	_, name := t.Best(l.Code)
+	name = strings.TrimSpace(name)
 	m := ewpTerm.FindStringSubmatch(name)
 	switch {
 	case m == nil:
 		return name
 	case m[3] == "1":
-		return m[1] + ", full year"
+		return l.tr("%s, full year", m[1])
 	case m[3] == "2":
-		return m[1] + ", semester " + m[2]
+		return l.tr("%s, semester %s", m[1], m[2])
 	case m[3] == "3":
-		return m[1] + ", trimester " + m[2]
+		return l.tr("%s, trimester %s", m[1], m[2])
 	}
-	return m[1] + ", term " + m[2] + " of " + m[3]
+	return l.tr("%s, term %s of %s", m[1], m[2], m[3])
 }
 
 func day(t time.Time) string {
@@ -243,48 +262,54 @@ func day(t time.Time) string {
 	return t.Format("2006-01-02")
 }
 
+// presentCourse labels a course in the reader's language (English for the
+// API).
 func (s *Server) presentCourse(ctx context.Context, c store.Course) apiCourse {
 	sp := c.Spec
 	p := s.provider(ctx, c.ProviderID)
+	loc := localeOf(ctx)
 	out := apiCourse{
-		ID: sp.ID, URL: s.opts.BaseURL + courseURL(sp.ID), Type: s.concept(vocab.LearningOpportunityTypes, sp.Type),
+		ID: sp.ID, URL: s.opts.BaseURL + courseURL(sp.ID), Type: s.concept(ctx, vocab.LearningOpportunityTypes, sp.Type),
 		Title: sp.Title, Description: sp.Description, LearningOutcomes: sp.LearningOutcomes, EQFLevel: sp.EQFLevel,
 		Homepage: sp.Homepage, EntryRequirements: sp.EntryRequirements, Active: sp.Active, Identifiers: sp.Identifiers,
 		PartOf: sp.PartOf, HasPart: sp.HasPart, FirstSeen: c.FirstSeen, Changed: c.Changed, Offerings: []apiOffering{},
 		Status: c.Status(), LastSeen: c.LastSeen, Quality: c.Quality,
-		Kind: sp.Kind, apiStudy: s.presentStudy(sp.Study),
+		Kind: sp.Kind, apiStudy: s.presentStudy(ctx, sp.Study),
 		Provider: presentProvider(p),
+	}
+	if out.Provider.Country != nil {
+		out.Provider.Country.Label = vocab.CountryName(p.Country, loc.Code)
 	}
 	if e, ok := sp.ECTS(); ok {
 		out.ECTS = &e
 	}
 	for _, l := range sp.Languages {
-		out.Languages = append(out.Languages, labeled{Value: l, Label: vocab.LanguageName(l, "en")})
+		out.Languages = append(out.Languages, labeled{Value: l, Label: vocab.LanguageName(l, loc.Code)})
 	}
 	for _, code := range sp.ISCEDF {
-		if c := s.concept(vocab.ISCEDF, code); c != nil {
+		if c := s.concept(ctx, vocab.ISCEDF, code); c != nil {
 			out.ISCEDF = append(out.ISCEDF, *c)
 		}
 	}
 	for _, code := range model.ISCEDBroad(sp.ISCEDF) {
-		if c := s.concept(vocab.ISCEDF, code); c != nil {
+		if c := s.concept(ctx, vocab.ISCEDF, code); c != nil {
 			out.Fields = append(out.Fields, *c)
 		}
 	}
 	for _, in := range sortedInstances(sp.Instances) {
 		o := apiOffering{ID: in.ID, Title: in.Title, Start: day(in.Start), End: day(in.End), RegistrationPortal: in.RegistrationPortal,
 			ApplicationDeadline: day(in.ApplicationDeadline), Capacity: in.Capacity, Enrolled: in.Enrolled, Minimum: in.Minimum, Homepage: in.Homepage,
-			AcademicTerm: in.AcademicTerm, TermLabel: termLabel(in.AcademicTerm), apiStudy: s.presentStudy(in.Study)}
+			AcademicTerm: in.AcademicTerm, TermLabel: termLabel(loc, in.AcademicTerm), apiStudy: s.presentStudy(ctx, in.Study)}
 		if e, ok := in.ECTS(); ok {
 			o.ECTS = &e
 		}
 		for _, m := range in.Modes {
-			if c := s.concept(vocab.Modes, m); c != nil {
+			if c := s.concept(ctx, vocab.Modes, m); c != nil {
 				o.Modes = append(o.Modes, *c)
 			}
 		}
 		if in.DefaultLanguage != "" {
-			o.Language = &labeled{Value: in.DefaultLanguage, Label: vocab.LanguageName(in.DefaultLanguage, "en")}
+			o.Language = &labeled{Value: in.DefaultLanguage, Label: vocab.LanguageName(in.DefaultLanguage, loc.Code)}
 		}
 		out.Offerings = append(out.Offerings, o)
 	}

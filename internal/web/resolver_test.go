@@ -339,7 +339,7 @@ func TestResolverRefusals(t *testing.T) {
 		{"/id/course/x?format=pdf", "", 406, "text/plain; charset=utf-8", "application/n-triples (format=nt)"},
 		{"/id/course/x", "application/pdf, image/*", 406, "text/plain; charset=utf-8", "text/turtle (format=ttl)"},
 		{"/courses/x", "text/html;q=0, application/xml", 406, "text/plain; charset=utf-8", "text/html (format=html)"},
-		{"/id/course/" + strings.Repeat("x", maxCourseIDBytes+1), "application/json", 414, "application/json; charset=utf-8", "the limit is 2048 bytes"},
+		{"/id/course/" + strings.Repeat("x", maxCourseIDBytes+1), "application/json", 414, "application/json; charset=utf-8", "the limit is 2,048 bytes"},
 		{"/id/course/x", strings.Repeat("application/x-"+strings.Repeat("a", 40)+";q=0.5, ", 1000), 406, "text/plain; charset=utf-8", "format=html"},
 	}
 	for _, tc := range cases {

@@ -41,9 +41,10 @@ type Options struct {
 
 // Server serves the catalogue and the API.
 type Server struct {
-	opts  Options
-	log   *slog.Logger
-	views *views
+	opts    Options
+	log     *slog.Logger
+	views   *views
+	locales *locales
 
 	mu            sync.Mutex
 	providers     map[string]model.Provider
@@ -54,16 +55,21 @@ type Server struct {
 	allianceCacheTime time.Time
 }
 
-// New builds a Server; it fails only if the embedded templates are broken.
+// New builds a Server; it fails only if the embedded templates or message
+// catalogues are broken.
 func New(o Options) (*Server, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	v, err := loadViews()
+	ls, err := embeddedLocales()
 	if err != nil {
 		return nil, err
 	}
-	return &Server{opts: o, log: o.Logger.With("component", "web"), views: v}, nil
+	v, err := loadViews(ls)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{opts: o, log: o.Logger.With("component", "web"), views: v, locales: ls}, nil
 }
 
 // Handler returns the routes with middleware. Each area of the site
@@ -85,7 +91,9 @@ func (s *Server) Handler() http.Handler {
 	// browser marks as sent from another site (Sec-Fetch-Site, Origin);
 	// forms also carry a token for browsers that send neither.
 	protect := http.NewCrossOriginProtection()
-	return s.recoverer(securityHeaders(s.limitRequests(protect.Handler(mux))))
+	// The reader's language is known before any refusal, so refusals
+	// are in it too.
+	return s.recoverer(securityHeaders(s.withLocale(s.limitRequests(protect.Handler(mux)))))
 }
 
 // catalogueRoutes are the public pages and their assets.

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"reflect"
 	"strings"
 	"time"
 
@@ -25,10 +26,14 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// views holds the parsed templates and the static files' content hashes.
+// views holds the parsed templates, once per language, and the static
+// files' content hashes.
 type views struct {
-	pages  map[string]*template.Template
-	hashes map[string]string
+	// byLocale holds every page in every language; pages are the English
+	// ones (code that renders for a request uses s.page).
+	byLocale map[*locale]map[string]*template.Template
+	pages    map[string]*template.Template
+	hashes   map[string]string
 }
 
 // pageNames are the page templates; each is parsed with the layout.
@@ -38,8 +43,8 @@ var pageNames = []string{"catalogue", "course", "about", "error", "choices", "in
 // layout (the widget other sites frame). Each defines "<name>.html".
 var standalonePages = []string{"embed"}
 
-func loadViews() (*views, error) {
-	v := &views{pages: map[string]*template.Template{}, hashes: map[string]string{}}
+func loadViews(ls *locales) (*views, error) {
+	v := &views{byLocale: map[*locale]map[string]*template.Template{}, hashes: map[string]string{}}
 	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -55,35 +60,52 @@ func loadViews() (*views, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: static files: %w", err)
 	}
-	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(v.funcs()).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/"+name+".html")
-		if err != nil {
-			return nil, fmt.Errorf("web: template %s: %w", name, err)
+	// Each page is parsed once per language with that language's
+	// functions bound, so {{t "…"}} works at any depth of any template.
+	for _, l := range ls.all {
+		v.byLocale[l] = map[string]*template.Template{}
+		for _, name := range pageNames {
+			t, err := template.New("layout.html").Funcs(v.funcs(l)).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+			if err != nil {
+				return nil, fmt.Errorf("web: template %s: %w", name, err)
+			}
+			v.byLocale[l][name] = t
 		}
-		v.pages[name] = t
-	}
-	for _, name := range standalonePages {
-		t, err := template.New(name+".html").Funcs(v.funcs()).ParseFS(templateFS, "templates/"+name+".html")
-		if err != nil {
-			return nil, fmt.Errorf("web: template %s: %w", name, err)
+		for _, name := range standalonePages {
+			t, err := template.New(name+".html").Funcs(v.funcs(l)).ParseFS(templateFS, "templates/"+name+".html")
+			if err != nil {
+				return nil, fmt.Errorf("web: template %s: %w", name, err)
+			}
+			v.byLocale[l][name] = t
 		}
-		v.pages[name] = t
 	}
+	v.pages = v.byLocale[english]
 	return v, nil
 }
 
-func (v *views) funcs() template.FuncMap {
+func (v *views) funcs(l *locale) template.FuncMap {
 	return template.FuncMap{
-		// t translates a user-visible string (see i18n.go).
-		"t":     translate,
-		"asset": func(name string) string { return "/static/" + name + "?v=" + v.hashes[name] },
+		// t, tn and th translate user-visible strings (see i18n.go).
+		"t":  l.tr,
+		"tn": l.trn,
+		"th": func(msg string, args ...any) template.HTML {
+			for i, a := range args {
+				args[i] = template.HTMLEscaper(a)
+			}
+			return template.HTML(l.tr(msg, args...))
+		},
+		// uiLang is the language the page is in, for <html lang>.
+		"uiLang": func() string { return l.Code },
+		"upper":  strings.ToUpper,
+		"asset":  func(name string) string { return "/static/" + name + "?v=" + v.hashes[name] },
 		// safe renders source HTML after sanitising it.
 		"safe":        func(s string) template.HTML { return template.HTML(markup.Sanitize(s)) },
-		"date":        func(t time.Time) string { return t.Format("2 Jan 2006") },
+		"date":        l.date,
 		"isodate":     func(t time.Time) string { return t.Format("2006-01-02") },
-		"langName":    func(tag string) string { return vocab.LanguageName(tag, "en") },
+		"langName":    func(tag string) string { return vocab.LanguageName(tag, l.Code) },
 		"endonym":     vocab.LanguageEndonym,
-		"num":         formatNumber,
+		"num":         l.num,
+		"count":       func(n int) string { return l.printer.Sprint(n) },
 		"pathEscape":  url.PathEscape,
 		"primaryLang": model.PrimaryLang,
 		// day shows an ISO date (as the API carries it) for people.
@@ -92,7 +114,7 @@ func (v *views) funcs() template.FuncMap {
 			if err != nil {
 				return iso
 			}
-			return t.Format("2 Jan 2006")
+			return l.date(t)
 		},
 		"best": func(t model.Text, prefs ...string) shownText {
 			lang, val := t.Best(prefs...)
@@ -106,13 +128,6 @@ func (v *views) funcs() template.FuncMap {
 type shownText struct {
 	Lang  string
 	Value string
-}
-
-func formatNumber(f float64) string {
-	if f == float64(int64(f)) {
-		return fmt.Sprintf("%d", int64(f))
-	}
-	return strings.TrimRight(fmt.Sprintf("%.2f", f), "0")
 }
 
 // static serves embedded files, never a directory listing: anything but
@@ -146,12 +161,43 @@ type layoutData struct {
 	// CSRF is the anti-forgery token every form that changes state
 	// carries in a hidden field named "csrf".
 	CSRF string
+	// Languages is the language switch; render fills it in.
+	Languages []langLink
+}
+
+// setLanguages is how render reaches the layoutData embedded in any page.
+func (l *layoutData) setLanguages(links []langLink) { l.Languages = links }
+
+// withLanguages returns data with its layout's language switch filled in.
+// Pages embed layoutData by value, so the switch is set on a copy (the
+// template reads a pointer to it as it would the value).
+func withLanguages(data any, links []langLink) any {
+	v := reflect.ValueOf(data)
+	if !v.IsValid() || v.Kind() == reflect.Pointer {
+		if p, ok := data.(interface{ setLanguages([]langLink) }); ok {
+			p.setLanguages(links)
+		}
+		return data
+	}
+	p := reflect.New(v.Type())
+	p.Elem().Set(v)
+	if page, ok := p.Interface().(interface{ setLanguages([]langLink) }); ok {
+		page.setLanguages(links)
+		return page
+	}
+	return data
+}
+
+// page is the named page template in the reader's language.
+func (s *Server) page(r *http.Request, name string) *template.Template {
+	return s.views.byLocale[localeOf(r.Context())][name]
 }
 
 // render executes a page into a buffer first, so a template error becomes
 // a clean 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	t := s.views.pages[name]
+	t := s.page(r, name)
+	data = withLanguages(data, s.langLinks(r))
 	block := "layout.html"
 	if t.Lookup(block) == nil { // a standalone page
 		block = name + ".html"
@@ -166,10 +212,15 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Add("Vary", "HX-Request") // Add: course pages vary by Accept as well
+	w.Header().Add("Vary", "HX-Request, Accept-Language, Cookie") // Add: course pages vary by Accept as well
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
+
+// statusTexts are the statuses error pages are titled with; their
+// English names are translated from http.StatusText.
+var _ = []string{msg("Bad Request"), msg("Not Found"), msg("Method Not Allowed"), msg("Request URI Too Long"),
+	msg("Internal Server Error"), msg("Service Unavailable")}
 
 type errorPage struct {
 	layoutData
@@ -178,7 +229,7 @@ type errorPage struct {
 }
 
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	s.render(w, r, status, "error", errorPage{layoutData: layoutData{Title: http.StatusText(status), Notice: s.opts.Notice},
+	s.render(w, r, status, "error", errorPage{layoutData: layoutData{Title: s.tr(r, http.StatusText(status)), Notice: s.opts.Notice},
 		Status: status, Message: msg})
 }
 
@@ -187,5 +238,5 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusNotFound, "no such API endpoint: "+r.URL.Path)
 		return
 	}
-	s.errorPage(w, r, http.StatusNotFound, "There is no page at this address.")
+	s.errorPage(w, r, http.StatusNotFound, s.tr(r, "There is no page at this address."))
 }

@@ -16,3 +16,17 @@
   document.addEventListener('DOMContentLoaded', apply);
   document.addEventListener('htmx:afterSettle', apply);
 })();
+
+// The language switch links to the page as it was loaded; after htmx has
+// changed the search in place, it follows the address as it is now, so
+// switching keeps the reader's filters.
+(function () {
+  'use strict';
+  document.addEventListener('click', function (e) {
+    var link = e.target.closest && e.target.closest('.ui-langs a[hreflang]');
+    if (!link) return;
+    var url = new URL(window.location.href);
+    url.searchParams.set('lang', link.hreflang);
+    link.href = url.pathname + url.search;
+  });
+})();

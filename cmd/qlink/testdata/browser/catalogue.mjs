@@ -15,7 +15,7 @@ try {
 
   await page.goto(base);
   const all = await page.locator('#result-count').textContent();
-  check(/of \d+ courses/.test(all), `catalogue lists courses: "${all.trim()}"`);
+  check(/of [\d,]+ courses/.test(all), `catalogue lists courses: "${all.trim()}"`);
   await page.screenshot({ path: `${shots}/1-catalogue.png`, fullPage: false });
 
   // Search: typing triggers htmx after a pause; Enter submits at once.
