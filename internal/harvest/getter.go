@@ -38,6 +38,8 @@ type pageGetter struct {
 	// last holds the pages of the source's previous run, by URL, for
 	// conditional requests.
 	last map[string]store.RunPage
+	// progress follows the pages as they are read (nil: not followed).
+	progress *runProgress
 
 	mu          sync.Mutex
 	seq         int
@@ -192,13 +194,16 @@ func (g *pageGetter) record(ctx context.Context, reqURL string, resp *fetch.Resp
 	g.mu.Lock()
 	g.seq++
 	seq := g.seq
+	transferred := 0
 	if resp.NotModified {
 		g.notModified++
 	} else {
 		// A page revalidated from its snapshot costs no transfer.
-		g.bytes += int64(len(resp.Body))
+		transferred = len(resp.Body)
+		g.bytes += int64(transferred)
 	}
 	g.mu.Unlock()
+	g.progress.page(transferred)
 	if err := g.overBudget(false, len(resp.Body)); err != nil {
 		return err // not worth a snapshot: the run changes nothing
 	}
