@@ -34,6 +34,12 @@ type Options struct {
 	// Keys is the aggregator's key ring, whose public keys the API
 	// publishes; nil answers the key endpoints with 503.
 	Keys *keys.Ring
+	// Refresher queues refreshes people ask for (see refresh.go); nil: the
+	// server offers none, as a node that harvests nothing.
+	Refresher Refresher
+	// RefreshMinInterval is the least time between two refreshes of one
+	// provider asked for on the web (0: defaultRefreshMinInterval).
+	RefreshMinInterval time.Duration
 }
 
 // Server serves the catalogue and the API.
@@ -45,6 +51,8 @@ type Server struct {
 	mu            sync.Mutex
 	providers     map[string]model.Provider
 	providersTime time.Time
+
+	refreshes refreshState
 }
 
 // New builds a Server; it fails only if the embedded templates are broken.
@@ -66,6 +74,7 @@ func (s *Server) Handler() http.Handler {
 	s.catalogueRoutes(mux)
 	s.apiRoutes(mux)
 	s.operationRoutes(mux)
+	s.refreshRoutes(mux)
 	// The catch-all takes GET (and so HEAD) only: a request with another
 	// method that matches no pattern gets the mux's 405 with an Allow
 	// header.

@@ -32,7 +32,7 @@ type views struct {
 }
 
 // pageNames are the page templates; each is parsed with the layout.
-var pageNames = []string{"catalogue", "course", "about", "error"}
+var pageNames = []string{"catalogue", "course", "about", "error", "refresh", "run"}
 
 func loadViews() (*views, error) {
 	v := &views{pages: map[string]*template.Template{}, hashes: map[string]string{}}
@@ -52,7 +52,8 @@ func loadViews() (*views, error) {
 		return nil, fmt.Errorf("web: static files: %w", err)
 	}
 	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(v.funcs()).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+		t, err := template.New("layout.html").Funcs(v.funcs()).ParseFS(templateFS, "templates/layout.html", "templates/partials.html",
+			"templates/refresh-partials.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}
