@@ -45,6 +45,8 @@ type app struct {
 	fetcher   *fetch.Client
 	harvester *harvest.Harvester
 	keys      *keys.Ring
+	// queue is the job queue the web queues refreshes in (nil: none).
+	queue *schedule.Queue
 }
 
 // network adjusts outbound behaviour; only the demo and tests change it.
@@ -286,10 +288,14 @@ func (a *app) webServer(notice string) (*web.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice, Labels: labels, Keys: a.keys})
+	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice, Labels: labels, Keys: a.keys,
+		Refresher: a.refresher(), RefreshMinInterval: a.cfg.RefreshMinInterval})
 }
 
 func (a *app) Close() {
+	if a.queue != nil {
+		a.queue.Close()
+	}
 	if a.index != nil {
 		a.index.Close()
 	}

@@ -37,7 +37,9 @@ func (r queueRefresher) Pending(ctx context.Context, tag string) (int, error) {
 // pendingRefresher queues nothing; its Pending says what the test sets.
 type pendingRefresher struct{ pending atomic.Int64 }
 
-func (p *pendingRefresher) RefreshProvider(context.Context, string) (string, error) { return "batch-test", nil }
+func (p *pendingRefresher) RefreshProvider(context.Context, string) (string, error) {
+	return "batch-test", nil
+}
 func (p *pendingRefresher) Pending(context.Context, string) (int, error) {
 	return int(p.pending.Load()), nil
 }
