@@ -38,7 +38,8 @@ type pageGetter struct {
 	// last holds the pages of the source's previous run, by URL, for
 	// conditional requests.
 	last map[string]store.RunPage
-	// progress follows the pages as they are read (nil: not followed).
+	// progress follows the requests as they are answered (nil: not
+	// followed).
 	progress *runProgress
 
 	mu          sync.Mutex
@@ -79,8 +80,9 @@ func (g *pageGetter) Get(ctx context.Context, raw string) (*fetch.Response, erro
 		req.ETag, req.LastModified = prev.ETag, prev.LastModified
 	}
 	resp := g.takePrefetched(req.URL)
-	if resp == nil {
+	if resp == nil { // a prefetched answer was reported when it came
 		resp, err = g.h.Fetcher.Get(ctx, req)
+		g.progress.answered(resp)
 	}
 	if err == nil && resp.NotModified {
 		// Unchanged since the last run: the adapter reads the snapshot.
@@ -163,6 +165,7 @@ func (g *pageGetter) revalidateAll(ctx context.Context) (bool, error) {
 		if err != nil {
 			return false, nil
 		}
+		g.progress.answered(resp)
 		g.mu.Lock()
 		g.prefetched[p.URL] = resp
 		g.mu.Unlock()
@@ -194,16 +197,13 @@ func (g *pageGetter) record(ctx context.Context, reqURL string, resp *fetch.Resp
 	g.mu.Lock()
 	g.seq++
 	seq := g.seq
-	transferred := 0
 	if resp.NotModified {
 		g.notModified++
 	} else {
 		// A page revalidated from its snapshot costs no transfer.
-		transferred = len(resp.Body)
-		g.bytes += int64(transferred)
+		g.bytes += int64(len(resp.Body))
 	}
 	g.mu.Unlock()
-	g.progress.page(transferred)
 	if err := g.overBudget(false, len(resp.Body)); err != nil {
 		return err // not worth a snapshot: the run changes nothing
 	}

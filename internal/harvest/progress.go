@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"qlink/internal/fetch"
 	"qlink/internal/store"
 )
 
@@ -16,7 +17,8 @@ const progressEvery = time.Second
 
 // runProgress counts what a run has read so far and writes it to the
 // run's row, so that a page served by any process can follow the run.
-// The page getter and the collector report to it; adapters may call both
+// Its pages count the answers to the run's requests. The page getter and the collector
+// report to it; adapters may call both
 // from several goroutines, hence the atomics. A nil *runProgress (qlink
 // check, which stores nothing) ignores every report.
 type runProgress struct {
@@ -36,13 +38,18 @@ func newRunProgress(ctx context.Context, h *Harvester, runID int64) *runProgress
 	return &runProgress{h: h, ctx: context.WithoutCancel(ctx), runID: runID}
 }
 
-// page reports a page read, with the bytes it cost (0 when revalidated).
-func (p *runProgress) page(transferred int) {
-	if p == nil {
+// answered reports a request answered (nil: it failed without an
+// answer), counted as a page as soon as it comes, so that a run
+// revalidating its pages shows progress too. A page that was not
+// modified cost no transfer.
+func (p *runProgress) answered(resp *fetch.Response) {
+	if p == nil || resp == nil {
 		return
 	}
 	p.pages.Add(1)
-	p.bytes.Add(int64(transferred))
+	if !resp.NotModified {
+		p.bytes.Add(int64(len(resp.Body)))
+	}
 	p.maybeWrite()
 }
 
