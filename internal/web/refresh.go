@@ -182,13 +182,12 @@ func (s *Server) pathProvider(w http.ResponseWriter, r *http.Request) (model.Pro
 	return p, true
 }
 
-// pathRunID reads a positive run or refresh number from the path: 400
-// for anything else (a word, a number past int64), with the reason.
-func (s *Server) pathRunID(w http.ResponseWriter, r *http.Request, what string) (int64, bool) {
-	raw := r.PathValue("id")
-	id, err := strconv.ParseInt(raw, 10, 64)
+// pathNumber reads a positive run or refresh number from the path: 400
+// for anything else (a word, a number past int64), with the reason given.
+func (s *Server) pathNumber(w http.ResponseWriter, r *http.Request, reason string) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id < 1 {
-		s.errorPage(w, r, http.StatusBadRequest, s.tr(r, "A %s number is a positive whole number.", what))
+		s.errorPage(w, r, http.StatusBadRequest, reason)
 		return 0, false
 	}
 	return id, true
@@ -246,7 +245,7 @@ func (s *Server) refreshPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) pathRefresh(w http.ResponseWriter, r *http.Request) (store.Refresh, bool) {
-	id, ok := s.pathRunID(w, r, "refresh")
+	id, ok := s.pathNumber(w, r, s.tr(r, "A refresh number is a positive whole number."))
 	if !ok {
 		return store.Refresh{}, false
 	}

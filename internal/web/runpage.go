@@ -58,7 +58,7 @@ type warningGroup struct {
 
 // runPage answers GET /runs/{id}.
 func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.pathRunID(w, r, "run")
+	id, ok := s.pathNumber(w, r, s.tr(r, "A run number is a positive whole number."))
 	if !ok {
 		return
 	}
