@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -372,5 +373,64 @@ func TestRunPage(t *testing.T) {
 	}
 	if strings.Count(html, "not a number") != warningExamples {
 		t.Errorf("the ects group shows %d examples, want %d", strings.Count(html, "not a number"), warningExamples)
+	}
+}
+
+// openStream connects to a refresh's event stream on base and reads its
+// first event.
+func openStream(t *testing.T, ctx context.Context, base string, id int64) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/refreshes/%d/events", base, id), nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := bufio.NewReader(resp.Body).ReadString('\n')
+	if err != nil || first != "event: progress\n" {
+		t.Fatalf("first line %q, %v", first, err)
+	}
+	return resp
+}
+
+// TestRefreshStreamEnds: a stream of a refresh that never ends stops when
+// its client goes away, and when the server shuts down, which then does
+// not wait for it.
+func TestRefreshStreamEnds(t *testing.T) {
+	refresher := &pendingRefresher{}
+	refresher.pending.Store(1) // never done
+	f := newRefreshFixture(t, func(string) Refresher { return refresher }, 0)
+	ref, err := f.st.AddRefresh(context.Background(), store.Refresh{ProviderID: "P1", RequestedAt: time.Now(), Tag: "batch-test"})
+	must(t, err)
+
+	// The client goes away: httptest's Close waits for every handler,
+	// so it returns only once the stream has stopped.
+	ctx, cancel := context.WithCancel(context.Background())
+	resp := openStream(t, ctx, f.srv.URL, ref.ID)
+	cancel()
+	resp.Body.Close()
+	closed := make(chan struct{})
+	go func() { f.srv.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(30 * time.Second): // a guard against hanging, not a measurement
+		t.Fatal("the stream went on after its client left")
+	}
+
+	// The server shuts down while a client still listens.
+	s, err := New(Options{Store: f.st, Index: openTestIndex(t), Refresher: refresher})
+	must(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	srv := &http.Server{Handler: s.Handler()}
+	go srv.Serve(ln)
+	resp = openStream(t, context.Background(), "http://"+ln.Addr().String(), ref.ID)
+	defer resp.Body.Close()
+	shutdown, stop := context.WithTimeout(context.Background(), 30*time.Second)
+	defer stop()
+	if err := srv.Shutdown(shutdown); err != nil {
+		t.Fatalf("shutdown waited for the stream: %v", err)
+	}
+	if _, err := io.ReadAll(resp.Body); err != nil {
+		t.Errorf("the stream did not end cleanly: %v", err)
 	}
 }
