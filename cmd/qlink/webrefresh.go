@@ -7,18 +7,18 @@ import (
 	"qlink/internal/web"
 )
 
-// queueRefresher lets the web queue the refreshes people ask for ("Refresh
+// webRefreshQueue lets the web queue the refreshes people ask for ("Refresh
 // now") in the instance's job queue, for the scheduler to work.
-type queueRefresher struct{ q *schedule.Queue }
+type webRefreshQueue struct{ q *schedule.Queue }
 
-var _ web.Refresher = queueRefresher{}
+var _ web.Refresher = webRefreshQueue{}
 
-func (r queueRefresher) RefreshProvider(ctx context.Context, providerID string) (string, error) {
+func (r webRefreshQueue) RefreshProvider(ctx context.Context, providerID string) (string, error) {
 	b, err := r.q.RefreshProvider(ctx, providerID)
 	return b.Tag, err
 }
 
-func (r queueRefresher) Pending(ctx context.Context, tag string) (int, error) {
+func (r webRefreshQueue) Pending(ctx context.Context, tag string) (int, error) {
 	return r.q.Pending(ctx, schedule.Batch{Tag: tag})
 }
 
@@ -40,5 +40,5 @@ func (a *app) refresher() web.Refresher {
 	if a.queue == nil {
 		return nil
 	}
-	return queueRefresher{a.queue}
+	return webRefreshQueue{a.queue}
 }

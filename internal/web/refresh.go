@@ -40,9 +40,9 @@ type Refresher interface {
 // one provider when Options leave it unset.
 const defaultRefreshMinInterval = 10 * time.Minute
 
-// maxPathID bounds an ID taken from a path before any lookup: provider
+// maxProviderIDBytes bounds an ID taken from a path before any lookup: provider
 // IDs are short registry codes.
-const maxPathID = 200
+const maxProviderIDBytes = 200
 
 // refreshState is the refresh machinery's share of the Server.
 type refreshState struct {
@@ -105,7 +105,7 @@ func (s *Server) refreshStanding(ctx context.Context, providerID string) (refres
 
 // askRefresh answers POST /institutions/{id}/refresh.
 func (s *Server) askRefresh(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.pathProvider(w, r)
+	p, ok := s.providerOfPath(w, r)
 	if !ok {
 		return
 	}
@@ -118,7 +118,7 @@ func (s *Server) askRefresh(w http.ResponseWriter, r *http.Request) {
 	defer s.refreshes.mu.Unlock()
 	standing, err := s.refreshStanding(ctx, p.ID)
 	if err != nil {
-		s.failure(w, r, "reading the refreshes", err)
+		s.failurePage(w, r, "reading the refreshes", err)
 		return
 	}
 	switch {
@@ -131,7 +131,7 @@ func (s *Server) askRefresh(w http.ResponseWriter, r *http.Request) {
 	}
 	after, err := s.opts.Store.FindRuns(ctx, store.RunFilter{ProviderID: p.ID, Limit: 1})
 	if err != nil {
-		s.failure(w, r, "reading the runs", err)
+		s.failurePage(w, r, "reading the runs", err)
 		return
 	}
 	ref := store.Refresh{ProviderID: p.ID, RequestedAt: time.Now()}
@@ -139,11 +139,11 @@ func (s *Server) askRefresh(w http.ResponseWriter, r *http.Request) {
 		ref.AfterRunID = after[0].ID
 	}
 	if ref.Tag, err = s.opts.Refresher.RefreshProvider(ctx, p.ID); err != nil {
-		s.failure(w, r, "queueing the refresh", err)
+		s.failurePage(w, r, "queueing the refresh", err)
 		return
 	}
 	if ref, err = s.opts.Store.AddRefresh(ctx, ref); err != nil {
-		s.failure(w, r, "recording the refresh", err)
+		s.failurePage(w, r, "recording the refresh", err)
 		return
 	}
 	s.log.Info("refresh asked for", "provider_id", p.ID, "refresh_id", ref.ID, "tag", ref.Tag)
@@ -156,17 +156,17 @@ func (s *Server) refreshLimited(w http.ResponseWriter, r *http.Request, p model.
 	wait := time.Until(st.NextAt)
 	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 	msg := s.tr(r, "%s was refreshed on request at %s. To spare the institution's servers, the next refresh is allowed at %s (in %s).",
-		p.Name.String(), clock(st.Latest.RequestedAt), clock(st.NextAt), roughDuration(wait))
+		p.Name.String(), utcMinute(st.Latest.RequestedAt), utcMinute(st.NextAt), roughDuration(wait))
 	s.render(w, r, http.StatusTooManyRequests, "refresh", refreshView{
 		layoutData: layoutData{Title: s.tr(r, "Refresh not allowed yet"), Notice: s.opts.Notice},
 		Provider:   p, Limited: msg, LatestURL: refreshURL(st.Latest.ID)})
 }
 
-// pathProvider reads the provider of the path, answering 404 for an
+// providerOfPath reads the provider of the path, answering 404 for an
 // unknown or absurd ID.
-func (s *Server) pathProvider(w http.ResponseWriter, r *http.Request) (model.Provider, bool) {
+func (s *Server) providerOfPath(w http.ResponseWriter, r *http.Request) (model.Provider, bool) {
 	id := r.PathValue("id")
-	if len(id) > maxPathID {
+	if len(id) > maxProviderIDBytes {
 		s.errorPage(w, r, http.StatusNotFound, s.tr(r, "There is no institution with this ID."))
 		return model.Provider{}, false
 	}
@@ -176,7 +176,7 @@ func (s *Server) pathProvider(w http.ResponseWriter, r *http.Request) (model.Pro
 		return p, false
 	}
 	if err != nil {
-		s.failure(w, r, "reading the institution", err)
+		s.failurePage(w, r, "reading the institution", err)
 		return p, false
 	}
 	return p, true
@@ -193,8 +193,8 @@ func (s *Server) pathNumber(w http.ResponseWriter, r *http.Request, reason strin
 	return id, true
 }
 
-// failure logs an internal error and answers 500 without its details.
-func (s *Server) failure(w http.ResponseWriter, r *http.Request, doing string, err error) {
+// failurePage logs an internal error and answers 500 without its details.
+func (s *Server) failurePage(w http.ResponseWriter, r *http.Request, doing string, err error) {
 	s.log.Error(doing, "path", r.URL.Path, "error", err)
 	s.errorPage(w, r, http.StatusInternalServerError, s.tr(r, "Something went wrong on our side. Please try again later."))
 }
@@ -227,18 +227,18 @@ func (s *Server) refreshPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := s.opts.Store.Provider(r.Context(), ref.ProviderID)
 	if err != nil {
-		s.failure(w, r, "reading the institution", err)
+		s.failurePage(w, r, "reading the institution", err)
 		return
 	}
 	prog, err := s.refreshProgress(r, ref)
 	if err != nil {
-		s.failure(w, r, "reading the refresh's runs", err)
+		s.failurePage(w, r, "reading the refresh's runs", err)
 		return
 	}
 	v := refreshView{layoutData: layoutData{Title: s.tr(r, "Refresh of %s", p.Name.String()), Notice: s.opts.Notice},
-		Provider: p, Refresh: ref, Requested: clock(ref.RequestedAt), Progress: prog}
+		Provider: p, Refresh: ref, Requested: utcMinute(ref.RequestedAt), Progress: prog}
 	if v.Button, err = s.refreshButtonFor(r, p.ID, v.CSRF); err != nil {
-		s.failure(w, r, "reading the refreshes", err)
+		s.failurePage(w, r, "reading the refreshes", err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "refresh", v)
@@ -255,7 +255,7 @@ func (s *Server) pathRefresh(w http.ResponseWriter, r *http.Request) (store.Refr
 		return ref, false
 	}
 	if err != nil {
-		s.failure(w, r, "reading the refresh", err)
+		s.failurePage(w, r, "reading the refresh", err)
 		return ref, false
 	}
 	return ref, true
@@ -426,13 +426,13 @@ func (s *Server) refreshButtonFor(r *http.Request, providerID, csrf string) (ref
 		b.RunningURL = refreshURL(st.Latest.ID)
 	}
 	if !st.NextAt.IsZero() {
-		b.NextAt = clock(st.NextAt)
+		b.NextAt = utcMinute(st.NextAt)
 	}
 	return b, nil
 }
 
-// clock shows a time for people, to the minute, in UTC.
-func clock(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }
+// utcMinute shows a time for people, to the minute, in UTC.
+func utcMinute(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }
 
 // roughDuration shows a duration to the second (to the tenth below ten
 // seconds), as people read it.

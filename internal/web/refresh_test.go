@@ -22,16 +22,16 @@ import (
 	"qlink/internal/store/sqlite"
 )
 
-// queueRefresher is what qlink serve gives the web: the instance's job
+// refreshQueue is what qlink serve gives the web: the instance's job
 // queue behind the Refresher interface.
-type queueRefresher struct{ q *schedule.Queue }
+type refreshQueue struct{ q *schedule.Queue }
 
-func (r queueRefresher) RefreshProvider(ctx context.Context, id string) (string, error) {
+func (r refreshQueue) RefreshProvider(ctx context.Context, id string) (string, error) {
 	b, err := r.q.RefreshProvider(ctx, id)
 	return b.Tag, err
 }
 
-func (r queueRefresher) Pending(ctx context.Context, tag string) (int, error) {
+func (r refreshQueue) Pending(ctx context.Context, tag string) (int, error) {
 	return r.q.Pending(ctx, schedule.Batch{Tag: tag})
 }
 
@@ -105,7 +105,7 @@ func (f *refreshFixture) post(t *testing.T, path string, header http.Header) *ht
 	return resp
 }
 
-func body(t *testing.T, resp *http.Response) string {
+func refreshBody(t *testing.T, resp *http.Response) string {
 	t.Helper()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
@@ -114,8 +114,8 @@ func body(t *testing.T, resp *http.Response) string {
 	return string(b)
 }
 
-// jobs counts the jobs in the instance's queue.
-func jobs(t *testing.T, dbPath string) int {
+// refreshJobs counts the jobs in the instance's queue.
+func refreshJobs(t *testing.T, dbPath string) int {
 	t.Helper()
 	db, err := sql.Open("sqlite", dbPath)
 	if err != nil {
@@ -127,13 +127,13 @@ func jobs(t *testing.T, dbPath string) int {
 	return n
 }
 
-func openQueue(t *testing.T, dbPath string) Refresher {
+func openRefreshQueue(t *testing.T, dbPath string) Refresher {
 	q, err := schedule.OpenQueue(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { q.Close() })
-	return queueRefresher{q}
+	return refreshQueue{q}
 }
 
 // TestRefreshEnqueuesJoinsAndLimits: a press queues discovery and refresh
@@ -142,12 +142,12 @@ func openQueue(t *testing.T, dbPath string) Refresher {
 // interval, is refused with 429 and the time of the next allowed one.
 // Nothing but the first press queues a job.
 func TestRefreshEnqueuesJoinsAndLimits(t *testing.T) {
-	f := newRefreshFixture(t, func(dbPath string) Refresher { return openQueue(t, dbPath) }, time.Hour)
+	f := newRefreshFixture(t, func(dbPath string) Refresher { return openRefreshQueue(t, dbPath) }, time.Hour)
 	resp := f.post(t, "/institutions/P1/refresh", nil)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/refreshes/1" {
 		t.Fatalf("first press: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if n := jobs(t, f.dbPath); n != 1 {
+	if n := refreshJobs(t, f.dbPath); n != 1 {
 		t.Fatalf("the press queued %d jobs, want 1", n)
 	}
 	ref, err := f.st.Refresh(context.Background(), 1)
@@ -159,7 +159,7 @@ func TestRefreshEnqueuesJoinsAndLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	html := body(t, page)
+	html := refreshBody(t, page)
 	for _, want := range []string{"Refresh of University A", `sse-connect="/refreshes/1/events"`, `<meta http-equiv="refresh" content="3">`,
 		"Waiting for discovery", "Queued"} {
 		if !strings.Contains(html, want) {
@@ -182,15 +182,15 @@ func TestRefreshEnqueuesJoinsAndLimits(t *testing.T) {
 	must(t, err)
 
 	resp = f.post(t, "/institutions/P1/refresh", nil)
-	text := body(t, resp)
+	text := refreshBody(t, resp)
 	next := ref.RequestedAt.Add(time.Hour)
-	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(text, clock(next)) || !strings.Contains(text, `href="/refreshes/1"`) {
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(text, utcMinute(next)) || !strings.Contains(text, `href="/refreshes/1"`) {
 		t.Errorf("press within the interval: %d\n%s", resp.StatusCode, text)
 	}
 	if wait, err := time.ParseDuration(resp.Header.Get("Retry-After") + "s"); err != nil || wait <= 50*time.Minute || wait > time.Hour {
 		t.Errorf("Retry-After %q", resp.Header.Get("Retry-After"))
 	}
-	if n := jobs(t, f.dbPath); n != 1 {
+	if n := refreshJobs(t, f.dbPath); n != 1 {
 		t.Errorf("%d jobs after the refused presses, want 1", n)
 	}
 }
@@ -198,7 +198,7 @@ func TestRefreshEnqueuesJoinsAndLimits(t *testing.T) {
 // TestRefreshCrossSiteRefused: a form posted from another site is refused
 // before anything is queued.
 func TestRefreshCrossSiteRefused(t *testing.T) {
-	f := newRefreshFixture(t, func(dbPath string) Refresher { return openQueue(t, dbPath) }, time.Hour)
+	f := newRefreshFixture(t, func(dbPath string) Refresher { return openRefreshQueue(t, dbPath) }, time.Hour)
 	resp := f.post(t, "/institutions/P1/refresh", http.Header{"Sec-Fetch-Site": {"cross-site"}})
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("cross-site press: %d, want 403", resp.StatusCode)
@@ -207,7 +207,7 @@ func TestRefreshCrossSiteRefused(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("press from another origin: %d, want 403", resp.StatusCode)
 	}
-	if n := jobs(t, f.dbPath); n != 0 {
+	if n := refreshJobs(t, f.dbPath); n != 0 {
 		t.Errorf("refused presses queued %d jobs", n)
 	}
 }
@@ -216,7 +216,7 @@ func TestRefreshCrossSiteRefused(t *testing.T) {
 func TestRefreshWithoutRefresher(t *testing.T) {
 	f := newRefreshFixture(t, nil, 0)
 	resp := f.post(t, "/institutions/P1/refresh", nil)
-	if text := body(t, resp); resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(text, "refreshed on schedule") {
+	if text := refreshBody(t, resp); resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(text, "refreshed on schedule") {
 		t.Errorf("press without a refresher: %d\n%s", resp.StatusCode, text)
 	}
 }
@@ -233,7 +233,7 @@ func TestRefreshHostileIDs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		text := body(t, resp)
+		text := refreshBody(t, resp)
 		if resp.StatusCode != want || !strings.Contains(resp.Header.Get("Content-Type"), "text/html") || strings.Contains(text, "<script>") {
 			t.Errorf("GET %s: %d %s, want %d", path, resp.StatusCode, resp.Header.Get("Content-Type"), want)
 		}
@@ -355,7 +355,7 @@ func TestRunPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	html := body(t, resp)
+	html := refreshBody(t, resp)
 	if resp.StatusCode != 200 {
 		t.Fatalf("run page: %d\n%s", resp.StatusCode, html)
 	}

@@ -69,25 +69,25 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.failure(w, r, "reading the run", err)
+		s.failurePage(w, r, "reading the run", err)
 		return
 	}
 	src, err := s.opts.Store.Source(ctx, run.SourceID)
 	if err != nil {
-		s.failure(w, r, "reading the run's source", err)
+		s.failurePage(w, r, "reading the run's source", err)
 		return
 	}
 	pages, err := s.opts.Store.RunPages(ctx, run.ID)
 	if err != nil {
-		s.failure(w, r, "reading the run's pages", err)
+		s.failurePage(w, r, "reading the run's pages", err)
 		return
 	}
 	v := runView{layoutData: layoutData{Title: s.tr(r, "Run %d", run.ID), Notice: s.opts.Notice},
 		Run: run, Source: src, Provider: s.provider(ctx, src.ProviderID), Status: s.runStatusText(r, run.Status),
-		Started: clock(run.StartedAt), Duration: roughDuration(runDuration(run)), Running: run.Status == store.RunRunning,
+		Started: utcMinute(run.StartedAt), Duration: roughDuration(runDuration(run)), Running: run.Status == store.RunRunning,
 		Warnings: groupWarnings(run.Warnings), WarningsKept: len(run.Warnings)}
 	if !run.FinishedAt.IsZero() {
-		v.Finished = clock(run.FinishedAt)
+		v.Finished = utcMinute(run.FinishedAt)
 	}
 	for i, p := range pages {
 		if i == runPagesShown {
@@ -105,7 +105,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if v.Button, err = s.refreshButtonFor(r, src.ProviderID, v.CSRF); err != nil {
-		s.failure(w, r, "reading the refreshes", err)
+		s.failurePage(w, r, "reading the refreshes", err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "run", v)
