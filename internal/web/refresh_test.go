@@ -434,3 +434,48 @@ func TestRefreshStreamEnds(t *testing.T) {
 		t.Errorf("the stream did not end cleanly: %v", err)
 	}
 }
+
+// TestRefreshButtonStates: the "refresh-button" partial, here on a run
+// page, offers the form, then the refresh under way, then the time of the
+// next one; a server without a refresher says it refreshes on schedule.
+func TestRefreshButtonStates(t *testing.T) {
+	refresher := &pendingRefresher{}
+	f := newRefreshFixture(t, func(string) Refresher { return refresher }, time.Hour)
+	ctx := context.Background()
+	run, err := f.st.StartRun(ctx, f.src.ID, "schedule", time.Now())
+	must(t, err)
+	runPage := func() string {
+		resp, err := http.Get(f.srv.URL + fmt.Sprintf("/runs/%d", run.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return refreshBody(t, resp)
+	}
+	if html := runPage(); !strings.Contains(html, `<form method="post" action="/institutions/P1/refresh"`) ||
+		!strings.Contains(html, `<input type="hidden" name="csrf"`) {
+		t.Errorf("no refresh yet: the form is missing")
+	}
+	refresher.pending.Store(1)
+	if resp := f.post(t, "/institutions/P1/refresh", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("press: %d", resp.StatusCode)
+	}
+	if html := runPage(); !strings.Contains(html, "under way") || !strings.Contains(html, `href="/refreshes/1"`) ||
+		strings.Contains(html, `action="/institutions/P1/refresh"`) {
+		t.Errorf("refresh under way: the partial does not point to it")
+	}
+	refresher.pending.Store(0)
+	if html := runPage(); !strings.Contains(html, "the next refresh is allowed at") {
+		t.Errorf("refresh over, within the interval: the partial does not say when the next is allowed")
+	}
+
+	plain := newRefreshFixture(t, nil, 0)
+	run, err = plain.st.StartRun(ctx, plain.src.ID, "schedule", time.Now())
+	must(t, err)
+	resp, err := http.Get(plain.srv.URL + fmt.Sprintf("/runs/%d", run.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if html := refreshBody(t, resp); !strings.Contains(html, "does not refresh data on request") {
+		t.Errorf("server without a refresher: the partial offers a refresh")
+	}
+}
