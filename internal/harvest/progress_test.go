@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"qlink/internal/fetch"
+	"qlink/internal/model"
 	"qlink/internal/source"
 	"qlink/internal/store"
 )
@@ -80,5 +82,43 @@ func TestProgressRecordedDuringRun(t *testing.T) {
 	final, err := f.st.Run(ctx, run.ID)
 	if err != nil || final.Pages != 2 || final.Seen != 2 || final.WarningCount != 1 || final.Status != store.RunOK {
 		t.Errorf("the outcome's counts: %+v %v", final, err)
+	}
+}
+
+// lookingFetcher looks at the source's newest run before each request.
+type lookingFetcher struct {
+	Fetcher
+	look func()
+}
+
+func (f lookingFetcher) Get(ctx context.Context, req fetch.Request) (*fetch.Response, error) {
+	f.look()
+	return f.Fetcher.Get(ctx, req)
+}
+
+// TestProgressWhileRevalidating: a run that finds every page unchanged
+// (answered 304 before any adapting) shows each answer as it comes.
+func TestProgressWhileRevalidating(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, `{"type":"ooapi","path":"SRV/"}`)
+	f.adapter.paths = []string{"/static/a", "/static/b"}
+	f.adapter.specs = []model.Specification{spec("c1", "One", "P1")}
+	if run, err := f.h.Source(ctx, f.src, "manual"); err != nil || run.Status != store.RunOK {
+		t.Fatalf("first run: %+v %v", run, err)
+	}
+	var pages []int
+	f.h.Fetcher = lookingFetcher{Fetcher: f.h.Fetcher, look: func() {
+		runs, err := f.st.FindRuns(ctx, store.RunFilter{SourceID: f.src.ID, Limit: 1})
+		if err != nil || len(runs) != 1 {
+			t.Fatalf("runs: %v %v", runs, err)
+		}
+		pages = append(pages, runs[0].Pages)
+	}}
+	run, err := f.h.Source(ctx, f.src, "manual")
+	if err != nil || run.Status != store.RunNotModified {
+		t.Fatalf("second run: %+v %v", run, err)
+	}
+	if len(pages) != 2 || pages[0] != 0 || pages[1] != 1 {
+		t.Errorf("pages on the run's row before each request: %v, want [0 1]", pages)
 	}
 }
