@@ -368,6 +368,9 @@ func TestRunPage(t *testing.T) {
 			t.Errorf("run page lacks %q", want)
 		}
 	}
+	if strings.Contains(html, `http-equiv="refresh"`) {
+		t.Errorf("the page of a finished run reloads itself")
+	}
 	if strings.Index(html, "<code>ects</code>") > strings.Index(html, "<code>name</code>") {
 		t.Errorf("the largest group does not come first")
 	}
@@ -450,6 +453,9 @@ func TestRefreshButtonStates(t *testing.T) {
 			t.Fatal(err)
 		}
 		return refreshBody(t, resp)
+	}
+	if !strings.Contains(runPage(), `<meta http-equiv="refresh" content="3">`) {
+		t.Errorf("the page of a run under way does not follow it")
 	}
 	if html := runPage(); !strings.Contains(html, `<form method="post" action="/institutions/P1/refresh"`) ||
 		!strings.Contains(html, `<input type="hidden" name="csrf"`) {
