@@ -47,6 +47,8 @@ type app struct {
 	keys      *keys.Ring
 	// checker runs the web's "check my institution" (checkHarvester).
 	checker *harvest.Harvester
+	// queue is the job queue the web queues refreshes in (nil: none).
+	queue *schedule.Queue
 }
 
 // network adjusts outbound behaviour; only the demo and tests change it.
@@ -328,10 +330,13 @@ func (a *app) webServer(notice string) (*web.Server, error) {
 		return nil, err
 	}
 	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice, Labels: labels, Keys: a.keys,
-		Checker: a.checker})
+		Checker: a.checker, Refresher: a.refresher(), RefreshMinInterval: a.cfg.RefreshMinInterval})
 }
 
 func (a *app) Close() {
+	if a.queue != nil {
+		a.queue.Close()
+	}
 	if a.index != nil {
 		a.index.Close()
 	}

@@ -41,6 +41,8 @@ database, so it survives restarts:
     jitter; after failures it is retried sooner, then less and less often (up to the
     ceiling), and its courses stay as they were.
 "qlink harvest" and "qlink refresh" beside a running serve hand their work to it.
+On the web, anyone may press "Refresh now" on an institution's page: it queues the
+same work as "qlink refresh", at most once per --refresh-min-interval per institution.
 On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
 (changing nothing) and run again at the next start.`,
 		Example: `  qlink serve --data-dir /var/lib/qlink --addr 0.0.0.0:8080 --base-url https://courses.example.org
@@ -59,6 +61,11 @@ On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
 			}
+			if !noHarvest {
+				if err := a.offerRefreshes(cmd.Context()); err != nil {
+					return err
+				}
+			}
 			srv, err := a.webServer("")
 			if err != nil {
 				return err
@@ -72,7 +79,7 @@ On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
 	}
 	cmd.Flags().Bool("init", false, "create the instance when the data directory is new or empty (as qlink init does); an existing instance is used as it is")
 	cmd.Flags().BoolVar(&noHarvest, "no-harvest", false, "serve only, harvesting nothing (a read-only node)")
-	config.Bind(cmd.Flags(), append([]string{"data-dir", "secret-key", "addr", "base-url", "log-level", "log-format", "auto-migrate"},
+	config.Bind(cmd.Flags(), append([]string{"data-dir", "secret-key", "addr", "base-url", "log-level", "log-format", "auto-migrate", "refresh-min-interval"},
 		harvestSettings...)...)
 	return cmd
 }

@@ -46,6 +46,9 @@ type Config struct {
 	// appears in no command line or environment. At most one of the two
 	// may be set.
 	SecretKeyFile string
+	// RefreshMinInterval is the least time between two refreshes of one
+	// provider that people ask for on the web ("Refresh now").
+	RefreshMinInterval time.Duration
 
 	Fetch    FetchConfig
 	Harvest  HarvestConfig
@@ -136,6 +139,9 @@ func Default() Config {
 		LogLevel:    "info",
 		LogFormat:   "text",
 		AutoMigrate: true,
+		// Long enough that pressing "Refresh now" again and again cannot
+		// make an institution's servers work for others' impatience.
+		RefreshMinInterval: 10 * time.Minute,
 		Fetch: FetchConfig{
 			Timeout:            30 * time.Second,
 			MaxBodyBytes:       64 << 20,
@@ -272,6 +278,9 @@ func (c Config) Validate() error {
 	}
 	if c.Schedule.Ceiling < c.Schedule.Floor {
 		errs = append(errs, errors.New("schedule-ceiling must not be shorter than schedule-floor"))
+	}
+	if c.RefreshMinInterval < time.Second {
+		errs = append(errs, errors.New("refresh-min-interval must be at least 1s"))
 	}
 	if c.Schedule.Discovery < time.Minute || c.Schedule.Registry < time.Minute {
 		errs = append(errs, errors.New("schedule-discovery and schedule-registry must be at least 1m"))

@@ -54,6 +54,7 @@ var options = []option{
 	{"schedule-floor", "shortest refresh interval: a manifest asking for more frequent refreshes gets this (qlink serve)", false, func(c *Config) any { return &c.Schedule.Floor }},
 	{"schedule-ceiling", "longest refresh interval, also the longest a failing source backs off to (qlink serve)", false, func(c *Config) any { return &c.Schedule.Ceiling }},
 	{"schedule-discovery", "how often each provider's manifest is discovered again (qlink serve)", false, func(c *Config) any { return &c.Schedule.Discovery }},
+	{"refresh-min-interval", "least time between two refreshes of one institution asked for on the web (Refresh now); a press within it is refused with 429 and the time of the next one (qlink serve)", false, func(c *Config) any { return &c.RefreshMinInterval }},
 	{"schedule-registry", "how often the provider registry is imported again, when registry-url is set (qlink serve)", false, func(c *Config) any { return &c.Schedule.Registry }},
 	{"harvest-publish-for", "providers whose sources may publish courses for other providers, as PROVIDER=OTHER[+OTHER] pairs (e.g. an alliance for its members); any other claimed publisher is refused", false, func(c *Config) any { return &c.Harvest.PublishFor }},
 	{"harvest-keep-snapshots", "distinct raw snapshots kept per source; older ones are deleted after each run", false, func(c *Config) any { return &c.Harvest.KeepSnapshots }},

@@ -38,6 +38,9 @@ type pageGetter struct {
 	// last holds the pages of the source's previous run, by URL, for
 	// conditional requests.
 	last map[string]store.RunPage
+	// progress follows the requests as they are answered (nil: not
+	// followed).
+	progress *runProgress
 
 	mu          sync.Mutex
 	seq         int
@@ -77,8 +80,9 @@ func (g *pageGetter) Get(ctx context.Context, raw string) (*fetch.Response, erro
 		req.ETag, req.LastModified = prev.ETag, prev.LastModified
 	}
 	resp := g.takePrefetched(req.URL)
-	if resp == nil {
+	if resp == nil { // a prefetched answer was reported when it came
 		resp, err = g.h.Fetcher.Get(ctx, req)
+		g.progress.answered(resp)
 	}
 	if err == nil && resp.NotModified {
 		// Unchanged since the last run: the adapter reads the snapshot.
@@ -161,6 +165,7 @@ func (g *pageGetter) revalidateAll(ctx context.Context) (bool, error) {
 		if err != nil {
 			return false, nil
 		}
+		g.progress.answered(resp)
 		g.mu.Lock()
 		g.prefetched[p.URL] = resp
 		g.mu.Unlock()

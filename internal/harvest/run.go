@@ -29,6 +29,8 @@ type collector struct {
 	seen       map[string]bool
 	warnings   []store.Warning
 	count      int
+	// progress follows the records and warnings as they come.
+	progress *runProgress
 }
 
 func (c *collector) Spec(s model.Specification) {
@@ -55,6 +57,7 @@ func (c *collector) Spec(s model.Specification) {
 	slices.SortStableFunc(s.Instances, func(a, b model.Instance) int { return cmp.Compare(a.ID, b.ID) })
 	c.seen[s.ID] = true
 	c.specs = append(c.specs, s)
+	c.progress.record()
 }
 
 func (c *collector) Warn(w source.Warning) {
@@ -62,6 +65,7 @@ func (c *collector) Warn(w source.Warning) {
 	if len(c.warnings) < maxStoredWarnings {
 		c.warnings = append(c.warnings, store.Warning{Record: w.Record, Field: w.Field, Message: w.Message})
 	}
+	c.progress.warned()
 }
 
 // Source harvests one source and returns its run record. The error is
@@ -138,6 +142,8 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, hist runHisto
 		return err
 	}
 	get.stop = stop
+	progress := newRunProgress(ctx, h, run.ID)
+	get.progress = progress
 	if get.last, err = h.Store.LastPages(ctx, src.ID); err != nil {
 		return err
 	}
@@ -154,7 +160,7 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, hist runHisto
 		}
 	}
 	out := &collector{providerID: provider.ID, publishFor: h.PublishFor[provider.ID], seen: map[string]bool{},
-		maxRecords: h.Limits.MaxRecords, stop: stop}
+		maxRecords: h.Limits.MaxRecords, stop: stop, progress: progress}
 	defer func() { run.Warnings, run.WarningCount = out.warnings, out.count }()
 	cfg := source.Config{URL: entry.Path, Version: entry.Version, PageSize: entry.PageSize, ContentType: entry.ContentType,
 		MaxPages: h.MaxPages, Provider: provider, Now: h.Now(), Since: since}

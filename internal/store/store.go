@@ -32,6 +32,7 @@ type Store interface {
 	Credentials
 	InstitutionRecords
 	Alliances
+	Refreshes
 	Close() error
 }
 
@@ -362,6 +363,9 @@ type Run struct {
 	Quality []byte
 	// ValidationTime is how long the quality checks of the run took.
 	ValidationTime time.Duration
+	// ProgressAt is when the run last recorded its progress while it ran
+	// (zero: never).
+	ProgressAt time.Time
 }
 
 // Warning is a problem with one record or field that did not stop the run.

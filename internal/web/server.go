@@ -37,6 +37,12 @@ type Options struct {
 	// Checker runs "check my institution" on /manifest; nil turns the
 	// form off (503).
 	Checker Checker
+	// Refresher queues refreshes people ask for (see refresh.go); nil: the
+	// server offers none, as a node that harvests nothing.
+	Refresher Refresher
+	// RefreshMinInterval is the least time between two refreshes of one
+	// provider asked for on the web (0: defaultRefreshMinInterval).
+	RefreshMinInterval time.Duration
 }
 
 // Server serves the catalogue and the API.
@@ -53,6 +59,7 @@ type Server struct {
 
 	allianceCache     map[string]model.Alliance
 	allianceCacheTime time.Time
+	refreshes         refreshState
 }
 
 // New builds a Server; it fails only if the embedded templates or message
@@ -83,6 +90,7 @@ func (s *Server) Handler() http.Handler {
 	s.resolverRoutes(mux)
 	s.institutionRoutes(mux)
 	s.manifestRoutes(mux)
+	s.refreshRoutes(mux)
 	// The catch-all takes GET (and so HEAD) only: a request with another
 	// method that matches no pattern gets the mux's 405 with an Allow
 	// header.

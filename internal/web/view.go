@@ -37,7 +37,7 @@ type views struct {
 }
 
 // pageNames are the page templates; each is parsed with the layout.
-var pageNames = []string{"catalogue", "course", "about", "error", "choices", "institutions", "institution", "manifest", "alliances", "alliance"}
+var pageNames = []string{"catalogue", "course", "about", "error", "choices", "institutions", "institution", "manifest", "alliances", "alliance", "refresh", "run"}
 
 // standalonePages are whole documents of their own, without the site's
 // layout (the widget other sites frame). Each defines "<name>.html".
@@ -65,7 +65,8 @@ func loadViews(ls *locales) (*views, error) {
 	for _, l := range ls.all {
 		v.byLocale[l] = map[string]*template.Template{}
 		for _, name := range pageNames {
-			t, err := template.New("layout.html").Funcs(v.funcs(l)).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+			t, err := template.New("layout.html").Funcs(v.funcs(l)).ParseFS(templateFS, "templates/layout.html", "templates/partials.html",
+				"templates/refresh-partials.html", "templates/"+name+".html")
 			if err != nil {
 				return nil, fmt.Errorf("web: template %s: %w", name, err)
 			}

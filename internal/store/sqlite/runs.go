@@ -76,16 +76,16 @@ func (s *Store) FinishRun(ctx context.Context, r store.Run) error {
 }
 
 const runColumns = `id, source_id, trigger, started_at, finished_at, status, pages, bytes, seen, added, updated, unchanged,
-	removed, conflicts, warnings, warning_count, error, reason, digest, records_blob, quality, validation_us`
+	removed, conflicts, warnings, warning_count, error, reason, digest, records_blob, quality, validation_us, progress_at`
 
 func scanRun(row interface{ Scan(...any) error }) (store.Run, error) {
 	var r store.Run
-	var finished sql.NullTime
+	var finished, progressed sql.NullTime
 	var status, warnings, quality string
 	var validationUS int64
 	err := row.Scan(&r.ID, &r.SourceID, &r.Trigger, &r.StartedAt, &finished, &status, &r.Pages, &r.Bytes, &r.Seen, &r.Added,
 		&r.Updated, &r.Unchanged, &r.Removed, &r.Conflicts, &warnings, &r.WarningCount, &r.Error, &r.Reason, &r.Digest,
-		&r.RecordsBlob, &quality, &validationUS)
+		&r.RecordsBlob, &quality, &validationUS, &progressed)
 	if err != nil {
 		return r, err
 	}
@@ -93,7 +93,7 @@ func scanRun(row interface{ Scan(...any) error }) (store.Run, error) {
 		r.Quality = []byte(quality)
 	}
 	r.ValidationTime = time.Duration(validationUS) * time.Microsecond
-	r.FinishedAt = finished.Time
+	r.FinishedAt, r.ProgressAt = finished.Time, progressed.Time
 	r.Status = store.RunStatus(status)
 	if err := json.Unmarshal([]byte(warnings), &r.Warnings); err != nil {
 		return r, fmt.Errorf("run %d warnings: %w", r.ID, err)
