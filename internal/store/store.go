@@ -29,6 +29,7 @@ type Store interface {
 	Runs
 	Courses
 	Credentials
+	Accounts
 	Close() error
 }
 
@@ -298,6 +299,8 @@ type Source struct {
 	// NextRunAt is when the scheduler will next refresh the source (zero:
 	// not planned yet).
 	NextRunAt time.Time
+	// Paused: the scheduler leaves the source alone until it is resumed.
+	Paused bool
 }
 
 // RunStatus is the outcome of a harvest run.
