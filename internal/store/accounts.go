@@ -100,6 +100,10 @@ type Challenge struct {
 	ProviderID string
 	Domain     string
 	Token      string
+	// RequesterHash is the SHA-256 of a secret the requesting browser
+	// holds: the token is public once published, so it alone must not
+	// sign anyone in.
+	RequesterHash string
 	// Method is how it was proved (dns-txt, well-known); empty until then.
 	Method     string
 	CreatedAt  time.Time

@@ -34,6 +34,11 @@ type Options struct {
 	// Keys is the aggregator's key ring, whose public keys the API
 	// publishes; nil answers the key endpoints with 503.
 	Keys *keys.Ring
+	// Accounts holds the settings of sign-in, sessions and provider
+	// claims (accounts.go).
+	Accounts AccountOptions
+	// Now is the clock (nil: time.Now); tests move it.
+	Now func() time.Time
 }
 
 // Server serves the catalogue and the API.
@@ -45,6 +50,15 @@ type Server struct {
 	mu            sync.Mutex
 	providers     map[string]model.Provider
 	providersTime time.Time
+
+	// csrfKey signs CSRF tokens (Options.Accounts.CSRFKey or random).
+	csrfKey []byte
+	// logins limits failed sign-ins per client address.
+	logins *attemptLimiter
+	// claims limits domain checks per provider.
+	claims *attemptLimiter
+	// dummyHash stands in for the hash of an unknown account.
+	dummyHash func() string
 }
 
 // New builds a Server; it fails only if the embedded templates are broken.
@@ -56,7 +70,9 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{opts: o, log: o.Logger.With("component", "web"), views: v}, nil
+	srv := &Server{opts: o, log: o.Logger.With("component", "web"), views: v}
+	srv.initAccounts()
+	return srv, nil
 }
 
 // Handler returns the routes with middleware. Each area of the site
@@ -66,15 +82,16 @@ func (s *Server) Handler() http.Handler {
 	s.catalogueRoutes(mux)
 	s.apiRoutes(mux)
 	s.operationRoutes(mux)
+	s.accountRoutes(mux)
 	// The catch-all takes GET (and so HEAD) only: a request with another
 	// method that matches no pattern gets the mux's 405 with an Allow
 	// header.
 	mux.HandleFunc("GET /", s.notFound)
 	// Cross-origin protection refuses state-changing requests that a
 	// browser marks as sent from another site (Sec-Fetch-Site, Origin);
-	// forms also carry a token for browsers that send neither.
+	// forms also carry a token for browsers that send neither (withAuth).
 	protect := http.NewCrossOriginProtection()
-	return s.recoverer(securityHeaders(s.limitRequests(protect.Handler(mux))))
+	return s.recoverer(securityHeaders(s.limitRequests(protect.Handler(s.withAuth(mux)))))
 }
 
 // catalogueRoutes are the public pages and their assets.

@@ -32,7 +32,7 @@ type views struct {
 }
 
 // pageNames are the page templates; each is parsed with the layout.
-var pageNames = []string{"catalogue", "course", "about", "error"}
+var pageNames = []string{"catalogue", "course", "about", "error", "login", "dashboard", "claim"}
 
 func loadViews() (*views, error) {
 	v := &views{pages: map[string]*template.Template{}, hashes: map[string]string{}}
@@ -133,8 +133,14 @@ type layoutData struct {
 	// Partial asks for the page's main block only (htmx requests).
 	Partial bool
 	// CSRF is the anti-forgery token every form that changes state
-	// carries in a hidden field named "csrf".
+	// carries in a hidden field named "csrf". render fills it in.
 	CSRF string
+	// SignedIn names who is signed in ("" for nobody): the operator, or
+	// the domain a provider proved; SignedInKind is admin or provider,
+	// SignedInProvider the provider's ID. render fills them in.
+	SignedIn         string
+	SignedInKind     string
+	SignedInProvider string
 }
 
 // render executes a page into a buffer first, so a template error becomes
@@ -146,7 +152,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		block = "main"
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, block, data); err != nil {
+	if err := t.ExecuteTemplate(&buf, block, s.withRequestLayout(r, data)); err != nil {
 		s.log.Error("rendering page", "page", name, "error", err)
 		http.Error(w, "internal error while rendering the page", http.StatusInternalServerError)
 		return

@@ -171,8 +171,8 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, at time.Time) (int, e
 
 // AddChallenge stores a domain challenge.
 func (s *Store) AddChallenge(ctx context.Context, c store.Challenge) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO domain_challenges (provider_id, domain, token, created_at) VALUES (?, ?, ?, ?)`,
-		c.ProviderID, c.Domain, c.Token, c.CreatedAt.UTC())
+	res, err := s.db.ExecContext(ctx, `INSERT INTO domain_challenges (provider_id, domain, token, requester_hash, created_at)
+		VALUES (?, ?, ?, ?, ?)`, c.ProviderID, c.Domain, c.Token, c.RequesterHash, c.CreatedAt.UTC())
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: challenge of %s: %w", c.ProviderID, err)
 	}
@@ -183,8 +183,8 @@ func (s *Store) AddChallenge(ctx context.Context, c store.Challenge) (int64, err
 func (s *Store) Challenge(ctx context.Context, providerID string, id int64) (store.Challenge, error) {
 	c := store.Challenge{ID: id, ProviderID: providerID}
 	var verified sql.NullTime
-	err := s.db.QueryRowContext(ctx, `SELECT domain, token, method, created_at, verified_at FROM domain_challenges
-		WHERE id = ? AND provider_id = ?`, id, providerID).Scan(&c.Domain, &c.Token, &c.Method, &c.CreatedAt, &verified)
+	err := s.db.QueryRowContext(ctx, `SELECT domain, token, requester_hash, method, created_at, verified_at FROM domain_challenges
+		WHERE id = ? AND provider_id = ?`, id, providerID).Scan(&c.Domain, &c.Token, &c.RequesterHash, &c.Method, &c.CreatedAt, &verified)
 	c.VerifiedAt = verified.Time
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, fmt.Errorf("challenge %d of %s: %w", id, providerID, store.ErrNotFound)

@@ -118,7 +118,7 @@ func testSessions(t *testing.T, s store.Store) {
 func testChallenges(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	mustProviders(t, s, "a", "b")
-	id, err := s.AddChallenge(ctx, store.Challenge{ProviderID: "a", Domain: "a.test", Token: "tok", CreatedAt: t0})
+	id, err := s.AddChallenge(ctx, store.Challenge{ProviderID: "a", Domain: "a.test", Token: "tok", RequesterHash: "rh", CreatedAt: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func testChallenges(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Domain != "a.test" || c.Token != "tok" || c.Method != "dns-txt" || !c.VerifiedAt.Equal(t0.Add(time.Minute)) {
+	if c.Domain != "a.test" || c.Token != "tok" || c.RequesterHash != "rh" || c.Method != "dns-txt" || !c.VerifiedAt.Equal(t0.Add(time.Minute)) {
 		t.Errorf("challenge = %+v", c)
 	}
 }

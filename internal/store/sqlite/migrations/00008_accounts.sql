@@ -30,6 +30,9 @@ CREATE TABLE domain_challenges (
     provider_id TEXT NOT NULL REFERENCES providers (id),
     domain      TEXT NOT NULL,
     token       TEXT NOT NULL UNIQUE,
+    -- SHA-256 of a secret in the requesting browser's cookie: only that
+    -- browser may turn the published token into a session.
+    requester_hash TEXT NOT NULL,
     method      TEXT NOT NULL DEFAULT '',
     created_at  TIMESTAMP NOT NULL,
     verified_at TIMESTAMP
