@@ -109,7 +109,6 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 		Next: localPath(r.URL.Query().Get("next"))})
 }
 
-
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	pw := r.PostFormValue("password")

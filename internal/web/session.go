@@ -92,8 +92,12 @@ func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value s
 	http.SetCookie(w, c)
 }
 
-func (s *Server) sessionTTL() time.Duration  { return orDefault(s.opts.Accounts.SessionTTL, defaultSessionTTL) }
-func (s *Server) sessionIdle() time.Duration { return orDefault(s.opts.Accounts.SessionIdle, defaultSessionIdle) }
+func (s *Server) sessionTTL() time.Duration {
+	return orDefault(s.opts.Accounts.SessionTTL, defaultSessionTTL)
+}
+func (s *Server) sessionIdle() time.Duration {
+	return orDefault(s.opts.Accounts.SessionIdle, defaultSessionIdle)
+}
 
 func orDefault(d, def time.Duration) time.Duration {
 	if d > 0 {
