@@ -391,3 +391,27 @@ func TestLoginRedirectsOnlyWithinTheSite(t *testing.T) {
 		}
 	}
 }
+
+// signInProvider claims a provider's domain through the claim pages, the
+// token published in the fake verifier, and returns the signed-in browser.
+func (f *accountsFixture) signInProvider(t *testing.T, providerID, domain string) *browser {
+	t.Helper()
+	b := f.browser(t)
+	tok := b.csrf("/institutions/" + providerID + "/claim")
+	resp, body := b.do("POST", "/institutions/"+providerID+"/claim", url.Values{"csrf": {tok}, "domain": {domain}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("asking for a token: %d\n%s", resp.StatusCode, body)
+	}
+	challenge := resp.Header.Get("Location")
+	_, body = b.do("GET", challenge, nil)
+	m := regexp.MustCompile(`id="claim-token">([^<]+)<`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no token on %s:\n%s", challenge, body)
+	}
+	f.verifier.publish(domain, m[1])
+	resp, body = b.do("POST", challenge+"/verify", url.Values{"csrf": {csrfInput.FindStringSubmatch(body)[1]}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/dashboard/"+providerID {
+		t.Fatalf("verifying: %d %s\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
+	}
+	return b
+}
