@@ -124,7 +124,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		s.loginFailed(r, ip, acct)
 		page.Error = s.tr(r, "The name or password is wrong, or the account is locked after too many failed attempts.")
-		s.render(w, r, http.StatusUnauthorized, "login", page)
+		// 200, not 401: the page is the form again, with the reason, and
+		// browsers log an error status as a failed load.
+		s.render(w, r, http.StatusOK, "login", page)
 		return
 	}
 	if err := s.opts.Store.Unlock(r.Context(), acct.Name); err != nil {

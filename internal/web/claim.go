@@ -193,7 +193,7 @@ func (s *Server) claimVerify(w http.ResponseWriter, r *http.Request) {
 	method, err := s.opts.Accounts.Verifier.VerifyDomain(ctx, c.Domain, c.Token)
 	if err != nil {
 		s.audit(r, "claim.failed", p.ID, map[string]any{"domain": c.Domain, "challenge": c.ID, "reason": err.Error()})
-		s.render(w, r, http.StatusUnprocessableEntity, "claim", s.challengePage(r, p, c,
+		s.render(w, r, http.StatusOK, "claim", s.challengePage(r, p, c,
 			s.tr(r, "The token was not found: %s", err.Error())))
 		return
 	}
