@@ -457,6 +457,14 @@ func TestPausedSourceIsNotPlanned(t *testing.T) {
 	if runs := f.runs(t); len(runs) != 0 {
 		t.Fatalf("a paused source was harvested by a scheduled job: %+v", runs)
 	}
+	// Nor does a refresh of its whole provider.
+	f.in.manifest.Store(`{"sources":[{"id":"main","type":"ooapi","path":"SRV"}]}`)
+	if err := s.discover(ctx, discoverArgs{ProviderID: "P1", Refresh: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := queuedRefreshes(t, s); n != 0 {
+		t.Fatalf("a refresh of the provider queued %d refreshes of its paused source, want none", n)
+	}
 	if err := f.st.SetSourcePaused(ctx, f.src.ID, false); err != nil {
 		t.Fatal(err)
 	}

@@ -320,8 +320,8 @@ func (s *Scheduler) refresh(ctx context.Context, args refreshArgs, tags []string
 	if err != nil {
 		return err
 	}
-	// A job queued before the source was paused does not run it; one
-	// that someone asked for (manual) does.
+	// A job queued before the source was paused does not run it; a
+	// refresh someone asked for (manual) does.
 	if !src.Active || (src.Paused && args.Trigger != "manual") {
 		return nil
 	}
@@ -382,7 +382,9 @@ func (s *Scheduler) discover(ctx context.Context, args discoverArgs, tags []stri
 		return nil
 	}
 	for _, src := range sources {
-		if !src.Active {
+		// A paused source waits even when its whole provider is
+		// refreshed; only a refresh of that source itself runs it.
+		if !src.Active || src.Paused {
 			continue
 		}
 		v, known := versions[src.ID]

@@ -415,3 +415,34 @@ func (f *accountsFixture) signInProvider(t *testing.T, providerID, domain string
 	}
 	return b
 }
+
+func TestRequireAdmin(t *testing.T) {
+	f := newAccountsFixture(t, false, nil)
+	srv, err := New(Options{Store: f.st, Index: openTestIndex(t), Now: f.clock.Now, Accounts: AccountOptions{HashParams: cheapHash}})
+	must(t, err)
+	mux := http.NewServeMux()
+	srv.accountRoutes(mux)
+	mux.HandleFunc("GET /admin/secret", srv.requireAdmin(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("for operators"))
+	}))
+	srv.opts.Accounts.Verifier = f.verifier
+	g := *f
+	g.ts = httptest.NewServer(srv.withAuth(mux))
+	t.Cleanup(g.ts.Close)
+	f = &g
+	anon := f.browser(t)
+	if resp, _ := anon.do("GET", "/admin/secret", nil); resp.StatusCode != http.StatusSeeOther ||
+		resp.Header.Get("Location") != "/admin/login?next=%2Fadmin%2Fsecret" {
+		t.Errorf("anonymous: %d %s, want 303 to the sign-in page", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	admin := f.browser(t)
+	admin.login("ops", opsPassword)
+	if resp, body := admin.do("GET", "/admin/secret", nil); resp.StatusCode != 200 || body != "for operators" {
+		t.Errorf("operator: %d %q", resp.StatusCode, body)
+	}
+	// A provider's session is no operator's.
+	provider := f.signInProvider(t, "A", "a.test")
+	if resp, _ := provider.do("GET", "/admin/secret", nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("provider: %d, want 403", resp.StatusCode)
+	}
+}

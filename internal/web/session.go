@@ -124,6 +124,10 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, kind store
 	s.endSession(w, r)
 	token := randomToken()
 	now := s.now()
+	// Sign-ins are rare enough to sweep expired sessions on.
+	if _, err := s.opts.Store.DeleteExpiredSessions(r.Context(), now); err != nil {
+		s.log.Error("deleting expired sessions", "error", err)
+	}
 	sess := store.Session{TokenHash: hashToken(token), Kind: kind, Subject: subject, ProviderID: providerID,
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.sessionTTL())}
 	if err := s.opts.Store.CreateSession(r.Context(), sess); err != nil {
