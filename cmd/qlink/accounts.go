@@ -18,14 +18,19 @@ import (
 // process on the directory accepts the others' tokens.
 const csrfKeyFile = "csrf.key"
 
+// accountSettings are the settings of the commands that serve pages.
+var accountSettings = []string{"session-ttl", "session-idle", "login-max-failures", "login-lockout"}
+
 // accountOptions wires sign-in, provider claims and the dashboard.
 func (a *app) accountOptions() (web.AccountOptions, error) {
 	key, err := loadOrCreateKey(filepath.Join(a.cfg.DataDir, csrfKeyFile))
 	if err != nil {
 		return web.AccountOptions{}, err
 	}
+	ac := a.cfg.Accounts
 	return web.AccountOptions{CSRFKey: key, Verifier: a.discoverer, Snapshots: a.blobs,
-		Refresher: queueRefresher{dbPath: a.cfg.DatabasePath()}}, nil
+		Refresher:  queueRefresher{dbPath: a.cfg.DatabasePath()},
+		SessionTTL: ac.SessionTTL, SessionIdle: ac.SessionIdle, MaxFailures: ac.MaxFailures, Lockout: ac.Lockout}, nil
 }
 
 // loadOrCreateKey reads a 32-byte key file, creating it (mode 0600) when
