@@ -26,10 +26,10 @@ func newAdminCmd() *cobra.Command {
 argon2id hashes (RFC 9106's second recommended parameters: 64 MiB, 3 passes, 4 lanes)
 and must have at least 12 characters; a passphrase of a few words is best.
 
-After 5 failed sign-ins in a row an account is locked for 15 minutes ("qlink admin
-unlock" lifts it at once); 20 failures from one address within 15 minutes refuse that
-address for the rest of them. A session lasts at most 12 hours and ends after an idle
-hour. Session cookies are Secure, HttpOnly and SameSite=Lax, with the __Host- prefix when
+After 5 failed sign-ins in a row (serve's --login-max-failures) an account is locked
+for 15 minutes (--login-lockout; "qlink admin unlock" lifts it at once); 20 failures
+from one address within that time refuse the address for the rest of it. A session
+lasts at most 12 hours (--session-ttl) and ends after an idle hour (--session-idle). Session cookies are Secure, HttpOnly and SameSite=Lax, with the __Host- prefix when
 served over https (directly, or behind a proxy with an https --base-url). Over plain
 HTTP, browsers keep Secure cookies only from localhost and 127.0.0.1, so sign in over
 https or on the machine itself.
