@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -102,18 +103,39 @@ type loginPage struct {
 	Name  string
 	Next  string
 	Error string
+	// CookiesDropped: the page is served over plain HTTP to an address
+	// that browsers keep no Secure cookie from, so signing in cannot work.
+	CookiesDropped bool
+}
+
+func (s *Server) newLoginPage(r *http.Request, next string) loginPage {
+	return loginPage{layoutData: layoutData{Title: s.tr(r, "Sign in"), Notice: s.opts.Notice},
+		Next: localPath(next), CookiesDropped: !s.secureSite(r) && !loopbackHost(r.Host)}
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "login", loginPage{layoutData: layoutData{Title: s.tr(r, "Sign in"), Notice: s.opts.Notice},
-		Next: localPath(r.URL.Query().Get("next"))})
+	s.render(w, r, http.StatusOK, "login", s.newLoginPage(r, r.URL.Query().Get("next")))
+}
+
+// loopbackHost reports whether a Host header names this machine, where
+// browsers treat plain HTTP as a secure context.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	pw := r.PostFormValue("password")
-	page := loginPage{layoutData: layoutData{Title: s.tr(r, "Sign in"), Notice: s.opts.Notice},
-		Name: name, Next: localPath(r.PostFormValue("next"))}
+	page := s.newLoginPage(r, r.PostFormValue("next"))
+	page.Name = name
 	ip := clientIP(r)
 	if s.logins.blocked(ip) {
 		page.Error = s.tr(r, "Too many failed sign-ins from your address. Try again in %d minutes.", int(s.opts.Accounts.Lockout.Minutes()))

@@ -446,3 +446,20 @@ func TestRequireAdmin(t *testing.T) {
 		t.Errorf("provider: %d, want 403", resp.StatusCode)
 	}
 }
+
+func TestLoginPageWarnsWhereCookiesAreDropped(t *testing.T) {
+	f := newAccountsFixture(t, false, nil)
+	b := f.browser(t)
+	if _, body := b.do("GET", "/admin/login", nil); strings.Contains(body, "login-insecure") {
+		t.Error("a warning on loopback, where browsers keep Secure cookies")
+	}
+	req, _ := http.NewRequest("GET", f.ts.URL+"/admin/login", nil)
+	req.Host = "catalogue.example.org"
+	resp, err := http.DefaultClient.Do(req)
+	must(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "login-insecure") {
+		t.Error("no warning over plain HTTP at a public name")
+	}
+}
