@@ -87,6 +87,8 @@ func (s *Server) initAccounts() {
 	})
 	s.logins = newAttemptLimiter(o.MaxFailuresPerIP, o.Lockout, s.now)
 	s.claims = newAttemptLimiter(maxClaimChecks, time.Hour, s.now)
+	s.claimIssues = newAttemptLimiter(maxClaimIssues, time.Hour, s.now)
+	s.refreshes = newAttemptLimiter(maxExtraRefreshes, time.Hour, s.now)
 }
 
 // accountRoutes are signing in and out, and what providers do for their

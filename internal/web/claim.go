@@ -34,6 +34,8 @@ const (
 	maxClaimChecks = 10
 	// claimCheckTimeout bounds one check (DNS and the well-known file).
 	claimCheckTimeout = 30 * time.Second
+	// maxClaimIssues bounds the tokens one address may ask for per hour.
+	maxClaimIssues = 10
 )
 
 func (s *Server) providerRoutes(mux *http.ServeMux) {
@@ -117,6 +119,12 @@ func (s *Server) claimIssue(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "claim", page)
 		return
 	}
+	if s.claimIssues.blocked(clientIP(r)) {
+		page.Error = s.tr(r, "Too many tokens were asked for from your address in the last hour. Try again later.")
+		s.render(w, r, http.StatusTooManyRequests, "claim", page)
+		return
+	}
+	s.claimIssues.fail(clientIP(r))
 	secret := randomToken()
 	c := store.Challenge{ProviderID: p.ID, Domain: domain, Token: "qlink-verify-" + randomToken(),
 		RequesterHash: hashToken(secret), CreatedAt: s.now()}

@@ -20,6 +20,10 @@ import (
 // dashboardRuns is how many of the latest runs the dashboard lists.
 const dashboardRuns = 10
 
+// maxExtraRefreshes bounds a provider's own refreshes per hour: each one
+// rediscovers and harvests all its sources.
+const maxExtraRefreshes = 6
+
 type dashboardPage struct {
 	layoutData
 	Provider  model.Provider
@@ -91,6 +95,11 @@ func (s *Server) dashboardRefresh(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusServiceUnavailable, s.tr(r, "This server does not harvest, so it cannot refresh anything."))
 		return
 	}
+	if s.refreshes.blocked(providerID) {
+		s.errorPage(w, r, http.StatusTooManyRequests, s.tr(r, "Your sources were refreshed %d times in the last hour; wait a little before the next.", maxExtraRefreshes))
+		return
+	}
+	s.refreshes.fail(providerID)
 	if err := s.opts.Accounts.Refresher.RefreshProvider(r.Context(), providerID); err != nil {
 		s.serverError(w, r, err)
 		return

@@ -158,3 +158,29 @@ func claimTokenOf(t *testing.T, page string) string {
 	rest := page[i+len(marker):]
 	return rest[:strings.Index(rest, "<")]
 }
+
+func TestProviderActionsAreRateLimited(t *testing.T) {
+	f := newAccountsFixture(t, false, nil)
+	b := f.signInProvider(t, "A", "a.test")
+	tok := b.csrf("/dashboard/A")
+	for i := range maxExtraRefreshes {
+		if resp, _ := b.do("POST", "/dashboard/A/refresh", url.Values{"csrf": {tok}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("refresh %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	if resp, _ := b.do("POST", "/dashboard/A/refresh", url.Values{"csrf": {tok}}); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("refresh %d within the hour: %d, want 429", maxExtraRefreshes+1, resp.StatusCode)
+	}
+	if n := len(f.refresh.got()); n != maxExtraRefreshes {
+		t.Errorf("%d refreshes queued, want %d", n, maxExtraRefreshes)
+	}
+	// One token was issued to sign in; the address may ask for the rest.
+	anon := f.browser(t)
+	tok = anon.csrf("/institutions/B/claim")
+	for i := 1; i < maxClaimIssues; i++ {
+		anon.do("POST", "/institutions/B/claim", url.Values{"csrf": {tok}, "domain": {"b.test"}})
+	}
+	if resp, _ := anon.do("POST", "/institutions/B/claim", url.Values{"csrf": {tok}, "domain": {"b.test"}}); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("token %d from one address within the hour: %d, want 429", maxClaimIssues+1, resp.StatusCode)
+	}
+}

@@ -55,8 +55,11 @@ type Server struct {
 	csrfKey []byte
 	// logins limits failed sign-ins per client address.
 	logins *attemptLimiter
-	// claims limits domain checks per provider.
-	claims *attemptLimiter
+	// claims limits domain checks per provider, claimIssues the tokens
+	// asked for per address, refreshes a provider's own refreshes.
+	claims      *attemptLimiter
+	claimIssues *attemptLimiter
+	refreshes   *attemptLimiter
 	// dummyHash stands in for the hash of an unknown account.
 	dummyHash func() string
 }
