@@ -185,16 +185,13 @@ func (s *Server) loadSession(r *http.Request) *store.Session {
 }
 
 // withAuth finds the request's session and checks the CSRF token of every
-// state-changing request outside the API before its handler runs. A
-// request that no route takes goes on to the mux's own 404 or 405.
+// state-changing request outside the API before its handler runs. The API
+// and static files need no session; a request that no route takes goes on
+// to the mux's own 404 or 405.
 func (s *Server) withAuth(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next := http.Handler(mux)
-		if _, pattern := mux.Handler(r); pattern == "" {
-			next.ServeHTTP(w, r)
-			return
-		}
-		if isAPI(r) {
+		if _, pattern := mux.Handler(r); pattern == "" || isAPI(r) || strings.HasPrefix(r.URL.Path, "/static/") {
 			next.ServeHTTP(w, r)
 			return
 		}
