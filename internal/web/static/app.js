@@ -16,3 +16,11 @@
   document.addEventListener('DOMContentLoaded', apply);
   document.addEventListener('htmx:afterSettle', apply);
 })();
+
+// Every htmx request that changes something carries the page's CSRF token
+// in the X-CSRF-Token header, also from elements outside a form (a form's
+// own hidden csrf field works without JavaScript).
+document.addEventListener('htmx:configRequest', function (e) {
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  if (meta && meta.content && e.detail.verb !== 'get') e.detail.headers['X-CSRF-Token'] = meta.content;
+});
