@@ -49,6 +49,8 @@ type app struct {
 	checker *harvest.Harvester
 	// queue is the job queue the web queues refreshes in (nil: none).
 	queue *schedule.Queue
+	// discoverer also checks providers' domain claims.
+	discoverer *discovery.Discoverer
 }
 
 // network adjusts outbound behaviour; only the demo and tests change it.
@@ -82,9 +84,10 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 		return nil, err
 	}
 	a.fetcher = newFetcher(cfg, nw, log)
+	a.discoverer = newDiscoverer(cfg, a.fetcher, nw)
 	a.harvester = harvest.New(harvest.Options{
 		Store: a.store, Blobs: a.blobs, Index: a.index, Fetcher: a.fetcher,
-		Discoverer: newDiscoverer(cfg, a.fetcher, nw), Adapters: adapters(),
+		Discoverer: a.discoverer, Adapters: adapters(),
 		Auth: auth.Deps{Keys: a.keys, HTTPClient: a.fetcher.HTTPClient(),
 			Credentials: harvest.StoredCredentials{Store: a.store, Keys: a.keys}},
 		MaxPages: cfg.Harvest.MaxPages, Limits: harvestLimits(cfg), PublishFor: publishFor(cfg), Logger: log,
@@ -329,8 +332,12 @@ func (a *app) webServer(notice string) (*web.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	accounts, err := a.accountOptions()
+	if err != nil {
+		return nil, err
+	}
 	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice, Labels: labels, Keys: a.keys,
-		Checker: a.checker, Refresher: a.refresher(), RefreshMinInterval: a.cfg.RefreshMinInterval})
+		Checker: a.checker, Refresher: a.refresher(), RefreshMinInterval: a.cfg.RefreshMinInterval, Accounts: accounts})
 }
 
 func (a *app) Close() {

@@ -79,8 +79,8 @@ On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
 	}
 	cmd.Flags().Bool("init", false, "create the instance when the data directory is new or empty (as qlink init does); an existing instance is used as it is")
 	cmd.Flags().BoolVar(&noHarvest, "no-harvest", false, "serve only, harvesting nothing (a read-only node)")
-	config.Bind(cmd.Flags(), append([]string{"data-dir", "secret-key", "addr", "base-url", "log-level", "log-format", "auto-migrate", "refresh-min-interval"},
-		harvestSettings...)...)
+	config.Bind(cmd.Flags(), append(append([]string{"data-dir", "secret-key", "addr", "base-url", "log-level", "log-format", "auto-migrate", "refresh-min-interval"},
+		harvestSettings...), accountSettings...)...)
 	return cmd
 }
 

@@ -53,6 +53,7 @@ type Config struct {
 	Fetch    FetchConfig
 	Harvest  HarvestConfig
 	Schedule ScheduleConfig
+	Accounts AccountsConfig
 }
 
 // ScheduleConfig tunes the harvest schedule qlink serve runs.
@@ -154,6 +155,7 @@ func Default() Config {
 		Harvest: HarvestConfig{Workers: 4, MaxPages: 10000, MaxRemovalPercent: 50, MaxSources: 100, MaxRunBytes: 2 << 30,
 			MaxRunPages: 50000, MaxRecords: 200000, ProviderTimeout: 30 * time.Minute, KeepSnapshots: 5},
 		Schedule: ScheduleConfig{Floor: time.Hour, Ceiling: 7 * 24 * time.Hour, Discovery: 24 * time.Hour, Registry: 24 * time.Hour},
+		Accounts: defaultAccounts(),
 	}
 }
 
@@ -285,5 +287,6 @@ func (c Config) Validate() error {
 	if c.Schedule.Discovery < time.Minute || c.Schedule.Registry < time.Minute {
 		errs = append(errs, errors.New("schedule-discovery and schedule-registry must be at least 1m"))
 	}
+	errs = append(errs, c.Accounts.validate()...)
 	return errors.Join(errs...)
 }

@@ -58,6 +58,10 @@ var options = []option{
 	{"schedule-registry", "how often the provider registry is imported again, when registry-url is set (qlink serve)", false, func(c *Config) any { return &c.Schedule.Registry }},
 	{"harvest-publish-for", "providers whose sources may publish courses for other providers, as PROVIDER=OTHER[+OTHER] pairs (e.g. an alliance for its members); any other claimed publisher is refused", false, func(c *Config) any { return &c.Harvest.PublishFor }},
 	{"harvest-keep-snapshots", "distinct raw snapshots kept per source; older ones are deleted after each run", false, func(c *Config) any { return &c.Harvest.KeepSnapshots }},
+	{"session-ttl", "longest life of a signed-in session, operator's or institution's (qlink serve)", false, func(c *Config) any { return &c.Accounts.SessionTTL }},
+	{"session-idle", "a session unused for this long ends (qlink serve)", false, func(c *Config) any { return &c.Accounts.SessionIdle }},
+	{"login-max-failures", "failed sign-ins in a row that lock an operator account for login-lockout (qlink serve)", false, func(c *Config) any { return &c.Accounts.MaxFailures }},
+	{"login-lockout", "how long a locked account stays locked, and the window in which 20 failed sign-ins from one address refuse it (qlink serve)", false, func(c *Config) any { return &c.Accounts.Lockout }},
 }
 
 // EnvName returns the environment variable for an option name.

@@ -425,3 +425,53 @@ func TestChangedManifestRefreshesAtOnce(t *testing.T) {
 		t.Errorf("an unchanged manifest queued %d refreshes, want none", len(jobs))
 	}
 }
+
+// queuedRefreshes counts the refresh jobs waiting in the queue.
+func queuedRefreshes(t *testing.T, s *Scheduler) int {
+	t.Helper()
+	res, err := s.client.JobList(context.Background(), river.NewJobListParams().Kinds(refreshArgs{}.Kind()).States(liveStates...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(res.Jobs)
+}
+
+func TestPausedSourceIsNotPlanned(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, `{"type":"ooapi","path":"SRV"}`)
+	s := f.open(t, Options{})
+	// A new source is due at once, unless paused.
+	if err := f.st.SetSourcePaused(ctx, f.src.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.plan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := queuedRefreshes(t, s); n != 0 {
+		t.Fatalf("a paused source got %d scheduled refreshes, want none", n)
+	}
+	// A scheduled job queued before the pause runs nothing.
+	if err := s.refresh(ctx, refreshArgs{SourceID: f.src.ID, Trigger: "schedule"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if runs := f.runs(t); len(runs) != 0 {
+		t.Fatalf("a paused source was harvested by a scheduled job: %+v", runs)
+	}
+	// Nor does a refresh of its whole provider.
+	f.in.manifest.Store(`{"sources":[{"id":"main","type":"ooapi","path":"SRV"}]}`)
+	if err := s.discover(ctx, discoverArgs{ProviderID: "P1", Refresh: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := queuedRefreshes(t, s); n != 0 {
+		t.Fatalf("a refresh of the provider queued %d refreshes of its paused source, want none", n)
+	}
+	if err := f.st.SetSourcePaused(ctx, f.src.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.plan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := queuedRefreshes(t, s); n != 1 {
+		t.Fatalf("a resumed source got %d scheduled refreshes, want 1", n)
+	}
+}

@@ -230,7 +230,8 @@ func (s *Scheduler) plan(ctx context.Context) error {
 		return err
 	}
 	for _, src := range sources {
-		if !src.Active || s.due(src).After(now) {
+		// A paused source waits for its provider or an operator to resume it.
+		if !src.Active || src.Paused || s.due(src).After(now) {
 			continue
 		}
 		if err := s.insert(ctx, refreshArgs{SourceID: src.ID, Trigger: "schedule"}, priorityPeriodic, nil); err != nil {
@@ -320,7 +321,9 @@ func (s *Scheduler) refresh(ctx context.Context, args refreshArgs, tags []string
 	if err != nil {
 		return err
 	}
-	if !src.Active {
+	// A job queued before the source was paused does not run it; a
+	// refresh someone asked for (manual) does.
+	if !src.Active || (src.Paused && args.Trigger != "manual") {
 		return nil
 	}
 	if !s.lock(src.ID) {
@@ -380,7 +383,9 @@ func (s *Scheduler) discover(ctx context.Context, args discoverArgs, tags []stri
 		return nil
 	}
 	for _, src := range sources {
-		if !src.Active {
+		// A paused source waits even when its whole provider is
+		// refreshed; only a refresh of that source itself runs it.
+		if !src.Active || src.Paused {
 			continue
 		}
 		v, known := versions[src.ID]

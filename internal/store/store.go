@@ -33,6 +33,7 @@ type Store interface {
 	InstitutionRecords
 	Alliances
 	Refreshes
+	Accounts
 	Close() error
 }
 
@@ -302,6 +303,8 @@ type Source struct {
 	// NextRunAt is when the scheduler will next refresh the source (zero:
 	// not planned yet).
 	NextRunAt time.Time
+	// Paused: the scheduler leaves the source alone until it is resumed.
+	Paused bool
 }
 
 // RunStatus is the outcome of a harvest run.

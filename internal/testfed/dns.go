@@ -14,6 +14,8 @@ import (
 type dnsZone struct {
 	names map[string]*dnsNode // by lower-case FQDN
 	soa   *dns.SOA
+	// claims answers TXT queries for published claim tokens.
+	claims *claimTokens
 }
 
 type dnsNode struct {
@@ -75,6 +77,10 @@ func (z *dnsZone) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 		return
 	}
 	q := req.Question[0]
+	if z.claims != nil && z.claims.answerTXT(m, q) {
+		w.WriteMsg(m)
+		return
+	}
 	n, ok := z.names[strings.ToLower(q.Name)]
 	hdr := dns.RR_Header{Name: q.Name, Rrtype: q.Qtype, Class: dns.ClassINET, Ttl: dnsTTL}
 	switch {

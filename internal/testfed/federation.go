@@ -25,6 +25,8 @@ type Federation struct {
 	seed     int64
 	// evo is what Evolve changes; it guards insts after Start.
 	evo *evolution
+	// claims are the domain-claim tokens tests publish.
+	claims *claimTokens
 
 	httpServers []*http.Server
 	dnsServers  []*dns.Server
@@ -48,12 +50,13 @@ func Start(ctx context.Context, opts Options) (*Federation, error) {
 		return nil, err
 	}
 	f := &Federation{port: port, insts: generate(o, port), seed: o.Seed,
-		evo: &evolution{failing: -1, renderers: map[int][]*renderer{}}}
+		evo: &evolution{failing: -1, renderers: map[int][]*renderer{}}, claims: newClaimTokens()}
 	f.registry = origin(registryHost, port) + registryPath
 	zone := newZone()
+	zone.claims = f.claims
 	routers := make([]*hostRouter, len(listeners))
 	for k := range routers {
-		routers[k] = &hostRouter{sites: map[string]*site{}, log: o.Logger}
+		routers[k] = &hostRouter{sites: map[string]*site{}, log: o.Logger, claims: f.claims}
 	}
 	reg := newRegistry(f.insts, port, o.Now)
 	routers[0].sites[registryHost] = &site{mounts: []mount{{registryPath, reg.serve}},

@@ -33,8 +33,9 @@ type mount struct {
 // hostRouter is the handler of one loopback address: it dispatches on the
 // Host header to the sites of that address.
 type hostRouter struct {
-	sites map[string]*site
-	log   *slog.Logger
+	sites  map[string]*site
+	log    *slog.Logger
+	claims *claimTokens
 }
 
 func (h *hostRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -56,6 +57,9 @@ func (h *hostRouter) route(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if h.claims != nil && h.claims.serveFile(w, r, strings.ToLower(strings.TrimSuffix(host, "."))) {
 		return
 	}
 	if f, ok := s.files[r.URL.Path]; ok {

@@ -273,13 +273,13 @@ func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) bool {
 		SameSite: http.SameSiteLaxMode, HttpOnly: true, Secure: r.TLS != nil})
 	q.Del("lang")
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, localPath(r, q.Encode()), http.StatusSeeOther)
+	http.Redirect(w, r, requestPathWith(r, q.Encode()), http.StatusSeeOther)
 	return true
 }
 
-// localPath is r's path with the given query; leading slashes are
+// requestPathWith is r's path with the given query; leading slashes are
 // collapsed so "//evil.test" cannot become a link to another site.
-func localPath(r *http.Request, rawQuery string) string {
+func requestPathWith(r *http.Request, rawQuery string) string {
 	p := "/" + strings.TrimLeft(r.URL.EscapedPath(), "/")
 	if rawQuery != "" {
 		p += "?" + rawQuery
@@ -305,7 +305,7 @@ func (s *Server) langLinks(r *http.Request) []langLink {
 	out := make([]langLink, 0, len(s.locales.all))
 	for _, l := range s.locales.all {
 		q.Set("lang", l.Code)
-		out = append(out, langLink{Code: l.Code, Name: l.name(), URL: localPath(r, q.Encode()), Current: l == current})
+		out = append(out, langLink{Code: l.Code, Name: l.name(), URL: requestPathWith(r, q.Encode()), Current: l == current})
 	}
 	return out
 }

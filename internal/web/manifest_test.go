@@ -29,9 +29,13 @@ func newManifestServer(t *testing.T, checker Checker) *httptest.Server {
 	return ts
 }
 
+// postForm posts a form as a browser that loaded the builder does, with
+// its CSRF cookie and token.
 func postForm(t *testing.T, u string, form url.Values) (*http.Response, string) {
 	t.Helper()
-	resp, err := http.PostForm(u, form)
+	base, _, _ := strings.Cut(strings.TrimPrefix(u, "http://"), "/")
+	cookie, token := anonymousForm(t, "http://"+base, "/manifest")
+	resp, err := postWithToken(u, form.Encode(), cookie, token)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +230,8 @@ func TestManifestPageRefusesHostileInput(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := http.Post(ts.URL+"/manifest/validate", "application/x-www-form-urlencoded", strings.NewReader(tc.body))
+			cookie, token := anonymousForm(t, ts.URL, "/manifest")
+			resp, err := postWithToken(ts.URL+"/manifest/validate", tc.body, cookie, token)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -145,7 +145,7 @@ func (f builderForm) manifest() builtManifest {
 			continue
 		}
 		m.Sources = append(m.Sources, builtSource{Type: s["type"], Path: s["path"], Version: s["version"], ID: s["id"],
-			Name: s["name"], Refresh: refreshValue(s["refresh"]), Auth: authOf(s)})
+			Name: s["name"], Refresh: refreshValue(s["refresh"]), Auth: builtAuthOf(s)})
 	}
 	return m
 }
@@ -160,7 +160,7 @@ func refreshValue(s string) any {
 	return s
 }
 
-func authOf(s formSource) builtAuth {
+func builtAuthOf(s formSource) builtAuth {
 	a := builtAuth{Type: s["auth"]}
 	switch a.Type {
 	case "httpheader":

@@ -237,7 +237,7 @@ func (s *Server) refreshPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v := refreshView{layoutData: layoutData{Title: s.tr(r, "Refresh of %s", p.Name.String()), Notice: s.opts.Notice},
 		Provider: p, Refresh: ref, Requested: utcMinute(ref.RequestedAt), Progress: prog}
-	if v.Button, err = s.refreshButtonFor(r, p.ID, v.CSRF); err != nil {
+	if v.Button, err = s.refreshButtonFor(r, p.ID, s.csrfToken(r)); err != nil {
 		s.failurePage(w, r, "reading the refreshes", err)
 		return
 	}

@@ -88,11 +88,13 @@ func newRefreshFixture(t *testing.T, refresher func(dbPath string) Refresher, in
 // following the redirect.
 func (f *refreshFixture) post(t *testing.T, path string, header http.Header) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, f.srv.URL+path, strings.NewReader(url.Values{"csrf": {"x"}}.Encode()))
+	cookie, token := anonymousForm(t, f.srv.URL, "/manifest")
+	req, err := http.NewRequest(http.MethodPost, f.srv.URL+path, strings.NewReader(url.Values{"csrf": {token}}.Encode()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(cookie)
 	for k, v := range header {
 		req.Header[k] = v
 	}

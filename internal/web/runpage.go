@@ -104,7 +104,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 			v.Quality = &q
 		}
 	}
-	if v.Button, err = s.refreshButtonFor(r, src.ProviderID, v.CSRF); err != nil {
+	if v.Button, err = s.refreshButtonFor(r, src.ProviderID, s.csrfToken(r)); err != nil {
 		s.failurePage(w, r, "reading the refreshes", err)
 		return
 	}

@@ -43,6 +43,11 @@ type Options struct {
 	// RefreshMinInterval is the least time between two refreshes of one
 	// provider asked for on the web (0: defaultRefreshMinInterval).
 	RefreshMinInterval time.Duration
+	// Accounts holds the settings of sign-in, sessions and provider
+	// claims (accounts.go).
+	Accounts AccountOptions
+	// Now is the clock (nil: time.Now); tests move it.
+	Now func() time.Time
 }
 
 // Server serves the catalogue and the API.
@@ -60,6 +65,18 @@ type Server struct {
 	allianceCache     map[string]model.Alliance
 	allianceCacheTime time.Time
 	refreshes         refreshState
+
+	// csrfKey signs CSRF tokens (Options.Accounts.CSRFKey or random).
+	csrfKey []byte
+	// logins limits failed sign-ins per client address.
+	logins *attemptLimiter
+	// claims limits domain checks per provider, claimIssues the tokens
+	// asked for per address, ownRefreshes a provider's own refreshes.
+	claims       *attemptLimiter
+	claimIssues  *attemptLimiter
+	ownRefreshes *attemptLimiter
+	// dummyHash stands in for the hash of an unknown account.
+	dummyHash func() string
 }
 
 // New builds a Server; it fails only if the embedded templates or message
@@ -76,7 +93,9 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{opts: o, log: o.Logger.With("component", "web"), views: v, locales: ls}, nil
+	srv := &Server{opts: o, log: o.Logger.With("component", "web"), views: v, locales: ls}
+	srv.initAccounts()
+	return srv, nil
 }
 
 // Handler returns the routes with middleware. Each area of the site
@@ -91,17 +110,18 @@ func (s *Server) Handler() http.Handler {
 	s.institutionRoutes(mux)
 	s.manifestRoutes(mux)
 	s.refreshRoutes(mux)
+	s.accountRoutes(mux)
 	// The catch-all takes GET (and so HEAD) only: a request with another
 	// method that matches no pattern gets the mux's 405 with an Allow
 	// header.
 	mux.HandleFunc("GET /", s.notFound)
 	// Cross-origin protection refuses state-changing requests that a
 	// browser marks as sent from another site (Sec-Fetch-Site, Origin);
-	// forms also carry a token for browsers that send neither.
+	// forms also carry a token for browsers that send neither (withAuth).
 	protect := http.NewCrossOriginProtection()
 	// The reader's language is known before any refusal, so refusals
 	// are in it too.
-	return s.recoverer(securityHeaders(s.withLocale(s.limitRequests(protect.Handler(mux)))))
+	return s.recoverer(securityHeaders(s.withLocale(s.limitRequests(protect.Handler(s.withAuth(mux))))))
 }
 
 // catalogueRoutes are the public pages and their assets.

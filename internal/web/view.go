@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"reflect"
 	"strings"
 	"time"
 
@@ -37,7 +36,7 @@ type views struct {
 }
 
 // pageNames are the page templates; each is parsed with the layout.
-var pageNames = []string{"catalogue", "course", "about", "error", "choices", "institutions", "institution", "manifest", "alliances", "alliance", "refresh", "run"}
+var pageNames = []string{"catalogue", "course", "about", "error", "choices", "institutions", "institution", "manifest", "alliances", "alliance", "refresh", "run", "login", "dashboard", "claim"}
 
 // standalonePages are whole documents of their own, without the site's
 // layout (the widget other sites frame). Each defines "<name>.html".
@@ -160,33 +159,16 @@ type layoutData struct {
 	// Partial asks for the page's main block only (htmx requests).
 	Partial bool
 	// CSRF is the anti-forgery token every form that changes state
-	// carries in a hidden field named "csrf".
+	// carries in a hidden field named "csrf". render fills it in.
 	CSRF string
 	// Languages is the language switch; render fills it in.
 	Languages []langLink
-}
-
-// setLanguages is how render reaches the layoutData embedded in any page.
-func (l *layoutData) setLanguages(links []langLink) { l.Languages = links }
-
-// withLanguages returns data with its layout's language switch filled in.
-// Pages embed layoutData by value, so the switch is set on a copy (the
-// template reads a pointer to it as it would the value).
-func withLanguages(data any, links []langLink) any {
-	v := reflect.ValueOf(data)
-	if !v.IsValid() || v.Kind() == reflect.Pointer {
-		if p, ok := data.(interface{ setLanguages([]langLink) }); ok {
-			p.setLanguages(links)
-		}
-		return data
-	}
-	p := reflect.New(v.Type())
-	p.Elem().Set(v)
-	if page, ok := p.Interface().(interface{ setLanguages([]langLink) }); ok {
-		page.setLanguages(links)
-		return page
-	}
-	return data
+	// SignedIn names who is signed in ("" for nobody): the operator, or
+	// the domain a provider proved; SignedInKind is admin or provider,
+	// SignedInProvider the provider's ID. render fills them in.
+	SignedIn         string
+	SignedInKind     string
+	SignedInProvider string
 }
 
 // page is the named page template in the reader's language.
@@ -198,7 +180,6 @@ func (s *Server) page(r *http.Request, name string) *template.Template {
 // a clean 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	t := s.page(r, name)
-	data = withLanguages(data, s.langLinks(r))
 	block := "layout.html"
 	if t.Lookup(block) == nil { // a standalone page
 		block = name + ".html"
@@ -207,7 +188,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		block = "main"
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, block, data); err != nil {
+	if err := t.ExecuteTemplate(&buf, block, s.withRequestLayout(r, data)); err != nil {
 		s.log.Error("rendering page", "page", name, "error", err)
 		http.Error(w, "internal error while rendering the page", http.StatusInternalServerError)
 		return

@@ -102,14 +102,15 @@ func deactivateOthers(ctx context.Context, tx *sql.Tx, providerID string, keep m
 }
 
 const sourceColumns = `id, provider_id, key, type, url, version, name, entry, active, manifest_version, created_at, updated_at,
-	last_run_id, last_status, last_error, last_run_at, error_count, next_run_at`
+	last_run_id, last_status, last_error, last_run_at, error_count, next_run_at, paused`
 
 func scanSource(row interface{ Scan(...any) error }) (store.Source, error) {
 	var src store.Source
 	var entry, status string
 	var lastRun, nextRun sql.NullTime
 	err := row.Scan(&src.ID, &src.ProviderID, &src.Key, &src.Type, &src.URL, &src.Version, &src.Name, &entry, &src.Active,
-		&src.ManifestVersion, &src.CreatedAt, &src.UpdatedAt, &src.LastRunID, &status, &src.LastError, &lastRun, &src.ErrorCount, &nextRun)
+		&src.ManifestVersion, &src.CreatedAt, &src.UpdatedAt, &src.LastRunID, &status, &src.LastError, &lastRun, &src.ErrorCount, &nextRun,
+		&src.Paused)
 	src.Entry = []byte(entry)
 	src.LastStatus = store.RunStatus(status)
 	src.LastRunAt = lastRun.Time

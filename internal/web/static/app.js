@@ -30,3 +30,10 @@
     link.href = url.pathname + url.search;
   });
 })();
+// Every htmx request that changes something carries the page's CSRF token
+// in the X-CSRF-Token header, also from elements outside a form (a form's
+// own hidden csrf field works without JavaScript).
+document.addEventListener('htmx:configRequest', function (e) {
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  if (meta && meta.content && e.detail.verb !== 'get') e.detail.headers['X-CSRF-Token'] = meta.content;
+});

@@ -1,0 +1,287 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"qlink/internal/store"
+	"qlink/internal/web/password"
+)
+
+// AccountOptions are the settings of sign-in, sessions and provider
+// claims; zero values take the defaults named.
+type AccountOptions struct {
+	// CSRFKey signs CSRF tokens; nil: a random key per process.
+	CSRFKey []byte
+	// SessionTTL bounds a session's life (12 h); SessionIdle ends one
+	// unused for that long (1 h).
+	SessionTTL  time.Duration
+	SessionIdle time.Duration
+	// MaxFailures failed sign-ins in a row lock an account for Lockout
+	// (5, 15 min); MaxFailuresPerIP failed sign-ins from one address
+	// within Lockout refuse that address for the rest of it (20).
+	MaxFailures      int
+	Lockout          time.Duration
+	MaxFailuresPerIP int
+	// Verifier checks a provider's domain proof (nil: claims are off).
+	Verifier DomainVerifier
+	// Refresher queues a provider's extra refresh (nil: not offered).
+	Refresher ProviderRefresher
+	// Snapshots is the blob store raw snapshots are served from (nil:
+	// downloads are off).
+	Snapshots store.Blobs
+	// HashParams are the argon2id parameters accounts are hashed with
+	// (zero: password.Default); a refused sign-in costs one verification
+	// at these, as a wrong password does.
+	HashParams password.Params
+}
+
+// DomainVerifier checks that a domain publishes a claim token, as a DNS
+// TXT record or a well-known file, through the secure fetcher; it returns
+// the method that proved it.
+type DomainVerifier interface {
+	VerifyDomain(ctx context.Context, domain, token string) (method string, err error)
+}
+
+// ProviderRefresher queues discovery and a refresh of all of a provider's
+// sources (the job queue's RefreshProvider).
+type ProviderRefresher interface {
+	RefreshProvider(ctx context.Context, providerID string) error
+}
+
+const (
+	defaultMaxFailures      = 5
+	defaultLockout          = 15 * time.Minute
+	defaultMaxFailuresPerIP = 20
+	// maxCredentialBytes bounds the name and password read from a form.
+	maxCredentialBytes = 1024
+)
+
+func (s *Server) initAccounts() {
+	s.csrfKey = s.opts.Accounts.CSRFKey
+	if len(s.csrfKey) == 0 {
+		s.csrfKey = newCSRFKey()
+	}
+	o := &s.opts.Accounts
+	if o.MaxFailures <= 0 {
+		o.MaxFailures = defaultMaxFailures
+	}
+	if o.MaxFailuresPerIP <= 0 {
+		o.MaxFailuresPerIP = defaultMaxFailuresPerIP
+	}
+	o.Lockout = orDefault(o.Lockout, defaultLockout)
+	if o.HashParams == (password.Params{}) {
+		o.HashParams = password.Default
+	}
+	// dummyHash is verified against when the account is unknown or
+	// locked, so that every refusal costs the time a wrong password does.
+	// It is made at the first sign-in, not at start-up.
+	s.dummyHash = sync.OnceValue(func() string {
+		h, _ := password.Hash(randomToken(), o.HashParams)
+		return h
+	})
+	s.logins = newAttemptLimiter(o.MaxFailuresPerIP, o.Lockout, s.now)
+	s.claims = newAttemptLimiter(maxClaimChecks, time.Hour, s.now)
+	s.claimIssues = newAttemptLimiter(maxClaimIssues, time.Hour, s.now)
+	s.ownRefreshes = newAttemptLimiter(maxExtraRefreshes, time.Hour, s.now)
+}
+
+// accountRoutes are signing in and out, and what providers do for their
+// own institution.
+func (s *Server) accountRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /admin/login", s.loginPage)
+	mux.HandleFunc("POST /admin/login", s.login)
+	mux.HandleFunc("POST /admin/logout", s.logout)
+	s.providerRoutes(mux)
+}
+
+type loginPage struct {
+	layoutData
+	Name  string
+	Next  string
+	Error string
+	// CookiesDropped: the page is served over plain HTTP to an address
+	// that browsers keep no Secure cookie from, so signing in cannot work.
+	CookiesDropped bool
+}
+
+func (s *Server) newLoginPage(r *http.Request, next string) loginPage {
+	return loginPage{layoutData: layoutData{Title: s.tr(r, "Sign in"), Notice: s.opts.Notice},
+		Next: localPath(next), CookiesDropped: !s.secureSite(r) && !loopbackHost(r.Host)}
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "login", s.newLoginPage(r, r.URL.Query().Get("next")))
+}
+
+// loopbackHost reports whether a Host header names this machine, where
+// browsers treat plain HTTP as a secure context.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	pw := r.PostFormValue("password")
+	page := s.newLoginPage(r, r.PostFormValue("next"))
+	page.Name = name
+	ip := clientIP(r)
+	if s.logins.blocked(ip) {
+		page.Error = s.tr(r, "Too many failed sign-ins from your address. Try again in %d minutes.", int(s.opts.Accounts.Lockout.Minutes()))
+		s.render(w, r, http.StatusTooManyRequests, "login", page)
+		return
+	}
+	acct, ok := s.checkPassword(r.Context(), name, pw)
+	if !ok {
+		s.loginFailed(r, ip, acct)
+		page.Error = s.tr(r, "The name or password is wrong, or the account is locked after too many failed attempts.")
+		// 200, not 401: the page is the form again, with the reason, and
+		// browsers log an error status as a failed load.
+		s.render(w, r, http.StatusOK, "login", page)
+		return
+	}
+	if err := s.opts.Store.Unlock(r.Context(), acct.Name); err != nil {
+		s.log.Error("clearing sign-in failures", "account", acct.Name, "error", err)
+	}
+	if err := s.startSession(w, r, store.SessionAdmin, acct.Name, ""); err != nil {
+		s.log.Error("starting session", "account", acct.Name, "error", err)
+		s.errorPage(w, r, http.StatusInternalServerError, s.tr(r, "Signing in failed on the server; please try again."))
+		return
+	}
+	s.audit(r, "login", acct.Name, nil)
+	next := page.Next
+	if next == "" {
+		next = "/admin/login"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// checkPassword verifies a sign-in. It returns the account whenever one
+// has that name, and ok only for the right password of an unlocked one.
+// Every path runs one argon2id verification.
+func (s *Server) checkPassword(ctx context.Context, name, pw string) (acct *store.Account, ok bool) {
+	if len(name) > maxCredentialBytes || len(pw) > maxCredentialBytes {
+		name, pw = "", ""
+	}
+	a, err := s.opts.Store.Account(ctx, name)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			s.log.Error("reading account", "error", err)
+		}
+		password.Verify(pw, s.dummyHash())
+		return nil, false
+	}
+	if a.Locked(s.now()) {
+		password.Verify(pw, s.dummyHash())
+		return &a, false
+	}
+	match, err := password.Verify(pw, a.PasswordHash)
+	if err != nil {
+		s.log.Error("stored password hash unreadable", "account", a.Name, "error", err)
+	}
+	return &a, match
+}
+
+// loginFailed counts a failure against the address and the account, and
+// records it (with the account's name only when the account exists: a
+// name typed by mistake may be a password).
+func (s *Server) loginFailed(r *http.Request, ip string, acct *store.Account) {
+	s.logins.fail(ip)
+	if acct == nil {
+		s.audit(r, "login.failed", "", nil)
+		return
+	}
+	o := s.opts.Accounts
+	now, err := s.opts.Store.LoginFailed(r.Context(), acct.Name, s.now(), o.MaxFailures, o.Lockout)
+	if err != nil {
+		s.log.Error("counting a failed sign-in", "account", acct.Name, "error", err)
+	}
+	details := map[string]any{}
+	if now.Locked(s.now()) && !acct.Locked(s.now()) {
+		details["locked_until"] = now.LockedUntil.UTC().Format(time.RFC3339)
+	}
+	s.audit(r, "login.failed", acct.Name, details)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if sess := s.session(r); sess != nil {
+		s.audit(r, "logout", sess.Subject, nil)
+	}
+	s.endSession(w, r)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// localPath keeps only a path on this site, so that next= cannot send a
+// person elsewhere after signing in.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || len(p) > 1000 {
+		return ""
+	}
+	return p
+}
+
+// attemptLimiter counts events per key in fixed windows and blocks a key
+// that reached max within its window. It lives in memory: a restart
+// forgets it, the per-account lockout in the store does not.
+type attemptLimiter struct {
+	mu     sync.Mutex
+	max    int
+	window time.Duration
+	now    func() time.Time
+	counts map[string]attemptWindow
+}
+
+type attemptWindow struct {
+	start time.Time
+	n     int
+}
+
+// maxLimiterKeys bounds the limiter's memory; past it, expired windows
+// are dropped, and if that is not enough, all of them.
+const maxLimiterKeys = 10_000
+
+func newAttemptLimiter(max int, window time.Duration, now func() time.Time) *attemptLimiter {
+	return &attemptLimiter{max: max, window: window, now: now, counts: map[string]attemptWindow{}}
+}
+
+func (l *attemptLimiter) blocked(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c, ok := l.counts[key]
+	return ok && l.now().Sub(c.start) < l.window && c.n >= l.max
+}
+
+func (l *attemptLimiter) fail(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if len(l.counts) >= maxLimiterKeys {
+		for k, c := range l.counts {
+			if now.Sub(c.start) >= l.window {
+				delete(l.counts, k)
+			}
+		}
+		if len(l.counts) >= maxLimiterKeys {
+			clear(l.counts)
+		}
+	}
+	c := l.counts[key]
+	if now.Sub(c.start) >= l.window {
+		c = attemptWindow{start: now}
+	}
+	c.n++
+	l.counts[key] = c
+}
