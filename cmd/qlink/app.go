@@ -294,7 +294,7 @@ func (a *app) webServer(notice string) (*web.Server, error) {
 		return nil, err
 	}
 	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice, Labels: labels, Keys: a.keys,
-		Accounts: accounts})
+		Accounts: accounts, Admin: a.adminOptions()})
 }
 
 func (a *app) Close() {

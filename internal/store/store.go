@@ -29,6 +29,7 @@ type Store interface {
 	Runs
 	Courses
 	Credentials
+	Blocks
 	Accounts
 	Close() error
 }

@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"provider states", testProviderStates},
 		{"next scheduled run", testNextRun},
 		{"course quality and run summaries", testQuality},
+		{"blocked providers", testBlocks},
 		{"accounts, sessions, challenges, audit", testAccounts},
 	}
 	for _, tc := range tests {
