@@ -337,7 +337,8 @@ func (a *app) webServer(notice string) (*web.Server, error) {
 		return nil, err
 	}
 	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice, Labels: labels, Keys: a.keys,
-		Checker: a.checker, Refresher: a.refresher(), RefreshMinInterval: a.cfg.RefreshMinInterval, Accounts: accounts})
+		Checker: a.checker, Refresher: a.refresher(), RefreshMinInterval: a.cfg.RefreshMinInterval, Accounts: accounts,
+		Admin: a.adminOptions()})
 }
 
 func (a *app) Close() {

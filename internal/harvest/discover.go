@@ -16,8 +16,12 @@ import (
 // Discover finds a provider's manifest, records the attempt with its probe
 // log, and brings the provider's sources up to date. When discovery fails
 // the provider's existing sources are left as they are: a transient DNS
-// failure must not switch off a working source.
+// failure must not switch off a working source. A blocked provider is
+// not discovered (ErrBlocked).
 func (h *Harvester) Discover(ctx context.Context, p model.Provider) ([]store.Source, error) {
+	if err := h.Blocked(ctx, p.ID); err != nil {
+		return nil, err
+	}
 	start := h.Now()
 	res, derr := h.Discoverer.Discover(ctx, p.SCHAC, p.Website)
 	probes, _ := json.Marshal(res.Probes)

@@ -70,8 +70,12 @@ func (c *collector) Warn(w source.Warning) {
 
 // Source harvests one source and returns its run record. The error is
 // non-nil only when the run could not be recorded at all; a failed
-// harvest is a run with status failed.
+// harvest is a run with status failed. A blocked provider's source is not
+// run (ErrBlocked).
 func (h *Harvester) Source(ctx context.Context, src store.Source, trigger string) (store.Run, error) {
+	if err := h.Blocked(ctx, src.ProviderID); err != nil {
+		return store.Run{}, err
+	}
 	hist, err := h.runHistory(ctx, src.ID, math.MaxInt64)
 	if err != nil {
 		return store.Run{}, err

@@ -475,3 +475,34 @@ func TestPausedSourceIsNotPlanned(t *testing.T) {
 		t.Fatalf("a resumed source got %d scheduled refreshes, want 1", n)
 	}
 }
+
+func TestBlockedProviderIsNeitherPlannedNorRun(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, `{"type":"ooapi","path":"SRV"}`)
+	s := f.open(t, Options{})
+	if err := f.st.BlockProvider(ctx, store.Block{ProviderID: f.src.ProviderID, Reason: "asked to be left out", By: "op", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.plan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := queuedRefreshes(t, s); n != 0 {
+		t.Fatalf("a blocked provider's source got %d scheduled refreshes, want none", n)
+	}
+	// Not even a refresh someone asked for runs it.
+	if err := s.refresh(ctx, refreshArgs{SourceID: f.src.ID, Trigger: "manual"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if runs := f.runs(t); len(runs) != 0 {
+		t.Fatalf("a blocked provider was harvested: %+v", runs)
+	}
+	if err := f.st.AllowProvider(ctx, f.src.ProviderID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.plan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := queuedRefreshes(t, s); n != 1 {
+		t.Fatalf("an allowed provider's source got %d scheduled refreshes, want 1", n)
+	}
+}

@@ -213,7 +213,15 @@ func (s *Scheduler) plan(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Blocked providers are left alone until an operator allows them.
+	blocks, err := s.opts.Store.ListBlocks(ctx)
+	if err != nil {
+		return err
+	}
 	for _, p := range providers {
+		if _, blocked := blocks[p.ID]; blocked {
+			continue
+		}
 		d, err := s.opts.Store.LatestDiscovery(ctx, p.ID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
@@ -231,7 +239,7 @@ func (s *Scheduler) plan(ctx context.Context) error {
 	}
 	for _, src := range sources {
 		// A paused source waits for its provider or an operator to resume it.
-		if !src.Active || src.Paused || s.due(src).After(now) {
+		if _, blocked := blocks[src.ProviderID]; blocked || !src.Active || src.Paused || s.due(src).After(now) {
 			continue
 		}
 		if err := s.insert(ctx, refreshArgs{SourceID: src.ID, Trigger: "schedule"}, priorityPeriodic, nil); err != nil {
@@ -334,6 +342,10 @@ func (s *Scheduler) refresh(ctx context.Context, args refreshArgs, tags []string
 	runCtx, cancel := context.WithTimeout(ctx, h.Limits.ProviderTimeout)
 	defer cancel()
 	run, err := h.Source(runCtx, src, args.Trigger)
+	if errors.Is(err, harvest.ErrBlocked) {
+		s.log.Info("source not refreshed", "source_id", src.ID, "reason", err)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -376,6 +388,10 @@ func (s *Scheduler) discover(ctx context.Context, args discoverArgs, tags []stri
 		versions[src.ID] = src.ManifestVersion
 	}
 	sources, err := s.opts.Harvester.Discover(ctx, p)
+	if errors.Is(err, harvest.ErrBlocked) {
+		s.log.Info("provider not discovered", "provider_id", p.ID, "reason", err)
+		return nil
+	}
 	if err != nil {
 		// Recorded with its probes; the provider's sources stay as they
 		// were and discovery is tried again at the next interval.

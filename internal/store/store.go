@@ -33,6 +33,7 @@ type Store interface {
 	InstitutionRecords
 	Alliances
 	Refreshes
+	Blocks
 	Accounts
 	Close() error
 }

@@ -164,7 +164,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	s.audit(r, "login", acct.Name, nil)
 	next := page.Next
 	if next == "" {
-		next = "/admin/login"
+		next = "/admin"
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }

@@ -33,6 +33,7 @@ type accountsFixture struct {
 	st       *sqlite.Store
 	clock    *testClock
 	refresh  *refreshRecorder
+	ops      *operatorRecorder
 	verifier *fakeVerifier
 	src      map[string]store.Source
 	run      map[string]store.Run
@@ -98,7 +99,7 @@ func newAccountsFixture(t *testing.T, tls bool, verifier DomainVerifier) *accoun
 	t.Helper()
 	ctx := context.Background()
 	f := &accountsFixture{st: openTestStore(t), clock: &testClock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)},
-		refresh: &refreshRecorder{}, src: map[string]store.Source{}, run: map[string]store.Run{}}
+		refresh: &refreshRecorder{}, ops: newOperatorRecorder(), src: map[string]store.Source{}, run: map[string]store.Run{}}
 	blobs, err := blob.NewDir(t.TempDir())
 	must(t, err)
 	must(t, f.st.UpsertProviders(ctx, []model.Provider{
@@ -128,7 +129,8 @@ func newAccountsFixture(t *testing.T, tls bool, verifier DomainVerifier) *accoun
 		verifier = f.verifier
 	}
 	srv, err := New(Options{Store: f.st, Index: openTestIndex(t), Now: f.clock.Now,
-		Accounts: AccountOptions{Verifier: verifier, Refresher: f.refresh, Snapshots: blobs, HashParams: cheapHash}})
+		Accounts: AccountOptions{Verifier: verifier, Refresher: f.refresh, Snapshots: blobs, HashParams: cheapHash},
+		Admin:    f.ops.options()})
 	must(t, err)
 	if tls {
 		f.ts = httptest.NewTLSServer(srv.Handler())

@@ -21,18 +21,27 @@ import (
 // TestEveryStateChangingRouteIsListed; add it here, and its protection is
 // then tested by TestStateChangingRoutesNeedSessionAndToken.
 var stateChangingRoutes = map[string]string{
-	"POST /admin/login":                                      "anyone",
-	"POST /admin/logout":                                     "anyone",
-	"POST /institutions/{provider}/claim":                    "anyone",
-	"POST /institutions/{provider}/claim/{challenge}/verify": "anyone",
-	"POST /manifest":                                         "anyone",
-	"POST /manifest/validate":                                "anyone",
-	"POST /manifest/download":                                "anyone",
-	"POST /manifest/check":                                   "anyone",
-	"POST /institutions/{id}/refresh":                        "anyone",
-	"POST /dashboard/{provider}/refresh":                     "provider",
-	"POST /dashboard/{provider}/sources/{source}/pause":      "provider",
-	"POST /dashboard/{provider}/sources/{source}/resume":     "provider",
+	"POST /admin/login":                                        "anyone",
+	"POST /admin/logout":                                       "anyone",
+	"POST /institutions/{provider}/claim":                      "anyone",
+	"POST /institutions/{provider}/claim/{challenge}/verify":   "anyone",
+	"POST /manifest":                                           "anyone",
+	"POST /manifest/validate":                                  "anyone",
+	"POST /manifest/download":                                  "anyone",
+	"POST /manifest/check":                                     "anyone",
+	"POST /institutions/{id}/refresh":                          "anyone",
+	"POST /dashboard/{provider}/refresh":                       "provider",
+	"POST /dashboard/{provider}/sources/{source}/pause":        "provider",
+	"POST /dashboard/{provider}/sources/{source}/resume":       "provider",
+	"POST /admin/registry/import":                              "admin",
+	"POST /admin/providers/{provider}/block":                   "admin",
+	"POST /admin/providers/{provider}/allow":                   "admin",
+	"POST /admin/providers/{provider}/sources/{source}/pause":  "admin",
+	"POST /admin/providers/{provider}/sources/{source}/resume": "admin",
+	"POST /admin/providers/{provider}/credentials":             "admin",
+	"POST /admin/providers/{provider}/credentials/delete":      "admin",
+	"POST /admin/keys/rotate":                                  "admin",
+	"POST /admin/jobs/{job}/retry":                             "admin",
 }
 
 // registeredPatterns reads the route patterns registered in this
@@ -98,7 +107,7 @@ func TestEveryStateChangingRouteIsListed(t *testing.T) {
 func (f *accountsFixture) routePath(pattern string) (string, string) {
 	method, path, _ := strings.Cut(pattern, " ")
 	r := strings.NewReplacer("{provider}", "A", "{id}", "A", "{source}", f.src["A"].ID, "{challenge}", "1",
-		"{run}", strconv.FormatInt(f.run["A"].ID, 10), "{seq}", "1", "{$}", "")
+		"{run}", strconv.FormatInt(f.run["A"].ID, 10), "{seq}", "1", "{job}", "1", "{$}", "")
 	path = r.Replace(path)
 	if strings.Contains(path, "{") {
 		panic("routePath: fill in the wildcard of " + pattern)
@@ -133,11 +142,17 @@ func TestStateChangingRoutesNeedSessionAndToken(t *testing.T) {
 			continue
 		}
 		refused(anon, "without a session", url.Values{"csrf": {anonToken}})
-		// With the session and its token the route answers (not 403), so
-		// the refusals above came from the missing session or token.
-		resp, body := provider.do(method, path, url.Values{"csrf": {providerToken}})
+		// With the right session and its token the route answers (not
+		// 403), so the refusals above came from the missing session or
+		// token. An operator's route refuses a provider's session.
+		allowed, allowedToken := provider, providerToken
+		if who == "admin" {
+			refused(provider, "provider on an operator's route", url.Values{"csrf": {providerToken}})
+			allowed, allowedToken = admin, adminToken
+		}
+		resp, body := allowed.do(method, path, url.Values{"csrf": {allowedToken}})
 		if resp.StatusCode == http.StatusForbidden {
-			t.Errorf("%s with the provider's session and token: 403\n%s", pattern, body)
+			t.Errorf("%s with the %s's session and token: 403\n%s", pattern, who, body)
 		}
 	}
 }

@@ -44,6 +44,8 @@ type institutionPage struct {
 	Preview     cataloguePage
 	// CoursesURL is the catalogue filtered by this institution.
 	CoursesURL string
+	// Refresh is the "Refresh now" button.
+	Refresh refreshButton
 }
 
 type discoveryView struct {
@@ -90,6 +92,9 @@ func (s *Server) institutionPage(w http.ResponseWriter, r *http.Request) {
 	page := institutionPage{Provider: p, CoursesURL: withQuery("/", url.Values{string(search.FacetInstitution): {p.ID}})}
 	if err == nil {
 		err = s.fillInstitution(r, &page)
+	}
+	if err == nil {
+		page.Refresh, err = s.refreshButtonFor(r, p.ID, s.csrfToken(r))
 	}
 	if err != nil {
 		s.log.Error("loading institution", "id", r.PathValue("id"), "error", err)

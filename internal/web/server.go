@@ -46,6 +46,8 @@ type Options struct {
 	// Accounts holds the settings of sign-in, sessions and provider
 	// claims (accounts.go).
 	Accounts AccountOptions
+	// Admin wires the operator's pages (admin.go).
+	Admin AdminOptions
 	// Now is the clock (nil: time.Now); tests move it.
 	Now func() time.Time
 }
@@ -111,6 +113,7 @@ func (s *Server) Handler() http.Handler {
 	s.manifestRoutes(mux)
 	s.refreshRoutes(mux)
 	s.accountRoutes(mux)
+	s.adminRoutes(mux)
 	// The catch-all takes GET (and so HEAD) only: a request with another
 	// method that matches no pattern gets the mux's 405 with an Allow
 	// header.

@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"discoveries and manifest of an institution", testInstitutionRecords},
 		{"alliances and their members", testAlliances},
 		{"run progress and refreshes", func(t *testing.T, s store.Store) { testRunProgress(t, s); testRefreshes(t, s) }},
+		{"blocked providers", testBlocks},
 		{"accounts, sessions, challenges, audit", testAccounts},
 	}
 	for _, tc := range tests {
