@@ -39,7 +39,6 @@ func (cs columns) names() []string {
 const listSep = ";"
 
 // CourseColumns documents courses.csv: one row per active course.
-
 var CourseColumns = columns{
 	{"id", "the course identifier (an IRI: urn:schac:uniqueCourseId:… or the source's URL)"},
 	{"title", "the title, in English when given, else in the language shown in title_lang"},
@@ -63,7 +62,6 @@ var CourseColumns = columns{
 }
 
 // OfferingColumns documents offerings.csv: one row per offering.
-
 var OfferingColumns = columns{
 	{"course_id", "the id of the course in courses.csv"},
 	{"offering_id", "the offering's identifier"},

@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"time"
 
 	"qlink/internal/model"
 	"qlink/internal/model/elm"
@@ -89,6 +90,9 @@ type encoder struct {
 	// providers are the institutions whose courses this output holds:
 	// RDF outputs describe them at the end.
 	providers map[string]model.Provider
+	// first and last are the earliest start and latest end of the
+	// offerings written: the dataset's temporal coverage.
+	first, last time.Time
 }
 
 func newEncoder(f Format, out io.Writer) *encoder {
@@ -127,12 +131,31 @@ func (e *encoder) course(cb *courseBytes) error {
 	for _, p := range cb.providers {
 		e.providers[p.ID] = p
 	}
+	e.cover(cb.course.Spec.Instances)
 	if e.format == CoursesCSV || e.format == OfferingsCSV {
 		e.records += rows
 	} else if len(data) > 0 {
 		e.records++
 	}
 	return nil
+}
+
+// cover widens the temporal coverage to the offerings' dates.
+func (e *encoder) cover(instances []model.Instance) {
+	for i := range instances {
+		in := &instances[i]
+		for _, t := range []time.Time{in.Start, in.End} {
+			if t.IsZero() {
+				continue
+			}
+			if e.first.IsZero() || t.Before(e.first) {
+				e.first = t
+			}
+			if t.After(e.last) {
+				e.last = t
+			}
+		}
+	}
 }
 
 // end describes the institutions the output named and closes it.

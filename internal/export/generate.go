@@ -27,6 +27,12 @@ type Manifest struct {
 	File   string `json:"file"`
 	Format Format `json:"format"`
 	Scope  Scope  `json:"scope"`
+	// ScopeName says in words what the file holds ("All courses",
+	// "University A", "Germany").
+	ScopeName string `json:"scopeName"`
+	// Country is the ISO 3166-1 alpha-2 code of the scope's institution
+	// or country, "" for the whole catalogue.
+	Country string `json:"country,omitempty"`
 	// MediaType is the type of the content once decompressed.
 	MediaType string `json:"mediaType"`
 	// Bytes is the size of the gzip file.
@@ -36,6 +42,10 @@ type Manifest struct {
 	// SHA256 is the hex digest of the gzip file.
 	SHA256    string    `json:"sha256"`
 	Generated time.Time `json:"generated"`
+	// TemporalStart and TemporalEnd span the offerings' dates (zero when
+	// no offering has one).
+	TemporalStart time.Time `json:"temporalStart,omitzero"`
+	TemporalEnd   time.Time `json:"temporalEnd,omitzero"`
 }
 
 // manifestSuffix ends the name of a file's manifest.
@@ -101,8 +111,9 @@ func generateGroup(ctx context.Context, st store.Store, dir string, providers ma
 	var ms []Manifest
 	for i, pf := range files {
 		o := outs[i]
-		m := Manifest{File: pf.name, Format: o.enc.format, Scope: o.scope, MediaType: o.enc.format.MediaType(),
-			Records: o.enc.records, Generated: generated}
+		m := Manifest{File: pf.name, Format: o.enc.format, Scope: o.scope, ScopeName: o.scope.name(providers),
+			Country: o.scope.country(providers), MediaType: o.enc.format.MediaType(), Records: o.enc.records, Generated: generated,
+			TemporalStart: o.enc.first, TemporalEnd: o.enc.last}
 		if err := pf.commit(&m); err != nil {
 			return nil, err
 		}

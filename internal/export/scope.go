@@ -10,6 +10,7 @@ import (
 
 	"qlink/internal/model"
 	"qlink/internal/store"
+	"qlink/internal/vocab"
 )
 
 // ScopeKind says which part of the catalogue a file holds.
@@ -48,6 +49,28 @@ func (s Scope) holds(p model.Provider) bool {
 		return p.Country != "" && strings.EqualFold(p.Country, s.ID)
 	}
 	return true
+}
+
+// name says in words what the scope holds.
+func (s Scope) name(providers map[string]model.Provider) string {
+	switch s.Kind {
+	case ScopeProvider:
+		return providerOf(providers, s.ID).Name.String()
+	case ScopeCountry:
+		return vocab.CountryName(s.ID, "en")
+	}
+	return "All courses"
+}
+
+// country is the scope's country code, "" for the whole catalogue.
+func (s Scope) country(providers map[string]model.Provider) string {
+	switch s.Kind {
+	case ScopeProvider:
+		return strings.ToUpper(providers[s.ID].Country)
+	case ScopeCountry:
+		return s.ID
+	}
+	return ""
 }
 
 var plainName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$`)
