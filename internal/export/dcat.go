@@ -59,7 +59,7 @@ type Catalogue struct {
 	Contact string
 }
 
-func (c Catalogue) pageURL() string          { return c.BaseURL + "/dataset" }
+func (c Catalogue) pageURL() string            { return c.BaseURL + "/dataset" }
 func (c Catalogue) fileURL(name string) string { return c.BaseURL + "/dataset/" + name }
 
 // datasetIRI names the dataset of a scope: the page for the whole
