@@ -316,3 +316,27 @@ func TestNeutralise(t *testing.T) {
 		}
 	}
 }
+
+// A burst of pokes makes one generation.
+func TestRegeneratorFoldsABurst(t *testing.T) {
+	r := NewRegenerator(nil, "", time.Millisecond, nil)
+	generated := make(chan struct{}, 10)
+	r.generate = func(context.Context) error {
+		generated <- struct{}{}
+		return nil
+	}
+	for range 10 {
+		r.Poke()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	<-generated
+	r.Poke() // after a generation, a new poke makes another
+	<-generated
+	cancel()
+	<-done
+	if n := len(generated); n != 0 {
+		t.Errorf("%d generations more than the two asked for", n)
+	}
+}

@@ -425,3 +425,20 @@ func TestChangedManifestRefreshesAtOnce(t *testing.T) {
 		t.Errorf("an unchanged manifest queued %d refreshes, want none", len(jobs))
 	}
 }
+
+// A run that changed courses says so (serve regenerates the open dataset);
+// one that found them as they were does not.
+func TestRunThatChangesCoursesSaysSo(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, `{"type":"ooapi","path":"SRV"}`)
+	changed := 0
+	s := f.open(t, Options{CoursesChanged: func() { changed++ }})
+	for range 2 {
+		if err := s.refresh(ctx, refreshArgs{SourceID: f.src.ID, Trigger: "schedule"}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if changed != 1 {
+		t.Errorf("CoursesChanged called %d times for a first run and an unchanged second, want once", changed)
+	}
+}
