@@ -71,8 +71,8 @@ var rules = []rule{
 	{"internal/schedule/...", list(foundations, door, stages, storage, []string{"internal/harvest", "internal/schedule/..."}),
 		"schedule calls harvest"},
 	{"internal/export/...", list(foundations, storage, []string{"internal/export/..."}), "export reads the store"},
-	{"internal/web/...", list(foundations, storage, []string{"internal/keys", "internal/web/..."}),
-		"web reads store and search; it never fetches, harvests or adapts"},
+	{"internal/web/...", list(foundations, storage, []string{"internal/keys", "internal/export/...", "internal/web/..."}),
+		"web reads store and search, and serves the dataset files export writes; it never fetches, harvests or adapts"},
 
 	{"internal/model/...", list(foundations), "foundations import only foundations"},
 	{"internal/vocab", list(foundations), "foundations import only foundations"},

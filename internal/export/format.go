@@ -158,15 +158,16 @@ func (e *encoder) cover(instances []model.Instance) {
 	}
 }
 
-// end describes the institutions the output named and closes it.
-func (e *encoder) end() error {
+// end describes the institutions the output named and closes it; cb
+// encodes the description.
+func (e *encoder) end(cb *courseBytes) error {
 	if e.format == CoursesCSV || e.format == OfferingsCSV {
 		return nil
 	}
 	ps := slices.SortedFunc(maps.Values(e.providers), func(a, b model.Provider) int { return cmp.Compare(a.ID, b.ID) })
 	var quads []rdf.Quad
 	elm.Emit(nil, ps, elm.WriteOptions{NamedGraphs: e.format == NQuads}, func(q rdf.Quad) { quads = append(quads, q) })
-	data, err := encodeQuads(e.format, quads)
+	data, err := cb.encodeQuads(e.format, quads)
 	if err != nil {
 		return err
 	}
@@ -187,6 +188,9 @@ type courseBytes struct {
 	providers []model.Provider
 	cache     map[Format][]byte
 	rows      map[Format]int
+	// compactor holds qlink's JSON-LD context, processed once per pass.
+	compactor *jsonld.Compactor
+	ldOptions jsonld.Options
 }
 
 func (cb *courseBytes) reset(c courseRow, providers []model.Provider) {
@@ -212,7 +216,7 @@ func (cb *courseBytes) encoded(f Format) ([]byte, int, error) {
 	case OfferingsCSV:
 		data, rows, err = offeringsCSV(&cb.course)
 	default:
-		data, err = encodeQuads(f, cb.quads(f == NQuads))
+		data, err = cb.encodeQuads(f, cb.quads(f == NQuads))
 	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("course %s: %w", cb.course.Spec.ID, err)
@@ -242,7 +246,7 @@ func (cb *courseBytes) quads(named bool) []rdf.Quad {
 
 // encodeQuads writes statements in an RDF format, without the file's
 // header (Turtle prefixes, the JSON-LD context).
-func encodeQuads(f Format, quads []rdf.Quad) ([]byte, error) {
+func (cb *courseBytes) encodeQuads(f Format, quads []rdf.Quad) ([]byte, error) {
 	if len(quads) == 0 {
 		return nil, nil
 	}
@@ -268,7 +272,16 @@ func encodeQuads(f Format, quads []rdf.Quad) ([]byte, error) {
 		}
 		return withoutPrefixes(buf.Bytes()), nil
 	case JSONLD:
-		return jsonLDNodes(quads)
+		if cb.compactor == nil {
+			// One loader for the pass: building one builds qlink's contexts.
+			cb.ldOptions = jsonld.Options{Loader: jsonld.NewLoader(nil)}
+			c, err := jsonld.NewCompactor(jsonld.QLinkContextURL, cb.ldOptions)
+			if err != nil {
+				return nil, err
+			}
+			cb.compactor = c
+		}
+		return jsonLDNodes(cb.compactor, cb.ldOptions, quads)
 	}
 	return buf.Bytes(), nil
 }
@@ -310,19 +323,14 @@ func writeJSONLDHead(w io.Writer) error {
 
 // jsonLDNodes compacts statements with qlink's context and returns their
 // node objects, one per line, separated by commas.
-func jsonLDNodes(quads []rdf.Quad) ([]byte, error) {
-	doc, err := jsonld.FromRDF(quads, jsonld.Options{})
+func jsonLDNodes(c *jsonld.Compactor, o jsonld.Options, quads []rdf.Quad) ([]byte, error) {
+	doc, err := jsonld.FromRDF(quads, o)
 	if err != nil {
 		return nil, err
 	}
-	compacted, err := jsonld.Compact(doc, jsonld.QLinkContextURL, jsonld.Options{})
+	nodes, err := c.Nodes(doc)
 	if err != nil {
 		return nil, err
-	}
-	delete(compacted, "@context")
-	nodes := []any{compacted}
-	if g, ok := compacted["@graph"].([]any); ok {
-		nodes = g
 	}
 	var buf bytes.Buffer
 	for i, n := range nodes {

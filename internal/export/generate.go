@@ -84,8 +84,19 @@ func Generate(ctx context.Context, st store.Store, dir string) ([]Manifest, erro
 		manifests = append(manifests, ms...)
 	}
 	removeStale(dir, manifests)
+	data, err := json.MarshalIndent(manifests, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, indexFile), data); err != nil {
+		return nil, err
+	}
 	return manifests, nil
 }
+
+// indexFile lists the manifests of a generation in one file, so a reader
+// gets a consistent list in one read.
+const indexFile = "index.json"
 
 func generateGroup(ctx context.Context, st store.Store, dir string, providers map[string]model.Provider, group []Scope, generated time.Time) ([]Manifest, error) {
 	var files []*pendingFile
@@ -223,21 +234,20 @@ func removeStale(dir string, current []Manifest) {
 	}
 }
 
-// ReadManifests returns the manifests of the files in dir, the whole
-// catalogue first, then institutions, then countries, each in format
+// ReadManifests returns the manifests of the latest generation in dir, the
+// whole catalogue first, then institutions, then countries, each in format
 // order. A directory not generated yet holds none.
 func ReadManifests(dir string) ([]Manifest, error) {
-	names, err := filepath.Glob(filepath.Join(dir, "*.gz"+manifestSuffix))
+	data, err := os.ReadFile(filepath.Join(dir, indexFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("export: %w", err)
 	}
 	var ms []Manifest
-	for _, n := range names {
-		m, err := readManifest(n)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, m)
+	if err := json.Unmarshal(data, &ms); err != nil {
+		return nil, fmt.Errorf("export: %s: %w", indexFile, err)
 	}
 	slices.SortFunc(ms, compareManifests)
 	return ms, nil

@@ -64,7 +64,7 @@ func writeOutputs(ctx context.Context, st store.Store, providers map[string]mode
 		return fmt.Errorf("export: %w", err)
 	}
 	for _, o := range outs {
-		if err := o.enc.end(); err != nil {
+		if err := o.enc.end(&cb); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
 	}

@@ -34,6 +34,14 @@ type Options struct {
 	// Keys is the aggregator's key ring, whose public keys the API
 	// publishes; nil answers the key endpoints with 503.
 	Keys *keys.Ring
+	// DatasetDir holds the open dataset's files (export.Generate); empty
+	// serves none.
+	DatasetDir string
+	// DatasetPublisher names who publishes the dataset; Contact is a
+	// mailto: or web URL to reach them. Both go into its DCAT-AP
+	// description and onto its page.
+	DatasetPublisher string
+	Contact          string
 }
 
 // Server serves the catalogue and the API.
@@ -45,6 +53,8 @@ type Server struct {
 	mu            sync.Mutex
 	providers     map[string]model.Provider
 	providersTime time.Time
+
+	dataset datasetCache
 }
 
 // New builds a Server; it fails only if the embedded templates are broken.
@@ -66,6 +76,7 @@ func (s *Server) Handler() http.Handler {
 	s.catalogueRoutes(mux)
 	s.apiRoutes(mux)
 	s.operationRoutes(mux)
+	s.datasetRoutes(mux)
 	// The catch-all takes GET (and so HEAD) only: a request with another
 	// method that matches no pattern gets the mux's 405 with an Allow
 	// header.

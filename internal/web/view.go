@@ -32,7 +32,7 @@ type views struct {
 }
 
 // pageNames are the page templates; each is parsed with the layout.
-var pageNames = []string{"catalogue", "course", "about", "error"}
+var pageNames = []string{"catalogue", "course", "about", "error", "dataset"}
 
 func loadViews() (*views, error) {
 	v := &views{pages: map[string]*template.Template{}, hashes: map[string]string{}}
