@@ -65,8 +65,8 @@ func (s *Server) catalogueDescription() export.Catalogue {
 // datasetView is the /dataset page.
 type datasetView struct {
 	layoutData
-	Generated   time.Time
-	Whole       []fileRow
+	Generated time.Time
+	Whole     []fileRow
 	// Scopes are the tables per institution and per country.
 	Scopes      []scopeTable
 	Attribution string
