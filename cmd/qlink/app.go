@@ -45,6 +45,8 @@ type app struct {
 	fetcher   *fetch.Client
 	harvester *harvest.Harvester
 	keys      *keys.Ring
+	// testDatasetQuiet, when set, replaces datasetQuiet (tests).
+	testDatasetQuiet time.Duration
 }
 
 // network adjusts outbound behaviour; only the demo and tests change it.
@@ -261,7 +263,7 @@ func (a *app) importRegistry(ctx context.Context) (imported int, problems []stri
 
 // openScheduler opens the job queue of the instance, ready to work its
 // harvests; override, when set, replaces every source's refresh interval.
-func (a *app) openScheduler(ctx context.Context, override time.Duration) (*schedule.Scheduler, error) {
+func (a *app) openScheduler(ctx context.Context, override time.Duration, coursesChanged func()) (*schedule.Scheduler, error) {
 	var importRegistry func(context.Context) error
 	if a.cfg.RegistryURL != "" {
 		importRegistry = func(ctx context.Context) error {
@@ -278,7 +280,7 @@ func (a *app) openScheduler(ctx context.Context, override time.Duration) (*sched
 	sc := a.cfg.Schedule
 	return schedule.Open(ctx, schedule.Options{DBPath: a.cfg.DatabasePath(), Store: a.store, Harvester: a.harvester,
 		ImportRegistry: importRegistry, Workers: a.cfg.Harvest.Workers, Floor: sc.Floor, Ceiling: sc.Ceiling,
-		Discovery: sc.Discovery, Registry: sc.Registry, Override: override, Logger: a.log})
+		Discovery: sc.Discovery, Registry: sc.Registry, Override: override, Logger: a.log, CoursesChanged: coursesChanged})
 }
 
 func (a *app) webServer(notice string) (*web.Server, error) {
@@ -286,7 +288,8 @@ func (a *app) webServer(notice string) (*web.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice, Labels: labels, Keys: a.keys})
+	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice, Labels: labels, Keys: a.keys,
+		DatasetDir: a.cfg.DatasetPath(), DatasetPublisher: a.cfg.Publisher(), Contact: a.cfg.ContactURL})
 }
 
 func (a *app) Close() {

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"qlink/internal/config"
+	"qlink/internal/export"
 	"qlink/internal/web"
 )
 
@@ -87,7 +89,16 @@ var harvestSettings = []string{"registry-url", "contact-url", "fetch-timeout", "
 // process until ctx ends or either stops with an error; override, when
 // set, replaces every source's refresh interval.
 func serveAndHarvest(ctx context.Context, a *app, ln net.Listener, h http.Handler, override time.Duration) error {
-	sch, err := a.openScheduler(ctx, override)
+	ctx, cancel := context.WithCancel(ctx)
+	regen := export.NewRegenerator(a.store, a.cfg.DatasetPath(), a.regenerateAfter(), a.log)
+	var regenerating sync.WaitGroup
+	defer func() {
+		cancel()
+		regenerating.Wait() // a generation under way stops before the store closes
+	}()
+	regenerating.Go(func() { regen.Run(ctx) })
+	regen.Poke() // the files may predate this version or the last harvests
+	sch, err := a.openScheduler(ctx, override, regen.Poke)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil // told to stop while starting
@@ -96,8 +107,6 @@ func serveAndHarvest(ctx context.Context, a *app, ln net.Listener, h http.Handle
 	}
 	defer sch.Close()
 	a.log.Info("serving", "url", a.cfg.PublicURL(), "harvest_workers", a.cfg.Harvest.Workers)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	schedDone := make(chan error, 1)
 	go func() {
 		err := sch.Run(ctx)
@@ -107,6 +116,19 @@ func serveAndHarvest(ctx context.Context, a *app, ln net.Listener, h http.Handle
 	httpErr := serveHTTP(ctx, ln, h)
 	cancel()
 	return errors.Join(httpErr, <-schedDone)
+}
+
+// datasetQuiet is how long serve waits after the last harvest that changed
+// courses before it regenerates the open dataset: a burst of harvests
+// makes one generation.
+const datasetQuiet = 30 * time.Second
+
+// regenerateAfter is datasetQuiet, shorter in tests.
+func (a *app) regenerateAfter() time.Duration {
+	if a.testDatasetQuiet > 0 {
+		return a.testDatasetQuiet
+	}
+	return datasetQuiet
 }
 
 // shutdownGrace is how long requests under way may take to finish once
