@@ -191,6 +191,11 @@ type courseBytes struct {
 	// compactor holds qlink's JSON-LD context, processed once per pass.
 	compactor *jsonld.Compactor
 	ldOptions jsonld.Options
+	// Scratch space reused from course to course: the statements, and an
+	// N-Quads writer with the buffer it writes into.
+	quadBuf []rdf.Quad
+	nq      *rdf.NQuadsWriter
+	nqOut   bytes.Buffer
 }
 
 func (cb *courseBytes) reset(c courseRow, providers []model.Provider) {
@@ -234,18 +239,20 @@ func (cb *courseBytes) quads(named bool) []rdf.Quad {
 	for _, p := range cb.providers {
 		subjects[rdf.IRI(elm.ProviderIRI(p))] = true
 	}
-	var quads []rdf.Quad
+	quads := cb.quadBuf[:0]
 	described := false
 	elm.Emit([]model.Specification{cb.course.Spec}, cb.providers, elm.WriteOptions{NamedGraphs: named}, func(q rdf.Quad) {
 		if described = described || subjects[q.S]; !described {
 			quads = append(quads, q)
 		}
 	})
+	cb.quadBuf = quads
 	return quads
 }
 
 // encodeQuads writes statements in an RDF format, without the file's
-// header (Turtle prefixes, the JSON-LD context).
+// header (Turtle prefixes, the JSON-LD context). The N-Quads it returns
+// are valid until its next call.
 func (cb *courseBytes) encodeQuads(f Format, quads []rdf.Quad) ([]byte, error) {
 	if len(quads) == 0 {
 		return nil, nil
@@ -253,15 +260,19 @@ func (cb *courseBytes) encodeQuads(f Format, quads []rdf.Quad) ([]byte, error) {
 	var buf bytes.Buffer
 	switch f {
 	case NQuads:
-		nw := rdf.NewNQuadsWriter(&buf)
+		if cb.nq == nil {
+			cb.nq = rdf.NewNQuadsWriter(&cb.nqOut)
+		}
+		cb.nqOut.Reset()
 		for _, q := range quads {
-			if err := nw.Write(q); err != nil {
+			if err := cb.nq.Write(q); err != nil {
 				return nil, err
 			}
 		}
-		if err := nw.Flush(); err != nil {
+		if err := cb.nq.Flush(); err != nil {
 			return nil, err
 		}
+		return cb.nqOut.Bytes(), nil
 	case Turtle:
 		g := rdf.NewGraph()
 		for _, q := range quads {
