@@ -88,8 +88,8 @@ func fill(b *testing.B, ctx context.Context, st store.Store, courses, providers 
 func benchCourse(provider string, i int) model.Specification {
 	id := fmt.Sprintf("urn:schac:uniqueCourseId:%s.example:C%06d", provider, i)
 	s := model.Specification{ID: id, Active: true, PublisherID: provider,
-		Title:       model.Text{"en": fmt.Sprintf("Introduction to topic %d", i), "de": fmt.Sprintf("Einführung in Thema %d", i)},
-		Description: model.Text{"en": fmt.Sprintf("Course %d covers the foundations of its field: methods, history and current research, with weekly exercises and a final project that students present to the group.", i)},
+		Title:            model.Text{"en": fmt.Sprintf("Introduction to topic %d", i), "de": fmt.Sprintf("Einführung in Thema %d", i)},
+		Description:      model.Text{"en": fmt.Sprintf("Course %d covers the foundations of its field: methods, history and current research, with weekly exercises and a final project that students present to the group.", i)},
 		LearningOutcomes: []model.Text{{"en": "Explain the main concepts"}, {"en": "Apply the methods to new problems"}, {"en": "Present results to peers"}},
 		Languages:        []string{"en"}, ISCEDF: []string{"0613"}, EQFLevel: 6, Homepage: "https://" + provider + ".example/courses/" + fmt.Sprint(i),
 		Type:    vocab.LearningOpportunityTypes.URI("course"),
