@@ -43,6 +43,9 @@ database, so it survives restarts:
     jitter; after failures it is retried sooner, then less and less often (up to the
     ceiling), and its courses stay as they were.
 "qlink harvest" and "qlink refresh" beside a running serve hand their work to it.
+It regenerates the open dataset (<data-dir>/dataset, served at /dataset with its DCAT-AP
+description) at start and 30 seconds after the last harvest that changed courses;
+--dataset-publisher names the publisher there.
 On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
 (changing nothing) and run again at the next start.`,
 		Example: `  qlink serve --data-dir /var/lib/qlink --addr 0.0.0.0:8080 --base-url https://courses.example.org
@@ -74,7 +77,7 @@ On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
 	}
 	cmd.Flags().Bool("init", false, "create the instance when the data directory is new or empty (as qlink init does); an existing instance is used as it is")
 	cmd.Flags().BoolVar(&noHarvest, "no-harvest", false, "serve only, harvesting nothing (a read-only node)")
-	config.Bind(cmd.Flags(), append([]string{"data-dir", "secret-key", "addr", "base-url", "log-level", "log-format", "auto-migrate"},
+	config.Bind(cmd.Flags(), append([]string{"data-dir", "secret-key", "addr", "base-url", "dataset-publisher", "log-level", "log-format", "auto-migrate"},
 		harvestSettings...)...)
 	return cmd
 }
