@@ -55,7 +55,7 @@ func openStore(t testing.TB) *sqlite.Store {
 	apply(t, st, "P1", course("P1", "A", "=HYPERLINK(\"http://evil.test\")", 2), course("P1", "B", "Data, \"quoted\"\nand a new line", 1),
 		course("P1", "GONE", "Soon inactive", 1))
 	apply(t, st, "P1", course("P1", "A", "=HYPERLINK(\"http://evil.test\")", 2), course("P1", "B", "Data, \"quoted\"\nand a new line", 1))
-	apply(t, st, "P2", course("P2", "X", "+31 quick start", 0))
+	apply(t, st, "P2", course("P2", "X", "@SUM(A1)", 0))
 	return st
 }
 
@@ -238,7 +238,7 @@ func TestCSVHasOneRowPerCourseAndOffering(t *testing.T) {
 	if a == nil || b == nil || x == nil {
 		t.Fatalf("rows %v", byID)
 	}
-	if a[1] != `'=HYPERLINK("http://evil.test")` || x[1] != "'+31 quick start" {
+	if a[1] != `'=HYPERLINK("http://evil.test")` || x[1] != "'@SUM(A1)" {
 		t.Errorf("formulas not neutralised: %q, %q", a[1], x[1])
 	}
 	if b[1] != "Data, \"quoted\"\nand a new line" {
@@ -279,7 +279,7 @@ func TestRegenerationLeavesADownloadIntact(t *testing.T) {
 	if _, err := io.CopyN(h, f, old.Bytes/2); err != nil {
 		t.Fatal(err)
 	}
-	apply(t, st, "P2", course("P2", "X", "+31 quick start", 0), course("P2", "Y", "New course", 3))
+	apply(t, st, "P2", course("P2", "X", "@SUM(A1)", 0), course("P2", "Y", "New course", 3))
 	_, err = Generate(context.Background(), st, dir)
 	must(t, err)
 	if _, err := io.Copy(h, f); err != nil {
