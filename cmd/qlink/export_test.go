@@ -171,3 +171,14 @@ func gunzipFile(t *testing.T, path string) []byte {
 	}
 	return data
 }
+
+// TestBrowserDataset: from the header to the dataset page, the licence, a
+// download checked against its stated checksum, and a phone-sized screen.
+func TestBrowserDataset(t *testing.T) {
+	chromium := requireBrowser(t)
+	d := startDemo(t)
+	if _, err := export.Generate(context.Background(), d.app.store, d.app.cfg.DatasetPath()); err != nil {
+		t.Fatal(err)
+	}
+	runJourney(t, chromium, "dataset.mjs", d.srv.URL+"/")
+}
