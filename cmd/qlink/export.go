@@ -1,7 +1,6 @@
 package main
 
 import (
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -61,7 +60,11 @@ running qlink serve.`,
 			if err != nil {
 				return err
 			}
-			n, err := export.Write(cmd.Context(), st, out, scope, f)
+			write := export.Write
+			if strings.HasSuffix(output, ".gz") {
+				write = export.WriteCompressed
+			}
+			n, err := write(cmd.Context(), st, out, scope, f)
 			if err = finish(err); err != nil {
 				return err
 			}
@@ -91,16 +94,7 @@ func exportOutput(stdout io.Writer, path string) (io.Writer, func(error) error, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("export: %w", err)
 	}
-	var w io.Writer = tmp
-	var zw *gzip.Writer
-	if strings.HasSuffix(path, ".gz") {
-		zw = gzip.NewWriter(tmp)
-		w = zw
-	}
 	finish := func(err error) error {
-		if zw != nil {
-			err = errors.Join(err, zw.Close())
-		}
 		err = errors.Join(err, tmp.Close())
 		if err == nil {
 			err = os.Rename(tmp.Name(), path)
@@ -110,5 +104,5 @@ func exportOutput(stdout io.Writer, path string) (io.Writer, func(error) error, 
 		}
 		return err
 	}
-	return w, finish, nil
+	return tmp, finish, nil
 }

@@ -7,6 +7,8 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -338,5 +340,38 @@ func TestRegeneratorFoldsABurst(t *testing.T) {
 	<-done
 	if n := len(generated); n != 0 {
 		t.Errorf("%d generations more than the two asked for", n)
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, io.ErrShortWrite }
+
+// The compression beside the writer keeps the order of the chunks and
+// reports a failure of the file at Close.
+func TestGzipPipe(t *testing.T) {
+	var text bytes.Buffer
+	for i := range 200_000 {
+		fmt.Fprintf(&text, "line %d\n", i)
+	}
+	var out bytes.Buffer
+	p := newGzipPipe(&out, "x")
+	for chunk := range slices.Chunk(text.Bytes(), 1000) {
+		if _, err := p.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(t, p.Close())
+	zr, err := gzip.NewReader(&out)
+	must(t, err)
+	got, err := io.ReadAll(zr)
+	must(t, err)
+	if !bytes.Equal(got, text.Bytes()) {
+		t.Errorf("decompressed %d bytes differ from the %d written", len(got), text.Len())
+	}
+	p = newGzipPipe(failingWriter{}, "x")
+	p.Write(text.Bytes())
+	if err := p.Close(); !errors.Is(err, io.ErrShortWrite) {
+		t.Errorf("Close after the file failed: %v", err)
 	}
 }

@@ -1,8 +1,6 @@
 package export
 
 import (
-	"bufio"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -137,8 +135,7 @@ func generateGroup(ctx context.Context, st store.Store, dir string, providers ma
 type pendingFile struct {
 	name, dir string
 	tmp       *os.File
-	zw        *gzip.Writer
-	w         *bufio.Writer
+	w         *gzipPipe
 	sum       hash.Hash
 	size      *countingWriter
 }
@@ -149,9 +146,7 @@ func newPendingFile(dir, name string) (*pendingFile, error) {
 		return nil, fmt.Errorf("export: %w", err)
 	}
 	pf := &pendingFile{name: name, dir: dir, tmp: tmp, sum: sha256.New(), size: &countingWriter{}}
-	pf.zw = gzip.NewWriter(io.MultiWriter(tmp, pf.sum, pf.size))
-	pf.zw.Name = strings.TrimSuffix(name, ".gz")
-	pf.w = bufio.NewWriterSize(pf.zw, 64<<10)
+	pf.w = newGzipPipe(io.MultiWriter(tmp, pf.sum, pf.size), strings.TrimSuffix(name, ".gz"))
 	return pf, nil
 }
 
@@ -159,7 +154,9 @@ func newPendingFile(dir, name string) (*pendingFile, error) {
 // writes its manifest the same way. The file's time is set to the
 // generation time so a reader can tell which manifest belongs to it.
 func (pf *pendingFile) commit(m *Manifest) error {
-	if err := errors.Join(pf.w.Flush(), pf.zw.Close()); err != nil {
+	err := pf.w.Close()
+	pf.w = nil
+	if err != nil {
 		return fmt.Errorf("export: writing %s: %w", pf.name, err)
 	}
 	m.Bytes, m.SHA256 = pf.size.n, hex.EncodeToString(pf.sum.Sum(nil))
@@ -180,6 +177,9 @@ func (pf *pendingFile) commit(m *Manifest) error {
 
 // discard removes the temporary file of a file not committed.
 func (pf *pendingFile) discard() {
+	if pf.w != nil {
+		pf.w.Close()
+	}
 	if pf.tmp != nil {
 		pf.tmp.Close()
 		os.Remove(pf.tmp.Name())

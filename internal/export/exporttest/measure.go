@@ -4,8 +4,6 @@
 package exporttest
 
 import (
-	"bufio"
-	"compress/gzip"
 	"context"
 	"os"
 	"path/filepath"
@@ -22,7 +20,8 @@ import (
 )
 
 // MeasureDump writes the whole N-Quads dump of st, gzip-compressed into a
-// file, once per iteration, and reports courses, courses per second (wall
+// file as the dataset's generation does (export.WriteCompressed), once per
+// iteration, and reports courses, courses per second (wall
 // and CPU time: the machine is shared), the peak heap in use and process
 // RSS sampled during the writes, and bytes allocated per dump.
 func MeasureDump(b *testing.B, st store.Store) {
@@ -61,15 +60,7 @@ func dump(ctx context.Context, st store.Store, path string) (int, int64, error) 
 		return 0, 0, err
 	}
 	defer f.Close()
-	zw := gzip.NewWriter(f)
-	bw := bufio.NewWriterSize(zw, 64<<10)
-	n, err := export.Write(ctx, st, bw, export.All, export.NQuads)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil {
-		err = zw.Close()
-	}
+	n, err := export.WriteCompressed(ctx, st, f, export.All, export.NQuads)
 	if err != nil {
 		return 0, 0, err
 	}
