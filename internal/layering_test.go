@@ -73,8 +73,8 @@ var rules = []rule{
 	{"internal/schedule/...", list(foundations, door, stages, storage, []string{"internal/harvest", "internal/schedule/..."}),
 		"schedule calls harvest"},
 	{"internal/export/...", list(foundations, storage, []string{"internal/export/..."}), "export reads the store"},
-	{"internal/web/...", list(foundations, storage, []string{"internal/keys", "internal/manifest", "internal/check", "internal/web/..."}),
-		"web reads store and search; it never fetches, harvests or adapts (it validates pasted manifests and shows check reports)"},
+	{"internal/web/...", list(foundations, storage, []string{"internal/keys", "internal/manifest", "internal/check", "internal/export/...", "internal/web/..."}),
+		"web reads store and search; it never fetches, harvests or adapts (it validates pasted manifests, shows check reports and serves the dataset files export writes)"},
 
 	{"internal/model/...", list(foundations), "foundations import only foundations"},
 	{"internal/vocab", list(foundations), "foundations import only foundations"},

@@ -51,6 +51,8 @@ type app struct {
 	queue *schedule.Queue
 	// discoverer also checks providers' domain claims.
 	discoverer *discovery.Discoverer
+	// testDatasetQuiet, when set, replaces datasetQuiet (tests).
+	testDatasetQuiet time.Duration
 }
 
 // network adjusts outbound behaviour; only the demo and tests change it.
@@ -306,7 +308,7 @@ func (a *app) importDirectory(ctx context.Context) (directoryImport, error) {
 
 // openScheduler opens the job queue of the instance, ready to work its
 // harvests; override, when set, replaces every source's refresh interval.
-func (a *app) openScheduler(ctx context.Context, override time.Duration) (*schedule.Scheduler, error) {
+func (a *app) openScheduler(ctx context.Context, override time.Duration, coursesChanged func()) (*schedule.Scheduler, error) {
 	var importRegistry func(context.Context) error
 	if a.cfg.RegistryURL != "" || a.cfg.AlliancesURL != "" {
 		importRegistry = func(ctx context.Context) error {
@@ -324,7 +326,7 @@ func (a *app) openScheduler(ctx context.Context, override time.Duration) (*sched
 	sc := a.cfg.Schedule
 	return schedule.Open(ctx, schedule.Options{DBPath: a.cfg.DatabasePath(), Store: a.store, Harvester: a.harvester,
 		ImportRegistry: importRegistry, Workers: a.cfg.Harvest.Workers, Floor: sc.Floor, Ceiling: sc.Ceiling,
-		Discovery: sc.Discovery, Registry: sc.Registry, Override: override, Logger: a.log})
+		Discovery: sc.Discovery, Registry: sc.Registry, Override: override, Logger: a.log, CoursesChanged: coursesChanged})
 }
 
 func (a *app) webServer(notice string) (*web.Server, error) {
@@ -338,7 +340,7 @@ func (a *app) webServer(notice string) (*web.Server, error) {
 	}
 	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice, Labels: labels, Keys: a.keys,
 		Checker: a.checker, Refresher: a.refresher(), RefreshMinInterval: a.cfg.RefreshMinInterval, Accounts: accounts,
-		Admin: a.adminOptions()})
+		Admin: a.adminOptions(), DatasetDir: a.cfg.DatasetPath(), DatasetPublisher: a.cfg.Publisher(), Contact: a.cfg.ContactURL})
 }
 
 func (a *app) Close() {

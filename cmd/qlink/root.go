@@ -30,7 +30,7 @@ every flag names its variable.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newDemoCmd(), newInitCmd(), newServeCmd(), newHarvestCmd(), newRefreshCmd(), newDiscoverCmd(), newCheckCmd(), newVocabCmd(), newConvertCmd(), newValidateCmd(), newKeysCmd(), newCredentialsCmd(), newConfigCmd(), newMigrateCmd(), newRunsCmd(), newQualityCmd(), newAlliancesCmd(), newAdminCmd())
+	root.AddCommand(newDemoCmd(), newInitCmd(), newServeCmd(), newHarvestCmd(), newRefreshCmd(), newDiscoverCmd(), newCheckCmd(), newVocabCmd(), newConvertCmd(), newValidateCmd(), newKeysCmd(), newCredentialsCmd(), newConfigCmd(), newMigrateCmd(), newRunsCmd(), newQualityCmd(), newAlliancesCmd(), newAdminCmd(), newExportCmd())
 	return root
 }
 

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"qlink/internal/config"
+	"qlink/internal/export"
 	"qlink/internal/web"
 )
 
@@ -43,6 +45,9 @@ database, so it survives restarts:
 "qlink harvest" and "qlink refresh" beside a running serve hand their work to it.
 On the web, anyone may press "Refresh now" on an institution's page: it queues the
 same work as "qlink refresh", at most once per --refresh-min-interval per institution.
+It regenerates the open dataset (<data-dir>/dataset, served at /dataset with its DCAT-AP
+description) at start and 30 seconds after the last harvest that changed courses;
+--dataset-publisher names the publisher there.
 On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
 (changing nothing) and run again at the next start.`,
 		Example: `  qlink serve --data-dir /var/lib/qlink --addr 0.0.0.0:8080 --base-url https://courses.example.org
@@ -79,7 +84,7 @@ On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
 	}
 	cmd.Flags().Bool("init", false, "create the instance when the data directory is new or empty (as qlink init does); an existing instance is used as it is")
 	cmd.Flags().BoolVar(&noHarvest, "no-harvest", false, "serve only, harvesting nothing (a read-only node)")
-	config.Bind(cmd.Flags(), append(append([]string{"data-dir", "secret-key", "addr", "base-url", "log-level", "log-format", "auto-migrate", "refresh-min-interval"},
+	config.Bind(cmd.Flags(), append(append([]string{"data-dir", "secret-key", "addr", "base-url", "dataset-publisher", "log-level", "log-format", "auto-migrate", "refresh-min-interval"},
 		harvestSettings...), accountSettings...)...)
 	return cmd
 }
@@ -94,7 +99,16 @@ var harvestSettings = []string{"registry-url", "alliances-url", "contact-url", "
 // process until ctx ends or either stops with an error; override, when
 // set, replaces every source's refresh interval.
 func serveAndHarvest(ctx context.Context, a *app, ln net.Listener, h http.Handler, override time.Duration) error {
-	sch, err := a.openScheduler(ctx, override)
+	ctx, cancel := context.WithCancel(ctx)
+	regen := export.NewRegenerator(a.store, a.cfg.DatasetPath(), a.regenerateAfter(), a.log)
+	var regenerating sync.WaitGroup
+	defer func() {
+		cancel()
+		regenerating.Wait() // a generation under way stops before the store closes
+	}()
+	regenerating.Go(func() { regen.Run(ctx) })
+	regen.Poke() // the files may predate this version or the last harvests
+	sch, err := a.openScheduler(ctx, override, regen.Poke)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil // told to stop while starting
@@ -103,8 +117,6 @@ func serveAndHarvest(ctx context.Context, a *app, ln net.Listener, h http.Handle
 	}
 	defer sch.Close()
 	a.log.Info("serving", "url", a.cfg.PublicURL(), "harvest_workers", a.cfg.Harvest.Workers)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	schedDone := make(chan error, 1)
 	go func() {
 		err := sch.Run(ctx)
@@ -114,6 +126,19 @@ func serveAndHarvest(ctx context.Context, a *app, ln net.Listener, h http.Handle
 	httpErr := serveHTTP(ctx, ln, h)
 	cancel()
 	return errors.Join(httpErr, <-schedDone)
+}
+
+// datasetQuiet is how long serve waits after the last harvest that changed
+// courses before it regenerates the open dataset: a burst of harvests
+// makes one generation.
+const datasetQuiet = 30 * time.Second
+
+// regenerateAfter is datasetQuiet, shorter in tests.
+func (a *app) regenerateAfter() time.Duration {
+	if a.testDatasetQuiet > 0 {
+		return a.testDatasetQuiet
+	}
+	return datasetQuiet
 }
 
 // shutdownGrace is how long requests under way may take to finish once

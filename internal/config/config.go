@@ -27,6 +27,9 @@ type Config struct {
 	// ContactURL is named in the User-Agent of every outbound request so
 	// that institutions know who is harvesting them.
 	ContactURL string
+	// DatasetPublisher names who publishes the open dataset (DCAT-AP
+	// dct:publisher); empty means the host of the public URL.
+	DatasetPublisher string
 	// RegistryURL is the DEQAR Connect providers endpoint (or a file path)
 	// the provider registry is imported from.
 	RegistryURL string
@@ -165,6 +168,20 @@ func (c Config) PublicURL() string {
 		return strings.TrimRight(c.BaseURL, "/")
 	}
 	return "http://" + c.Addr
+}
+
+// DatasetPath returns the directory of the open dataset's files.
+func (c Config) DatasetPath() string { return filepath.Join(c.DataDir, "dataset") }
+
+// Publisher returns DatasetPublisher, or the host of the public URL.
+func (c Config) Publisher() string {
+	if c.DatasetPublisher != "" {
+		return c.DatasetPublisher
+	}
+	if u, err := url.Parse(c.PublicURL()); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return "qlink"
 }
 
 // DatabasePath returns the SQLite database file.

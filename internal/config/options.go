@@ -31,6 +31,7 @@ var options = []option{
 	{"addr", "address the web server listens on", false, func(c *Config) any { return &c.Addr }},
 	{"base-url", "public URL of this instance (default http://<addr>)", false, func(c *Config) any { return &c.BaseURL }},
 	{"contact-url", "URL or mailto: naming the operator, sent in the User-Agent of every request", false, func(c *Config) any { return &c.ContactURL }},
+	{"dataset-publisher", "name of the organisation publishing the open dataset, as its DCAT-AP description and the /dataset page give it (default: the host of base-url)", false, func(c *Config) any { return &c.DatasetPublisher }},
 	{"registry-url", "DEQAR Connect providers endpoint or a JSON file to import providers from", false, func(c *Config) any { return &c.RegistryURL }},
 	{"alliances-url", "alliance data to import with the registry: QualityLink Turtle (ql:EuropeanUniversityAlliance, ql:isMemberOf) or CSV (alliance,name,lang,website,member), a URL or a file", false, func(c *Config) any { return &c.AlliancesURL }},
 	{"log-level", "log level: debug, info, warn or error", false, func(c *Config) any { return &c.LogLevel }},

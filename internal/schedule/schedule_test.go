@@ -506,3 +506,18 @@ func TestBlockedProviderIsNeitherPlannedNorRun(t *testing.T) {
 		t.Fatalf("an allowed provider's source got %d scheduled refreshes, want 1", n)
 	}
 }
+
+func TestRunThatChangesCoursesSaysSo(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, `{"type":"ooapi","path":"SRV"}`)
+	changed := 0
+	s := f.open(t, Options{CoursesChanged: func() { changed++ }})
+	for range 2 {
+		if err := s.refresh(ctx, refreshArgs{SourceID: f.src.ID, Trigger: "schedule"}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if changed != 1 {
+		t.Errorf("CoursesChanged called %d times for a first run and an unchanged second, want once", changed)
+	}
+}

@@ -49,6 +49,10 @@ type Options struct {
 	Logger    *slog.Logger
 	// Now returns the current time; tests move it.
 	Now func() time.Time
+	// CoursesChanged, when set, is called after each run that added,
+	// changed or removed courses (serve regenerates the open dataset).
+	// It must not block.
+	CoursesChanged func()
 }
 
 const defaultRefresh = 24 * time.Hour
@@ -352,6 +356,9 @@ func (s *Scheduler) refresh(ctx context.Context, args refreshArgs, tags []string
 	if ctx.Err() != nil {
 		// Stopped mid-run: the run changed nothing; do it again later.
 		return ctx.Err()
+	}
+	if s.opts.CoursesChanged != nil && run.Added+run.Updated+run.Removed > 0 {
+		s.opts.CoursesChanged()
 	}
 	if src, err = s.opts.Store.Source(ctx, src.ID); err != nil {
 		return err

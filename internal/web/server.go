@@ -50,6 +50,14 @@ type Options struct {
 	Admin AdminOptions
 	// Now is the clock (nil: time.Now); tests move it.
 	Now func() time.Time
+	// DatasetDir holds the open dataset's files (export.Generate); empty
+	// serves none.
+	DatasetDir string
+	// DatasetPublisher names who publishes the dataset; Contact is a
+	// mailto: or web URL to reach them. Both go into its DCAT-AP
+	// description and onto its page.
+	DatasetPublisher string
+	Contact          string
 }
 
 // Server serves the catalogue and the API.
@@ -79,6 +87,7 @@ type Server struct {
 	ownRefreshes *attemptLimiter
 	// dummyHash stands in for the hash of an unknown account.
 	dummyHash func() string
+	dataset   datasetCache
 }
 
 // New builds a Server; it fails only if the embedded templates or message
@@ -114,6 +123,7 @@ func (s *Server) Handler() http.Handler {
 	s.refreshRoutes(mux)
 	s.accountRoutes(mux)
 	s.adminRoutes(mux)
+	s.datasetRoutes(mux)
 	// The catch-all takes GET (and so HEAD) only: a request with another
 	// method that matches no pattern gets the mux's 405 with an Allow
 	// header.

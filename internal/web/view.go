@@ -36,7 +36,7 @@ type views struct {
 }
 
 // pageNames are the page templates; each is parsed with the layout.
-var pageNames = []string{"catalogue", "course", "about", "error", "choices", "institutions", "institution", "manifest", "alliances", "alliance", "refresh", "run", "login", "dashboard", "claim", "admin"}
+var pageNames = []string{"catalogue", "course", "about", "error", "choices", "institutions", "institution", "manifest", "alliances", "alliance", "refresh", "run", "login", "dashboard", "claim", "admin", "dataset"}
 
 // standalonePages are whole documents of their own, without the site's
 // layout (the widget other sites frame). Each defines "<name>.html".

@@ -280,28 +280,36 @@ func termFromLD(n ld.Node) rdf.Term {
 }
 
 // FromRDF turns quads into expanded JSON-LD (an array of node objects);
-// compact or frame the result for output.
+// compact or frame the result for output. The quads go to json-gold as
+// its own terms: through N-Quads text, its parser misread literals that
+// start with "@" ("@SUM(A1)"@en became the string "\"@SUM(A1)\"@en").
 func FromRDF(quads []rdf.Quad, o Options) (_ []any, err error) {
 	defer guard("fromRDF", &err)
-	var nq bytes.Buffer
-	w := rdf.NewNQuadsWriter(&nq)
+	ds := ld.NewRDFDataset()
 	for _, q := range quads {
-		if err := w.Write(q); err != nil {
-			return nil, err
+		graph := "@default"
+		if !q.G.IsZero() {
+			graph = ldNode(q.G).GetValue()
 		}
+		ds.Graphs[graph] = append(ds.Graphs[graph], ld.NewQuad(ldNode(q.S), ldNode(q.P), ldNode(q.O), graph))
 	}
-	if err := w.Flush(); err != nil {
-		return nil, err
-	}
-	opts := o.ld()
-	opts.Format = "application/n-quads"
-	out, err := ld.NewJsonLdProcessor().FromRDF(nq.String(), opts)
+	out, err := ld.NewJsonLdApi().FromRDF(ds, o.ld())
 	if err != nil {
 		return nil, wrap("fromRDF", err)
 	}
-	arr, ok := out.([]any)
-	if !ok {
-		return nil, fmt.Errorf("jsonld: fromRDF returned %T", out)
+	return out, nil
+}
+
+// ldNode is t as json-gold's term.
+func ldNode(t rdf.Term) ld.Node {
+	switch t.Kind {
+	case rdf.KindIRI:
+		return ld.NewIRI(t.Value)
+	case rdf.KindBlank:
+		return ld.NewBlankNode("_:" + t.Value)
 	}
-	return arr, nil
+	if t.Lang != "" {
+		return ld.NewLiteral(t.Value, ld.RDFLangString, t.Lang)
+	}
+	return ld.NewLiteral(t.Value, t.Datatype, "")
 }

@@ -213,3 +213,19 @@ func TestPublishedContext(t *testing.T) {
 		t.Error("the plain loader resolved another server's URL")
 	}
 }
+
+func TestFromRDFKeepsOddLiterals(t *testing.T) {
+	var quads []rdf.Quad
+	for _, v := range []string{"@SUM(A1)", `"quoted"@en`, "line\nbreak", "@id"} {
+		quads = append(quads, rdf.Quad{S: rdf.IRI("urn:x"), P: rdf.IRI("http://purl.org/dc/terms/title"), O: rdf.LangLiteral(v, "en")},
+			rdf.Quad{S: rdf.Blank("b1"), P: rdf.IRI("http://purl.org/dc/terms/description"), O: rdf.String(v), G: rdf.IRI("urn:g")})
+	}
+	doc, err := FromRDF(quads, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := toQuads(t, doc, Options{})
+	if !rdf.Isomorphic(quads, back) {
+		t.Errorf("FromRDF then ToRDF changed the statements:\n%v\n%v", quads, back)
+	}
+}
