@@ -286,7 +286,12 @@ func (a *app) webServer(notice string) (*web.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice, Labels: labels, Keys: a.keys})
+	proxies, err := a.cfg.API.TrustedProxyPrefixes()
+	if err != nil {
+		return nil, err
+	}
+	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice, Labels: labels, Keys: a.keys,
+		RateLimit: web.RateLimit{PerSecond: float64(a.cfg.API.Rate), Burst: a.cfg.API.Burst, TrustedProxies: proxies}})
 }
 
 func (a *app) Close() {

@@ -73,7 +73,7 @@ On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
 	cmd.Flags().Bool("init", false, "create the instance when the data directory is new or empty (as qlink init does); an existing instance is used as it is")
 	cmd.Flags().BoolVar(&noHarvest, "no-harvest", false, "serve only, harvesting nothing (a read-only node)")
 	config.Bind(cmd.Flags(), append([]string{"data-dir", "secret-key", "addr", "base-url", "log-level", "log-format", "auto-migrate"},
-		harvestSettings...)...)
+		append(harvestSettings, webSettings...)...)...)
 	return cmd
 }
 
@@ -82,6 +82,9 @@ var harvestSettings = []string{"registry-url", "contact-url", "fetch-timeout", "
 	"fetch-attempts", "harvest-workers", "harvest-max-pages", "harvest-max-removal", "harvest-max-sources",
 	"harvest-max-run-bytes", "harvest-max-run-pages", "harvest-max-records", "harvest-provider-timeout",
 	"harvest-keep-snapshots", "harvest-publish-for", "schedule-floor", "schedule-ceiling", "schedule-discovery", "schedule-registry"}
+
+// webSettings are the settings of the commands that serve the catalogue.
+var webSettings = []string{"api-rate", "api-burst", "trusted-proxies", "metrics-listen"}
 
 // serveAndHarvest serves h and works the harvest schedule in the same
 // process until ctx ends or either stops with an error; override, when

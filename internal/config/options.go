@@ -56,6 +56,10 @@ var options = []option{
 	{"schedule-registry", "how often the provider registry is imported again, when registry-url is set (qlink serve)", false, func(c *Config) any { return &c.Schedule.Registry }},
 	{"harvest-publish-for", "providers whose sources may publish courses for other providers, as PROVIDER=OTHER[+OTHER] pairs (e.g. an alliance for its members); any other claimed publisher is refused", false, func(c *Config) any { return &c.Harvest.PublishFor }},
 	{"harvest-keep-snapshots", "distinct raw snapshots kept per source; older ones are deleted after each run", false, func(c *Config) any { return &c.Harvest.KeepSnapshots }},
+	{"api-rate", "requests per second one client address may make to the API, refilling its burst; pages get twice as much (0: no rate limits)", false, func(c *Config) any { return &c.API.Rate }},
+	{"api-burst", "requests one client address may make to the API at once before api-rate applies; pages get twice as many", false, func(c *Config) any { return &c.API.Burst }},
+	{"trusted-proxies", "reverse proxies (addresses or CIDR prefixes, comma-separated) whose X-Forwarded-For header names the client for rate limits; empty: the peer address is the client", false, func(c *Config) any { return &c.API.TrustedProxies }},
+	{"metrics-listen", "address to serve Prometheus /metrics on, apart from the catalogue (empty: /metrics is served beside the catalogue)", false, func(c *Config) any { return &c.API.MetricsListen }},
 }
 
 // EnvName returns the environment variable for an option name.

@@ -34,6 +34,9 @@ type Options struct {
 	// Keys is the aggregator's key ring, whose public keys the API
 	// publishes; nil answers the key endpoints with 503.
 	Keys *keys.Ring
+	// RateLimit is the per-client request budget; its zero value turns
+	// rate limiting off.
+	RateLimit RateLimit
 }
 
 // Server serves the catalogue and the API.
@@ -41,6 +44,7 @@ type Server struct {
 	opts  Options
 	log   *slog.Logger
 	views *views
+	rates *rateLimiter
 
 	mu            sync.Mutex
 	providers     map[string]model.Provider
@@ -56,7 +60,7 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{opts: o, log: o.Logger.With("component", "web"), views: v}, nil
+	return &Server{opts: o, log: o.Logger.With("component", "web"), views: v, rates: newRateLimiter(o.RateLimit, time.Now)}, nil
 }
 
 // Handler returns the routes with middleware. Each area of the site
@@ -72,9 +76,12 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /", s.notFound)
 	// Cross-origin protection refuses state-changing requests that a
 	// browser marks as sent from another site (Sec-Fetch-Site, Origin);
-	// forms also carry a token for browsers that send neither.
+	// forms also carry a token for browsers that send neither. CORS opens
+	// the read-only API to every origin, preflights included, before the
+	// rate limit counts the request; ETags come last, over the body the
+	// handler wrote.
 	protect := http.NewCrossOriginProtection()
-	return s.recoverer(securityHeaders(s.limitRequests(protect.Handler(mux))))
+	return s.recoverer(securityHeaders(s.limitRequests(cors(s.limitRate(etags(protect.Handler(mux)))))))
 }
 
 // catalogueRoutes are the public pages and their assets.

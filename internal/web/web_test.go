@@ -83,7 +83,8 @@ func openTestIndex(t testing.TB) *bleve.Index {
 }
 
 // newTestServer stores and indexes a few courses and serves them.
-func newTestServer(t testing.TB) *httptest.Server {
+// Options can be adjusted by the tweaks.
+func newTestServer(t testing.TB, tweaks ...func(*Options)) *httptest.Server {
 	t.Helper()
 	ctx := context.Background()
 	st, idx := openTestStore(t), openTestIndex(t)
@@ -135,7 +136,11 @@ func newTestServer(t testing.TB) *httptest.Server {
 	}
 	// Refreshed labels overlay the embedded ones.
 	labels := vocab.Labels{vocab.Modes.URI("online"): {"en": "Online (distance)"}}
-	srv, err := New(Options{Store: st, Index: idx, BaseURL: "https://catalogue.test", Notice: "Test data", Labels: labels})
+	o := Options{Store: st, Index: idx, BaseURL: "https://catalogue.test", Notice: "Test data", Labels: labels}
+	for _, tweak := range tweaks {
+		tweak(&o)
+	}
+	srv, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,186 @@
+package web
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// newLimitedServer serves the test data with a rate limit whose bucket
+// refills so slowly that only the burst counts during a test.
+func newLimitedServer(t *testing.T, burst int) *httptest.Server {
+	t.Helper()
+	ts := newTestServer(t, func(o *Options) { o.RateLimit = RateLimit{PerSecond: 0.001, Burst: burst} })
+	return ts
+}
+
+func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
+	ts := newLimitedServer(t, 3)
+	for i := range 3 {
+		if resp, body := get(t, ts.URL+"/api/v1/courses"); resp.StatusCode != 200 {
+			t.Fatalf("request %d within the burst: %d %s", i+1, resp.StatusCode, body)
+		}
+	}
+	resp, body := get(t, ts.URL+"/api/v1/courses")
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("after the burst: %d, want 429", resp.StatusCode)
+	}
+	secs, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if err != nil || secs < 1 || secs > 1000 {
+		t.Errorf("Retry-After %q: want the seconds until the next token (≤ 1000)", resp.Header.Get("Retry-After"))
+	}
+	if !strings.Contains(body, `"error":"too many requests`) || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		t.Errorf("429 body: %s", body)
+	}
+	// Pages have a budget of their own, twice the API's.
+	for i := range 3 * pageFactor {
+		if resp, _ := get(t, ts.URL+"/about"); resp.StatusCode != 200 {
+			t.Fatalf("page %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	if resp, body := get(t, ts.URL+"/about"); resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "Too many requests") {
+		t.Errorf("page after its burst: %d %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	// The operator's routes and static assets are never counted.
+	if resp, _ := get(t, ts.URL+"/healthz"); resp.StatusCode != 200 {
+		t.Errorf("healthz limited: %d", resp.StatusCode)
+	}
+}
+
+func TestRateLimitOff(t *testing.T) {
+	ts := newTestServer(t) // RateLimit zero: off
+	for i := range 300 {
+		if resp, _ := get(t, ts.URL+"/api/v1/providers"); resp.StatusCode != 200 {
+			t.Fatalf("request %d: %d", i+1, resp.StatusCode)
+		}
+	}
+}
+
+func TestClientIP(t *testing.T) {
+	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.1/32"), netip.MustParsePrefix("192.168.0.0/16")}
+	rl := newRateLimiter(RateLimit{PerSecond: 1, Burst: 1, TrustedProxies: trusted}, nil)
+	for _, tc := range []struct{ remote, xff, want string }{
+		{"203.0.113.5:1234", "", "203.0.113.5"},
+		{"203.0.113.5:1234", "198.51.100.1", "203.0.113.5"}, // untrusted peer: header ignored
+		{"10.0.0.1:80", "198.51.100.1", "198.51.100.1"},
+		{"10.0.0.1:80", "6.6.6.6, 198.51.100.1, 192.168.1.1", "198.51.100.1"}, // forged left part skipped
+		{"10.0.0.1:80", "garbage", "10.0.0.1"},
+		{"[2001:db8:1:2:3:4:5:6]:443", "", "2001:db8:1:2::"}, // IPv6 keyed by /64
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = tc.remote
+		if tc.xff != "" {
+			r.Header.Set("X-Forwarded-For", tc.xff)
+		}
+		if got := rl.clientIP(r); got != netip.MustParseAddr(tc.want) {
+			t.Errorf("%s + %q: %s, want %s", tc.remote, tc.xff, got, tc.want)
+		}
+	}
+}
+
+func TestLimiterMemoryIsBounded(t *testing.T) {
+	l := newLimiter(1, 1, func() time.Time { return time.Unix(0, 0) })
+	addr := netip.MustParseAddr("10.0.0.0")
+	for range maxClients + 500 {
+		l.take(addr)
+		addr = addr.Next()
+	}
+	if len(l.clients) > maxClients {
+		t.Errorf("%d clients held, cap %d", len(l.clients), maxClients)
+	}
+}
+
+func TestCORS(t *testing.T) {
+	ts := newTestServer(t)
+	resp, _ := get(t, ts.URL+"/api/v1/public-key/pem")
+	if resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("GET: no CORS header")
+	}
+	if resp, _ := get(t, ts.URL+"/about"); resp.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("pages must not be opened to other origins")
+	}
+	req, _ := http.NewRequest("OPTIONS", ts.URL+"/api/v1/courses", nil)
+	req.Header.Set("Origin", "https://elsewhere.example")
+	req.Header.Set("Access-Control-Request-Method", "GET")
+	req.Header.Set("Access-Control-Request-Headers", "if-none-match")
+	pre, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre.Body.Close()
+	if pre.StatusCode != 204 || pre.Header.Get("Access-Control-Allow-Origin") != "*" || pre.Header.Get("Access-Control-Allow-Methods") != "GET, HEAD" ||
+		!strings.Contains(pre.Header.Get("Access-Control-Allow-Headers"), "If-None-Match") || pre.Header.Get("Access-Control-Allow-Credentials") != "" {
+		t.Errorf("preflight: %d %v", pre.StatusCode, pre.Header)
+	}
+	// A plain OPTIONS, no preflight, keeps the API's JSON 405.
+	req, _ = http.NewRequest("OPTIONS", ts.URL+"/api/v1/courses", nil)
+	plain, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain.Body.Close()
+	if plain.StatusCode != 405 {
+		t.Errorf("plain OPTIONS: %d", plain.StatusCode)
+	}
+}
+
+func TestETag(t *testing.T) {
+	ts := newTestServer(t)
+	for _, path := range []string{"/api/v1/courses?q=data", "/about"} {
+		resp, body := get(t, ts.URL+path)
+		tag := resp.Header.Get("ETag")
+		if resp.StatusCode != 200 || !strings.HasPrefix(tag, `"`) || body == "" {
+			t.Fatalf("%s: %d ETag %q", path, resp.StatusCode, tag)
+		}
+		again, _ := get(t, ts.URL+path)
+		if again.Header.Get("ETag") != tag {
+			t.Errorf("%s: the same content has two tags", path)
+		}
+		resp, body = get(t, ts.URL+path, "If-None-Match", `"other", `+tag)
+		if resp.StatusCode != 304 || body != "" {
+			t.Errorf("%s: If-None-Match %s: %d %q", path, tag, resp.StatusCode, body)
+		}
+		if resp, _ := get(t, ts.URL+path, "If-None-Match", `"other"`); resp.StatusCode != 200 {
+			t.Errorf("%s: a stale tag must get the content: %d", path, resp.StatusCode)
+		}
+		req, _ := http.NewRequest("HEAD", ts.URL+path, nil)
+		req.Header.Set("If-None-Match", tag)
+		head, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head.Body.Close()
+		if head.StatusCode != 304 {
+			t.Errorf("%s: HEAD with the tag: %d", path, head.StatusCode)
+		}
+	}
+	if resp, _ := get(t, ts.URL+"/api/v1/courses/urn:nope"); resp.Header.Get("ETag") != "" {
+		t.Errorf("errors are not tagged")
+	}
+}
+
+func TestETagStepsAsideForStreams(t *testing.T) {
+	h := etags(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("data: one\n\n"))
+		http.NewResponseController(w).Flush()
+		w.Write([]byte("data: two\n\n"))
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/events", nil))
+	if rec.Header().Get("ETag") != "" || !rec.Flushed || rec.Body.String() != "data: one\n\ndata: two\n\n" {
+		t.Errorf("stream: ETag %q flushed %v body %q", rec.Header().Get("ETag"), rec.Flushed, rec.Body.String())
+	}
+	own := etags(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"mine"`)
+		w.Write([]byte("x"))
+	}))
+	rec = httptest.NewRecorder()
+	own.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if rec.Header().Get("ETag") != `"mine"` || rec.Body.String() != "x" {
+		t.Errorf("own ETag: %q %q", rec.Header().Get("ETag"), rec.Body.String())
+	}
+}
