@@ -29,6 +29,7 @@ type Store interface {
 	Runs
 	Courses
 	Credentials
+	Operations
 	Close() error
 }
 

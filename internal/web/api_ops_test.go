@@ -4,10 +4,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"qlink/internal/search/bleve"
+	"qlink/internal/store/sqlite"
 )
 
 // newLimitedServer serves the test data with a rate limit whose bucket
@@ -182,5 +186,46 @@ func TestETagStepsAsideForStreams(t *testing.T) {
 	own.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	if rec.Header().Get("ETag") != `"mine"` || rec.Body.String() != "x" {
 		t.Errorf("own ETag: %q %q", rec.Header().Get("ETag"), rec.Body.String())
+	}
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	// An index of its own, as the test closes it (bleve panics on a
+	// second Close).
+	idx, err := bleve.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServer(t, func(o *Options) { o.Index = idx })
+	if resp, body := get(t, ts.URL+"/healthz"); resp.StatusCode != 200 || body != "ok\n" {
+		t.Errorf("healthz: %d %q", resp.StatusCode, body)
+	}
+	if resp, body := get(t, ts.URL+"/readyz"); resp.StatusCode != 200 || body != "ready\n" {
+		t.Errorf("readyz: %d %q", resp.StatusCode, body)
+	}
+	idx.Close()
+	if resp, body := get(t, ts.URL+"/readyz"); resp.StatusCode != 503 || !strings.Contains(body, "search index unavailable") {
+		t.Errorf("readyz with the index closed: %d %q", resp.StatusCode, body)
+	}
+	// Alive all the same: a closed index is no reason to restart.
+	if resp, _ := get(t, ts.URL+"/healthz"); resp.StatusCode != 200 {
+		t.Errorf("healthz with the index closed: %d", resp.StatusCode)
+	}
+}
+
+func TestReadinessWantsTheSchemaCurrent(t *testing.T) {
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db")) // never migrated
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	srv, err := New(Options{Store: st, Index: openTestIndex(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	if resp, body := get(t, ts.URL+"/readyz"); resp.StatusCode != 503 || !strings.Contains(body, "migrations pending") {
+		t.Errorf("readyz before migrating: %d %q", resp.StatusCode, body)
 	}
 }

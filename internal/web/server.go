@@ -117,7 +117,8 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 
 // operationRoutes are for the operator's monitoring.
 func (s *Server) operationRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /healthz", s.health)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
 }
 
 // providerCacheTTL bounds how stale provider names on pages may be.
@@ -144,18 +145,6 @@ func (s *Server) provider(ctx context.Context, id string) model.Provider {
 		return p
 	}
 	return model.Provider{ID: id, Name: model.Text{model.LangUnstated: id}}
-}
-
-func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.opts.Index.Count(r.Context()); err != nil {
-		http.Error(w, "search index unavailable", http.StatusServiceUnavailable)
-		return
-	}
-	if _, err := s.opts.Store.CountCourses(r.Context()); err != nil {
-		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
-		return
-	}
-	w.Write([]byte("ok\n"))
 }
 
 func securityHeaders(next http.Handler) http.Handler {

@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"provider states", testProviderStates},
 		{"next scheduled run", testNextRun},
 		{"course quality and run summaries", testQuality},
+		{"operations: schema and course counts", testOperations},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
