@@ -108,6 +108,7 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/public-key", s.publicKey)
 	mux.HandleFunc("GET /api/v1/public-key/pem", s.publicKeyPEM)
 	mux.HandleFunc("GET /api/v1/signing-keys", s.signingKeys)
+	mux.HandleFunc("GET /api/v1/openapi.json", s.openAPI)
 	// Under /api/, other methods than GET and HEAD get their 405 in JSON,
 	// as the API answers everything (the mux itself answers in plain text).
 	for _, m := range []string{"POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {

@@ -191,7 +191,7 @@ func TestCataloguePages(t *testing.T) {
 			[]string{"A learning activity"}, []string{"Schedule", "Workload", "Grading", "<th scope=\"col\">Study</th>"}},
 		{"missing course", "/courses/urn:nope", nil, 404, []string{"No course has this identifier"}, nil},
 		{"missing page", "/nope", nil, 404, []string{"There is no page at this address"}, nil},
-		{"about", "/about", nil, 200, []string{"Open API"}, nil},
+		{"about", "/about", nil, 200, []string{"Open API", `href="/api/v1/openapi.json"`}, nil},
 		{"health", "/healthz", nil, 200, []string{"ok"}, nil},
 	}
 	for _, tc := range cases {
