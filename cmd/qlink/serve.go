@@ -63,11 +63,13 @@ On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
 			if err != nil {
 				return err
 			}
-			if noHarvest {
-				a.log.Info("serving", "url", a.cfg.PublicURL(), "harvest", false)
-				return serveHTTP(cmd.Context(), ln, srv.Handler())
-			}
-			return serveAndHarvest(cmd.Context(), a, ln, srv.Handler(), 0)
+			return withMetricsListener(cmd.Context(), a, func(ctx context.Context) error {
+				if noHarvest {
+					a.log.Info("serving", "url", a.cfg.PublicURL(), "harvest", false)
+					return serveHTTP(ctx, ln, srv.Handler())
+				}
+				return serveAndHarvest(ctx, a, ln, srv.Handler(), 0)
+			})
 		},
 	}
 	cmd.Flags().Bool("init", false, "create the instance when the data directory is new or empty (as qlink init does); an existing instance is used as it is")
@@ -98,6 +100,7 @@ func serveAndHarvest(ctx context.Context, a *app, ln net.Listener, h http.Handle
 		return err
 	}
 	defer sch.Close()
+	a.metrics.ReadQueueDepth(sch.Depth)
 	a.log.Info("serving", "url", a.cfg.PublicURL(), "harvest_workers", a.cfg.Harvest.Workers)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -110,6 +113,29 @@ func serveAndHarvest(ctx context.Context, a *app, ln net.Listener, h http.Handle
 	httpErr := serveHTTP(ctx, ln, h)
 	cancel()
 	return errors.Join(httpErr, <-schedDone)
+}
+
+// withMetricsListener runs run and, when metrics-listen is set, serves
+// /metrics on that address alone for as long: the operator can keep the
+// metrics off the public listener (a firewall, a private interface).
+func withMetricsListener(ctx context.Context, a *app, run func(context.Context) error) error {
+	if a.cfg.API.MetricsListen == "" {
+		return run(ctx)
+	}
+	ln, err := net.Listen("tcp", a.cfg.API.MetricsListen)
+	if err != nil {
+		return fmt.Errorf("listen on %s (metrics-listen): %w", a.cfg.API.MetricsListen, err)
+	}
+	a.log.Info("serving metrics", "addr", ln.Addr().String())
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.metrics.Handler())
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	metricsDone := make(chan error, 1)
+	go func() { metricsDone <- serveHTTP(ctx, ln, mux) }()
+	err = run(ctx)
+	cancel()
+	return errors.Join(err, <-metricsDone)
 }
 
 // shutdownGrace is how long requests under way may take to finish once

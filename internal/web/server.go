@@ -37,6 +37,11 @@ type Options struct {
 	// RateLimit is the per-client request budget; its zero value turns
 	// rate limiting off.
 	RateLimit RateLimit
+	// Metrics, when set, count and time every request and search, and are
+	// served at /metrics unless MetricsApart says another listener serves
+	// them (metrics-listen).
+	Metrics      *Metrics
+	MetricsApart bool
 }
 
 // Server serves the catalogue and the API.
@@ -60,6 +65,9 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Metrics != nil {
+		o.Index = timedIndex{searchIndex: o.Index, seconds: o.Metrics.searches}
+	}
 	return &Server{opts: o, log: o.Logger.With("component", "web"), views: v, rates: newRateLimiter(o.RateLimit, time.Now)}, nil
 }
 
@@ -81,7 +89,7 @@ func (s *Server) Handler() http.Handler {
 	// rate limit counts the request; ETags come last, over the body the
 	// handler wrote.
 	protect := http.NewCrossOriginProtection()
-	return s.recoverer(securityHeaders(s.limitRequests(cors(s.limitRate(etags(protect.Handler(mux)))))))
+	return s.recoverer(s.measure(mux, securityHeaders(s.limitRequests(cors(s.limitRate(etags(protect.Handler(mux))))))))
 }
 
 // catalogueRoutes are the public pages and their assets.
@@ -120,6 +128,9 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 func (s *Server) operationRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
+	if s.opts.Metrics != nil && !s.opts.MetricsApart {
+		mux.Handle("GET /metrics", s.opts.Metrics.Handler())
+	}
 }
 
 // providerCacheTTL bounds how stale provider names on pages may be.
