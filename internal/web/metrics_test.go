@@ -29,7 +29,9 @@ func TestMetrics(t *testing.T) {
 	m.HarvestRun("failed")
 	m.FetchRequest(200, "public")
 	m.FetchRequest(0, "refused")
-	m.ReadQueueDepth(func(context.Context) (map[string]int, error) { return map[string]int{"available": 3, "running": 1}, nil })
+	m.ReadQueueDepth(func(context.Context) (map[string]int, error) {
+		return map[string]int{"available": 3, "running": 1}, nil
+	})
 
 	resp, body := get(t, ts.URL+"/metrics")
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
