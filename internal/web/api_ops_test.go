@@ -229,3 +229,32 @@ func TestReadinessWantsTheSchemaCurrent(t *testing.T) {
 		t.Errorf("readyz before migrating: %d %q", resp.StatusCode, body)
 	}
 }
+
+// TestRetryAfterIsHonest waits, on a clock the test moves, exactly as long
+// as a refusal says, and is then served.
+func TestRetryAfterIsHonest(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	l := newLimiter(0.5, 2, func() time.Time { return now })
+	client := netip.MustParseAddr("198.51.100.7")
+	for i := range 2 {
+		if _, ok := l.take(client); !ok {
+			t.Fatalf("request %d within the burst refused", i+1)
+		}
+	}
+	wait, ok := l.take(client)
+	if ok || wait != 2*time.Second {
+		t.Fatalf("past the burst: ok %v, wait %s; want a refusal for 2s (one token at 0.5/s)", ok, wait)
+	}
+	now = now.Add(wait - time.Millisecond)
+	if _, ok := l.take(client); ok {
+		t.Error("served before the wait was over")
+	}
+	now = now.Add(time.Millisecond)
+	if _, ok := l.take(client); !ok {
+		t.Error("refused after waiting as told")
+	}
+	// Another client has its own bucket.
+	if _, ok := l.take(netip.MustParseAddr("198.51.100.8")); !ok {
+		t.Error("a second client shares the first one's bucket")
+	}
+}

@@ -310,3 +310,40 @@ func TestOpenAPIMatchesLiveAnswers(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIStatesTheLimits holds the documented bounds of the course
+// search to the constants the server enforces.
+func TestOpenAPIStatesTheLimits(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct {
+				Name   string `json:"name"`
+				Schema struct {
+					MaxLength *int `json:"maxLength"`
+					Maximum   *int `json:"maximum"`
+					Default   any  `json:"default"`
+				} `json:"schema"`
+			} `json:"parameters"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(openAPIDocument, &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]int{"q": {maxTextRunes, 0}, "cursor": {maxCursorBytes, 0}, "limit": {0, maxLimit}}
+	for _, p := range doc.Paths["/api/v1/courses"]["get"].Parameters {
+		w, ok := want[p.Name]
+		if !ok {
+			continue
+		}
+		delete(want, p.Name)
+		if (w[0] != 0 && (p.Schema.MaxLength == nil || *p.Schema.MaxLength != w[0])) || (w[1] != 0 && (p.Schema.Maximum == nil || *p.Schema.Maximum != w[1])) {
+			t.Errorf("%s: documented %+v, enforced %v", p.Name, p.Schema, w)
+		}
+		if p.Name == "limit" && p.Schema.Default != float64(defaultLimit) {
+			t.Errorf("limit: documented default %v, enforced %d", p.Schema.Default, defaultLimit)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("parameters not documented: %v", want)
+	}
+}
