@@ -25,8 +25,12 @@ func newLimitedServer(t *testing.T, burst int) *httptest.Server {
 func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
 	ts := newLimitedServer(t, 3)
 	for i := range 3 {
-		if resp, body := get(t, ts.URL+"/api/v1/courses"); resp.StatusCode != 200 {
+		resp, body := get(t, ts.URL+"/api/v1/courses")
+		if resp.StatusCode != 200 {
 			t.Fatalf("request %d within the burst: %d %s", i+1, resp.StatusCode, body)
+		}
+		if resp.Header.Get("RateLimit-Limit") != "3" || resp.Header.Get("RateLimit-Remaining") != strconv.Itoa(2-i) {
+			t.Errorf("request %d: RateLimit-Limit %q, -Remaining %q", i+1, resp.Header.Get("RateLimit-Limit"), resp.Header.Get("RateLimit-Remaining"))
 		}
 	}
 	resp, body := get(t, ts.URL+"/api/v1/courses")

@@ -23,7 +23,7 @@ func cors(next http.Handler) http.Handler {
 		switch {
 		case r.Method == http.MethodGet || r.Method == http.MethodHead:
 			h.Set("Access-Control-Allow-Origin", "*")
-			h.Set("Access-Control-Expose-Headers", "ETag, Link, Retry-After")
+			h.Set("Access-Control-Expose-Headers", "ETag, Link, Retry-After, RateLimit-Limit, RateLimit-Remaining")
 		case r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "":
 			h.Set("Access-Control-Allow-Origin", "*")
 			h.Set("Access-Control-Allow-Methods", "GET, HEAD")

@@ -56,6 +56,12 @@ func newLimiter(perSecond float64, burst int, now func() time.Time) *limiter {
 // take spends one token of client's bucket; when none is left it returns
 // how long the client must wait for the next one.
 func (l *limiter) take(client netip.Addr) (wait time.Duration, ok bool) {
+	wait, _, ok = l.takeCounting(client)
+	return wait, ok
+}
+
+// takeCounting is take that also says how many whole tokens are left.
+func (l *limiter) takeCounting(client netip.Addr) (wait time.Duration, left int, ok bool) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -69,9 +75,9 @@ func (l *limiter) take(client netip.Addr) (wait time.Duration, ok bool) {
 	r := b.tokens.ReserveN(now, 1)
 	if d := r.DelayFrom(now); d > 0 {
 		r.CancelAt(now) // the request is refused, so it spends nothing
-		return d, false
+		return d, 0, false
 	}
-	return 0, true
+	return 0, int(b.tokens.TokensAt(now)), true
 }
 
 // makeRoom forgets clients when the map is full: first those idle long
@@ -123,7 +129,11 @@ func (s *Server) limitRate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		wait, ok := l.take(s.rates.clientIP(r))
+		wait, left, ok := l.takeCounting(s.rates.clientIP(r))
+		// The budget, as the IETF draft's RateLimit-Limit and
+		// RateLimit-Remaining headers state it, so a client can pace itself.
+		w.Header().Set("RateLimit-Limit", strconv.Itoa(l.burst))
+		w.Header().Set("RateLimit-Remaining", strconv.Itoa(left))
 		if ok {
 			next.ServeHTTP(w, r)
 			return
