@@ -89,7 +89,8 @@ func (s *Server) Handler() http.Handler {
 	// rate limit counts the request; ETags come last, over the body the
 	// handler wrote.
 	protect := http.NewCrossOriginProtection()
-	return s.recoverer(s.measure(mux, securityHeaders(s.limitRequests(cors(s.limitRate(etags(protect.Handler(mux))))))))
+	// Metrics wrap everything, so a panic's 500 is counted too.
+	return s.measure(mux, s.recoverer(securityHeaders(s.limitRequests(cors(s.limitRate(etags(protect.Handler(mux))))))))
 }
 
 // catalogueRoutes are the public pages and their assets.
