@@ -53,6 +53,8 @@ type app struct {
 	discoverer *discovery.Discoverer
 	// testDatasetQuiet, when set, replaces datasetQuiet (tests).
 	testDatasetQuiet time.Duration
+	// metrics count what this process does, for serve's /metrics.
+	metrics *web.Metrics
 }
 
 // network adjusts outbound behaviour; only the demo and tests change it.
@@ -85,7 +87,10 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 		a.Close()
 		return nil, err
 	}
-	a.fetcher = newFetcher(cfg, nw, log)
+	a.metrics = web.NewMetrics(a.store, log)
+	fo := fetcherOptions(cfg, nw, log)
+	fo.Observe = a.metrics.FetchRequest
+	a.fetcher = fetch.New(fo)
 	a.discoverer = newDiscoverer(cfg, a.fetcher, nw)
 	a.harvester = harvest.New(harvest.Options{
 		Store: a.store, Blobs: a.blobs, Index: a.index, Fetcher: a.fetcher,
@@ -93,6 +98,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 		Auth: auth.Deps{Keys: a.keys, HTTPClient: a.fetcher.HTTPClient(),
 			Credentials: harvest.StoredCredentials{Store: a.store, Keys: a.keys}},
 		MaxPages: cfg.Harvest.MaxPages, Limits: harvestLimits(cfg), PublishFor: publishFor(cfg), Logger: log,
+		RunFinished: func(s store.RunStatus) { a.metrics.HarvestRun(string(s)) },
 	})
 	a.checker = checkHarvester(cfg, a.fetcher, nw, nil, log)
 	return a, nil
@@ -139,16 +145,20 @@ func openCmdStore(cmd *cobra.Command) (*sqlite.Store, config.Config, error) {
 }
 
 func newFetcher(cfg config.Config, nw network, log *slog.Logger) *fetch.Client {
+	return fetch.New(fetcherOptions(cfg, nw, log))
+}
+
+func fetcherOptions(cfg config.Config, nw network, log *slog.Logger) fetch.Options {
 	hostRate := float64(cfg.Fetch.HostRate)
 	if nw.resolver != nil {
 		hostRate = 0 // the simulated federation runs on this machine: nobody to be polite to
 	}
-	return fetch.New(fetch.Options{
+	return fetch.Options{
 		Timeout: cfg.Fetch.Timeout, MaxBodyBytes: cfg.Fetch.MaxBodyBytes, PerHost: cfg.Fetch.PerHostConcurrency,
 		HostRate: hostRate, Retry: fetch.RetryPolicy{Attempts: cfg.Fetch.Attempts},
 		UserAgent: fetch.UserAgent(version, cfg.ContactURL), AllowPrivate: cfg.Fetch.AllowPrivateNetworks,
 		AllowNets: nw.allowNets, Resolver: nw.resolver, Logger: log.With("component", "fetch"),
-	})
+	}
 }
 
 func newDiscoverer(cfg config.Config, f *fetch.Client, nw network) *discovery.Discoverer {
@@ -338,9 +348,16 @@ func (a *app) webServer(notice string) (*web.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	proxies, err := a.cfg.API.TrustedProxyPrefixes()
+	if err != nil {
+		return nil, err
+	}
 	return web.New(web.Options{Store: a.store, Index: a.index, Logger: a.log, BaseURL: a.cfg.PublicURL(), Notice: notice, Labels: labels, Keys: a.keys,
 		Checker: a.checker, Refresher: a.refresher(), RefreshMinInterval: a.cfg.RefreshMinInterval, Accounts: accounts,
-		Admin: a.adminOptions(), DatasetDir: a.cfg.DatasetPath(), DatasetPublisher: a.cfg.Publisher(), Contact: a.cfg.ContactURL})
+		Admin: a.adminOptions(), DatasetDir: a.cfg.DatasetPath(), DatasetPublisher: a.cfg.Publisher(), Contact: a.cfg.ContactURL,
+
+		RateLimit: web.RateLimit{PerSecond: float64(a.cfg.API.Rate), Burst: a.cfg.API.Burst, TrustedProxies: proxies},
+		Metrics:   a.metrics, MetricsApart: a.cfg.API.MetricsListen != ""})
 }
 
 func (a *app) Close() {

@@ -75,17 +75,19 @@ On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
 			if err != nil {
 				return err
 			}
-			if noHarvest {
-				a.log.Info("serving", "url", a.cfg.PublicURL(), "harvest", false)
-				return serveHTTP(cmd.Context(), ln, srv.Handler())
-			}
-			return serveAndHarvest(cmd.Context(), a, ln, srv.Handler(), 0)
+			return withMetricsListener(cmd.Context(), a, func(ctx context.Context) error {
+				if noHarvest {
+					a.log.Info("serving", "url", a.cfg.PublicURL(), "harvest", false)
+					return serveHTTP(ctx, ln, srv.Handler())
+				}
+				return serveAndHarvest(ctx, a, ln, srv.Handler(), 0)
+			})
 		},
 	}
 	cmd.Flags().Bool("init", false, "create the instance when the data directory is new or empty (as qlink init does); an existing instance is used as it is")
 	cmd.Flags().BoolVar(&noHarvest, "no-harvest", false, "serve only, harvesting nothing (a read-only node)")
-	config.Bind(cmd.Flags(), append(append([]string{"data-dir", "secret-key", "addr", "base-url", "dataset-publisher", "log-level", "log-format", "auto-migrate", "refresh-min-interval"},
-		harvestSettings...), accountSettings...)...)
+	config.Bind(cmd.Flags(), append([]string{"data-dir", "secret-key", "addr", "base-url", "dataset-publisher", "log-level", "log-format", "auto-migrate", "refresh-min-interval"},
+		append(append(harvestSettings, accountSettings...), webSettings...)...)...)
 	return cmd
 }
 
@@ -94,6 +96,9 @@ var harvestSettings = []string{"registry-url", "alliances-url", "contact-url", "
 	"fetch-attempts", "harvest-workers", "harvest-max-pages", "harvest-max-removal", "harvest-max-sources",
 	"harvest-max-run-bytes", "harvest-max-run-pages", "harvest-max-records", "harvest-provider-timeout",
 	"harvest-keep-snapshots", "harvest-publish-for", "schedule-floor", "schedule-ceiling", "schedule-discovery", "schedule-registry"}
+
+// webSettings are the settings of the commands that serve the catalogue.
+var webSettings = []string{"api-rate", "api-burst", "trusted-proxies", "metrics-listen"}
 
 // serveAndHarvest serves h and works the harvest schedule in the same
 // process until ctx ends or either stops with an error; override, when
@@ -116,6 +121,7 @@ func serveAndHarvest(ctx context.Context, a *app, ln net.Listener, h http.Handle
 		return err
 	}
 	defer sch.Close()
+	a.metrics.ReadQueueDepth(sch.Depth)
 	a.log.Info("serving", "url", a.cfg.PublicURL(), "harvest_workers", a.cfg.Harvest.Workers)
 	schedDone := make(chan error, 1)
 	go func() {
@@ -139,6 +145,29 @@ func (a *app) regenerateAfter() time.Duration {
 		return a.testDatasetQuiet
 	}
 	return datasetQuiet
+}
+
+// withMetricsListener runs run and, when metrics-listen is set, serves
+// /metrics on that address alone for as long: the operator can keep the
+// metrics off the public listener (a firewall, a private interface).
+func withMetricsListener(ctx context.Context, a *app, run func(context.Context) error) error {
+	if a.cfg.API.MetricsListen == "" {
+		return run(ctx)
+	}
+	ln, err := net.Listen("tcp", a.cfg.API.MetricsListen)
+	if err != nil {
+		return fmt.Errorf("listen on %s (metrics-listen): %w", a.cfg.API.MetricsListen, err)
+	}
+	a.log.Info("serving metrics", "addr", ln.Addr().String())
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.metrics.Handler())
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	metricsDone := make(chan error, 1)
+	go func() { metricsDone <- serveHTTP(ctx, ln, mux) }()
+	err = run(ctx)
+	cancel()
+	return errors.Join(err, <-metricsDone)
 }
 
 // shutdownGrace is how long requests under way may take to finish once

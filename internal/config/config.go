@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -57,6 +58,42 @@ type Config struct {
 	Harvest  HarvestConfig
 	Schedule ScheduleConfig
 	Accounts AccountsConfig
+	API      APIConfig
+}
+
+// APIConfig limits what each client may ask of the web server, and where
+// the operator's metrics are served.
+type APIConfig struct {
+	// Rate is the requests per second one client address may make to the
+	// API, Burst how many it may make at once; pages get twice both. Rate
+	// 0 turns the limits off.
+	Rate  int
+	Burst int
+	// TrustedProxies lists the reverse proxies (addresses or CIDR
+	// prefixes, comma-separated) whose X-Forwarded-For names the client.
+	TrustedProxies string
+	// MetricsListen, when set, serves /metrics on this address alone
+	// instead of beside the catalogue.
+	MetricsListen string
+}
+
+// TrustedProxyPrefixes reads TrustedProxies: addresses and CIDR prefixes
+// separated by commas or spaces.
+func (a APIConfig) TrustedProxyPrefixes() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(a.TrustedProxies, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		ip, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("trusted-proxies: %q is neither an address nor a CIDR prefix", f)
+		}
+		ip = ip.Unmap()
+		out = append(out, netip.PrefixFrom(ip, ip.BitLen()))
+	}
+	return out, nil
 }
 
 // ScheduleConfig tunes the harvest schedule qlink serve runs.
@@ -159,6 +196,9 @@ func Default() Config {
 			MaxRunPages: 50000, MaxRecords: 200000, ProviderTimeout: 30 * time.Minute, KeepSnapshots: 5},
 		Schedule: ScheduleConfig{Floor: time.Hour, Ceiling: 7 * 24 * time.Hour, Discovery: 24 * time.Hour, Registry: 24 * time.Hour},
 		Accounts: defaultAccounts(),
+		// A person clicking through pages never comes near these; a
+		// program paging the API at full speed is slowed, not stopped.
+		API: APIConfig{Rate: 20, Burst: 60},
 	}
 }
 
@@ -305,5 +345,14 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("schedule-discovery and schedule-registry must be at least 1m"))
 	}
 	errs = append(errs, c.Accounts.validate()...)
+	if c.API.Rate < 0 {
+		errs = append(errs, errors.New("api-rate must not be negative (0 turns rate limits off)"))
+	}
+	if c.API.Burst < 1 {
+		errs = append(errs, errors.New("api-burst must be at least 1"))
+	}
+	if _, err := c.API.TrustedProxyPrefixes(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }

@@ -163,3 +163,21 @@ func TestPublishForMap(t *testing.T) {
 		}
 	}
 }
+
+func TestAPISettings(t *testing.T) {
+	c := Default()
+	if c.API.Rate != 20 || c.API.Burst != 60 {
+		t.Errorf("defaults: %+v", c.API)
+	}
+	c.API.TrustedProxies = "10.0.0.1, 192.168.0.0/16 ::ffff:10.1.1.1"
+	got, err := c.API.TrustedProxyPrefixes()
+	if err != nil || len(got) != 3 || got[0].String() != "10.0.0.1/32" || got[1].String() != "192.168.0.0/16" || got[2].String() != "10.1.1.1/32" {
+		t.Errorf("prefixes: %v %v", got, err)
+	}
+	c.API.TrustedProxies = "10.0.0.1,proxy.example"
+	c.API.Rate = -1
+	err = c.Validate()
+	if err == nil || !strings.Contains(err.Error(), `"proxy.example" is neither`) || !strings.Contains(err.Error(), "api-rate must not be negative") {
+		t.Errorf("validate: %v", err)
+	}
+}

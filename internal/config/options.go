@@ -63,6 +63,10 @@ var options = []option{
 	{"session-idle", "a session unused for this long ends (qlink serve)", false, func(c *Config) any { return &c.Accounts.SessionIdle }},
 	{"login-max-failures", "failed sign-ins in a row that lock an operator account for login-lockout (qlink serve)", false, func(c *Config) any { return &c.Accounts.MaxFailures }},
 	{"login-lockout", "how long a locked account stays locked, and the window in which 20 failed sign-ins from one address refuse it (qlink serve)", false, func(c *Config) any { return &c.Accounts.Lockout }},
+	{"api-rate", "requests per second one client address may make to the API, refilling its burst; pages get twice as much (0: no rate limits)", false, func(c *Config) any { return &c.API.Rate }},
+	{"api-burst", "requests one client address may make to the API at once before api-rate applies; pages get twice as many", false, func(c *Config) any { return &c.API.Burst }},
+	{"trusted-proxies", "reverse proxies (addresses or CIDR prefixes, comma-separated) whose X-Forwarded-For header names the client for rate limits; empty: the peer address is the client", false, func(c *Config) any { return &c.API.TrustedProxies }},
+	{"metrics-listen", "address to serve Prometheus /metrics on, apart from the catalogue (empty: /metrics is served beside the catalogue)", false, func(c *Config) any { return &c.API.MetricsListen }},
 }
 
 // EnvName returns the environment variable for an option name.

@@ -43,6 +43,8 @@ type Options struct {
 	// httptest certificate with it.
 	RootCAs *x509.CertPool
 	Logger  *slog.Logger
+	// Observe, when set, is told of every request sent (see Observer).
+	Observe Observer
 }
 
 // maxRedirects is the most redirects one request follows.

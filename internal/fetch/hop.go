@@ -52,11 +52,15 @@ func (c *Client) exchange(ctx context.Context, req Request, origin, u *url.URL) 
 		}
 		sent = hreq.Header
 	}
+	hreq, observed := c.observe(hreq)
 	start := c.now()
 	hresp, err := c.http.Do(hreq)
 	if err != nil {
-		return nil, nil, c.classifyHop(ctx, hctx, u.String(), err)
+		err = c.classifyHop(ctx, hctx, u.String(), err)
+		observed(0, err)
+		return nil, nil, err
 	}
+	observed(hresp.StatusCode, nil)
 	defer hresp.Body.Close()
 	if next, ok, err := redirectTarget(u, hresp); ok || err != nil {
 		_, _ = io.CopyN(io.Discard, hresp.Body, 4<<10) // lets a small body's connection be reused

@@ -52,6 +52,9 @@ type Options struct {
 	Logger     *slog.Logger
 	// Now returns the current time; tests fix it.
 	Now func() time.Time
+	// RunFinished, when set, is told the outcome of every source run once
+	// it is recorded: the operator's metrics count runs through it.
+	RunFinished func(store.RunStatus)
 }
 
 // Harvester runs discovery and harvests.

@@ -107,6 +107,9 @@ func (h *Harvester) Source(ctx context.Context, src store.Source, trigger string
 	if err := h.Store.FinishRun(context.WithoutCancel(ctx), run); err != nil {
 		return run, err
 	}
+	if h.RunFinished != nil {
+		h.RunFinished(run.Status)
+	}
 	log.Info("harvested", "status", run.Status, "courses", run.Seen, "added", run.Added, "updated", run.Updated,
 		"removed", run.Removed, "warnings", run.WarningCount, "pages", run.Pages, "reason", run.Reason)
 	// Retention is housekeeping: a failure is logged, never the run's.

@@ -18,6 +18,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
@@ -196,4 +197,32 @@ func (q *Queue) Pending(ctx context.Context, b Batch) (int, error) {
 		return 0, fmt.Errorf("job queue: %w", err)
 	}
 	return len(res.Jobs), nil
+}
+
+// Depth counts the jobs waiting or under way, by River job state, for the
+// operator's metrics; finished jobs are not counted.
+func (q *Queue) Depth(ctx context.Context) (map[string]int, error) {
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(liveStates)), ",")
+	args := make([]any, len(liveStates))
+	for i, st := range liveStates {
+		args[i] = string(st)
+	}
+	rows, err := q.db.QueryContext(ctx, `SELECT state, COUNT(*) FROM river_job WHERE state IN (`+marks+`) GROUP BY state`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("job queue: depth: %w", err)
+	}
+	defer rows.Close()
+	depth := make(map[string]int, len(liveStates))
+	for _, st := range liveStates {
+		depth[string(st)] = 0
+	}
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, fmt.Errorf("job queue: depth: %w", err)
+		}
+		depth[state] = n
+	}
+	return depth, rows.Err()
 }

@@ -9,6 +9,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
@@ -71,7 +72,22 @@ type Query struct {
 	Quality QualityFilter
 	// Page starts at 1; Limit is the page size.
 	Page, Limit int
+	// After is the SortKey of the last hit already seen: when set, Page
+	// is ignored and the hits after that one come, so a reader can walk
+	// every hit, however many, without the cost of deep pages. The order
+	// is total (ties end on the ID), so a walk over an unchanged index
+	// meets each hit exactly once.
+	After SortKey
 }
+
+// SortKey is a hit's place in the order of its query's results, opaque
+// to everyone but the index that made it and meaningful only for that
+// same query.
+type SortKey []string
+
+// ErrSortKey reports a Query.After that no hit of the query could have
+// given: another query's key, or a damaged one.
+var ErrSortKey = errors.New("search: the sort key does not belong to this query")
 
 // Status selects courses by whether they are still offered.
 type Status string
@@ -131,6 +147,9 @@ type Result struct {
 type Hit struct {
 	ID    string
 	Score float64
+	// Key is where the hit sits in the result order: Query.After takes it
+	// to continue after this hit.
+	Key SortKey
 }
 
 // FacetCount is the number of hits with a facet value.

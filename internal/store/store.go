@@ -35,6 +35,7 @@ type Store interface {
 	Refreshes
 	Blocks
 	Accounts
+	Operations
 	Close() error
 }
 

@@ -4,16 +4,22 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 
 	"qlink/internal/search"
 	"qlink/internal/store"
 )
 
 type apiList struct {
-	Total  int                         `json:"total"`
-	Page   int                         `json:"page"`
-	Limit  int                         `json:"limit"`
-	Items  []apiCourse                 `json:"items"`
+	Total int `json:"total"`
+	// Page is absent when the list continues a cursor.
+	Page  int         `json:"page,omitempty"`
+	Limit int         `json:"limit"`
+	Items []apiCourse `json:"items"`
+	// Cursor continues the list after its last item; Next is the address
+	// that does so. Both are absent on the last page.
+	Cursor string                      `json:"cursor,omitempty"`
+	Next   string                      `json:"next,omitempty"`
 	Facets map[search.Facet][]apiFacet `json:"facets"`
 }
 
@@ -24,9 +30,10 @@ type apiFacet struct {
 }
 
 // apiCourses answers GET /api/v1/courses with the same parameters as the
-// catalogue page.
+// catalogue page, plus cursor: page= reaches the first maxResultWindow
+// results, a cursor walks on through all of them.
 func (s *Server) apiCourses(w http.ResponseWriter, r *http.Request) {
-	params, err := parseSearch(r.URL.Query())
+	params, err := parseAPISearch(r.URL.Query())
 	if err != nil {
 		var refused *limitError
 		if errors.As(err, &refused) { // the body names the parameter and the limit
@@ -37,6 +44,10 @@ func (s *Server) apiCourses(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := s.opts.Index.Search(r.Context(), params.Query)
+	if errors.Is(err, search.ErrSortKey) { // a cursor made under another order
+		writeJSON(w, http.StatusBadRequest, paramErrorf("cursor", 0, "cursor does not fit this query; start again without it"))
+		return
+	}
 	if err != nil {
 		s.log.Error("api search", "error", err, "query", r.URL.RawQuery)
 		writeJSONError(w, http.StatusInternalServerError, "search failed")
@@ -53,6 +64,16 @@ func (s *Server) apiCourses(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := apiList{Total: res.Total, Page: params.Page, Limit: params.Limit, Items: []apiCourse{}, Facets: map[search.Facet][]apiFacet{}}
+	if params.After != nil {
+		out.Page = 0
+	}
+	// A full page may have more after it; the walk ends on a page that is
+	// not full (or, rarely, on an empty one).
+	if len(res.Hits) == params.Limit {
+		next, cursor := params.nextURL("/api/v1/courses", res.Hits[len(res.Hits)-1].Key)
+		out.Cursor, out.Next = cursor, s.opts.BaseURL+next
+		w.Header().Set("Link", "<"+out.Next+`>; rel="next"`)
+	}
 	for _, c := range courses {
 		out.Items = append(out.Items, s.presentCourse(r.Context(), c))
 	}
@@ -77,6 +98,21 @@ func (s *Server) apiCourse(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.presentCourse(r.Context(), c))
+}
+
+// parseAPISearch reads the catalogue's parameters and the API's cursor,
+// which replaces page.
+func parseAPISearch(v url.Values) (searchParams, error) {
+	cursor := v.Get("cursor")
+	if cursor != "" && v.Get("page") != "" {
+		return searchParams{}, paramErrorf("cursor", 0, "cursor and page cannot be used together: a cursor continues where the last page ended")
+	}
+	params, err := parseSearch(v)
+	if err != nil || cursor == "" {
+		return params, err
+	}
+	params.After, err = decodeCursor(cursor, params)
+	return params, err
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

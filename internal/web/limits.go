@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strings"
 )
 
 // The limits of one request. Each sits far above what a person clicking
@@ -97,4 +96,10 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, err 
 	s.errorPage(w, r, status, s.tr(r, "This search asks for too much: %s. Please start again with fewer filters.", s.limitMessage(r, err)))
 }
 
-func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+func isAPI(r *http.Request) bool { return isAPIPath(r.URL.Path) }
+
+// isOperationPath tells the operator's monitoring routes, which neither
+// rate limits nor the catalogue's rules apply to.
+func isOperationPath(path string) bool {
+	return path == "/healthz" || path == "/readyz" || path == "/metrics"
+}

@@ -58,6 +58,14 @@ type Options struct {
 	// description and onto its page.
 	DatasetPublisher string
 	Contact          string
+	// RateLimit is the per-client request budget; its zero value turns
+	// rate limiting off.
+	RateLimit RateLimit
+	// Metrics, when set, count and time every request and search, and are
+	// served at /metrics unless MetricsApart says another listener serves
+	// them (metrics-listen).
+	Metrics      *Metrics
+	MetricsApart bool
 }
 
 // Server serves the catalogue and the API.
@@ -66,6 +74,7 @@ type Server struct {
 	log     *slog.Logger
 	views   *views
 	locales *locales
+	rates   *rateLimiter
 
 	mu            sync.Mutex
 	providers     map[string]model.Provider
@@ -104,7 +113,10 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := &Server{opts: o, log: o.Logger.With("component", "web"), views: v, locales: ls}
+	if o.Metrics != nil {
+		o.Index = timedIndex{searchIndex: o.Index, seconds: o.Metrics.searches}
+	}
+	srv := &Server{opts: o, log: o.Logger.With("component", "web"), views: v, locales: ls, rates: newRateLimiter(o.RateLimit, time.Now)}
 	srv.initAccounts()
 	return srv, nil
 }
@@ -131,10 +143,13 @@ func (s *Server) Handler() http.Handler {
 	// Cross-origin protection refuses state-changing requests that a
 	// browser marks as sent from another site (Sec-Fetch-Site, Origin);
 	// forms also carry a token for browsers that send neither (withAuth).
+	// CORS opens the read-only API to every origin, preflights included,
+	// before the rate limit counts the request; ETags come last, over the
+	// body the handler wrote. The reader's language is known before any
+	// refusal, so refusals are in it too.
 	protect := http.NewCrossOriginProtection()
-	// The reader's language is known before any refusal, so refusals
-	// are in it too.
-	return s.recoverer(securityHeaders(s.withLocale(s.limitRequests(protect.Handler(s.withAuth(mux))))))
+	// Metrics wrap everything, so a panic's 500 is counted too.
+	return s.measure(mux, s.recoverer(securityHeaders(s.withLocale(s.limitRequests(cors(s.limitRate(etags(protect.Handler(s.withAuth(mux))))))))))
 }
 
 // catalogueRoutes are the public pages and their assets.
@@ -161,6 +176,7 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/public-key", s.publicKey)
 	mux.HandleFunc("GET /api/v1/public-key/pem", s.publicKeyPEM)
 	mux.HandleFunc("GET /api/v1/signing-keys", s.signingKeys)
+	mux.HandleFunc("GET /api/v1/openapi.json", s.openAPI)
 	// Under /api/, other methods than GET and HEAD get their 405 in JSON,
 	// as the API answers everything (the mux itself answers in plain text).
 	for _, m := range []string{"POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
@@ -170,7 +186,11 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 
 // operationRoutes are for the operator's monitoring.
 func (s *Server) operationRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /healthz", s.health)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	if s.opts.Metrics != nil && !s.opts.MetricsApart {
+		mux.Handle("GET /metrics", s.opts.Metrics.Handler())
+	}
 }
 
 // providerCacheTTL bounds how stale provider names on pages may be.
@@ -207,18 +227,6 @@ func (s *Server) loadProvidersLocked(ctx context.Context) error {
 	}
 	s.providersTime = time.Now()
 	return nil
-}
-
-func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.opts.Index.Count(r.Context()); err != nil {
-		http.Error(w, "search index unavailable", http.StatusServiceUnavailable)
-		return
-	}
-	if _, err := s.opts.Store.CountCourses(r.Context()); err != nil {
-		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
-		return
-	}
-	w.Write([]byte("ok\n"))
 }
 
 func securityHeaders(next http.Handler) http.Handler {

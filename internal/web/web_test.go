@@ -83,7 +83,8 @@ func openTestIndex(t testing.TB) *bleve.Index {
 }
 
 // newTestServer stores and indexes a few courses and serves them.
-func newTestServer(t testing.TB) *httptest.Server {
+// Options can be adjusted by the tweaks.
+func newTestServer(t testing.TB, tweaks ...func(*Options)) *httptest.Server {
 	t.Helper()
 	ctx := context.Background()
 	st, idx := openTestStore(t), openTestIndex(t)
@@ -98,6 +99,11 @@ func newTestServer(t testing.TB) *httptest.Server {
 	if err := st.UpsertProviders(ctx, providers); err != nil {
 		t.Fatal(err)
 	}
+	lumen := model.Alliance{ID: "INT9001", Name: model.Text{"en": "LUMEN European University"}, Members: []string{"id:P1"}}
+	if err := st.SaveAlliances(ctx, "alliance.ttl", []model.Alliance{lumen}); err != nil {
+		t.Fatal(err)
+	}
+	providers[0].Alliances = []string{lumen.ID} // as the store reads it back
 	cap30 := 30
 	specs := map[string][]model.Specification{
 		"P1": {{ID: "urn:schac:uniqueCourseId:uni-a.test:DS%201", Title: model.Text{"nl": "Inleiding datawetenschap", "en-GB": "Introduction to data science"},
@@ -135,7 +141,11 @@ func newTestServer(t testing.TB) *httptest.Server {
 	}
 	// Refreshed labels overlay the embedded ones.
 	labels := vocab.Labels{vocab.Modes.URI("online"): {"en": "Online (distance)"}}
-	srv, err := New(Options{Store: st, Index: idx, BaseURL: "https://catalogue.test", Notice: "Test data", Labels: labels})
+	o := Options{Store: st, Index: idx, BaseURL: "https://catalogue.test", Notice: "Test data", Labels: labels}
+	for _, tweak := range tweaks {
+		tweak(&o)
+	}
+	srv, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +196,7 @@ func TestCataloguePages(t *testing.T) {
 			[]string{"A learning activity"}, []string{"Learning schedule", "Workload", "Grading", "<th scope=\"col\">Study</th>"}},
 		{"missing course", "/courses/urn:nope", nil, 404, []string{"No course has this identifier"}, nil},
 		{"missing page", "/nope", nil, 404, []string{"There is no page at this address"}, nil},
-		{"about", "/about", nil, 200, []string{"Open API"}, nil},
+		{"about", "/about", nil, 200, []string{"Open API", `href="/api/v1/openapi.json"`}, nil},
 		{"health", "/healthz", nil, 200, []string{"ok"}, nil},
 	}
 	for _, tc := range cases {

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -67,6 +69,9 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (search.Result, err
 		return search.Result{}, err
 	}
 	reqs := ix.requests(q, sel, present)
+	if err := checkAfter(q.After, reqs[0]); err != nil {
+		return search.Result{}, err
+	}
 	results := make([]*blevesearch.SearchResult, len(reqs))
 	g, gctx := errgroup.WithContext(ctx)
 	for i, req := range reqs {
@@ -85,7 +90,7 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (search.Result, err
 		Facets: make(map[search.Facet][]search.FacetCount, len(search.Facets)),
 	}
 	for _, h := range results[0].Hits {
-		out.Hits = append(out.Hits, search.Hit{ID: h.ID, Score: h.Score})
+		out.Hits = append(out.Hits, search.Hit{ID: h.ID, Score: h.Score, Key: hitKey(h)})
 	}
 	for _, res := range results {
 		addFacets(out.Facets, res)
@@ -122,6 +127,9 @@ func (ix *Index) requests(q search.Query, sel map[search.Facet][]string, present
 	} else {
 		main.SortBy([]string{"-_score", fieldSort, "_id"})
 	}
+	if q.After != nil {
+		main.From, main.SearchAfter = 0, q.After
+	}
 	reqs := []*blevesearch.SearchRequest{main}
 	for _, f := range search.Facets {
 		facet := blevesearch.NewFacetRequest(string(f), facetSize)
@@ -135,6 +143,38 @@ func (ix *Index) requests(q search.Query, sel map[search.Facet][]string, present
 		reqs = append(reqs, req)
 	}
 	return reqs
+}
+
+// hitKey is a hit's sort values, with the score in place of bleve's
+// "_score" placeholder, written so that it parses back to the same float.
+func hitKey(h *bsearch.DocumentMatch) search.SortKey {
+	key := slices.Clone(h.Sort)
+	for i, v := range key {
+		if v == "_score" {
+			key[i] = strconv.FormatFloat(h.Score, 'g', -1, 64)
+		}
+	}
+	return key
+}
+
+// checkAfter refuses a key that does not fit the request's sort order:
+// one value per sort field, the score a number. (bleve would read a bad
+// score as 0 and start the walk in the wrong place.)
+func checkAfter(after search.SortKey, req *blevesearch.SearchRequest) error {
+	if after == nil {
+		return nil
+	}
+	if len(after) != len(req.Sort) {
+		return fmt.Errorf("search/bleve: a key of %d values for an order of %d: %w", len(after), len(req.Sort), search.ErrSortKey)
+	}
+	for i, s := range req.Sort {
+		if _, scored := s.(*bsearch.SortScore); scored {
+			if _, err := strconv.ParseFloat(after[i], 64); err != nil {
+				return fmt.Errorf("search/bleve: score %q in the key is no number: %w", after[i], search.ErrSortKey)
+			}
+		}
+	}
+	return nil
 }
 
 // pageWindow turns a page (from 1) and page size into bleve's offset and
@@ -338,9 +378,14 @@ func (ix *Index) wordQuery(w string, present map[string]bool) query.Query {
 // disMax scores a word disjunction by its best clause plus tieBreaker of
 // the rest. (bleve's own disjunction sums its clauses and multiplies by
 // the share that matched, which rewards repetition across languages.)
+//
+// The breakdown is a map: its values are summed in sorted order, since
+// float addition in map order differs in the last bits from one search
+// to the next, and a score that wobbles moves a hit across page and
+// cursor boundaries.
 func disMax(_ context.Context, d *bsearch.DocumentMatch) (float64, error) {
 	var best, sum float64
-	for _, s := range d.ScoreBreakdown {
+	for _, s := range slices.Sorted(maps.Values(d.ScoreBreakdown)) {
 		sum += s
 		best = max(best, s)
 	}

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"run progress and refreshes", func(t *testing.T, s store.Store) { testRunProgress(t, s); testRefreshes(t, s) }},
 		{"blocked providers", testBlocks},
 		{"accounts, sessions, challenges, audit", testAccounts},
+		{"operations: schema and course counts", testOperations},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestServeMetricsApart starts serve with --metrics-listen: /metrics
+// answers on that address, with qlink's series (web.TestMetricsApart shows
+// the catalogue's listener then leaves it out).
+func TestServeMetricsApart(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "qlink-data")
+	p := startQlink(t, "serve", "--init", "--no-harvest", "--data-dir", dir, "--addr", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0")
+	addr := regexp.MustCompile(`msg="serving metrics" addr=(\S+)`)
+	var metricsAddr string
+	deadline := time.After(3 * hangDetector)
+	for metricsAddr == "" {
+		select {
+		case line := <-p.lines:
+			if m := addr.FindStringSubmatch(line); m != nil {
+				metricsAddr = m[1]
+			}
+		case err := <-p.done:
+			t.Fatalf("serve ended (%v) before serving metrics", err)
+		case <-deadline:
+			t.Fatal("serve never said where the metrics are")
+		}
+	}
+	// The listener is open before serve says so: no need to retry.
+	resp, err := http.Get("http://" + metricsAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `qlink_courses{status="active"} 0`) {
+		t.Errorf("metrics apart lack the course gauge:\n%.500s", body)
+	}
+	if code := p.terminate(t); code != 0 {
+		t.Errorf("serve ended with exit code %d", code)
+	}
+}

@@ -1,0 +1,32 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"qlink/internal/model"
+	"qlink/internal/store"
+)
+
+func testOperations(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if n, err := s.Pending(ctx); err != nil || n != 0 {
+		t.Fatalf("Pending after migrating = %d, %v", n, err)
+	}
+	counts, err := s.CountCoursesByStatus(ctx)
+	if err != nil || counts[store.StatusActive] != 0 || counts[store.StatusInactive] != 0 || len(counts) != 2 {
+		t.Fatalf("empty store: %v, %v", counts, err)
+	}
+	mustProviders(t, s, "a")
+	src := mustSource(t, s, "a", "main")
+	for i, specs := range [][]model.Specification{{spec("c1", "One"), spec("c2", "Two"), spec("c3", "Three")}, {spec("c1", "One")}} {
+		if _, err := s.ApplyCourses(ctx, src.ID, 0, specs, true, t0.Add(time.Duration(i)*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	counts, err = s.CountCoursesByStatus(ctx)
+	if err != nil || counts[store.StatusActive] != 1 || counts[store.StatusInactive] != 2 {
+		t.Errorf("CountCoursesByStatus = %v, %v; want 1 active, 2 inactive", counts, err)
+	}
+}

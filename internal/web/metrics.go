@@ -1,0 +1,186 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"qlink/internal/search"
+	"qlink/internal/store"
+)
+
+// Metrics are one process's Prometheus metrics, on a registry of their own
+// (never the global default, so two servers in one test do not collide).
+// Labels take a few fixed values each: routes are mux patterns, never raw
+// paths, and nothing is labelled by client, so the series stay few.
+type Metrics struct {
+	reg       *prometheus.Registry
+	requests  *prometheus.CounterVec
+	durations *prometheus.HistogramVec
+	searches  prometheus.Histogram
+	harvests  *prometheus.CounterVec
+	fetches   *prometheus.CounterVec
+	// queueDepth reads the job queue, once a scheduler runs.
+	queueDepth atomic.Pointer[func(context.Context) (map[string]int, error)]
+}
+
+// scrapeTimeout bounds the database reads of one scrape.
+const scrapeTimeout = 5 * time.Second
+
+// NewMetrics registers qlink's metrics; the course gauge reads counts
+// from st at each scrape.
+func NewMetrics(st store.Operations, log *slog.Logger) *Metrics {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	m := &Metrics{reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "qlink_http_requests_total",
+			Help: "HTTP requests answered, by route (the mux pattern), method and status code."}, []string{"route", "method", "code"}),
+		durations: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "qlink_http_request_duration_seconds",
+			Help: "Time to answer an HTTP request, by route (the mux pattern).", Buckets: prometheus.DefBuckets}, []string{"route"}),
+		searches: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "qlink_search_duration_seconds",
+			Help: "Time the search index takes for one catalogue or API search.", Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 10)}),
+		harvests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "qlink_harvest_runs_total",
+			Help: "Source harvest runs finished, by outcome (the run status)."}, []string{"outcome"}),
+		fetches: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "qlink_fetch_requests_total",
+			Help: "Outbound requests to institutions, by HTTP status (error: no answer) and class of the address (public, private-allowed, refused)."},
+			[]string{"status", "host_class"}),
+	}
+	courses := func(ctx context.Context) (map[string]int, error) {
+		counts, err := st.CountCoursesByStatus(ctx)
+		out := map[string]int{}
+		for status, n := range counts {
+			out[string(status)] = n
+		}
+		return out, err
+	}
+	queue := func(ctx context.Context) (map[string]int, error) {
+		if read := m.queueDepth.Load(); read != nil {
+			return (*read)(ctx)
+		}
+		return nil, nil // no scheduler in this process: no series
+	}
+	m.reg.MustRegister(m.requests, m.durations, m.searches, m.harvests, m.fetches,
+		&mapGauge{desc: prometheus.NewDesc("qlink_courses", "Courses in the database, by status.", []string{"status"}, nil), read: courses, log: log},
+		&mapGauge{desc: prometheus.NewDesc("qlink_job_queue_depth", "Jobs in the harvest queue, by state.", []string{"state"}, nil), read: queue, log: log},
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// HarvestRun counts one finished source run; the harvester calls it.
+func (m *Metrics) HarvestRun(outcome string) { m.harvests.WithLabelValues(outcome).Inc() }
+
+// FetchRequest counts one outbound request; the fetch client calls it with
+// the HTTP status (0: no answer) and the class of the address.
+func (m *Metrics) FetchRequest(status int, hostClass string) {
+	label := "error"
+	if status > 0 {
+		label = strconv.Itoa(status)
+	}
+	m.fetches.WithLabelValues(label, hostClass).Inc()
+}
+
+// ReadQueueDepth sets where the job-queue gauge reads its counts from
+// (the scheduler, once it is open).
+func (m *Metrics) ReadQueueDepth(read func(context.Context) (map[string]int, error)) {
+	m.queueDepth.Store(&read)
+}
+
+// mapGauge is a gauge with one label whose values are read at scrape time.
+type mapGauge struct {
+	desc *prometheus.Desc
+	read func(context.Context) (map[string]int, error)
+	log  *slog.Logger
+}
+
+func (g *mapGauge) Describe(ch chan<- *prometheus.Desc) { ch <- g.desc }
+
+func (g *mapGauge) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
+	defer cancel()
+	values, err := g.read(ctx)
+	if err != nil {
+		g.log.Warn("metrics: reading a gauge", "metric", g.desc.String(), "error", err)
+		return
+	}
+	for label, n := range values {
+		ch <- prometheus.MustNewConstMetric(g.desc, prometheus.GaugeValue, float64(n), label)
+	}
+}
+
+// measure counts and times every request by the pattern that routes it,
+// including those answered before routing (429, CORS preflights).
+func (s *Server) measure(mux *http.ServeMux, next http.Handler) http.Handler {
+	m := s.opts.Metrics
+	if m == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, route := mux.Handler(r)
+		if route == "" {
+			route = "unmatched"
+		}
+		sw := &statusWriter{ResponseWriter: w}
+		start := time.Now()
+		next.ServeHTTP(sw, r)
+		m.durations.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.code())).Inc()
+	})
+}
+
+// statusWriter remembers the status a handler answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (sw *statusWriter) WriteHeader(status int) {
+	if sw.status == 0 {
+		sw.status = status
+	}
+	sw.ResponseWriter.WriteHeader(status)
+}
+
+func (sw *statusWriter) Write(p []byte) (int, error) {
+	if sw.status == 0 {
+		sw.status = http.StatusOK
+	}
+	return sw.ResponseWriter.Write(p)
+}
+
+func (sw *statusWriter) Unwrap() http.ResponseWriter { return sw.ResponseWriter }
+
+func (sw *statusWriter) code() int {
+	if sw.status == 0 {
+		return http.StatusOK
+	}
+	return sw.status
+}
+
+// timedIndex times each search, for qlink_search_duration_seconds.
+type timedIndex struct {
+	searchIndex
+	seconds prometheus.Histogram
+}
+
+// searchIndex names the embedded index apart from its Index method.
+type searchIndex = search.Index
+
+func (ix timedIndex) Search(ctx context.Context, q search.Query) (search.Result, error) {
+	start := time.Now()
+	res, err := ix.searchIndex.Search(ctx, q)
+	ix.seconds.Observe(time.Since(start).Seconds())
+	return res, err
+}

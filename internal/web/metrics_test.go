@@ -1,0 +1,84 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestMetrics(t *testing.T) {
+	var m *Metrics
+	ts := newTestServer(t, func(o *Options) {
+		m = NewMetrics(o.Store, nil)
+		o.Metrics = m
+		o.RateLimit = RateLimit{PerSecond: 0.001, Burst: 2}
+	})
+	course := "/api/v1/courses/" + url.PathEscape("urn:schac:uniqueCourseId:uni-a.test:DS%201")
+	for _, path := range []string{"/api/v1/courses?q=data", course, "/?q=data"} {
+		if resp, _ := get(t, ts.URL+path); resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+	}
+	if resp, _ := get(t, ts.URL+"/api/v1/courses/urn:nope"); resp.StatusCode != 429 {
+		t.Fatalf("third API request: %d, want 429", resp.StatusCode)
+	}
+	m.HarvestRun("ok")
+	m.HarvestRun("failed")
+	m.FetchRequest(200, "public")
+	m.FetchRequest(0, "refused")
+	m.ReadQueueDepth(func(context.Context) (map[string]int, error) {
+		return map[string]int{"available": 3, "running": 1}, nil
+	})
+
+	resp, body := get(t, ts.URL+"/metrics")
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("/metrics: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	for _, want := range []string{
+		`qlink_http_requests_total{code="200",method="GET",route="GET /api/v1/courses"} 1`,
+		`qlink_http_requests_total{code="200",method="GET",route="GET /api/v1/courses/{id}"} 1`,
+		`qlink_http_requests_total{code="200",method="GET",route="GET /{$}"} 1`,
+		`qlink_http_requests_total{code="429",method="GET",route="GET /api/v1/courses/{id}"} 1`,
+		`qlink_http_request_duration_seconds_count{route="GET /api/v1/courses"} 1`,
+		`qlink_http_request_duration_seconds_bucket{route="GET /api/v1/courses",le="+Inf"} 1`,
+		`qlink_search_duration_seconds_count 2`,
+		`qlink_harvest_runs_total{outcome="failed"} 1`,
+		`qlink_fetch_requests_total{host_class="public",status="200"} 1`,
+		`qlink_fetch_requests_total{host_class="refused",status="error"} 1`,
+		`qlink_courses{status="active"} 2`,
+		`qlink_courses{status="inactive"} 0`,
+		`qlink_job_queue_depth{state="available"} 3`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("missing %s", want)
+		}
+	}
+	// Routes are patterns, never raw paths, and no series names a client.
+	if strings.Contains(body, "urn:") || strings.Contains(body, "127.0.0.1") {
+		t.Error("a raw path or a client address leaked into the metrics")
+	}
+	label := regexp.MustCompile(`[{,](\w+)="`)
+	for line := range strings.Lines(body) {
+		if !strings.HasPrefix(line, "qlink_") {
+			continue
+		}
+		for _, l := range label.FindAllStringSubmatch(line, -1) {
+			switch l[1] {
+			case "route", "method", "code", "le", "outcome", "status", "host_class", "state":
+			default:
+				t.Errorf("unexpected label %q in %s", l[1], line)
+			}
+		}
+	}
+}
+
+func TestMetricsApart(t *testing.T) {
+	ts := newTestServer(t, func(o *Options) { o.Metrics, o.MetricsApart = NewMetrics(o.Store, nil), true })
+	if resp, _ := get(t, ts.URL+"/metrics"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("/metrics served beside the catalogue although apart: %d", resp.StatusCode)
+	}
+}
