@@ -8,10 +8,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -54,7 +56,8 @@ func TestBrowserManifest(t *testing.T) {
 func TestCheckMyInstitution(t *testing.T) {
 	d := startDemo(t)
 	good := d.fed.Institutions()[0]
-	resp, err := http.PostForm(d.srv.URL+"/manifest/check", url.Values{"target": {good.SCHAC}})
+	browser, token := formSession(t, d.srv.URL+"/manifest")
+	resp, err := browser.PostForm(d.srv.URL+"/manifest/check", url.Values{"target": {good.SCHAC}, "csrf": {token}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,4 +106,23 @@ func TestKeylessCheckLeavesSecretsUntested(t *testing.T) {
 			t.Errorf("%s source: problems %+v, warnings %q", s.Auth, s.Problems, s.Warnings)
 		}
 	}
+}
+
+// formSession is a client holding the cookies a browser gets from page,
+// and the CSRF token page's forms carry.
+func formSession(t *testing.T, page string) (*http.Client, string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	resp, err := client.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("no CSRF field on %s", page)
+	}
+	return client, string(m[1])
 }

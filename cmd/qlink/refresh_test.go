@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"testing"
 	"time"
 
@@ -96,7 +97,13 @@ func (d *servingDemo) runPagesOfTwoProviders(t *testing.T) (string, string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(runs) > 0 && len(pages) < 2 {
+		// The first institution is refreshed from its own page, the
+		// second from one of its run pages.
+		switch {
+		case len(runs) == 0:
+		case len(pages) == 0:
+			pages = append(pages, "/institutions/"+url.PathEscape(p.ID))
+		case len(pages) == 1:
 			pages = append(pages, fmt.Sprintf("/runs/%d", runs[0].ID))
 		}
 	}
@@ -106,9 +113,10 @@ func (d *servingDemo) runPagesOfTwoProviders(t *testing.T) (string, string) {
 	return pages[0], pages[1]
 }
 
-// TestBrowserRefresh: from a run page, a person presses "Refresh now" and
-// watches the refresh complete, live with JavaScript and by reloading
-// without it.
+// TestBrowserRefresh: from an institution's page, a person presses
+// "Refresh now" and watches the refresh complete live (JavaScript); from a
+// run page of another institution, the same without JavaScript, by
+// reloading.
 func TestBrowserRefresh(t *testing.T) {
 	chromium := requireBrowser(t)
 	d := startServingDemo(t)

@@ -35,6 +35,8 @@ async function journey(browser, origin, label, viaHtmx) {
 
   await page.fill('#login-password', password);
   await Promise.all([page.waitForNavigation(), page.click('form.account-form button[type=submit]')]);
+  check(new URL(page.url()).pathname === '/admin', `${label}: signing in leads to the operator pages`);
+  await page.goto(new URL('/admin/login', page.url()).href);
   const state = await page.locator('.signed-in-as').textContent();
   check(state.includes(`signed in as ${name}`), `${label}: the page says "${state.trim()}"`);
   const header = await page.locator('header.site .signed-in').textContent();

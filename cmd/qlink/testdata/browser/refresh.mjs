@@ -1,13 +1,14 @@
-// "Refresh now" in headless Chromium: from a run page, press the button,
+// "Refresh now" in headless Chromium: from an institution's page (with
+// JavaScript) and from a run page (without), press the button,
 // land on the refresh's page and watch its runs progress to their result,
 // streamed by the server (the page is never reloaded); then the same
 // without JavaScript, where the page reloads itself until the refresh is
 // over. Screenshots go to the folder given; no console errors allowed.
 //
-// Usage: node refresh.mjs <base URL> <screenshot folder> <run page> <run page of another institution>
+// Usage: node refresh.mjs <base URL> <screenshot folder> <institution page> <run page of another institution>
 import { args, check, launch, watchErrors } from './lib.mjs';
 
-const usage = 'node refresh.mjs <base URL> <screenshot folder> <run page> <run page of another institution>';
+const usage = 'node refresh.mjs <base URL> <screenshot folder> <institution page> <run page of another institution>';
 const { base, shots, rest } = args(usage);
 const [withJS, withoutJS] = rest;
 if (!withJS || !withoutJS) {
@@ -15,12 +16,17 @@ if (!withJS || !withoutJS) {
   process.exit(2);
 }
 
-// press opens a run page, checks it and presses "Refresh now".
-async function press(page, runPage, shot) {
-  await page.goto(base + runPage);
+// press opens an institution's page or a run page, checks it and presses
+// "Refresh now".
+async function press(page, from, shot) {
+  await page.goto(base + from);
   const h1 = (await page.locator('h1').textContent()).trim();
-  check(/^Run \d+/.test(h1), `run page opened: "${h1}"`);
-  check(await page.locator('#run-warnings-h').count() === 1, 'the run page has its warnings section');
+  if (from.startsWith('/runs/')) {
+    check(/^Run \d+/.test(h1), `run page opened: "${h1}"`);
+    check(await page.locator('#run-warnings-h').count() === 1, 'the run page has its warnings section');
+  } else {
+    check(h1 !== '' && await page.locator('text=Discovery').count() > 0, `institution page opened: "${h1}"`);
+  }
   await page.screenshot({ path: `${shots}/${shot}`, fullPage: true });
   await page.getByRole('button', { name: 'Refresh now' }).click();
   await page.waitForURL(/\/refreshes\/\d+$/);
@@ -40,7 +46,7 @@ try {
       window.seen.push(row ? `${row.querySelector('.status').textContent.trim()}:${row.querySelector('.pages').textContent}` : 'no run yet');
     });
   });
-  await press(page, withJS, '1-run.png');
+  await press(page, withJS, '1-institution.png');
   await page.evaluate(() => { window.notReloaded = true; });
   await page.screenshot({ path: `${shots}/2-progress.png`, fullPage: true });
   await page.locator('.refresh-result').waitFor({ timeout: 90_000 });
