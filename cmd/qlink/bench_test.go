@@ -56,26 +56,14 @@ func BenchmarkDemoHarvest(b *testing.B) {
 //	go test -run '^$' -bench DemoRefresh -benchtime 3x -benchmem ./cmd/qlink
 func BenchmarkDemoRefresh(b *testing.B) {
 	ctx := context.Background()
-	fed, err := testfed.Start(ctx, testfed.Options{Institutions: 25, Seed: 1,
-		Formats: []string{testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI, testfed.FormatELM}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer fed.Close()
-	cfg := config.Default()
-	cfg.DataDir, cfg.RegistryURL, cfg.Fetch.AllowPrivateNetworks = b.TempDir(), fed.RegistryURL(), true
-	a, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler), network{resolver: fed.Resolver(),
-		discovery: discovery.Options{Scheme: "http", Port: strconv.Itoa(fed.Port())}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer a.Close()
+	a := openDemoBench(b)
 	start := time.Now()
 	if _, err := runHarvest(ctx, a, io.Discard, "bench", nil); err != nil {
 		b.Fatal(err)
 	}
 	first := time.Since(start)
 	var sum harvest.Summary
+	var err error
 	for b.Loop() {
 		if sum, err = runHarvest(ctx, a, io.Discard, "bench", nil); err != nil {
 			b.Fatal(err)
@@ -85,4 +73,27 @@ func BenchmarkDemoRefresh(b *testing.B) {
 	b.ReportMetric(float64(sum.Courses), "courses")
 	b.ReportMetric(float64(sum.Sources), "sources")
 	b.ReportMetric(float64(sum.Runs[store.RunNotModified]), "not-modified")
+}
+
+// openDemoBench starts the demo federation (25 institutions, all four
+// formats) and an instance in a fresh data directory to harvest it, both
+// closed when the benchmark ends.
+func openDemoBench(b *testing.B) *app {
+	b.Helper()
+	ctx := context.Background()
+	fed, err := testfed.Start(ctx, testfed.Options{Institutions: 25, Seed: 1,
+		Formats: []string{testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI, testfed.FormatELM}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { fed.Close() })
+	cfg := config.Default()
+	cfg.DataDir, cfg.RegistryURL, cfg.Fetch.AllowPrivateNetworks = b.TempDir(), fed.RegistryURL(), true
+	a, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler), network{resolver: fed.Resolver(),
+		discovery: discovery.Options{Scheme: "http", Port: strconv.Itoa(fed.Port())}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(a.Close)
+	return a
 }
