@@ -152,7 +152,18 @@ func (e *elmDoc) blank() rdf.Term {
 	return rdf.Blank("b" + strconv.Itoa(e.blanks))
 }
 
-func (e *elmDoc) providerIRI() rdf.Term { return rdf.IRI("https://" + e.in.SCHAC + "/elm/institution") }
+// publisherSCHAC is the institution the file names as publisher: its
+// own, or for a ClaimsOther institution another one of the federation.
+func (e *elmDoc) publisherSCHAC() string {
+	if e.in.Misbehavior == ClaimsOther {
+		return strings.TrimPrefix(foreignHost(e.in, 0), "api.")
+	}
+	return e.in.SCHAC
+}
+
+func (e *elmDoc) providerIRI() rdf.Term {
+	return rdf.IRI("https://" + e.publisherSCHAC() + "/elm/institution")
+}
 
 func (e *elmDoc) provider() {
 	p := e.providerIRI()
@@ -161,7 +172,7 @@ func (e *elmDoc) provider() {
 	e.add(p, admsNS+"identifier", id)
 	e.a(id, qlNS+"SchacIdentifier")
 	e.add(id, e.elm+"schemeId", rdf.IRI(qlNS+"Schac"))
-	e.add(id, skosNS+"notation", rdf.String(e.in.SCHAC))
+	e.add(id, skosNS+"notation", rdf.String(e.publisherSCHAC()))
 	e.add(p, "http://www.w3.org/ns/regorg#legalName", rdf.LangLiteral(e.in.Name, e.in.HomeLanguage))
 }
 

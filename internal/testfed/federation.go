@@ -101,7 +101,22 @@ func (f *Federation) publish(o Options, k int, r *hostRouter, zone *dnsZone, add
 		if err != nil {
 			panic("testfed: " + err.Error())
 		}
-		sites[u.Hostname()].files[u.Path] = file{d.ContentType, renderManifest(in), o.Now}
+		f := file{d.ContentType, renderManifest(in), o.Now}
+		if in.Misbehavior == ChangingManifest {
+			s := sites[u.Hostname()]
+			s.mounts = append(s.mounts, mount{u.Path, newChangingManifest(in, f).serve})
+		} else {
+			sites[u.Hostname()].files[u.Path] = f
+		}
+	}
+	switch in.Misbehavior {
+	case PrivateRedirect:
+		zone.addA(metadataHost(in), metadataAddr)
+	case DNSRebinding:
+		host := rebindPrefix + in.SCHAC
+		sites[host] = &site{files: map[string]file{}}
+		r.sites[host] = sites[host]
+		zone.addRebinding(host, addr)
 	}
 	for i := range in.Sources {
 		u, err := url.Parse(in.Sources[i].Path)
@@ -135,7 +150,11 @@ func (f *Federation) publish(o Options, k int, r *hostRouter, zone *dnsZone, add
 			prefix = elmRoot
 		}
 		s := sites[u.Hostname()]
-		s.mounts = append(s.mounts, mount{prefix, f.evo.mountData(k, render)})
+		if s == nil {
+			continue // a DNSFailure source: nobody serves its host
+		}
+		serve := misbehave(in, f.port, f.evo.mountData(k, render))
+		s.mounts = append(s.mounts, mount{prefix, serve})
 	}
 }
 

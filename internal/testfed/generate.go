@@ -88,6 +88,9 @@ func newInstitution(o Options, i int, port int, mb Misbehavior, hostile *Hostile
 		ETERID:       fmt.Sprintf("%s%04d", tpl.country, id),
 		Misbehavior:  mb,
 	}
+	if p, ok := ProfileOf(mb); ok && hostile != nil {
+		in.Expect = &p.Expect
+	}
 	pub := publicationFor(i, mb)
 	host := websiteHost(pub.v, in.SCHAC)
 	in.Website = "https://" + host + "/"

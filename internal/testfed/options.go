@@ -34,7 +34,8 @@ type Options struct {
 	// publish (see [Source]).
 	Formats []string
 	// Hostile adds one institution per entry, after all others, whose data
-	// server misbehaves as the entry says.
+	// server misbehaves as the entry says ([HostileProfiles] makes them
+	// from profile names).
 	Hostile []Hostile
 }
 
@@ -46,18 +47,12 @@ type Hostile struct {
 	Format string
 }
 
-// valid reports whether the format can show the misbehaviour: paging
-// misbehaviours need a paged format, foreign links a linked one.
+// valid reports whether the format can show the misbehaviour (see
+// [Profile].Formats): paging misbehaviours need a paged format, foreign
+// links a linked one, XML bombs an RDF file.
 func (h Hostile) valid() bool {
-	switch h.Misbehavior {
-	case RepeatedPages, EndlessPages:
-		return h.Format == FormatOOAPI || h.Format == FormatEduAPI
-	case ForeignLinks:
-		return h.Format == FormatOCCAPI
-	case MalformedItem:
-		return h.Format == FormatOOAPI || h.Format == FormatEduAPI || h.Format == FormatOCCAPI
-	}
-	return false
+	p, ok := ProfileOf(h.Misbehavior)
+	return ok && slices.Contains(p.Formats, h.Format)
 }
 
 // The source formats.
