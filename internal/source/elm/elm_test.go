@@ -106,6 +106,8 @@ func TestFormatChoice(t *testing.T) {
 		{name: "nothing to go by", url: "catalogue", body: course33, wantErr: "cannot tell the RDF syntax"},
 		{name: "syntax error", served: "text/turtle", url: "https://uni.test/x", body: course33 + "<broken",
 			wantErr: "https://uni.test/x: not valid Turtle: turtle: line 5"},
+		{name: "served as another syntax than its name", served: "text/turtle", url: "https://uni.test/x.rdf", body: course32RDFXML,
+			wantErr: `not valid Turtle: turtle: line 1, column 6: character ' ' not allowed in IRI; it was served as "text/turtle", but its name says RDF/XML: serve it as application/rdf+xml or set "contentType"`},
 		{name: "plain JSON", served: "application/json", url: "https://uni.test/x", body: `{"courses": []}`,
 			wantErr: "JSON without @context, @id or @type, so not JSON-LD"},
 		{name: "LOQ XML", served: "application/xml", url: "https://uni.test/loq.xml",
