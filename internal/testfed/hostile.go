@@ -24,7 +24,7 @@ type serveFunc func(w http.ResponseWriter, r *http.Request, rel string)
 // Sizes and pace of the misbehaviours. The bombs and the huge file are
 // written until the client hangs up, at most bombSize bytes of output.
 const (
-	slowDelay  = 300 * time.Millisecond
+	slowDelay  = 100 * time.Millisecond
 	dripPause  = 100 * time.Millisecond
 	bombSize   = 1 << 30
 	bombChunk  = 1 << 20
