@@ -88,7 +88,7 @@ func (a Adapter) read(doc document, cfg source.Config, out source.Emitter) error
 		return err
 	}
 	if err := sniff(doc, format); err != nil {
-		return err
+		return fmt.Errorf("%w%s", err, mismatchHint(doc, format))
 	}
 	g := rdf.NewGraph()
 	old := false

@@ -108,6 +108,8 @@ func TestFormatChoice(t *testing.T) {
 			wantErr: "https://uni.test/x: not valid Turtle: turtle: line 5"},
 		{name: "served as another syntax than its name", served: "text/turtle", url: "https://uni.test/x.rdf", body: course32RDFXML,
 			wantErr: `not valid Turtle: turtle: line 1, column 6: character ' ' not allowed in IRI; it was served as "text/turtle", but its name says RDF/XML: serve it as application/rdf+xml or set "contentType"`},
+		{name: "Turtle served as JSON-LD", served: "application/ld+json", url: "https://uni.test/x.ttl", body: course33,
+			wantErr: `so not JSON-LD; ELM JSON-LD needs an @context such as "http://data.europa.eu/snb/model/context/edc-ap"; it was served as "application/ld+json", but its name says Turtle`},
 		{name: "plain JSON", served: "application/json", url: "https://uni.test/x", body: `{"courses": []}`,
 			wantErr: "JSON without @context, @id or @type, so not JSON-LD"},
 		{name: "LOQ XML", served: "application/xml", url: "https://uni.test/loq.xml",
