@@ -240,3 +240,117 @@ func (l *load) stop(t *testing.T) {
 		t.Errorf("catalogue under load: %s", p)
 	}
 }
+
+// TestResilienceKilledMidHarvest kills a `qlink demo --hostile all` while
+// it harvests, starts it again on the same data directory, and checks
+// that the killed runs are marked, the harvest is redone, and store and
+// index agree.
+func TestResilienceKilledMidHarvest(t *testing.T) {
+	if os.Getenv(resilienceFullEnv) == "" {
+		t.Skip("the full resilience run: set " + resilienceFullEnv + "=1")
+	}
+	const institutions = 10
+	ctx := context.Background()
+	dir := t.TempDir() + "/demo"
+	t.Setenv(config.EnvName("fetch-timeout"), "2s")
+	demo := []string{"demo", "--hostile", "all", "--institutions", strconv.Itoa(institutions), "--data-dir", dir, "--addr", "127.0.0.1:0"}
+	first := startQlink(t, demo...)
+	cfg := config.Default()
+	cfg.DataDir = dir
+	// Only once the demo made its data directory: it refuses one it did
+	// not create.
+	first.waitFor(t, "manifest found")
+	waitUntil(t, "a run in progress", func() bool {
+		st, err := openStore(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		running, err := st.FindRuns(ctx, store.RunFilter{Status: store.RunRunning, Limit: 1})
+		return err == nil && len(running) > 0
+	})
+	if err := first.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-first.done
+
+	second := startQlink(t, demo...)
+	waitUntil(t, "the harvest after the restart", func() bool {
+		select {
+		case line := <-second.lines:
+			return strings.Contains(line, "Press Ctrl-C to stop")
+		case err := <-second.done:
+			t.Fatalf("the restarted demo ended: %v", err)
+		case <-time.After(time.Second):
+		}
+		return false
+	})
+	if code := second.terminate(t); code != 0 {
+		t.Errorf("demo ended with exit code %d, want 0", code)
+	}
+
+	a, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler), network{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	for status, want := range map[store.RunStatus]bool{store.RunRunning: false, store.RunInterrupted: true} {
+		runs, err := a.store.FindRuns(ctx, store.RunFilter{Status: status, Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (len(runs) > 0) != want {
+			t.Errorf("runs %s after the restart: %d, want some: %v", status, len(runs), want)
+		}
+	}
+	checkStoreMatchesIndex(t, a)
+	hostile, _ := testfed.HostileProfiles([]string{"all"})
+	insts := testfed.Generate(testfed.Options{Institutions: institutions, Seed: 1, Hostile: hostile,
+		Formats: []string{testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI, testfed.FormatELM}})
+	checkHostileRuns(t, a.store, insts)
+	counts, err := a.store.CountCourses(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range insts {
+		if in.Misbehavior == "" && counts[in.DEQARID] != publishedRecords(in) {
+			t.Errorf("%s: %d courses after the restart, want the %d it publishes", in.SCHAC, counts[in.DEQARID], publishedRecords(in))
+		}
+	}
+}
+
+// waitUntil polls cond, failing the test if it stays false for long: it
+// catches a hang and measures nothing.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(12 * hangDetector)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited in vain for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// checkStoreMatchesIndex: every stored course is indexed, nothing else,
+// and no indexing is pending.
+func checkStoreMatchesIndex(t *testing.T, a *app) {
+	t.Helper()
+	ctx := context.Background()
+	ids, err := a.store.CourseIDs(ctx, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	indexed, err := a.index.Count(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	backlog, err := a.store.IndexBacklog(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if uint64(len(ids)) != uint64(indexed) || len(backlog.Stale)+len(backlog.Gone) != 0 {
+		t.Errorf("store holds %d courses, index %d documents, backlog %d stale and %d gone; want equal and none",
+			len(ids), indexed, len(backlog.Stale), len(backlog.Gone))
+	}
+}
