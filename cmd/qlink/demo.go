@@ -23,7 +23,7 @@ import (
 )
 
 func newDemoCmd() *cobra.Command {
-	var institutions int
+	var institutions, coursesPer int
 	var seed int64
 	var dataDir string
 	var refresh time.Duration
@@ -89,7 +89,8 @@ others, to watch each failure recorded with its cause:
 			}
 			defer ln.Close()
 
-			fed, err := testfed.Start(cmd.Context(), testfed.Options{Institutions: institutions, Seed: seed, Logger: log, Hostile: hostile,
+			fed, err := testfed.Start(cmd.Context(), testfed.Options{Institutions: institutions, CoursesPerInstitution: coursesPer,
+				Seed: seed, Logger: log, Hostile: hostile,
 				Formats: []string{testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI, testfed.FormatELM}})
 			if err != nil {
 				return fmt.Errorf("starting the simulated federation: %w", err)
@@ -123,6 +124,7 @@ others, to watch each failure recorded with its cause:
 		},
 	}
 	cmd.Flags().IntVar(&institutions, "institutions", 25, "number of simulated institutions")
+	cmd.Flags().IntVar(&coursesPer, "courses-per-institution", 0, "courses each simulated institution publishes (default: 40 to 90, as the seed draws)")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for the generated institutions and courses")
 	cmd.Flags().DurationVar(&refresh, "refresh", 0, "refresh every source at this interval while serving, instead of its manifest's (e.g. 30s, to watch refreshes happen)")
 	cmd.Flags().StringSliceVar(&hostileNames, "hostile", nil, "add one misbehaving institution per profile named, comma-separated, or all (profiles listed above)")

@@ -156,7 +156,7 @@ func (g *instGen) generate(port int) {
 	}
 	var virtual *Source
 	if in.Alliance != "" && in.Index%5 == 1 {
-		n := between(g.r, 8, 14)
+		n := min(between(g.r, 8, 14), len(plans)/2) // a small CoursesPerInstitution keeps courses in the main source
 		virtual = &Source{
 			ID:           base + "-" + in.Alliance + "-virtual",
 			Name:         "Courses offered on the " + allianceName(in.Alliance) + " virtual campus",

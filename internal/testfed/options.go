@@ -12,6 +12,11 @@ import (
 type Options struct {
 	// Institutions is the number of well-behaved institutions (default 25).
 	Institutions int
+	// CoursesPerInstitution is the number of courses each institution
+	// publishes across its sources (default: 40 to 90, as the
+	// seed draws). The ground truth is made at Start and kept in memory
+	// (about 20 KiB a course); documents are rendered on first request.
+	CoursesPerInstitution int
 	// Seed selects the generated data (default 1; 0 means the default).
 	Seed int64
 	// Now is the reference date: academic years, offering dates and the
