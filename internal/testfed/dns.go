@@ -3,6 +3,7 @@ package testfed
 import (
 	"net/netip"
 	"strings"
+	"sync/atomic"
 
 	"github.com/miekg/dns"
 )
@@ -59,9 +60,9 @@ func (z *dnsZone) node(name string) *dnsNode {
 
 func (z *dnsZone) addA(name string, a netip.Addr) { z.node(name).a = a }
 
-func (z *dnsZone) addRebinding(name string, first netip.Addr) {
+func (z *dnsZone) addRebinding(name string, first netip.Addr, hostile *atomic.Bool) {
 	n := z.node(name)
-	n.a, n.rebind = first, &rebinding{first: first}
+	n.a, n.rebind = first, &rebinding{first: first, hostile: hostile}
 }
 
 func (z *dnsZone) addTXT(name string, strs ...string) {

@@ -73,6 +73,9 @@ var elmExtensions = map[string]string{"turtle": ".ttl", "rdfxml": ".rdf", "jsonl
 // ELMSyntax is the syntax an institution publishes its ELM files in, varied
 // independently of the namespace so every combination occurs.
 func ELMSyntax(in *Institution) string {
+	if in.Misbehavior == DeepXML || in.Misbehavior == EntityExpansion {
+		return "rdfxml" // its hostile file is XML, and named so
+	}
 	return []string{"turtle", "rdfxml", "jsonld"}[(in.Index/3)%3]
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
@@ -29,6 +30,9 @@ type Federation struct {
 	httpServers []*http.Server
 	dnsServers  []*dns.Server
 	wg          sync.WaitGroup
+
+	// hostile is off until TurnHostile with Options.HostileLater.
+	hostile atomic.Bool
 
 	closeOnce sync.Once
 	closeErr  error
@@ -50,6 +54,7 @@ func Start(ctx context.Context, opts Options) (*Federation, error) {
 	f := &Federation{port: port, insts: generate(o, port), seed: o.Seed,
 		evo: &evolution{failing: -1, renderers: map[int][]*renderer{}}}
 	f.registry = origin(registryHost, port) + registryPath
+	f.hostile.Store(!o.HostileLater)
 	zone := newZone()
 	routers := make([]*hostRouter, len(listeners))
 	for k := range routers {
@@ -116,7 +121,7 @@ func (f *Federation) publish(o Options, k int, r *hostRouter, zone *dnsZone, add
 		host := rebindPrefix + in.SCHAC
 		sites[host] = &site{files: map[string]file{}}
 		r.sites[host] = sites[host]
-		zone.addRebinding(host, addr)
+		zone.addRebinding(host, addr, &f.hostile)
 	}
 	for i := range in.Sources {
 		u, err := url.Parse(in.Sources[i].Path)
@@ -153,10 +158,14 @@ func (f *Federation) publish(o Options, k int, r *hostRouter, zone *dnsZone, add
 		if s == nil {
 			continue // a DNSFailure source: nobody serves its host
 		}
-		serve := misbehave(in, f.port, f.evo.mountData(k, render))
+		serve := f.misbehave(in, f.evo.mountData(k, render))
 		s.mounts = append(s.mounts, mount{prefix, serve})
 	}
 }
+
+// TurnHostile makes the hostile institutions of a federation started with
+// Options.HostileLater misbehave from now on.
+func (f *Federation) TurnHostile() { f.hostile.Store(true) }
 
 // api is a rendered data source.
 type api interface {

@@ -54,8 +54,27 @@ var bombs = sync.OnceValues(func() (gz, fl []byte) {
 })
 
 // misbehave wraps a data source's handler as the institution's profile
-// says; port is the federation's.
-func misbehave(in *Institution, port int, inner serveFunc) serveFunc {
+// says, once the federation turned hostile.
+func (f *Federation) misbehave(in *Institution, inner serveFunc) serveFunc {
+	if !transportLevel(in.Misbehavior) {
+		return inner
+	}
+	bad := spoil(in, f.port, inner)
+	return func(w http.ResponseWriter, r *http.Request, rel string) {
+		if !f.hostile.Load() {
+			inner(w, r, rel)
+			return
+		}
+		// A hostile answer is never "not modified": the client must meet it.
+		r.Header.Del("If-None-Match")
+		r.Header.Del("If-Modified-Since")
+		bad(w, r, rel)
+	}
+}
+
+// spoil wraps a data source's handler as the institution's profile says;
+// port is the federation's.
+func spoil(in *Institution, port int, inner serveFunc) serveFunc {
 	switch in.Misbehavior {
 	case SlowResponses:
 		return func(w http.ResponseWriter, r *http.Request, rel string) {
@@ -239,14 +258,16 @@ const htmlErrorPage = `<!DOCTYPE html>
 func metadataHost(in *Institution) string { return "metadata." + in.SCHAC }
 
 // rebinding answers a DNSRebinding host's lookups: the institution's
-// address the first time, the metadata address ever after.
+// address the first time, the metadata address ever after, once the
+// federation is hostile.
 type rebinding struct {
 	first   netip.Addr
+	hostile *atomic.Bool
 	lookups atomic.Int64
 }
 
 func (rb *rebinding) next() netip.Addr {
-	if rb.lookups.Add(1) == 1 {
+	if !rb.hostile.Load() || rb.lookups.Add(1) == 1 {
 		return rb.first
 	}
 	return metadataAddr

@@ -42,6 +42,12 @@ type Options struct {
 	// server misbehaves as the entry says ([HostileProfiles] makes them
 	// from profile names).
 	Hostile []Hostile
+	// HostileLater makes the hostile data servers behave until
+	// [Federation.TurnHostile], so a test can check that a misbehaving
+	// source keeps what an earlier harvest stored. It holds for the
+	// profiles served by wrapping a data server (see [Profile].Later);
+	// the others misbehave from the start.
+	HostileLater bool
 }
 
 // Hostile is an institution whose data server misbehaves in one format.

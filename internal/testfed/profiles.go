@@ -173,6 +173,11 @@ func ProfileNames() []string {
 	return out
 }
 
+// Later reports whether the profile obeys Options.HostileLater: it is
+// shown by wrapping a data server, rather than by the format's renderer,
+// the manifest or DNS.
+func (p Profile) Later() bool { return transportLevel(p.Name) }
+
 // transportLevel reports whether mb is shown by wrapping the data server
 // (rather than by the format's own renderer or by DNS alone).
 func transportLevel(mb Misbehavior) bool {

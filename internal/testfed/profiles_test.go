@@ -2,8 +2,10 @@ package testfed
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestHostileProfilesAll(t *testing.T) {
@@ -66,5 +68,27 @@ func TestHostileDNS(t *testing.T) {
 	}
 	if want := loopback(3).String(); got[0] != want || got[1] != "169.254.169.254" || got[2] != "169.254.169.254" {
 		t.Errorf("%s resolved to %v, want %s, then the metadata address", rebind, got, want)
+	}
+}
+
+// With HostileLater a hostile server behaves until TurnHostile, and then
+// ignores conditional requests: a client must meet the misbehaviour.
+func TestHostileLater(t *testing.T) {
+	fed, err := Start(context.Background(), Options{Institutions: 1, Now: testNow, HostileLater: true,
+		Hostile: []Hostile{{InvalidUTF8, FormatOOAPI}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fed.Close()
+	c := client(t, fed)
+	u := fed.Institutions()[1].Sources[0].Path + "courses"
+	resp, body := get(t, c, u)
+	etag := resp.Header.Get("ETag")
+	if resp.StatusCode != http.StatusOK || etag == "" || !utf8.Valid(body) {
+		t.Fatalf("before TurnHostile: %s, ETag %q", resp.Status, etag)
+	}
+	fed.TurnHostile()
+	if resp, body := get(t, c, u, "If-None-Match", etag); resp.StatusCode != http.StatusOK || utf8.Valid(body) {
+		t.Errorf("after TurnHostile: %s, valid UTF-8 %v; want 200 and invalid UTF-8", resp.Status, utf8.Valid(body))
 	}
 }
