@@ -174,6 +174,8 @@ func judgeRun(run store.Run, want testfed.Outcome) string {
 	switch {
 	case want.OK && !ok:
 		return fmt.Sprintf("run %s (%s), want ok", run.Status, run.Error)
+	case want.OK && run.Conflicts > 0:
+		return fmt.Sprintf("run ok but %d courses met as conflicts (%v)", run.Conflicts, run.Warnings[:min(len(run.Warnings), 3)])
 	case !want.OK && run.Status != store.RunFailed && run.Status != store.RunPartial:
 		return fmt.Sprintf("run %s, want failed or partial", run.Status)
 	case len(want.Mentions) > 0 && !slices.ContainsFunc(texts, func(s string) bool { return mentionsAny(s, want.Mentions) }):
