@@ -118,6 +118,7 @@ func TestResilienceEveryHostileProfile(t *testing.T) {
 	t.Logf("live heap after the harvests: %d MiB; catalogue answered %d requests during them", ms.HeapAlloc>>20, load.requests.Load())
 
 	checkHostileRuns(t, a.store, insts)
+	checkStoreMatchesIndex(t, a)
 	// Nothing stored by the first harvest is lost to the misbehaviour.
 	if !maps.Equal(first, second) {
 		t.Errorf("courses per provider changed when the servers turned hostile:\nbefore %v\nafter  %v", first, second)
