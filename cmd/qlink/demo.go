@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,10 +23,11 @@ import (
 )
 
 func newDemoCmd() *cobra.Command {
-	var institutions int
+	var institutions, coursesPer int
 	var seed int64
 	var dataDir string
 	var refresh time.Duration
+	var hostileNames []string
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Harvest a simulated federation of institutions and serve its catalogue",
@@ -42,9 +44,15 @@ Without --data-dir the demo works in a temporary directory that is removed on ex
 --data-dir directory (--data is the same flag) is created on first use; it must be new,
 empty or made by an earlier qlink demo: the demo harvests every provider stored in its
 data directory, and only from loopback. The demo reads no QLINK_DATA_DIR or config file
-setting for it, so it never lands in an aggregator's directory by accident.`,
+setting for it, so it never lands in an aggregator's directory by accident.
+
+--hostile adds one misbehaving institution per profile named (all: every one), after the
+others, to watch each failure recorded with its cause:
+` + hostileProfilesHelp(),
 		Example: `  qlink demo
-  qlink demo --addr 127.0.0.1:9000 --institutions 40 --data-dir ./demo-data`,
+  qlink demo --addr 127.0.0.1:9000 --institutions 40 --data-dir ./demo-data
+  qlink demo --hostile gzip-bomb,redirect-loop,dns-rebinding
+  qlink demo --hostile all`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := loadConfig(cmd)
@@ -58,6 +66,10 @@ setting for it, so it never lands in an aggregator's directory by accident.`,
 				}
 				defer os.RemoveAll(tmp)
 				dataDir = tmp
+			}
+			hostile, err := testfed.HostileProfiles(hostileNames)
+			if err != nil {
+				return fmt.Errorf("--hostile: %w", err)
 			}
 			if err := claimDemoDir(dataDir); err != nil {
 				return err
@@ -77,13 +89,14 @@ setting for it, so it never lands in an aggregator's directory by accident.`,
 			}
 			defer ln.Close()
 
-			fed, err := testfed.Start(cmd.Context(), testfed.Options{Institutions: institutions, Seed: seed, Logger: log,
+			fed, err := testfed.Start(cmd.Context(), testfed.Options{Institutions: institutions, CoursesPerInstitution: coursesPer,
+				Seed: seed, Logger: log, Hostile: hostile,
 				Formats: []string{testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI, testfed.FormatELM}})
 			if err != nil {
 				return fmt.Errorf("starting the simulated federation: %w", err)
 			}
 			defer fed.Close()
-			fmt.Fprintf(out, "Simulated federation: %d institutions, DNS at %s, web servers on port %d\n", institutions, fed.DNSAddr(), fed.Port())
+			fmt.Fprintf(out, "Simulated federation: %d institutions, DNS at %s, web servers on port %d\n", institutions+len(hostile), fed.DNSAddr(), fed.Port())
 
 			cfg.RegistryURL, cfg.AlliancesURL = fed.RegistryURL(), fed.AlliancesURL()
 			a, err := openApp(cmd.Context(), cfg, log, demoNetwork(fed))
@@ -114,12 +127,23 @@ setting for it, so it never lands in an aggregator's directory by accident.`,
 		},
 	}
 	cmd.Flags().IntVar(&institutions, "institutions", 25, "number of simulated institutions")
+	cmd.Flags().IntVar(&coursesPer, "courses-per-institution", 0, "courses each simulated institution publishes (default: 40 to 90, as the seed draws)")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for the generated institutions and courses")
 	cmd.Flags().DurationVar(&refresh, "refresh", 0, "refresh every source at this interval while serving, instead of its manifest's (e.g. 30s, to watch refreshes happen)")
+	cmd.Flags().StringSliceVar(&hostileNames, "hostile", nil, "add one misbehaving institution per profile named, comma-separated, or all (profiles listed above)")
 	cmd.Flags().StringVar(&dataDir, "data-dir", "", "data directory to keep the demo's database and index, alias --data (default: a temporary directory)")
 	cmd.Flags().SetNormalizeFunc(demoFlagAlias)
 	config.Bind(cmd.Flags(), "addr", "log-level", "log-format", "harvest-workers", "refresh-min-interval")
 	return cmd
+}
+
+// hostileProfilesHelp lists the hostile profiles, one a line.
+func hostileProfilesHelp() string {
+	var b strings.Builder
+	for _, p := range testfed.Profiles {
+		fmt.Fprintf(&b, "  %-20s %s\n", p.Name, p.Description)
+	}
+	return b.String()
 }
 
 // demoFlagAlias keeps --data, the demo's name for --data-dir before every

@@ -71,3 +71,26 @@ func TestDemoRefusesADataDirectoryItDidNotCreate(t *testing.T) {
 		t.Errorf("an empty directory: %v", err)
 	}
 }
+
+func TestDemoHostileFlag(t *testing.T) {
+	cmd := newRootCmd()
+	var help bytes.Buffer
+	cmd.SetArgs([]string{"demo", "--help"})
+	cmd.SetOut(&help)
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range testfed.Profiles {
+		if !strings.Contains(help.String(), string(p.Name)+" ") {
+			t.Errorf("demo --help does not list the hostile profile %s", p.Name)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	cmd = newRootCmd()
+	cmd.SetArgs([]string{"demo", "--hostile", "slow,gzip-bombs", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir()})
+	cmd.SetOut(&bytes.Buffer{})
+	if err := cmd.ExecuteContext(ctx); err == nil || !strings.Contains(err.Error(), `--hostile: unknown hostile profile "gzip-bombs"`) {
+		t.Errorf("an unknown profile: %v", err)
+	}
+}

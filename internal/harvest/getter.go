@@ -103,6 +103,9 @@ func (g *pageGetter) Get(ctx context.Context, raw string) (*fetch.Response, erro
 			err = rerr
 		}
 	}
+	if err == nil && !resp.NotModified {
+		err = checkBody(resp)
+	}
 	return resp, err
 }
 

@@ -77,6 +77,11 @@ func (h *hostileServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "database down", http.StatusInternalServerError)
 	case "not-json":
 		fmt.Fprint(w, "<html>maintenance</html>")
+	case "html-page":
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, "\n<!DOCTYPE html><html><body>Service unavailable</body></html>")
+	case "latin-1":
+		fmt.Fprint(w, strings.Replace(goodPage, "One", "\xc9t\xe9", 1))
 	}
 }
 
@@ -106,7 +111,8 @@ func TestHostileSourcesLeaveStoredDataUntouched(t *testing.T) {
 		want string
 	}{
 		{"oversize", "too-large"}, {"endless", "too-large"}, {"gzip-bomb", "too-large"}, {"redirect-loop", "redirects"},
-		{"slow-headers", "timeout"}, {"server-error", "HTTP 500"}, {"not-json", "not an OOAPI page"},
+		{"slow-headers", "timeout"}, {"server-error", "HTTP 500"}, {"not-json", "answered 200 with an HTML page"},
+		{"html-page", "an HTML page (text/html), not course data"}, {"latin-1", "not valid UTF-8 at byte 164"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.mode, func(t *testing.T) {

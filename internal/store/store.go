@@ -172,7 +172,9 @@ type Courses interface {
 	// the last time a run saw them); a partial run never inactivates
 	// anything. An inactive course that comes back is reactivated.
 	// Courses whose ID belongs to another source's active course are not
-	// touched and come back as conflicts.
+	// touched and come back as conflicts, unless that source was retired
+	// from the same provider's manifest: then they pass to this source (a
+	// source renamed in its manifest keeps its courses).
 	ApplyCourses(ctx context.Context, sourceID string, runID int64, specs []model.Specification, complete bool, at time.Time) (Change, error)
 	// MarkSeen records that a run saw every active course of a source
 	// unchanged at the given time (their last-seen time), without

@@ -36,7 +36,20 @@ func (g *instGen) coursePlans(chosen []*subject) []coursePlan {
 		}
 	}
 	g.r.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
-	return all[:min(len(all), between(g.r, 40, 90))]
+	n := between(g.r, 40, 90) // drawn always, so the rest of the data stays the same
+	if g.o.CoursesPerInstitution > 0 {
+		n = g.o.CoursesPerInstitution
+	}
+	if n <= len(all) {
+		return all[:n]
+	}
+	// More courses than subjects and patterns: the plans repeat, as
+	// titles do in a large catalogue; codes and ids stay distinct.
+	out := make([]coursePlan, n)
+	for i := range out {
+		out[i] = all[i%len(all)]
+	}
+	return out
 }
 
 // langSets: which languages a course's texts are published in.

@@ -3,6 +3,7 @@ package testfed
 import (
 	"net/netip"
 	"strings"
+	"sync/atomic"
 
 	"github.com/miekg/dns"
 )
@@ -19,8 +20,10 @@ type dnsZone struct {
 }
 
 type dnsNode struct {
-	a   netip.Addr // invalid for an empty non-terminal
-	txt [][]string // each record's character-strings
+	a netip.Addr // invalid for an empty non-terminal
+	// rebind, when set, answers A queries instead of a (DNSRebinding).
+	rebind *rebinding
+	txt    [][]string // each record's character-strings
 }
 
 const dnsTTL = 300
@@ -59,6 +62,11 @@ func (z *dnsZone) node(name string) *dnsNode {
 
 func (z *dnsZone) addA(name string, a netip.Addr) { z.node(name).a = a }
 
+func (z *dnsZone) addRebinding(name string, first netip.Addr, hostile *atomic.Bool) {
+	n := z.node(name)
+	n.a, n.rebind = first, &rebinding{first: first, hostile: hostile}
+}
+
 func (z *dnsZone) addTXT(name string, strs ...string) {
 	n := z.node(name)
 	n.txt = append(n.txt, strs)
@@ -86,6 +94,9 @@ func (z *dnsZone) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	switch {
 	case !ok:
 		m.Rcode = dns.RcodeNameError
+	case q.Qtype == dns.TypeA && n.rebind != nil:
+		hdr.Ttl = 0 // not to be cached: the next lookup rebinds
+		m.Answer = append(m.Answer, &dns.A{Hdr: hdr, A: n.rebind.next().AsSlice()})
 	case q.Qtype == dns.TypeA && n.a.IsValid():
 		m.Answer = append(m.Answer, &dns.A{Hdr: hdr, A: n.a.AsSlice()})
 	case q.Qtype == dns.TypeTXT && len(n.txt) > 0:

@@ -11,7 +11,8 @@
 // data server per manifest source: OOAPI v5 by default, or Edu-API 1.0 and
 // OCCAPI v2 as Options.Formats says. Options.Misbehaving and Options.Hostile
 // add institutions that break the rules, in discovery and in their data
-// servers. Every institution has its own loopback address (127.0.1.N;
+// servers; [Profiles] names every data-server misbehaviour with the
+// outcome a harvest must record ([Institution].Expect). Every institution has its own loopback address (127.0.1.N;
 // Linux routes all of 127/8 to lo, other systems need aliases); all HTTP
 // servers share one port number.
 //

@@ -73,6 +73,9 @@ var elmExtensions = map[string]string{"turtle": ".ttl", "rdfxml": ".rdf", "jsonl
 // ELMSyntax is the syntax an institution publishes its ELM files in, varied
 // independently of the namespace so every combination occurs.
 func ELMSyntax(in *Institution) string {
+	if in.Misbehavior == DeepXML || in.Misbehavior == EntityExpansion {
+		return "rdfxml" // its hostile file is XML, and named so
+	}
 	return []string{"turtle", "rdfxml", "jsonld"}[(in.Index/3)%3]
 }
 
@@ -152,7 +155,18 @@ func (e *elmDoc) blank() rdf.Term {
 	return rdf.Blank("b" + strconv.Itoa(e.blanks))
 }
 
-func (e *elmDoc) providerIRI() rdf.Term { return rdf.IRI("https://" + e.in.SCHAC + "/elm/institution") }
+// publisherSCHAC is the institution the file names as publisher: its
+// own, or for a ClaimsOther institution another one of the federation.
+func (e *elmDoc) publisherSCHAC() string {
+	if e.in.Misbehavior == ClaimsOther {
+		return strings.TrimPrefix(foreignHost(e.in, 0), "api.")
+	}
+	return e.in.SCHAC
+}
+
+func (e *elmDoc) providerIRI() rdf.Term {
+	return rdf.IRI("https://" + e.publisherSCHAC() + "/elm/institution")
+}
 
 func (e *elmDoc) provider() {
 	p := e.providerIRI()
@@ -161,7 +175,7 @@ func (e *elmDoc) provider() {
 	e.add(p, admsNS+"identifier", id)
 	e.a(id, qlNS+"SchacIdentifier")
 	e.add(id, e.elm+"schemeId", rdf.IRI(qlNS+"Schac"))
-	e.add(id, skosNS+"notation", rdf.String(e.in.SCHAC))
+	e.add(id, skosNS+"notation", rdf.String(e.publisherSCHAC()))
 	e.add(p, "http://www.w3.org/ns/regorg#legalName", rdf.LangLiteral(e.in.Name, e.in.HomeLanguage))
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
@@ -32,6 +33,9 @@ type Federation struct {
 	dnsServers  []*dns.Server
 	wg          sync.WaitGroup
 
+	// hostile is off until TurnHostile with Options.HostileLater.
+	hostile atomic.Bool
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -52,6 +56,7 @@ func Start(ctx context.Context, opts Options) (*Federation, error) {
 	f := &Federation{port: port, insts: generate(o, port), seed: o.Seed,
 		evo: &evolution{failing: -1, renderers: map[int][]*renderer{}}, claims: newClaimTokens()}
 	f.registry = origin(registryHost, port) + registryPath
+	f.hostile.Store(!o.HostileLater)
 	zone := newZone()
 	zone.claims = f.claims
 	routers := make([]*hostRouter, len(listeners))
@@ -105,7 +110,22 @@ func (f *Federation) publish(o Options, k int, r *hostRouter, zone *dnsZone, add
 		if err != nil {
 			panic("testfed: " + err.Error())
 		}
-		sites[u.Hostname()].files[u.Path] = file{d.ContentType, renderManifest(in), o.Now}
+		f := file{d.ContentType, renderManifest(in), o.Now}
+		if in.Misbehavior == ChangingManifest {
+			s := sites[u.Hostname()]
+			s.mounts = append(s.mounts, mount{u.Path, newChangingManifest(in, f).serve})
+		} else {
+			sites[u.Hostname()].files[u.Path] = f
+		}
+	}
+	switch in.Misbehavior {
+	case PrivateRedirect:
+		zone.addA(metadataHost(in), metadataAddr)
+	case DNSRebinding:
+		host := rebindPrefix + in.SCHAC
+		sites[host] = &site{files: map[string]file{}}
+		r.sites[host] = sites[host]
+		zone.addRebinding(host, addr, &f.hostile)
 	}
 	for i := range in.Sources {
 		u, err := url.Parse(in.Sources[i].Path)
@@ -139,9 +159,17 @@ func (f *Federation) publish(o Options, k int, r *hostRouter, zone *dnsZone, add
 			prefix = elmRoot
 		}
 		s := sites[u.Hostname()]
-		s.mounts = append(s.mounts, mount{prefix, f.evo.mountData(k, render)})
+		if s == nil {
+			continue // a DNSFailure source: nobody serves its host
+		}
+		serve := f.misbehave(in, f.evo.mountData(k, render))
+		s.mounts = append(s.mounts, mount{prefix, serve})
 	}
 }
+
+// TurnHostile makes the hostile institutions of a federation started with
+// Options.HostileLater misbehave from now on.
+func (f *Federation) TurnHostile() { f.hostile.Store(true) }
 
 // api is a rendered data source.
 type api interface {

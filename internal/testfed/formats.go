@@ -127,7 +127,42 @@ func (g *instGen) markHostile(src *Source) {
 		for k := 0; k < len(src.Courses); k += 10 {
 			src.Courses[k].Quirks = append(src.Courses[k].Quirks, QuirkForeignLink)
 		}
+	case CollidingIDs:
+		dup := src.Courses[0]
+		dup.Name = slices.Clone(dup.Name)
+		for i := range dup.Name {
+			dup.Name[i].Value += " (copy)"
+		}
+		dup.Quirks = append(slices.Clone(dup.Quirks), QuirkDuplicateID)
+		src.Courses = append(src.Courses, dup)
+	case DNSFailure:
+		src.Path = onHost(src.Path, unresolvedPrefix)
+	case DNSRebinding:
+		src.Path = onHost(src.Path, rebindPrefix)
 	}
+}
+
+// Host name prefixes of the DNS misbehaviours: "gone." names resolve to
+// nothing, "rebind." names change their answer after the first lookup.
+const (
+	unresolvedPrefix = "gone."
+	rebindPrefix     = "rebind."
+)
+
+// onHost moves a URL from its host (api.<schac> or data.<schac>) to
+// prefix+<schac>.
+func onHost(raw, prefix string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		panic("testfed: " + err.Error())
+	}
+	host, port := u.Hostname(), u.Port()
+	_, schac, _ := strings.Cut(host, ".")
+	u.Host = prefix + schac
+	if port != "" {
+		u.Host += ":" + port
+	}
+	return u.String()
 }
 
 // foreignHost is the host a hostile institution's links point at: another

@@ -88,6 +88,9 @@ func newInstitution(o Options, i int, port int, mb Misbehavior, hostile *Hostile
 		ETERID:       fmt.Sprintf("%s%04d", tpl.country, id),
 		Misbehavior:  mb,
 	}
+	if p, ok := ProfileOf(mb); ok && hostile != nil {
+		in.Expect = &p.Expect
+	}
 	pub := publicationFor(i, mb)
 	host := websiteHost(pub.v, in.SCHAC)
 	in.Website = "https://" + host + "/"
@@ -153,7 +156,7 @@ func (g *instGen) generate(port int) {
 	}
 	var virtual *Source
 	if in.Alliance != "" && in.Index%5 == 1 {
-		n := between(g.r, 8, 14)
+		n := min(between(g.r, 8, 14), len(plans)/2) // a small CoursesPerInstitution keeps courses in the main source
 		virtual = &Source{
 			ID:           base + "-" + in.Alliance + "-virtual",
 			Name:         "Courses offered on the " + allianceName(in.Alliance) + " virtual campus",

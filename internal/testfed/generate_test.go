@@ -265,3 +265,27 @@ func TestPhrases(t *testing.T) {
 		}
 	}
 }
+
+func TestCoursesPerInstitution(t *testing.T) {
+	base := Options{Institutions: 3, Now: testNow}
+	big := base
+	big.CoursesPerInstitution = 250
+	for _, in := range Generate(big) {
+		courses := in.Courses()
+		ids := map[string]bool{}
+		for _, c := range courses {
+			ids[c.ID] = true
+		}
+		if len(courses) != 250 || len(ids) != 250 {
+			t.Errorf("%s: %d courses, %d distinct ids; want 250", in.SCHAC, len(courses), len(ids))
+		}
+	}
+	small := base
+	small.CoursesPerInstitution = 5
+	if got := len(Generate(small)[0].Courses()); got != 5 {
+		t.Errorf("%d courses, want 5", got)
+	}
+	if !reflect.DeepEqual(Generate(big), Generate(big)) {
+		t.Error("the same options gave different data")
+	}
+}

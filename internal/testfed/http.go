@@ -80,6 +80,9 @@ type statusRecorder struct {
 	status int
 }
 
+// Unwrap lets handlers flush through the recorder (slow-drip bodies).
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
 func (s *statusRecorder) WriteHeader(code int) {
 	s.status = code
 	s.ResponseWriter.WriteHeader(code)

@@ -12,6 +12,12 @@ import (
 type Options struct {
 	// Institutions is the number of well-behaved institutions (default 25).
 	Institutions int
+	// CoursesPerInstitution is the number of courses each institution
+	// publishes across its sources (default: 40 to 90, as the
+	// seed draws). The ground truth is made at Start and kept in memory,
+	// about 3 KiB a course (so 1000 institutions of 1000 courses need some
+	// 3 GiB); documents are rendered on first request.
+	CoursesPerInstitution int
 	// Seed selects the generated data (default 1; 0 means the default).
 	Seed int64
 	// Now is the reference date: academic years, offering dates and the
@@ -34,8 +40,15 @@ type Options struct {
 	// publish (see [Source]).
 	Formats []string
 	// Hostile adds one institution per entry, after all others, whose data
-	// server misbehaves as the entry says.
+	// server misbehaves as the entry says ([HostileProfiles] makes them
+	// from profile names).
 	Hostile []Hostile
+	// HostileLater makes the hostile data servers behave until
+	// [Federation.TurnHostile], so a test can check that a misbehaving
+	// source keeps what an earlier harvest stored. It holds for the
+	// profiles served by wrapping a data server (see [Profile].Later);
+	// the others misbehave from the start.
+	HostileLater bool
 }
 
 // Hostile is an institution whose data server misbehaves in one format.
@@ -46,18 +59,12 @@ type Hostile struct {
 	Format string
 }
 
-// valid reports whether the format can show the misbehaviour: paging
-// misbehaviours need a paged format, foreign links a linked one.
+// valid reports whether the format can show the misbehaviour (see
+// [Profile].Formats): paging misbehaviours need a paged format, foreign
+// links a linked one, XML bombs an RDF file.
 func (h Hostile) valid() bool {
-	switch h.Misbehavior {
-	case RepeatedPages, EndlessPages:
-		return h.Format == FormatOOAPI || h.Format == FormatEduAPI
-	case ForeignLinks:
-		return h.Format == FormatOCCAPI
-	case MalformedItem:
-		return h.Format == FormatOOAPI || h.Format == FormatEduAPI || h.Format == FormatOCCAPI
-	}
-	return false
+	p, ok := ProfileOf(h.Misbehavior)
+	return ok && slices.Contains(p.Formats, h.Format)
 }
 
 // The source formats.

@@ -108,6 +108,9 @@ type Institution struct {
 	Alliance    string
 	Discovery   Discovery
 	Misbehavior Misbehavior // "" for a well-behaved institution
+	// Expect is what harvesting a hostile institution's sources must give
+	// (nil for other institutions): see [Profiles].
+	Expect *Outcome
 	// Organizations are the OOAPI organisations: the root first, then
 	// faculties.
 	Organizations []Organization

@@ -88,7 +88,7 @@ func (a Adapter) read(doc document, cfg source.Config, out source.Emitter) error
 		return err
 	}
 	if err := sniff(doc, format); err != nil {
-		return err
+		return fmt.Errorf("%w%s", err, mismatchHint(doc, format))
 	}
 	g := rdf.NewGraph()
 	old := false
@@ -100,7 +100,7 @@ func (a Adapter) read(doc document, cfg source.Config, out source.Emitter) error
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("%s: not valid %s: %w", doc.url, formatName(format), err)
+		return fmt.Errorf("%s: not valid %s: %w%s", doc.url, formatName(format), err, mismatchHint(doc, format))
 	}
 	res := modelelm.Read(g, modelelm.ReadOptions{Provider: cfg.Provider})
 	if old {
@@ -178,6 +178,18 @@ func chooseFormat(doc document, out source.Emitter) (rdf.Format, error) {
 			"served as %q; read as %s from the file extension. Serve it as %s or %s", doc.served, formatName(f), f.MediaType(), fixHint)})
 	}
 	return f, nil
+}
+
+// mismatchHint explains a parse failure of a file read by its served
+// Content-Type whose name says another syntax: the usual cause is a
+// server that labels every file with one type.
+func mismatchHint(doc document, read rdf.Format) string {
+	byName, ok := rdf.DetectFormat("", doc.url)
+	if doc.override != "" || doc.served == "" || !ok || byName == read {
+		return ""
+	}
+	return fmt.Sprintf("; it was served as %q, but its name says %s: serve it as %s or %s",
+		doc.served, formatName(byName), byName.MediaType(), fixHint)
 }
 
 func mediaType(ct string) string {

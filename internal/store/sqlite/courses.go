@@ -17,9 +17,18 @@ import (
 )
 
 type storedCourse struct {
-	sourceID string
-	hash     string
-	inactive bool
+	sourceID, providerID string
+	hash                 string
+	inactive             bool
+	// retired: the source holding it is no longer in its manifest.
+	retired bool
+}
+
+// takesOver reports whether a course held by another source passes to
+// this provider's source: its holder was retired from the same
+// provider's manifest (a source renamed there keeps its courses).
+func (c storedCourse) takesOver(providerID string) bool {
+	return c.retired && c.providerID == providerID
 }
 
 // ApplyCourses upserts a source's specifications in one transaction,
@@ -84,15 +93,16 @@ func loadExisting(ctx context.Context, tx *sql.Tx, sourceID string, specs []mode
 		for rows.Next() {
 			var id string
 			var c storedCourse
-			if err := rows.Scan(&id, &c.sourceID, &c.hash, &c.inactive); err != nil {
+			if err := rows.Scan(&id, &c.sourceID, &c.providerID, &c.hash, &c.inactive, &c.retired); err != nil {
 				return fmt.Errorf("sqlite: courses: %w", err)
 			}
 			out[id] = c
 		}
 		return rows.Err()
 	}
-	const columns = `SELECT id, source_id, hash, inactive FROM courses`
-	if err := scan(tx.QueryContext(ctx, columns+` WHERE source_id = ?`, sourceID)); err != nil {
+	const columns = `SELECT c.id, c.source_id, c.provider_id, c.hash, c.inactive, s.active = 0
+		FROM courses c JOIN sources s ON s.id = c.source_id`
+	if err := scan(tx.QueryContext(ctx, columns+` WHERE c.source_id = ?`, sourceID)); err != nil {
 		return nil, err
 	}
 	const chunk = 500
@@ -102,7 +112,7 @@ func loadExisting(ctx context.Context, tx *sql.Tx, sourceID string, specs []mode
 		for _, sp := range specs[start:end] {
 			args = append(args, sp.ID)
 		}
-		q := columns + ` WHERE id IN (?` + strings.Repeat(",?", len(args)-1) + `)`
+		q := columns + ` WHERE c.id IN (?` + strings.Repeat(",?", len(args)-1) + `)`
 		if err := scan(tx.QueryContext(ctx, q, args...)); err != nil {
 			return nil, err
 		}
@@ -128,12 +138,12 @@ func (a *applier) one(ctx context.Context, spec *model.Specification) error {
 	hash := digest(doc)
 	old, found := a.existing[spec.ID]
 	switch {
-	case found && old.sourceID != a.sourceID && !old.inactive:
+	case found && old.sourceID != a.sourceID && !old.inactive && !old.takesOver(a.providerID):
 		a.ch.Conflicts = append(a.ch.Conflicts, spec.ID)
 		return nil
 	case found && !old.inactive && old.hash == hash:
 		a.ch.Unchanged = append(a.ch.Unchanged, spec.ID)
-		_, err = a.tx.ExecContext(ctx, `UPDATE courses SET last_seen = ? WHERE id = ?`, a.at, spec.ID)
+		_, err = a.tx.ExecContext(ctx, `UPDATE courses SET last_seen = ?, source_id = ? WHERE id = ?`, a.at, a.sourceID, spec.ID)
 	case found:
 		kind := store.HistoryChanged
 		if old.inactive {

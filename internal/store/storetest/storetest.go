@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"apply courses", testApplyCourses},
 		{"partial run removes nothing", testPartialRun},
 		{"conflicting sources", testConflicts},
+		{"a renamed source keeps its courses", testRenamedSource},
 		{"oauth clients", testOAuthClients},
 		{"index backlog follows the index", testIndexBacklog},
 		{"course history", testCourseHistory},
@@ -300,8 +301,16 @@ func testPartialRun(t *testing.T, s store.Store) {
 
 func testConflicts(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	mustProviders(t, s, "a")
-	one, two := mustSource(t, s, "a", "one"), mustSource(t, s, "a", "two")
+	mustProviders(t, s, "a", "b")
+	srcs, err := s.SyncManifest(ctx, store.Manifest{ProviderID: "a", URL: "https://x/m.json", FetchedAt: t0, Body: []byte(`{"sources":[1,2]}`)},
+		[]store.Source{{Key: "one", Type: "ooapi", URL: "https://api/one"}, {Key: "two", Type: "ooapi", URL: "https://api/two"}})
+	if err != nil || len(srcs) != 2 {
+		t.Fatalf("SyncManifest = %+v, %v", srcs, err)
+	}
+	one, two := srcs[0], srcs[1]
+	if one.Key != "one" {
+		one, two = two, one
+	}
 	if _, err := s.ApplyCourses(ctx, one.ID, 0, []model.Specification{spec("c1", "From one")}, true, t0); err != nil {
 		t.Fatal(err)
 	}
@@ -314,6 +323,33 @@ func testConflicts(t *testing.T, s store.Store) {
 	}
 	if _, err := s.ApplyCourses(ctx, "no-such-source", 0, nil, true, t0); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown source: %v", err)
+	}
+	// Another provider's source never takes a course over, retired or not.
+	other := mustSource(t, s, "b", "main")
+	if ch, err := s.ApplyCourses(ctx, other.ID, 0, []model.Specification{spec("c1", "From b")}, true, t0); err != nil || len(ch.Conflicts) != 1 {
+		t.Errorf("another provider's source: %+v, %v; want a conflict", ch, err)
+	}
+}
+
+// A source renamed in its manifest (the old key retired, a new one
+// publishing the same courses) takes its courses over instead of meeting
+// them as conflicts forever.
+func testRenamedSource(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustProviders(t, s, "a")
+	old := mustSource(t, s, "a", "catalogue")
+	if _, err := s.ApplyCourses(ctx, old.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two")}, true, t0); err != nil {
+		t.Fatal(err)
+	}
+	renamed := mustSource(t, s, "a", "catalogue-v2") // retires the old key
+	ch, err := s.ApplyCourses(ctx, renamed.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two, edited")}, true, t0.Add(time.Hour))
+	if err != nil || len(ch.Conflicts) != 0 || !slices.Equal(ch.Unchanged, []string{"c1"}) || !slices.Equal(ch.Updated, []string{"c2"}) {
+		t.Fatalf("renamed source: %+v, %v; want c1 unchanged and c2 updated, no conflicts", ch, err)
+	}
+	for _, id := range []string{"c1", "c2"} {
+		if c, _ := s.Course(ctx, id); c.SourceID != renamed.ID || c.Inactive {
+			t.Errorf("%s held by %s (inactive %v), want the renamed source %s", id, c.SourceID, c.Inactive, renamed.ID)
+		}
 	}
 }
 
