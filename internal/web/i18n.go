@@ -35,7 +35,7 @@ import (
 // translate is shown in English.
 //
 // Counts: {{tn "%d course" "%d courses" .N}} in templates and
-// s.trn(r, "%d course", "%d courses", n) in handlers pick the form by the
+// localeOf(ctx).trn("%d course", "%d courses", n) in Go pick the form by the
 // language's CLDR plural rule (French says "0 cours", "1 cours"), from a PO
 // entry with msgid, msgid_plural, msgstr[0] (the "one" form) and msgstr[1]
 // (every other count).
@@ -313,9 +313,4 @@ func (s *Server) langLinks(r *http.Request) []langLink {
 // tr translates msg for the reader of r.
 func (s *Server) tr(r *http.Request, msg string, args ...any) string {
 	return localeOf(r.Context()).tr(msg, args...)
-}
-
-// trn translates a count for the reader of r (see locale.trn).
-func (s *Server) trn(r *http.Request, one, other string, n int, args ...any) string {
-	return localeOf(r.Context()).trn(one, other, n, args...)
 }
