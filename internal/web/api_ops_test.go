@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"qlink/internal/search/bleve"
+	"qlink/internal/store"
 	"qlink/internal/store/sqlite"
 )
 
@@ -248,6 +251,30 @@ func TestReadinessWantsTheSchemaCurrent(t *testing.T) {
 	t.Cleanup(ts.Close)
 	if resp, body := get(t, ts.URL+"/readyz"); resp.StatusCode != 503 || !strings.Contains(body, "migrations pending") {
 		t.Errorf("readyz before migrating: %d %q", resp.StatusCode, body)
+	}
+}
+
+// aheadStore is a database a newer qlink migrated.
+type aheadStore struct{ store.Store }
+
+func (aheadStore) Pending(context.Context) (int, error) {
+	return 0, fmt.Errorf("sqlite: database at migration 99: %w", store.ErrSchemaAhead)
+}
+
+func TestReadinessRefusesANewerSchema(t *testing.T) {
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	srv, err := New(Options{Store: aheadStore{st}, Index: openTestIndex(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	if resp, body := get(t, ts.URL+"/readyz"); resp.StatusCode != 503 || !strings.Contains(body, "newer than this qlink") {
+		t.Errorf("readyz on a newer schema: %d %q", resp.StatusCode, body)
 	}
 }
 

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+
+	"qlink/internal/store"
 )
 
 // healthz says the process is alive and serving. It checks nothing else,
@@ -16,7 +19,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 
 // readyz says whether this process can answer searches now: the database
 // answers and its schema is the one the code expects (no migration
-// pending), and the search index answers. 503 names what is wrong, for a
+// pending, none from a newer qlink), and the search index answers. 503 names what is wrong, for a
 // readiness probe or a load balancer to route around it.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -32,6 +35,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 // notReady returns why the server is not ready, "" when it is.
 func (s *Server) notReady(r *http.Request) string {
 	pending, err := s.opts.Store.Pending(r.Context())
+	if errors.Is(err, store.ErrSchemaAhead) {
+		return "database schema newer than this qlink: upgrade qlink"
+	}
 	if err != nil {
 		s.log.Error("readiness: database", "error", err)
 		return "database unavailable"

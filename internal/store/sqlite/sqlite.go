@@ -66,8 +66,31 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: migrations: %w", err)
 	}
+	if err := schemaAhead(ctx, p); err != nil {
+		return err
+	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	return nil
+}
+
+// schemaAhead refuses a database whose newest migration this binary does
+// not have: an older qlink opened on a newer instance's data (a rollback
+// without restoring the backup).
+func schemaAhead(ctx context.Context, p *goose.Provider) error {
+	sources := p.ListSources()
+	if len(sources) == 0 {
+		return nil
+	}
+	known := sources[len(sources)-1].Version
+	have, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: migration version: %w", err)
+	}
+	if have > known {
+		return fmt.Errorf("sqlite: database at migration %d, this qlink knows up to %d (upgrade qlink or restore the backup taken before the upgrade): %w",
+			have, known, store.ErrSchemaAhead)
 	}
 	return nil
 }
@@ -77,6 +100,9 @@ func (s *Store) Pending(ctx context.Context) (int, error) {
 	p, err := s.migrator()
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	if err := schemaAhead(ctx, p); err != nil {
+		return 0, err
 	}
 	status, err := p.Status(ctx)
 	if err != nil {

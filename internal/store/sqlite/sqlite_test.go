@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,5 +88,29 @@ func TestMigrateRemovedToInactive(t *testing.T) {
 	}
 	if items, total, err := s.CourseHistory(ctx, "gone", 10, 0); err != nil || total != 0 || len(items) != 0 {
 		t.Errorf("history before the migration: %+v, %d, %v", items, total, err)
+	}
+}
+
+// TestSchemaAheadIsRefused: a database a newer qlink migrated (here, one
+// more migration recorded than this binary has) is neither reported as
+// current nor migrated over.
+func TestSchemaAheadIsRefused(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "qlink.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Pending(ctx); !errors.Is(err, store.ErrSchemaAhead) || !strings.Contains(err.Error(), "99999") {
+		t.Errorf("pending on a newer schema: %v", err)
+	}
+	if err := s.Migrate(ctx); !errors.Is(err, store.ErrSchemaAhead) {
+		t.Errorf("migrate on a newer schema: %v", err)
 	}
 }
