@@ -105,3 +105,10 @@ func (q queueJobs) ImportRegistry(ctx context.Context) error {
 		return err
 	})
 }
+
+func (q queueJobs) SyncIndex(ctx context.Context) error {
+	return q.with(ctx, func(queue *schedule.Queue) error {
+		_, err := queue.SyncIndex(ctx)
+		return err
+	})
+}

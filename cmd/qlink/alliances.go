@@ -1,14 +1,11 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"slices"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -23,49 +20,19 @@ import (
 
 // allianceImport says what an import of alliance data did.
 type allianceImport struct {
-	Alliances, Members, Matched int
-	Removed                     []string
-	Problems                    []string
-}
-
-func (r allianceImport) String() string {
-	s := fmt.Sprintf("%d alliances with %d members, %d of them in the registry", r.Alliances, r.Members, r.Matched)
-	if len(r.Removed) > 0 {
-		s += fmt.Sprintf("; %d no longer in the data removed (%s)", len(r.Removed), strings.Join(r.Removed, ", "))
-	}
-	return s
+	store.AllianceImport
+	Problems []string
 }
 
 // importAlliances replaces the alliances that came from source with what
-// source holds now: those it no longer lists are removed, alliances from
-// other origins are left alone.
+// source holds now (store.ReplaceAlliances).
 func importAlliances(ctx context.Context, st store.Store, get registry.Getter, source string) (allianceImport, error) {
 	as, problems, err := registry.LoadAlliances(ctx, get, source)
 	rep := allianceImport{Problems: problems}
 	if err != nil {
 		return rep, err
 	}
-	if err := st.SaveAlliances(ctx, source, as); err != nil {
-		return rep, err
-	}
-	stored, err := st.ListAlliances(ctx)
-	if err != nil {
-		return rep, err
-	}
-	for _, a := range stored {
-		listed := slices.ContainsFunc(as, func(b model.Alliance) bool { return b.ID == a.ID })
-		switch {
-		case listed:
-			rep.Alliances++
-			rep.Members += len(a.Members)
-			rep.Matched += len(a.Providers)
-		case a.Origin == source:
-			rep.Removed = append(rep.Removed, a.ID)
-		}
-	}
-	if len(rep.Removed) > 0 {
-		err = st.DeleteAlliances(ctx, rep.Removed)
-	}
+	rep.AllianceImport, err = store.ReplaceAlliances(ctx, st, source, as)
 	return rep, err
 }
 
@@ -163,20 +130,9 @@ func newAlliancesAddCmd() *cobra.Command {
 		Example: `  qlink alliances add lumen --name "LUMEN European University" --member DEQARINST0001 --member uni-b.example`,
 		Args:    oneArg("the alliance's identifier"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a := model.Alliance{ID: strings.TrimSpace(args[0]), Website: website, Name: model.Text{}}
-			if a.ID == "" || strings.ContainsAny(a.ID, "/?#") {
-				return fmt.Errorf("alliance id %q: use letters, digits, dots and dashes", args[0])
-			}
-			if name == "" {
-				return errors.New("--name is required: the alliance's name as readers see it")
-			}
-			a.Name[cmp.Or(lang, model.LangUnstated)] = name
-			for _, m := range members {
-				key, ok := model.MemberKey(m)
-				if !ok {
-					return fmt.Errorf("--member %q: not an institution reference (DEQAR IRI or id, ETER id, SCHAC code or provider ID)", m)
-				}
-				a.Members = append(a.Members, key)
+			a, err := registry.ManualAlliance(args[0], name, lang, website, members)
+			if err != nil {
+				return err
 			}
 			return changeAlliances(cmd, func(ctx context.Context, st store.Store, _ registry.Getter) (string, error) {
 				if err := st.SaveAlliances(ctx, store.OriginOperator, []model.Alliance{a}); err != nil {

@@ -131,7 +131,7 @@ func TestAlliancesCommand(t *testing.T) {
 		!strings.Contains(err.Error(), `"member" column`) {
 		t.Errorf("a file without members: %v", err)
 	}
-	if _, err = run(t, "", "alliances", "add", "x", "--data-dir", dir); err == nil || !strings.Contains(err.Error(), "--name is required") {
+	if _, err = run(t, "", "alliances", "add", "x", "--data-dir", dir); err == nil || !strings.Contains(err.Error(), "name is required") {
 		t.Errorf("add without name: %v", err)
 	}
 }

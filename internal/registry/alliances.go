@@ -2,6 +2,7 @@ package registry
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -253,4 +254,48 @@ func parseAllianceCSV(body []byte, where string) ([]model.Alliance, []string, er
 		out = append(out, *byID[id])
 	}
 	return out, problems, nil
+}
+
+// ManualAlliance is an alliance an operator enters by hand: an ID of
+// letters, digits, dots, dashes and underscores (it is a path segment of
+// /alliances/{id}), a name in lang (BCP 47; blank means unstated), and
+// members as any reference model.MemberKey reads. Errors name the field.
+func ManualAlliance(id, name, lang, website string, members []string) (model.Alliance, error) {
+	a := model.Alliance{ID: strings.TrimSpace(id), Website: strings.TrimSpace(website), Name: model.Text{}}
+	if !validAllianceID(a.ID) {
+		return a, fmt.Errorf("alliance id %q: use 1 to 100 letters, digits, dots, dashes and underscores", id)
+	}
+	if name = strings.TrimSpace(name); name == "" {
+		return a, errors.New("the alliance's name is required: the name readers see")
+	}
+	if a.Website != "" && !strings.HasPrefix(a.Website, "https://") && !strings.HasPrefix(a.Website, "http://") {
+		return a, fmt.Errorf("website %q: give an http or https address", a.Website)
+	}
+	a.Name[cmp.Or(strings.TrimSpace(lang), model.LangUnstated)] = name
+	for _, m := range members {
+		if strings.TrimSpace(m) == "" {
+			continue
+		}
+		key, ok := model.MemberKey(m)
+		if !ok {
+			return a, fmt.Errorf("member %q: not an institution reference (DEQAR IRI or id, ETER id, SCHAC code or provider ID)", m)
+		}
+		if !slices.Contains(a.Members, key) {
+			a.Members = append(a.Members, key)
+		}
+	}
+	return a, nil
+}
+
+func validAllianceID(id string) bool {
+	if id == "" || len(id) > 100 {
+		return false
+	}
+	for _, r := range id {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_'
+		if !ok {
+			return false
+		}
+	}
+	return true
 }

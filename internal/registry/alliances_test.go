@@ -94,3 +94,32 @@ func TestParseAlliancesUndeclaredAlliance(t *testing.T) {
 		t.Errorf("problems %v", problems)
 	}
 }
+
+func TestManualAlliance(t *testing.T) {
+	a, err := ManualAlliance(" lumen ", " LUMEN ", "en", "https://lumen.example", []string{"DEQARINST0001", "", "uni-b.example", "DEQARINST0001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ID != "lumen" || a.Name["en"] != "LUMEN" || len(a.Members) != 2 {
+		t.Errorf("alliance: %+v", a)
+	}
+	for _, bad := range []struct{ id, name, website, member, want string }{
+		{"a/b", "N", "", "", "alliance id"},
+		{"", "N", "", "", "alliance id"},
+		{strings.Repeat("x", 101), "N", "", "", "alliance id"},
+		{"ok", " ", "", "", "name is required"},
+		{"ok", "N", "javascript:alert(1)", "", "website"},
+		{"ok", "N", "", "  ", ""},
+	} {
+		_, err := ManualAlliance(bad.id, bad.name, "", bad.website, []string{bad.member})
+		if bad.want == "" {
+			if err != nil {
+				t.Errorf("%+v: %v", bad, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%+v: got %v, want %q", bad, err, bad.want)
+		}
+	}
+}

@@ -44,6 +44,9 @@ type JobQueue interface {
 	RetryJob(ctx context.Context, id int64) error
 	// ImportRegistry queues an import of the registry and alliance data.
 	ImportRegistry(ctx context.Context) error
+	// SyncIndex queues bringing the search index up to the store, as
+	// after a change of alliances.
+	SyncIndex(ctx context.Context) error
 }
 
 // Job is a job of the queue.
@@ -87,6 +90,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /admin/jobs", s.requireAdmin(s.adminJobs))
 	mux.HandleFunc("POST /admin/jobs/{job}/retry", s.requireAdmin(s.adminRetry))
 	mux.HandleFunc("GET /admin/audit", s.requireAdmin(s.adminAudit))
+	s.adminAllianceRoutes(mux)
 }
 
 // adminView is every operator page; Section says which part it shows.
@@ -101,6 +105,7 @@ type adminView struct {
 	Keys      *adminKeysData
 	Jobs      *adminJobsData
 	Audit     *adminAuditData
+	Alliances *adminAlliancesData
 }
 
 // adminDone says what the "done" code of a redirect confirms; codes come
@@ -125,6 +130,12 @@ func (s *Server) adminDone(r *http.Request, code string) string {
 		return s.tr(r, "New keys are current. The previous ones stay accepted for the overlap you chose.")
 	case "retry":
 		return s.tr(r, "The job is queued to run again.")
+	case "alliance-saved":
+		return s.tr(r, "The alliance is saved; the catalogue's alliance filter follows within a minute.")
+	case "alliance-import":
+		return s.tr(r, "The alliance data is imported; the catalogue's alliance filter follows within a minute.")
+	case "alliance-deleted":
+		return s.tr(r, "The alliance is removed.")
 	}
 	return ""
 }

@@ -20,6 +20,7 @@ type operatorRecorder struct {
 	jobs     []Job
 	retried  []int64
 	imports  int
+	syncs    int
 	secrets  map[string]string // endpoint → secret as handed over
 	rotation []string          // overlap and only of each rotation
 }
@@ -77,6 +78,13 @@ func (o *operatorRecorder) RetryJob(_ context.Context, id int64) error {
 	return errors.New("no such job")
 }
 
+func (o *operatorRecorder) SyncIndex(context.Context) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.syncs++
+	return nil
+}
+
 func (o *operatorRecorder) ImportRegistry(context.Context) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -95,7 +103,7 @@ func signedInOperator(t *testing.T, f *accountsFixture) (*browser, string) {
 
 func TestAdminPagesNeedAnOperator(t *testing.T) {
 	f := newAccountsFixture(t, false, nil)
-	for _, path := range []string{"/admin", "/admin/providers", "/admin/providers/A", "/admin/keys", "/admin/jobs", "/admin/audit"} {
+	for _, path := range []string{"/admin", "/admin/providers", "/admin/providers/A", "/admin/keys", "/admin/jobs", "/admin/audit", "/admin/alliances"} {
 		resp, _ := f.browser(t).do("GET", path, nil)
 		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/admin/login?next=") {
 			t.Errorf("GET %s without a session: %d %s, want a redirect to sign in", path, resp.StatusCode, resp.Header.Get("Location"))

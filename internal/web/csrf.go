@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"mime"
 	"net/http"
 	"reflect"
 	"time"
@@ -39,11 +40,20 @@ func (a *authState) csrfToken() string {
 	return a.s.mac("anon", a.anon)
 }
 
+// multipartMemory is how much of a multipart form is held in memory.
+const multipartMemory = 1 << 20
+
 // validCSRF checks the request's token against the one its session (or
 // anonymous cookie) calls for.
 func (s *Server) validCSRF(r *http.Request, a *authState) bool {
 	got := r.Header.Get(csrfHeader)
 	if got == "" {
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+			// PostFormValue skips a multipart body once ParseForm has run
+			// (the locale switch reads the form), so parse it here; the
+			// body is capped by limitRequests, the rest goes to temp files.
+			r.ParseMultipartForm(multipartMemory)
+		}
 		got = r.PostFormValue(csrfField)
 	}
 	var want string

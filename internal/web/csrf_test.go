@@ -42,6 +42,9 @@ var stateChangingRoutes = map[string]string{
 	"POST /admin/providers/{provider}/credentials/delete":      "admin",
 	"POST /admin/keys/rotate":                                  "admin",
 	"POST /admin/jobs/{job}/retry":                             "admin",
+	"POST /admin/alliances":                                    "admin",
+	"POST /admin/alliances/import":                             "admin",
+	"POST /admin/alliances/{id}/delete":                        "admin",
 }
 
 // registeredPatterns reads the route patterns registered in this

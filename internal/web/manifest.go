@@ -31,6 +31,9 @@ func bodyLimit(r *http.Request) int64 {
 	if r.URL.Path == "/manifest" || strings.HasPrefix(r.URL.Path, "/manifest/") {
 		return maxManifestFormBytes
 	}
+	if r.URL.Path == "/admin/alliances/import" {
+		return maxAllianceUploadBytes + 64<<10 // the file and the form around it
+	}
 	return maxBodyBytes
 }
 

@@ -1,6 +1,6 @@
 // An operator's morning: sign in, import the registry, pause one
-// institution's source, rotate the secrets key, look at the job queue and
-// the audit log. Every change must show its confirmation and end up in
+// institution's source, rotate the secrets key, enter an alliance, look at
+// the job queue and the audit log. Every change must show its confirmation and end up in
 // the audit log.
 //
 // Usage: node operator.mjs <catalogue URL> <screenshot folder> <name> <password>
@@ -57,15 +57,28 @@ try {
   check(after === before + 1, `rotating the secrets key adds a current key and keeps the old one accepted (${before} → ${after})`);
   await page.screenshot({ path: `${shots}/3-keys.png`, fullPage: true });
 
+  // An alliance entered by hand, with one member the registry holds and
+  // one it does not yet.
+  await page.click('nav.admin-nav >> text=Alliances');
+  const member = new URL(links[0]).pathname.split('/').pop();
+  await page.fill('#alliance-id', 'morning');
+  await page.fill('#alliance-name', 'Morning Alliance');
+  await page.fill('#alliance-members', `${decodeURIComponent(member)}\nnot-yet.example`);
+  await page.click('button:text-is("Save the alliance")');
+  await page.waitForSelector('#admin-done');
+  const row = await page.locator('#alliance-table tr', { hasText: 'Morning Alliance' }).textContent();
+  check(row.includes('not-yet.example') && row.includes('1 in the registry'), `the alliance lists its members as the registry matches them (${row.replace(/\s+/g, ' ')})`);
+  await page.screenshot({ path: `${shots}/4-alliances.png`, fullPage: true });
+
   await page.goto(new URL('/admin/jobs?state=available', base).href);
   check((await page.content()).includes('qlink_import_registry'), 'the job queue shows the queued import');
 
   await page.click('nav.admin-nav >> text=Audit log');
   const audit = await page.locator('.admin-table').textContent();
-  for (const action of ['registry.import', 'source.pause', 'source.resume', 'keys.rotate']) {
+  for (const action of ['registry.import', 'source.pause', 'source.resume', 'keys.rotate', 'alliance.save']) {
     check(audit.includes(action), `the audit log records ${action}`);
   }
-  await page.screenshot({ path: `${shots}/4-audit.png`, fullPage: true });
+  await page.screenshot({ path: `${shots}/5-audit.png`, fullPage: true });
   check(errors.length === 0, `no script errors (${errors.join('; ')})`);
 } finally {
   await browser.close();
