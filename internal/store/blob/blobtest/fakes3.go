@@ -30,7 +30,7 @@ type FakeS3 struct {
 
 // StartFakeS3 serves a fake S3 holding the given (empty) buckets until
 // the test ends. wrap, when not nil, wraps its handler (to make it fail).
-func StartFakeS3(t *testing.T, wrap func(http.Handler) http.Handler, buckets ...string) *FakeS3 {
+func StartFakeS3(t testing.TB, wrap func(http.Handler) http.Handler, buckets ...string) *FakeS3 {
 	t.Helper()
 	clock := &shiftedClock{}
 	backend := s3mem.New(s3mem.WithTimeSource(clock))
