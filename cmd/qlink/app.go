@@ -75,7 +75,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 	if a.store, err = openStore(ctx, cfg); err != nil {
 		return nil, err
 	}
-	if a.blobs, err = blob.NewDir(cfg.BlobPath()); err != nil {
+	if a.blobs, err = openBlobs(ctx, cfg, log); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -102,6 +102,27 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 	})
 	a.checker = checkHarvester(cfg, a.fetcher, nw, nil, log)
 	return a, nil
+}
+
+// openBlobs opens the snapshot store: the bucket of snapshot-url, signed
+// in with the AWS_* variables of the environment, or the data directory's
+// blob directory.
+func openBlobs(ctx context.Context, cfg config.Config, log *slog.Logger) (store.Blobs, error) {
+	if cfg.SnapshotURL == "" {
+		return blob.NewDir(cfg.BlobPath())
+	}
+	bucket, prefix, err := cfg.SnapshotBucket()
+	if err != nil {
+		return nil, err
+	}
+	sc := blob.S3Env(os.Getenv)
+	sc.Bucket, sc.Prefix = bucket, prefix
+	s, err := blob.OpenS3(ctx, sc)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot-url: %w", err)
+	}
+	log.Info("snapshots in object storage", "store", s.String())
+	return s, nil
 }
 
 // openCmdApp loads a command's configuration and opens the whole app on

@@ -133,7 +133,7 @@ others, to watch each failure recorded with its cause:
 	cmd.Flags().StringSliceVar(&hostileNames, "hostile", nil, "add one misbehaving institution per profile named, comma-separated, or all (profiles listed above)")
 	cmd.Flags().StringVar(&dataDir, "data-dir", "", "data directory to keep the demo's database and index, alias --data (default: a temporary directory)")
 	cmd.Flags().SetNormalizeFunc(demoFlagAlias)
-	config.Bind(cmd.Flags(), "addr", "log-level", "log-format", "harvest-workers", "refresh-min-interval")
+	config.Bind(cmd.Flags(), "addr", "log-level", "log-format", "harvest-workers", "refresh-min-interval", "snapshot-url")
 	return cmd
 }
 

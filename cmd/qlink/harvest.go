@@ -83,7 +83,7 @@ follows it and prints each run as it ends. The server's registry setting is used
 	config.Bind(cmd.Flags(), "data-dir", "secret-key", "registry-url", "alliances-url", "contact-url", "log-level", "log-format", "auto-migrate",
 		"fetch-timeout", "fetch-max-body", "fetch-per-host", "fetch-host-rate", "fetch-attempts", "harvest-workers", "harvest-max-pages",
 		"harvest-max-removal", "harvest-max-sources", "harvest-max-run-bytes", "harvest-max-run-pages", "harvest-max-records",
-		"harvest-provider-timeout", "harvest-keep-snapshots", "harvest-publish-for")
+		"harvest-provider-timeout", "harvest-keep-snapshots", "snapshot-url", "harvest-publish-for")
 	return cmd
 }
 

@@ -186,7 +186,8 @@ its source can be confirmed; a run superseded by a later one is refused.`,
 			return nil
 		},
 	}
-	config.Bind(cmd.Flags(), "data-dir", "secret-key", "log-level", "log-format", "auto-migrate")
+	// snapshot-url: the records of a suspicious run are kept as a snapshot.
+	config.Bind(cmd.Flags(), "data-dir", "secret-key", "log-level", "log-format", "auto-migrate", "snapshot-url")
 	return cmd
 }
 

@@ -95,7 +95,7 @@ On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
 var harvestSettings = []string{"registry-url", "alliances-url", "contact-url", "fetch-timeout", "fetch-max-body", "fetch-per-host", "fetch-host-rate",
 	"fetch-attempts", "harvest-workers", "harvest-max-pages", "harvest-max-removal", "harvest-max-sources",
 	"harvest-max-run-bytes", "harvest-max-run-pages", "harvest-max-records", "harvest-provider-timeout",
-	"harvest-keep-snapshots", "harvest-publish-for", "schedule-floor", "schedule-ceiling", "schedule-discovery", "schedule-registry"}
+	"harvest-keep-snapshots", "snapshot-url", "harvest-publish-for", "schedule-floor", "schedule-ceiling", "schedule-discovery", "schedule-registry"}
 
 // webSettings are the settings of the commands that serve the catalogue.
 var webSettings = []string{"api-rate", "api-burst", "trusted-proxies", "metrics-listen"}

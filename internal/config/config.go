@@ -12,8 +12,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+
+	"qlink/internal/redact"
 )
 
 // Config is everything an operator can set.
@@ -50,6 +53,10 @@ type Config struct {
 	// appears in no command line or environment. At most one of the two
 	// may be set.
 	SecretKeyFile string
+	// SnapshotURL, when set, keeps raw snapshots in an S3-compatible
+	// bucket, s3://bucket/prefix, instead of the data directory, so that
+	// processes on several machines share them.
+	SnapshotURL string
 	// RefreshMinInterval is the least time between two refreshes of one
 	// provider that people ask for on the web ("Refresh now").
 	RefreshMinInterval time.Duration
@@ -234,8 +241,30 @@ func (c Config) IndexPath() string { return filepath.Join(c.DataDir, "index.blev
 // saves.
 func (c Config) LabelsPath() string { return filepath.Join(c.DataDir, "vocab-labels.json") }
 
-// BlobPath returns the directory of raw snapshots.
+// BlobPath returns the directory of raw snapshots when SnapshotURL is
+// empty.
 func (c Config) BlobPath() string { return filepath.Join(c.DataDir, "blobs") }
+
+// SnapshotBucket reads SnapshotURL, s3://bucket[/prefix]: the bucket and
+// the prefix ("" or "a/b", no slash at either end).
+func (c Config) SnapshotBucket() (bucket, prefix string, err error) {
+	u, err := url.Parse(c.SnapshotURL)
+	switch {
+	case err != nil || u.Scheme != "s3" || u.Host == "" || u.Opaque != "":
+		// Not echoed whole: a mistyped URL may hold a credential.
+		return "", "", errors.New("snapshot-url must be s3://bucket or s3://bucket/prefix")
+	case u.User != nil:
+		return "", "", errors.New("snapshot-url must not hold credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+	case u.RawQuery != "" || u.Fragment != "":
+		return "", "", fmt.Errorf("snapshot-url %q: no query or fragment: s3://bucket/prefix", redact.URL(c.SnapshotURL))
+	}
+	prefix = strings.Trim(u.Path, "/")
+	odd := func(seg string) bool { return seg == "" || seg == "." || seg == ".." }
+	if prefix != "" && slices.ContainsFunc(strings.Split(prefix, "/"), odd) {
+		return "", "", fmt.Errorf("snapshot-url %q: the prefix has an empty, . or .. segment", c.SnapshotURL)
+	}
+	return u.Host, prefix, nil
+}
 
 // maxSecretFile bounds what KeyEncryptionSecret reads: a passphrase or a
 // random key, never a large file given by mistake.
@@ -281,6 +310,11 @@ func (c Config) Validate() error {
 	}
 	if u, err := url.Parse(c.ContactURL); err != nil || u.Scheme == "" {
 		errs = append(errs, fmt.Errorf("contact-url %q must be an absolute URL (mailto: or https:)", c.ContactURL))
+	}
+	if c.SnapshotURL != "" {
+		if _, _, err := c.SnapshotBucket(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.SecretKey != "" && c.SecretKeyFile != "" {
 		errs = append(errs, errors.New("secret-key and secret-key-file are both set: give one (secret-key-file keeps the secret out of ps and the environment)"))

@@ -181,3 +181,40 @@ func TestAPISettings(t *testing.T) {
 		t.Errorf("validate: %v", err)
 	}
 }
+
+func TestSnapshotURL(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"s3://snapshots":               {"snapshots", ""},
+		"s3://snapshots/":              {"snapshots", ""},
+		"s3://snapshots/qlink/eu":      {"snapshots", "qlink/eu"},
+		"s3://qlink-eu.example/blobs/": {"qlink-eu.example", "blobs"},
+	} {
+		c := Default()
+		c.SnapshotURL = in
+		bucket, prefix, err := c.SnapshotBucket()
+		if err != nil || bucket != want[0] || prefix != want[1] {
+			t.Errorf("%s: bucket %q prefix %q, %v; want %q %q", in, bucket, prefix, err, want[0], want[1])
+		}
+		if err := c.Validate(); err != nil {
+			t.Errorf("%s: %v", in, err)
+		}
+	}
+	for _, bad := range []string{"https://snapshots.example/x", "snapshots/x", "s3:///x", "s3://b/a//c", "s3://b/a/../c", "s3://b/x?region=eu"} {
+		c := Default()
+		c.SnapshotURL = bad
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "snapshot-url") {
+			t.Errorf("%s: %v, want an error naming snapshot-url", bad, err)
+		}
+	}
+	c := Default()
+	c.SnapshotURL = "s3://AKIDEXAMPLE:wJalrXUtnFEMI@snapshots/qlink"
+	if err := c.Validate(); err == nil || strings.Contains(err.Error(), "AKIDEXAMPLE") || strings.Contains(err.Error(), "wJalrXUtnFEMI") {
+		t.Errorf("credentials in the URL: %v", err)
+	}
+	env := map[string]string{"QLINK_SNAPSHOT_URL": "s3://snapshots/qlink"}
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	Bind(fs)
+	if c, err := Load(fs, func(k string) string { return env[k] }); err != nil || c.SnapshotURL != "s3://snapshots/qlink" {
+		t.Errorf("from QLINK_SNAPSHOT_URL: %q, %v", c.SnapshotURL, err)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"qlink/internal/store"
@@ -34,21 +35,39 @@ func NewDir(root string) (*Dir, error) {
 	return &Dir{root: root}, nil
 }
 
+// keyOf is the content address of data: its SHA-256 in lower-case hex.
+func keyOf(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// checkKey refuses anything but a key keyOf could have made, so that a
+// key is one file or object name and can never climb out of the store.
+func checkKey(key string) error {
+	if len(key) != sha256.Size*2 || strings.Trim(key, "0123456789abcdef") != "" {
+		return fmt.Errorf("blob: malformed key %q", key)
+	}
+	return nil
+}
+
+// fanOut is where a blob lives below the store's root: in one of 256
+// directories named by the key's first byte.
+func fanOut(key string) string { return key[:2] + "/" + key }
+
 func (d *Dir) path(key string) (string, error) {
-	if len(key) != sha256.Size*2 {
-		return "", fmt.Errorf("blob: malformed key %q", key)
+	if err := checkKey(key); err != nil {
+		return "", err
 	}
-	if _, err := hex.DecodeString(key); err != nil {
-		return "", fmt.Errorf("blob: malformed key %q", key)
-	}
-	return filepath.Join(d.root, key[:2], key), nil
+	return filepath.Join(d.root, filepath.FromSlash(fanOut(key))), nil
 }
 
 // Put writes data unless a blob with the same content exists. It writes to
 // a temporary file and renames it, so a crash never leaves a torn blob.
-func (d *Dir) Put(_ context.Context, data []byte) (string, error) {
-	sum := sha256.Sum256(data)
-	key := hex.EncodeToString(sum[:])
+func (d *Dir) Put(ctx context.Context, data []byte) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	key := keyOf(data)
 	p, _ := d.path(key)
 	if _, err := os.Stat(p); err == nil {
 		// Renew the write time: a sweep must not take what a run was
@@ -79,9 +98,12 @@ func (d *Dir) Put(_ context.Context, data []byte) (string, error) {
 }
 
 // Get reads a blob; a missing one is store.ErrNotFound.
-func (d *Dir) Get(_ context.Context, key string) ([]byte, error) {
+func (d *Dir) Get(ctx context.Context, key string) ([]byte, error) {
 	p, err := d.path(key)
 	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	data, err := os.ReadFile(p)
@@ -97,9 +119,12 @@ func (d *Dir) Get(_ context.Context, key string) ([]byte, error) {
 // Delete removes the blob if it was last written before writtenBefore.
 // Put renews the write time of content it finds already there, so a run
 // that was just handed this key keeps it.
-func (d *Dir) Delete(_ context.Context, key string, writtenBefore time.Time) (bool, error) {
+func (d *Dir) Delete(ctx context.Context, key string, writtenBefore time.Time) (bool, error) {
 	p, err := d.path(key)
 	if err != nil {
+		return false, err
+	}
+	if err := ctx.Err(); err != nil {
 		return false, err
 	}
 	info, err := os.Stat(p)
@@ -121,6 +146,9 @@ func (d *Dir) Delete(_ context.Context, key string, writtenBefore time.Time) (bo
 // Each calls fn for every blob, skipping temporary files of writes in
 // progress and anything that is not a blob.
 func (d *Dir) Each(ctx context.Context, fn func(key string, written time.Time) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	fans, err := os.ReadDir(d.root)
 	if err != nil {
 		return fmt.Errorf("blob: %w", err)

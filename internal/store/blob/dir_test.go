@@ -2,75 +2,68 @@ package blob
 
 import (
 	"context"
-	"errors"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
-	"qlink/internal/store"
+	"qlink/internal/store/blob/blobtest"
 )
 
-func TestDirRoundTripAndDedup(t *testing.T) {
-	ctx := context.Background()
-	d, err := NewDir(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	k1, err := d.Put(ctx, []byte(`{"items":[]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	k2, _ := d.Put(ctx, []byte(`{"items":[]}`))
-	if k1 != k2 || len(k1) != 64 {
-		t.Fatalf("keys %q %q", k1, k2)
-	}
-	got, err := d.Get(ctx, k1)
-	if err != nil || string(got) != `{"items":[]}` {
-		t.Fatalf("Get = %q, %v", got, err)
-	}
-	missing := "0000000000000000000000000000000000000000000000000000000000000000"
-	if _, err := d.Get(ctx, missing); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("missing blob: %v", err)
-	}
-	for _, bad := range []string{"../../etc/passwd", "zz", ""} {
-		if _, err := d.Get(ctx, bad); err == nil {
-			t.Errorf("key %q accepted", bad)
+func TestDirContract(t *testing.T) {
+	blobtest.Run(t, func(t *testing.T) blobtest.Harness {
+		d, err := NewDir(filepath.Join(t.TempDir(), "blobs"))
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
+		age := func(t *testing.T, key string, ago time.Duration) {
+			p, err := d.path(key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			then := time.Now().Add(-ago)
+			if err := os.Chtimes(p, then, then); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return blobtest.Harness{Blobs: d, Age: age}
+	})
 }
 
-func TestDirDeleteSparesFreshWrites(t *testing.T) {
+// TestDirEachSkipsWhatIsNoBlob: a write in progress (its temporary file)
+// and files someone else left are not blobs, and a sweep must not see them.
+func TestDirEachSkipsWhatIsNoBlob(t *testing.T) {
 	ctx := context.Background()
-	d, err := NewDir(t.TempDir())
+	root := t.TempDir()
+	d, err := NewDir(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, _ := d.Put(ctx, []byte("page"))
-	before := time.Now().Add(-time.Hour)
-	if deleted, err := d.Delete(ctx, key, before); err != nil || deleted {
-		t.Fatalf("a blob written after the cut-off was deleted: %v %v", deleted, err)
+	key, err := d.Put(ctx, []byte("page"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	old := time.Now().Add(-2 * time.Hour)
-	p, _ := d.path(key)
-	os.Chtimes(p, old, old)
-	// Putting the same content again renews it: a run was just given it.
-	d.Put(ctx, []byte("page"))
-	if deleted, _ := d.Delete(ctx, key, before); deleted {
-		t.Fatal("a blob Put again after the cut-off was deleted")
+	stray := map[string]string{
+		filepath.Join(key[:2], ".tmp-123"):               "half a page",
+		"README":                                         "not a blob",
+		filepath.Join("zz", key):                         "in a directory that is no fan-out",
+		filepath.Join("00", key):                         "under the wrong first byte",
+		filepath.Join(key[:2], key[:2]+"not-hex-at-all"): "not a key",
 	}
-	os.Chtimes(p, old, old)
-	var keys []string
-	d.Each(ctx, func(k string, _ time.Time) error { keys = append(keys, k); return nil })
-	if len(keys) != 1 || keys[0] != key {
-		t.Fatalf("Each = %v", keys)
+	for name, content := range stray {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o640); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if deleted, err := d.Delete(ctx, key, before); err != nil || !deleted {
-		t.Fatalf("old blob not deleted: %v %v", deleted, err)
+	var got []string
+	if err := d.Each(ctx, func(k string, _ time.Time) error { got = append(got, k); return nil }); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := d.Get(ctx, key); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("deleted blob still readable: %v", err)
-	}
-	if deleted, err := d.Delete(ctx, key, time.Now()); err != nil || deleted {
-		t.Errorf("deleting a missing blob: %v %v", deleted, err)
+	if len(got) != 1 || got[0] != key {
+		t.Errorf("Each = %v, want only %s", got, key)
 	}
 }
