@@ -45,6 +45,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"blocked providers", testBlocks},
 		{"accounts, sessions, challenges, audit", testAccounts},
 		{"operations: schema and course counts", testOperations},
+		{"concurrent: sources publishing the same new courses", testConcurrentApply},
+		{"concurrent: manifests of one provider", testConcurrentManifests},
+		{"concurrent: refreshes of one provider", testConcurrentRefreshes},
+		{"concurrent: failed sign-ins", testConcurrentLoginFailures},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
