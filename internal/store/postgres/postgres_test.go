@@ -31,21 +31,14 @@ func TestContract(t *testing.T) {
 }
 
 func TestPendingMigrations(t *testing.T) {
-	ctx := context.Background()
-	s, err := Open(ctx, pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if n, err := s.Pending(ctx); err != nil || n == 0 {
-		t.Fatalf("fresh database: pending = %d, %v", n, err)
-	}
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n, err := s.Pending(ctx); err != nil || n != 0 {
-		t.Fatalf("after migrate: pending = %d, %v", n, err)
-	}
+	storetest.Migrations(t, func(t *testing.T) storetest.Migratable {
+		s, err := Open(context.Background(), pgtest.NewDatabase(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
 }
 
 // TestMigrateTogether: processes starting at once on one database migrate

@@ -65,7 +65,8 @@ func staleIfChanged(ctx context.Context, tx pgx.Tx, p model.Provider) error {
 	return nil
 }
 
-// Provider returns one provider with its alliances.
+// Provider returns one provider with its alliances: those naming one of
+// its member keys.
 func (s *Store) Provider(ctx context.Context, id string) (model.Provider, error) {
 	var doc []byte
 	if err := s.pool.QueryRow(ctx, `SELECT doc FROM providers WHERE id = $1`, id).Scan(&doc); err != nil {
@@ -75,11 +76,12 @@ func (s *Store) Provider(ctx context.Context, id string) (model.Provider, error)
 	if err != nil {
 		return p, fmt.Errorf("postgres: %w", err)
 	}
-	byKey, err := alliancesByMemberKey(ctx, s.pool)
-	if err != nil {
-		return p, err
+	rows, _ := s.pool.Query(ctx, `SELECT DISTINCT alliance_id FROM alliance_members WHERE member_key = ANY($1)
+		ORDER BY alliance_id`, p.MemberKeys())
+	if p.Alliances, err = collect(rows, pgx.RowTo[string]); err != nil {
+		return p, fmt.Errorf("postgres: alliances of %s: %w", id, err)
 	}
-	return store.WithAlliances(p, byKey), nil
+	return p, nil
 }
 
 // ListProviders returns all providers ordered by ID, with their alliances.

@@ -25,21 +25,14 @@ func TestContract(t *testing.T) {
 }
 
 func TestPendingMigrations(t *testing.T) {
-	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "qlink.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if n, err := s.Pending(ctx); err != nil || n == 0 {
-		t.Fatalf("fresh database: pending = %d, %v", n, err)
-	}
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n, err := s.Pending(ctx); err != nil || n != 0 {
-		t.Fatalf("after migrate: pending = %d, %v", n, err)
-	}
+	storetest.Migrations(t, func(t *testing.T) storetest.Migratable {
+		s, err := Open(filepath.Join(t.TempDir(), "qlink.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
 }
 
 // TestMigrateRemovedToInactive: on a database from before course history,

@@ -30,3 +30,26 @@ func testOperations(t *testing.T, s store.Store) {
 		t.Errorf("CountCoursesByStatus = %v, %v; want 1 active, 2 inactive", counts, err)
 	}
 }
+
+// Migratable is a store that applies its own migrations.
+type Migratable interface {
+	Pending(ctx context.Context) (int, error)
+	Migrate(ctx context.Context) error
+}
+
+// Migrations checks a store's schema bookkeeping: a fresh database has
+// migrations pending, and none once migrated. open returns a store on a
+// fresh database, not migrated.
+func Migrations(t *testing.T, open func(t *testing.T) Migratable) {
+	ctx := context.Background()
+	s := open(t)
+	if n, err := s.Pending(ctx); err != nil || n == 0 {
+		t.Fatalf("fresh database: pending = %d, %v", n, err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Pending(ctx); err != nil || n != 0 {
+		t.Fatalf("after migrate: pending = %d, %v", n, err)
+	}
+}
