@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"qlink/internal/model"
 )
@@ -175,6 +176,21 @@ func EncodeWarnings(ws []Warning) ([]byte, error) {
 		return []byte("[]"), nil
 	}
 	return json.Marshal(ws)
+}
+
+// DecodeRun fills what a run keeps encoded: its status, warnings (a JSON
+// array), quality summary ("" when the run checked nothing) and the time
+// its checks took, in microseconds.
+func DecodeRun(r *Run, status, warnings, quality string, validationUS int64) error {
+	r.Status = RunStatus(status)
+	if quality != "" {
+		r.Quality = []byte(quality)
+	}
+	r.ValidationTime = time.Duration(validationUS) * time.Microsecond
+	if err := json.Unmarshal([]byte(warnings), &r.Warnings); err != nil {
+		return fmt.Errorf("run %d warnings: %w", r.ID, err)
+	}
+	return nil
 }
 
 // RunBlob is one page blob of a run.

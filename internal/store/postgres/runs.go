@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -94,16 +93,8 @@ func scanRun(row pgx.CollectableRow) (store.Run, error) {
 	if err != nil {
 		return r, err
 	}
-	if quality != "" {
-		r.Quality = []byte(quality)
-	}
-	r.ValidationTime = time.Duration(validationUS) * time.Microsecond
 	r.FinishedAt, r.ProgressAt = orZero(finished), orZero(progressed)
-	r.Status = store.RunStatus(status)
-	if err := json.Unmarshal([]byte(warnings), &r.Warnings); err != nil {
-		return r, fmt.Errorf("run %d warnings: %w", r.ID, err)
-	}
-	return r, nil
+	return r, store.DecodeRun(&r, status, warnings, quality, validationUS)
 }
 
 // Run returns one run.

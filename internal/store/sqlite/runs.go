@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -86,16 +85,8 @@ func scanRun(row interface{ Scan(...any) error }) (store.Run, error) {
 	if err != nil {
 		return r, err
 	}
-	if quality != "" {
-		r.Quality = []byte(quality)
-	}
-	r.ValidationTime = time.Duration(validationUS) * time.Microsecond
 	r.FinishedAt, r.ProgressAt = finished.Time, progressed.Time
-	r.Status = store.RunStatus(status)
-	if err := json.Unmarshal([]byte(warnings), &r.Warnings); err != nil {
-		return r, fmt.Errorf("run %d warnings: %w", r.ID, err)
-	}
-	return r, nil
+	return r, store.DecodeRun(&r, status, warnings, quality, validationUS)
 }
 
 // Run returns one run.
