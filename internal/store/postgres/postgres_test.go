@@ -117,3 +117,7 @@ func TestProgressSkipsALockedRun(t *testing.T) {
 		t.Errorf("progress on the unlocked run: pages %d, want 4", got.Pages)
 	}
 }
+
+func BenchmarkStore(b *testing.B) {
+	storetest.Benchmark(b, func(tb testing.TB) store.Store { return open(tb) })
+}

@@ -81,3 +81,17 @@ func TestMigrateRemovedToInactive(t *testing.T) {
 		t.Errorf("history before the migration: %+v, %d, %v", items, total, err)
 	}
 }
+
+func BenchmarkStore(b *testing.B) {
+	storetest.Benchmark(b, func(tb testing.TB) store.Store {
+		s, err := Open(filepath.Join(tb.TempDir(), "qlink.db"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { s.Close() })
+		if err := s.Migrate(context.Background()); err != nil {
+			tb.Fatal(err)
+		}
+		return s
+	})
+}

@@ -103,7 +103,7 @@ func testDiscoveries(t *testing.T, s store.Store) {
 	}
 }
 
-func mustProviders(t *testing.T, s store.Store, ids ...string) {
+func mustProviders(t testing.TB, s store.Store, ids ...string) {
 	t.Helper()
 	var ps []model.Provider
 	for _, id := range ids {
@@ -114,7 +114,7 @@ func mustProviders(t *testing.T, s store.Store, ids ...string) {
 	}
 }
 
-func mustSource(t *testing.T, s store.Store, providerID, key string) store.Source {
+func mustSource(t testing.TB, s store.Store, providerID, key string) store.Source {
 	t.Helper()
 	srcs, err := s.SyncManifest(context.Background(), store.Manifest{ProviderID: providerID, URL: "https://x/m.json", FetchedAt: t0,
 		Body: []byte(`{"sources":[` + key + `]}`)}, []store.Source{{Key: key, Type: "ooapi", URL: "https://api/" + key}})
