@@ -1,8 +1,9 @@
 // Package postgres implements store.Store on PostgreSQL (15 and later) for
 // scale-out: several qlink processes on several machines share one
-// database. It talks to the server through a pgx connection pool (the
-// pool River's pgx driver takes too), pipelines the statements of a
-// harvested batch, and takes row locks where workers may meet. Its goose
+// database. It talks to the server through a pgx connection pool
+// (pgxpool, which River's pgx driver works on too), sends the writes of a
+// harvested batch in one round trip, and takes row locks where workers
+// may meet. Its goose
 // migrations are its own, embedded; the SQL of each engine stays in its
 // package, and what the engines decide alike lives in package store.
 package postgres
