@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -189,15 +188,16 @@ func (s *Store) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.Aud
 	q, args := `SELECT id, at, actor_kind, actor, action, target, details FROM audit_log WHERE true`, []any{}
 	if f.Actor != "" {
 		args = append(args, f.Actor)
-		q += ` AND actor = $` + strconv.Itoa(len(args))
+		q += fmt.Sprintf(` AND actor = $%d`, len(args))
 	}
 	if f.Action != "" {
 		args = append(args, f.Action)
-		q += ` AND action = $` + strconv.Itoa(len(args))
+		q += fmt.Sprintf(` AND action = $%d`, len(args))
 	}
 	q += ` ORDER BY id DESC`
 	if f.Limit > 0 {
-		q += ` LIMIT ` + strconv.Itoa(f.Limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0))
+		args = append(args, f.Limit, max(f.Offset, 0))
+		q += fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
 	}
 	rows, _ := s.pool.Query(ctx, q, args...)
 	out, err := collect(rows, func(row pgx.CollectableRow) (store.AuditEntry, error) {

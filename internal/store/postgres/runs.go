@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -117,7 +116,8 @@ func (s *Store) FindRuns(ctx context.Context, f store.RunFilter) ([]store.Run, e
 	where, args := runFilter(f)
 	q := `SELECT ` + runColumns + ` FROM runs WHERE ` + where + ` ORDER BY id DESC`
 	if f.Limit > 0 {
-		q += ` LIMIT ` + strconv.Itoa(f.Limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0))
+		args = append(args, f.Limit, max(f.Offset, 0))
+		q += fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
 	}
 	rows, _ := s.pool.Query(ctx, q, args...)
 	out, err := collect(rows, scanRun)
