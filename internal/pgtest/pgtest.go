@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,22 +35,89 @@ const (
 // its URL; the database is dropped when the test ends.
 func NewDatabase(t testing.TB) string {
 	t.Helper()
+	return newDatabase(t, "")
+}
+
+// newDatabase creates a database, a copy of template when that is not
+// empty, dropped when the test ends, and returns its URL.
+func newDatabase(t testing.TB, template string) string {
+	t.Helper()
+	server := serverURL(t)
+	name := "qlink_test_" + randomSuffix()
+	// FILE_COPY copies a small database faster than PostgreSQL 15's
+	// default, which writes all of it to the WAL.
+	stmt := "CREATE DATABASE " + name + " STRATEGY FILE_COPY"
+	if template != "" {
+		stmt += " TEMPLATE " + template
+	}
+	if err := admin(server, stmt); err != nil {
+		absent(t, "%s: %v", URLEnv, err)
+	}
+	t.Cleanup(func() {
+		if err := admin(server, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("pgtest: %v", err)
+		}
+	})
+	return databaseURL(t, server, name)
+}
+
+// Template is a database prepared once per test process (migrated, say)
+// that tests get copies of: copying a database is faster than preparing
+// each one again.
+type Template struct {
+	prepare func(ctx context.Context, url string) error
+	once    sync.Once
+	name    string
+	err     error
+}
+
+// NewTemplate returns a template prepared by prepare on its first use.
+// prepare must close its connections to the database before it returns
+// (a database is copied only while no one is connected to it).
+func NewTemplate(prepare func(ctx context.Context, url string) error) *Template {
+	return &Template{prepare: prepare}
+}
+
+// NewDatabase creates a copy of the template for the test, dropped when
+// the test ends, and returns its URL.
+func (tp *Template) NewDatabase(t testing.TB) string {
+	t.Helper()
+	server := serverURL(t)
+	tp.once.Do(func() {
+		tp.name = "qlink_template_" + randomSuffix()
+		if tp.err = admin(server, "CREATE DATABASE "+tp.name); tp.err != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		tp.err = tp.prepare(ctx, databaseURL(t, server, tp.name))
+	})
+	if tp.err != nil {
+		t.Fatalf("pgtest: preparing the template database: %v", tp.err)
+	}
+	return newDatabase(t, tp.name)
+}
+
+// Drop removes the template database, if it was made. Call it from
+// TestMain once the tests have run.
+func (tp *Template) Drop() {
+	if server := os.Getenv(URLEnv); server != "" && tp.name != "" {
+		admin(server, "DROP DATABASE IF EXISTS "+tp.name+" WITH (FORCE)")
+	}
+}
+
+// serverURL returns the server's URL, or ends the test for want of one.
+func serverURL(t testing.TB) string {
+	t.Helper()
 	server := os.Getenv(URLEnv)
 	if server == "" {
 		absent(t, "%s is not set; run the test under .ci/pg-start (e.g. .ci/pg-start go test ./...)", URLEnv)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	admin, err := pgx.Connect(ctx, server)
-	if err != nil {
-		absent(t, "%s: %v", URLEnv, err)
-	}
-	defer admin.Close(ctx)
-	name := "qlink_test_" + randomSuffix()
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("pgtest: creating database %s: %v", name, err)
-	}
-	t.Cleanup(func() { drop(t, server, name) })
+	return server
+}
+
+// databaseURL is the server's URL naming another database.
+func databaseURL(t testing.TB, server, name string) string {
 	u, err := url.Parse(server)
 	if err != nil {
 		t.Fatalf("pgtest: %s is not a URL: %v", URLEnv, err)
@@ -58,20 +126,19 @@ func NewDatabase(t testing.TB) string {
 	return u.String()
 }
 
-// drop removes a test's database, closing whatever connections the test
-// left open (WITH (FORCE)).
-func drop(t testing.TB, server, name string) {
+// admin runs one statement on the server's own database.
+func admin(server, stmt string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	admin, err := pgx.Connect(ctx, server)
+	conn, err := pgx.Connect(ctx, server)
 	if err != nil {
-		t.Errorf("pgtest: dropping database %s: %v", name, err)
-		return
+		return err
 	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-		t.Errorf("pgtest: dropping database %s: %v", name, err)
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, stmt); err != nil {
+		return fmt.Errorf("%s: %w", stmt, err)
 	}
+	return nil
 }
 
 func randomSuffix() string {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -12,17 +13,30 @@ import (
 	"qlink/internal/store/storetest"
 )
 
+// migrated is a migrated database the tests get copies of.
+var migrated = pgtest.NewTemplate(func(ctx context.Context, url string) error {
+	s, err := Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.Migrate(ctx)
+})
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	migrated.Drop()
+	os.Exit(code)
+}
+
 // open returns a migrated store on a fresh database of its own.
 func open(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), pgtest.NewDatabase(t))
+	s, err := Open(context.Background(), migrated.NewDatabase(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	return s
 }
 

@@ -51,7 +51,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"concurrent: failed sign-ins", testConcurrentLoginFailures},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each test has a store of its own
+			tc.fn(t, open(t))
+		})
 	}
 }
 
