@@ -33,7 +33,7 @@ func (s *Store) ApplyCourses(ctx context.Context, sourceID string, runID int64, 
 		if err := tx.QueryRow(ctx, `SELECT provider_id FROM sources WHERE id = $1 FOR NO KEY UPDATE`, sourceID).Scan(&providerID); err != nil {
 			return notFound(err, "source "+sourceID)
 		}
-		existing, err := lockExisting(ctx, tx, sourceID, ids)
+		existing, err := lockExisting(ctx, tx, sourceID, ids, complete)
 		if err != nil {
 			return err
 		}
@@ -49,12 +49,16 @@ func (s *Store) ApplyCourses(ctx context.Context, sourceID string, runID int64, 
 	return ch, nil
 }
 
-// lockExisting reads and locks the stored state of the source's courses
-// and of the courses with the given IDs, whichever source holds them.
-func lockExisting(ctx context.Context, tx pgx.Tx, sourceID string, ids []string) (map[string]store.StoredCourse, error) {
-	rows, _ := tx.Query(ctx, `SELECT c.id, c.source_id, c.provider_id, c.hash, c.inactive, NOT s.active
-		FROM courses c JOIN sources s ON s.id = c.source_id
-		WHERE c.source_id = $1 OR c.id = ANY($2) ORDER BY c.id FOR UPDATE OF c`, sourceID, ids)
+// lockExisting reads and locks the stored state of the courses with the
+// given IDs, whichever source holds them, and for a complete run that of
+// all the source's courses (those the run did not see become inactive).
+func lockExisting(ctx context.Context, tx pgx.Tx, sourceID string, ids []string, complete bool) (map[string]store.StoredCourse, error) {
+	query, args := `SELECT c.id, c.source_id, c.provider_id, c.hash, c.inactive, NOT s.active
+		FROM courses c JOIN sources s ON s.id = c.source_id WHERE c.id = ANY($1)`, []any{ids}
+	if complete {
+		query, args = query+` OR c.source_id = $2`, append(args, sourceID)
+	}
+	rows, _ := tx.Query(ctx, query+` ORDER BY c.id FOR UPDATE OF c`, args...)
 	out := map[string]store.StoredCourse{}
 	var id string
 	var c store.StoredCourse

@@ -26,7 +26,7 @@ func (s *Store) ApplyCourses(ctx context.Context, sourceID string, runID int64, 
 			}
 			return fmt.Errorf("sqlite: source %s: %w", sourceID, err)
 		}
-		existing, err := loadExisting(ctx, tx, sourceID, specs)
+		existing, err := loadExisting(ctx, tx, sourceID, specs, complete)
 		if err != nil {
 			return err
 		}
@@ -52,9 +52,10 @@ func (s *Store) MarkSeen(ctx context.Context, sourceID string, at time.Time) err
 	return nil
 }
 
-// loadExisting reads the stored state of the source's courses and of any
-// course in the batch, whichever source holds it.
-func loadExisting(ctx context.Context, tx *sql.Tx, sourceID string, specs []model.Specification) (map[string]store.StoredCourse, error) {
+// loadExisting reads the stored state of any course in the batch,
+// whichever source holds it, and for a complete run that of all the
+// source's courses (those the run did not see become inactive).
+func loadExisting(ctx context.Context, tx *sql.Tx, sourceID string, specs []model.Specification, complete bool) (map[string]store.StoredCourse, error) {
 	out := map[string]store.StoredCourse{}
 	scan := func(rows *sql.Rows, err error) error {
 		if err != nil {
@@ -73,8 +74,10 @@ func loadExisting(ctx context.Context, tx *sql.Tx, sourceID string, specs []mode
 	}
 	const columns = `SELECT c.id, c.source_id, c.provider_id, c.hash, c.inactive, s.active = 0
 		FROM courses c JOIN sources s ON s.id = c.source_id`
-	if err := scan(tx.QueryContext(ctx, columns+` WHERE c.source_id = ?`, sourceID)); err != nil {
-		return nil, err
+	if complete {
+		if err := scan(tx.QueryContext(ctx, columns+` WHERE c.source_id = ?`, sourceID)); err != nil {
+			return nil, err
+		}
 	}
 	ids := make([]string, len(specs))
 	for i, sp := range specs {
