@@ -10,29 +10,31 @@ import (
 	"qlink/internal/store/storetest"
 )
 
+// fresh opens a store on a new database file, not migrated.
+func fresh(t testing.TB) *Store {
+	s, err := Open(filepath.Join(t.TempDir(), "qlink.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// open returns a migrated store on a new database file.
+func open(t testing.TB) store.Store {
+	s := fresh(t)
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		s, err := Open(filepath.Join(t.TempDir(), "qlink.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		if err := s.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	})
+	storetest.Run(t, func(t *testing.T) store.Store { return open(t) })
 }
 
 func TestPendingMigrations(t *testing.T) {
-	storetest.Migrations(t, func(t *testing.T) storetest.Migratable {
-		s, err := Open(filepath.Join(t.TempDir(), "qlink.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	})
+	storetest.Migrations(t, func(t *testing.T) storetest.Migratable { return fresh(t) })
 }
 
 // TestMigrateRemovedToInactive: on a database from before course history,
@@ -40,11 +42,7 @@ func TestPendingMigrations(t *testing.T) {
 // last-seen date, and are queued to be indexed as such.
 func TestMigrateRemovedToInactive(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "qlink.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := fresh(t)
 	p, err := s.migrator()
 	if err != nil {
 		t.Fatal(err)
@@ -83,15 +81,5 @@ func TestMigrateRemovedToInactive(t *testing.T) {
 }
 
 func BenchmarkStore(b *testing.B) {
-	storetest.Benchmark(b, func(tb testing.TB) store.Store {
-		s, err := Open(filepath.Join(tb.TempDir(), "qlink.db"))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		tb.Cleanup(func() { s.Close() })
-		if err := s.Migrate(context.Background()); err != nil {
-			tb.Fatal(err)
-		}
-		return s
-	})
+	storetest.Benchmark(b, open)
 }
