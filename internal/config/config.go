@@ -60,6 +60,12 @@ type Config struct {
 	// RefreshMinInterval is the least time between two refreshes of one
 	// provider that people ask for on the web ("Refresh now").
 	RefreshMinInterval time.Duration
+	// DatabaseURL names a PostgreSQL database (postgres://…) to keep the
+	// records in instead of the SQLite file in DataDir; empty: SQLite.
+	DatabaseURL string
+	// DatabasePasswordFile holds the database password, so that it shows
+	// in no URL, command line or environment.
+	DatabasePasswordFile string
 
 	Fetch    FetchConfig
 	Harvest  HarvestConfig
@@ -266,8 +272,8 @@ func (c Config) SnapshotBucket() (bucket, prefix string, err error) {
 	return u.Host, prefix, nil
 }
 
-// maxSecretFile bounds what KeyEncryptionSecret reads: a passphrase or a
-// random key, never a large file given by mistake.
+// maxSecretFile bounds what readSecretFile reads: a passphrase, a
+// password or a random key, never a large file given by mistake.
 const maxSecretFile = 4 << 10
 
 // KeyEncryptionSecret returns the secret the aggregator's private keys are
@@ -278,23 +284,68 @@ func (c Config) KeyEncryptionSecret() (string, error) {
 	if c.SecretKeyFile == "" {
 		return c.SecretKey, nil
 	}
-	f, err := os.Open(c.SecretKeyFile)
+	return readSecretFile("secret-key-file", c.SecretKeyFile)
+}
+
+// DatabaseDSN returns the URL to connect to the PostgreSQL database with:
+// database-url, with the password of database-password-file put in when
+// that is set. Empty means the embedded SQLite database.
+func (c Config) DatabaseDSN() (string, error) {
+	if c.DatabaseURL == "" || c.DatabasePasswordFile == "" {
+		return c.DatabaseURL, nil
+	}
+	password, err := readSecretFile("database-password-file", c.DatabasePasswordFile)
 	if err != nil {
-		return "", fmt.Errorf("secret-key-file: %w", err)
+		return "", err
+	}
+	u, err := url.Parse(c.DatabaseURL)
+	if err != nil {
+		return "", errors.New("database-url is not a URL") // Validate said so already
+	}
+	u.User = url.UserPassword(u.User.Username(), password)
+	return u.String(), nil
+}
+
+// readSecretFile reads the secret a setting names by its file: the file's
+// content, less a final newline.
+func readSecretFile(setting, path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", setting, err)
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
 	if err != nil {
-		return "", fmt.Errorf("secret-key-file %s: %w", c.SecretKeyFile, err)
+		return "", fmt.Errorf("%s %s: %w", setting, path, err)
 	}
 	if len(b) > maxSecretFile {
-		return "", fmt.Errorf("secret-key-file %s: longer than %d bytes; it should hold the secret alone", c.SecretKeyFile, maxSecretFile)
+		return "", fmt.Errorf("%s %s: longer than %d bytes; it should hold the secret alone", setting, path, maxSecretFile)
 	}
 	secret := strings.TrimRight(string(b), "\r\n")
 	if strings.TrimSpace(secret) == "" {
-		return "", fmt.Errorf("secret-key-file %s is empty", c.SecretKeyFile)
+		return "", fmt.Errorf("%s %s is empty", setting, path)
 	}
 	return secret, nil
+}
+
+// validateDatabase checks database-url and its password file.
+func (c Config) validateDatabase() []error {
+	if c.DatabaseURL == "" {
+		if c.DatabasePasswordFile != "" {
+			return []error{errors.New("database-password-file is set without database-url")}
+		}
+		return nil
+	}
+	u, err := url.Parse(c.DatabaseURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+		// The URL itself is not repeated: it may hold a password.
+		return []error{errors.New("database-url must be a PostgreSQL URL: postgres://user@host:port/database")}
+	}
+	_, inURL := u.User.Password()
+	if inURL && c.DatabasePasswordFile != "" {
+		return []error{errors.New("database-url holds a password and database-password-file is set: give one (the file keeps it out of ps and the environment)")}
+	}
+	return nil
 }
 
 // Validate checks values and their combinations, naming every problem.
@@ -379,6 +430,7 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("schedule-discovery and schedule-registry must be at least 1m"))
 	}
 	errs = append(errs, c.Accounts.validate()...)
+	errs = append(errs, c.validateDatabase()...)
 	if c.API.Rate < 0 {
 		errs = append(errs, errors.New("api-rate must not be negative (0 turns rate limits off)"))
 	}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -216,5 +217,68 @@ func TestSnapshotURL(t *testing.T) {
 	Bind(fs)
 	if c, err := Load(fs, func(k string) string { return env[k] }); err != nil || c.SnapshotURL != "s3://snapshots/qlink" {
 		t.Errorf("from QLINK_SNAPSHOT_URL: %q, %v", c.SnapshotURL, err)
+	}
+}
+
+func TestDatabaseURL(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "db-password")
+	if err := os.WriteFile(file, []byte("s3cret/with@signs\n"), 0o400); err != nil {
+		t.Fatal(err)
+	}
+	load := func(env map[string]string, args ...string) (Config, error) {
+		fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+		Bind(fs, "database-url") // database-password-file comes with it
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		return Load(fs, func(k string) string { return env[k] })
+	}
+
+	c, err := load(map[string]string{"QLINK_DATABASE_URL": "postgres://qlink@db.example:5432/qlink?sslmode=verify-full",
+		"QLINK_DATABASE_PASSWORD_FILE": file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dsn, err := c.DatabaseDSN()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(dsn)
+	if password, _ := u.User.Password(); err != nil || password != "s3cret/with@signs" || u.User.Username() != "qlink" ||
+		u.Host != "db.example:5432" || u.Query().Get("sslmode") != "verify-full" {
+		t.Errorf("DatabaseDSN = %q, %v: want the URL with the file's password", dsn, err)
+	}
+	if strings.Contains(c.Dump(), "s3cret") {
+		t.Errorf("the dump shows the password:\n%s", c.Dump())
+	}
+
+	c, err = load(nil, "--database-url", "postgres://qlink:inline@db.example/qlink")
+	if dsn, _ := c.DatabaseDSN(); err != nil || dsn != "postgres://qlink:inline@db.example/qlink" {
+		t.Errorf("a URL with its own password: %q, %v", dsn, err)
+	}
+	if d := c.Dump(); strings.Contains(d, "inline") || !strings.Contains(d, "database-url = postgres://qlink:********@db.example/qlink") {
+		t.Errorf("the dump must mask the URL's password:\n%s", d)
+	}
+	if c, _ := load(nil); c.DatabaseURL != "" {
+		t.Errorf("the default is the embedded database, got %q", c.DatabaseURL)
+	}
+
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"QLINK_DATABASE_URL": "postgres://qlink:inline@db/qlink", "QLINK_DATABASE_PASSWORD_FILE": file}, "give one"},
+		{map[string]string{"QLINK_DATABASE_URL": "mysql://db/qlink"}, "must be a PostgreSQL URL"},
+		{map[string]string{"QLINK_DATABASE_URL": "host=db dbname=qlink"}, "must be a PostgreSQL URL"},
+		{map[string]string{"QLINK_DATABASE_PASSWORD_FILE": file}, "without database-url"},
+	} {
+		if _, err := load(tc.env); err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "inline") {
+			t.Errorf("%v: got %v, want an error saying %q without the password", tc.env, err, tc.want)
+		}
+	}
+	c, _ = load(map[string]string{"QLINK_DATABASE_URL": "postgres://qlink@db/qlink", "QLINK_DATABASE_PASSWORD_FILE": filepath.Join(dir, "missing")})
+	if _, err := c.DatabaseDSN(); err == nil || !strings.Contains(err.Error(), "database-password-file") {
+		t.Errorf("a missing password file: %v", err)
 	}
 }

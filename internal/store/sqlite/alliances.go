@@ -3,10 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"qlink/internal/model"
@@ -16,13 +14,6 @@ import (
 // querier is what reading needs of a database or a transaction.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-// allianceDoc is the part of an alliance kept as JSON; members have their
-// own table so that a provider's alliances can be looked up by key.
-type allianceDoc struct {
-	Name    model.Text `json:"name"`
-	Website string     `json:"website,omitempty"`
 }
 
 // SaveAlliances inserts or replaces alliances and re-queues for the index
@@ -35,9 +26,9 @@ func (s *Store) SaveAlliances(ctx context.Context, origin string, as []model.All
 			if a.ID == "" {
 				return errors.New("sqlite: alliance without ID")
 			}
-			doc, err := json.Marshal(allianceDoc{Name: a.Name, Website: a.Website})
+			doc, err := store.EncodeAlliance(a)
 			if err != nil {
-				return fmt.Errorf("sqlite: alliance %s: %w", a.ID, err)
+				return fmt.Errorf("sqlite: %w", err)
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO alliances (id, doc, origin, updated_at) VALUES (?, ?, ?, ?)
 				ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, origin = excluded.origin, updated_at = excluded.updated_at`,
@@ -48,11 +39,11 @@ func (s *Store) SaveAlliances(ctx context.Context, origin string, as []model.All
 			if err != nil {
 				return err
 			}
-			keys := slices.Compact(slices.Sorted(slices.Values(a.Members)))
-			if slices.Equal(old, keys) {
+			diff, keys := store.MembershipChange(old, a.Members)
+			if len(diff) == 0 {
 				continue
 			}
-			changed = append(changed, symmetricDifference(old, keys)...)
+			changed = append(changed, diff...)
 			if _, err := tx.ExecContext(ctx, `DELETE FROM alliance_members WHERE alliance_id = ?`, a.ID); err != nil {
 				return fmt.Errorf("sqlite: alliance %s: %w", a.ID, err)
 			}
@@ -122,19 +113,17 @@ func (s *Store) readAlliances(ctx context.Context, id string) ([]model.Alliance,
 			rows.Close()
 			return nil, fmt.Errorf("sqlite: alliances: %w", err)
 		}
-		var d allianceDoc
-		if err := json.Unmarshal(doc, &d); err != nil {
+		if err := store.DecodeAlliance(doc, &a); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("sqlite: alliance %s: %w", a.ID, err)
+			return nil, fmt.Errorf("sqlite: %w", err)
 		}
-		a.Name, a.Website = d.Name, d.Website
 		out = append(out, a)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(out) == 0 {
 		return out, err
 	}
-	byKey, err := s.providersByMemberKey(ctx)
+	providers, err := listProviderDocs(ctx, s.db)
 	if err != nil {
 		return nil, err
 	}
@@ -142,31 +131,8 @@ func (s *Store) readAlliances(ctx context.Context, id string) ([]model.Alliance,
 		if out[i].Members, err = memberKeys(ctx, s.db, out[i].ID); err != nil {
 			return nil, err
 		}
-		for _, k := range out[i].Members {
-			if pid, ok := byKey[k]; ok {
-				out[i].Providers = append(out[i].Providers, pid)
-			} else {
-				out[i].Unmatched = append(out[i].Unmatched, k)
-			}
-		}
-		out[i].Providers = slices.Compact(slices.Sorted(slices.Values(out[i].Providers)))
 	}
-	return out, nil
-}
-
-// providersByMemberKey maps every member key of every provider to the
-// provider's ID.
-func (s *Store) providersByMemberKey(ctx context.Context) (map[string]string, error) {
-	ps, err := listProviderDocs(ctx, s.db)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]string{}
-	for _, p := range ps {
-		for _, k := range p.MemberKeys() {
-			out[k] = p.ID
-		}
-	}
+	store.ResolveMembers(out, providers)
 	return out, nil
 }
 
@@ -205,19 +171,6 @@ func alliancesByMemberKey(ctx context.Context, q querier) (map[string][]string, 
 	return out, rows.Err()
 }
 
-// withAlliances fills in the alliances a provider is a member of.
-func withAlliances(p model.Provider, byKey map[string][]string) model.Provider {
-	p.Alliances = nil
-	for _, k := range p.MemberKeys() {
-		p.Alliances = append(p.Alliances, byKey[k]...)
-	}
-	p.Alliances = slices.Compact(slices.Sorted(slices.Values(p.Alliances)))
-	if len(p.Alliances) == 0 {
-		p.Alliances = nil
-	}
-	return p
-}
-
 // staleForMemberKeys puts back in the index backlog the courses of the
 // providers that any of the keys names.
 func staleForMemberKeys(ctx context.Context, tx *sql.Tx, keys []string) error {
@@ -228,28 +181,10 @@ func staleForMemberKeys(ctx context.Context, tx *sql.Tx, keys []string) error {
 	if err != nil {
 		return err
 	}
-	for _, p := range ps {
-		if !slices.ContainsFunc(p.MemberKeys(), func(k string) bool { return slices.Contains(keys, k) }) {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE courses SET indexed_hash = '' WHERE provider_id = ?`, p.ID); err != nil {
-			return fmt.Errorf("sqlite: re-indexing courses of %s: %w", p.ID, err)
+	for _, id := range store.ProvidersNamed(ps, keys) {
+		if _, err := tx.ExecContext(ctx, `UPDATE courses SET indexed_hash = '' WHERE provider_id = ?`, id); err != nil {
+			return fmt.Errorf("sqlite: re-indexing courses of %s: %w", id, err)
 		}
 	}
 	return nil
-}
-
-func symmetricDifference(a, b []string) []string {
-	var out []string
-	for _, k := range a {
-		if !slices.Contains(b, k) {
-			out = append(out, k)
-		}
-	}
-	for _, k := range b {
-		if !slices.Contains(a, k) {
-			out = append(out, k)
-		}
-	}
-	return out
 }

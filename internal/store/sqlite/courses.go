@@ -2,13 +2,10 @@ package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -16,24 +13,8 @@ import (
 	"qlink/internal/store"
 )
 
-type storedCourse struct {
-	sourceID, providerID string
-	hash                 string
-	inactive             bool
-	// retired: the source holding it is no longer in its manifest.
-	retired bool
-}
-
-// takesOver reports whether a course held by another source passes to
-// this provider's source: its holder was retired from the same
-// provider's manifest (a source renamed there keeps its courses).
-func (c storedCourse) takesOver(providerID string) bool {
-	return c.retired && c.providerID == providerID
-}
-
-// ApplyCourses upserts a source's specifications in one transaction,
-// recording each change in the course's history, and, for a complete run,
-// makes the source's vanished courses inactive.
+// ApplyCourses applies a source's specifications in one transaction (see
+// store.ApplyBatch).
 func (s *Store) ApplyCourses(ctx context.Context, sourceID string, runID int64, specs []model.Specification, complete bool, at time.Time) (store.Change, error) {
 	var ch store.Change
 	at = at.UTC()
@@ -45,24 +26,14 @@ func (s *Store) ApplyCourses(ctx context.Context, sourceID string, runID int64, 
 			}
 			return fmt.Errorf("sqlite: source %s: %w", sourceID, err)
 		}
-		existing, err := loadExisting(ctx, tx, sourceID, specs)
+		existing, err := loadExisting(ctx, tx, sourceID, specs, complete)
 		if err != nil {
 			return err
 		}
-		ap := applier{tx: tx, sourceID: sourceID, providerID: providerID, runID: runID, at: at, existing: existing, ch: &ch}
-		seen := map[string]bool{}
-		for i := range specs {
-			spec := &specs[i]
-			if seen[spec.ID] {
-				continue // the harvest reports duplicates; keep the first
-			}
-			seen[spec.ID] = true
-			if err := ap.one(ctx, spec); err != nil {
-				return err
-			}
-		}
-		if complete {
-			return ap.inactivateMissing(ctx, seen)
+		w := &courseWriter{tx: tx, sourceID: sourceID, providerID: providerID, runID: runID, at: at}
+		ch, err = store.ApplyBatch(ctx, w, sourceID, providerID, existing, specs, complete)
+		if err != nil {
+			return fmt.Errorf("sqlite: %w", err)
 		}
 		return nil
 	})
@@ -81,10 +52,11 @@ func (s *Store) MarkSeen(ctx context.Context, sourceID string, at time.Time) err
 	return nil
 }
 
-// loadExisting reads the stored state of the source's courses and of any
-// course in the batch, whichever source holds it.
-func loadExisting(ctx context.Context, tx *sql.Tx, sourceID string, specs []model.Specification) (map[string]storedCourse, error) {
-	out := map[string]storedCourse{}
+// loadExisting reads the stored state of any course in the batch,
+// whichever source holds it, and for a complete run that of all the
+// source's courses (those the run did not see become inactive).
+func loadExisting(ctx context.Context, tx *sql.Tx, sourceID string, specs []model.Specification, complete bool) (map[string]store.StoredCourse, error) {
+	out := map[string]store.StoredCourse{}
 	scan := func(rows *sql.Rows, err error) error {
 		if err != nil {
 			return fmt.Errorf("sqlite: courses: %w", err)
@@ -92,8 +64,8 @@ func loadExisting(ctx context.Context, tx *sql.Tx, sourceID string, specs []mode
 		defer rows.Close()
 		for rows.Next() {
 			var id string
-			var c storedCourse
-			if err := rows.Scan(&id, &c.sourceID, &c.providerID, &c.hash, &c.inactive, &c.retired); err != nil {
+			var c store.StoredCourse
+			if err := rows.Scan(&id, &c.SourceID, &c.ProviderID, &c.Hash, &c.Inactive, &c.Retired); err != nil {
 				return fmt.Errorf("sqlite: courses: %w", err)
 			}
 			out[id] = c
@@ -102,137 +74,91 @@ func loadExisting(ctx context.Context, tx *sql.Tx, sourceID string, specs []mode
 	}
 	const columns = `SELECT c.id, c.source_id, c.provider_id, c.hash, c.inactive, s.active = 0
 		FROM courses c JOIN sources s ON s.id = c.source_id`
-	if err := scan(tx.QueryContext(ctx, columns+` WHERE c.source_id = ?`, sourceID)); err != nil {
-		return nil, err
-	}
-	const chunk = 500
-	for start := 0; start < len(specs); start += chunk {
-		end := min(start+chunk, len(specs))
-		args := make([]any, 0, end-start)
-		for _, sp := range specs[start:end] {
-			args = append(args, sp.ID)
-		}
-		q := columns + ` WHERE c.id IN (?` + strings.Repeat(",?", len(args)-1) + `)`
-		if err := scan(tx.QueryContext(ctx, q, args...)); err != nil {
+	if complete {
+		if err := scan(tx.QueryContext(ctx, columns+` WHERE c.source_id = ?`, sourceID)); err != nil {
 			return nil, err
 		}
 	}
-	return out, nil
+	ids := make([]string, len(specs))
+	for i, sp := range specs {
+		ids[i] = sp.ID
+	}
+	err := inChunks(ids, func(args []any, marks string) error {
+		return scan(tx.QueryContext(ctx, columns+` WHERE c.id IN (`+marks+`)`, args...))
+	})
+	return out, err
 }
 
-// applier applies one batch of a source inside its transaction.
-type applier struct {
+// inChunks calls fn for successive chunks of ids, with the IDs as query
+// arguments and as many comma-separated placeholders: SQLite caps the
+// arguments of one statement.
+func inChunks(ids []string, fn func(args []any, marks string) error) error {
+	const chunk = 500
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		if err := fn(args, "?"+strings.Repeat(",?", len(part)-1)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// courseWriter is store.CourseWriter on one SQLite transaction; it writes
+// at once.
+type courseWriter struct {
 	tx                   *sql.Tx
 	sourceID, providerID string
 	runID                int64
 	at                   time.Time
-	existing             map[string]storedCourse
-	ch                   *store.Change
 }
 
-func (a *applier) one(ctx context.Context, spec *model.Specification) error {
-	doc, err := json.Marshal(spec)
-	if err != nil {
-		return fmt.Errorf("sqlite: course %s: %w", spec.ID, err)
-	}
-	hash := digest(doc)
-	old, found := a.existing[spec.ID]
-	switch {
-	case found && old.sourceID != a.sourceID && !old.inactive && !old.takesOver(a.providerID):
-		a.ch.Conflicts = append(a.ch.Conflicts, spec.ID)
-		return nil
-	case found && !old.inactive && old.hash == hash:
-		a.ch.Unchanged = append(a.ch.Unchanged, spec.ID)
-		_, err = a.tx.ExecContext(ctx, `UPDATE courses SET last_seen = ?, source_id = ? WHERE id = ?`, a.at, a.sourceID, spec.ID)
-	case found:
-		kind := store.HistoryChanged
-		if old.inactive {
-			kind = store.HistoryReactivated
-			a.ch.Added = append(a.ch.Added, spec.ID)
-		} else {
-			a.ch.Updated = append(a.ch.Updated, spec.ID)
+func (w *courseWriter) StoredDocs(ctx context.Context, ids []string) (map[string][]byte, error) {
+	out := make(map[string][]byte, len(ids))
+	err := inChunks(ids, func(args []any, marks string) error {
+		rows, err := w.tx.QueryContext(ctx, `SELECT id, doc FROM courses WHERE id IN (`+marks+`)`, args...)
+		if err != nil {
+			return err
 		}
-		changes, derr := a.diff(ctx, spec.ID, doc)
-		if derr != nil {
-			return derr
-		}
-		if _, err = a.tx.ExecContext(ctx, `UPDATE courses SET provider_id = ?, source_id = ?, doc = ?, hash = ?, changed_at = ?,
-			last_seen = ?, inactive = 0 WHERE id = ?`, a.providerID, a.sourceID, string(doc), hash, a.at, a.at, spec.ID); err == nil {
-			err = a.record(ctx, spec.ID, kind, changes)
-		}
-		if err == nil {
-			err = a.saveIdentifiers(ctx, spec)
-		}
-	default:
-		a.ch.Added = append(a.ch.Added, spec.ID)
-		if _, err = a.tx.ExecContext(ctx, `INSERT INTO courses (id, provider_id, source_id, doc, hash, first_seen, changed_at, last_seen)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, spec.ID, a.providerID, a.sourceID, string(doc), hash, a.at, a.at, a.at); err == nil {
-			err = a.record(ctx, spec.ID, store.HistoryAdded, nil)
-		}
-		if err == nil {
-			err = a.saveIdentifiers(ctx, spec)
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("sqlite: course %s: %w", spec.ID, err)
-	}
-	return nil
+		return eachRow(rows, func() error {
+			var id string
+			var doc []byte
+			err := rows.Scan(&id, &doc)
+			out[id] = doc
+			return err
+		})
+	})
+	return out, err
 }
 
-// diff compares a course's stored document with its new one. The stored
-// one is read only here, for the few courses that changed.
-func (a *applier) diff(ctx context.Context, id string, doc []byte) ([]store.FieldChange, error) {
-	var old string
-	if err := a.tx.QueryRowContext(ctx, `SELECT doc FROM courses WHERE id = ?`, id).Scan(&old); err != nil {
-		return nil, fmt.Errorf("sqlite: course %s: %w", id, err)
-	}
-	changes, err := store.DiffSpecs([]byte(old), doc)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: course %s: %w", id, err)
-	}
-	return changes, nil
-}
-
-// record adds a history entry for a course.
-func (a *applier) record(ctx context.Context, id string, kind store.HistoryKind, changes []store.FieldChange) error {
-	if changes == nil {
-		changes = []store.FieldChange{}
-	}
-	js, err := json.Marshal(changes)
-	if err != nil {
-		return err
-	}
-	_, err = a.tx.ExecContext(ctx, `INSERT INTO course_history (course_id, run_id, at, kind, changes) VALUES (?, ?, ?, ?, ?)`,
-		id, a.runID, a.at, string(kind), string(js))
+func (w *courseWriter) KeepCourse(ctx context.Context, id string) error {
+	_, err := w.tx.ExecContext(ctx, `UPDATE courses SET last_seen = ?, source_id = ? WHERE id = ?`, w.at, w.sourceID, id)
 	return err
 }
 
-// inactivateMissing makes the source's active courses the run did not
-// see inactive; their last_seen stays the last time a run saw them.
-func (a *applier) inactivateMissing(ctx context.Context, seen map[string]bool) error {
-	var gone []string
-	for id, c := range a.existing {
-		if c.sourceID == a.sourceID && !c.inactive && !seen[id] {
-			gone = append(gone, id)
-		}
+func (w *courseWriter) WriteCourse(ctx context.Context, id string, doc []byte, hash string, isNew bool) error {
+	if isNew {
+		_, err := w.tx.ExecContext(ctx, `INSERT INTO courses (id, provider_id, source_id, doc, hash, first_seen, changed_at, last_seen)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, w.providerID, w.sourceID, string(doc), hash, w.at, w.at, w.at)
+		return err
 	}
-	slices.Sort(gone)
-	for _, id := range gone {
-		_, err := a.tx.ExecContext(ctx, `UPDATE courses SET inactive = 1, changed_at = ? WHERE id = ?`, a.at, id)
-		if err == nil {
-			err = a.record(ctx, id, store.HistoryInactive, nil)
-		}
-		if err != nil {
-			return fmt.Errorf("sqlite: course %s: %w", id, err)
-		}
-	}
-	a.ch.Removed = gone
-	return nil
+	_, err := w.tx.ExecContext(ctx, `UPDATE courses SET provider_id = ?, source_id = ?, doc = ?, hash = ?, changed_at = ?,
+		last_seen = ?, inactive = 0 WHERE id = ?`, w.providerID, w.sourceID, string(doc), hash, w.at, w.at, id)
+	return err
 }
 
-func digest(b []byte) string {
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:16])
+func (w *courseWriter) InactivateCourse(ctx context.Context, id string) error {
+	_, err := w.tx.ExecContext(ctx, `UPDATE courses SET inactive = 1, changed_at = ? WHERE id = ?`, w.at, id)
+	return err
+}
+
+func (w *courseWriter) RecordHistory(ctx context.Context, id string, kind store.HistoryKind, changes []byte) error {
+	_, err := w.tx.ExecContext(ctx, `INSERT INTO course_history (course_id, run_id, at, kind, changes) VALUES (?, ?, ?, ?, ?)`,
+		id, w.runID, w.at, string(kind), string(changes))
+	return err
 }
 
 const courseColumns = `id, provider_id, source_id, doc, hash, indexed_hash, first_seen, changed_at, last_seen, inactive, quality, flagged`
@@ -245,17 +171,7 @@ func scanCourse(row interface{ Scan(...any) error }) (store.Course, error) {
 		&c.Inactive, &quality, &flagged); err != nil {
 		return c, err
 	}
-	if err := json.Unmarshal([]byte(doc), &c.Spec); err != nil {
-		return c, fmt.Errorf("course %s document: %w", id, err)
-	}
-	if quality != "" {
-		c.Quality = &store.CourseQuality{}
-		if err := json.Unmarshal([]byte(quality), c.Quality); err != nil {
-			return c, fmt.Errorf("course %s quality report: %w", id, err)
-		}
-		c.Quality.Flagged = flagged
-	}
-	return c, nil
+	return c, store.DecodeCourse(&c, id, []byte(doc), []byte(quality), flagged)
 }
 
 // Course returns one course, active or inactive.
@@ -385,21 +301,13 @@ func (s *Store) IndexBacklog(ctx context.Context, sourceID string) (store.IndexB
 
 // MarkIndexed records the index's new state of the courses.
 func (s *Store) MarkIndexed(ctx context.Context, ids []string) error {
-	const chunk = 500
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		for start := 0; start < len(ids); start += chunk {
-			part := ids[start:min(start+chunk, len(ids))]
-			args := make([]any, len(part))
-			for i, id := range part {
-				args[i] = id
-			}
-			_, err := tx.ExecContext(ctx, `UPDATE courses SET indexed_hash = `+indexedState+`
-				WHERE id IN (?`+strings.Repeat(",?", len(part)-1)+`)`, args...)
-			if err != nil {
+		return inChunks(ids, func(args []any, marks string) error {
+			if _, err := tx.ExecContext(ctx, `UPDATE courses SET indexed_hash = `+indexedState+` WHERE id IN (`+marks+`)`, args...); err != nil {
 				return fmt.Errorf("sqlite: mark indexed: %w", err)
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 }
 
@@ -414,10 +322,7 @@ func (s *Store) SetCourseQuality(ctx context.Context, sourceID string, reports m
 		}
 		defer stmt.Close()
 		for id, q := range reports {
-			if q.Violations == nil {
-				q.Violations = []store.QualityFinding{}
-			}
-			doc, err := json.Marshal(q)
+			doc, err := store.EncodeQuality(q)
 			if err != nil {
 				return fmt.Errorf("sqlite: quality of course %s: %w", id, err)
 			}

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -11,11 +10,7 @@ import (
 // are found by their identifiers and their offerings' IDs after it.
 func TestMigrateFillsCourseIdentifiers(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "qlink.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := fresh(t)
 	p, err := s.migrator()
 	if err != nil {
 		t.Fatal(err)

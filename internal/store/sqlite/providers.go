@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -30,10 +29,9 @@ func (s *Store) UpsertProviders(ctx context.Context, ps []model.Provider) error 
 			if p.ID == "" {
 				return errors.New("sqlite: provider without ID")
 			}
-			p.Alliances = nil // alliance data keeps membership
-			doc, err := json.Marshal(p)
+			doc, err := store.EncodeProvider(p)
 			if err != nil {
-				return fmt.Errorf("sqlite: provider %s: %w", p.ID, err)
+				return fmt.Errorf("sqlite: %w", err)
 			}
 			if err := staleIfChanged(ctx, tx, p); err != nil {
 				return err
@@ -47,9 +45,7 @@ func (s *Store) UpsertProviders(ctx context.Context, ps []model.Provider) error 
 }
 
 // staleIfChanged clears the indexed state of a provider's courses when
-// what their documents show of it changed. Other fields are left out on
-// purpose: a registry import that lacks the SCHAC code discovery adopted
-// must not re-index the provider's courses at every harvest.
+// what their documents show of it changed (store.ShownInDocumentsChanged).
 func staleIfChanged(ctx context.Context, tx *sql.Tx, p model.Provider) error {
 	var doc []byte
 	err := tx.QueryRowContext(ctx, `SELECT doc FROM providers WHERE id = ?`, p.ID).Scan(&doc)
@@ -58,7 +54,7 @@ func staleIfChanged(ctx context.Context, tx *sql.Tx, p model.Provider) error {
 	}
 	if err == nil {
 		var old model.Provider
-		if old, err = decodeProvider(doc); err == nil && shownInDocuments(old) == shownInDocuments(p) {
+		if old, err = store.DecodeProvider(doc); err == nil && !store.ShownInDocumentsChanged(old, p) {
 			return nil
 		}
 	}
@@ -71,16 +67,6 @@ func staleIfChanged(ctx context.Context, tx *sql.Tx, p model.Provider) error {
 	return nil
 }
 
-// shownInDocuments is what a course's search document carries of its
-// provider (search.NewDocument): names, acronym and country.
-func shownInDocuments(p model.Provider) string {
-	b, _ := json.Marshal(struct {
-		Name             model.Text
-		Acronym, Country string
-	}{p.Name, p.Acronym, p.Country})
-	return string(b)
-}
-
 // Provider returns one provider.
 func (s *Store) Provider(ctx context.Context, id string) (model.Provider, error) {
 	var doc []byte
@@ -91,15 +77,15 @@ func (s *Store) Provider(ctx context.Context, id string) (model.Provider, error)
 	if err != nil {
 		return model.Provider{}, fmt.Errorf("sqlite: provider %s: %w", id, err)
 	}
-	p, err := decodeProvider(doc)
+	p, err := store.DecodeProvider(doc)
 	if err != nil {
-		return p, err
+		return p, fmt.Errorf("sqlite: %w", err)
 	}
 	byKey, err := alliancesByMemberKey(ctx, s.db)
 	if err != nil {
 		return p, err
 	}
-	return withAlliances(p, byKey), nil
+	return store.WithAlliances(p, byKey), nil
 }
 
 // ListProviders returns all providers ordered by ID, with their
@@ -114,7 +100,7 @@ func (s *Store) ListProviders(ctx context.Context) ([]model.Provider, error) {
 		return nil, err
 	}
 	for i := range ps {
-		ps[i] = withAlliances(ps[i], byKey)
+		ps[i] = store.WithAlliances(ps[i], byKey)
 	}
 	return ps, nil
 }
@@ -132,21 +118,13 @@ func listProviderDocs(ctx context.Context, q querier) ([]model.Provider, error) 
 		if err := rows.Scan(&doc); err != nil {
 			return nil, fmt.Errorf("sqlite: providers: %w", err)
 		}
-		p, err := decodeProvider(doc)
+		p, err := store.DecodeProvider(doc)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("sqlite: %w", err)
 		}
 		out = append(out, p)
 	}
 	return out, rows.Err()
-}
-
-func decodeProvider(doc []byte) (model.Provider, error) {
-	var p model.Provider
-	if err := json.Unmarshal(doc, &p); err != nil {
-		return p, fmt.Errorf("sqlite: provider document: %w", err)
-	}
-	return p, nil
 }
 
 // AddDiscovery records a discovery attempt.

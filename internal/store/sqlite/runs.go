@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -47,12 +46,9 @@ func (s *Store) AddRunPages(ctx context.Context, pages []store.RunPage) error {
 
 // FinishRun stores a run's outcome and updates its source's health.
 func (s *Store) FinishRun(ctx context.Context, r store.Run) error {
-	warnings, err := json.Marshal(r.Warnings)
+	warnings, err := store.EncodeWarnings(r.Warnings)
 	if err != nil {
 		return fmt.Errorf("sqlite: run %d warnings: %w", r.ID, err)
-	}
-	if r.Warnings == nil {
-		warnings = []byte("[]")
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE runs SET finished_at = ?, status = ?, pages = ?, bytes = ?, seen = ?, added = ?,
@@ -89,16 +85,8 @@ func scanRun(row interface{ Scan(...any) error }) (store.Run, error) {
 	if err != nil {
 		return r, err
 	}
-	if quality != "" {
-		r.Quality = []byte(quality)
-	}
-	r.ValidationTime = time.Duration(validationUS) * time.Microsecond
 	r.FinishedAt, r.ProgressAt = finished.Time, progressed.Time
-	r.Status = store.RunStatus(status)
-	if err := json.Unmarshal([]byte(warnings), &r.Warnings); err != nil {
-		return r, fmt.Errorf("run %d warnings: %w", r.ID, err)
-	}
-	return r, nil
+	return r, store.DecodeRun(&r, status, warnings, quality, validationUS)
 }
 
 // Run returns one run.
@@ -219,35 +207,17 @@ func runsBeyondSnapshots(ctx context.Context, tx *sql.Tx, sourceID string, keep 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var order []int64
-	snapshot := map[int64]string{}
-	for rows.Next() {
-		var id int64
-		var key string
-		if err := rows.Scan(&id, &key); err != nil {
-			return nil, err
-		}
-		if _, ok := snapshot[id]; !ok {
-			order = append(order, id)
-		}
-		snapshot[id] += key + ","
-	}
-	if err := rows.Err(); err != nil {
+	var pages []store.RunBlob
+	err = eachRow(rows, func() error {
+		var p store.RunBlob
+		err := rows.Scan(&p.RunID, &p.Blob)
+		pages = append(pages, p)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
-	kept := map[string]bool{}
-	var prune []int64
-	for _, id := range order {
-		switch snap := snapshot[id]; {
-		case kept[snap]: // the same bytes as a kept run: costs nothing
-		case len(kept) < keep || id == latest:
-			kept[snap] = true
-		default:
-			prune = append(prune, id)
-		}
-	}
-	return prune, nil
+	return store.RunsBeyondSnapshots(pages, latest, keep), nil
 }
 
 // clearColumn collects the keys selected by query and then runs clear,

@@ -66,8 +66,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: migrations: %w", err)
 	}
-	if err := schemaAhead(ctx, p); err != nil {
-		return err
+	if err := store.RefuseSchemaAhead(ctx, p); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
@@ -75,25 +75,6 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// schemaAhead refuses a database whose newest migration this binary does
-// not have: an older qlink opened on a newer instance's data (a rollback
-// without restoring the backup).
-func schemaAhead(ctx context.Context, p *goose.Provider) error {
-	sources := p.ListSources()
-	if len(sources) == 0 {
-		return nil
-	}
-	known := sources[len(sources)-1].Version
-	have, err := p.GetDBVersion(ctx)
-	if err != nil {
-		return fmt.Errorf("sqlite: migration version: %w", err)
-	}
-	if have > known {
-		return fmt.Errorf("sqlite: database at migration %d, this qlink knows up to %d (upgrade qlink or restore the backup taken before the upgrade): %w",
-			have, known, store.ErrSchemaAhead)
-	}
-	return nil
-}
 
 // Pending reports how many migrations have not been applied.
 func (s *Store) Pending(ctx context.Context) (int, error) {
@@ -101,18 +82,9 @@ func (s *Store) Pending(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: migrations: %w", err)
 	}
-	if err := schemaAhead(ctx, p); err != nil {
-		return 0, err
-	}
-	status, err := p.Status(ctx)
+	n, err := store.PendingMigrations(ctx, p)
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: migration status: %w", err)
-	}
-	n := 0
-	for _, st := range status {
-		if st.State == goose.StatePending {
-			n++
-		}
+		return 0, fmt.Errorf("sqlite: %w", err)
 	}
 	return n, nil
 }

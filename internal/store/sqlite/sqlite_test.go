@@ -2,9 +2,7 @@ package sqlite
 
 import (
 	"context"
-	"errors"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -12,36 +10,37 @@ import (
 	"qlink/internal/store/storetest"
 )
 
-func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		s, err := Open(filepath.Join(t.TempDir(), "qlink.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		if err := s.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	})
-}
-
-func TestPendingMigrations(t *testing.T) {
-	ctx := context.Background()
+// fresh opens a store on a new database file, not migrated.
+func fresh(t testing.TB) *Store {
 	s, err := Open(filepath.Join(t.TempDir(), "qlink.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	if n, err := s.Pending(ctx); err != nil || n == 0 {
-		t.Fatalf("fresh database: pending = %d, %v", n, err)
-	}
-	if err := s.Migrate(ctx); err != nil {
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// open returns a migrated store on a new database file.
+func open(t testing.TB) store.Store {
+	s := fresh(t)
+	if err := s.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := s.Pending(ctx); err != nil || n != 0 {
-		t.Fatalf("after migrate: pending = %d, %v", n, err)
-	}
+	return s
+}
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return open(t) })
+}
+
+func TestPendingMigrations(t *testing.T) {
+	storetest.Migrations(t, func(t *testing.T) (storetest.Migratable, func(context.Context, string) error) {
+		s := fresh(t)
+		return s, func(ctx context.Context, stmt string) error {
+			_, err := s.db.ExecContext(ctx, stmt)
+			return err
+		}
+	})
 }
 
 // TestMigrateRemovedToInactive: on a database from before course history,
@@ -49,11 +48,7 @@ func TestPendingMigrations(t *testing.T) {
 // last-seen date, and are queued to be indexed as such.
 func TestMigrateRemovedToInactive(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "qlink.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := fresh(t)
 	p, err := s.migrator()
 	if err != nil {
 		t.Fatal(err)
@@ -91,26 +86,7 @@ func TestMigrateRemovedToInactive(t *testing.T) {
 	}
 }
 
-// TestSchemaAheadIsRefused: a database a newer qlink migrated (here, one
-// more migration recorded than this binary has) is neither reported as
-// current nor migrated over.
-func TestSchemaAheadIsRefused(t *testing.T) {
-	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "qlink.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, 1)`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Pending(ctx); !errors.Is(err, store.ErrSchemaAhead) || !strings.Contains(err.Error(), "99999") {
-		t.Errorf("pending on a newer schema: %v", err)
-	}
-	if err := s.Migrate(ctx); !errors.Is(err, store.ErrSchemaAhead) {
-		t.Errorf("migrate on a newer schema: %v", err)
-	}
+
+func BenchmarkStore(b *testing.B) {
+	storetest.Benchmark(b, open)
 }

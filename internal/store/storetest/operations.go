@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,5 +30,39 @@ func testOperations(t *testing.T, s store.Store) {
 	counts, err = s.CountCoursesByStatus(ctx)
 	if err != nil || counts[store.StatusActive] != 1 || counts[store.StatusInactive] != 2 {
 		t.Errorf("CountCoursesByStatus = %v, %v; want 1 active, 2 inactive", counts, err)
+	}
+}
+
+// Migratable is a store that applies its own migrations.
+type Migratable interface {
+	Pending(ctx context.Context) (int, error)
+	Migrate(ctx context.Context) error
+}
+
+// Migrations checks a store's schema bookkeeping: a fresh database has
+// migrations pending, and none once migrated; a database a newer qlink
+// migrated is refused by both. open returns a store on a fresh database,
+// not migrated; exec runs a statement on that database.
+func Migrations(t *testing.T, open func(t *testing.T) (Migratable, func(ctx context.Context, stmt string) error)) {
+	ctx := context.Background()
+	s, exec := open(t)
+	if n, err := s.Pending(ctx); err != nil || n == 0 {
+		t.Fatalf("fresh database: pending = %d, %v", n, err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Pending(ctx); err != nil || n != 0 {
+		t.Fatalf("after migrate: pending = %d, %v", n, err)
+	}
+	// What a newer qlink leaves: one migration more than this one knows.
+	if err := exec(ctx, `INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, true)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Pending(ctx); !errors.Is(err, store.ErrSchemaAhead) || !strings.Contains(err.Error(), "99999") {
+		t.Errorf("pending on a newer schema: %v, want ErrSchemaAhead naming the migration", err)
+	}
+	if err := s.Migrate(ctx); !errors.Is(err, store.ErrSchemaAhead) {
+		t.Errorf("migrate on a newer schema: %v, want ErrSchemaAhead", err)
 	}
 }

@@ -45,9 +45,16 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"blocked providers", testBlocks},
 		{"accounts, sessions, challenges, audit", testAccounts},
 		{"operations: schema and course counts", testOperations},
+		{"concurrent: sources publishing the same new courses", testConcurrentApply},
+		{"concurrent: manifests of one provider", testConcurrentManifests},
+		{"concurrent: refreshes of one provider", testConcurrentRefreshes},
+		{"concurrent: failed sign-ins", testConcurrentLoginFailures},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each test has a store of its own
+			tc.fn(t, open(t))
+		})
 	}
 }
 
@@ -99,7 +106,7 @@ func testDiscoveries(t *testing.T, s store.Store) {
 	}
 }
 
-func mustProviders(t *testing.T, s store.Store, ids ...string) {
+func mustProviders(t testing.TB, s store.Store, ids ...string) {
 	t.Helper()
 	var ps []model.Provider
 	for _, id := range ids {
@@ -110,7 +117,7 @@ func mustProviders(t *testing.T, s store.Store, ids ...string) {
 	}
 }
 
-func mustSource(t *testing.T, s store.Store, providerID, key string) store.Source {
+func mustSource(t testing.TB, s store.Store, providerID, key string) store.Source {
 	t.Helper()
 	srcs, err := s.SyncManifest(context.Background(), store.Manifest{ProviderID: providerID, URL: "https://x/m.json", FetchedAt: t0,
 		Body: []byte(`{"sources":[` + key + `]}`)}, []store.Source{{Key: key, Type: "ooapi", URL: "https://api/" + key}})
