@@ -75,7 +75,6 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
-
 // Pending reports how many migrations have not been applied.
 func (s *Store) Pending(ctx context.Context) (int, error) {
 	p, err := s.migrator()

@@ -86,7 +86,6 @@ func TestMigrateRemovedToInactive(t *testing.T) {
 	}
 }
 
-
 func BenchmarkStore(b *testing.B) {
 	storetest.Benchmark(b, open)
 }
