@@ -12,6 +12,7 @@ import (
 
 	"qlink/internal/config"
 	"qlink/internal/model"
+	"qlink/internal/model/alliance"
 	"qlink/internal/registry"
 	"qlink/internal/schedule"
 	"qlink/internal/search/bleve"
@@ -130,7 +131,7 @@ func newAlliancesAddCmd() *cobra.Command {
 		Example: `  qlink alliances add lumen --name "LUMEN European University" --member DEQARINST0001 --member uni-b.example`,
 		Args:    oneArg("the alliance's identifier"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := registry.ManualAlliance(args[0], name, lang, website, members)
+			a, err := alliance.Manual(args[0], name, lang, website, members)
 			if err != nil {
 				return err
 			}

@@ -11,7 +11,7 @@ import (
 	"golang.org/x/text/language"
 
 	"qlink/internal/model"
-	"qlink/internal/registry"
+	"qlink/internal/model/alliance"
 	"qlink/internal/store"
 )
 
@@ -102,7 +102,7 @@ func (s *Server) adminSaveAlliance(w http.ResponseWriter, r *http.Request) {
 		s.refuseAllianceForm(w, r, f, s.tr(r, "The language of the name must be a language tag such as en or de."))
 		return
 	}
-	a, err := registry.ManualAlliance(f.ID, f.Name, f.Lang, f.Website, members)
+	a, err := alliance.Manual(f.ID, f.Name, f.Lang, f.Website, members)
 	if err != nil {
 		s.refuseAllianceForm(w, r, f, err.Error())
 		return
@@ -147,7 +147,7 @@ func (s *Server) adminImportAlliances(w http.ResponseWriter, r *http.Request) {
 	}
 	name := path.Base(strings.ReplaceAll(header.Filename, `\`, "/"))
 	origin := "upload:" + name
-	as, problems, err := registry.ParseAlliances(body, name, header.Header.Get("Content-Type"))
+	as, problems, err := alliance.Parse(body, name, header.Header.Get("Content-Type"))
 	if err != nil {
 		s.adminAlliancesPage(w, r, http.StatusBadRequest, &adminAlliancesData{Form: allianceForm{Lang: "en"}, Error: err.Error(), Problems: problems})
 		return

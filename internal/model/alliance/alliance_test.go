@@ -1,4 +1,4 @@
-package registry
+package alliance
 
 import (
 	"slices"
@@ -12,7 +12,7 @@ import (
 func TestParseAlliancesQualityLinkTurtle(t *testing.T) {
 	path := sharedtest.Require(t, "samples", "elm", "quality-link", "alliance.ttl")
 	body := sharedtest.ReadFile(t, "samples", "elm", "quality-link", "alliance.ttl")
-	as, problems, err := ParseAlliances(body, path, "")
+	as, problems, err := Parse(body, path, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestParseAlliancesCSV(t *testing.T) {
 		"lumen,,,,DE0069\n" +
 		",,,,DEQARINST0003\n" +
 		"aurora,Aurora,,,\n"
-	as, problems, err := ParseAlliances([]byte(data), "alliances.csv", "")
+	as, problems, err := Parse([]byte(data), "alliances.csv", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestParseAlliancesRefusesWithReasons(t *testing.T) {
 		"csv with no rows":          {"alliance,member\n", "a.csv", "no alliance rows"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, _, err := ParseAlliances([]byte(tc.body), tc.where, "")
+			_, _, err := Parse([]byte(tc.body), tc.where, "")
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want one mentioning %q", err, tc.want)
 			}
@@ -83,7 +83,7 @@ func TestParseAlliancesUndeclaredAlliance(t *testing.T) {
 <https://data.deqar.eu/institution/5> ql:isMemberOf <http://a.example/all/1> .
 <https://data.deqar.eu/institution/6> ql:isMemberOf <http://a.example/all/2> .
 `
-	as, problems, err := ParseAlliances([]byte(ttl), "x.ttl", "text/turtle")
+	as, problems, err := Parse([]byte(ttl), "x.ttl", "text/turtle")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,8 +95,8 @@ func TestParseAlliancesUndeclaredAlliance(t *testing.T) {
 	}
 }
 
-func TestManualAlliance(t *testing.T) {
-	a, err := ManualAlliance(" lumen ", " LUMEN ", "en", "https://lumen.example", []string{"DEQARINST0001", "", "uni-b.example", "DEQARINST0001"})
+func TestManual(t *testing.T) {
+	a, err := Manual(" lumen ", " LUMEN ", "en", "https://lumen.example", []string{"DEQARINST0001", "", "uni-b.example", "DEQARINST0001"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestManualAlliance(t *testing.T) {
 		{"ok", "N", "javascript:alert(1)", "", "website"},
 		{"ok", "N", "", "  ", ""},
 	} {
-		_, err := ManualAlliance(bad.id, bad.name, "", bad.website, []string{bad.member})
+		_, err := Manual(bad.id, bad.name, "", bad.website, []string{bad.member})
 		if bad.want == "" {
 			if err != nil {
 				t.Errorf("%+v: %v", bad, err)
