@@ -1,0 +1,180 @@
+package bleve
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"qlink/internal/search"
+)
+
+// filters is one query as bitmaps of the table: base is what status,
+// quality, ECTS and (once matched) the text let through; sel[f] is facet
+// f's selected values ORed, nil when f has no selection. The caller holds
+// the table's read lock.
+type filters struct {
+	t    *table
+	base *roaring.Bitmap
+	sel  [numFacets]*roaring.Bitmap
+}
+
+func (t *table) filters(sel map[search.Facet][]string, st search.Status, qf search.QualityFilter, ectsMin, ectsMax *float64) *filters {
+	fs := &filters{t: t}
+	switch st {
+	case search.StatusInactive:
+		fs.base = t.inactive.Clone()
+	case search.StatusAll:
+		fs.base = t.live.Clone()
+	default:
+		fs.base = roaring.AndNot(t.live, t.inactive)
+	}
+	switch qf {
+	case search.QualityValid:
+		fs.base.AndNot(t.flagged)
+	case search.QualityFlagged:
+		fs.base.And(t.flagged)
+	}
+	if ectsMin != nil || ectsMax != nil {
+		fs.base.And(t.ectsRange(ectsMin, ectsMax))
+	}
+	for f, values := range sel {
+		i := facetIndex(f)
+		bms := make([]*roaring.Bitmap, 0, len(values))
+		for _, v := range values {
+			if bm := t.values[i][v]; bm != nil {
+				bms = append(bms, bm)
+			}
+		}
+		fs.sel[i] = roaring.FastOr(bms...)
+	}
+	return fs
+}
+
+// except returns the documents that pass the base and every selection
+// but facet skip's (skip -1: every selection).
+func (fs *filters) except(skip int) *roaring.Bitmap {
+	out := fs.base.Clone()
+	for i, s := range fs.sel {
+		if i != skip && s != nil {
+			out.And(s)
+		}
+	}
+	return out
+}
+
+// counts returns every facet's counts: each value's documents among those
+// that pass every filter but the facet's own selection.
+func (fs *filters) counts() map[search.Facet][]search.FacetCount {
+	out := make(map[search.Facet][]search.FacetCount, numFacets)
+	var all *counter // shared by the facets without a selection
+	for i, f := range search.Facets {
+		var c *counter
+		switch {
+		case fs.sel[i] != nil:
+			c = fs.t.counter(fs.except(i))
+		case all == nil:
+			all = fs.t.counter(fs.except(-1))
+			c = all
+		default:
+			c = all
+		}
+		out[f] = c.count(fs.t.values[i])
+	}
+	return out
+}
+
+// counter counts values among the documents of one filter, by whichever
+// way costs least: the values' own cardinalities when the filter lets
+// every live document through, subtraction of the few documents it keeps
+// out when those are fewer, intersection otherwise.
+type counter struct {
+	filter *roaring.Bitmap
+	// everything is set when filter is every live document; out holds the
+	// live documents filter keeps out, when they are the fewer.
+	everything bool
+	out        *roaring.Bitmap
+}
+
+func (t *table) counter(filter *roaring.Bitmap) *counter {
+	n, live := filter.GetCardinality(), t.live.GetCardinality()
+	c := &counter{filter: filter, everything: n == live}
+	if !c.everything && live-n < n {
+		c.out = roaring.AndNot(t.live, filter)
+	}
+	return c
+}
+
+// count returns the non-zero counts of values, by count then value.
+func (c *counter) count(values map[string]*roaring.Bitmap) []search.FacetCount {
+	counts := []search.FacetCount{}
+	if c.filter.IsEmpty() {
+		return counts
+	}
+	for v, bm := range values {
+		var n uint64
+		switch {
+		case c.everything:
+			n = bm.GetCardinality()
+		case c.out != nil:
+			n = bm.GetCardinality() - bm.AndCardinality(c.out)
+		default:
+			n = bm.AndCardinality(c.filter)
+		}
+		if n > 0 {
+			counts = append(counts, search.FacetCount{Value: v, Count: int(n)})
+		}
+	}
+	slices.SortFunc(counts, func(a, b search.FacetCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Value, b.Value))
+	})
+	return counts
+}
+
+// page returns the ordinals of the documents in pass, in order, from
+// position start of order on, skipping skip and taking at most size.
+func (t *table) page(pass *roaring.Bitmap, start, skip, size int) []uint32 {
+	n := int(pass.GetCardinality())
+	if n <= skip || start >= len(t.order) {
+		return nil
+	}
+	// Walking order meets about (skip+size)·len/n entries before it has
+	// the page; sorting the ranks of pass costs about n.
+	if walk := (skip + size) * (len(t.order) - start) / n; n < walk {
+		return t.pageByRank(pass, start, skip, size)
+	}
+	out := make([]uint32, 0, size)
+	for _, o := range t.order[start:] {
+		if !pass.Contains(o) {
+			continue
+		}
+		if skip > 0 {
+			skip--
+			continue
+		}
+		if out = append(out, o); len(out) == size {
+			break
+		}
+	}
+	return out
+}
+
+func (t *table) pageByRank(pass *roaring.Bitmap, start, skip, size int) []uint32 {
+	ranks := make([]uint32, 0, pass.GetCardinality())
+	for o := range roaring.Values(pass) {
+		if r := t.rank[o]; int(r) >= start {
+			ranks = append(ranks, r)
+		}
+	}
+	if len(ranks) <= skip {
+		return nil
+	}
+	slices.Sort(ranks)
+	ranks = ranks[skip:min(len(ranks), skip+size)]
+	out := make([]uint32, len(ranks))
+	for i, r := range ranks {
+		out[i] = t.order[r]
+	}
+	return out
+}
