@@ -28,7 +28,7 @@ func (t *table) filters(sel map[search.Facet][]string, st search.Status, qf sear
 	case search.StatusAll:
 		fs.base = t.live.Clone()
 	default:
-		fs.base = roaring.AndNot(t.live, t.inactive)
+		fs.base = t.active.Clone()
 	}
 	switch qf {
 	case search.QualityValid:
@@ -80,16 +80,22 @@ func (fs *filters) counts() map[search.Facet][]search.FacetCount {
 		default:
 			c = all
 		}
-		out[f] = c.count(fs.t.values[i])
+		out[f] = c.count(i)
 	}
 	return out
 }
 
-// counter counts values among the documents of one filter, by whichever
-// way costs least: the values' own cardinalities when the filter lets
-// every live document through, subtraction of the few documents it keeps
-// out when those are fewer, intersection otherwise.
+// counter counts facet values among the documents of one filter, by
+// whichever way costs least:
+//
+//   - every live document passes: each value's cardinality;
+//   - a one-value facet: a pass over the filter's documents, or over the
+//     live documents it keeps out when those are fewer, reading their codes;
+//   - otherwise each value's AND-cardinality with the filter, or its
+//     cardinality less that with the documents kept out, when those are
+//     fewer.
 type counter struct {
+	t      *table
 	filter *roaring.Bitmap
 	// everything is set when filter is every live document; out holds the
 	// live documents filter keeps out, when they are the fewer.
@@ -99,37 +105,65 @@ type counter struct {
 
 func (t *table) counter(filter *roaring.Bitmap) *counter {
 	n, live := filter.GetCardinality(), t.live.GetCardinality()
-	c := &counter{filter: filter, everything: n == live}
+	c := &counter{t: t, filter: filter, everything: n == live}
 	if !c.everything && live-n < n {
 		c.out = roaring.AndNot(t.live, filter)
 	}
 	return c
 }
 
-// count returns the non-zero counts of values, by count then value.
-func (c *counter) count(values map[string]*roaring.Bitmap) []search.FacetCount {
+// count returns facet f's non-zero counts, by count then value.
+func (c *counter) count(f int) []search.FacetCount {
 	counts := []search.FacetCount{}
 	if c.filter.IsEmpty() {
 		return counts
 	}
+	values := c.t.values[f]
+	var perCode []int
+	if oneValue[f] && !c.everything {
+		perCode = c.byCode(f)
+	}
 	for v, bm := range values {
-		var n uint64
+		var n int
 		switch {
 		case c.everything:
-			n = bm.GetCardinality()
+			n = int(bm.GetCardinality())
+		case perCode != nil && c.out != nil:
+			n = int(bm.GetCardinality()) - perCode[c.t.codeOf[f][v]]
+		case perCode != nil:
+			n = perCode[c.t.codeOf[f][v]]
 		case c.out != nil:
-			n = bm.GetCardinality() - bm.AndCardinality(c.out)
+			n = int(bm.GetCardinality() - bm.AndCardinality(c.out))
 		default:
-			n = bm.AndCardinality(c.filter)
+			n = int(bm.AndCardinality(c.filter))
 		}
 		if n > 0 {
-			counts = append(counts, search.FacetCount{Value: v, Count: int(n)})
+			counts = append(counts, search.FacetCount{Value: v, Count: n})
 		}
 	}
 	slices.SortFunc(counts, func(a, b search.FacetCount) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Value, b.Value))
 	})
 	return counts
+}
+
+// byCode counts the documents of each code of the one-value facet f among
+// the filter's documents, or among those it keeps out when c.out is set.
+func (c *counter) byCode(f int) []int {
+	per := make([]int, len(c.t.names[f]))
+	codes := c.t.codes[f]
+	docs := c.filter
+	if c.out != nil {
+		docs = c.out
+	}
+	it := docs.ManyIterator()
+	var buf [256]uint32
+	for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
+		for _, o := range buf[:n] {
+			per[codes[o]]++
+		}
+	}
+	return per
 }
 
 // page returns the ordinals of the documents in pass, in order, from

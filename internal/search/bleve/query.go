@@ -3,7 +3,6 @@ package bleve
 import (
 	"context"
 	"fmt"
-	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -371,10 +370,17 @@ func (ix *Index) wordQuery(w string, present map[string]bool) query.Query {
 // The breakdown is a map: its values are summed in sorted order, since
 // float addition in map order differs in the last bits from one search
 // to the next, and a score that wobbles moves a hit across page and
-// cursor boundaries.
+// cursor boundaries. It runs for every hit, so the values are sorted in
+// a buffer on the stack rather than a new slice.
 func disMax(_ context.Context, d *bsearch.DocumentMatch) (float64, error) {
+	var buf [32]float64
+	scores := buf[:0]
+	for _, s := range d.ScoreBreakdown {
+		scores = append(scores, s)
+	}
+	slices.Sort(scores)
 	var best, sum float64
-	for _, s := range slices.Sorted(maps.Values(d.ScoreBreakdown)) {
+	for _, s := range scores {
 		sum += s
 		best = max(best, s)
 	}

@@ -7,9 +7,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/RoaringBitmap/roaring/v2"
 
 	"qlink/internal/search"
 )
@@ -224,23 +227,78 @@ func BenchmarkScale(b *testing.B) {
 	}
 }
 
-// BenchmarkScaleOpen measures opening the on-disk index, ready to search.
+// BenchmarkScaleOpen measures opening the on-disk index until it has
+// answered a first search: with the facet table rebuilt from the index
+// (its file removed first) and read from the file the previous Close
+// saved. It reports the heap the open index holds (heap-MB, after a
+// garbage collection) and the table's own estimate of its size
+// (table-MB).
 func BenchmarkScaleOpen(b *testing.B) {
 	for _, n := range scaleSizes() {
 		path := scaleCorpus(b, n)
-		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
-			for b.Loop() {
-				ix, err := Open(path)
-				if err != nil {
-					b.Fatal(err)
+		for _, from := range []string{"index", "file"} {
+			b.Run(fmt.Sprintf("%dk/table from %s", n/1000, from), func(b *testing.B) {
+				var heap, size float64
+				for b.Loop() {
+					b.StopTimer()
+					if from == "index" {
+						if err := os.Remove(filepath.Join(path, tableFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+							b.Fatal(err)
+						}
+					}
+					before := heapAlloc()
+					b.StartTimer()
+					ix, err := Open(path)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := ix.Search(context.Background(), search.Query{Limit: 1}); err != nil {
+						b.Fatal(err)
+					}
+					b.StopTimer()
+					if ix.tableFrom != from {
+						b.Fatalf("table from %s, want %s", ix.tableFrom, from)
+					}
+					heap, size = float64(heapAlloc()-before)/1e6, float64(tableBytes(ix.table))/1e6
+					if err := ix.Close(); err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
 				}
-				if _, err := ix.Search(context.Background(), search.Query{Limit: 1}); err != nil {
-					b.Fatal(err)
-				}
-				if err := ix.Close(); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+				b.ReportMetric(heap, "heap-MB")
+				b.ReportMetric(size, "table-MB")
+			})
+		}
 	}
+}
+
+// heapAlloc returns the bytes of live heap after a collection.
+func heapAlloc() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// tableBytes estimates the memory the table holds: its strings, columns,
+// bitmaps and the ID map (about 32 bytes an entry).
+func tableBytes(t *table) int {
+	n := 0
+	for _, ss := range [][]string{t.ids, t.sortKeys} {
+		for _, s := range ss {
+			n += 16 + len(s)
+		}
+	}
+	n += 8*len(t.ects) + 4*(len(t.order)+len(t.rank)+len(t.free)) + 32*len(t.ords)
+	bms := []*roaring.Bitmap{t.live, t.inactive, t.flagged}
+	for _, values := range t.values {
+		for v, bm := range values {
+			n += len(v)
+			bms = append(bms, bm)
+		}
+	}
+	for _, bm := range bms {
+		n += int(bm.GetSizeInBytes())
+	}
+	return n
 }

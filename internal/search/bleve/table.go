@@ -2,6 +2,7 @@ package bleve
 
 import (
 	"cmp"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -21,22 +22,29 @@ import (
 // with bitmaps instead.
 //
 // Every document gets a dense ordinal (uint32; a deleted document's
-// ordinal is reused). Per ordinal the table keeps the ID, the sort key (the
-// analysed title bleve sorts by, or bleve's stand-in for none) and the ECTS
-// credits (NaN when not stated). Per facet value it keeps a roaring bitmap
-// of the ordinals carrying it, and bitmaps of the live, the inactive and the
-// flagged documents. order lists the live ordinals by sort key then ID, the
-// order of every query without text, and rank is each ordinal's position
-// in it.
+// ordinal is reused). Per ordinal the table keeps the ID and the sort key
+// (the analysed title bleve sorts by, or bleve's stand-in for none). Per
+// facet value, and per ECTS value, it keeps a roaring bitmap of the
+// ordinals carrying it, and bitmaps of the live, the active (live and not
+// inactive), the inactive and the flagged documents. The facets that hold
+// one value per document (institution, country, EQF, type) also keep a
+// column of value codes by ordinal. order lists the live ordinals by sort
+// key then ID, the order of every query without text, and rank is each
+// ordinal's position in it.
 //
 // A query becomes bitmaps (see filters): status, quality and ECTS make the
 // base, each selected facet the OR of its selected values. A facet's counts
-// are the AND-cardinalities of its value bitmaps with the base and every
-// other facet's selection (disjunctive faceting, as before with one bleve
-// request per selected facet). A page without text is read from order,
-// testing membership, or, when few documents pass, by sorting the passing
-// ordinals' ranks. Text is still matched and scored by bleve, but its hits
-// are only collected as ordinals (query.go).
+// are those of its values among the base and every other facet's selection
+// (disjunctive faceting, as before with one bleve request per selected
+// facet), counted the cheapest way (see counter): the values' own
+// cardinalities when nothing filters, AND-cardinalities of bitmaps, and for
+// the one-value facets a pass over the filter (or over the documents it
+// keeps out, when those are fewer) through the code column, which costs
+// in proportion to the filter rather than to the facet's thousand values.
+// A page without text is read from order, testing membership, or, when few
+// documents pass, by sorting the passing ordinals' ranks. Text is still
+// matched and scored by bleve, but its hits are only collected as
+// ordinals (query.go).
 //
 // All of this lives beside the bleve index and follows it: Index and
 // Delete update bleve, then the table, under the table's lock, so a reader
@@ -51,15 +59,20 @@ type table struct {
 	ids      []string // by ordinal; "" for a free ordinal
 	ords     map[string]uint32
 	free     []uint32
-	sortKeys []string  // by ordinal
-	ects     []float64 // by ordinal; NaN when not stated
-	order    []uint32  // live ordinals by sort key, then ID
-	rank     []uint32  // by ordinal: its position in order
+	sortKeys []string // by ordinal
+	order    []uint32 // live ordinals by sort key, then ID
+	rank     []uint32 // by ordinal: its position in order
 
-	live, inactive, flagged *roaring.Bitmap
+	live, active, inactive, flagged *roaring.Bitmap
 	// values holds per facet (indexed as search.Facets) each value's
-	// documents.
+	// documents; ects each ECTS value's.
 	values [numFacets]map[string]*roaring.Bitmap
+	ects   map[float64]*roaring.Bitmap
+	// codes holds, for the one-value facets, each ordinal's value as an
+	// index into names (0: none); codeOf is the way back.
+	codes  [numFacets][]uint32
+	names  [numFacets][]string
+	codeOf [numFacets]map[string]uint32
 
 	// gen names the index state the table mirrors (genKey, index.go).
 	gen string
@@ -67,16 +80,58 @@ type table struct {
 
 const numFacets = 8
 
+// oneValue marks the facets of which a document has at most one value
+// (facetValues): they get a code column.
+var oneValue = func() (one [numFacets]bool) {
+	for _, f := range []search.Facet{search.FacetInstitution, search.FacetCountry, search.FacetEQF, search.FacetType} {
+		one[facetIndex(f)] = true
+	}
+	return one
+}()
+
 // noSortKey is bleve's sort value for a document without one: it sorts
 // last.
 var noSortKey = bsearch.HighTerm
 
 func newTable() *table {
-	t := &table{ords: map[string]uint32{}, live: roaring.New(), inactive: roaring.New(), flagged: roaring.New()}
+	t := &table{ords: map[string]uint32{}, live: roaring.New(), active: roaring.New(), inactive: roaring.New(),
+		flagged: roaring.New(), ects: map[float64]*roaring.Bitmap{}}
 	for i := range t.values {
 		t.values[i] = map[string]*roaring.Bitmap{}
+		if oneValue[i] {
+			t.codes[i], t.names[i], t.codeOf[i] = []uint32{}, []string{""}, map[string]uint32{}
+		}
 	}
 	return t
+}
+
+// code returns the code of value v of the one-value facet f, giving it
+// one if it has none yet.
+func (t *table) code(f int, v string) uint32 {
+	c, ok := t.codeOf[f][v]
+	if !ok {
+		c = uint32(len(t.names[f]))
+		t.names[f] = append(t.names[f], v)
+		t.codeOf[f][v] = c
+	}
+	return c
+}
+
+// fillCodes sets the code columns from the value bitmaps, for a table read
+// from a file or from the index.
+func (t *table) fillCodes() {
+	for f := range t.codes {
+		if !oneValue[f] {
+			continue
+		}
+		t.codes[f] = make([]uint32, len(t.ids))
+		for _, v := range slices.Sorted(maps.Keys(t.values[f])) {
+			c := t.code(f, v)
+			for o := range roaring.Values(t.values[f][v]) {
+				t.codes[f][o] = c
+			}
+		}
+	}
 }
 
 // facetIndex returns f's place in search.Facets and table.values.
@@ -118,7 +173,7 @@ func (t *table) update(put []row, del []string, gen string) {
 	for _, id := range del {
 		if o, ok := t.ords[id]; ok {
 			delete(t.ords, id)
-			t.ids[o], t.sortKeys[o], t.ects[o] = "", "", math.NaN()
+			t.ids[o], t.sortKeys[o] = "", ""
 			t.free = append(t.free, o)
 		}
 	}
@@ -152,8 +207,12 @@ func (t *table) newOrdinal(id string) uint32 {
 		o = uint32(len(t.ids))
 		t.ids = append(t.ids, "")
 		t.sortKeys = append(t.sortKeys, "")
-		t.ects = append(t.ects, math.NaN())
 		t.rank = append(t.rank, 0)
+		for f, codes := range t.codes {
+			if codes != nil {
+				t.codes[f] = append(codes, 0)
+			}
+		}
 	}
 	t.ids[o] = id
 	t.ords[id] = o
@@ -167,18 +226,12 @@ func (t *table) forget(stale *roaring.Bitmap) {
 		return
 	}
 	for f := range t.values {
-		for v, bm := range t.values[f] {
-			if bm.Intersects(stale) {
-				bm.AndNot(stale)
-				if bm.IsEmpty() {
-					delete(t.values[f], v)
-				}
-			}
-		}
+		forgetIn(t.values[f], stale)
 	}
-	t.live.AndNot(stale)
-	t.inactive.AndNot(stale)
-	t.flagged.AndNot(stale)
+	forgetIn(t.ects, stale)
+	for _, bm := range []*roaring.Bitmap{t.live, t.active, t.inactive, t.flagged} {
+		bm.AndNot(stale)
+	}
 
 	positions := make([]uint32, 0, stale.GetCardinality())
 	for o := range roaring.Values(stale) {
@@ -197,26 +250,55 @@ func (t *table) forget(stale *roaring.Bitmap) {
 	t.renumber(int(positions[0]))
 }
 
+// forgetIn takes the stale ordinals out of each bitmap of values, and the
+// emptied bitmaps out of values.
+func forgetIn[K comparable](values map[K]*roaring.Bitmap, stale *roaring.Bitmap) {
+	for v, bm := range values {
+		if bm.Intersects(stale) {
+			bm.AndNot(stale)
+			if bm.IsEmpty() {
+				delete(values, v)
+			}
+		}
+	}
+}
+
 // set records r at ordinal o, which holds nothing else.
 func (t *table) set(o uint32, r row) {
-	t.sortKeys[o], t.ects[o] = r.sortKey, r.ects
+	t.sortKeys[o] = r.sortKey
 	t.live.Add(o)
 	if r.inactive {
 		t.inactive.Add(o)
+	} else {
+		t.active.Add(o)
 	}
 	if r.flagged {
 		t.flagged.Add(o)
 	}
+	if !math.IsNaN(r.ects) {
+		addTo(t.ects, r.ects, o)
+	}
 	for f, vs := range r.values {
 		for _, v := range vs {
-			bm := t.values[f][v]
-			if bm == nil {
-				bm = roaring.New()
-				t.values[f][v] = bm
+			addTo(t.values[f], v, o)
+		}
+		if oneValue[f] {
+			t.codes[f][o] = 0
+			if len(vs) > 0 {
+				t.codes[f][o] = t.code(f, vs[0])
 			}
-			bm.Add(o)
 		}
 	}
+}
+
+// addTo adds ordinal o to value v's bitmap in values.
+func addTo[K comparable](values map[K]*roaring.Bitmap, v K, o uint32) {
+	bm := values[v]
+	if bm == nil {
+		bm = roaring.New()
+		values[v] = bm
+	}
+	bm.Add(o)
 }
 
 // insertOrder puts the ordinals, whose sort keys are set, into order.
@@ -267,14 +349,15 @@ func (t *table) after(sortKey, id string) int {
 	return i
 }
 
-// ectsRange returns the live documents whose ECTS credits lie within
-// [lo, hi]; a nil bound is open. Documents without ECTS never match.
+// ectsRange returns the documents whose ECTS credits lie within [lo, hi];
+// a nil bound is open. Documents without ECTS never match. Courses state
+// few distinct values, so this ORs a few bitmaps.
 func (t *table) ectsRange(lo, hi *float64) *roaring.Bitmap {
-	words := make([]uint64, (len(t.ects)+63)/64)
-	for o, e := range t.ects {
-		if !math.IsNaN(e) && (lo == nil || e >= *lo) && (hi == nil || e <= *hi) {
-			words[o/64] |= 1 << (o % 64)
+	var in []*roaring.Bitmap
+	for e, bm := range t.ects {
+		if (lo == nil || e >= *lo) && (hi == nil || e <= *hi) {
+			in = append(in, bm)
 		}
 	}
-	return roaring.FromDense(words, false)
+	return roaring.FastOr(in...)
 }

@@ -377,15 +377,26 @@ func TestUpdatesAgainstReference(t *testing.T) {
 }
 
 // checkTable checks the table's parts agree, as a table read from a file
-// must.
+// must, and that what updates kept up (ranks, active documents, codes)
+// equals what a file's reader derives.
 func checkTable(t *table) error {
-	c := &table{ids: t.ids, sortKeys: t.sortKeys, order: t.order, live: t.live, inactive: t.inactive, flagged: t.flagged, values: t.values}
+	c := newTable()
+	c.ids, c.sortKeys, c.order, c.values, c.ects = t.ids, t.sortKeys, t.order, t.values, t.ects
+	c.live, c.inactive, c.flagged = t.live, t.inactive, t.flagged
 	if err := c.index(); err != nil {
 		return err
+	}
+	if !c.active.Equals(t.active) {
+		return fmt.Errorf("active documents differ")
 	}
 	for _, o := range t.order {
 		if c.rank[o] != t.rank[o] {
 			return fmt.Errorf("ordinal %d: rank %d, want %d", o, t.rank[o], c.rank[o])
+		}
+		for f := range t.codes {
+			if oneValue[f] && c.names[f][c.codes[f][o]] != t.names[f][t.codes[f][o]] {
+				return fmt.Errorf("ordinal %d: facet %s code of %q, want %q", o, search.Facets[f], t.names[f][t.codes[f][o]], c.names[f][c.codes[f][o]])
+			}
 		}
 	}
 	return nil

@@ -123,8 +123,10 @@ func writeTable(path, version string, t *table) (err error) {
 			w.raw([]byte(s))
 		}
 	}
-	for _, e := range t.ects {
+	w.uvarint(uint64(len(t.ects)))
+	for _, e := range slices.Sorted(maps.Keys(t.ects)) {
 		w.uint64(math.Float64bits(e))
+		w.bitmap(t.ects[e])
 	}
 	w.uvarint(uint64(len(t.order)))
 	for _, o := range t.order {
@@ -220,9 +222,14 @@ func readTable(path, version, gen string) (*table, error) {
 			t.sortKeys[i-n] = s
 		}
 	}
-	t.ects = make([]float64, n)
-	for i := range t.ects {
-		t.ects[i] = math.Float64frombits(r.uint64())
+	for range r.uvarint() {
+		e := math.Float64frombits(r.uint64())
+		bm := roaring.New()
+		r.bitmap(bm)
+		if math.IsNaN(e) {
+			r.fail()
+		}
+		t.ects[e] = bm
 	}
 	live := int(r.uvarint())
 	if r.err != nil || live > n {
@@ -282,20 +289,28 @@ func (t *table) index() error {
 	}
 	bms := []*roaring.Bitmap{t.inactive, t.flagged}
 	for _, values := range t.values {
-		for _, bm := range values {
-			bms = append(bms, bm)
-		}
+		bms = slices.AppendSeq(bms, maps.Values(values))
 	}
+	bms = slices.AppendSeq(bms, maps.Values(t.ects))
 	for _, bm := range bms {
 		if bm.AndCardinality(t.live) != bm.GetCardinality() {
 			return fmt.Errorf("%w: a bitmap holds deleted documents", errStaleTable)
 		}
 	}
+	t.derive()
 	return nil
 }
 
-// rebuildTable reads the table from the index: every document's ID, then
-// the postings of the facet, status, quality, ECTS and sort fields.
+// derive makes the parts a file or a rebuild leaves out: the active
+// documents and the code columns.
+func (t *table) derive() {
+	t.active = roaring.AndNot(t.live, t.inactive)
+	t.fillCodes()
+}
+
+// rebuildTable reads the table from the index: every document's ID and
+// sort key, then the postings of the facet, status, quality and ECTS
+// fields.
 func (ix *Index) rebuildTable() (*table, error) {
 	adv, err := ix.idx.Advanced()
 	if err != nil {
@@ -352,50 +367,36 @@ func readIndex(r index.IndexReader) (*table, error) {
 			return
 		}
 		if i, err := numeric.PrefixCoded(term).Int64(); err == nil {
-			for _, o := range ords {
-				t.ects[o] = numeric.Int64ToFloat64(i)
-			}
+			bm := roaring.New()
+			bm.AddMany(ords)
+			t.ects[numeric.Int64ToFloat64(i)] = bm
 		}
 	})
 	if err != nil {
 		return nil, err
 	}
-	for o := range t.sortKeys {
-		t.sortKeys[o] = noSortKey
-	}
-	// The sort field's dictionary is in term order: the order is its
-	// postings term by term, each term's documents by ID, then the
-	// documents without a sort key.
-	t.order = make([]uint32, 0, len(t.ids))
-	err = eachPosting(r, fieldSort, ordOf, func(term string, ords []uint32) {
-		for _, o := range ords {
-			t.sortKeys[o] = term
-		}
-		t.order = append(t.order, ords...)
-	})
-	if err != nil {
-		return nil, err
-	}
-	for o, k := range t.sortKeys {
-		if k == noSortKey {
-			t.order = append(t.order, uint32(o))
-		}
-	}
-	if !slices.IsSortedFunc(t.order, t.compare) {
-		slices.SortFunc(t.order, t.compare)
-	}
+	slices.SortFunc(t.order, t.compare)
 	t.renumber(0)
+	t.derive()
 	return t, nil
 }
 
-// readIDs gives every document of r an ordinal, in r's order, and returns
-// the ordinal of an internal document number.
+// readIDs gives every document of r an ordinal, in r's order, with its
+// sort key (from the doc values: the sort field has a term per title, too
+// many to read term by term), puts them in order and returns the ordinal
+// of an internal document number.
 func readIDs(r index.IndexReader, t *table) (func(uint64) (uint32, bool), error) {
 	all, err := r.DocIDReaderAll()
 	if err != nil {
 		return nil, err
 	}
 	defer all.Close()
+	sortValues, err := r.DocValueReader([]string{fieldSort})
+	if err != nil {
+		return nil, err
+	}
+	var key []byte
+	visit := func(_ string, term []byte) { key = term }
 	var internal []uint64 // by ordinal
 	for {
 		id, err := all.Next()
@@ -412,8 +413,17 @@ func readIDs(r index.IndexReader, t *table) (func(uint64) (uint32, bool), error)
 		if _, dup := t.ords[ext]; dup {
 			return nil, fmt.Errorf("document %s twice", ext)
 		}
-		t.newOrdinal(ext)
+		o := t.newOrdinal(ext)
 		internal = append(internal, id.Value())
+		key = nil
+		if err := sortValues.VisitDocValues(id, visit); err != nil {
+			return nil, err
+		}
+		t.sortKeys[o] = noSortKey
+		if key != nil {
+			t.sortKeys[o] = string(key)
+		}
+		t.order = append(t.order, o)
 	}
 	// Internal numbers are dense (segment offsets plus document numbers),
 	// so a slice maps them; a map when they are not.
