@@ -9,6 +9,11 @@
 // analyser (mapping.go). A query requires every word, each in any field of
 // any language, scored by its best field, with a one-typo fallback on an
 // unstemmed copy of all text (query.go).
+//
+// Filters, facet counts and the order of queries without text do not go
+// through bleve: a facet table of roaring bitmaps kept beside the index
+// answers them without reading any document's values (table.go), and is
+// saved in the index directory when the index closes (tablefile.go).
 package bleve
 
 import (

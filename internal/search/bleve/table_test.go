@@ -14,6 +14,7 @@ import (
 	blevesearch "github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sync/errgroup"
 
 	"qlink/internal/search"
 )
@@ -523,5 +524,69 @@ func TestTextHitsUnknownToTheTable(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"d1"}, hitIDs(res)); diff != "" {
 		t.Errorf("hits (-want +got):\n%s", diff)
+	}
+}
+
+// TestReadersSeeWholeBatches: while batches move 100 documents from one
+// country to another and back, and delete and restore 50 others, searches
+// without text (answered by the table alone) see each batch wholly or not
+// at all.
+func TestReadersSeeWholeBatches(t *testing.T) {
+	ctx := context.Background()
+	docs := make([]search.Document, 200)
+	for i := range docs {
+		docs[i] = search.Document{ID: fmt.Sprintf("b%03d", i), Title: map[string]string{"en": fmt.Sprint("course ", i)}, Country: "ZZ"}
+		if i < 100 {
+			docs[i].Country = "AA"
+		}
+	}
+	ix := openCorpus(t, docs)
+	moved := slices.Clone(docs[:100])
+	var g errgroup.Group
+	g.Go(func() error {
+		for round := range 20 {
+			country := []string{"BB", "AA"}[round%2]
+			for i := range moved {
+				moved[i].Country = country
+			}
+			if err := ix.Index(ctx, moved); err != nil {
+				return err
+			}
+			ids := make([]string, 0, 50)
+			for _, d := range docs[150:] {
+				ids = append(ids, d.ID)
+			}
+			if err := ix.Delete(ctx, ids); err != nil {
+				return err
+			}
+			if err := ix.Index(ctx, docs[150:]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for range 2 {
+		g.Go(func() error {
+			for range 200 {
+				res, err := ix.Search(ctx, search.Query{Limit: maxLimit})
+				if err != nil {
+					return err
+				}
+				counts := map[string]int{}
+				for _, c := range res.Facets[search.FacetCountry] {
+					counts[c.Value] = c.Count
+				}
+				if counts["AA"]+counts["BB"] != 100 || counts["AA"]%100 != 0 {
+					return fmt.Errorf("a half-applied batch: %v", counts)
+				}
+				if res.Total != 200 && res.Total != 150 || counts["ZZ"] != res.Total-100 {
+					return fmt.Errorf("a half-applied deletion: %d hits, %v", res.Total, counts)
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
 	}
 }

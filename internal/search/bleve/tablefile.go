@@ -2,6 +2,7 @@ package bleve
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -578,7 +579,9 @@ func (d *decoder) bitmap(bm *roaring.Bitmap) {
 	if d.err != nil {
 		return
 	}
-	if err := bm.UnmarshalBinary(b); err != nil || bm.Validate() != nil {
+	// roaring keeps the last reader it read from in a pool: a copy keeps
+	// the whole file from staying there.
+	if err := bm.UnmarshalBinary(bytes.Clone(b)); err != nil || bm.Validate() != nil {
 		d.fail()
 	}
 }
