@@ -336,6 +336,10 @@ func readIndex(r index.IndexReader) (*table, error) {
 		return nil, err
 	}
 	t.gen = string(gen)
+	if n, err := r.DocCount(); err == nil {
+		t.ids, t.sortKeys, t.rank = make([]string, 0, n), make([]string, 0, n), make([]uint32, 0, n)
+		t.ords = make(map[string]uint32, n)
+	}
 	ordOf, err := readIDs(r, t)
 	if err != nil {
 		return nil, err
