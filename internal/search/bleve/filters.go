@@ -65,22 +65,24 @@ func (fs *filters) except(skip int) *roaring.Bitmap {
 }
 
 // counts returns every facet's counts: each value's documents among those
-// that pass every filter but the facet's own selection.
+// that pass every filter but the facet's own selection. The facets without
+// a selection share one filter, and one counter.
 func (fs *filters) counts() map[search.Facet][]search.FacetCount {
 	out := make(map[search.Facet][]search.FacetCount, numFacets)
-	var all *counter // shared by the facets without a selection
-	for i, f := range search.Facets {
-		var c *counter
-		switch {
-		case fs.sel[i] != nil:
-			c = fs.t.counter(fs.except(i))
-		case all == nil:
-			all = fs.t.counter(fs.except(-1))
-			c = all
-		default:
-			c = all
+	var unselected []int
+	for i := range search.Facets {
+		if fs.sel[i] == nil {
+			unselected = append(unselected, i)
+			continue
 		}
-		out[f] = c.count(i)
+		c := fs.t.counter(fs.except(i), []int{i})
+		out[search.Facets[i]] = c.count(i)
+	}
+	if len(unselected) > 0 {
+		c := fs.t.counter(fs.except(-1), unselected)
+		for _, i := range unselected {
+			out[search.Facets[i]] = c.count(i)
+		}
 	}
 	return out
 }
@@ -101,13 +103,20 @@ type counter struct {
 	// live documents filter keeps out, when they are the fewer.
 	everything bool
 	out        *roaring.Bitmap
+	// perCode holds the one-value facets' counts by code, from one pass
+	// over the documents for all of them (byCode).
+	perCode [numFacets][]int
 }
 
-func (t *table) counter(filter *roaring.Bitmap) *counter {
+// counter prepares the counts of facets among the documents of filter.
+func (t *table) counter(filter *roaring.Bitmap, facets []int) *counter {
 	n, live := filter.GetCardinality(), t.live.GetCardinality()
 	c := &counter{t: t, filter: filter, everything: n == live}
 	if !c.everything && live-n < n {
 		c.out = roaring.AndNot(t.live, filter)
+	}
+	if !c.everything && n > 0 {
+		c.byCode(slices.DeleteFunc(slices.Clone(facets), func(f int) bool { return !oneValue[f] }))
 	}
 	return c
 }
@@ -118,12 +127,8 @@ func (c *counter) count(f int) []search.FacetCount {
 	if c.filter.IsEmpty() {
 		return counts
 	}
-	values := c.t.values[f]
-	var perCode []int
-	if oneValue[f] && !c.everything {
-		perCode = c.byCode(f)
-	}
-	for v, bm := range values {
+	perCode := c.perCode[f]
+	for v, bm := range c.t.values[f] {
 		var n int
 		switch {
 		case c.everything:
@@ -147,11 +152,16 @@ func (c *counter) count(f int) []search.FacetCount {
 	return counts
 }
 
-// byCode counts the documents of each code of the one-value facet f among
-// the filter's documents, or among those it keeps out when c.out is set.
-func (c *counter) byCode(f int) []int {
-	per := make([]int, len(c.t.names[f]))
-	codes := c.t.codes[f]
+// byCode counts, for each of the one-value facets, the documents of each
+// code among the filter's documents, or among those it keeps out when
+// c.out is set: one pass over the documents for all the facets.
+func (c *counter) byCode(facets []int) {
+	if len(facets) == 0 {
+		return
+	}
+	for _, f := range facets {
+		c.perCode[f] = make([]int, len(c.t.names[f]))
+	}
 	docs := c.filter
 	if c.out != nil {
 		docs = c.out
@@ -159,11 +169,13 @@ func (c *counter) byCode(f int) []int {
 	it := docs.ManyIterator()
 	var buf [256]uint32
 	for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
-		for _, o := range buf[:n] {
-			per[codes[o]]++
+		for _, f := range facets {
+			per, codes := c.perCode[f], c.t.codes[f]
+			for _, o := range buf[:n] {
+				per[codes[o]]++
+			}
 		}
 	}
-	return per
 }
 
 // page returns the ordinals of the documents in pass, in order, from

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -345,6 +346,23 @@ func readIndex(r index.IndexReader) (*table, error) {
 		return nil, err
 	}
 	t.live.AddRange(0, uint64(len(t.ids)))
+	// Sorting a million titles takes as long as reading the postings:
+	// the two run side by side.
+	var sorted sync.WaitGroup
+	sorted.Go(func() { slices.SortFunc(t.order, t.compare) })
+	err = readPostings(r, t, ordOf)
+	sorted.Wait()
+	if err != nil {
+		return nil, err
+	}
+	t.renumber(0)
+	t.derive()
+	return t, nil
+}
+
+// readPostings fills the value bitmaps of the facets and ECTS, and the
+// inactive and flagged documents, from the postings of their fields.
+func readPostings(r index.IndexReader, t *table, ordOf func(uint64) (uint32, bool)) error {
 	for i, f := range search.Facets {
 		err := eachPosting(r, string(f), ordOf, func(term string, ords []uint32) {
 			bm := roaring.New()
@@ -352,7 +370,7 @@ func readIndex(r index.IndexReader) (*table, error) {
 			t.values[i][term] = bm
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
 	flags := map[string]*roaring.Bitmap{fieldStatus: t.inactive, fieldQuality: t.flagged}
@@ -364,10 +382,10 @@ func readIndex(r index.IndexReader) (*table, error) {
 			}
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	err = eachPosting(r, fieldECTS, ordOf, func(term string, ords []uint32) {
+	return eachPosting(r, fieldECTS, ordOf, func(term string, ords []uint32) {
 		if shift, err := numeric.PrefixCoded(term).Shift(); err != nil || shift != 0 {
 			return
 		}
@@ -377,13 +395,6 @@ func readIndex(r index.IndexReader) (*table, error) {
 			t.ects[numeric.Int64ToFloat64(i)] = bm
 		}
 	})
-	if err != nil {
-		return nil, err
-	}
-	slices.SortFunc(t.order, t.compare)
-	t.renumber(0)
-	t.derive()
-	return t, nil
 }
 
 // readIDs gives every document of r an ordinal, in r's order, with its
