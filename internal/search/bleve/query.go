@@ -124,12 +124,13 @@ func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap,
 		afterScore, _ = strconv.ParseFloat(after[0], 64) // checkAfter made sure
 		afterPos = t.after(after[1], after[2])
 	}
+	find := t.finder()
 	collect := func(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
 		return func(d *bsearch.DocumentMatch) error {
 			if d == nil {
 				return nil
 			}
-			if o, ok := t.ords[d.ID]; ok {
+			if o, ok := find(d.ID, d.IndexInternalID.Value()); ok {
 				m.hits.Add(o)
 				if pass.Contains(o) {
 					m.total++
@@ -149,6 +150,34 @@ func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap,
 		return nil, fmt.Errorf("search/bleve: search: %w", err)
 	}
 	return m, nil
+}
+
+// finder returns a function that finds the ordinal of a hit by its ID and
+// its number in the index, for hits that come in index order. It guesses
+// first: the documents' numbers in the index and their ordinals mostly
+// follow the order they were indexed in (and exactly so after the table
+// was rebuilt), so a hit's ordinal is usually the previous hit's plus the
+// distance between their numbers. The guess costs two reads close to the
+// previous ones; a wrong guess, checked by the ID, falls back to the ID
+// map, whose lookups miss the cache. The caller holds the table's read
+// lock.
+func (t *table) finder() func(id string, number uint64) (uint32, bool) {
+	var lastNumber uint64
+	var lastOrd uint32
+	known := false
+	return func(id string, number uint64) (uint32, bool) {
+		if known && number > lastNumber {
+			if guess := uint64(lastOrd) + number - lastNumber; guess < uint64(len(t.ids)) && t.ids[guess] == id {
+				lastNumber, lastOrd = number, uint32(guess)
+				return lastOrd, true
+			}
+		}
+		o, ok := t.ords[id]
+		if ok {
+			lastNumber, lastOrd, known = number, o, true
+		}
+		return o, ok
+	}
 }
 
 // scored is one text hit.
