@@ -325,3 +325,36 @@ func tableBytes(t *table) int {
 	}
 	return n
 }
+
+// BenchmarkScaleTableUpdate measures the facet table's part of indexing a
+// harvest batch (harvest indexes 500 courses at a time) into the whole
+// catalogue: the batch's courses indexed again, unchanged, so the table
+// takes them out of every bitmap and the order and puts them back. bleve's
+// part, analysing the texts, is not included.
+func BenchmarkScaleTableUpdate(b *testing.B) {
+	const batch = 500
+	for _, n := range scaleSizes() {
+		path := scaleCorpus(b, n)
+		ix, err := Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows := make([]row, batch)
+		for i := range rows {
+			d := scaleDoc(n/2 + i)
+			rows[i] = ix.row(d, fields(d))
+		}
+		gen := ix.table.gen
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			for b.Loop() {
+				ix.table.update(rows, nil, gen)
+			}
+		})
+		if err := checkTable(ix.table); err != nil {
+			b.Fatal(err)
+		}
+		if err := ix.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
