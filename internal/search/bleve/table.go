@@ -51,8 +51,11 @@ import (
 // sees a batch whole or not at all. A text search that runs while a batch
 // is being written may see bleve's new hits before the table has them; such
 // hits are left out, or counted under their previous facet values, until
-// the table catches up a moment later. The table is saved beside the index
-// on Close and loaded at Open (tablefile.go).
+// the table catches up a moment later. A search holds the read lock while
+// bleve matches its text, so a batch waits for the searches in flight, and
+// searches that come meanwhile wait for the batch (a few milliseconds at a
+// million courses). The table is saved beside the index on Close and
+// loaded at Open (tablefile.go).
 type table struct {
 	mu sync.RWMutex
 
@@ -142,7 +145,7 @@ type row struct {
 	id      string
 	sortKey string
 	values  [numFacets][]string
-	ects    float64
+	ects    float64 // NaN when not stated
 	// inactive and flagged mirror search.Document.
 	inactive, flagged bool
 }
