@@ -108,3 +108,21 @@ func truncateRunes(s string, n int) string {
 	}
 	return s
 }
+
+// row is the facet table's view of d, whose bleve fields are f: the sort
+// key as bleve analyses it, the facet values, ECTS, status and flag.
+func (ix *Index) row(d search.Document, f map[string]any) row {
+	r := row{id: d.ID, sortKey: noSortKey, ects: math.NaN(), inactive: d.Inactive, flagged: d.Flagged}
+	if title, ok := f[fieldSort].(string); ok {
+		if tokens := ix.sortAnalyzer.Analyze([]byte(title)); len(tokens) > 0 {
+			r.sortKey = string(tokens[0].Term)
+		}
+	}
+	if e, ok := f[fieldECTS].(float64); ok {
+		r.ects = e
+	}
+	for facet, vs := range facetValues(d) {
+		r.values[facetIndex(facet)] = vs
+	}
+	return r
+}

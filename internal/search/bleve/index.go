@@ -9,14 +9,23 @@
 // analyser (mapping.go). A query requires every word, each in any field of
 // any language, scored by its best field, with a one-typo fallback on an
 // unstemmed copy of all text (query.go).
+//
+// Filters, facet counts and the order of queries without text do not go
+// through bleve: a facet table of roaring bitmaps kept beside the index
+// answers them without reading any document's values (table.go), and is
+// saved in the index directory when the index closes (tablefile.go).
 package bleve
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -42,16 +51,39 @@ const lockWait = "500ms"
 // versionKey is the internal key holding the mapping version.
 var versionKey = []byte("qlink.mapping-version")
 
+// genKey is the internal key naming the index's state for the facet table:
+// every batch sets it, in the same batch, to a value no other batch of any
+// process used (a random epoch per Open and a count), so a saved table
+// whose generation equals the index's mirrors exactly that index.
+var genKey = []byte("qlink.table-gen")
+
 // batchSize is how many documents go into one bleve batch (one segment).
 const batchSize = 1000
 
-// Index is a bleve index of course documents. It is safe for concurrent
-// use.
+// Index is a bleve index of course documents with its facet table
+// (table.go). It is safe for concurrent use.
 type Index struct {
 	idx blevesearch.Index
 	// analyzers holds the analyser of each field language; query words
 	// go through each so they meet the terms that language indexed.
 	analyzers map[string]analysis.Analyzer
+	// sortAnalyzer makes a title into the sort key bleve indexes.
+	sortAnalyzer analysis.Analyzer
+
+	table *table
+	// tablePath is where the table is saved, "" for an index in memory.
+	tablePath string
+	// savedGen is the generation of the saved table file; tableFrom says
+	// where Open found the table: "file" or "index" (rebuilt).
+	savedGen, tableFrom string
+
+	// writeMu makes each batch one step for bleve and the table alike, so
+	// concurrent writers cannot leave them disagreeing. epoch, batches
+	// and persisted name and count this Index's batches (genKey).
+	writeMu   sync.Mutex
+	epoch     uint64
+	batches   uint64
+	persisted atomic.Uint64
 }
 
 var _ search.Index = (*Index)(nil)
@@ -81,7 +113,14 @@ func Open(path string) (*Index, error) {
 	if err != nil {
 		return nil, errors.Join(err, idx.Close())
 	}
-	return newIndex(idx)
+	ix, err := newIndex(idx, path)
+	if err != nil {
+		return nil, errors.Join(err, idx.Close())
+	}
+	if err := ix.loadTable(version); err != nil {
+		return nil, errors.Join(err, idx.Close())
+	}
+	return ix, nil
 }
 
 // OpenMemory returns an empty index held in memory, for tests and demos.
@@ -101,17 +140,30 @@ func create(path string, im *mapping.IndexMappingImpl, version string) (*Index, 
 	if err := idx.SetInternal(versionKey, []byte(version)); err != nil {
 		return nil, errors.Join(fmt.Errorf("search/bleve: create %s: %w", path, err), idx.Close())
 	}
-	return newIndex(idx)
+	ix, err := newIndex(idx, path)
+	if err != nil {
+		return nil, errors.Join(err, idx.Close())
+	}
+	// A new index is empty, and so is its table.
+	ix.table = newTable()
+	return ix, nil
 }
 
-func newIndex(idx blevesearch.Index) (*Index, error) {
-	ix := &Index{idx: idx, analyzers: map[string]analysis.Analyzer{}}
+// newIndex wraps an open bleve index; the caller sets its table.
+func newIndex(idx blevesearch.Index, path string) (*Index, error) {
+	ix := &Index{idx: idx, analyzers: map[string]analysis.Analyzer{}, epoch: rand.Uint64()}
+	if path != "" {
+		ix.tablePath = filepath.Join(path, tableFile)
+	}
 	for _, lang := range fieldLangs() {
 		a := idx.Mapping().AnalyzerNamed(analyzerP + lang)
 		if a == nil {
-			return nil, errors.Join(fmt.Errorf("search/bleve: no analyser for %q", lang), idx.Close())
+			return nil, fmt.Errorf("search/bleve: no analyser for %q", lang)
 		}
 		ix.analyzers[lang] = a
+	}
+	if ix.sortAnalyzer = idx.Mapping().AnalyzerNamed(sortKey); ix.sortAnalyzer == nil {
+		return nil, errors.New("search/bleve: no sort key analyser")
 	}
 	return ix, nil
 }
@@ -133,12 +185,15 @@ func (ix *Index) Index(ctx context.Context, docs []search.Document) error {
 			return err
 		}
 		b := ix.idx.NewBatch()
-		for _, d := range chunk {
-			if err := b.Index(d.ID, fields(d)); err != nil {
+		rows := make([]row, len(chunk))
+		for i, d := range chunk {
+			f := fields(d)
+			if err := b.Index(d.ID, f); err != nil {
 				return fmt.Errorf("search/bleve: index %s: %w", d.ID, err)
 			}
+			rows[i] = ix.row(d, f)
 		}
-		if err := ix.idx.Batch(b); err != nil {
+		if err := ix.apply(b, rows, nil); err != nil {
 			return fmt.Errorf("search/bleve: index batch: %w", err)
 		}
 	}
@@ -155,10 +210,32 @@ func (ix *Index) Delete(ctx context.Context, ids []string) error {
 		for _, id := range chunk {
 			b.Delete(id)
 		}
-		if err := ix.idx.Batch(b); err != nil {
+		if err := ix.apply(b, nil, chunk); err != nil {
 			return fmt.Errorf("search/bleve: delete batch: %w", err)
 		}
 	}
+	return nil
+}
+
+// apply writes one batch to bleve, then the same change to the table.
+// The batch carries the new generation; its persisted callback counts it,
+// so Close knows when the table on disk may claim it.
+func (ix *Index) apply(b *blevesearch.Batch, put []row, del []string) error {
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	n := ix.batches + 1
+	gen := fmt.Sprintf("%016x-%d", ix.epoch, n)
+	b.SetInternal(genKey, []byte(gen))
+	b.SetPersistedCallback(func(err error) {
+		if err == nil {
+			ix.persisted.Store(n)
+		}
+	})
+	if err := ix.idx.Batch(b); err != nil {
+		return err
+	}
+	ix.batches = n
+	ix.table.update(put, del, gen)
 	return nil
 }
 
@@ -208,5 +285,11 @@ func (ix *Index) EachID(ctx context.Context, fn func(id string) error) error {
 	}
 }
 
-// Close closes the index; it must not be used afterwards.
-func (ix *Index) Close() error { return ix.idx.Close() }
+// Close saves the facet table beside the index, once bleve has persisted
+// every batch, and closes the index; it must not be used afterwards.
+func (ix *Index) Close() error {
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	err := ix.saveTable()
+	return errors.Join(err, ix.idx.Close())
+}

@@ -1,20 +1,18 @@
 package bleve
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"maps"
+	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	blevesearch "github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-	"golang.org/x/sync/errgroup"
 
 	"qlink/internal/search"
 )
@@ -27,9 +25,6 @@ const (
 	maxFrom = 1 << 30
 	// maxWords bounds the work one query can ask for.
 	maxWords = 16
-	// facetSize is "every value": bleve counts all values regardless and
-	// only trims the list it returns.
-	facetSize = 100_000
 	// Words of at least fuzzyMinRunes runes may carry one typo, but not in
 	// their first letter (as in Meilisearch).
 	fuzzyMinRunes = 5
@@ -49,10 +44,10 @@ const (
 	tieBreaker = 0.1
 )
 
-// Search runs one catalogue query: a page of hits plus facet counts. Each
-// facet with an active selection costs one extra, hitless search for its
-// counts (disjunctive faceting, see search.Result); the searches run
-// concurrently.
+// Search runs one catalogue query: a page of hits plus facet counts.
+// Filters, counts and the order of queries without text come from the
+// facet table (table.go); text is matched and scored by bleve, its hits
+// collected as ordinals (match).
 func (ix *Index) Search(ctx context.Context, q search.Query) (search.Result, error) {
 	sel, err := selections(q.Filters)
 	if err != nil {
@@ -68,116 +63,210 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (search.Result, err
 	if err != nil {
 		return search.Result{}, err
 	}
-	reqs := ix.requests(q, sel, present)
-	if err := checkAfter(q.After, reqs[0]); err != nil {
+	text := ix.textQuery(q.Text, present)
+	if err := checkAfter(q.After, text != nil); err != nil {
 		return search.Result{}, err
 	}
-	results := make([]*blevesearch.SearchResult, len(reqs))
-	g, gctx := errgroup.WithContext(ctx)
-	for i, req := range reqs {
-		g.Go(func() (err error) {
-			results[i], err = ix.idx.SearchInContext(gctx, req)
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return search.Result{}, fmt.Errorf("search/bleve: search: %w", err)
+	from, size := pageWindow(q.Page, q.Limit)
+	if q.After != nil {
+		from = 0
 	}
 
-	out := search.Result{
-		Total:  int(results[0].Total),
-		Hits:   make([]search.Hit, 0, len(results[0].Hits)),
-		Facets: make(map[search.Facet][]search.FacetCount, len(search.Facets)),
+	t := ix.table
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	fs := t.filters(sel, q.Status, q.Quality, q.ECTSMin, q.ECTSMax)
+	out := search.Result{Hits: []search.Hit{}}
+	if text == nil {
+		pass := fs.except(-1)
+		start := 0
+		if q.After != nil {
+			start = t.after(q.After[0], q.After[1])
+		}
+		out.Total = int(pass.GetCardinality())
+		for _, o := range t.page(pass, start, from, size) {
+			out.Hits = append(out.Hits, search.Hit{ID: t.ids[o], Key: search.SortKey{t.sortKeys[o], t.ids[o]}})
+		}
+	} else {
+		m, err := ix.match(ctx, text, fs.except(-1), q.After, from+size)
+		if err != nil {
+			return search.Result{}, err
+		}
+		fs.base.And(m.hits)
+		out.Total = m.total
+		for _, s := range m.best.sorted()[min(from, len(m.best.items)):] {
+			key := search.SortKey{strconv.FormatFloat(s.score, 'g', -1, 64), t.sortKeys[s.o], t.ids[s.o]}
+			out.Hits = append(out.Hits, search.Hit{ID: t.ids[s.o], Score: s.score, Key: key})
+		}
 	}
-	for _, h := range results[0].Hits {
-		out.Hits = append(out.Hits, search.Hit{ID: h.ID, Score: h.Score, Key: hitKey(h)})
-	}
-	for _, res := range results {
-		addFacets(out.Facets, res)
-	}
+	out.Facets = fs.counts()
 	return out, nil
 }
 
-// requests plans the bleve searches of q: first the page of hits with the
-// counts of every facet without a selection, then one hitless search per
-// selected facet, filtered by all other selections.
-func (ix *Index) requests(q search.Query, sel map[search.Facet][]string, present map[string]bool) []*blevesearch.SearchRequest {
-	// request matches q's text within every selection but except's. Each
-	// request gets its own query values, so they can run concurrently.
-	request := func(except search.Facet) *blevesearch.SearchRequest {
-		text := ix.textQuery(q.Text, present)
-		var bq query.Query = text
-		if text == nil {
-			bq = query.NewMatchAllQuery()
-		}
-		if filter := filterQuery(sel, except, q.Status, q.Quality, q.ECTSMin, q.ECTSMax); filter != nil {
-			bq = &query.BooleanQuery{Must: bq, Filter: filter}
-		}
-		req := blevesearch.NewSearchRequest(bq)
-		if text == nil {
-			req.Score = blevesearch.ScoreNone
-		}
-		return req
-	}
-
-	main := request("")
-	main.From, main.Size = pageWindow(q.Page, q.Limit)
-	if main.Score == blevesearch.ScoreNone {
-		main.SortBy([]string{fieldSort, "_id"})
-	} else {
-		main.SortBy([]string{"-_score", fieldSort, "_id"})
-	}
-	if q.After != nil {
-		main.From, main.SearchAfter = 0, q.After
-	}
-	reqs := []*blevesearch.SearchRequest{main}
-	for _, f := range search.Facets {
-		facet := blevesearch.NewFacetRequest(string(f), facetSize)
-		if sel[f] == nil {
-			main.AddFacet(string(f), facet)
-			continue
-		}
-		req := request(f)
-		req.Size, req.Score = 0, blevesearch.ScoreNone
-		req.AddFacet(string(f), facet)
-		reqs = append(reqs, req)
-	}
-	return reqs
+// matches is what a text query found: every hit, whatever the filters, and
+// the best of those that pass them.
+type matches struct {
+	hits  *roaring.Bitmap
+	total int // hits that pass the filters
+	best  *topHits
 }
 
-// hitKey is a hit's sort values, with the score in place of bleve's
-// "_score" placeholder, written so that it parses back to the same float.
-func hitKey(h *bsearch.DocumentMatch) search.SortKey {
-	key := slices.Clone(h.Sort)
-	for i, v := range key {
-		if v == "_score" {
-			key[i] = strconv.FormatFloat(h.Score, 'g', -1, 64)
-		}
+// match runs the text query q in bleve and collects its hits as ordinals:
+// all of them in hits, those in pass (and after the key after) ranked in
+// best, which keeps the first keep by score, sort key and ID. No hit's doc
+// values are read: bleve only hands over each hit's ID and score. The
+// caller holds the table's read lock.
+func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap, after search.SortKey, keep int) (*matches, error) {
+	t := ix.table
+	m := &matches{hits: roaring.New(), best: &topHits{keep: keep, rank: t.rank}}
+	afterScore, afterPos := math.Inf(1), 0
+	if after != nil {
+		afterScore, _ = strconv.ParseFloat(after[0], 64) // checkAfter made sure
+		afterPos = t.after(after[1], after[2])
 	}
-	return key
+	find := t.finder()
+	collect := func(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
+		return func(d *bsearch.DocumentMatch) error {
+			if d == nil {
+				return nil
+			}
+			if o, ok := find(d.ID, d.IndexInternalID.Value()); ok {
+				m.hits.Add(o)
+				if pass.Contains(o) {
+					m.total++
+					if d.Score < afterScore || d.Score == afterScore && int(t.rank[o]) >= afterPos {
+						m.best.add(scored{d.Score, o})
+					}
+				}
+			}
+			sctx.DocumentMatchPool.Put(d)
+			return nil
+		}, true, nil
+	}
+	req := blevesearch.NewSearchRequest(q)
+	req.Size = 0
+	ctx = context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, bsearch.MakeDocumentMatchHandler(collect))
+	if _, err := ix.idx.SearchInContext(ctx, req); err != nil {
+		return nil, fmt.Errorf("search/bleve: search: %w", err)
+	}
+	return m, nil
 }
 
-// checkAfter refuses a key that does not fit the request's sort order:
-// one value per sort field, the score a number. (bleve would read a bad
-// score as 0 and start the walk in the wrong place.)
-func checkAfter(after search.SortKey, req *blevesearch.SearchRequest) error {
+// finder returns a function that finds the ordinal of a hit by its ID and
+// its number in the index, for hits that come in index order. It guesses
+// first: the documents' numbers in the index and their ordinals mostly
+// follow the order they were indexed in (and exactly so after the table
+// was rebuilt), so a hit's ordinal is usually the previous hit's plus the
+// distance between their numbers. The guess costs two reads close to the
+// previous ones; a wrong guess, checked by the ID, falls back to the ID
+// map, whose lookups miss the cache. The caller holds the table's read
+// lock.
+func (t *table) finder() func(id string, number uint64) (uint32, bool) {
+	var lastNumber uint64
+	var lastOrd uint32
+	known := false
+	return func(id string, number uint64) (uint32, bool) {
+		if known && number > lastNumber {
+			if guess := uint64(lastOrd) + number - lastNumber; guess < uint64(len(t.ids)) && t.ids[guess] == id {
+				lastNumber, lastOrd = number, uint32(guess)
+				return lastOrd, true
+			}
+		}
+		o, ok := t.ords[id]
+		if ok {
+			lastNumber, lastOrd, known = number, o, true
+		}
+		return o, ok
+	}
+}
+
+// scored is one text hit.
+type scored struct {
+	score float64
+	o     uint32
+}
+
+// topHits keeps the best keep hits seen: higher score first, ties by rank
+// (sort key, then ID). It is a heap with the worst kept hit on top.
+type topHits struct {
+	keep  int
+	rank  []uint32
+	items []scored
+}
+
+func (h *topHits) better(a, b scored) bool {
+	return a.score > b.score || a.score == b.score && h.rank[a.o] < h.rank[b.o]
+}
+
+func (h *topHits) add(s scored) {
+	if len(h.items) < h.keep {
+		h.items = append(h.items, s)
+		for i := len(h.items) - 1; i > 0; {
+			parent := (i - 1) / 2
+			if !h.better(h.items[parent], h.items[i]) {
+				break
+			}
+			h.items[parent], h.items[i] = h.items[i], h.items[parent]
+			i = parent
+		}
+		return
+	}
+	if !h.better(s, h.items[0]) {
+		return
+	}
+	h.items[0] = s
+	for i := 0; ; {
+		worst := i
+		for _, c := range []int{2*i + 1, 2*i + 2} {
+			if c < len(h.items) && h.better(h.items[worst], h.items[c]) {
+				worst = c
+			}
+		}
+		if worst == i {
+			return
+		}
+		h.items[i], h.items[worst] = h.items[worst], h.items[i]
+		i = worst
+	}
+}
+
+// sorted returns the kept hits best first.
+func (h *topHits) sorted() []scored {
+	slices.SortFunc(h.items, func(a, b scored) int {
+		switch {
+		case h.better(a, b):
+			return -1
+		case h.better(b, a):
+			return 1
+		}
+		return 0
+	})
+	return h.items
+}
+
+// checkAfter refuses a key that does not fit the query's order: sort key
+// and ID without text; score, sort key and ID with text, the score a
+// number.
+func checkAfter(after search.SortKey, scoredOrder bool) error {
 	if after == nil {
 		return nil
 	}
-	if len(after) != len(req.Sort) {
-		return fmt.Errorf("search/bleve: a key of %d values for an order of %d: %w", len(after), len(req.Sort), search.ErrSortKey)
+	want := 2
+	if scoredOrder {
+		want = 3
 	}
-	for i, s := range req.Sort {
-		if _, scored := s.(*bsearch.SortScore); scored {
-			if _, err := strconv.ParseFloat(after[i], 64); err != nil {
-				return fmt.Errorf("search/bleve: score %q in the key is no number: %w", after[i], search.ErrSortKey)
-			}
+	if len(after) != want {
+		return fmt.Errorf("search/bleve: a key of %d values for an order of %d: %w", len(after), want, search.ErrSortKey)
+	}
+	if scoredOrder {
+		if _, err := strconv.ParseFloat(after[0], 64); err != nil {
+			return fmt.Errorf("search/bleve: score %q in the key is no number: %w", after[0], search.ErrSortKey)
 		}
 	}
 	return nil
 }
 
-// pageWindow turns a page (from 1) and page size into bleve's offset and
+// pageWindow turns a page (from 1) and page size into an offset and a
 // size: size defaults to defaultLimit and is capped at maxLimit.
 func pageWindow(page, limit int) (from, size int) {
 	if limit <= 0 {
@@ -185,22 +274,6 @@ func pageWindow(page, limit int) (from, size int) {
 	}
 	limit = min(limit, maxLimit)
 	return min(max(page, 1)-1, maxFrom/limit) * limit, limit
-}
-
-// addFacets copies bleve's facet results, ordered by count then value.
-func addFacets(dst map[search.Facet][]search.FacetCount, res *blevesearch.SearchResult) {
-	for name, fr := range res.Facets {
-		counts := []search.FacetCount{}
-		if fr.Terms != nil {
-			for _, t := range fr.Terms.Terms() {
-				counts = append(counts, search.FacetCount{Value: t.Term, Count: t.Count})
-			}
-		}
-		slices.SortFunc(counts, func(a, b search.FacetCount) int {
-			return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Value, b.Value))
-		})
-		dst[search.Facet(name)] = counts
-	}
 }
 
 // selections cleans the query's filters: known facets only, blank and
@@ -225,62 +298,6 @@ func status(s search.Status) (search.Status, error) {
 		return "", fmt.Errorf("search/bleve: unknown status %q", s)
 	}
 	return st, nil
-}
-
-// filterQuery ANDs the selection of every facet but except (values of one
-// facet ORed), the status, the quality flag and the ECTS range; nil when
-// nothing filters. Status and quality apply to every facet's counts too.
-func filterQuery(sel map[search.Facet][]string, except search.Facet, st search.Status, qf search.QualityFilter,
-	ectsMin, ectsMax *float64) query.Query {
-	var conj []query.Query
-	if st != search.StatusAll {
-		conj = append(conj, termQuery(fieldStatus, string(st), 1))
-	}
-	if q := qualityQuery(qf); q != nil {
-		conj = append(conj, q)
-	}
-	for _, f := range search.Facets {
-		if f == except || sel[f] == nil {
-			continue
-		}
-		terms := make([]query.Query, len(sel[f]))
-		for i, v := range sel[f] {
-			terms[i] = termQuery(string(f), v, 1)
-		}
-		conj = append(conj, query.NewDisjunctionQuery(terms))
-	}
-	if ects := ectsFilter(ectsMin, ectsMax); ects != nil {
-		conj = append(conj, ects)
-	}
-	if len(conj) == 0 {
-		return nil
-	}
-	return query.NewConjunctionQuery(conj)
-}
-
-// qualityQuery selects by the quality flag. Only flagged documents carry
-// the field, so "valid" is "not flagged": a course never checked is valid.
-func qualityQuery(qf search.QualityFilter) query.Query {
-	flagged := termQuery(fieldQuality, string(search.QualityFlagged), 1)
-	switch qf {
-	case search.QualityFlagged:
-		return flagged
-	case search.QualityValid:
-		return query.NewBooleanQuery([]query.Query{query.NewMatchAllQuery()}, nil, []query.Query{flagged})
-	}
-	return nil
-}
-
-// ectsFilter is the inclusive ECTS range; documents without ECTS never
-// match it.
-func ectsFilter(lo, hi *float64) query.Query {
-	if lo == nil && hi == nil {
-		return nil
-	}
-	inclusive := true
-	q := query.NewNumericRangeInclusiveQuery(lo, hi, &inclusive, &inclusive)
-	q.SetField(fieldECTS)
-	return q
 }
 
 // presentFields returns the fields the index holds, so queries skip
@@ -382,10 +399,17 @@ func (ix *Index) wordQuery(w string, present map[string]bool) query.Query {
 // The breakdown is a map: its values are summed in sorted order, since
 // float addition in map order differs in the last bits from one search
 // to the next, and a score that wobbles moves a hit across page and
-// cursor boundaries.
+// cursor boundaries. It runs for every hit, so the values are sorted in
+// a buffer on the stack rather than a new slice.
 func disMax(_ context.Context, d *bsearch.DocumentMatch) (float64, error) {
+	var buf [32]float64
+	scores := buf[:0]
+	for _, s := range d.ScoreBreakdown {
+		scores = append(scores, s)
+	}
+	slices.Sort(scores)
 	var best, sum float64
-	for _, s := range slices.Sorted(maps.Values(d.ScoreBreakdown)) {
+	for _, s := range scores {
 		sum += s
 		best = max(best, s)
 	}
