@@ -48,9 +48,12 @@ done
 read -r -a join < <(grep -o -- '--federation-dns .*' "$work/federation.log")
 
 hwm() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+# cpu PID: the user and system CPU seconds the process used so far (on a
+# shared machine, the figure the load does not inflate).
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz}' "/proc/$1/stat"; }
 
 # harvest LOG DIR: runs the aggregator until its catalogue is ready and sets
-# secs, done_in, catalogue, rss_mb.
+# secs, done_in, catalogue, rss_mb, cpu_s, summary.
 harvest() {
   local log=$1 dir=$2 start
   start=$(date +%s.%N)
@@ -62,7 +65,7 @@ harvest() {
     sleep 0.2
   done
   secs=$(echo "$(date +%s.%N) - $start" | bc)
-  rss_mb=$(hwm "$demopid")
+  rss_mb=$(hwm "$demopid") cpu_s=$(cpu "$demopid")
   kill "$demopid"
   wait "$demopid" 2>/dev/null || true
   demopid=""
@@ -73,25 +76,26 @@ harvest() {
 
 size_mb() { du -sm "$@" 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
 
-printf '%-4s %9s %9s %9s %10s %8s | %8s %6s %6s %6s | %9s %9s %8s\n' run first-s done-in courses courses/s rss-MB \
-  data-MB db idx snaps refresh-s done-in rss-MB
+printf '%-4s %9s %9s %9s %10s %8s %7s | %8s %6s %6s %6s | %9s %9s %8s %7s\n' run first-s done-in courses courses/s rss-MB cpu-s \
+  data-MB db idx snaps refresh-s done-in rss-MB cpu-s
 for run in $(seq "$runs"); do
   dir="$work/data-$run"
   harvest "$work/first-$run.log" "$dir"
-  f_secs=$secs f_done=$done_in f_rss=$rss_mb f_courses=$catalogue f_summary=$summary
+  f_secs=$secs f_done=$done_in f_rss=$rss_mb f_cpu=$cpu_s f_courses=$catalogue f_summary=$summary
+  fed_cpu=$(cpu "$fedpid")
   total=$(size_mb "$dir") db=$(size_mb "$dir"/qlink.db*) idx=$(size_mb "$dir/index.bleve") snaps=$(size_mb "$dir/blobs")
   harvest "$work/refresh-$run.log" "$dir"
-  printf '%-4s %9.1f %9s %9s %10.0f %8s | %8s %6s %6s %6s | %9.1f %9s %8s\n' "$run" "$f_secs" "$f_done" "$f_courses" \
-    "$(echo "$f_courses / $f_secs" | bc -l)" "$f_rss" "$total" "$db" "$idx" "$snaps" "$secs" "$done_in" "$rss_mb"
+  printf '%-4s %9.1f %9s %9s %10.0f %8s %7s | %8s %6s %6s %6s | %9.1f %9s %8s %7s\n' "$run" "$f_secs" "$f_done" "$f_courses" \
+    "$(echo "$f_courses / $f_secs" | bc -l)" "$f_rss" "$f_cpu" "$total" "$db" "$idx" "$snaps" "$secs" "$done_in" "$rss_mb" "$cpu_s"
   echo "     first: $f_summary; refresh: $summary; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "$f_secs $f_courses $f_rss $total $secs $rss_mb" >>"$work/figures"
+  echo "$f_secs $f_courses $f_rss $total $secs $rss_mb $f_cpu $cpu_s" >>"$work/figures"
   if [ "${KEEP:-}" != 1 ] || [ "$run" != "$runs" ]; then rm -rf "$dir"; fi
 done
-echo "federation peak RSS: $(hwm "$fedpid") MB"
+echo "federation: peak RSS $(hwm "$fedpid") MB, CPU $(cpu "$fedpid") s in all (${fed_cpu} s by the end of the first harvest)"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 col() { awk -v c="$1" '{print $c}' "$work/figures" | median; }
 first=$(col 1) n=$(col 2)
-printf 'median of %d: first harvest %.1f s (%.0f courses/s), peak RSS %s MB, data directory %s MB; refresh %.1f s, peak RSS %s MB\n' \
-  "$runs" "$first" "$(echo "$n / $first" | bc -l)" "$(col 3)" "$(col 4)" "$(col 5)" "$(col 6)"
+printf 'median of %d: first harvest %.1f s (%.0f courses/s), peak RSS %s MB, CPU %s s, data directory %s MB; refresh %.1f s, peak RSS %s MB, CPU %s s\n' \
+  "$runs" "$first" "$(echo "$n / $first" | bc -l)" "$(col 3)" "$(col 7)" "$(col 4)" "$(col 5)" "$(col 6)" "$(col 8)"
 [ "${KEEP:-}" = 1 ] && echo "kept: $work/data-$runs" || true
