@@ -91,6 +91,12 @@ process evolves the institutions at that interval.`,
 				return runFederation(cmd.Context(), out, fedOpts, refresh)
 			case joining && (fedDNS == "" || fedPort == 0):
 				return errors.New("--federation-dns and --federation-port go together: both are printed by qlink demo --federation-only")
+			case joining:
+				for _, name := range []string{"institutions", "courses-per-institution", "seed", "hostile"} {
+					if cmd.Flags().Changed(name) {
+						return fmt.Errorf("--%s describes the federation: give it to the qlink demo --federation-only that runs it", name)
+					}
+				}
 			}
 
 			if dataDir == "" {

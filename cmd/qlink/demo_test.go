@@ -182,6 +182,7 @@ func TestDemoHarvestsAFederationOnly(t *testing.T) {
 	for _, args := range [][]string{
 		{"--federation-only", "--federation-dns", "127.0.0.1:53", "--federation-port", "80"},
 		{"--federation-dns", "127.0.0.1:53"},
+		{"--federation-dns", "127.0.0.1:53", "--federation-port", "80", "--institutions", "9"},
 	} {
 		var out bytes.Buffer
 		if err := <-runDemo(context.Background(), &out, args...); err == nil || !strings.Contains(err.Error(), "--federation-") {
