@@ -115,23 +115,13 @@ func openDemoBench(b *testing.B) *app {
 //	QLINK_BENCH_INSTITUTIONS=1000 go test -run '^$' -bench HarvestAtScale -benchtime 1x -cpuprofile cpu.out ./cmd/qlink
 func BenchmarkHarvestAtScale(b *testing.B) {
 	ctx := context.Background()
-	institutions, courses := envInt(b, "QLINK_BENCH_INSTITUTIONS", 100), envInt(b, "QLINK_BENCH_COURSES", 100)
-	fed, err := testfed.Start(ctx, testfed.Options{Institutions: institutions, CoursesPerInstitution: courses, Seed: 1,
-		Formats: []string{testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI, testfed.FormatELM}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer fed.Close()
+	fed := startScaleFederation(b)
 	stop := watchPeakHeap(b, os.Getenv("QLINK_BENCH_PEAK_HEAP"))
 	defer stop()
 	var sum harvest.Summary
 	for b.Loop() {
-		cfg := config.Default()
-		cfg.DataDir, cfg.RegistryURL, cfg.AlliancesURL = b.TempDir(), fed.RegistryURL(), fed.AlliancesURL()
-		a, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler), demoNetwork(fed))
-		if err != nil {
-			b.Fatal(err)
-		}
+		a := openScaleApp(b, fed)
+		var err error
 		sum, err = runHarvest(ctx, a, io.Discard, "bench", nil)
 		a.Close()
 		if err != nil {
@@ -140,6 +130,66 @@ func BenchmarkHarvestAtScale(b *testing.B) {
 	}
 	b.ReportMetric(float64(sum.Courses), "courses")
 	b.ReportMetric(float64(sum.Courses)*float64(b.N)/b.Elapsed().Seconds(), "courses/s")
+}
+
+// BenchmarkRefreshAtScale harvests the federation of
+// BenchmarkHarvestAtScale once, then times harvests of it with nothing
+// changed. With QLINK_BENCH_CPU_PROFILE set to a file name it writes a CPU
+// profile of those alone (-cpuprofile would include the first harvest).
+//
+//	QLINK_BENCH_INSTITUTIONS=1000 go test -run '^$' -bench RefreshAtScale -benchtime 1x ./cmd/qlink
+func BenchmarkRefreshAtScale(b *testing.B) {
+	ctx := context.Background()
+	a := openScaleApp(b, startScaleFederation(b))
+	defer a.Close()
+	if _, err := runHarvest(ctx, a, io.Discard, "bench", nil); err != nil {
+		b.Fatal(err)
+	}
+	if file := os.Getenv("QLINK_BENCH_CPU_PROFILE"); file != "" {
+		f, err := os.Create(file)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			b.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var sum harvest.Summary
+	for b.Loop() {
+		var err error
+		if sum, err = runHarvest(ctx, a, io.Discard, "bench", nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(sum.Courses), "courses")
+	b.ReportMetric(float64(sum.Runs[store.RunNotModified]), "not-modified")
+}
+
+// startScaleFederation starts the federation of the *AtScale benchmarks,
+// closed when the benchmark ends.
+func startScaleFederation(b *testing.B) *testfed.Federation {
+	institutions, courses := envInt(b, "QLINK_BENCH_INSTITUTIONS", 100), envInt(b, "QLINK_BENCH_COURSES", 100)
+	fed, err := testfed.Start(context.Background(), testfed.Options{Institutions: institutions, CoursesPerInstitution: courses, Seed: 1,
+		Formats: []string{testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI, testfed.FormatELM}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { fed.Close() })
+	return fed
+}
+
+// openScaleApp opens an instance in a fresh data directory to harvest fed
+// as the demo does; the caller closes it.
+func openScaleApp(b *testing.B, fed *testfed.Federation) *app {
+	cfg := config.Default()
+	cfg.DataDir, cfg.RegistryURL, cfg.AlliancesURL = b.TempDir(), fed.RegistryURL(), fed.AlliancesURL()
+	a, err := openApp(context.Background(), cfg, slog.New(slog.DiscardHandler), demoNetwork(fed))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a
 }
 
 func envInt(b *testing.B, name string, def int) int {
