@@ -32,6 +32,9 @@ type Federation struct {
 	evo *evolution
 	// cache holds the institutions served last, generated in full.
 	cache instCache
+	// fileTags are the validators of the ELM files served (see
+	// serveFile).
+	fileTags fileTags
 	// claims are the domain-claim tokens tests publish.
 	claims *claimTokens
 
@@ -146,6 +149,9 @@ func (f *Federation) publish(o Options, k int, r *hostRouter, zone *dnsZone, add
 		// of a million courses costs only what is being served.
 		serve := func(w http.ResponseWriter, r *http.Request, rel string) {
 			f.entry(k).api(i, f.render).serve(w, r, rel)
+		}
+		if in.Sources[i].Type == FormatELM {
+			serve = f.serveFile(k, i)
 		}
 		prefix := u.Path
 		switch in.Sources[i].Type {

@@ -1,8 +1,10 @@
 package testfed
 
 import (
+	"net/http"
 	"slices"
 	"sync"
+	"time"
 )
 
 // A running federation keeps only the skeleton of each institution (see
@@ -73,4 +75,51 @@ func (e *instEntry) api(i int, render func(in *Institution, src *Source) api) ap
 		e.apis[i] = a
 	}
 	return a
+}
+
+// fileTags remembers the ETag of every ELM file served, by institution
+// and source, with the version of the institution it was rendered from.
+// A real server answers a conditional request from a stored validator; the
+// federation would otherwise render a large file afresh (its costliest
+// work) only to find it unchanged, whenever the institution has left the
+// cache, as it has by the time a refresh comes.
+type fileTags struct {
+	mu   sync.Mutex
+	tags map[[2]int]fileTag
+}
+
+type fileTag struct {
+	version      int
+	rel, etag    string
+	lastModified time.Time
+}
+
+// serveFile serves institution k's i-th source, an ELM file, answering a
+// request whose If-None-Match names the current file's ETag with 304
+// without generating anything.
+func (f *Federation) serveFile(k, i int) serveFunc {
+	key := [2]int{k, i}
+	return func(w http.ResponseWriter, r *http.Request, rel string) {
+		version := len(f.evo.editsOf(k))
+		f.fileTags.mu.Lock()
+		tag, ok := f.fileTags.tags[key]
+		f.fileTags.mu.Unlock()
+		if ok && tag.version == version && tag.rel == rel && r.Header.Get("If-None-Match") == tag.etag {
+			w.Header().Set("ETag", tag.etag)
+			w.Header().Set("Last-Modified", tag.lastModified.UTC().Format(http.TimeFormat))
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		e := f.entry(k)
+		file := e.api(i, f.render).(*elmFile)
+		file.serve(w, r, rel)
+		if rel == file.name {
+			f.fileTags.mu.Lock()
+			if f.fileTags.tags == nil {
+				f.fileTags.tags = map[[2]int]fileTag{}
+			}
+			f.fileTags.tags[key] = fileTag{e.version, rel, etagOf(file.body), file.lastModified}
+			f.fileTags.mu.Unlock()
+		}
+	}
 }

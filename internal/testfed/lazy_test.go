@@ -187,3 +187,42 @@ func heapInUse() uint64 {
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
 }
+
+// A conditional request for an unchanged ELM file is answered from its
+// validator, without generating the institution; once Evolve changed the
+// institution, the file is rendered again.
+func TestUnchangedFileAnsweredFromItsValidator(t *testing.T) {
+	f, err := Start(context.Background(), Options{Now: testNow, Institutions: 4, Formats: []string{FormatELM}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	c := client(t, f)
+	in := f.Institutions()[2]
+	src := in.Sources[0]
+	resp, body := get(t, c, src.Path)
+	etag := resp.Header.Get("ETag")
+	if resp.StatusCode != http.StatusOK || etag == "" {
+		t.Fatalf("%s: %s, ETag %q", src.Path, resp.Status, etag)
+	}
+	f.cache.mu.Lock()
+	f.cache.entries = nil
+	f.cache.mu.Unlock()
+	if resp, _ := get(t, c, src.Path, "If-None-Match", etag); resp.StatusCode != http.StatusNotModified ||
+		resp.Header.Get("ETag") != etag || resp.Header.Get("Last-Modified") == "" {
+		t.Errorf("conditional request: %s, ETag %q, Last-Modified %q", resp.Status, resp.Header.Get("ETag"), resp.Header.Get("Last-Modified"))
+	}
+	f.cache.mu.Lock()
+	generated := len(f.cache.entries)
+	f.cache.mu.Unlock()
+	if generated != 0 {
+		t.Errorf("answering 304 generated %d institutions", generated)
+	}
+	f.evo.mu.Lock()
+	f.evo.edits[2] = append(f.evo.edits[2], edit{kind: editTitle, round: 1, course: src.Courses[0].ID})
+	f.evo.mu.Unlock()
+	resp, changed := get(t, c, src.Path, "If-None-Match", etag)
+	if resp.StatusCode != http.StatusOK || bytes.Equal(changed, body) || !bytes.Contains(changed, []byte(" (1)")) {
+		t.Errorf("after an edit: %s, the same body: %t", resp.Status, bytes.Equal(changed, body))
+	}
+}
