@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -164,5 +169,147 @@ func BenchmarkDemoSnapshots(b *testing.B) {
 			b.ReportMetric(float64(firstRequests)/n, "first-s3-requests")
 			b.ReportMetric(float64(refreshRequests)/n, "refresh-s3-requests")
 		})
+	}
+}
+
+// BenchmarkHarvestAtScale harvests a federation of QLINK_BENCH_INSTITUTIONS
+// institutions of QLINK_BENCH_COURSES courses each (default 100 × 100), in
+// the four formats the demo serves, into a fresh data directory, as the
+// demo does, with the federation in the same process (pprof tells their
+// functions apart: testfed is the federation). With QLINK_BENCH_PEAK_HEAP
+// set to a file name it also writes the heap profile taken when the live
+// heap was largest (looked at every second). bench/harvest-profile.sh runs
+// it with a CPU profile and prints both.
+//
+//	QLINK_BENCH_INSTITUTIONS=1000 go test -run '^$' -bench HarvestAtScale -benchtime 1x -cpuprofile cpu.out ./cmd/qlink
+func BenchmarkHarvestAtScale(b *testing.B) {
+	ctx := context.Background()
+	fed := startScaleFederation(b)
+	stop := watchPeakHeap(b, os.Getenv("QLINK_BENCH_PEAK_HEAP"))
+	defer stop()
+	var sum harvest.Summary
+	for b.Loop() {
+		a := openScaleApp(b, fed)
+		var err error
+		sum, err = runHarvest(ctx, a, io.Discard, "bench", nil)
+		a.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(sum.Courses), "courses")
+	b.ReportMetric(float64(sum.Courses)*float64(b.N)/b.Elapsed().Seconds(), "courses/s")
+}
+
+// BenchmarkRefreshAtScale harvests the federation of
+// BenchmarkHarvestAtScale once, then times harvests of it with nothing
+// changed. With QLINK_BENCH_CPU_PROFILE set to a file name it writes a CPU
+// profile of those alone (-cpuprofile would include the first harvest).
+//
+//	QLINK_BENCH_INSTITUTIONS=1000 go test -run '^$' -bench RefreshAtScale -benchtime 1x ./cmd/qlink
+func BenchmarkRefreshAtScale(b *testing.B) {
+	ctx := context.Background()
+	a := openScaleApp(b, startScaleFederation(b))
+	defer a.Close()
+	if _, err := runHarvest(ctx, a, io.Discard, "bench", nil); err != nil {
+		b.Fatal(err)
+	}
+	if file := os.Getenv("QLINK_BENCH_CPU_PROFILE"); file != "" {
+		f, err := os.Create(file)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			b.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var sum harvest.Summary
+	for b.Loop() {
+		var err error
+		if sum, err = runHarvest(ctx, a, io.Discard, "bench", nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(sum.Courses), "courses")
+	b.ReportMetric(float64(sum.Runs[store.RunNotModified]), "not-modified")
+}
+
+// startScaleFederation starts the federation of the *AtScale benchmarks,
+// closed when the benchmark ends.
+func startScaleFederation(b *testing.B) *testfed.Federation {
+	institutions, courses := envInt(b, "QLINK_BENCH_INSTITUTIONS", 100), envInt(b, "QLINK_BENCH_COURSES", 100)
+	fed, err := testfed.Start(context.Background(), testfed.Options{Institutions: institutions, CoursesPerInstitution: courses, Seed: 1,
+		Formats: []string{testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI, testfed.FormatELM}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { fed.Close() })
+	return fed
+}
+
+// openScaleApp opens an instance in a fresh data directory to harvest fed
+// as the demo does; the caller closes it.
+func openScaleApp(b *testing.B, fed *testfed.Federation) *app {
+	cfg := config.Default()
+	cfg.DataDir, cfg.RegistryURL, cfg.AlliancesURL = b.TempDir(), fed.RegistryURL(), fed.AlliancesURL()
+	a, err := openApp(context.Background(), cfg, slog.New(slog.DiscardHandler), demoNetwork(fed))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a
+}
+
+func envInt(b *testing.B, name string, def int) int {
+	s := os.Getenv(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		b.Fatalf("%s=%q: want a positive number", name, s)
+	}
+	return n
+}
+
+// watchPeakHeap keeps the heap profile of the moment the live heap was
+// largest, checked every second, and writes it to file when stopped
+// (nothing when file is "").
+func watchPeakHeap(b *testing.B, file string) (stop func()) {
+	if file == "" {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	var peak uint64
+	var profile bytes.Buffer
+	wg.Go(func() {
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			if ms.HeapAlloc > peak {
+				peak = ms.HeapAlloc
+				profile.Reset()
+				if err := pprof.Lookup("heap").WriteTo(&profile, 0); err != nil {
+					b.Error(err)
+				}
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+		if err := os.WriteFile(file, profile.Bytes(), 0o644); err != nil {
+			b.Error(err)
+		}
 	}
 }

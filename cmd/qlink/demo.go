@@ -28,6 +28,9 @@ func newDemoCmd() *cobra.Command {
 	var dataDir string
 	var refresh time.Duration
 	var hostileNames []string
+	var federationOnly bool
+	var fedDNS string
+	var fedPort int
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Harvest a simulated federation of institutions and serve its catalogue",
@@ -48,17 +51,54 @@ setting for it, so it never lands in an aggregator's directory by accident.
 
 --hostile adds one misbehaving institution per profile named (all: every one), after the
 others, to watch each failure recorded with its cause:
-` + hostileProfilesHelp(),
+` + hostileProfilesHelp() + `
+--federation-only runs the simulated federation alone and prints its DNS address and port;
+another qlink demo given them with --federation-dns and --federation-port harvests and
+serves it. Each process then shows its own memory and CPU (bench/harvest.sh does this), and
+the federation keeps its URLs while the harvesting demo is restarted on the same data
+directory, so a second harvest finds nothing changed. With --refresh, the federation-only
+process evolves the institutions at that interval.`,
 		Example: `  qlink demo
   qlink demo --addr 127.0.0.1:9000 --institutions 40 --data-dir ./demo-data
   qlink demo --hostile gzip-bomb,redirect-loop,dns-rebinding
-  qlink demo --hostile all`,
+  qlink demo --hostile all
+  qlink demo --federation-only --institutions 1000 --courses-per-institution 100
+  qlink demo --federation-dns 127.0.0.1:41797 --federation-port 38571 --data-dir ./big`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := loadConfig(cmd)
 			if err != nil {
 				return err
 			}
+			hostile, err := testfed.HostileProfiles(hostileNames)
+			if err != nil {
+				return fmt.Errorf("--hostile: %w", err)
+			}
+			// The progress display says what the info log would.
+			if !cmd.Flags().Changed("log-level") && os.Getenv(config.EnvName("log-level")) == "" {
+				cfg.LogLevel = "warn"
+			}
+			log := newLogger(cfg)
+			out := cmd.OutOrStdout()
+			fedOpts := testfed.Options{Institutions: institutions, CoursesPerInstitution: coursesPer,
+				Seed: seed, Logger: log, Hostile: hostile,
+				Formats: []string{testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI, testfed.FormatELM}}
+			joining := fedDNS != "" || fedPort != 0
+			switch {
+			case federationOnly && joining:
+				return errors.New("--federation-only runs a federation, --federation-dns and --federation-port harvest one: give one or the other")
+			case federationOnly:
+				return runFederation(cmd.Context(), out, fedOpts, refresh)
+			case joining && (fedDNS == "" || fedPort == 0):
+				return errors.New("--federation-dns and --federation-port go together: both are printed by qlink demo --federation-only")
+			case joining:
+				for _, name := range []string{"institutions", "courses-per-institution", "seed", "hostile"} {
+					if cmd.Flags().Changed(name) {
+						return fmt.Errorf("--%s describes the federation: give it to the qlink demo --federation-only that runs it", name)
+					}
+				}
+			}
+
 			if dataDir == "" {
 				tmp, err := os.MkdirTemp("", "qlink-demo-")
 				if err != nil {
@@ -67,20 +107,10 @@ others, to watch each failure recorded with its cause:
 				defer os.RemoveAll(tmp)
 				dataDir = tmp
 			}
-			hostile, err := testfed.HostileProfiles(hostileNames)
-			if err != nil {
-				return fmt.Errorf("--hostile: %w", err)
-			}
 			if err := claimDemoDir(dataDir); err != nil {
 				return err
 			}
 			cfg.DataDir = dataDir
-			// The progress display says what the info log would.
-			if !cmd.Flags().Changed("log-level") && os.Getenv(config.EnvName("log-level")) == "" {
-				cfg.LogLevel = "warn"
-			}
-			log := newLogger(cfg)
-			out := cmd.OutOrStdout()
 
 			// Bind first, so a busy port fails before the harvest.
 			ln, err := net.Listen("tcp", cfg.Addr)
@@ -89,17 +119,20 @@ others, to watch each failure recorded with its cause:
 			}
 			defer ln.Close()
 
-			fed, err := testfed.Start(cmd.Context(), testfed.Options{Institutions: institutions, CoursesPerInstitution: coursesPer,
-				Seed: seed, Logger: log, Hostile: hostile,
-				Formats: []string{testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI, testfed.FormatELM}})
-			if err != nil {
-				return fmt.Errorf("starting the simulated federation: %w", err)
+			var fed *testfed.Federation // nil when another process runs it
+			if joining {
+				fmt.Fprintf(out, "Simulated federation run by another process: DNS at %s, web servers on port %d\n", fedDNS, fedPort)
+			} else {
+				if fed, err = testfed.Start(cmd.Context(), fedOpts); err != nil {
+					return fmt.Errorf("starting the simulated federation: %w", err)
+				}
+				defer fed.Close()
+				fedDNS, fedPort = fed.DNSAddr(), fed.Port()
+				fmt.Fprintf(out, "Simulated federation: %d institutions, DNS at %s, web servers on port %d\n", institutions+len(hostile), fedDNS, fedPort)
 			}
-			defer fed.Close()
-			fmt.Fprintf(out, "Simulated federation: %d institutions, DNS at %s, web servers on port %d\n", institutions+len(hostile), fed.DNSAddr(), fed.Port())
 
-			cfg.RegistryURL, cfg.AlliancesURL = fed.RegistryURL(), fed.AlliancesURL()
-			a, err := openApp(cmd.Context(), cfg, log, demoNetwork(fed))
+			cfg.RegistryURL, cfg.AlliancesURL = testfed.RegistryURLAt(fedPort), testfed.AlliancesURLAt(fedPort)
+			a, err := openApp(cmd.Context(), cfg, log, federationNetwork(fedDNS, fedPort))
 			if err != nil {
 				return err
 			}
@@ -119,8 +152,10 @@ others, to watch each failure recorded with its cause:
 				sum.Courses, ln.Addr(), ln.Addr())
 			if refresh > 0 {
 				fmt.Fprintf(out, "Every source is refreshed every %s (--refresh); the runs show in qlink runs and the API.\n", refresh)
-				fmt.Fprintln(out, "Between refreshes the simulated institutions edit, withdraw and add a course, and one server fails for a round.")
-				go evolveEvery(cmd.Context(), fed, refresh, out)
+				if fed != nil {
+					fmt.Fprintln(out, "Between refreshes the simulated institutions edit, withdraw and add a course, and one server fails for a round.")
+					go evolveEvery(cmd.Context(), fed, refresh, out)
+				}
 			}
 			fmt.Fprintln(out, "Press Ctrl-C to stop.")
 			return serveAndHarvest(cmd.Context(), a, ln, srv.Handler(), refresh)
@@ -131,6 +166,9 @@ others, to watch each failure recorded with its cause:
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for the generated institutions and courses")
 	cmd.Flags().DurationVar(&refresh, "refresh", 0, "refresh every source at this interval while serving, instead of its manifest's (e.g. 30s, to watch refreshes happen)")
 	cmd.Flags().StringSliceVar(&hostileNames, "hostile", nil, "add one misbehaving institution per profile named, comma-separated, or all (profiles listed above)")
+	cmd.Flags().BoolVar(&federationOnly, "federation-only", false, "run the simulated federation alone, without harvesting it, and print the flags to harvest it from another qlink demo")
+	cmd.Flags().StringVar(&fedDNS, "federation-dns", "", "harvest the simulated federation another process runs: its DNS address, as qlink demo --federation-only prints it")
+	cmd.Flags().IntVar(&fedPort, "federation-port", 0, "the web servers' port of that federation (with --federation-dns)")
 	cmd.Flags().StringVar(&dataDir, "data-dir", "", "data directory to keep the demo's database and index, alias --data (default: a temporary directory)")
 	cmd.Flags().SetNormalizeFunc(demoFlagAlias)
 	config.Bind(cmd.Flags(), "addr", "log-level", "log-format", "harvest-workers", "refresh-min-interval", "snapshot-url")
@@ -180,12 +218,39 @@ func claimDemoDir(dir string) error {
 }
 
 // demoNetwork points discovery and fetching at the simulated federation.
-// Its institutions live on loopback addresses, which the fetcher refuses
+func demoNetwork(fed *testfed.Federation) network {
+	return federationNetwork(fed.DNSAddr(), fed.Port())
+}
+
+// federationNetwork points discovery and fetching at a simulated
+// federation: its DNS server at dnsAddr, its web servers on port. Its
+// institutions live on loopback addresses, which the fetcher refuses
 // unless told otherwise; it is told to open loopback alone, not the
 // private networks around this machine.
-func demoNetwork(fed *testfed.Federation) network {
-	return network{resolver: fed.Resolver(), allowNets: fetch.LoopbackNets,
-		discovery: discovery.Options{Scheme: "http", Port: strconv.Itoa(fed.Port())}}
+func federationNetwork(dnsAddr string, port int) network {
+	return network{resolver: testfed.ResolverAt(dnsAddr), allowNets: fetch.LoopbackNets,
+		discovery: discovery.Options{Scheme: "http", Port: strconv.Itoa(port)}}
+}
+
+// runFederation runs the simulated federation alone until ctx ends, for a
+// demo in another process to harvest; with evolve set, its institutions
+// change at that interval.
+func runFederation(ctx context.Context, out io.Writer, opts testfed.Options, evolve time.Duration) error {
+	fed, err := testfed.Start(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("starting the simulated federation: %w", err)
+	}
+	defer fed.Close()
+	fmt.Fprintf(out, "Simulated federation: %d institutions, DNS at %s, web servers on port %d\n",
+		opts.Institutions+len(opts.Hostile), fed.DNSAddr(), fed.Port())
+	fmt.Fprintf(out, "Registry: %s\n", fed.RegistryURL())
+	fmt.Fprintf(out, "Harvest it from another process: qlink demo --federation-dns %s --federation-port %d\n", fed.DNSAddr(), fed.Port())
+	if evolve > 0 {
+		go evolveEvery(ctx, fed, evolve, out)
+	}
+	fmt.Fprintln(out, "Press Ctrl-C to stop.")
+	<-ctx.Done()
+	return nil
 }
 
 // evolveEvery changes the simulated federation a little every interval, so

@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"qlink/internal/config"
 	"qlink/internal/fetch"
@@ -92,5 +95,98 @@ func TestDemoHostileFlag(t *testing.T) {
 	cmd.SetOut(&bytes.Buffer{})
 	if err := cmd.ExecuteContext(ctx); err == nil || !strings.Contains(err.Error(), `--hostile: unknown hostile profile "gzip-bombs"`) {
 		t.Errorf("an unknown profile: %v", err)
+	}
+}
+
+// lockedBuffer is a buffer a command writes to while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// runDemo runs qlink demo with args until ctx ends, writing to out.
+func runDemo(ctx context.Context, out io.Writer, args ...string) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		cmd := newRootCmd()
+		cmd.SetArgs(append([]string{"demo"}, args...))
+		cmd.SetOut(out)
+		done <- cmd.ExecuteContext(ctx)
+	}()
+	return done
+}
+
+// waitForLine waits until out holds a line starting with prefix and
+// returns the rest of it; it fails when the command ends first.
+func waitForLine(t *testing.T, out *lockedBuffer, done <-chan error, prefix string) string {
+	t.Helper()
+	for {
+		for line := range strings.Lines(out.String()) {
+			if rest, ok := strings.CutPrefix(line, prefix); ok {
+				return strings.TrimSpace(rest)
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the demo ended (%v) before %q:\n%s", err, prefix, out.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// TestDemoHarvestsAFederationOnly: one demo runs the federation alone,
+// another harvests and serves it, and harvests it again, unchanged, when
+// restarted on its data directory.
+func TestDemoHarvestsAFederationOnly(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var fedOut lockedBuffer
+	fedDone := runDemo(ctx, &fedOut, "--federation-only", "--institutions", "3", "--courses-per-institution", "5")
+	join := strings.Fields(waitForLine(t, &fedOut, fedDone, "Harvest it from another process: qlink demo "))
+	dir := filepath.Join(t.TempDir(), "demo")
+	var catalogues []string
+	for _, want := range []string{" ok)", "not-modified"} {
+		demoCtx, stop := context.WithCancel(ctx)
+		var out lockedBuffer
+		done := runDemo(demoCtx, &out, append(join, "--data-dir", dir, "--addr", "127.0.0.1:0")...)
+		summary := waitForLine(t, &out, done, "Done in ")
+		ready := waitForLine(t, &out, done, "Catalogue ready with ")
+		if !strings.Contains(summary, want) || strings.Contains(summary, "failed") {
+			t.Errorf("harvest: %s; want %s", summary, want)
+		}
+		catalogues = append(catalogues, strings.Fields(ready)[0])
+		stop()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if catalogues[0] == "0" || catalogues[0] != catalogues[1] {
+		t.Errorf("catalogue of %s courses, then %s", catalogues[0], catalogues[1])
+	}
+	cancel()
+	if err := <-fedDone; err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"--federation-only", "--federation-dns", "127.0.0.1:53", "--federation-port", "80"},
+		{"--federation-dns", "127.0.0.1:53"},
+		{"--federation-dns", "127.0.0.1:53", "--federation-port", "80", "--institutions", "9"},
+	} {
+		var out bytes.Buffer
+		if err := <-runDemo(context.Background(), &out, args...); err == nil || !strings.Contains(err.Error(), "--federation-") {
+			t.Errorf("%v: got %v, want a refusal", args, err)
+		}
 	}
 }

@@ -41,7 +41,11 @@ func renderAlliances(insts []Institution) []byte {
 }
 
 // AlliancesURL is where the federation publishes its alliance data.
-func (f *Federation) AlliancesURL() string { return origin(registryHost, f.port) + alliancesPath }
+func (f *Federation) AlliancesURL() string { return AlliancesURLAt(f.port) }
+
+// AlliancesURLAt returns the alliance data's URL of a federation whose web
+// servers listen on port.
+func AlliancesURLAt(port int) string { return origin(registryHost, port) + alliancesPath }
 
 // AllianceID is the identifier the federation's alliance data gives the
 // institution's alliance, "" when it belongs to none.

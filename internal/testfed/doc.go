@@ -16,7 +16,13 @@
 // Linux routes all of 127/8 to lo, other systems need aliases); all HTTP
 // servers share one port number.
 //
+// A running federation keeps only what discovery and the registry need of
+// each institution; its courses are generated from the institution's own
+// seed (derived from Options.Seed and its index) when its data servers
+// are asked, and a few institutions are cached, so a federation of a
+// million courses stays small.
+//
 // Output is deterministic: the same options give byte-identical responses
-// (apart from the port number inside URLs). Production code never imports
-// this package.
+// (apart from the port number inside URLs), and an institution's data do
+// not depend on the others. Production code never imports this package.
 package testfed

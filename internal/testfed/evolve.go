@@ -41,40 +41,82 @@ type evolution struct {
 	// failing is the index of the institution whose data servers fail
 	// (-1: none).
 	failing int
-	// renderers are the data sources' renderers, by institution index,
-	// so a changed source is rendered afresh.
-	renderers map[int][]*renderer
+	// edits are Evolve's changes by institution index, in the order made.
+	// They are applied each time an institution is generated, so the
+	// federation stores no courses; a slice is only ever appended to.
+	edits map[int][]edit
 }
 
-// renderer serves a data source, rendered on its first request and again
-// after a reset.
-type renderer struct {
-	mu     sync.Mutex
-	render func() api
-	a      api
+// editKind is what an edit does to a course.
+type editKind int
+
+const (
+	editTitle editKind = iota
+	editWithdraw
+	editAdd
+)
+
+// edit is one change Evolve made to an institution: to the course with
+// id course in its source'th source, in round.
+type edit struct {
+	kind   editKind
+	round  int
+	source int
+	course string
+	stamp  time.Time // the Modified time of an edited or added course
 }
 
-func (r *renderer) serve(w http.ResponseWriter, req *http.Request, rel string) {
-	r.mu.Lock()
-	if r.a == nil {
-		r.a = r.render()
+// apply makes the edit on a freshly generated institution.
+func (e edit) apply(in *Institution, seed int64) {
+	src := &in.Sources[e.source]
+	i := slices.IndexFunc(src.Courses, func(c Course) bool { return c.ID == e.course })
+	if i < 0 {
+		panic("testfed: edit of a course that is not there: " + e.course)
 	}
-	a := r.a
-	r.mu.Unlock()
-	a.serve(w, req, rel)
+	switch e.kind {
+	case editTitle:
+		c := &src.Courses[i]
+		c.Name = slices.Clone(c.Name)
+		for j := range c.Name {
+			c.Name[j].Value += fmt.Sprintf(" (%d)", e.round)
+		}
+		c.Modified = e.stamp
+	case editWithdraw:
+		src.Courses = slices.Delete(src.Courses, i, i+1)
+	case editAdd:
+		c := src.Courses[i]
+		c.ID = addedID(seed, e.round, c.ID)
+		c.Code = fmt.Sprintf("%s-N%d", c.Code, e.round)
+		c.Name = slices.Clone(c.Name)
+		for j := range c.Name {
+			c.Name[j].Value += fmt.Sprintf(" — new in round %d", e.round)
+		}
+		c.Offerings = slices.Clone(c.Offerings)
+		for j := range c.Offerings {
+			c.Offerings[j].ID = addedID(seed, e.round, c.Offerings[j].ID)
+			c.Offerings[j].Code = fmt.Sprintf("%s-N%d", c.Offerings[j].Code, e.round)
+		}
+		c.Modified = e.stamp
+		src.Courses = append(src.Courses, c)
+	}
 }
 
-func (r *renderer) reset() {
-	r.mu.Lock()
-	r.a = nil
-	r.mu.Unlock()
+// addedID is the id of a record Evolve adds in round, copied from the
+// record with id from.
+func addedID(seed int64, round int, from string) string {
+	return stableUUID(seed, "evolve", strconv.Itoa(round), from)
 }
 
-// mountData returns the handler of one data source of institution k: it
-// fails with 503 while the institution is failing.
-func (e *evolution) mountData(k int, render func() api) func(http.ResponseWriter, *http.Request, string) {
-	r := &renderer{render: render}
-	e.renderers[k] = append(e.renderers[k], r)
+// editsOf returns the edits made so far to institution k.
+func (e *evolution) editsOf(k int) []edit {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.edits[k]
+}
+
+// failWhenFailing wraps the handler of one data source of institution k:
+// it fails with 503 while the institution is failing.
+func (e *evolution) failWhenFailing(k int, serve serveFunc) serveFunc {
 	return func(w http.ResponseWriter, req *http.Request, rel string) {
 		e.mu.RLock()
 		failing := e.failing == k
@@ -86,7 +128,7 @@ func (e *evolution) mountData(k int, render func() api) func(http.ResponseWriter
 			http.Error(w, "testfed: the server is failing this round", http.StatusServiceUnavailable)
 			return
 		}
-		r.serve(w, req, rel)
+		serve(w, req, rel)
 	}
 }
 
@@ -103,88 +145,72 @@ func (f *Federation) Evolve() Evolution {
 	f.evo.round++
 	ev := Evolution{Round: f.evo.round}
 	r := rand.New(rand.NewPCG(uint64(f.seed), uint64(ev.Round)))
-	var candidates []int
-	for k := range f.insts {
-		if f.insts[k].Misbehavior == "" && len(changeable(&f.insts[k])) > 0 {
-			candidates = append(candidates, k)
-		}
-	}
+	candidates := f.changeableInstitutions(r, 4)
 	if len(candidates) == 0 {
 		return ev
 	}
-	r.Shuffle(len(candidates), func(i, j int) { candidates[i], candidates[j] = candidates[j], candidates[i] })
 	// Evolve stamps what it changes with the wall clock: a delta harvest
 	// asks for what changed since its last run, which ran on that clock.
 	stamp := time.Now().UTC().Add(time.Second).Truncate(time.Second)
-	ev.Edited = f.change(candidates[0%len(candidates)], r, func(src *Source, i int) {
-		c := &src.Courses[i]
-		c.Name = slices.Clone(c.Name)
-		for j := range c.Name {
-			c.Name[j].Value += fmt.Sprintf(" (%d)", ev.Round)
+	for n, kind := range []editKind{editTitle, editWithdraw, editAdd} {
+		ch := f.change(candidates[n%len(candidates)], r, edit{kind: kind, round: ev.Round, stamp: stamp})
+		switch kind {
+		case editTitle:
+			ev.Edited = ch
+		case editWithdraw:
+			ev.Withdrawn = ch
+		case editAdd:
+			ch.CourseID = addedID(f.seed, ev.Round, ch.CourseID)
+			ev.Added = ch
 		}
-		c.Modified = stamp
-	})
-	ev.Withdrawn = f.change(candidates[1%len(candidates)], r, func(src *Source, i int) {
-		src.Courses = slices.Delete(src.Courses, i, i+1)
-	})
-	ev.Added = f.change(candidates[2%len(candidates)], r, func(src *Source, i int) {
-		c := src.Courses[i]
-		c.ID = stableUUID(f.seed, "evolve", strconv.Itoa(ev.Round), c.ID)
-		c.Code = fmt.Sprintf("%s-N%d", c.Code, ev.Round)
-		c.Name = slices.Clone(c.Name)
-		for j := range c.Name {
-			c.Name[j].Value += fmt.Sprintf(" — new in round %d", ev.Round)
-		}
-		c.Offerings = slices.Clone(c.Offerings)
-		for j := range c.Offerings {
-			c.Offerings[j].ID = stableUUID(f.seed, "evolve", strconv.Itoa(ev.Round), c.Offerings[j].ID)
-			c.Offerings[j].Code = fmt.Sprintf("%s-N%d", c.Offerings[j].Code, ev.Round)
-		}
-		c.Modified = stamp
-		src.Courses = append(src.Courses, c)
-	})
-	ev.Added.CourseID = f.lastAdded(ev.Added)
+	}
 	// A federation of fewer than four such institutions changes some of
 	// them twice and has none failing: a failing one would hide its own
 	// changes for the round.
 	if len(candidates) >= 4 {
 		f.evo.failing = candidates[3]
-		ev.Failing = f.insts[candidates[3]].SCHAC
+		ev.Failing = f.skel[candidates[3]].SCHAC
 	} else {
 		f.evo.failing = -1
 	}
 	return ev
 }
 
-// change applies edit to a random changeable course of institution k, on
-// copies of its sources and courses (callers of Institutions keep the
-// truth they were given), renders its sources afresh and says what it
-// changed.
-func (f *Federation) change(k int, r *rand.Rand, edit func(src *Source, i int)) Change {
-	in := &f.insts[k]
-	in.Sources = slices.Clone(in.Sources)
-	spots := changeable(in)
-	spot := spots[r.IntN(len(spots))]
-	src := &in.Sources[spot[0]]
-	src.Courses = slices.Clone(src.Courses)
-	ch := Change{SCHAC: in.SCHAC, Source: src.ID, Format: src.Type, CourseID: src.Courses[spot[1]].ID}
-	edit(src, spot[1])
-	for _, rd := range f.evo.renderers[k] {
-		rd.reset()
+// changeableInstitutions returns up to n well-behaved institutions that
+// have a course Evolve may change, in an order drawn from r. Only the
+// institutions looked at are generated: in a federation of a thousand,
+// the first n of the order nearly always do.
+func (f *Federation) changeableInstitutions(r *rand.Rand, n int) []int {
+	var order []int
+	for k := range f.skel {
+		if f.skel[k].Misbehavior == "" && len(f.skel[k].Sources) > 0 {
+			order = append(order, k)
+		}
 	}
-	return ch
-}
-
-// lastAdded returns the ID of the course just appended to a source.
-func (f *Federation) lastAdded(ch Change) string {
-	for _, in := range f.insts {
-		for _, src := range in.Sources {
-			if in.SCHAC == ch.SCHAC && src.ID == ch.Source {
-				return src.Courses[len(src.Courses)-1].ID
+	r.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+	var out []int
+	for _, k := range order {
+		if in := f.generate(k, f.evo.edits[k]); len(changeable(&in)) > 0 {
+			if out = append(out, k); len(out) == n {
+				break
 			}
 		}
 	}
-	return ""
+	return out
+}
+
+// change picks a random changeable course of institution k as it is now,
+// records e on it and says what it changes (the course as it was). The
+// institution is generated again from then on: cached copies are stale.
+// The caller holds f.evo.mu.
+func (f *Federation) change(k int, r *rand.Rand, e edit) Change {
+	in := f.generate(k, f.evo.edits[k])
+	spots := changeable(&in)
+	spot := spots[r.IntN(len(spots))]
+	src := &in.Sources[spot[0]]
+	e.source, e.course = spot[0], src.Courses[spot[1]].ID
+	f.evo.edits[k] = append(f.evo.edits[k], e)
+	return Change{SCHAC: in.SCHAC, Source: src.ID, Format: src.Type, CourseID: e.course}
 }
 
 // changeable lists the courses Evolve may change, as (source, course)

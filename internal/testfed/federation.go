@@ -19,13 +19,22 @@ import (
 
 // Federation is a running simulated federation. Stop it with Close.
 type Federation struct {
-	port     int
-	dnsAddr  string
-	insts    []Institution
+	port    int
+	dnsAddr string
+	// opts are the options with defaults, to generate institutions from.
+	opts Options
+	// skel holds each institution's skeleton (see newSkeleton): all a
+	// running federation keeps of the institutions it is not serving.
+	skel     []Institution
 	registry string
 	seed     int64
-	// evo is what Evolve changes; it guards insts after Start.
+	// evo is what Evolve changes.
 	evo *evolution
+	// cache holds the institutions served last, generated in full.
+	cache instCache
+	// fileTags are the validators of the ELM files served (see
+	// serveFile).
+	fileTags fileTags
 	// claims are the domain-claim tokens tests publish.
 	claims *claimTokens
 
@@ -53,9 +62,12 @@ func Start(ctx context.Context, opts Options) (*Federation, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Federation{port: port, insts: generate(o, port), seed: o.Seed,
-		evo: &evolution{failing: -1, renderers: map[int][]*renderer{}}, claims: newClaimTokens()}
-	f.registry = origin(registryHost, port) + registryPath
+	f := &Federation{port: port, opts: o, skel: make([]Institution, o.total()), seed: o.Seed,
+		evo: &evolution{failing: -1, edits: map[int][]edit{}}, claims: newClaimTokens()}
+	for i := range f.skel {
+		f.skel[i] = newSkeleton(o, i, port)
+	}
+	f.registry = RegistryURLAt(port)
 	f.hostile.Store(!o.HostileLater)
 	zone := newZone()
 	zone.claims = f.claims
@@ -63,11 +75,11 @@ func Start(ctx context.Context, opts Options) (*Federation, error) {
 	for k := range routers {
 		routers[k] = &hostRouter{sites: map[string]*site{}, log: o.Logger, claims: f.claims}
 	}
-	reg := newRegistry(f.insts, port, o.Now)
+	reg := newRegistry(f.skel, port, o.Now)
 	routers[0].sites[registryHost] = &site{mounts: []mount{{registryPath, reg.serve}},
-		files: map[string]file{alliancesPath: {"text/turtle", renderAlliances(f.insts), o.Now}}}
+		files: map[string]file{alliancesPath: {"text/turtle", renderAlliances(f.skel), o.Now}}}
 	zone.addA(registryHost, loopback(0))
-	for i := range f.insts {
+	for i := range f.skel {
 		f.publish(o, i, routers[i+1], zone, loopback(i+1))
 	}
 	if err := f.startDNS(ctx, zone, o.Logger); err != nil {
@@ -85,13 +97,13 @@ func Start(ctx context.Context, opts Options) (*Federation, error) {
 		f.httpServers = append(f.httpServers, srv)
 		f.wg.Go(func() { srv.Serve(l) })
 	}
-	o.Logger.Info("testfed started", "institutions", len(f.insts), "port", port, "dns", f.dnsAddr, "registry", f.registry)
+	o.Logger.Info("testfed started", "institutions", len(f.skel), "port", port, "dns", f.dnsAddr, "registry", f.registry)
 	return f, nil
 }
 
 // publish puts institution k's DNS records and documents in place.
 func (f *Federation) publish(o Options, k int, r *hostRouter, zone *dnsZone, addr netip.Addr) {
-	in := &f.insts[k]
+	in := &f.skel[k]
 	sites := map[string]*site{}
 	for _, h := range in.hosts() {
 		sites[h] = &site{files: map[string]file{}}
@@ -132,24 +144,14 @@ func (f *Federation) publish(o Options, k int, r *hostRouter, zone *dnsZone, add
 		if err != nil {
 			panic("testfed: " + err.Error())
 		}
-		// Rendered on first use: Start stays fast, and a federation of
-		// hundreds of institutions costs only what is asked for.
-		// The institution is looked up at each rendering: Evolve
-		// replaces its sources and re-renders them.
-		render := func() api {
-			f.evo.mu.RLock()
-			defer f.evo.mu.RUnlock()
-			in := &f.insts[k]
-			src := &in.Sources[i]
-			switch src.Type {
-			case FormatEduAPI:
-				return newEduAPI(o.Seed, o.Now, in, src, in.Misbehavior)
-			case FormatOCCAPI:
-				return newOCCAPI(in, src, in.Misbehavior, portOf(u.Port()))
-			case FormatELM:
-				return newELMFile(in, src, o.Now)
-			}
-			return newOOAPI(o.Seed, o.Now, in, src)
+		// Generated and rendered on first use, from the institution as
+		// Evolve left it: Start stays fast and small, and a federation
+		// of a million courses costs only what is being served.
+		serve := func(w http.ResponseWriter, r *http.Request, rel string) {
+			f.entry(k).api(i, f.render).serve(w, r, rel)
+		}
+		if in.Sources[i].Type == FormatELM {
+			serve = f.serveFile(k, i)
 		}
 		prefix := u.Path
 		switch in.Sources[i].Type {
@@ -162,9 +164,37 @@ func (f *Federation) publish(o Options, k int, r *hostRouter, zone *dnsZone, add
 		if s == nil {
 			continue // a DNSFailure source: nobody serves its host
 		}
-		serve := f.misbehave(in, f.evo.mountData(k, render))
-		s.mounts = append(s.mounts, mount{prefix, serve})
+		s.mounts = append(s.mounts, mount{prefix, f.misbehave(in, f.evo.failWhenFailing(k, serve))})
 	}
+}
+
+// render renders a source of an institution generated in full.
+func (f *Federation) render(in *Institution, src *Source) api {
+	switch src.Type {
+	case FormatEduAPI:
+		return newEduAPI(f.seed, f.opts.Now, in, src, in.Misbehavior)
+	case FormatOCCAPI:
+		return newOCCAPI(in, src, in.Misbehavior, f.port)
+	case FormatELM:
+		return newELMFile(in, src, f.opts.Now)
+	}
+	return newOOAPI(f.seed, f.opts.Now, in, src)
+}
+
+// entry returns institution k as it is now, generated in full, from the
+// cache.
+func (f *Federation) entry(k int) *instEntry {
+	edits := f.evo.editsOf(k)
+	return f.cache.get(k, len(edits), func() Institution { return f.generate(k, edits) })
+}
+
+// generate generates institution k in full and applies edits to it.
+func (f *Federation) generate(k int, edits []edit) Institution {
+	in := newInstitution(f.opts, k, f.port)
+	for _, e := range edits {
+		e.apply(&in, f.seed)
+	}
+	return in
 }
 
 // TurnHostile makes the hostile institutions of a federation started with
@@ -174,11 +204,6 @@ func (f *Federation) TurnHostile() { f.hostile.Store(true) }
 // api is a rendered data source.
 type api interface {
 	serve(w http.ResponseWriter, r *http.Request, rel string)
-}
-
-func portOf(s string) int {
-	n, _ := strconv.Atoi(s)
-	return n
 }
 
 // loopback returns the k-th address of the federation: 127.0.1.1, 127.0.1.2, …
@@ -280,12 +305,17 @@ func (f *Federation) Port() int { return f.port }
 func (f *Federation) DNSAddr() string { return f.dnsAddr }
 
 // Resolver returns a resolver that asks the federation's DNS server only.
-func (f *Federation) Resolver() *net.Resolver {
+func (f *Federation) Resolver() *net.Resolver { return ResolverAt(f.dnsAddr) }
+
+// ResolverAt returns a resolver that asks only the DNS server at addr: a
+// federation's [Federation.DNSAddr], for a process that harvests a
+// federation another process runs.
+func ResolverAt(addr string) *net.Resolver {
 	return &net.Resolver{
 		PreferGo: true,
 		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
 			var d net.Dialer
-			return d.DialContext(ctx, network, f.dnsAddr)
+			return d.DialContext(ctx, network, addr)
 		},
 	}
 }
@@ -294,11 +324,21 @@ func (f *Federation) Resolver() *net.Resolver {
 // http://registry.testfed.test:<port>/connectapi/v1/providers/.
 func (f *Federation) RegistryURL() string { return f.registry }
 
-// Institutions returns the ground truth, with the URLs as served. The
-// slice is a copy; the institutions share their contents with the
-// federation and must not be modified.
+// RegistryURLAt returns the registry URL of a federation whose web servers
+// listen on port ([Federation.Port]).
+func RegistryURLAt(port int) string { return origin(registryHost, port) + registryPath }
+
+// Institutions returns the ground truth, with the URLs as served and
+// Evolve's changes applied. Every institution is generated afresh, so the
+// result is the caller's; for a large federation that is costly (about
+// 3 KiB a course), which is why the federation itself keeps none of it.
 func (f *Federation) Institutions() []Institution {
-	f.evo.mu.RLock()
-	defer f.evo.mu.RUnlock()
-	return append([]Institution(nil), f.insts...)
+	out := make([]Institution, len(f.skel))
+	var wg sync.WaitGroup
+	for k := range out {
+		edits := f.evo.editsOf(k)
+		wg.Go(func() { out[k] = f.generate(k, edits) })
+	}
+	wg.Wait()
+	return out
 }

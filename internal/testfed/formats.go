@@ -20,8 +20,8 @@ func (g *instGen) format(k int) string {
 	return fs[(i+i/len(fs)+k)%len(fs)]
 }
 
-// publishAs makes src a source of format f: its type, version and path,
-// and a truth trimmed to what f publishes. OOAPI publishes everything.
+// publishAs makes src a source of format f: its type, version, path and
+// page size as the manifest lists them. trim makes its truth match.
 func (g *instGen) publishAs(src *Source, f string) {
 	u, err := url.Parse(src.Path)
 	if err != nil {
@@ -32,16 +32,29 @@ func (g *instGen) publishAs(src *Source, f string) {
 	case FormatEduAPI:
 		src.Type, src.Version, src.Path = FormatEduAPI, "1.0", site+eduAPIRoot
 		src.Extensions = g.inst.Index%2 == 0
-		g.asEduAPI(src)
 	case FormatOCCAPI:
 		src.Type, src.Version, src.Path, src.PageSize = FormatOCCAPI, "2", site+occapiRoot+"hei/"+g.inst.SCHAC, 0
-		g.asOCCAPI(src)
 	case FormatELM:
 		src.Type, src.Version, src.PageSize = FormatELM, "3.3", 0
 		if ELMOldNamespace(g.inst) {
 			src.Version = "3.2"
 		}
 		src.Path = site + elmRoot + src.ID + elmExtensions[ELMSyntax(g.inst)]
+	}
+	if g.hostile != nil {
+		g.hostileSource(src)
+	}
+}
+
+// trim cuts the truth of src's courses and programmes to what its format
+// publishes (OOAPI publishes everything), and marks the records a hostile
+// server breaks.
+func (g *instGen) trim(src *Source) {
+	switch src.Type {
+	case FormatEduAPI:
+		g.asEduAPI(src)
+	case FormatOCCAPI:
+		g.asOCCAPI(src)
 	}
 	if g.hostile != nil {
 		g.markHostile(src)
@@ -112,12 +125,23 @@ func unstated(t Text) Text {
 	return out
 }
 
-// markHostile records in the truth which records a hostile server
-// breaks.
-func (g *instGen) markHostile(src *Source) {
+// hostileSource gives a hostile institution's source the page size and
+// host its misbehaviour needs.
+func (g *instGen) hostileSource(src *Source) {
 	if src.PageSize > 0 {
 		src.PageSize = 10 // several pages, for paging to go wrong on
 	}
+	switch g.hostile.Misbehavior {
+	case DNSFailure:
+		src.Path = onHost(src.Path, unresolvedPrefix)
+	case DNSRebinding:
+		src.Path = onHost(src.Path, rebindPrefix)
+	}
+}
+
+// markHostile records in the truth which records a hostile server
+// breaks.
+func (g *instGen) markHostile(src *Source) {
 	switch g.hostile.Misbehavior {
 	case MalformedItem:
 		if len(src.Courses) > 1 {
@@ -135,10 +159,6 @@ func (g *instGen) markHostile(src *Source) {
 		}
 		dup.Quirks = append(slices.Clone(dup.Quirks), QuirkDuplicateID)
 		src.Courses = append(src.Courses, dup)
-	case DNSFailure:
-		src.Path = onHost(src.Path, unresolvedPrefix)
-	case DNSRebinding:
-		src.Path = onHost(src.Path, rebindPrefix)
 	}
 }
 

@@ -16,9 +16,9 @@ func Generate(opts Options) []Institution {
 	return generate(opts.withDefaults(), 0)
 }
 
-// generate builds the institutions with URLs on port (0: no port in URLs).
-// Institutions are independent of each other, so they are made in
-// parallel.
+// generate builds the institutions in full, with URLs on port (0: no port
+// in URLs). Institutions are independent of each other, so they are made
+// in parallel.
 func generate(o Options, port int) []Institution {
 	if err := o.validate(); err != nil {
 		panic(err.Error())
@@ -26,11 +26,30 @@ func generate(o Options, port int) []Institution {
 	out := make([]Institution, o.total())
 	var wg sync.WaitGroup
 	for i := range out {
-		mb, hostile := o.misbehaviorOf(i)
-		wg.Go(func() { out[i] = newInstitution(o, i, port, mb, hostile) })
+		wg.Go(func() { out[i] = newInstitution(o, i, port) })
 	}
 	wg.Wait()
 	return out
+}
+
+// newInstitution generates institution i in full: its skeleton, then its
+// courses, programmes and offerings. It depends on the options and i
+// alone, never on the other institutions.
+func newInstitution(o Options, i, port int) Institution {
+	g := newInstGen(o, i, port)
+	if g.r != nil {
+		g.fill()
+	}
+	return *g.inst
+}
+
+// newSkeleton generates what discovery and the registry need of
+// institution i (identity, domains, alliance, manifest sources), without
+// organisations, courses or programmes: what a running federation keeps
+// of every institution. newInstitution fills it with the same data as if
+// it had been generated in one go.
+func newSkeleton(o Options, i, port int) Institution {
+	return *newInstGen(o, i, port).inst
 }
 
 // origin returns "http://host" or "http://host:port".
@@ -61,7 +80,11 @@ type instGen struct {
 	hostile *Hostile
 }
 
-func newInstitution(o Options, i int, port int, mb Misbehavior, hostile *Hostile) Institution {
+// newInstGen makes institution i's skeleton and the state to fill it.
+// Institutions that publish no manifest get no random source (g.r nil):
+// there is nothing to fill.
+func newInstGen(o Options, i, port int) *instGen {
+	mb, hostile := o.misbehaviorOf(i)
 	tpl := institutionTemplates[i%len(institutionTemplates)]
 	// The second row of templates publishes ISO 639-2/B codes (ger, fre,
 	// dut, cze) where a language has one.
@@ -97,7 +120,7 @@ func newInstitution(o Options, i int, port int, mb Misbehavior, hostile *Hostile
 	in.RegistrySCHAC = pub.v != VariantNoSCHACWebsite && pub.v != VariantNoSCHACNoWWW && pub.v != VariantNoSCHACRegistrable
 	in.Discovery = pub.discovery(in.SCHAC, host, port)
 	if mb == NoManifest || mb == MalformedManifest {
-		return *in
+		return &instGen{o: o, inst: in}
 	}
 	if i%4 != 3 {
 		in.Alliance = alliances[i%len(alliances)].code
@@ -124,8 +147,8 @@ func newInstitution(o Options, i int, port int, mb Misbehavior, hostile *Hostile
 	case 2:
 		g.enTag = "en"
 	}
-	g.generate(port)
-	return *in
+	g.sources(port)
+	return g
 }
 
 // academicYearOf returns the first calendar year of the academic year
@@ -137,14 +160,13 @@ func academicYearOf(t time.Time) int {
 	return t.Year() - 1
 }
 
-// generate fills the organisations and sources.
-func (g *instGen) generate(port int) {
+// sources makes the institution's sources as its manifest lists them:
+// the main catalogue, and for some alliance members a virtual-campus
+// catalogue, each in its format. Their courses come with fill.
+func (g *instGen) sources(port int) {
 	in := g.inst
 	base := in.SCHAC[:len(in.SCHAC)-len(".test")]
-	g.organizations()
-	chosen := g.chooseSubjects()
-	plans := g.coursePlans(chosen)
-	main := Source{
+	in.Sources = append(in.Sources, Source{
 		ID:           base + "-catalogue",
 		Name:         in.NameEnglish + " course catalogue",
 		Type:         "ooapi",
@@ -153,11 +175,9 @@ func (g *instGen) generate(port int) {
 		PageSize:     []int{50, 100, 250}[in.Index%3],
 		Refresh:      24,
 		LastModified: g.o.Now.Add(-time.Duration(1+in.Index%7)*24*time.Hour + 3*time.Hour + time.Duration(in.Index%60)*time.Minute),
-	}
-	var virtual *Source
+	})
 	if in.Alliance != "" && in.Index%5 == 1 {
-		n := min(between(g.r, 8, 14), len(plans)/2) // a small CoursesPerInstitution keeps courses in the main source
-		virtual = &Source{
+		in.Sources = append(in.Sources, Source{
 			ID:           base + "-" + in.Alliance + "-virtual",
 			Name:         "Courses offered on the " + allianceName(in.Alliance) + " virtual campus",
 			Type:         "ooapi",
@@ -167,22 +187,37 @@ func (g *instGen) generate(port int) {
 			Refresh:      24,
 			Alliance:     in.Alliance,
 			LastModified: g.o.Now.Add(-2*24*time.Hour + 5*time.Hour),
-		}
+		})
+	}
+	for k := range in.Sources {
+		g.publishAs(&in.Sources[k], g.format(k))
+	}
+}
+
+// fill generates the organisations, courses, programmes and offerings of
+// the skeleton's sources, trimmed to what each source's format publishes.
+// The random draws come in a fixed order: subjects, course plans, the
+// virtual campus's share, its courses, the main catalogue's, programmes.
+func (g *instGen) fill() {
+	in := g.inst
+	g.organizations()
+	chosen := g.chooseSubjects()
+	plans := g.coursePlans(chosen)
+	if len(in.Sources) > 1 {
+		virtual := &in.Sources[1]
+		n := min(between(g.r, 8, 14), len(plans)/2) // a small CoursesPerInstitution keeps courses in the main source
 		for k := len(plans) - n; k < len(plans); k++ {
 			virtual.Courses = append(virtual.Courses, g.course(k, plans[k], true))
 		}
 		plans = plans[:len(plans)-n]
 	}
+	main := &in.Sources[0]
 	for k, p := range plans {
 		main.Courses = append(main.Courses, g.course(k, p, false))
 	}
 	main.Programs = g.programs(chosen, main.Courses)
-	in.Sources = append(in.Sources, main)
-	if virtual != nil {
-		in.Sources = append(in.Sources, *virtual)
-	}
 	for k := range in.Sources {
-		g.publishAs(&in.Sources[k], g.format(k))
+		g.trim(&in.Sources[k])
 	}
 }
 

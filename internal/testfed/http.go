@@ -91,9 +91,7 @@ func (s *statusRecorder) WriteHeader(code int) {
 // serveDoc writes body with an ETag and, when lastModified is set, a
 // Last-Modified header, answering conditional requests with 304.
 func serveDoc(w http.ResponseWriter, r *http.Request, contentType string, body []byte, lastModified time.Time) {
-	sum := fnv.New64a()
-	sum.Write(body)
-	etag := `"` + strconv.FormatUint(sum.Sum64(), 16) + `"`
+	etag := etagOf(body)
 	h := w.Header()
 	h.Set("ETag", etag)
 	if !lastModified.IsZero() {
@@ -109,6 +107,13 @@ func serveDoc(w http.ResponseWriter, r *http.Request, contentType string, body [
 	if r.Method != http.MethodHead {
 		w.Write(body)
 	}
+}
+
+// etagOf returns the ETag the federation serves body with.
+func etagOf(body []byte) string {
+	sum := fnv.New64a()
+	sum.Write(body)
+	return `"` + strconv.FormatUint(sum.Sum64(), 16) + `"`
 }
 
 // notModified evaluates If-None-Match, or else If-Modified-Since (RFC 9110

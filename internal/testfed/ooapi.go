@@ -10,7 +10,7 @@ import (
 )
 
 // OOAPI v5 rendering: wire types, one JSON document per resource, rendered
-// once when the federation starts.
+// when the source is first asked (see lazy.go).
 
 type ooString struct {
 	Language string `json:"language"`

@@ -14,9 +14,11 @@ type Options struct {
 	Institutions int
 	// CoursesPerInstitution is the number of courses each institution
 	// publishes across its sources (default: 40 to 90, as the
-	// seed draws). The ground truth is made at Start and kept in memory,
-	// about 3 KiB a course (so 1000 institutions of 1000 courses need some
-	// 3 GiB); documents are rendered on first request.
+	// seed draws). A running federation generates an institution's
+	// courses when its data servers are first asked and keeps those of
+	// the few institutions served last, so 1000 institutions of 1000
+	// courses take some 100 MiB while harvested; Generate and
+	// [Federation.Institutions] hold them all, about 3 KiB a course.
 	CoursesPerInstitution int
 	// Seed selects the generated data (default 1; 0 means the default).
 	Seed int64

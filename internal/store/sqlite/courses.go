@@ -262,18 +262,20 @@ func (s *Store) CountCourses(ctx context.Context) (map[string]int, error) {
 // CourseIDs lists the courses of a source, or of all sources, with a
 // status or any.
 func (s *Store) CourseIDs(ctx context.Context, sourceID string, status store.CourseStatus) ([]string, error) {
-	inactive := -1 // any
+	var where conditions
+	if sourceID != "" {
+		where.add("source_id = ?", sourceID)
+	}
 	switch status {
 	case store.StatusActive:
-		inactive = 0
+		where.add("inactive = 0")
 	case store.StatusInactive:
-		inactive = 1
+		where.add("inactive = 1")
 	case "":
 	default:
 		return nil, fmt.Errorf("sqlite: unknown course status %q", status)
 	}
-	return s.ids(ctx, `SELECT id FROM courses WHERE (?1 = '' OR source_id = ?1) AND (?2 < 0 OR inactive = ?2) ORDER BY id`,
-		sourceID, inactive)
+	return s.ids(ctx, `SELECT id FROM courses WHERE `+where.clause()+` ORDER BY id`, where.args...)
 }
 
 // indexedState is what indexed_hash holds once the index has a course's
@@ -289,7 +291,7 @@ func (s *Store) IndexBacklog(ctx context.Context, sourceID string) (store.IndexB
 	var b store.IndexBacklog
 	var err error
 	// One query per case: SQLite uses the partial index only for a plain
-	// source_id term; "(? = '' OR source_id = ?)" scans every course.
+	// source_id term (see conditions).
 	if sourceID == "" {
 		b.Stale, err = s.ids(ctx, `SELECT id FROM courses WHERE indexed_hash != `+indexedState+` ORDER BY id`)
 	} else {

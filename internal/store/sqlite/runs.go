@@ -142,9 +142,17 @@ func (s *Store) CountRuns(ctx context.Context, f store.RunFilter) (int, error) {
 
 // runFilter is the WHERE clause selecting f's runs, with its arguments.
 func runFilter(f store.RunFilter) (string, []any) {
-	return `(?1 = '' OR source_id = ?1) AND (?2 = '' OR status = ?2)
-		AND (?3 = '' OR source_id IN (SELECT id FROM sources WHERE provider_id = ?3))`,
-		[]any{f.SourceID, string(f.Status), f.ProviderID}
+	var where conditions
+	if f.SourceID != "" {
+		where.add("source_id = ?", f.SourceID)
+	}
+	if f.Status != "" {
+		where.add("status = ?", string(f.Status))
+	}
+	if f.ProviderID != "" {
+		where.add("source_id IN (SELECT id FROM sources WHERE provider_id = ?)", f.ProviderID)
+	}
+	return where.clause(), where.args
 }
 
 // InterruptRuns marks runs left running by a stopped process.
