@@ -181,3 +181,19 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("Total = %d, want %d", res.Total, len(docs))
 	}
 }
+
+// BenchmarkCatalogue measures the contract's benchmark queries (see
+// searchtest.BenchDocsEnv for the size); index-MB is the search tables
+// with their indexes and TOAST.
+func BenchmarkCatalogue(b *testing.B) {
+	var ix *Index
+	searchtest.Benchmark(b, func(b *testing.B) search.Index {
+		ix = open(b)
+		return ix
+	}, func() (int64, error) {
+		var n int64
+		err := ix.pool.QueryRow(context.Background(), `SELECT sum(pg_total_relation_size(c.oid))::bigint
+			FROM pg_class c WHERE c.relkind = 'r' AND c.relname LIKE 'search\_%'`).Scan(&n)
+		return n, err
+	})
+}

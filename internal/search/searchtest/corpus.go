@@ -109,7 +109,11 @@ var genWords = map[string][]string{
 
 var genLangs = []string{"en", "de", "fr", "nl", "es", "it", "pl", ""}
 
-func GenDocs(n int) []search.Document {
+func GenDocs(n int) []search.Document { return GenCatalogue(n, 200) }
+
+// GenCatalogue generates n documents as GenDocs does, spread over the
+// given number of institutions (GenDocs's 200 give the same documents).
+func GenCatalogue(n, institutions int) []search.Document {
 	r := rand.New(rand.NewPCG(1, 2))
 	pick := func(vs []string) string { return vs[r.IntN(len(vs))] }
 	phrase := func(lang string, k int) string {
@@ -125,7 +129,7 @@ func GenDocs(n int) []search.Document {
 	modes := []string{"presential", "online", "blended", "hybrid"}
 	docs := make([]search.Document, n)
 	for i := range docs {
-		inst := r.IntN(200)
+		inst := r.IntN(institutions)
 		d := search.Document{
 			ID:          fmt.Sprintf("gen-%05d", i),
 			Title:       map[string]string{},
