@@ -80,6 +80,13 @@ type Query struct {
 	After SortKey
 }
 
+// Page sizes: a Query.Limit of 0 or less asks for DefaultLimit hits, and
+// no page holds more than MaxLimit.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 100
+)
+
 // SortKey is a hit's place in the order of its query's results, opaque
 // to everyone but the index that made it and meaningful only for that
 // same query.
@@ -187,6 +194,28 @@ type Document struct {
 	// Flagged marks a course that breaks a rule of the QualityLink
 	// profile: shown unless a query asks for valid courses only.
 	Flagged bool
+}
+
+// FacetValues returns the document's distinct values per facet, sorted,
+// blanks dropped: what the facet counts and filters of every index see.
+func (d Document) FacetValues() map[Facet][]string {
+	one := func(v string) []string { return nonBlank([]string{v}) }
+	return map[Facet][]string{
+		FacetInstitution: one(d.Institution),
+		FacetAlliance:    nonBlank(d.Alliances),
+		FacetCountry:     one(d.Country),
+		FacetLanguage:    nonBlank(d.Languages),
+		FacetEQF:         one(d.EQF),
+		FacetField:       nonBlank(d.Fields),
+		FacetType:        one(d.Type),
+		FacetMode:        nonBlank(d.Modes),
+	}
+}
+
+// nonBlank returns the distinct non-blank values of vs, sorted.
+func nonBlank(vs []string) []string {
+	out := slices.Compact(slices.Sorted(slices.Values(vs)))
+	return slices.DeleteFunc(out, func(v string) bool { return v == "" })
 }
 
 // NewDocument builds the search document of a specification published by p.

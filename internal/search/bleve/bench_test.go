@@ -2,10 +2,12 @@ package bleve
 
 import (
 	"context"
+	"io/fs"
 	"path/filepath"
 	"testing"
 
 	"qlink/internal/search"
+	"qlink/internal/search/searchtest"
 )
 
 const benchDocs = 2000
@@ -63,4 +65,34 @@ func BenchmarkSearchWithFacets(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkCatalogue measures the contract's benchmark queries on an
+// on-disk index (see searchtest.BenchDocsEnv for the size); index-MB is
+// the index directory.
+func BenchmarkCatalogue(b *testing.B) {
+	dir := filepath.Join(b.TempDir(), "index")
+	searchtest.Benchmark(b, func(b *testing.B) search.Index {
+		ix, err := Open(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = ix.Close() })
+		return ix
+	}, func() (int64, error) { return dirSize(dir) })
+}
+
+func dirSize(dir string) (int64, error) {
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err == nil {
+			n += info.Size()
+		}
+		return err
+	})
+	return n, err
 }

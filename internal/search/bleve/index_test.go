@@ -112,63 +112,6 @@ func cmpOr(a, b int) int {
 	return b
 }
 
-func TestDeleteAndReindex(t *testing.T) {
-	ctx := context.Background()
-	ix := openCorpus(t, corpus())
-	find := func(text string) []string {
-		t.Helper()
-		res, err := ix.Search(ctx, search.Query{Text: text})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return sortedIDs(res)
-	}
-	if err := ix.Delete(ctx, []string{"d1", "unknown"}); err != nil {
-		t.Fatal(err)
-	}
-	if got := find("einfuhrung"); !slices.Equal(got, []string{"d2"}) {
-		t.Errorf("after Delete: %v, want [d2]", got)
-	}
-	if n, err := ix.Count(ctx); err != nil || n != 7 {
-		t.Errorf("Count = %d, %v; want 7", n, err)
-	}
-	var ids []string
-	if err := ix.EachID(ctx, func(id string) error { ids = append(ids, id); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if slices.Sort(ids); len(ids) != 7 || slices.Contains(ids, "d1") || !slices.Contains(ids, "d2") {
-		t.Errorf("EachID after Delete = %v", ids)
-	}
-
-	// Re-indexing d2 with a new title replaces every field.
-	d2 := courses[1].document()
-	d2.Title = map[string]string{"en": "Computer Science Basics"}
-	d2.Description = nil
-	d2.Country = "AT"
-	if err := ix.Index(ctx, []search.Document{d2}); err != nil {
-		t.Fatal(err)
-	}
-	if got := find("einfuhrung"); len(got) != 0 {
-		t.Errorf("old title still found: %v", got)
-	}
-	if got := find("computer basics"); !slices.Equal(got, []string{"d2"}) {
-		t.Errorf("new title: %v, want [d2]", got)
-	}
-	res, err := ix.Search(ctx, search.Query{Filters: map[search.Facet][]string{search.FacetCountry: {"DE"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Total != 0 {
-		t.Errorf("country DE after re-index: %v", hitIDs(res))
-	}
-	if n, _ := ix.Count(ctx); n != 7 {
-		t.Errorf("Count after re-index = %d, want 7", n)
-	}
-	if err := ix.Index(ctx, []search.Document{{Title: map[string]string{"en": "x"}}}); err == nil {
-		t.Error("Index of a document without ID: no error")
-	}
-}
-
 func TestOpenOnDisk(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "index")
@@ -187,8 +130,8 @@ func TestOpenOnDisk(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
-	if n, err := ix.Count(ctx); err != nil || n != len(courses) {
-		t.Errorf("Count after reopen = %d, %v; want %d", n, err, len(courses))
+	if n, err := ix.Count(ctx); err != nil || n != len(corpus()) {
+		t.Errorf("Count after reopen = %d, %v; want %d", n, err, len(corpus()))
 	}
 	res, err := ix.Search(ctx, search.Query{Text: "Einführung"})
 	if err != nil {
@@ -283,8 +226,8 @@ func TestConcurrentUse(t *testing.T) {
 	if err := g.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := ix.Count(ctx); err != nil || n != len(courses)+len(docs) {
-		t.Errorf("Count = %d, %v; want %d", n, err, len(courses)+len(docs))
+	if n, err := ix.Count(ctx); err != nil || n != len(corpus())+len(docs) {
+		t.Errorf("Count = %d, %v; want %d", n, err, len(corpus())+len(docs))
 	}
 }
 

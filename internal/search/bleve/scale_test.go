@@ -16,6 +16,7 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"qlink/internal/search"
+	"qlink/internal/search/searchtest"
 )
 
 // The catalogue at scale (issue 14): BenchmarkScale searches generated
@@ -36,7 +37,7 @@ var scaleCountries = []string{"DE", "FR", "IT", "ES", "PL", "NL", "BE", "AT", "P
 	"DK", "IE", "SK", "BG", "HR", "LT", "SI", "LV", "EE", "CY", "LU", "MT", "NO", "IS", "CH"}
 
 // scaleLangs are the course languages by country; languages without words
-// of their own in genWords take the unstated language's.
+// of their own in searchtest.Words take the unstated language's.
 var scaleLangs = []string{"de", "fr", "it", "es", "pl", "nl", "nl", "de", "pt", "cs", "sv", "hu", "el", "ro", "fi",
 	"da", "en", "sk", "bg", "hr", "lt", "sl", "lv", "et", "el", "fr", "en", "no", "is", "de"}
 
@@ -56,9 +57,9 @@ func scaleDoc(i int) search.Document {
 	lang := scaleLangs[country]
 	pick := func(vs []string) string { return vs[r.IntN(len(vs))] }
 	phrase := func(lang string, k int) string {
-		words, ok := genWords[lang]
+		words, ok := searchtest.Words[lang]
 		if !ok {
-			words = genWords[""]
+			words = searchtest.Words[""]
 		}
 		ws := make([]string, k)
 		for j := range ws {

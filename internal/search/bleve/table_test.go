@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"qlink/internal/search"
+	"qlink/internal/search/searchtest"
 )
 
 // The facet table must answer exactly as the index did before it had one:
@@ -275,11 +276,11 @@ func checkAgainstReference(t *testing.T, ix *Index, docs []search.Document, quer
 		}
 		base := refBase(docs, q, refTextHits(t, ix, q.Text))
 		sel, _ := selections(q.Filters)
-		if want := len(oracleIDs(base, sel, "")); res.Total != want {
+		if want := len(searchtest.OracleIDs(base, sel, "")); res.Total != want {
 			t.Errorf("%+v: Total %d, want %d", q, res.Total, want)
 		}
 		for _, f := range search.Facets {
-			if diff := cmp.Diff(oracleCounts(base, sel, f), res.Facets[f]); diff != "" {
+			if diff := cmp.Diff(searchtest.OracleCounts(base, sel, f), res.Facets[f]); diff != "" {
 				t.Errorf("%+v: facet %s (-want +got):\n%s", q, f, diff)
 			}
 		}
