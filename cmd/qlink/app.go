@@ -95,7 +95,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 	a.discoverer = newDiscoverer(cfg, a.fetcher, nw)
 	a.harvester = harvest.New(harvest.Options{
 		Store: a.store, Blobs: a.blobs, Index: a.index, Fetcher: a.fetcher,
-		Discoverer: a.discoverer, Adapters: adapters(),
+		Discoverer: a.discoverer, Adapters: adapters(), Shared: queueBackend(cfg, a.store).Shared(),
 		Auth: auth.Deps{Keys: a.keys, HTTPClient: a.fetcher.HTTPClient(),
 			Credentials: harvest.StoredCredentials{Store: a.store, Keys: a.keys}},
 		MaxPages: cfg.Harvest.MaxPages, Limits: harvestLimits(cfg), PublishFor: publishFor(cfg), Logger: log,

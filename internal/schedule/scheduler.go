@@ -228,6 +228,16 @@ func (s *Scheduler) planSoon(ctx context.Context) {
 // Unique jobs make planning twice harmless.
 func (s *Scheduler) plan(ctx context.Context) error {
 	now := s.opts.Now()
+	// On a shared database no process starts to close a dead one's runs:
+	// the planner, on the leader, closes them once their heartbeat is
+	// stale (River's rescuer retries their jobs).
+	if s.opts.Backend.Shared() {
+		if n, err := s.opts.Harvester.InterruptStale(ctx); err != nil {
+			return err
+		} else if n > 0 {
+			s.log.Info("closed runs of a process that stopped", "runs", n)
+		}
+	}
 	if s.opts.ImportRegistry != nil {
 		_, err := s.client.Insert(ctx, importArgs{}, &river.InsertOpts{Priority: priorityPeriodic,
 			UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: s.opts.Registry}})
