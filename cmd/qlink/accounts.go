@@ -29,7 +29,7 @@ func (a *app) accountOptions() (web.AccountOptions, error) {
 	}
 	ac := a.cfg.Accounts
 	return web.AccountOptions{CSRFKey: key, Verifier: a.discoverer, Snapshots: a.blobs,
-		Refresher:  queueRefresher{dbPath: a.cfg.DatabasePath()},
+		Refresher:  queueRefresher{backend: queueBackend(a.cfg, a.store)},
 		SessionTTL: ac.SessionTTL, SessionIdle: ac.SessionIdle, MaxFailures: ac.MaxFailures, Lockout: ac.Lockout}, nil
 }
 
@@ -69,10 +69,10 @@ func errOr(err error, msg string) any {
 // queueRefresher hands a provider's extra refresh to the job queue that
 // the serving process works. It opens the queue for each request: they
 // are rare (a provider's click), and a read-only node then needs none.
-type queueRefresher struct{ dbPath string }
+type queueRefresher struct{ backend schedule.Backend }
 
 func (q queueRefresher) RefreshProvider(ctx context.Context, providerID string) error {
-	queue, err := schedule.OpenQueue(ctx, q.dbPath)
+	queue, err := schedule.OpenQueue(ctx, q.backend)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 func (a *app) adminOptions() web.AdminOptions {
 	creds := harvest.StoredCredentials{Store: a.store, Keys: a.keys}
 	return web.AdminOptions{
-		Jobs: queueJobs{dbPath: a.cfg.DatabasePath()},
+		Jobs: queueJobs{backend: queueBackend(a.cfg, a.store)},
 		SetCredentials: func(ctx context.Context, providerID, endpoint, clientID, secret string) error {
 			return creds.Set(ctx, providerID, endpoint, clientID, secret, time.Now())
 		},
@@ -55,10 +55,10 @@ func (a *app) rotateKeys(ctx context.Context, overlap time.Duration, only string
 
 // queueJobs shows the job queue the serving process works. It opens the
 // queue per request: operators look rarely.
-type queueJobs struct{ dbPath string }
+type queueJobs struct{ backend schedule.Backend }
 
 func (q queueJobs) with(ctx context.Context, fn func(*schedule.Queue) error) error {
-	queue, err := schedule.OpenQueue(ctx, q.dbPath)
+	queue, err := schedule.OpenQueue(ctx, q.backend)
 	if err != nil {
 		return err
 	}

@@ -188,7 +188,7 @@ func changeAlliances(cmd *cobra.Command, change func(context.Context, store.Stor
 	fmt.Fprintln(out, msg)
 	a, err := openCmdApp(cmd)
 	if errors.Is(err, bleve.ErrBusy) {
-		q, err := schedule.OpenQueue(ctx, cfg.DatabasePath())
+		q, err := schedule.OpenQueue(ctx, queueBackend(cfg, nil))
 		if err != nil {
 			return err
 		}

@@ -30,6 +30,7 @@ import (
 	"qlink/internal/source/ooapi"
 	"qlink/internal/store"
 	"qlink/internal/store/blob"
+	"qlink/internal/store/postgres"
 	"qlink/internal/store/sqlite"
 	"qlink/internal/vocab"
 	"qlink/internal/web"
@@ -94,7 +95,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 	a.discoverer = newDiscoverer(cfg, a.fetcher, nw)
 	a.harvester = harvest.New(harvest.Options{
 		Store: a.store, Blobs: a.blobs, Index: a.index, Fetcher: a.fetcher,
-		Discoverer: a.discoverer, Adapters: adapters(),
+		Discoverer: a.discoverer, Adapters: adapters(), Shared: queueBackend(cfg, a.store).Shared(),
 		Auth: auth.Deps{Keys: a.keys, HTTPClient: a.fetcher.HTTPClient(),
 			Credentials: harvest.StoredCredentials{Store: a.store, Keys: a.keys}},
 		MaxPages: cfg.Harvest.MaxPages, Limits: harvestLimits(cfg), PublishFor: publishFor(cfg), Logger: log,
@@ -235,6 +236,16 @@ func checkHarvester(cfg config.Config, f *fetch.Client, nw network, ring *keys.R
 		PublishFor: publishFor(cfg), Logger: log})
 }
 
+// queueBackend is where the job queue lives: in the PostgreSQL database
+// when the store is there (sharing its pool), else in the data
+// directory's SQLite file. st may be nil when the store is not open.
+func queueBackend(cfg config.Config, st store.Store) schedule.Backend {
+	if pg, ok := st.(*postgres.Store); ok {
+		return schedule.Postgres(pg.Pool())
+	}
+	return schedule.SQLite(cfg.DatabasePath())
+}
+
 func openStore(ctx context.Context, cfg config.Config) (*sqlite.Store, error) {
 	st, err := sqlite.Open(cfg.DatabasePath())
 	if err != nil {
@@ -355,7 +366,7 @@ func (a *app) openScheduler(ctx context.Context, override time.Duration, courses
 		}
 	}
 	sc := a.cfg.Schedule
-	return schedule.Open(ctx, schedule.Options{DBPath: a.cfg.DatabasePath(), Store: a.store, Harvester: a.harvester,
+	return schedule.Open(ctx, schedule.Options{Backend: queueBackend(a.cfg, a.store), Store: a.store, Harvester: a.harvester,
 		ImportRegistry: importRegistry, Workers: a.cfg.Harvest.Workers, Floor: sc.Floor, Ceiling: sc.Ceiling,
 		Discovery: sc.Discovery, Registry: sc.Registry, Override: override, Logger: a.log, CoursesChanged: coursesChanged})
 }

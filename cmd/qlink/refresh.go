@@ -119,7 +119,7 @@ func handOver(cmd *cobra.Command, wait bool, enqueue func(context.Context, *sqli
 		return err
 	}
 	defer st.Close()
-	q, err := schedule.OpenQueue(ctx, cfg.DatabasePath())
+	q, err := schedule.OpenQueue(ctx, queueBackend(cfg, st))
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func (r webRefreshQueue) Pending(ctx context.Context, tag string) (int, error) {
 // scheduler, demo) call it, before webServer: elsewhere no one would work
 // the jobs, and the web says it refreshes on schedule only.
 func (a *app) offerRefreshes(ctx context.Context) error {
-	q, err := schedule.OpenQueue(ctx, a.cfg.DatabasePath())
+	q, err := schedule.OpenQueue(ctx, queueBackend(a.cfg, a.store))
 	if err != nil {
 		return err
 	}

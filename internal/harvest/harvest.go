@@ -52,6 +52,19 @@ type Options struct {
 	Logger     *slog.Logger
 	// Now returns the current time; tests fix it.
 	Now func() time.Time
+	// Owner names this process in the runs it records, so that processes
+	// sharing a database tell their runs apart. Default: host name,
+	// process ID and a random part.
+	Owner string
+	// Shared says that other processes share the store (PostgreSQL): runs
+	// left running are then taken for dead by their heartbeat, not at
+	// start-up.
+	Shared bool
+	// Heartbeat is how often a run in progress records that its process
+	// is alive. A run silent for five heartbeats belongs to a process
+	// that died: a process starting marks it interrupted, and the
+	// snapshot sweep no longer waits for it. Default: one minute.
+	Heartbeat time.Duration
 	// RunFinished, when set, is told the outcome of every source run once
 	// it is recorded: the operator's metrics count runs through it.
 	RunFinished func(store.RunStatus)
@@ -83,6 +96,12 @@ func New(o Options) *Harvester {
 		o.MaxPages = 10000
 	}
 	o.Limits = o.Limits.withDefaults()
+	if o.Owner == "" {
+		o.Owner = processOwner()
+	}
+	if o.Heartbeat <= 0 {
+		o.Heartbeat = time.Minute
+	}
 	return &Harvester{Options: o, log: o.Logger.With("component", "harvest"), inflight: map[int64]time.Time{}}
 }
 

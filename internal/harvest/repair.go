@@ -112,8 +112,14 @@ func (r RepairReport) String() string {
 func (h *Harvester) Repair(ctx context.Context) (RepairReport, error) {
 	var rep RepairReport
 	var err error
-	rep.Interrupted, err = h.Store.InterruptRuns(ctx, h.Now(),
-		"the process stopped during this run (crash, kill or shutdown); nothing after the last commit was applied")
+	// Alone on its database, every run left running is this process's
+	// previous life's; on a shared one, runs of other processes are left
+	// alone while their heartbeats are fresh.
+	staleBefore := time.Now().Add(-h.staleAfter())
+	if !h.Shared {
+		staleBefore = time.Now().Add(time.Minute)
+	}
+	rep.Interrupted, err = h.Store.InterruptRuns(ctx, h.Now(), interruptedReason, h.Owner, staleBefore)
 	if err != nil {
 		return rep, err
 	}
@@ -188,7 +194,10 @@ func (h *Harvester) sweep(ctx context.Context, keys []string) (int, error) {
 	keys = slices.Compact(keys)
 	h.blobMu.Lock()
 	defer h.blobMu.Unlock()
-	cutoff := h.sweepCutoff()
+	cutoff, err := h.sweepCutoff(ctx)
+	if err != nil {
+		return 0, err
+	}
 	n := 0
 	for _, key := range keys {
 		ok, err := h.sweepOne(ctx, key, cutoff)
@@ -207,9 +216,12 @@ func (h *Harvester) sweep(ctx context.Context, keys []string) (int, error) {
 func (h *Harvester) sweepAll(ctx context.Context) (int, error) {
 	h.blobMu.Lock()
 	defer h.blobMu.Unlock()
-	cutoff := h.sweepCutoff()
+	cutoff, err := h.sweepCutoff(ctx)
+	if err != nil {
+		return 0, err
+	}
 	n := 0
-	err := h.Blobs.Each(ctx, func(key string, _ time.Time) error {
+	err = h.Blobs.Each(ctx, func(key string, _ time.Time) error {
 		ok, err := h.sweepOne(ctx, key, cutoff)
 		if ok {
 			n++
@@ -230,16 +242,24 @@ func (h *Harvester) sweepOne(ctx context.Context, key string, cutoff time.Time) 
 	return h.Blobs.Delete(ctx, key, cutoff)
 }
 
-// sweepCutoff is the wall-clock start of the oldest run in progress, or
-// now. Blob write times are wall-clock, whatever h.Now says.
-func (h *Harvester) sweepCutoff() time.Time {
+// sweepCutoff is the start of the oldest run in progress, or now: of this
+// process's runs (their wall-clock start, as blob write times are
+// wall-clock whatever h.Now says) and of every live run the store holds,
+// for other processes sharing the database and the snapshot store.
+func (h *Harvester) sweepCutoff(ctx context.Context) (time.Time, error) {
+	cutoff, err := h.Store.OldestRunStart(ctx, time.Now().Add(-h.staleAfter()))
+	if err != nil {
+		return time.Time{}, err
+	}
+	if cutoff.IsZero() || cutoff.After(time.Now()) {
+		cutoff = time.Now()
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	cutoff := time.Now()
 	for _, started := range h.inflight {
 		if started.Before(cutoff) {
 			cutoff = started
 		}
 	}
-	return cutoff
+	return cutoff, nil
 }

@@ -92,6 +92,7 @@ func (h *Harvester) Source(ctx context.Context, src store.Source, trigger string
 	h.mu.Lock()
 	h.inflight[run.ID] = time.Now()
 	h.mu.Unlock()
+	defer h.beat(ctx, run.ID, log)()
 	defer func() {
 		h.mu.Lock()
 		delete(h.inflight, run.ID)

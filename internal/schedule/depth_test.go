@@ -5,10 +5,12 @@ import (
 	"testing"
 )
 
-func TestQueueDepth(t *testing.T) {
+func TestQueueDepth(t *testing.T) { onBoth(t, testQueueDepth) }
+
+func testQueueDepth(t *testing.T, e engine) {
 	ctx := context.Background()
-	f := newFixture(t, `{"type":"ooapi","path":"SRV"}`)
-	q, err := OpenQueue(ctx, f.dbPath) // inserts only: nothing works the jobs
+	f := newFixture(t, e, `{"type":"ooapi","path":"SRV"}`)
+	q, err := OpenQueue(ctx, f.backend) // inserts only: nothing works the jobs
 	if err != nil {
 		t.Fatal(err)
 	}

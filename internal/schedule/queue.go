@@ -1,9 +1,10 @@
-// Package schedule keeps an instance fresh by itself: durable River jobs in
-// the instance's own SQLite database import the provider registry, run
-// discovery per provider and refresh each source at its manifest's
-// interval. The serve process works the jobs (Scheduler); every other
-// command on the same data directory only inserts jobs (Queue) and leaves
-// the work to it, since one process owns the search index.
+// Package schedule keeps an instance fresh by itself: durable River jobs
+// import the provider registry, run discovery per provider and refresh
+// each source at its manifest's interval. The jobs live in the instance's
+// database (Backend): its SQLite file, where the serve process alone works
+// them (Scheduler) and every other command on the data directory only
+// inserts jobs (Queue), since one process owns the search index; or a
+// PostgreSQL database that several processes share and work together.
 //
 // The schedule itself lives in the store, not in memory: each source's
 // next_run_at, each provider's latest discovery. A planner loop turns
@@ -17,14 +18,11 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"net/url"
-	"strings"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
-	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // Job priorities: River works priority 1 first, so work an operator asked
@@ -77,55 +75,26 @@ func (syncArgs) Kind() string { return "qlink_sync_index" }
 
 // Queue inserts jobs into an instance's job queue without working them.
 type Queue struct {
-	db     *sql.DB
-	client *river.Client[*sql.Tx]
+	client riverClient
+	// db is the queue's own SQLite pool; nil on PostgreSQL, where pool is
+	// the caller's.
+	db   *sql.DB
+	pool *pgxpool.Pool
 }
 
-// openDB opens the instance's SQLite file for River on a pool of its own:
-// one connection, so River's writes never contend with each other, WAL so
-// the store's readers carry on, and a busy timeout so the store's writers
-// (and another process's queue) are waited for instead of failing. Write
-// transactions start IMMEDIATE, as the store's do: a read transaction
-// that later writes could not wait for the lock, only fail.
-func openDB(ctx context.Context, path string) (*sql.DB, error) {
-	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
-		q.Add("_pragma", p)
-	}
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("job queue: open %s: %w", path, err)
-	}
-	db.SetMaxOpenConns(1)
-	migrator, err := rivermigrate.New(riversqlite.New(db), nil)
-	if err == nil {
-		_, err = migrator.Migrate(ctx, rivermigrate.DirectionUp, nil)
-	}
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("job queue: migrate %s: %w", path, err)
-	}
-	return db, nil
+// OpenQueue opens the job queue in the backend for inserting only.
+func OpenQueue(ctx context.Context, b Backend) (*Queue, error) {
+	return b.open(ctx, &river.Config{})
 }
 
-// OpenQueue opens the job queue in the instance database at dbPath for
-// inserting only.
-func OpenQueue(ctx context.Context, dbPath string) (*Queue, error) {
-	db, err := openDB(ctx, dbPath)
-	if err != nil {
-		return nil, err
+// Close closes the queue's own database pool (not a PostgreSQL pool it
+// was given).
+func (q *Queue) Close() error {
+	if q.db != nil {
+		return q.db.Close()
 	}
-	client, err := river.NewClient(riversqlite.New(db), &river.Config{})
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("job queue: %w", err)
-	}
-	return &Queue{db: db, client: client}, nil
+	return nil
 }
-
-// Close closes the queue's database pool.
-func (q *Queue) Close() error { return q.db.Close() }
 
 // Batch names a group of jobs an operator asked for, so that a command
 // can follow them (Wait) and everything they lead to.
@@ -202,27 +171,41 @@ func (q *Queue) Pending(ctx context.Context, b Batch) (int, error) {
 // Depth counts the jobs waiting or under way, by River job state, for the
 // operator's metrics; finished jobs are not counted.
 func (q *Queue) Depth(ctx context.Context) (map[string]int, error) {
-	marks := strings.TrimSuffix(strings.Repeat("?,", len(liveStates)), ",")
-	args := make([]any, len(liveStates))
-	for i, st := range liveStates {
-		args[i] = string(st)
-	}
-	rows, err := q.db.QueryContext(ctx, `SELECT state, COUNT(*) FROM river_job WHERE state IN (`+marks+`) GROUP BY state`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("job queue: depth: %w", err)
-	}
-	defer rows.Close()
 	depth := make(map[string]int, len(liveStates))
 	for _, st := range liveStates {
 		depth[string(st)] = 0
 	}
-	for rows.Next() {
-		var state string
-		var n int
-		if err := rows.Scan(&state, &n); err != nil {
-			return nil, fmt.Errorf("job queue: depth: %w", err)
-		}
-		depth[state] = n
+	count := func(state string, n int) { depth[state] = n }
+	query := `SELECT state, COUNT(*) FROM river_job WHERE state IN (` + liveStatesSQL() + `) GROUP BY state`
+	if err := q.eachRow(ctx, query, count); err != nil {
+		return nil, fmt.Errorf("job queue: depth: %w", err)
 	}
-	return depth, rows.Err()
+	return depth, nil
+}
+
+// eachRow runs a query returning (text, count) rows on whichever
+// database the queue is in.
+func (q *Queue) eachRow(ctx context.Context, query string, fn func(string, int)) error {
+	var k string
+	var n int
+	if q.pool != nil {
+		rows, err := q.pool.Query(ctx, query)
+		if err != nil {
+			return err
+		}
+		_, err = pgx.ForEachRow(rows, []any{&k, &n}, func() error { fn(k, n); return nil })
+		return err
+	}
+	rows, err := q.db.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := rows.Scan(&k, &n); err != nil {
+			return err
+		}
+		fn(k, n)
+	}
+	return rows.Err()
 }

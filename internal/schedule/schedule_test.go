@@ -19,10 +19,12 @@ import (
 	"qlink/internal/fetch"
 	"qlink/internal/harvest"
 	"qlink/internal/model"
+	"qlink/internal/pgtest"
 	"qlink/internal/search/bleve"
 	"qlink/internal/source"
 	"qlink/internal/store"
 	"qlink/internal/store/blob"
+	"qlink/internal/store/postgres"
 	"qlink/internal/store/sqlite"
 )
 
@@ -81,42 +83,77 @@ func newInstitution(t *testing.T) *institution {
 }
 
 type fixture struct {
-	dbPath string
-	st     *sqlite.Store
-	h      *harvest.Harvester
-	src    store.Source
-	in     *institution
+	backend Backend
+	st      store.Store
+	h       *harvest.Harvester
+	src     store.Source
+	in      *institution
+	// dir holds the search index and the snapshots.
+	dir string
+	// fetcher and idx are the harvester's, for a second one (harvester).
+	fetcher *fetch.Client
+	idx     *bleve.Index
+}
+
+// engine opens a migrated store and the job queue's backend beside it.
+type engine func(t *testing.T, dir string) (store.Store, Backend)
+
+func sqliteEngine(t *testing.T, dir string) (store.Store, Backend) {
+	path := filepath.Join(dir, "qlink.db")
+	st, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st, SQLite(path)
+}
+
+func postgresEngine(t *testing.T, _ string) (store.Store, Backend) {
+	st := openPostgres(t, pgtest.NewDatabase(t))
+	return st, Postgres(st.Pool())
+}
+
+// openPostgres opens and migrates the store at url, closed when the test
+// ends.
+func openPostgres(t *testing.T, url string) *postgres.Store {
+	t.Helper()
+	st, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// onBoth runs a test with the queue on SQLite and on PostgreSQL (which
+// skips without QLINK_TEST_POSTGRES, see internal/pgtest).
+func onBoth(t *testing.T, test func(*testing.T, engine)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, sqliteEngine) })
+	t.Run("postgres", func(t *testing.T) { test(t, postgresEngine) })
 }
 
 // newFixture is an instance with one provider, already discovered, and
 // one source whose manifest entry is entry (its path set to a live
 // server): a real store, index, blob directory and fetcher.
-func newFixture(t *testing.T, entry string) *fixture {
+func newFixture(t *testing.T, e engine, entry string) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	f := &fixture{dbPath: filepath.Join(dir, "qlink.db"), in: newInstitution(t)}
+	f := &fixture{in: newInstitution(t), dir: dir}
+	f.st, f.backend = e(t, dir)
 	var err error
-	if f.st, err = sqlite.Open(f.dbPath); err != nil {
+	if f.idx, err = bleve.Open(filepath.Join(dir, "index")); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { f.st.Close() })
-	if err := f.st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	idx, err := bleve.Open(filepath.Join(dir, "index"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { idx.Close() })
-	blobs, err := blob.NewDir(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fetcher := fetch.New(fetch.Options{Timeout: 5 * time.Second, AllowPrivate: true, Retry: fetch.RetryPolicy{Attempts: 1}})
-	f.h = harvest.New(harvest.Options{Store: f.st, Blobs: blobs, Index: idx, Fetcher: fetcher,
-		Discoverer: discovery.New(txtRecord(f.in.srv.URL+"/manifest.json"), fetcher, discovery.Options{}),
-		Adapters:   map[string]source.Adapter{"ooapi": lineAdapter{}}})
+	t.Cleanup(func() { f.idx.Close() })
+	f.fetcher = fetch.New(fetch.Options{Timeout: 5 * time.Second, AllowPrivate: true, Retry: fetch.RetryPolicy{Attempts: 1}})
+	f.h = f.harvester(t, f.st)
 	p := model.Provider{ID: "P1", SCHAC: "uni.test", Name: model.Text{"en": "University One"}, Country: "NL"}
 	if err := f.st.UpsertProviders(ctx, []model.Provider{p}); err != nil {
 		t.Fatal(err)
@@ -135,6 +172,19 @@ func newFixture(t *testing.T, entry string) *fixture {
 	return f
 }
 
+// harvester harvests into st with the fixture's index, snapshots and
+// fetcher.
+func (f *fixture) harvester(t *testing.T, st store.Store) *harvest.Harvester {
+	t.Helper()
+	blobs, err := blob.NewDir(filepath.Join(f.dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return harvest.New(harvest.Options{Store: st, Blobs: blobs, Index: f.idx, Fetcher: f.fetcher,
+		Discoverer: discovery.New(txtRecord(f.in.srv.URL+"/manifest.json"), f.fetcher, discovery.Options{}),
+		Adapters:   map[string]source.Adapter{"ooapi": lineAdapter{}}})
+}
+
 // txtRecord answers every DNS TXT lookup with a QualityLink record
 // pointing at manifestURL.
 type txtRecord string
@@ -145,7 +195,7 @@ func (m txtRecord) LookupTXT(context.Context, string) ([]string, error) {
 
 func (f *fixture) open(t *testing.T, o Options) *Scheduler {
 	t.Helper()
-	o.DBPath, o.Store, o.Harvester = f.dbPath, f.st, f.h
+	o.Backend, o.Store, o.Harvester = f.backend, f.st, f.h
 	o.Logger = slog.New(slog.DiscardHandler)
 	s, err := Open(context.Background(), o)
 	if err != nil {
@@ -188,8 +238,10 @@ func (f *fixture) runs(t *testing.T) []store.Run {
 	return runs
 }
 
-func TestSourcesRefreshAtTheirInterval(t *testing.T) {
-	f := newFixture(t, `{"type":"ooapi","path":"SRV"}`)
+func TestSourcesRefreshAtTheirInterval(t *testing.T) { onBoth(t, testSourcesRefreshAtTheirInterval) }
+
+func testSourcesRefreshAtTheirInterval(t *testing.T, e engine) {
+	f := newFixture(t, e, `{"type":"ooapi","path":"SRV"}`)
 	s := f.open(t, Options{Override: 300 * time.Millisecond, Tick: 50 * time.Millisecond})
 	start(t, s)
 	// A new source is due at once; then again after each interval.
@@ -221,7 +273,7 @@ func TestIntervalFromManifestClamped(t *testing.T) {
 		{`{"type":"ooapi","path":"SRV","refresh":0.1}`, 2 * time.Hour},   // the floor
 		{`{"type":"ooapi","path":"SRV","refresh":1000}`, 48 * time.Hour}, // the ceiling
 	} {
-		f := newFixture(t, tc.entry)
+		f := newFixture(t, sqliteEngine, tc.entry)
 		s := f.open(t, Options{Floor: 2 * time.Hour, Ceiling: 48 * time.Hour})
 		now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 		for range 20 {
@@ -234,8 +286,12 @@ func TestIntervalFromManifestClamped(t *testing.T) {
 }
 
 func TestFailingSourceKeepsCoursesAndBacksOff(t *testing.T) {
+	onBoth(t, testFailingSourceKeepsCoursesAndBacksOff)
+}
+
+func testFailingSourceKeepsCoursesAndBacksOff(t *testing.T, e engine) {
 	ctx := context.Background()
-	f := newFixture(t, `{"type":"ooapi","path":"SRV","refresh":1}`)
+	f := newFixture(t, e, `{"type":"ooapi","path":"SRV","refresh":1}`)
 	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	s := f.open(t, Options{Floor: time.Minute, RetryBase: 10 * time.Minute, Now: func() time.Time { return now }})
 	refresh := func() time.Duration {
@@ -247,7 +303,9 @@ func TestFailingSourceKeepsCoursesAndBacksOff(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return src.NextRunAt.Sub(now)
+		wait := src.NextRunAt.Sub(now)
+		now = src.NextRunAt // the next slot has come
+		return wait
 	}
 	if wait := refresh(); wait < 54*time.Minute || wait > 66*time.Minute {
 		t.Fatalf("after a good run the source waits %v, want its 1h interval", wait)
@@ -281,16 +339,18 @@ func TestFailingSourceKeepsCoursesAndBacksOff(t *testing.T) {
 	}
 }
 
-func TestRefreshNowFromAnotherProcess(t *testing.T) {
+func TestRefreshNowFromAnotherProcess(t *testing.T) { onBoth(t, testRefreshNowFromAnotherProcess) }
+
+func testRefreshNowFromAnotherProcess(t *testing.T, e engine) {
 	ctx := context.Background()
-	f := newFixture(t, `{"type":"ooapi","path":"SRV"}`)
+	f := newFixture(t, e, `{"type":"ooapi","path":"SRV"}`)
 	s := f.open(t, Options{Tick: 50 * time.Millisecond})
 	// Planned far ahead: only the operator's request makes it run.
 	if err := f.st.SetNextRun(ctx, f.src.ID, time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	start(t, s)
-	q, err := OpenQueue(ctx, f.dbPath)
+	q, err := OpenQueue(ctx, f.backend)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,9 +372,11 @@ func TestRefreshNowFromAnotherProcess(t *testing.T) {
 	}
 }
 
-func TestOverdueSourceRunsAfterRestart(t *testing.T) {
+func TestOverdueSourceRunsAfterRestart(t *testing.T) { onBoth(t, testOverdueSourceRunsAfterRestart) }
+
+func testOverdueSourceRunsAfterRestart(t *testing.T, e engine) {
 	ctx := context.Background()
-	f := newFixture(t, `{"type":"ooapi","path":"SRV"}`)
+	f := newFixture(t, e, `{"type":"ooapi","path":"SRV"}`)
 	// Planned by an earlier server for a time that passed while none ran.
 	if err := f.st.SetNextRun(ctx, f.src.ID, time.Now().Add(-time.Hour)); err != nil {
 		t.Fatal(err)
@@ -336,9 +398,11 @@ func TestOverdueSourceRunsAfterRestart(t *testing.T) {
 	}
 }
 
-func TestGoneSourceTriggersDiscovery(t *testing.T) {
+func TestGoneSourceTriggersDiscovery(t *testing.T) { onBoth(t, testGoneSourceTriggersDiscovery) }
+
+func testGoneSourceTriggersDiscovery(t *testing.T, e engine) {
 	ctx := context.Background()
-	f := newFixture(t, `{"type":"ooapi","path":"SRV"}`)
+	f := newFixture(t, e, `{"type":"ooapi","path":"SRV"}`)
 	f.in.status.Store(http.StatusNotFound)
 	s := f.open(t, Options{})
 	if err := s.refresh(ctx, refreshArgs{SourceID: f.src.ID, Trigger: "schedule"}, nil); err != nil {
@@ -358,8 +422,12 @@ func TestGoneSourceTriggersDiscovery(t *testing.T) {
 // period, then cancels it; the run changes nothing and its job stays
 // queued for the next start.
 func TestStopCancelsAStalledRunAfterTheGrace(t *testing.T) {
+	onBoth(t, testStopCancelsAStalledRunAfterTheGrace)
+}
+
+func testStopCancelsAStalledRunAfterTheGrace(t *testing.T, e engine) {
 	ctx := context.Background()
-	f := newFixture(t, `{"type":"ooapi","path":"SRV"}`)
+	f := newFixture(t, e, `{"type":"ooapi","path":"SRV"}`)
 	f.in.stalled.Store(true)
 	s := f.open(t, Options{Tick: 50 * time.Millisecond, StopGrace: 100 * time.Millisecond})
 	runCtx, cancel := context.WithCancel(ctx)
@@ -395,9 +463,11 @@ func TestStopCancelsAStalledRunAfterTheGrace(t *testing.T) {
 // TestChangedManifestRefreshesAtOnce: discovery that finds the manifest
 // changed queues a refresh of the changed source ahead of periodic work,
 // and one that finds nothing new queues none.
-func TestChangedManifestRefreshesAtOnce(t *testing.T) {
+func TestChangedManifestRefreshesAtOnce(t *testing.T) { onBoth(t, testChangedManifestRefreshesAtOnce) }
+
+func testChangedManifestRefreshesAtOnce(t *testing.T, e engine) {
 	ctx := context.Background()
-	f := newFixture(t, `{"type":"ooapi","path":"SRV"}`)
+	f := newFixture(t, e, `{"type":"ooapi","path":"SRV"}`)
 	s := f.open(t, Options{})
 	refreshes := func() []*rivertype.JobRow {
 		t.Helper()
@@ -436,9 +506,11 @@ func queuedRefreshes(t *testing.T, s *Scheduler) int {
 	return len(res.Jobs)
 }
 
-func TestPausedSourceIsNotPlanned(t *testing.T) {
+func TestPausedSourceIsNotPlanned(t *testing.T) { onBoth(t, testPausedSourceIsNotPlanned) }
+
+func testPausedSourceIsNotPlanned(t *testing.T, e engine) {
 	ctx := context.Background()
-	f := newFixture(t, `{"type":"ooapi","path":"SRV"}`)
+	f := newFixture(t, e, `{"type":"ooapi","path":"SRV"}`)
 	s := f.open(t, Options{})
 	// A new source is due at once, unless paused.
 	if err := f.st.SetSourcePaused(ctx, f.src.ID, true); err != nil {
@@ -477,8 +549,12 @@ func TestPausedSourceIsNotPlanned(t *testing.T) {
 }
 
 func TestBlockedProviderIsNeitherPlannedNorRun(t *testing.T) {
+	onBoth(t, testBlockedProviderIsNeitherPlannedNorRun)
+}
+
+func testBlockedProviderIsNeitherPlannedNorRun(t *testing.T, e engine) {
 	ctx := context.Background()
-	f := newFixture(t, `{"type":"ooapi","path":"SRV"}`)
+	f := newFixture(t, e, `{"type":"ooapi","path":"SRV"}`)
 	s := f.open(t, Options{})
 	if err := f.st.BlockProvider(ctx, store.Block{ProviderID: f.src.ProviderID, Reason: "asked to be left out", By: "op", At: time.Now()}); err != nil {
 		t.Fatal(err)
@@ -507,13 +583,15 @@ func TestBlockedProviderIsNeitherPlannedNorRun(t *testing.T) {
 	}
 }
 
-func TestRunThatChangesCoursesSaysSo(t *testing.T) {
+func TestRunThatChangesCoursesSaysSo(t *testing.T) { onBoth(t, testRunThatChangesCoursesSaysSo) }
+
+func testRunThatChangesCoursesSaysSo(t *testing.T, e engine) {
 	ctx := context.Background()
-	f := newFixture(t, `{"type":"ooapi","path":"SRV"}`)
+	f := newFixture(t, e, `{"type":"ooapi","path":"SRV"}`)
 	changed := 0
 	s := f.open(t, Options{CoursesChanged: func() { changed++ }})
-	for range 2 {
-		if err := s.refresh(ctx, refreshArgs{SourceID: f.src.ID, Trigger: "schedule"}, nil); err != nil {
+	for _, trigger := range []string{"schedule", "manual"} {
+		if err := s.refresh(ctx, refreshArgs{SourceID: f.src.ID, Trigger: trigger}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,11 +8,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 
 	"qlink/internal/harvest"
 	"qlink/internal/store"
@@ -20,8 +18,9 @@ import (
 
 // Options configure a Scheduler.
 type Options struct {
-	// DBPath is the instance's SQLite file; the jobs live beside the data.
-	DBPath    string
+	// Backend is where the jobs live: beside the data, in the store's
+	// database.
+	Backend   Backend
 	Store     store.Store
 	Harvester *harvest.Harvester
 	// ImportRegistry imports the provider registry into the store; nil
@@ -43,6 +42,14 @@ type Options struct {
 	RetryBase time.Duration
 	// Tick is how often the planner looks for due work.
 	Tick time.Duration
+	// RescueAfter is, on a shared backend, how long a job may be running
+	// before River takes its process for dead and lets another run it
+	// again (River's rescuer, on the leader, looks every 30 seconds). It
+	// is also the jobs' timeout there, so a live job is cancelled by its
+	// own process before it could be taken for dead. It must exceed the
+	// longest harvest (the harvest's provider timeout). Default: the
+	// provider timeout plus StopGrace plus five minutes.
+	RescueAfter time.Duration
 	// StopGrace is how long jobs under way may take to finish once the
 	// scheduler is told to stop; they are cancelled after it.
 	StopGrace time.Duration
@@ -74,6 +81,9 @@ func (o Options) withDefaults() Options {
 		o.Tick = min(o.Tick, max(o.Override/4, 100*time.Millisecond))
 	}
 	def(&o.StopGrace, 20*time.Second)
+	if o.Harvester != nil {
+		def(&o.RescueAfter, o.Harvester.Limits.ProviderTimeout+o.StopGrace+5*time.Minute)
+	}
 	o.Workers = max(o.Workers, 1)
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -84,45 +94,56 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Scheduler works the job queue of one instance and plans its periodic
-// work. Only the process that owns the instance's search index runs one.
+// Scheduler works the job queue of an instance and plans its periodic
+// work. On SQLite only the process that owns the instance's search index
+// runs one; on PostgreSQL every process that harvests does.
 type Scheduler struct {
 	*Queue
 	opts Options
 	log  *slog.Logger
-	// kick wakes the planner before its next tick.
-	kick chan struct{}
-	// busy holds the sources being harvested: at most one run per source
-	// at a time, whatever asked for it.
-	mu   sync.Mutex
-	busy map[string]bool
+	// locks allow one run per source at a time, whatever asked for it
+	// and whichever process works the job.
+	locks sourceLocks
 }
 
-// Open opens the job queue in the instance database, ready to Run.
+// planQueue is the River queue of the planner's jobs, worked one at a
+// time beside the harvests so that planning never waits for a slot.
+const planQueue = "qlink_plan"
+
+// Open opens the job queue in the backend, ready to Run.
 func Open(ctx context.Context, o Options) (*Scheduler, error) {
 	o = o.withDefaults()
-	db, err := openDB(ctx, o.DBPath)
-	if err != nil {
-		return nil, err
-	}
-	s := &Scheduler{opts: o, log: o.Logger.With("component", "schedule"), kick: make(chan struct{}, 1), busy: map[string]bool{}}
+	s := &Scheduler{opts: o, log: o.Logger.With("component", "schedule"), locks: o.Backend.locks()}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &refreshWorker{s: s})
 	river.AddWorker(workers, &discoverWorker{s: s})
 	river.AddWorker(workers, &importWorker{s: s})
 	river.AddWorker(workers, &syncWorker{s: s})
-	client, err := river.NewClient(riversqlite.New(db), &river.Config{
-		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},
+	river.AddWorker(workers, &planWorker{s: s})
+	cfg := &river.Config{
+		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}, planQueue: {MaxWorkers: 1}},
 		Workers: workers, Logger: slog.New(warnAndAbove{o.Logger.With("component", "river").Handler()}),
 		// A worker is stopped by its own budgets (harvest limits), not by
 		// a job timeout.
 		JobTimeout: -1,
-	})
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("job queue: %w", err)
+		// River inserts periodic jobs on the elected leader alone, so
+		// however many processes share the queue, one plans.
+		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(o.Tick),
+			func() (river.JobArgs, *river.InsertOpts) { return planArgs{}, planOpts() },
+			&river.PeriodicJobOpts{RunOnStart: true})},
 	}
-	s.Queue = &Queue{db: db, client: client}
+	if o.Backend.Shared() {
+		// River rescues only jobs that have outlived their timeout, so a
+		// shared queue gives them one: RescueAfter, which no harvest
+		// reaches (its own budget stops it first). A job still running
+		// after it belongs to a process that died.
+		cfg.JobTimeout, cfg.RescueStuckJobsAfter = o.RescueAfter, o.RescueAfter
+	}
+	q, err := o.Backend.open(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.Queue = q
 	return s, nil
 }
 
@@ -130,18 +151,22 @@ func Open(ctx context.Context, o Options) (*Scheduler, error) {
 // under way get StopGrace to finish, and are cancelled after it (a
 // cancelled harvest changes nothing and is retried at the next start).
 func (s *Scheduler) Run(ctx context.Context) error {
-	if err := s.requeueOrphans(ctx); err != nil {
-		if ctx.Err() != nil {
-			return nil // told to stop before it started
+	// On a shared queue a running job may be another process's, alive:
+	// River's rescuer (on the leader) retries those left RescueAfter.
+	if !s.opts.Backend.Shared() {
+		if err := s.requeueOrphans(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil // told to stop before it started
+			}
+			return err
 		}
-		return err
 	}
 	// The client's own context must outlive ctx: cancelling it would
 	// cancel the jobs at once, with no grace.
 	if err := s.client.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("job queue: start: %w", err)
 	}
-	s.planLoop(ctx)
+	<-ctx.Done()
 	return s.stop()
 }
 
@@ -178,26 +203,23 @@ func (s *Scheduler) requeueOrphans(ctx context.Context) error {
 	return nil
 }
 
-func (s *Scheduler) planLoop(ctx context.Context) {
-	t := time.NewTicker(s.opts.Tick)
-	defer t.Stop()
-	for {
-		if err := s.plan(ctx); err != nil && ctx.Err() == nil {
-			s.log.Error("planning the schedule", "error", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-s.kick:
-		}
-	}
+// planArgs asks for one round of planning.
+type planArgs struct{}
+
+func (planArgs) Kind() string { return "qlink_plan" }
+
+// planOpts keeps at most one round of planning queued or under way; a
+// round that fails is not retried, the next tick plans again.
+func planOpts() *river.InsertOpts {
+	return &river.InsertOpts{Queue: planQueue, Priority: priorityNow, MaxAttempts: 1,
+		UniqueOpts: river.UniqueOpts{ByState: liveStates}}
 }
 
-func (s *Scheduler) wake() {
-	select {
-	case s.kick <- struct{}{}:
-	default:
+// planSoon plans before the next tick. A round already queued or under
+// way stands for this one.
+func (s *Scheduler) planSoon(ctx context.Context) {
+	if _, err := s.client.Insert(ctx, planArgs{}, planOpts()); err != nil && ctx.Err() == nil {
+		s.log.Error("queueing a round of planning", "error", err)
 	}
 }
 
@@ -206,6 +228,16 @@ func (s *Scheduler) wake() {
 // Unique jobs make planning twice harmless.
 func (s *Scheduler) plan(ctx context.Context) error {
 	now := s.opts.Now()
+	// On a shared database no process starts to close a dead one's runs:
+	// the planner, on the leader, closes them once their heartbeat is
+	// stale (River's rescuer retries their jobs).
+	if s.opts.Backend.Shared() {
+		if n, err := s.opts.Harvester.InterruptStale(ctx); err != nil {
+			return err
+		} else if n > 0 {
+			s.log.Info("closed runs of a process that stopped", "runs", n)
+		}
+	}
 	if s.opts.ImportRegistry != nil {
 		_, err := s.client.Insert(ctx, importArgs{}, &river.InsertOpts{Priority: priorityPeriodic,
 			UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: s.opts.Registry}})
@@ -302,22 +334,6 @@ func (s *Scheduler) nextRun(src store.Source, status store.RunStatus, now time.T
 // harvested by another job.
 const busyRetry = 2 * time.Second
 
-func (s *Scheduler) lock(sourceID string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.busy[sourceID] {
-		return false
-	}
-	s.busy[sourceID] = true
-	return true
-}
-
-func (s *Scheduler) unlock(sourceID string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.busy, sourceID)
-}
-
 // gone tells whether a run failed because its source's URL has gone (HTTP
 // 404 or 410): the manifest may have moved it, so discovery runs at once.
 func gone(run store.Run) bool {
@@ -326,6 +342,16 @@ func gone(run store.Run) bool {
 
 // refresh harvests one source and plans its next run.
 func (s *Scheduler) refresh(ctx context.Context, args refreshArgs, tags []string) error {
+	// The lock comes first, so that what is read below is what the last
+	// run of the source left.
+	unlock, ok, err := s.locks.tryLock(ctx, args.SourceID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return river.JobSnooze(busyRetry)
+	}
+	defer unlock()
 	src, err := s.opts.Store.Source(ctx, args.SourceID)
 	if errors.Is(err, store.ErrNotFound) {
 		return river.JobCancel(err)
@@ -338,10 +364,12 @@ func (s *Scheduler) refresh(ctx context.Context, args refreshArgs, tags []string
 	if !src.Active || (src.Paused && args.Trigger != "manual") {
 		return nil
 	}
-	if !s.lock(src.ID) {
-		return river.JobSnooze(busyRetry)
+	// A job the planner queued for a slot another job has harvested since
+	// (the planner read the source before that run planned the next)
+	// has nothing left to do: one run per slot.
+	if args.Trigger == "schedule" && s.due(src).After(s.opts.Now()) {
+		return nil
 	}
-	defer s.unlock(src.ID)
 	h := s.opts.Harvester
 	runCtx, cancel := context.WithTimeout(ctx, h.Limits.ProviderTimeout)
 	defer cancel()
@@ -422,7 +450,7 @@ func (s *Scheduler) discover(ctx context.Context, args discoverArgs, tags []stri
 			return err
 		}
 	}
-	s.wake()
+	s.planSoon(ctx)
 	return nil
 }
 
@@ -453,7 +481,7 @@ func (s *Scheduler) importRegistry(ctx context.Context, args importArgs, tags []
 			}
 		}
 	}
-	s.wake()
+	s.planSoon(ctx)
 	return nil
 }
 
@@ -482,6 +510,18 @@ type importWorker struct {
 
 func (w *importWorker) Work(ctx context.Context, job *river.Job[importArgs]) error {
 	return w.s.importRegistry(ctx, job.Args, job.Tags)
+}
+
+type planWorker struct {
+	river.WorkerDefaults[planArgs]
+	s *Scheduler
+}
+
+func (w *planWorker) Work(ctx context.Context, _ *river.Job[planArgs]) error {
+	if err := w.s.plan(ctx); err != nil && ctx.Err() == nil {
+		w.s.log.Error("planning the schedule", "error", err)
+	}
+	return nil
 }
 
 type syncWorker struct {

@@ -134,10 +134,20 @@ type Runs interface {
 	// CountRuns counts the runs matching the filter, ignoring its Limit
 	// and Offset, so that callers can page through FindRuns.
 	CountRuns(ctx context.Context, f RunFilter) (int, error)
-	// InterruptRuns marks every run still running as interrupted, with
-	// the time and reason, and returns how many there were. Only a
-	// process that owns the data directory may call it, at start-up.
-	InterruptRuns(ctx context.Context, at time.Time, reason string) (int, error)
+	// InterruptRuns marks as interrupted, with the time and reason, the
+	// runs still running that belong to owner (this process, starting
+	// again) or whose heartbeat is older than staleBefore (their process
+	// died), and returns how many there were. Runs of other live processes
+	// sharing the database are left alone. An empty owner selects by
+	// heartbeat alone.
+	InterruptRuns(ctx context.Context, at time.Time, reason, owner string, staleBefore time.Time) (int, error)
+	// HeartbeatRun records that owner's process works the run, still
+	// running, at the time at.
+	HeartbeatRun(ctx context.Context, runID int64, owner string, at time.Time) error
+	// OldestRunStart returns the start of the oldest run in progress
+	// whose heartbeat is not older than staleBefore, in any process; zero
+	// when there is none.
+	OldestRunStart(ctx context.Context, staleBefore time.Time) (time.Time, error)
 	// PruneSnapshots forgets the snapshots of a source's older runs: it
 	// keeps the pages of the runs holding the newest keep distinct
 	// snapshots and of the latest run that read data (the next run

@@ -130,7 +130,7 @@ func refreshJobs(t *testing.T, dbPath string) int {
 }
 
 func openRefreshQueue(t *testing.T, dbPath string) Refresher {
-	q, err := schedule.OpenQueue(context.Background(), dbPath)
+	q, err := schedule.OpenQueue(context.Background(), schedule.SQLite(dbPath))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -187,3 +187,7 @@ func (s *Store) exec(ctx context.Context, what, query string, args ...any) error
 func collect[T any](rows pgx.Rows, fn pgx.RowToFunc[T]) ([]T, error) {
 	return pgx.AppendRows([]T(nil), rows, fn)
 }
+
+// Pool is the store's connection pool, for River's pgx driver: the job
+// queue lives in the same database and shares the connections.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }

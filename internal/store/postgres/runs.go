@@ -24,8 +24,9 @@ const (
 // which locks the source.
 func (s *Store) StartRun(ctx context.Context, sourceID, trigger string, at time.Time) (store.Run, error) {
 	r := store.Run{SourceID: sourceID, Trigger: trigger, StartedAt: at.UTC(), Status: store.RunRunning}
-	err := s.pool.QueryRow(ctx, `INSERT INTO runs (source_id, trigger, started_at, status)
-		SELECT id, $2, $3, $4 FROM sources WHERE id = $1 RETURNING id`, sourceID, trigger, r.StartedAt, string(r.Status)).Scan(&r.ID)
+	err := s.pool.QueryRow(ctx, `INSERT INTO runs (source_id, trigger, started_at, status, heartbeat_at)
+		SELECT id, $2, $3, $4, $5 FROM sources WHERE id = $1 RETURNING id`, sourceID, trigger, r.StartedAt, string(r.Status),
+		time.Now().UTC()).Scan(&r.ID)
 	if err != nil {
 		return r, notFound(err, "source "+sourceID)
 	}
@@ -159,13 +160,35 @@ func runFilter(f store.RunFilter) (string, []any) {
 }
 
 // InterruptRuns marks runs left running by a stopped process.
-func (s *Store) InterruptRuns(ctx context.Context, at time.Time, reason string) (int, error) {
-	tag, err := s.pool.Exec(ctx, `UPDATE runs SET status = $1, finished_at = $2, reason = $3 WHERE status = $4`,
-		string(store.RunInterrupted), at.UTC(), reason, string(store.RunRunning))
+func (s *Store) InterruptRuns(ctx context.Context, at time.Time, reason, owner string, staleBefore time.Time) (int, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE runs SET status = $1, finished_at = $2, reason = $3
+		WHERE status = $4 AND (($5 <> '' AND owner = $5) OR heartbeat_at IS NULL OR heartbeat_at < $6)`,
+		string(store.RunInterrupted), at.UTC(), reason, string(store.RunRunning), owner, staleBefore.UTC())
 	if err != nil {
 		return 0, fmt.Errorf("postgres: interrupt runs: %w", err)
 	}
 	return int(tag.RowsAffected()), nil
+}
+
+// HeartbeatRun records that owner works the run.
+func (s *Store) HeartbeatRun(ctx context.Context, runID int64, owner string, at time.Time) error {
+	_, err := s.pool.Exec(ctx, `UPDATE runs SET owner = $1, heartbeat_at = $2 WHERE id = $3 AND status = $4`,
+		owner, at.UTC(), runID, string(store.RunRunning))
+	if err != nil {
+		return fmt.Errorf("postgres: heartbeat of run %d: %w", runID, err)
+	}
+	return nil
+}
+
+// OldestRunStart returns the start of the oldest live run.
+func (s *Store) OldestRunStart(ctx context.Context, staleBefore time.Time) (time.Time, error) {
+	var started *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT MIN(started_at) FROM runs WHERE status = $1 AND heartbeat_at >= $2`,
+		string(store.RunRunning), staleBefore.UTC()).Scan(&started)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("postgres: oldest run in progress: %w", err)
+	}
+	return orZero(started), nil
 }
 
 // PruneSnapshots clears the blob references of the source's older runs.

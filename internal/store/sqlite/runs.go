@@ -13,8 +13,8 @@ import (
 // StartRun opens a run record in the running state.
 func (s *Store) StartRun(ctx context.Context, sourceID, trigger string, at time.Time) (store.Run, error) {
 	r := store.Run{SourceID: sourceID, Trigger: trigger, StartedAt: at.UTC(), Status: store.RunRunning}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO runs (source_id, trigger, started_at, status) VALUES (?, ?, ?, ?)`,
-		sourceID, trigger, r.StartedAt, r.Status)
+	res, err := s.db.ExecContext(ctx, `INSERT INTO runs (source_id, trigger, started_at, status, heartbeat_at) VALUES (?, ?, ?, ?, ?)`,
+		sourceID, trigger, r.StartedAt, r.Status, time.Now().UTC())
 	if err != nil {
 		return r, fmt.Errorf("sqlite: start run of %s: %w", sourceID, err)
 	}
@@ -156,14 +156,41 @@ func runFilter(f store.RunFilter) (string, []any) {
 }
 
 // InterruptRuns marks runs left running by a stopped process.
-func (s *Store) InterruptRuns(ctx context.Context, at time.Time, reason string) (int, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE runs SET status = ?, finished_at = ?, reason = ? WHERE status = ?`,
-		store.RunInterrupted, at.UTC(), reason, store.RunRunning)
+func (s *Store) InterruptRuns(ctx context.Context, at time.Time, reason, owner string, staleBefore time.Time) (int, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE runs SET status = ?, finished_at = ?, reason = ?
+		WHERE status = ? AND ((?5 != '' AND owner = ?5) OR heartbeat_at IS NULL OR heartbeat_at < ?6)`,
+		store.RunInterrupted, at.UTC(), reason, store.RunRunning, owner, staleBefore.UTC())
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: interrupt runs: %w", err)
 	}
 	n, err := res.RowsAffected()
 	return int(n), err
+}
+
+// HeartbeatRun records that owner works the run.
+func (s *Store) HeartbeatRun(ctx context.Context, runID int64, owner string, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE runs SET owner = ?, heartbeat_at = ? WHERE id = ? AND status = ?`,
+		owner, at.UTC(), runID, store.RunRunning)
+	if err != nil {
+		return fmt.Errorf("sqlite: heartbeat of run %d: %w", runID, err)
+	}
+	return nil
+}
+
+// OldestRunStart returns the start of the oldest live run.
+func (s *Store) OldestRunStart(ctx context.Context, staleBefore time.Time) (time.Time, error) {
+	// Not MIN(): an aggregate loses the column's type, and the driver
+	// would hand back text.
+	var started time.Time
+	err := s.db.QueryRowContext(ctx, `SELECT started_at FROM runs WHERE status = ? AND heartbeat_at >= ?
+		ORDER BY started_at LIMIT 1`, store.RunRunning, staleBefore.UTC()).Scan(&started)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sqlite: oldest run in progress: %w", err)
+	}
+	return started, nil
 }
 
 // readingStatuses are the outcomes of runs that read their source.

@@ -505,14 +505,46 @@ func testInterruptAndFind(t *testing.T, s store.Store) {
 	done, _ := s.StartRun(ctx, src.ID, "test", t0)
 	done.Status, done.FinishedAt, done.Reason, done.Digest = store.RunSuspicious, t0, "would remove 2 of 2 courses", "d1"
 	s.FinishRun(ctx, done)
-	left, _ := s.StartRun(ctx, src.ID, "test", t0.Add(time.Minute))
-	n, err := s.InterruptRuns(ctx, t0.Add(time.Hour), "the process stopped")
-	if err != nil || n != 1 {
-		t.Fatalf("InterruptRuns = %d, %v", n, err)
+	// Three runs in progress on a shared database: this process's own,
+	// left by its previous life; a live one of another process, whose
+	// heartbeat is fresh; one of a process that died, whose is not.
+	staleBefore := t0.Add(30 * time.Minute)
+	started := func(at time.Time, owner string, beat time.Time) store.Run {
+		t.Helper()
+		r, err := s.StartRun(ctx, src.ID, "test", at)
+		if err == nil {
+			err = s.HeartbeatRun(ctx, r.ID, owner, beat)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
 	}
-	got, _ := s.Run(ctx, left.ID)
-	if got.Status != store.RunInterrupted || !got.FinishedAt.Equal(t0.Add(time.Hour)) || got.Reason != "the process stopped" {
-		t.Errorf("interrupted run: %+v", got)
+	left := started(t0.Add(time.Minute), "me", t0)
+	live := started(t0.Add(2*time.Minute), "other", t0.Add(50*time.Minute))
+	dead := started(t0.Add(3*time.Minute), "dead", t0.Add(5*time.Minute))
+	if oldest, err := s.OldestRunStart(ctx, staleBefore); err != nil || !oldest.Equal(live.StartedAt) {
+		t.Errorf("OldestRunStart = %v, %v, want the live run's start %v", oldest, err, live.StartedAt)
+	}
+	n, err := s.InterruptRuns(ctx, t0.Add(time.Hour), "the process stopped", "me", staleBefore)
+	if err != nil || n != 2 {
+		t.Fatalf("InterruptRuns = %d, %v, want this process's run and the dead one's", n, err)
+	}
+	for _, r := range []store.Run{left, dead} {
+		got, _ := s.Run(ctx, r.ID)
+		if got.Status != store.RunInterrupted || !got.FinishedAt.Equal(t0.Add(time.Hour)) || got.Reason != "the process stopped" {
+			t.Errorf("interrupted run: %+v", got)
+		}
+	}
+	if got, _ := s.Run(ctx, live.ID); got.Status != store.RunRunning {
+		t.Errorf("another live process's run: %+v, want left running", got)
+	}
+	// A heartbeat does not bring a finished run back.
+	if err := s.HeartbeatRun(ctx, left.ID, "me", t0.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if oldest, err := s.OldestRunStart(ctx, t0.Add(90*time.Minute)); err != nil || !oldest.IsZero() {
+		t.Errorf("OldestRunStart with every heartbeat stale = %v, %v, want none", oldest, err)
 	}
 	runs, err := s.FindRuns(ctx, store.RunFilter{Status: store.RunSuspicious})
 	if err != nil || len(runs) != 1 || runs[0].ID != done.ID || runs[0].Digest != "d1" || runs[0].Reason == "" {
