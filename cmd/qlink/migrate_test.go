@@ -21,7 +21,7 @@ func TestMigratePostgres(t *testing.T) {
 	args := []string{"migrate", "--database-url", url, "--database-password-file", password,
 		"--data-dir", filepath.Join(t.TempDir(), "none")}
 	out, err := run(t, "", args...)
-	if err != nil || !strings.Contains(out, "1 migration(s) applied") || strings.Contains(out, "never-shown") {
+	if err != nil || !strings.Contains(out, "migration(s) applied; schema is up to date") || strings.Contains(out, " 0 migration(s)") || strings.Contains(out, "never-shown") {
 		t.Fatalf("first migrate: %v\n%s", err, out)
 	}
 	if out, err := run(t, "", args...); err != nil || !strings.Contains(out, "0 migration(s) applied") {

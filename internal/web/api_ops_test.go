@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"qlink/internal/migration"
 	"qlink/internal/search/bleve"
 	"qlink/internal/store"
 	"qlink/internal/store/sqlite"
@@ -258,7 +259,7 @@ func TestReadinessWantsTheSchemaCurrent(t *testing.T) {
 type aheadStore struct{ store.Store }
 
 func (aheadStore) Pending(context.Context) (int, error) {
-	return 0, fmt.Errorf("sqlite: database at migration 99: %w", store.ErrSchemaAhead)
+	return 0, fmt.Errorf("sqlite: database at migration 99: %w", migration.ErrSchemaAhead)
 }
 
 func TestReadinessRefusesANewerSchema(t *testing.T) {

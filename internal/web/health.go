@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"qlink/internal/store"
+	"qlink/internal/migration"
 )
 
 // healthz says the process is alive and serving. It checks nothing else,
@@ -35,7 +35,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 // notReady returns why the server is not ready, "" when it is.
 func (s *Server) notReady(r *http.Request) string {
 	pending, err := s.opts.Store.Pending(r.Context())
-	if errors.Is(err, store.ErrSchemaAhead) {
+	if errors.Is(err, migration.ErrSchemaAhead) {
 		return "database schema newer than this qlink: upgrade qlink"
 	}
 	if err != nil {

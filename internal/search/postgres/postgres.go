@@ -81,8 +81,8 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
+	"qlink/internal/migration"
 	"qlink/internal/search"
-	"qlink/internal/store"
 )
 
 //go:embed migrations/*.sql
@@ -137,7 +137,7 @@ func (ix *Index) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("search/postgres: migrations: %w", err)
 	}
-	if err := store.RefuseSchemaAhead(ctx, p); err != nil {
+	if err := migration.RefuseSchemaAhead(ctx, p); err != nil {
 		return fmt.Errorf("search/postgres: %w", err)
 	}
 	if _, err := p.Up(ctx); err != nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
+	"qlink/internal/migration"
 	"qlink/internal/store"
 )
 
@@ -98,7 +99,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("postgres: migrations: %w", err)
 	}
-	if err := store.RefuseSchemaAhead(ctx, p); err != nil {
+	if err := migration.RefuseSchemaAhead(ctx, p); err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
 	if _, err := p.Up(ctx); err != nil {
@@ -113,7 +114,7 @@ func (s *Store) Pending(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("postgres: migrations: %w", err)
 	}
-	n, err := store.PendingMigrations(ctx, p)
+	n, err := migration.Pending(ctx, p)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"qlink/internal/migration"
 	"qlink/internal/store"
 )
 
@@ -66,7 +67,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: migrations: %w", err)
 	}
-	if err := store.RefuseSchemaAhead(ctx, p); err != nil {
+	if err := migration.RefuseSchemaAhead(ctx, p); err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
 	if _, err := p.Up(ctx); err != nil {
@@ -81,7 +82,7 @@ func (s *Store) Pending(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: migrations: %w", err)
 	}
-	n, err := store.PendingMigrations(ctx, p)
+	n, err := migration.Pending(ctx, p)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: %w", err)
 	}

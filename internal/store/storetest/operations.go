@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"qlink/internal/migration"
 	"qlink/internal/model"
 	"qlink/internal/store"
 )
@@ -59,10 +60,10 @@ func Migrations(t *testing.T, open func(t *testing.T) (Migratable, func(ctx cont
 	if err := exec(ctx, `INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, true)`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Pending(ctx); !errors.Is(err, store.ErrSchemaAhead) || !strings.Contains(err.Error(), "99999") {
+	if _, err := s.Pending(ctx); !errors.Is(err, migration.ErrSchemaAhead) || !strings.Contains(err.Error(), "99999") {
 		t.Errorf("pending on a newer schema: %v, want ErrSchemaAhead naming the migration", err)
 	}
-	if err := s.Migrate(ctx); !errors.Is(err, store.ErrSchemaAhead) {
+	if err := s.Migrate(ctx); !errors.Is(err, migration.ErrSchemaAhead) {
 		t.Errorf("migrate on a newer schema: %v, want ErrSchemaAhead", err)
 	}
 }

@@ -1,15 +1,24 @@
-package store
+// Package migration holds what qlink's databases share about their goose
+// migrations: counting the pending ones and refusing a schema a newer
+// qlink wrote. The store and the PostgreSQL search index each keep their
+// own migrations and use it.
+package migration
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/pressly/goose/v3"
 )
 
-// PendingMigrations counts the migrations of p not applied yet, after
+// ErrSchemaAhead reports a database migrated by a newer qlink: this
+// binary does not know its newest tables, so it must not write to it.
+var ErrSchemaAhead = errors.New("the database schema is newer than this qlink")
+
+// Pending counts the migrations of p not applied yet, after
 // refusing a database a newer qlink migrated (RefuseSchemaAhead).
-func PendingMigrations(ctx context.Context, p *goose.Provider) (int, error) {
+func Pending(ctx context.Context, p *goose.Provider) (int, error) {
 	if err := RefuseSchemaAhead(ctx, p); err != nil {
 		return 0, err
 	}
