@@ -55,3 +55,15 @@ func RefuseSchemaAhead(ctx context.Context, p *goose.Provider) error {
 	}
 	return nil
 }
+
+// Up applies p's pending migrations after refusing a database a newer
+// qlink migrated (RefuseSchemaAhead).
+func Up(ctx context.Context, p *goose.Provider) error {
+	if err := RefuseSchemaAhead(ctx, p); err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}

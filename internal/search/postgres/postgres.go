@@ -137,11 +137,8 @@ func (ix *Index) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("search/postgres: migrations: %w", err)
 	}
-	if err := migration.RefuseSchemaAhead(ctx, p); err != nil {
+	if err := migration.Up(ctx, p); err != nil {
 		return fmt.Errorf("search/postgres: %w", err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("search/postgres: migrate: %w", err)
 	}
 	return nil
 }

@@ -99,11 +99,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("postgres: migrations: %w", err)
 	}
-	if err := migration.RefuseSchemaAhead(ctx, p); err != nil {
+	if err := migration.Up(ctx, p); err != nil {
 		return fmt.Errorf("postgres: %w", err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("postgres: migrate: %w", err)
 	}
 	return nil
 }

@@ -67,11 +67,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: migrations: %w", err)
 	}
-	if err := migration.RefuseSchemaAhead(ctx, p); err != nil {
+	if err := migration.Up(ctx, p); err != nil {
 		return fmt.Errorf("sqlite: %w", err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	return nil
 }
