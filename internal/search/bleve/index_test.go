@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -14,103 +13,6 @@ import (
 
 	"qlink/internal/search"
 )
-
-func TestPagination(t *testing.T) {
-	docs := genDocs(230)
-	ix := openCorpus(t, docs)
-	// title holds each document's sort key as the index analyses it.
-	title := map[string]string{}
-	sortAnalyzer := ix.idx.Mapping().AnalyzerNamed(sortKey)
-	for _, d := range docs {
-		title[d.ID] = string(sortAnalyzer.Analyze([]byte(fields(d)[fieldSort].(string)))[0].Term)
-	}
-	tests := []struct {
-		name  string
-		q     search.Query
-		total int
-	}{
-		{"match all", search.Query{}, len(docs)},
-		{"text", search.Query{Text: "introduction"}, -1},
-		{"filtered", search.Query{Filters: map[search.Facet][]string{search.FacetType: {"course", "module"}}}, -1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ctx := context.Background()
-			whole, err := ix.Search(ctx, search.Query{Text: tt.q.Text, Filters: tt.q.Filters, Limit: maxLimit})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tt.total >= 0 && whole.Total != tt.total {
-				t.Fatalf("Total = %d, want %d", whole.Total, tt.total)
-			}
-			if whole.Total < 20 {
-				t.Fatalf("Total = %d: too few hits to page", whole.Total)
-			}
-			var seen []string
-			const limit = 7
-			for page := 1; ; page++ {
-				q := tt.q
-				q.Page, q.Limit = page, limit
-				res, err := ix.Search(ctx, q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if res.Total != whole.Total {
-					t.Fatalf("page %d: Total = %d, want %d", page, res.Total, whole.Total)
-				}
-				if len(res.Hits) == 0 {
-					break
-				}
-				if len(res.Hits) > limit {
-					t.Fatalf("page %d: %d hits, limit %d", page, len(res.Hits), limit)
-				}
-				for i, h := range res.Hits {
-					seen = append(seen, h.ID)
-					if i > 0 && h.Score == res.Hits[i-1].Score && title[h.ID] == title[res.Hits[i-1].ID] && h.ID < res.Hits[i-1].ID {
-						t.Errorf("page %d: tie %s before %s not broken by ID", page, res.Hits[i-1].ID, h.ID)
-					}
-				}
-			}
-			if len(seen) != whole.Total {
-				t.Errorf("paged through %d hits, Total %d", len(seen), whole.Total)
-			}
-			if n := len(slices.Compact(slices.Sorted(slices.Values(seen)))); n != len(seen) {
-				t.Errorf("%d hits repeated across pages", len(seen)-n)
-			}
-		})
-	}
-	t.Run("limits", func(t *testing.T) {
-		for _, c := range []struct{ page, limit, want int }{
-			{0, 0, defaultLimit}, {1, -3, defaultLimit}, {1, 1000, maxLimit}, {3, 100, 30}, {4, 100, 0}, {1 << 40, 50, 0},
-		} {
-			res, err := ix.Search(context.Background(), search.Query{Page: c.page, Limit: c.limit})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(res.Hits) != c.want || res.Total != len(docs) {
-				t.Errorf("page %d limit %d: %d hits of %d, want %d of %d", c.page, c.limit, len(res.Hits), res.Total, c.want, len(docs))
-			}
-		}
-	})
-	t.Run("match all sorted by title then ID", func(t *testing.T) {
-		res, err := ix.Search(context.Background(), search.Query{Limit: maxLimit})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.IsSortedFunc(res.Hits, func(a, b search.Hit) int {
-			return cmpOr(strings.Compare(title[a.ID], title[b.ID]), strings.Compare(a.ID, b.ID))
-		}) {
-			t.Errorf("hits not in title, ID order: %v", hitIDs(res))
-		}
-	})
-}
-
-func cmpOr(a, b int) int {
-	if a != 0 {
-		return a
-	}
-	return b
-}
 
 func TestOpenOnDisk(t *testing.T) {
 	ctx := context.Background()
