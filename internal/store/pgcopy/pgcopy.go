@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -174,6 +175,21 @@ func plan(ctx context.Context, src sqliteQuerier, dst pgQuerier) (schema, []stri
 	return pg, order, err
 }
 
+// CheckTarget refuses a PostgreSQL database whose store tables hold a
+// row, before anything is written anywhere; Copy checks again under lock.
+func CheckTarget(ctx context.Context, dst *postgres.Store) error {
+	pg, err := readPostgres(ctx, dst.Pool())
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(pg))
+	for name := range pg {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return refuseFilled(ctx, dst.Pool(), names)
+}
+
 // lockEmpty takes the tables for the rest of the transaction (a second
 // copy started at the same time waits, then finds them filled) and
 // refuses them when any holds a row.
@@ -185,10 +201,18 @@ func lockEmpty(ctx context.Context, tx pgx.Tx, tables []string) error {
 	if _, err := tx.Exec(ctx, `LOCK TABLE `+strings.Join(idents, ", ")+` IN EXCLUSIVE MODE`); err != nil {
 		return fmt.Errorf("postgres: lock: %w", err)
 	}
+	return refuseFilled(ctx, tx, tables)
+}
+
+// refuseFilled returns ErrTargetNotEmpty, naming the tables, when any of
+// tables holds a row.
+func refuseFilled(ctx context.Context, db interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}, tables []string) error {
 	var filled []string
-	for i, t := range tables {
+	for _, t := range tables {
 		var holds bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+idents[i]+`)`).Scan(&holds); err != nil {
+		if err := db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+pgx.Identifier{t}.Sanitize()+`)`).Scan(&holds); err != nil {
 			return fmt.Errorf("postgres: %s: %w", t, err)
 		}
 		if holds {
