@@ -22,6 +22,8 @@ import (
 	"qlink/internal/search/bleve"
 	pgsearch "qlink/internal/search/postgres"
 	"qlink/internal/store"
+	"qlink/internal/store/blob"
+	"qlink/internal/store/blob/blobtest"
 	"qlink/internal/store/postgres"
 	"qlink/internal/store/sqlite"
 	"qlink/internal/testfed"
@@ -41,8 +43,9 @@ func TestCopyToPostgres(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
 	dir := harvestedInstance(t)
+	s3 := fakeS3Env(t, "snapshots")
 
-	out, err := run(t, "", "copy", "--from", dir, "--to", url)
+	out, err := run(t, "", "copy", "--from", dir, "--to", url, "--snapshot-url", "s3://snapshots/eu")
 	if err != nil {
 		t.Fatalf("copy: %v\n%s", err, out)
 	}
@@ -54,9 +57,7 @@ func TestCopyToPostgres(t *testing.T) {
 			t.Errorf("copy reports no rows of %s (every table holds some in the source)\n%s", table, out)
 		}
 	}
-	if !strings.Contains(out, "Snapshots stay in "+dir) {
-		t.Errorf("copy does not say where the snapshots stay:\n%s", out)
-	}
+	checkSnapshotsCopied(t, dir, s3)
 
 	lite, err := sqlite.Open(config.Config{DataDir: dir}.DatabasePath())
 	if err != nil {
@@ -187,6 +188,25 @@ func fillOtherTables(t *testing.T, st store.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// checkSnapshotsCopied: every snapshot of the data directory is in the
+// bucket under the prefix, at its key.
+func checkSnapshotsCopied(t *testing.T, dir string, s3 *blobtest.FakeS3) {
+	t.Helper()
+	blobs, err := blob.NewDir(config.Config{DataDir: dir}.BlobPath())
+	must(t, err)
+	n := 0
+	must(t, blobs.Each(context.Background(), func(key string, _ time.Time) error {
+		n++
+		if !s3.Has("snapshots", "eu/"+key[:2]+"/"+key) {
+			t.Errorf("snapshot %s is not in the bucket", key)
+		}
+		return nil
+	}))
+	if n == 0 {
+		t.Error("the instance has no snapshots to copy")
 	}
 }
 
@@ -370,4 +390,28 @@ func tableCounts(t *testing.T, pg *postgres.Store) map[string]int64 {
 		counts[table] = n
 	}
 	return counts
+}
+
+// TestCopyRefusesAnInstanceInUse: while another process holds the data
+// directory (its search index), copy refuses before touching the target.
+func TestCopyRefusesAnInstanceInUse(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	dir := newInstance(t)
+	held, err := bleve.Open(config.Config{DataDir: dir}.IndexPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	out, err := run(t, "", "copy", "--from", dir, "--to", url)
+	if err == nil || !strings.Contains(err.Error(), "in use by another qlink process") {
+		t.Fatalf("copy of an instance in use: %v, want a refusal\n%s", err, out)
+	}
+	pg, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	if n := tableCounts(t, pg); len(n) != 0 {
+		t.Errorf("the refused copy left tables in the target: %v", n)
+	}
 }
