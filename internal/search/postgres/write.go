@@ -330,10 +330,12 @@ func (w *writer) saveDocuments(ctx context.Context, docs []search.Document, text
 	vocabulary := map[string]bool{}
 	for i, d := range docs {
 		a := texts[i]
-		b.Queue(`INSERT INTO search_documents (ordinal, id, sort_title, inactive, flagged, bitmaps, tsv)
-			VALUES ($1, $2, unaccent($3), $4, $5, $6, search_tsv($7::regconfig[], $8, $9))
+		b.Queue(`INSERT INTO search_documents (ordinal, id, sort_title, inactive, flagged, bitmaps, tsv, title_terms)
+			SELECT $1, $2, unaccent($3), $4, $5, $6, v, length(ts_filter(v, '{a}'))
+			FROM search_tsv($7::regconfig[], $8, $9) AS v
 			ON CONFLICT (id) DO UPDATE SET sort_title = excluded.sort_title, inactive = excluded.inactive,
-				flagged = excluded.flagged, bitmaps = excluded.bitmaps, tsv = excluded.tsv`,
+				flagged = excluded.flagged, bitmaps = excluded.bitmaps, tsv = excluded.tsv,
+				title_terms = excluded.title_terms`,
 			ordinals[d.ID], d.ID, sortTitle(d), d.Inactive, d.Flagged, keys[i], a.configs, a.texts, a.weights)
 		terms(d, vocabulary)
 	}
