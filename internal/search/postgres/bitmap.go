@@ -15,8 +15,6 @@ func newBitmap(nbits int) bitmap { return make(bitmap, (nbits+7)/8) }
 func (b bitmap) set(n int)   { b[n>>3] |= 0x80 >> (n & 7) }
 func (b bitmap) clear(n int) { b[n>>3] &^= 0x80 >> (n & 7) }
 
-func (b bitmap) has(n int) bool { return n>>3 < len(b) && b[n>>3]&(0x80>>(n&7)) != 0 }
-
 func (b bitmap) count() int {
 	n := 0
 	for _, x := range b {

@@ -21,12 +21,16 @@
 // cut into bigrams on both sides, since PostgreSQL's parser takes a run
 // for one word.
 //
-// A hit scores (search_rank) the sum, over the words, of the best part
-// each occurs in: title 4 (more for a short title), institution names and
-// codes 2, description 1.5, outcomes 1, as the bleve index boosts them.
+// A hit scores the sum, over the words, of the best part each occurs
+// in: title 4 (more for a short title), institution names and codes 2,
+// description 1.5, outcomes 1, as the bleve index boosts them.
 // Repetition adds nothing, unlike ts_rank, which put a description saying
 // "data science" five times in three languages above a course titled
-// "Data Science".
+// "Data Science". The score is computed on the stored vector (no text is
+// parsed again): each word's stems are restricted to one weight per part
+// ('stem':A matches in the title only), once per query (search_query),
+// and a hit is tested against them in an SQL expression, with no
+// function call per hit; the title's length is a column (title_terms).
 //
 // # Facet counts
 //
@@ -42,9 +46,9 @@
 //     into one mask per facet (the mask of a facet leaves out its own
 //     selection: disjunctive counts), and counts each value as
 //     bit_count(value & mask) in one statement;
-//   - with text first collects the matching ordinals from the GIN index
-//     (that part is the text search itself and grows with its hits), then
-//     counts as with filters.
+//   - with text first collects the ordinals of the text matches (that
+//     part is the text search itself and grows with its hits, see below),
+//     then counts as with filters.
 //
 // Counting thus costs (values × documents / 8) bytes of AND and popcount,
 // whatever the number of hits: ~1,100 values × 8.8 kB at 70,782
@@ -55,9 +59,16 @@
 // touches, so index in batches; and ordinals of deleted documents are not
 // reused, so heavy churn lengthens the bitmaps until the index is rebuilt.
 //
-// Matching and ranking text, unlike counting, still cost time in
-// proportion to the text hits (search_rank runs per matching document):
-// about 0.15 ms per hit at 70,782 documents (BENCHMARKS.md).
+// Text search reads the row of every match (a GIN index gives row
+// addresses, not ordinals), once: from those rows come the ordinals of
+// all matches, unscored, for the counts and the total, and the page, for
+// which only the matches within the other filters are scored and
+// PostgreSQL keeps the best (offset + size) in a bounded heap instead of
+// sorting them all. The rows are kept narrow for that read: the vector
+// holds one position per lexeme, weighted by the best part it occurs in
+// (all the score needs; search_compact), and the keys writers need live
+// in search_document_keys. The read still grows with the number of text
+// hits, by a few µs per hit (BENCHMARKS.md, "Search on PostgreSQL").
 //
 // # Order and paging
 //

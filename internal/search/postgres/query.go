@@ -3,6 +3,7 @@ package postgres
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -216,42 +217,31 @@ type filters struct {
 }
 
 // filtered answers a query with text, filters or ECTS bounds: masks of
-// bitmaps, counts by bit_count, hits from the text matches or the title
+// bitmaps, counts by bit_count, hits from the text search or the title
 // index.
 func (p *plan) filtered(ctx context.Context, tx pgx.Tx) (search.Result, error) {
 	f, err := p.loadFilters(ctx, tx)
 	if err != nil || f == nil {
 		return search.Result{Hits: []search.Hit{}, Facets: emptyFacets()}, err
 	}
-	var matches []sortKey
-	var ordinals []int32
+	var hits []search.Hit
 	if len(p.words) > 0 {
-		if matches, ordinals, err = p.textMatches(ctx, tx); err != nil {
+		ordinals, page, err := p.textSearch(ctx, tx, f.within(""), f.nbits)
+		if err != nil {
 			return search.Result{}, err
 		}
 		text := newBitmap(f.nbits)
 		for _, o := range ordinals {
 			text.set(int(o))
 		}
-		f.base = f.base.and(text)
+		f.base, hits = f.base.and(text), page
 	}
+	main := f.within("")
 	masks := map[search.Facet]bitmap{}
-	main := f.base
-	for _, facet := range search.Facets {
-		if s, ok := f.sel[facet]; ok {
-			main = main.and(s)
-		}
-	}
 	for _, facet := range search.Facets {
 		masks[facet] = main
 		if _, ok := f.sel[facet]; ok {
-			m := f.base
-			for other, s := range f.sel {
-				if other != facet {
-					m = m.and(s)
-				}
-			}
-			masks[facet] = m
+			masks[facet] = f.within(facet)
 		}
 	}
 	res := search.Result{Total: main.count()}
@@ -259,11 +249,23 @@ func (p *plan) filtered(ctx context.Context, tx pgx.Tx) (search.Result, error) {
 		return search.Result{}, err
 	}
 	if len(p.words) > 0 {
-		res.Hits = p.textPage(matches, ordinals, main)
+		res.Hits = hits
 		return res, nil
 	}
 	res.Hits, err = p.maskPage(ctx, tx, main, res.Total, f.nbits)
 	return res, err
+}
+
+// within returns the base mask ANDed with the selection of every facet
+// but except: the documents a facet's counts are taken among.
+func (f *filters) within(except search.Facet) bitmap {
+	m := f.base
+	for facet, s := range f.sel {
+		if facet != except {
+			m = m.and(s)
+		}
+	}
+	return m
 }
 
 // loadFilters reads the bitmaps of every document, of the status and
@@ -350,13 +352,94 @@ func (p *plan) loadFilters(ctx context.Context, tx pgx.Tx) (*filters, error) {
 	return f, nil
 }
 
-// textMatches returns every document matching the words, with its sort
-// key (score, title, ID) and ordinal. Words of typoMinRunes or more are
-// ORed with the vocabulary's words one edit away.
-func (p *plan) textMatches(ctx context.Context, tx pgx.Tx) ([]sortKey, []int32, error) {
-	corrections, err := p.corrections(ctx, tx)
+// textSearch finds the documents matching the words. It returns the
+// ordinal of every match, for the counts, and the page of the matches in
+// mask, by score, title and ID. Only the matches in mask are scored, on
+// the stored vector, and PostgreSQL keeps the best page in a bounded heap
+// instead of sorting them all.
+func (p *plan) textSearch(ctx context.Context, tx pgx.Tx, mask bitmap, nbits int) ([]int32, []search.Hit, error) {
+	words, err := p.wordQueries(ctx, tx)
+	if err != nil || words == nil {
+		return nil, []search.Hit{}, err
+	}
+	matches := make([]string, len(words))
+	for i, w := range words {
+		matches[i] = "(" + w.match + ")"
+	}
+	args := []any{strings.Join(matches, " & "), mask.varbit(nbits), p.from, p.size}
+	score := scoreSQL(words, &args)
+	after := "true"
+	if k := p.afterKey; k != nil {
+		n := len(args)
+		args = append(args, k.score, k.title, k.id)
+		after = fmt.Sprintf("(score < $%d::real OR (score = $%[1]d::real AND (sort_title, id) > ($%d, $%d)))", n+1, n+2, n+3)
+	}
+	// The matches are read once (MATERIALIZED): the ordinals of all and
+	// the page of those in mask come from the same rows. The query is a
+	// sub-select so that the planner does not see it: seeing a common
+	// word, it would read the whole table rather than the GIN index,
+	// which is slower even for a word in 60 % of the documents.
+	rows, err := tx.Query(ctx, `WITH hits AS MATERIALIZED (
+			SELECT ordinal, id, sort_title,
+				CASE WHEN get_bit($2::bit varying, ordinal) <> 0 THEN (`+score+`)::real END AS score
+			FROM search_documents WHERE tsv @@ (SELECT $1::tsquery)),
+		page AS (
+			SELECT id, sort_title, score FROM hits WHERE score IS NOT NULL AND `+after+`
+			ORDER BY score DESC, sort_title, id OFFSET $3 LIMIT $4)
+		SELECT (SELECT array_agg(ordinal) FROM hits),
+			array_agg(id ORDER BY score DESC, sort_title, id),
+			array_agg(sort_title ORDER BY score DESC, sort_title, id),
+			array_agg(score ORDER BY score DESC, sort_title, id)
+		FROM page`, args...)
 	if err != nil {
 		return nil, nil, err
+	}
+	var ordinals []int32
+	var ids, titles []string
+	var scores []float32
+	if _, err := pgx.ForEachRow(rows, []any{&ordinals, &ids, &titles, &scores}, func() error { return nil }); err != nil {
+		return nil, nil, err
+	}
+	hits := []search.Hit{}
+	for i := range ids {
+		hits = append(hits, sortKey{score: scores[i], title: titles[i], id: ids[i]}.hit(true))
+	}
+	return ordinals, hits, nil
+}
+
+// scoreSQL is a matching document's score as an SQL expression: the sum,
+// over the words, of the best part each occurs in (title 4, more for a
+// short title; extra 2; description 1.5; outcomes 1; only as a stop word
+// 0.01), as the bleve index boosts them. Repeating a word, in one part or
+// in several languages, adds nothing: it does not make a course more
+// relevant. Each word's parts are weighted queries, appended to args.
+func scoreSQL(words []wordQuery, args *[]any) string {
+	var sum []string
+	for _, w := range words {
+		n := len(*args)
+		*args = append(*args, w.parts[0], w.parts[1], w.parts[2], w.parts[3])
+		sum = append(sum, fmt.Sprintf(`CASE WHEN tsv @@ $%d::tsquery THEN 4 * (1 + 1 / (1 + title_terms::float8))
+			WHEN tsv @@ $%d::tsquery THEN 2 WHEN tsv @@ $%d::tsquery THEN 1.5 WHEN tsv @@ $%d::tsquery THEN 1
+			ELSE 0.01 END`, n+1, n+2, n+3, n+4))
+	}
+	return strings.Join(sum, " + ")
+}
+
+// wordQuery is one query word as text search queries: what a match
+// satisfies, and its stems in each part (title, extra, description,
+// outcomes; nil for a word that is only a stop word).
+type wordQuery struct {
+	match string
+	parts [4]*string
+}
+
+// wordQueries returns the queries of the words, in order, or nil when a
+// word can match nothing (an index without text). Words of typoMinRunes
+// or more are ORed with the vocabulary's words one edit away.
+func (p *plan) wordQueries(ctx context.Context, tx pgx.Tx) ([]wordQuery, error) {
+	corrections, err := p.corrections(ctx, tx)
+	if err != nil {
+		return nil, err
 	}
 	var wordOf []int32
 	var spellings []string
@@ -367,24 +450,31 @@ func (p *plan) textMatches(ctx context.Context, tx pgx.Tx) ([]sortKey, []int32, 
 			wordOf, spellings, isCorrection = append(wordOf, int32(i)), append(spellings, c), append(isCorrection, true)
 		}
 	}
-	rows, err := tx.Query(ctx, `WITH w AS (
-			SELECT search_words($1, $2, $3, ARRAY(SELECT value::regconfig FROM search_bitmaps WHERE facet = '#config')) AS words),
-		q AS (SELECT words, (SELECT search_and(x) FROM unnest(words) AS x) AS q FROM w)
-		SELECT d.ordinal, d.id, d.sort_title, search_rank(d.tsv, q.words)
-		FROM search_documents d, q WHERE d.tsv @@ q.q`, wordOf, spellings, isCorrection)
+	rows, err := tx.Query(ctx, `SELECT * FROM search_query($1, $2, $3,
+		ARRAY(SELECT value::regconfig FROM search_bitmaps WHERE facet = '#config'))`, wordOf, spellings, isCorrection)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	var keys []sortKey
-	var ordinals []int32
-	var k sortKey
-	var ordinal int32
-	_, err = pgx.ForEachRow(rows, []any{&ordinal, &k.id, &k.title, &k.score}, func() error {
-		keys, ordinals = append(keys, k), append(ordinals, ordinal)
+	var out []wordQuery
+	var match *string
+	var w wordQuery
+	_, err = pgx.ForEachRow(rows, []any{&match, &w.parts[0], &w.parts[1], &w.parts[2], &w.parts[3]}, func() error {
+		if match == nil {
+			out = nil
+			return errNoMatch
+		}
+		w.match = *match
+		out = append(out, w)
 		return nil
 	})
-	return keys, ordinals, err
+	if errors.Is(err, errNoMatch) {
+		return nil, nil
+	}
+	return out, err
 }
+
+// errNoMatch stops reading word queries once one can match nothing.
+var errNoMatch = errors.New("a word matches nothing")
 
 // corrections finds, for each word long enough, the indexed words one
 // edit away that share its first letter (pg_trgm narrows the vocabulary
@@ -416,36 +506,6 @@ func (p *plan) corrections(ctx context.Context, tx pgx.Tx) (map[string][]string,
 		return nil
 	})
 	return out, err
-}
-
-// textPage orders the text matches in main by score, title and ID and
-// returns the page, or the hits after the query's key.
-func (p *plan) textPage(matches []sortKey, ordinals []int32, main bitmap) []search.Hit {
-	var kept []sortKey
-	for i, k := range matches {
-		if main.has(int(ordinals[i])) {
-			kept = append(kept, k)
-		}
-	}
-	slices.SortFunc(kept, compareKeys)
-	start := min(p.from, len(kept))
-	if p.afterKey != nil {
-		start, _ = slices.BinarySearchFunc(kept, *p.afterKey, compareKeys)
-		if start < len(kept) && compareKeys(kept[start], *p.afterKey) == 0 {
-			start++
-		}
-	}
-	hits := []search.Hit{}
-	for _, k := range kept[start:min(start+p.size, len(kept))] {
-		hits = append(hits, k.hit(true))
-	}
-	return hits
-}
-
-// compareKeys is the order of text hits: score down, then title and ID
-// up, bytewise as the database's "C" collation compares them.
-func compareKeys(a, b sortKey) int {
-	return cmp.Or(cmp.Compare(b.score, a.score), strings.Compare(a.title, b.title), strings.Compare(a.id, b.id))
 }
 
 // maskPage reads a page of the documents in main, in title order. When

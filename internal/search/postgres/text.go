@@ -50,7 +50,7 @@ const (
 const untitled = "\U0010FFFF"
 
 // analysed is a document's text as search_tsv takes it. The weights mark
-// the parts for search_rank: title A, extra B, description C, outcomes D.
+// the parts for ranking: title A, extra B, description C, outcomes D.
 type analysed struct {
 	configs, texts, weights []string
 }

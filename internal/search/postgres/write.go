@@ -185,7 +185,8 @@ func (w *writer) run(ctx context.Context, docs []search.Document, gone []string)
 
 // stored reads the ordinals and bitmaps of the documents already indexed.
 func (w *writer) stored(ctx context.Context, ids []string) (map[string]stored, error) {
-	rows, err := w.tx.Query(ctx, `SELECT id, ordinal, bitmaps FROM search_documents WHERE id = ANY($1)`, ids)
+	rows, err := w.tx.Query(ctx, `SELECT d.id, d.ordinal, k.bitmaps
+		FROM search_documents d JOIN search_document_keys k USING (ordinal) WHERE d.id = ANY($1)`, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -330,11 +331,14 @@ func (w *writer) saveDocuments(ctx context.Context, docs []search.Document, text
 	vocabulary := map[string]bool{}
 	for i, d := range docs {
 		a := texts[i]
-		b.Queue(`INSERT INTO search_documents (ordinal, id, sort_title, inactive, flagged, bitmaps, tsv)
-			VALUES ($1, $2, unaccent($3), $4, $5, $6, search_tsv($7::regconfig[], $8, $9))
+		b.Queue(`INSERT INTO search_documents (ordinal, id, sort_title, inactive, flagged, tsv, title_terms)
+			SELECT $1, $2, unaccent($3), $4, $5, v, length(ts_filter(v, '{a}'))
+			FROM search_tsv($6::regconfig[], $7, $8) AS v
 			ON CONFLICT (id) DO UPDATE SET sort_title = excluded.sort_title, inactive = excluded.inactive,
-				flagged = excluded.flagged, bitmaps = excluded.bitmaps, tsv = excluded.tsv`,
-			ordinals[d.ID], d.ID, sortTitle(d), d.Inactive, d.Flagged, keys[i], a.configs, a.texts, a.weights)
+				flagged = excluded.flagged, tsv = excluded.tsv, title_terms = excluded.title_terms`,
+			ordinals[d.ID], d.ID, sortTitle(d), d.Inactive, d.Flagged, a.configs, a.texts, a.weights)
+		b.Queue(`INSERT INTO search_document_keys (ordinal, bitmaps) VALUES ($1, $2)
+			ON CONFLICT (ordinal) DO UPDATE SET bitmaps = excluded.bitmaps`, ordinals[d.ID], keys[i])
 		terms(d, vocabulary)
 	}
 	b.Queue(`INSERT INTO search_terms SELECT DISTINCT unaccent(w) FROM unnest($1::text[]) AS w ON CONFLICT DO NOTHING`,

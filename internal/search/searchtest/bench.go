@@ -2,11 +2,15 @@ package searchtest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"qlink/internal/search"
 )
@@ -56,8 +60,9 @@ func BenchCatalogue() []search.Document {
 
 // Benchmark indexes BenchCatalogue into the empty index open returns and
 // measures each of BenchQueries: besides the mean it reports the median
-// and 95th percentile latency (p50-ms, p95-ms) and the hits. size reports
-// the index's size in bytes once it holds the catalogue.
+// and 95th percentile latency (p50-ms, p95-ms) and the hits, then the
+// same queries from BenchClients clients at once. size reports the
+// index's size in bytes once it holds the catalogue.
 func Benchmark(b *testing.B, open func(b *testing.B) search.Index, size func() (int64, error)) {
 	ctx := context.Background()
 	ix := open(b)
@@ -90,6 +95,55 @@ func Benchmark(b *testing.B, open func(b *testing.B) search.Index, size func() (
 			b.ReportMetric(float64(bytes)/1e6, "index-MB")
 		})
 	}
+	b.Run(fmt.Sprintf("%d clients", BenchClients), func(b *testing.B) { benchClients(b, ix) })
+}
+
+// BenchClients is how many clients query at once in Benchmark's last
+// sub-benchmark, as a web node behind `wrk -c 50` would.
+const BenchClients = 50
+
+// benchClients lets BenchClients goroutines query ix at once, each running
+// every one of BenchQueries per round in an order of its own; it reports
+// queries per second and the latency over all queries (p50-ms, p95-ms) and
+// over the text queries (text-p50-ms, text-p95-ms).
+func benchClients(b *testing.B, ix search.Index) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	var all, text []time.Duration
+	queries := 0
+	for b.Loop() {
+		var g errgroup.Group
+		for c := range BenchClients {
+			g.Go(func() error {
+				for i := range BenchQueries {
+					bq := BenchQueries[(c+i)%len(BenchQueries)]
+					t0 := time.Now()
+					if _, err := ix.Search(ctx, bq.Q); err != nil {
+						return err
+					}
+					took := time.Since(t0)
+					mu.Lock()
+					all = append(all, took)
+					if bq.Q.Text != "" {
+						text = append(text, took)
+					}
+					mu.Unlock()
+				}
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			b.Fatal(err)
+		}
+		queries += BenchClients * len(BenchQueries)
+	}
+	slices.Sort(all)
+	slices.Sort(text)
+	b.ReportMetric(float64(queries)/b.Elapsed().Seconds(), "queries/s")
+	b.ReportMetric(ms(all[len(all)/2]), "p50-ms")
+	b.ReportMetric(ms(all[(len(all)*95)/100]), "p95-ms")
+	b.ReportMetric(ms(text[len(text)/2]), "text-p50-ms")
+	b.ReportMetric(ms(text[(len(text)*95)/100]), "text-p95-ms")
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
