@@ -81,7 +81,7 @@ func newAdminCreateCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&fromStdin, "password-stdin", false, "read the password from the first line of standard input instead of asking")
-	config.Bind(cmd.Flags(), "data-dir")
+	config.Bind(cmd.Flags(), "data-dir", "database-url")
 	return cmd
 }
 
@@ -114,7 +114,7 @@ func newAdminResetPasswordCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&fromStdin, "password-stdin", false, "read the password from the first line of standard input instead of asking")
-	config.Bind(cmd.Flags(), "data-dir")
+	config.Bind(cmd.Flags(), "data-dir", "database-url")
 	return cmd
 }
 
@@ -138,7 +138,7 @@ func newAdminUnlockCmd() *cobra.Command {
 			return nil
 		},
 	}
-	config.Bind(cmd.Flags(), "data-dir")
+	config.Bind(cmd.Flags(), "data-dir", "database-url")
 	return cmd
 }
 
@@ -174,7 +174,7 @@ func newAdminListCmd() *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	config.Bind(cmd.Flags(), "data-dir")
+	config.Bind(cmd.Flags(), "data-dir", "database-url")
 	return cmd
 }
 

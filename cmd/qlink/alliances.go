@@ -76,7 +76,7 @@ re-indexes the members' courses when told.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	config.Bind(cmd.Flags(), "data-dir", "secret-key", "log-level", "log-format", "auto-migrate")
+	config.Bind(cmd.Flags(), "data-dir", "database-url", "secret-key", "log-level", "log-format", "auto-migrate")
 	cmd.AddCommand(newAlliancesImportCmd(), newAlliancesAddCmd(), newAlliancesRemoveCmd())
 	return cmd
 }
@@ -118,7 +118,7 @@ func newAlliancesImportCmd() *cobra.Command {
 			})
 		},
 	}
-	config.Bind(cmd.Flags(), "data-dir", "secret-key", "log-level", "log-format", "auto-migrate", "contact-url", "fetch-timeout", "fetch-max-body")
+	config.Bind(cmd.Flags(), "data-dir", "database-url", "secret-key", "log-level", "log-format", "auto-migrate", "contact-url", "fetch-timeout", "fetch-max-body")
 	return cmd
 }
 
@@ -148,7 +148,7 @@ func newAlliancesAddCmd() *cobra.Command {
 	cmd.Flags().StringVar(&lang, "lang", "en", "language of --name (BCP 47)")
 	cmd.Flags().StringVar(&website, "website", "", "the alliance's website")
 	cmd.Flags().StringArrayVar(&members, "member", nil, "a member institution (repeatable)")
-	config.Bind(cmd.Flags(), "data-dir", "secret-key", "log-level", "log-format", "auto-migrate")
+	config.Bind(cmd.Flags(), "data-dir", "database-url", "secret-key", "log-level", "log-format", "auto-migrate")
 	return cmd
 }
 
@@ -167,7 +167,7 @@ func newAlliancesRemoveCmd() *cobra.Command {
 			})
 		},
 	}
-	config.Bind(cmd.Flags(), "data-dir", "secret-key", "log-level", "log-format", "auto-migrate")
+	config.Bind(cmd.Flags(), "data-dir", "database-url", "secret-key", "log-level", "log-format", "auto-migrate")
 	return cmd
 }
 

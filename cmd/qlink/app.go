@@ -23,6 +23,7 @@ import (
 	"qlink/internal/schedule"
 	"qlink/internal/search"
 	"qlink/internal/search/bleve"
+	pgsearch "qlink/internal/search/postgres"
 	"qlink/internal/source"
 	"qlink/internal/source/eduapi"
 	"qlink/internal/source/elm"
@@ -40,7 +41,7 @@ import (
 type app struct {
 	cfg       config.Config
 	log       *slog.Logger
-	store     *sqlite.Store
+	store     store.Store
 	blobs     store.Blobs
 	index     search.Index
 	fetcher   *fetch.Client
@@ -52,8 +53,9 @@ type app struct {
 	queue *schedule.Queue
 	// discoverer also checks providers' domain claims.
 	discoverer *discovery.Discoverer
-	// testDatasetQuiet, when set, replaces datasetQuiet (tests).
-	testDatasetQuiet time.Duration
+	// testDatasetQuiet and testHarvestWatch, when set, replace
+	// datasetQuiet and harvestWatch (tests).
+	testDatasetQuiet, testHarvestWatch time.Duration
 	// metrics count what this process does, for serve's /metrics.
 	metrics *web.Metrics
 }
@@ -157,7 +159,7 @@ var cmdNetwork network
 // openCmdStore opens only the database of the command's instance, for
 // commands that never touch the search index: they run beside a serve
 // process that holds it.
-func openCmdStore(cmd *cobra.Command) (*sqlite.Store, config.Config, error) {
+func openCmdStore(cmd *cobra.Command) (store.Store, config.Config, error) {
 	cfg, err := loadInstanceConfig(cmd)
 	if err != nil {
 		return nil, cfg, err
@@ -246,8 +248,11 @@ func queueBackend(cfg config.Config, st store.Store) schedule.Backend {
 	return schedule.SQLite(cfg.DatabasePath())
 }
 
-func openStore(ctx context.Context, cfg config.Config) (*sqlite.Store, error) {
-	st, err := sqlite.Open(cfg.DatabasePath())
+// openStore opens the instance's database: the PostgreSQL database of
+// database-url when that is set, else the data directory's SQLite file.
+// Pending migrations are applied with auto-migrate, refused without.
+func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
+	st, where, err := openEngine(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +264,7 @@ func openStore(ctx context.Context, cfg config.Config) (*sqlite.Store, error) {
 	if pending > 0 {
 		if !cfg.AutoMigrate {
 			st.Close()
-			return nil, fmt.Errorf("the database at %s needs %d migration(s): run `qlink migrate` first (or set auto-migrate)", cfg.DatabasePath(), pending)
+			return nil, fmt.Errorf("the database at %s needs %d migration(s): run `qlink migrate` first (or set auto-migrate)", where, pending)
 		}
 		if err := st.Migrate(ctx); err != nil {
 			st.Close()
@@ -269,10 +274,53 @@ func openStore(ctx context.Context, cfg config.Config) (*sqlite.Store, error) {
 	return st, nil
 }
 
-// openIndex opens the search index, rebuilding it from the store when it
-// is new or was built by another version of the mapping: the index is
-// derived data and never the only copy of anything.
+// engineStore is a store that knows its schema's migrations.
+type engineStore interface {
+	store.Store
+	migrator
+}
+
+// openEngine opens the database as it is, migrations pending or not, and
+// names it for messages (a PostgreSQL URL without its password).
+func openEngine(ctx context.Context, cfg config.Config) (engineStore, string, error) {
+	if cfg.DatabaseURL == "" {
+		st, err := sqlite.Open(cfg.DatabasePath())
+		if err != nil {
+			return nil, "", err
+		}
+		return st, cfg.DatabasePath(), nil
+	}
+	dsn, err := cfg.DatabaseDSN()
+	if err != nil {
+		return nil, "", err
+	}
+	st, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		return nil, "", err
+	}
+	return st, redact.URL(cfg.DatabaseURL), nil
+}
+
+// shared tells whether other qlink processes may share this instance's
+// database, its job queue and (on PostgreSQL) its search index.
+func (a *app) shared() bool { return queueBackend(a.cfg, a.store).Shared() }
+
+// openIndex opens the search index: on PostgreSQL the tables beside the
+// store's, on the store's own pool, so that every process answers every
+// query; else the bleve index in the data directory, rebuilt from the
+// store when it is new or was built by another version of the mapping:
+// the index is derived data and never the only copy of anything. Start-up
+// repair fills an index that lacks courses, on either engine.
 func (a *app) openIndex(ctx context.Context) (search.Index, error) {
+	if pg, ok := a.store.(*postgres.Store); ok {
+		idx := pgsearch.New(pg.Pool())
+		// Derived data: its schema follows the code without asking, as a
+		// bleve index with a changed mapping is rebuilt.
+		if err := idx.Migrate(ctx); err != nil {
+			return nil, err
+		}
+		return borrowedPool{idx}, nil
+	}
 	path := a.cfg.IndexPath()
 	idx, err := bleve.Open(path)
 	if errors.Is(err, bleve.ErrMappingChanged) {
@@ -291,6 +339,16 @@ func (a *app) openIndex(ctx context.Context) (search.Index, error) {
 	}
 	return idx, nil
 }
+
+// borrowedPool is a PostgreSQL search index on the store's pool: closing
+// it leaves the pool to the store, which closes it last.
+type borrowedPool struct{ *pgIndex }
+
+// pgIndex names the type for embedding: a field named Index would hide
+// the method of that name.
+type pgIndex = pgsearch.Index
+
+func (borrowedPool) Close() error { return nil }
 
 // repair is start-up recovery for the commands that own the data
 // directory (serve, harvest, demo): runs a killed process left running
@@ -368,7 +426,7 @@ func (a *app) openScheduler(ctx context.Context, override time.Duration, courses
 	sc := a.cfg.Schedule
 	return schedule.Open(ctx, schedule.Options{Backend: queueBackend(a.cfg, a.store), Store: a.store, Harvester: a.harvester,
 		ImportRegistry: importRegistry, Workers: a.cfg.Harvest.Workers, Floor: sc.Floor, Ceiling: sc.Ceiling,
-		Discovery: sc.Discovery, Registry: sc.Registry, Override: override, Logger: a.log, CoursesChanged: coursesChanged})
+		Discovery: sc.Discovery, Registry: sc.Registry, Override: override, RescueAfter: rescueAfter, Logger: a.log, CoursesChanged: coursesChanged})
 }
 
 func (a *app) webServer(notice string) (*web.Server, error) {

@@ -74,7 +74,7 @@ func newCredentialsSetCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&endpoint, "token-endpoint", "", "the token endpoint, exactly as the manifest names it")
 	cmd.Flags().StringVar(&clientID, "client-id", "", "the client id")
-	config.Bind(cmd.Flags(), "data-dir", "secret-key")
+	config.Bind(cmd.Flags(), "data-dir", "database-url", "secret-key")
 	return cmd
 }
 
@@ -105,7 +105,7 @@ func newCredentialsListCmd() *cobra.Command {
 			return w.Flush()
 		},
 	}
-	config.Bind(cmd.Flags(), "data-dir")
+	config.Bind(cmd.Flags(), "data-dir", "database-url")
 	return cmd
 }
 
@@ -129,6 +129,6 @@ func newCredentialsDeleteCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&endpoint, "token-endpoint", "", "the token endpoint of the client to remove")
-	config.Bind(cmd.Flags(), "data-dir")
+	config.Bind(cmd.Flags(), "data-dir", "database-url")
 	return cmd
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"qlink/internal/config"
-	"qlink/internal/store/sqlite"
 )
 
 // A data directory is created only when asked (qlink init, serve --init,
@@ -23,8 +22,12 @@ import (
 // instanceFiles are what make a directory a qlink instance: the database
 // and the key ring. Both are created together by qlink init; a directory
 // lacking either is refused rather than completed, since new keys would
-// not open the secrets stored under the old ones.
+// not open the secrets stored under the old ones. With database-url the
+// database is elsewhere and the directory holds the key ring alone.
 func instanceFiles(cfg config.Config) []string {
+	if cfg.DatabaseURL != "" {
+		return []string{filepath.Join(cfg.DataDir, keysFile)}
+	}
 	return []string{cfg.DatabasePath(), filepath.Join(cfg.DataDir, keysFile)}
 }
 
@@ -110,12 +113,12 @@ func initInstance(ctx context.Context, cfg config.Config) (created []string, err
 	defer func() {
 		if err != nil {
 			for _, f := range []string{cfg.DatabasePath(), cfg.DatabasePath() + "-wal", cfg.DatabasePath() + "-shm",
-				filepath.Join(cfg.DataDir, keysFile), filepath.Join(cfg.DataDir, kekFile)} {
+				filepath.Join(cfg.DataDir, keysFile), filepath.Join(cfg.DataDir, kekFile), filepath.Join(cfg.DataDir, csrfKeyFile)} {
 				os.Remove(f)
 			}
 		}
 	}()
-	st, err := sqlite.Open(cfg.DatabasePath())
+	st, _, err := openEngine(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -129,6 +132,15 @@ func initInstance(ctx context.Context, cfg config.Config) (created []string, err
 	created = instanceFiles(cfg)
 	if kek := filepath.Join(cfg.DataDir, kekFile); fileExists(kek) {
 		created = append(created, kek)
+	}
+	if cfg.DatabaseURL != "" {
+		// Made now rather than at the first serve, so that the files each
+		// node of a shared database needs a copy of are all here at once.
+		csrf := filepath.Join(cfg.DataDir, csrfKeyFile)
+		if _, err := loadOrCreateKey(csrf); err != nil {
+			return nil, err
+		}
+		created = append(created, csrf)
 	}
 	return created, nil
 }
@@ -189,7 +201,7 @@ directory that already holds an instance or any other files.`,
 			return nil
 		},
 	}
-	config.Bind(cmd.Flags(), "data-dir", "secret-key")
+	config.Bind(cmd.Flags(), "data-dir", "database-url", "secret-key")
 	return cmd
 }
 

@@ -49,6 +49,11 @@ empty or made by an earlier qlink demo: the demo harvests every provider stored 
 data directory, and only from loopback. The demo reads no QLINK_DATA_DIR or config file
 setting for it, so it never lands in an aggregator's directory by accident.
 
+--database-url runs the demo on PostgreSQL instead, records, search and job queue alike
+(the data directory keeps the keys, the dataset files and, without --snapshot-url, the
+snapshots). It is read from the flag alone, never from QLINK_DATABASE_URL, and the
+database must be empty, or the one an earlier demo filled with the same --data-dir.
+
 --hostile adds one misbehaving institution per profile named (all: every one), after the
 others, to watch each failure recorded with its cause:
 ` + hostileProfilesHelp() + `
@@ -61,6 +66,7 @@ process evolves the institutions at that interval.`,
 		Example: `  qlink demo
   qlink demo --addr 127.0.0.1:9000 --institutions 40 --data-dir ./demo-data
   qlink demo --hostile gzip-bomb,redirect-loop,dns-rebinding
+  qlink demo --database-url postgres://qlink@localhost/qlink_demo --data-dir ./demo-pg
   qlink demo --hostile all
   qlink demo --federation-only --institutions 1000 --courses-per-institution 100
   qlink demo --federation-dns 127.0.0.1:41797 --federation-port 38571 --data-dir ./big`,
@@ -107,10 +113,16 @@ process evolves the institutions at that interval.`,
 				defer os.RemoveAll(tmp)
 				dataDir = tmp
 			}
-			if err := claimDemoDir(dataDir); err != nil {
+			fresh, err := claimDemoDir(dataDir)
+			if err != nil {
 				return err
 			}
 			cfg.DataDir = dataDir
+			if !cmd.Flags().Changed("database-url") {
+				// Only the flag: an operator's QLINK_DATABASE_URL must never
+				// receive the simulated institutions.
+				cfg.DatabaseURL, cfg.DatabasePasswordFile = "", ""
+			}
 
 			// Bind first, so a busy port fails before the harvest.
 			ln, err := net.Listen("tcp", cfg.Addr)
@@ -137,6 +149,11 @@ process evolves the institutions at that interval.`,
 				return err
 			}
 			defer a.Close()
+			if fresh && cfg.DatabaseURL != "" {
+				if err := refuseUsedDatabase(cmd.Context(), a); err != nil {
+					return err
+				}
+			}
 			sum, err := runHarvest(cmd.Context(), a, out, "demo", nil)
 			if err != nil {
 				return err
@@ -158,7 +175,7 @@ process evolves the institutions at that interval.`,
 				}
 			}
 			fmt.Fprintln(out, "Press Ctrl-C to stop.")
-			return serveAndHarvest(cmd.Context(), a, ln, srv.Handler(), refresh)
+			return serveNode(cmd.Context(), a, ln, srv.Handler(), true, refresh)
 		},
 	}
 	cmd.Flags().IntVar(&institutions, "institutions", 25, "number of simulated institutions")
@@ -171,7 +188,7 @@ process evolves the institutions at that interval.`,
 	cmd.Flags().IntVar(&fedPort, "federation-port", 0, "the web servers' port of that federation (with --federation-dns)")
 	cmd.Flags().StringVar(&dataDir, "data-dir", "", "data directory to keep the demo's database and index, alias --data (default: a temporary directory)")
 	cmd.Flags().SetNormalizeFunc(demoFlagAlias)
-	config.Bind(cmd.Flags(), "addr", "log-level", "log-format", "harvest-workers", "refresh-min-interval", "snapshot-url")
+	config.Bind(cmd.Flags(), "addr", "log-level", "log-format", "harvest-workers", "refresh-min-interval", "snapshot-url", "database-url")
 	return cmd
 }
 
@@ -198,23 +215,40 @@ const demoMarker = ".qlink-demo"
 
 // claimDemoDir lets the demo use dir only when it is new, empty or marked
 // as a demo's: the demo harvests every provider stored in its data
-// directory, so an aggregator's directory must never be one.
-func claimDemoDir(dir string) error {
+// directory, so an aggregator's directory must never be one. fresh says
+// that the demo claimed it now.
+func claimDemoDir(dir string) (fresh bool, err error) {
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return fmt.Errorf("demo data directory: %w", err)
+			return false, fmt.Errorf("demo data directory: %w", err)
 		}
 	case err != nil:
-		return fmt.Errorf("demo data directory: %w", err)
+		return false, fmt.Errorf("demo data directory: %w", err)
 	case len(entries) > 0:
 		if _, err := os.Stat(filepath.Join(dir, demoMarker)); err == nil {
-			return nil
+			return false, nil
 		}
-		return fmt.Errorf("%s is not a demo data directory (it holds files but no %s marker): the demo harvests every provider stored in its data directory, so it refuses one it did not create; give --data-dir a new or empty directory", dir, demoMarker)
+		return false, fmt.Errorf("%s is not a demo data directory (it holds files but no %s marker): the demo harvests every provider stored in its data directory, so it refuses one it did not create; give --data-dir a new or empty directory", dir, demoMarker)
 	}
-	return os.WriteFile(filepath.Join(dir, demoMarker), []byte("created by qlink demo; qlink demo only runs on directories holding this file\n"), 0o640)
+	return true, os.WriteFile(filepath.Join(dir, demoMarker), []byte("created by qlink demo; qlink demo only runs on directories holding this file\n"), 0o640)
+}
+
+// refuseUsedDatabase refuses a PostgreSQL database that holds providers
+// for a demo starting on a new data directory: the demo harvests every
+// provider stored, so only an empty database, or the one an earlier demo
+// filled (given its data directory again), may be a demo's.
+func refuseUsedDatabase(ctx context.Context, a *app) error {
+	ps, err := a.store.ListProviders(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ps) > 0 {
+		return fmt.Errorf("the database of --database-url holds %d providers: the demo harvests every provider stored, so it starts only on an empty database "+
+			"(or on the one an earlier demo filled, given that demo's --data-dir again)", len(ps))
+	}
+	return nil
 }
 
 // demoNetwork points discovery and fetching at the simulated federation.

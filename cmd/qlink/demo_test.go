@@ -62,16 +62,16 @@ func TestDemoRefusesADataDirectoryItDidNotCreate(t *testing.T) {
 		}
 	}
 
-	fresh := filepath.Join(t.TempDir(), "demo-data")
-	if err := claimDemoDir(fresh); err != nil {
-		t.Fatalf("a new directory: %v", err)
+	dir := filepath.Join(t.TempDir(), "demo-data")
+	if fresh, err := claimDemoDir(dir); err != nil || !fresh {
+		t.Fatalf("a new directory: fresh %v, %v", fresh, err)
 	}
-	os.WriteFile(filepath.Join(fresh, "qlink.db"), []byte("the demo's database"), 0o600)
-	if err := claimDemoDir(fresh); err != nil {
-		t.Errorf("reusing a demo's directory: %v", err)
+	os.WriteFile(filepath.Join(dir, "qlink.db"), []byte("the demo's database"), 0o600)
+	if fresh, err := claimDemoDir(dir); err != nil || fresh {
+		t.Errorf("reusing a demo's directory: fresh %v, %v", fresh, err)
 	}
-	if err := claimDemoDir(t.TempDir()); err != nil {
-		t.Errorf("an empty directory: %v", err)
+	if fresh, err := claimDemoDir(t.TempDir()); err != nil || !fresh {
+		t.Errorf("an empty directory: fresh %v, %v", fresh, err)
 	}
 }
 

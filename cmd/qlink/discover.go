@@ -12,7 +12,6 @@ import (
 	"qlink/internal/discovery"
 	"qlink/internal/harvest"
 	"qlink/internal/store"
-	"qlink/internal/store/sqlite"
 )
 
 func newDiscoverCmd() *cobra.Command {
@@ -75,7 +74,7 @@ registrable domain, and only reports.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
-	config.Bind(cmd.Flags(), "data-dir", "contact-url", "log-level", "log-format", "auto-migrate", "fetch-timeout")
+	config.Bind(cmd.Flags(), "data-dir", "database-url", "contact-url", "log-level", "log-format", "auto-migrate", "fetch-timeout")
 	return cmd
 }
 
@@ -87,7 +86,7 @@ func discoverDomain(cmd *cobra.Command, d *discovery.Discoverer, domain string, 
 
 // notInRegistry explains an argument that is neither a provider of the
 // registry nor a domain, and what to type instead.
-func notInRegistry(cmd *cobra.Command, st *sqlite.Store, cfg config.Config, arg string) error {
+func notInRegistry(cmd *cobra.Command, st store.Store, cfg config.Config, arg string) error {
 	providers, err := st.ListProviders(cmd.Context())
 	if err != nil {
 		return err

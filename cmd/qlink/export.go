@@ -79,7 +79,7 @@ running qlink serve.`,
 	cmd.Flags().StringVar(&country, "country", "", "only the courses of this country's institutions (ISO 3166-1 alpha-2)")
 	cmd.Flags().StringVarP(&output, "output", "o", "-", "file to write (- for standard output); a name ending in .gz is compressed")
 	cmd.MarkFlagRequired("format")
-	config.Bind(cmd.Flags(), "data-dir", "secret-key", "log-level", "log-format", "auto-migrate")
+	config.Bind(cmd.Flags(), "data-dir", "database-url", "secret-key", "log-level", "log-format", "auto-migrate")
 	return cmd
 }
 

@@ -54,7 +54,7 @@ func TestServeRegeneratesTheDatasetAndExportWritesIt(t *testing.T) {
 	}
 	serveCtx, stop := context.WithCancel(ctx)
 	served := make(chan error, 1)
-	go func() { served <- serveAndHarvest(serveCtx, a, ln, srv.Handler(), 0) }()
+	go func() { served <- serveNode(serveCtx, a, ln, srv.Handler(), true, 0) }()
 	stopped := false
 	stopServe := func() {
 		if !stopped {

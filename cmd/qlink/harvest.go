@@ -17,7 +17,6 @@ import (
 	"qlink/internal/schedule"
 	"qlink/internal/search/bleve"
 	"qlink/internal/store"
-	"qlink/internal/store/sqlite"
 )
 
 func newHarvestCmd() *cobra.Command {
@@ -46,23 +45,29 @@ index is brought in line with the database.
 
 When a qlink serve owns the data directory, harvest hands the work to it instead: it
 queues the harvest ahead of the periodic work, says so and returns at once; --wait
-follows it and prints each run as it ends. The server's registry setting is used then.`,
+follows it and prints each run as it ends. The server's registry setting is used then.
+With --database-url the harvest always goes to the job queue, for the qlink workers
+(and serve processes) sharing that database.`,
 		Example: `  qlink harvest --registry-url https://backend.deqar.eu/connectapi/v1/providers/
   qlink harvest --registry-url providers.json --provider DEQARINST0001`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			enqueue := func(ctx context.Context, st store.Store, q *schedule.Queue) (handed, error) {
+				b, err := q.HarvestAll(ctx, providerIDs)
+				if ps, _ := st.ListProviders(ctx); len(ps) == 0 {
+					fmt.Fprintln(cmd.OutOrStdout(), "The registry holds no providers yet: the harvest finds something only if the server runs with --registry-url.")
+				}
+				return handed{b, "a full harvest (registry import as the server is set up, discovery and refresh of every provider)",
+					func(src store.Source) bool {
+						return len(providerIDs) == 0 || slices.Contains(providerIDs, src.ProviderID)
+					}}, err
+			}
+			if usesWorkers(cmd) {
+				return handOver(cmd, wait, enqueue)
+			}
 			a, err := openCmdApp(cmd)
 			if errors.Is(err, bleve.ErrBusy) {
-				return handOver(cmd, wait, func(ctx context.Context, st *sqlite.Store, q *schedule.Queue) (handed, error) {
-					b, err := q.HarvestAll(ctx, providerIDs)
-					if ps, _ := st.ListProviders(ctx); len(ps) == 0 {
-						fmt.Fprintln(cmd.OutOrStdout(), "The registry holds no providers yet: the harvest finds something only if the server runs with --registry-url.")
-					}
-					return handed{b, "a full harvest (registry import as the server is set up, discovery and refresh of every provider)",
-						func(src store.Source) bool {
-							return len(providerIDs) == 0 || slices.Contains(providerIDs, src.ProviderID)
-						}}, err
-				})
+				return handOver(cmd, wait, enqueue)
 			}
 			if err != nil {
 				return err
@@ -80,7 +85,7 @@ follows it and prints each run as it ends. The server's registry setting is used
 	}
 	cmd.Flags().StringSliceVar(&providerIDs, "provider", nil, "harvest only these provider IDs (repeatable)")
 	cmd.Flags().BoolVar(&wait, "wait", false, "when a server does the work, follow it until it ends")
-	config.Bind(cmd.Flags(), "data-dir", "secret-key", "registry-url", "alliances-url", "contact-url", "log-level", "log-format", "auto-migrate",
+	config.Bind(cmd.Flags(), "data-dir", "database-url", "secret-key", "registry-url", "alliances-url", "contact-url", "log-level", "log-format", "auto-migrate",
 		"fetch-timeout", "fetch-max-body", "fetch-per-host", "fetch-host-rate", "fetch-attempts", "harvest-workers", "harvest-max-pages",
 		"harvest-max-removal", "harvest-max-sources", "harvest-max-run-bytes", "harvest-max-run-pages", "harvest-max-records",
 		"harvest-provider-timeout", "harvest-keep-snapshots", "snapshot-url", "harvest-publish-for")

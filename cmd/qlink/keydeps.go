@@ -13,7 +13,6 @@ import (
 	"qlink/internal/keys"
 	"qlink/internal/manifest"
 	"qlink/internal/store"
-	"qlink/internal/store/sqlite"
 )
 
 // Stored secrets are encrypted for the aggregator's RSA key, so rotating
@@ -32,7 +31,7 @@ type clientSecret struct {
 // decryptClients opens every registered client secret. One that no key
 // accepted opens is left out: it is already lost, and only registering the
 // client again helps (qlink credentials set says so when it is used).
-func decryptClients(ctx context.Context, st *sqlite.Store, ring *keys.Ring) ([]clientSecret, error) {
+func decryptClients(ctx context.Context, st store.Store, ring *keys.Ring) ([]clientSecret, error) {
 	clients, err := st.ListOAuthClients(ctx, "")
 	if err != nil {
 		return nil, err
@@ -54,7 +53,7 @@ func decryptClients(ctx context.Context, st *sqlite.Store, ring *keys.Ring) ([]c
 
 // reencryptClients encrypts for the current RSA key every client secret
 // that another key opened, reporting each on out.
-func reencryptClients(ctx context.Context, st *sqlite.Store, ring *keys.Ring, secrets []clientSecret, out io.Writer) error {
+func reencryptClients(ctx context.Context, st store.Store, ring *keys.Ring, secrets []clientSecret, out io.Writer) error {
 	cur, err := ring.Current(keys.AlgRSAOAEP)
 	if err != nil {
 		return err
@@ -84,7 +83,7 @@ type manifestSecret struct {
 // manifestSecrets finds which key opens each encrypted value in the
 // sources the providers' current manifests list. Values no key opens are
 // left out: no retirement changes them.
-func manifestSecrets(ctx context.Context, st *sqlite.Store, ring *keys.Ring) ([]manifestSecret, error) {
+func manifestSecrets(ctx context.Context, st store.Store, ring *keys.Ring) ([]manifestSecret, error) {
 	sources, err := st.ListSources(ctx, "")
 	if err != nil {
 		return nil, err

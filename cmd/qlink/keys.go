@@ -117,7 +117,7 @@ func keysCommand(c *cobra.Command, run func(cmd *cobra.Command, cfg config.Confi
 		}
 		return run(cmd, cfg, ring, args)
 	}
-	config.Bind(c.Flags(), "data-dir", "secret-key")
+	config.Bind(c.Flags(), "data-dir", "database-url", "secret-key")
 	return c
 }
 

@@ -7,9 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"qlink/internal/config"
-	"qlink/internal/redact"
-	"qlink/internal/store/postgres"
-	"qlink/internal/store/sqlite"
 )
 
 func newMigrateCmd() *cobra.Command {
@@ -29,35 +26,21 @@ PostgreSQL database; processes migrating one PostgreSQL database at once wait fo
 			if err != nil {
 				return err
 			}
-			if cfg.DatabaseURL != "" {
-				return migratePostgres(cmd, cfg)
+			if cfg.DatabaseURL == "" {
+				if err := checkInstance(cfg); err != nil {
+					return err
+				}
 			}
-			if err := checkInstance(cfg); err != nil {
-				return err
-			}
-			st, err := sqlite.Open(cfg.DatabasePath())
+			st, name, err := openEngine(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			return migrateStore(cmd, st, cfg.DatabasePath())
+			return migrateStore(cmd, st, name)
 		},
 	}
 	config.Bind(cmd.Flags(), "data-dir", "log-level", "database-url")
 	return cmd
-}
-
-func migratePostgres(cmd *cobra.Command, cfg config.Config) error {
-	dsn, err := cfg.DatabaseDSN()
-	if err != nil {
-		return err
-	}
-	st, err := postgres.Open(cmd.Context(), dsn)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	return migrateStore(cmd, st, redact.URL(cfg.DatabaseURL))
 }
 
 // migrator is what migrate needs of a store, on either engine.

@@ -60,7 +60,7 @@ It reads only the database, so it also works beside a running qlink serve.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
-	config.Bind(cmd.Flags(), "data-dir", "secret-key", "log-level", "log-format", "auto-migrate")
+	config.Bind(cmd.Flags(), "data-dir", "database-url", "secret-key", "log-level", "log-format", "auto-migrate")
 	return cmd
 }
 

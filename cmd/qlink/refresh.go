@@ -15,7 +15,6 @@ import (
 	"qlink/internal/schedule"
 	"qlink/internal/search/bleve"
 	"qlink/internal/store"
-	"qlink/internal/store/sqlite"
 )
 
 func newRefreshCmd() *cobra.Command {
@@ -28,26 +27,32 @@ sources), now. Find the IDs with "qlink runs".
 
 When a qlink serve owns the data directory, refresh hands the work to it: it queues
 the job ahead of the periodic ones, says so and returns; --wait follows the job and
-prints each run as it ends. With no server running, refresh does the work itself.`,
+prints each run as it ends. With no server running, refresh does the work itself.
+With --database-url the work always goes to the job queue, for the qlink workers
+(and serve processes) sharing that database.`,
 		Example: `  qlink refresh DEQARINST0001
   qlink refresh DEQARINST0001 --wait`,
 		Args: oneArg("a provider ID or a source ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id := args[0]
+			enqueue := func(ctx context.Context, st store.Store, q *schedule.Queue) (handed, error) {
+				kind, err := refreshTarget(ctx, st, id)
+				if err != nil {
+					return handed{}, err
+				}
+				if kind == "source" {
+					b, err := q.RefreshSource(ctx, id)
+					return handed{b, "a refresh of source " + id, func(src store.Source) bool { return src.ID == id }}, err
+				}
+				b, err := q.RefreshProvider(ctx, id)
+				return handed{b, "discovery and a refresh of provider " + id, func(src store.Source) bool { return src.ProviderID == id }}, err
+			}
+			if usesWorkers(cmd) {
+				return handOver(cmd, wait, enqueue)
+			}
 			a, err := openCmdApp(cmd)
 			if errors.Is(err, bleve.ErrBusy) {
-				return handOver(cmd, wait, func(ctx context.Context, st *sqlite.Store, q *schedule.Queue) (handed, error) {
-					kind, err := refreshTarget(ctx, st, id)
-					if err != nil {
-						return handed{}, err
-					}
-					if kind == "source" {
-						b, err := q.RefreshSource(ctx, id)
-						return handed{b, "a refresh of source " + id, func(src store.Source) bool { return src.ID == id }}, err
-					}
-					b, err := q.RefreshProvider(ctx, id)
-					return handed{b, "discovery and a refresh of provider " + id, func(src store.Source) bool { return src.ProviderID == id }}, err
-				})
+				return handOver(cmd, wait, enqueue)
 			}
 			if err != nil {
 				return err
@@ -57,12 +62,12 @@ prints each run as it ends. With no server running, refresh does the work itself
 		},
 	}
 	cmd.Flags().BoolVar(&wait, "wait", false, "when a server does the work, follow it until it ends")
-	config.Bind(cmd.Flags(), append([]string{"data-dir", "secret-key", "log-level", "log-format", "auto-migrate"}, harvestSettings...)...)
+	config.Bind(cmd.Flags(), append([]string{"data-dir", "database-url", "secret-key", "log-level", "log-format", "auto-migrate"}, harvestSettings...)...)
 	return cmd
 }
 
 // refreshTarget says whether id names a source or a provider.
-func refreshTarget(ctx context.Context, st *sqlite.Store, id string) (string, error) {
+func refreshTarget(ctx context.Context, st store.Store, id string) (string, error) {
 	if _, err := st.Source(ctx, id); err == nil {
 		return "source", nil
 	} else if !errors.Is(err, store.ErrNotFound) {
@@ -110,9 +115,17 @@ type handed struct {
 	about func(store.Source) bool
 }
 
+// usesWorkers tells whether the command's instance is on PostgreSQL: its
+// harvests are the work of the processes that share the job queue there
+// (qlink worker, qlink serve), never of a command beside them.
+func usesWorkers(cmd *cobra.Command) bool {
+	cfg, err := loadConfig(cmd)
+	return err == nil && cfg.DatabaseURL != ""
+}
+
 // handOver queues work for the server that owns the data directory,
 // says what it queued, and with wait follows it to the end.
-func handOver(cmd *cobra.Command, wait bool, enqueue func(context.Context, *sqlite.Store, *schedule.Queue) (handed, error)) error {
+func handOver(cmd *cobra.Command, wait bool, enqueue func(context.Context, store.Store, *schedule.Queue) (handed, error)) error {
 	ctx, out := cmd.Context(), cmd.OutOrStdout()
 	st, cfg, err := openCmdStore(cmd)
 	if err != nil {
@@ -132,7 +145,11 @@ func handOver(cmd *cobra.Command, wait bool, enqueue func(context.Context, *sqli
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "A qlink server owns %s: queued %s for it (%s).\n", cfg.DataDir, h.what, harvest.Count(h.batch.Jobs, "job"))
+	owner := "A qlink server owns " + cfg.DataDir
+	if cfg.DatabaseURL != "" {
+		owner = "The instance is on PostgreSQL, where qlink workers harvest"
+	}
+	fmt.Fprintf(out, "%s: queued %s for it (%s).\n", owner, h.what, harvest.Count(h.batch.Jobs, "job"))
 	if !wait {
 		fmt.Fprintln(out, "It runs ahead of the periodic work; follow it with --wait or qlink runs.")
 		return nil
@@ -140,7 +157,7 @@ func handOver(cmd *cobra.Command, wait bool, enqueue func(context.Context, *sqli
 	return followBatch(ctx, st, q, h, since, out)
 }
 
-func lastRunID(ctx context.Context, st *sqlite.Store) (int64, error) {
+func lastRunID(ctx context.Context, st store.Store) (int64, error) {
 	runs, err := st.FindRuns(ctx, store.RunFilter{Limit: 1})
 	if err != nil || len(runs) == 0 {
 		return 0, err
@@ -155,7 +172,7 @@ const followPoll = 500 * time.Millisecond
 // of its jobs is left: the runs on its sources, started after it was
 // queued, that the periodic schedule did not start. (Other work an
 // operator queued for the same sources at the same time shows too.)
-func followBatch(ctx context.Context, st *sqlite.Store, q *schedule.Queue, h handed, since int64, out io.Writer) error {
+func followBatch(ctx context.Context, st store.Store, q *schedule.Queue, h handed, since int64, out io.Writer) error {
 	printed := map[int64]bool{}
 	counts := map[store.RunStatus]int{}
 	for {

@@ -60,7 +60,7 @@ func startServingDemo(t *testing.T) *servingDemo {
 	}
 	serveCtx, stop := context.WithCancel(ctx)
 	served := make(chan error, 1)
-	go func() { served <- serveAndHarvest(serveCtx, a, ln, srv.Handler(), 0) }()
+	go func() { served <- serveNode(serveCtx, a, ln, srv.Handler(), true, 0) }()
 	t.Cleanup(func() {
 		stop()
 		if err := <-served; err != nil {

@@ -30,7 +30,7 @@ every flag names its variable.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newDemoCmd(), newInitCmd(), newServeCmd(), newHarvestCmd(), newRefreshCmd(), newDiscoverCmd(), newCheckCmd(), newVocabCmd(), newConvertCmd(), newValidateCmd(), newKeysCmd(), newCredentialsCmd(), newConfigCmd(), newMigrateCmd(), newRunsCmd(), newQualityCmd(), newAlliancesCmd(), newAdminCmd(), newExportCmd())
+	root.AddCommand(newDemoCmd(), newInitCmd(), newServeCmd(), newWorkerCmd(), newHarvestCmd(), newRefreshCmd(), newDiscoverCmd(), newCheckCmd(), newVocabCmd(), newConvertCmd(), newValidateCmd(), newKeysCmd(), newCredentialsCmd(), newConfigCmd(), newMigrateCmd(), newRunsCmd(), newQualityCmd(), newAlliancesCmd(), newAdminCmd(), newExportCmd())
 	root.AddCommand(newCopyCmd())
 	return root
 }

@@ -15,7 +15,6 @@ import (
 
 	"qlink/internal/config"
 	"qlink/internal/store"
-	"qlink/internal/store/sqlite"
 )
 
 func newRunsCmd() *cobra.Command {
@@ -59,14 +58,14 @@ These commands read only the database, so they also work beside a running qlink 
 		},
 	}
 	cmd.Flags().IntVar(&limit, "limit", 50, "most runs listed (0: all)")
-	config.Bind(cmd.Flags(), "data-dir", "secret-key", "log-level", "log-format", "auto-migrate")
+	config.Bind(cmd.Flags(), "data-dir", "database-url", "secret-key", "log-level", "log-format", "auto-migrate")
 	cmd.AddCommand(newRunsListCmd(), newRunsShowCmd(), newRunsConfirmCmd())
 	return cmd
 }
 
 // printRunPage prints the runs f selects and says how many there are in
 // all when the limit left some out.
-func printRunPage(cmd *cobra.Command, st *sqlite.Store, f store.RunFilter) error {
+func printRunPage(cmd *cobra.Command, st store.Store, f store.RunFilter) error {
 	runs, err := st.FindRuns(cmd.Context(), f)
 	if err != nil {
 		return err
@@ -110,7 +109,7 @@ func newRunsListCmd() *cobra.Command {
 	cmd.Flags().StringVar(&sourceID, "source", "", "only runs of this source ID")
 	cmd.Flags().StringVar(&status, "status", "", "only runs with this status: ok, partial, not-modified, suspicious, failed, interrupted or running")
 	cmd.Flags().IntVar(&limit, "limit", 50, "most runs listed (0: all)")
-	config.Bind(cmd.Flags(), "data-dir", "secret-key", "log-level", "log-format", "auto-migrate")
+	config.Bind(cmd.Flags(), "data-dir", "database-url", "secret-key", "log-level", "log-format", "auto-migrate")
 	return cmd
 }
 
@@ -122,7 +121,7 @@ func checkRunStatus(s string) error {
 	return fmt.Errorf("--status %q: want ok, partial, not-modified, suspicious, failed, interrupted or running", s)
 }
 
-func printRuns(cmd *cobra.Command, st *sqlite.Store, runs []store.Run) error {
+func printRuns(cmd *cobra.Command, st store.Store, runs []store.Run) error {
 	out := cmd.OutOrStdout()
 	if len(runs) == 0 {
 		fmt.Fprintln(out, "No runs match.")
@@ -187,7 +186,7 @@ its source can be confirmed; a run superseded by a later one is refused.`,
 		},
 	}
 	// snapshot-url: the records of a suspicious run are kept as a snapshot.
-	config.Bind(cmd.Flags(), "data-dir", "secret-key", "log-level", "log-format", "auto-migrate", "snapshot-url")
+	config.Bind(cmd.Flags(), "data-dir", "database-url", "secret-key", "log-level", "log-format", "auto-migrate", "snapshot-url")
 	return cmd
 }
 
@@ -225,7 +224,7 @@ func newRunsShowCmd() *cobra.Command {
 			return nil
 		},
 	}
-	config.Bind(cmd.Flags(), "data-dir", "secret-key", "log-level", "log-format", "auto-migrate")
+	config.Bind(cmd.Flags(), "data-dir", "database-url", "secret-key", "log-level", "log-format", "auto-migrate")
 	return cmd
 }
 

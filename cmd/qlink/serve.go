@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"sync"
@@ -13,6 +14,7 @@ import (
 
 	"qlink/internal/config"
 	"qlink/internal/export"
+	"qlink/internal/store"
 	"qlink/internal/web"
 )
 
@@ -66,7 +68,9 @@ On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
 			}
-			if !noHarvest {
+			// On PostgreSQL a node that harvests nothing still queues
+			// work (Refresh now, retries) for the workers.
+			if !noHarvest || a.shared() {
 				if err := a.offerRefreshes(cmd.Context()); err != nil {
 					return err
 				}
@@ -76,17 +80,13 @@ On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
 				return err
 			}
 			return withMetricsListener(cmd.Context(), a, func(ctx context.Context) error {
-				if noHarvest {
-					a.log.Info("serving", "url", a.cfg.PublicURL(), "harvest", false)
-					return serveHTTP(ctx, ln, srv.Handler())
-				}
-				return serveAndHarvest(ctx, a, ln, srv.Handler(), 0)
+				return serveNode(ctx, a, ln, srv.Handler(), !noHarvest, 0)
 			})
 		},
 	}
 	cmd.Flags().Bool("init", false, "create the instance when the data directory is new or empty (as qlink init does); an existing instance is used as it is")
 	cmd.Flags().BoolVar(&noHarvest, "no-harvest", false, "serve only, harvesting nothing (a read-only node)")
-	config.Bind(cmd.Flags(), append([]string{"data-dir", "secret-key", "addr", "base-url", "dataset-publisher", "log-level", "log-format", "auto-migrate", "refresh-min-interval"},
+	config.Bind(cmd.Flags(), append([]string{"data-dir", "database-url", "secret-key", "addr", "base-url", "dataset-publisher", "log-level", "log-format", "auto-migrate", "refresh-min-interval"},
 		append(append(harvestSettings, accountSettings...), webSettings...)...)...)
 	return cmd
 }
@@ -100,19 +100,29 @@ var harvestSettings = []string{"registry-url", "alliances-url", "contact-url", "
 // webSettings are the settings of the commands that serve the catalogue.
 var webSettings = []string{"api-rate", "api-burst", "trusted-proxies", "metrics-listen"}
 
-// serveAndHarvest serves h and works the harvest schedule in the same
-// process until ctx ends or either stops with an error; override, when
-// set, replaces every source's refresh interval.
-func serveAndHarvest(ctx context.Context, a *app, ln net.Listener, h http.Handler, override time.Duration) error {
+// serveNode serves h until ctx ends, keeping the open dataset in line
+// with the store, and, with harvests set, works the harvest schedule in
+// the same process; override, when set, replaces every source's refresh
+// interval. It stops when either the server or the schedule stops with
+// an error.
+func serveNode(ctx context.Context, a *app, ln net.Listener, h http.Handler, harvests bool, override time.Duration) error {
 	ctx, cancel := context.WithCancel(ctx)
 	regen := export.NewRegenerator(a.store, a.cfg.DatasetPath(), a.regenerateAfter(), a.log)
-	var regenerating sync.WaitGroup
+	var background sync.WaitGroup
 	defer func() {
 		cancel()
-		regenerating.Wait() // a generation under way stops before the store closes
+		background.Wait() // a generation under way stops before the store closes
 	}()
-	regenerating.Go(func() { regen.Run(ctx) })
+	background.Go(func() { regen.Run(ctx) })
 	regen.Poke() // the files may predate this version or the last harvests
+	if a.shared() {
+		// Other processes harvest too: their runs renew this node's files.
+		background.Go(func() { watchHarvests(ctx, a.store, a.harvestWatch(), regen.Poke, a.log) })
+	}
+	if !harvests {
+		a.log.Info("serving", "url", a.cfg.PublicURL(), "addr", ln.Addr().String(), "harvest", false)
+		return serveHTTP(ctx, ln, h)
+	}
 	sch, err := a.openScheduler(ctx, override, regen.Poke)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -122,7 +132,7 @@ func serveAndHarvest(ctx context.Context, a *app, ln net.Listener, h http.Handle
 	}
 	defer sch.Close()
 	a.metrics.ReadQueueDepth(sch.Depth)
-	a.log.Info("serving", "url", a.cfg.PublicURL(), "harvest_workers", a.cfg.Harvest.Workers)
+	a.log.Info("serving", "url", a.cfg.PublicURL(), "addr", ln.Addr().String(), "harvest_workers", a.cfg.Harvest.Workers)
 	schedDone := make(chan error, 1)
 	go func() {
 		err := sch.Run(ctx)
@@ -132,6 +142,64 @@ func serveAndHarvest(ctx context.Context, a *app, ln net.Listener, h http.Handle
 	httpErr := serveHTTP(ctx, ln, h)
 	cancel()
 	return errors.Join(httpErr, <-schedDone)
+}
+
+// harvestWatch is how often a node on a shared database looks for runs
+// other processes finished (watchHarvests).
+const harvestWatch = 15 * time.Second
+
+// harvestWatch is harvestWatch, shorter in tests.
+func (a *app) harvestWatch() time.Duration {
+	if a.testHarvestWatch > 0 {
+		return a.testHarvestWatch
+	}
+	return harvestWatch
+}
+
+// watchHarvests calls changed whenever a run that added, changed or
+// removed courses has finished since it last looked, whichever process
+// ran it, looking every interval until ctx ends: a web node that
+// harvests nothing keeps its dataset files in line with the workers'
+// harvests. It looks at the newest runs only (changedRunsWindow), which a
+// run finishing far behind that many later ones escapes until the next
+// change.
+func watchHarvests(ctx context.Context, st store.Store, every time.Duration, changed func(), log *slog.Logger) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	var seen time.Time
+	for first := true; ; first = false {
+		latest, err := lastCourseChange(ctx, st)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("looking for finished harvests", "error", err)
+		case latest.After(seen):
+			if !first { // the caller renews its files at start anyway
+				changed()
+			}
+			seen = latest
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// changedRunsWindow is how many of the newest runs watchHarvests reads.
+const changedRunsWindow = 200
+
+// lastCourseChange is when the latest of the newest runs that changed
+// courses finished (zero: none).
+func lastCourseChange(ctx context.Context, st store.Store) (time.Time, error) {
+	runs, err := st.FindRuns(ctx, store.RunFilter{Limit: changedRunsWindow})
+	var latest time.Time
+	for _, r := range runs {
+		if r.Added+r.Updated+r.Removed > 0 && r.FinishedAt.After(latest) {
+			latest = r.FinishedAt
+		}
+	}
+	return latest, err
 }
 
 // datasetQuiet is how long serve waits after the last harvest that changed
@@ -148,7 +216,7 @@ func (a *app) regenerateAfter() time.Duration {
 }
 
 // withMetricsListener runs run and, when metrics-listen is set, serves
-// /metrics on that address alone for as long: the operator can keep the
+// /metrics (and /healthz) on that address alone for as long: the operator can keep the
 // metrics off the public listener (a firewall, a private interface).
 func withMetricsListener(ctx context.Context, a *app, run func(context.Context) error) error {
 	if a.cfg.API.MetricsListen == "" {
@@ -161,6 +229,7 @@ func withMetricsListener(ctx context.Context, a *app, run func(context.Context) 
 	a.log.Info("serving metrics", "addr", ln.Addr().String())
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", a.metrics.Handler())
+	mux.HandleFunc("GET /healthz", healthz)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	metricsDone := make(chan error, 1)
