@@ -2,13 +2,20 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"qlink/internal/pgtest"
+	"qlink/internal/testfed"
 )
 
 // TestDemoOnPostgres runs the demo with --database-url: records, search
@@ -56,5 +63,290 @@ func TestDemoOnPostgres(t *testing.T) {
 		"--data-dir", filepath.Join(t.TempDir(), "other"), "--addr", "127.0.0.1:0")
 	if err == nil || !strings.Contains(err.Error(), "empty database") {
 		t.Errorf("a new demo directory on a filled database: %v, want a refusal", err)
+	}
+}
+
+// Test knobs of the child processes of TestSeveralProcessesShareOnePostgres.
+const (
+	// federationEnv points a child's discovery and fetching at the
+	// test's simulated federation: "<dns address> <port>".
+	federationEnv = "QLINK_TEST_FEDERATION"
+	// rescueEnv shortens rescueAfter, so that a killed worker's job is
+	// run again within seconds.
+	rescueEnv = "QLINK_TEST_RESCUE_AFTER"
+)
+
+// This init must run before the one in signal_test.go that runs main:
+// files initialise in name order.
+func init() {
+	if dns, port, ok := strings.Cut(os.Getenv(federationEnv), " "); ok {
+		p, err := strconv.Atoi(port)
+		if err != nil {
+			panic(federationEnv + ": " + err.Error())
+		}
+		cmdNetwork = federationNetwork(dns, p)
+	}
+	if v := os.Getenv(rescueEnv); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			panic(rescueEnv + ": " + err.Error())
+		}
+		rescueAfter = d
+	}
+}
+
+// gate holds the requests for one URL prefix, once set, until opened,
+// telling held of each.
+type gate struct {
+	prefix atomic.Pointer[string]
+	held   chan struct{}
+	open   chan struct{}
+}
+
+func newGate() *gate {
+	return &gate{held: make(chan struct{}, 10), open: make(chan struct{})}
+}
+
+func (g *gate) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := g.prefix.Load(); p != nil && strings.HasPrefix("http://"+r.Host+r.URL.Path, *p) {
+			select {
+			case g.held <- struct{}{}:
+			default:
+			}
+			select {
+			case <-g.open:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// TestSeveralProcessesShareOnePostgres: one serve --no-harvest and two
+// workers, real processes on one PostgreSQL database, harvest the
+// simulated federation. The worker that harvests one source is killed
+// (SIGKILL) while the source's server holds its request; the other worker
+// runs the job again once River takes the first for dead. In the end every
+// source has been harvested once for its slot (the killed run aside),
+// every course is stored once, and the web node, which harvests nothing,
+// serves them all.
+func TestSeveralProcessesShareOnePostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a federation and three processes")
+	}
+	ctx := context.Background()
+	dbURL := pgtest.NewDatabase(t)
+	stall := newGate()
+	fed, err := testfed.Start(ctx, testfed.Options{Institutions: 4, CoursesPerInstitution: 6, Seed: 11,
+		Formats: []string{testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI, testfed.FormatELM}, Wrap: stall.wrap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fed.Close()
+	stalled := fed.Institutions()[0].Sources[0]
+	stall.prefix.Store(&stalled.Path)
+	want := len(expectedCatalogue(fed))
+
+	// One instance: init makes the keys, which every process gets a copy of.
+	dirs := []string{filepath.Join(t.TempDir(), "web"), filepath.Join(t.TempDir(), "worker1"), filepath.Join(t.TempDir(), "worker2")}
+	if out, err := run(t, "", "init", "--data-dir", dirs[0], "--database-url", dbURL); err != nil {
+		t.Fatalf("init: %v\n%s", err, out)
+	}
+	for _, dir := range dirs[1:] {
+		copyFiles(t, dirs[0], dir, keysFile, kekFile, csrfKeyFile)
+	}
+
+	t.Setenv(federationEnv, fed.DNSAddr()+" "+strconv.Itoa(fed.Port()))
+	t.Setenv(rescueEnv, "10s")
+	web := startQlink(t, "serve", "--no-harvest", "--database-url", dbURL, "--data-dir", dirs[0], "--addr", "127.0.0.1:0")
+	addr := web.valueOf(t, "serving", "addr=")
+	var workers []*qlinkProcess
+	for _, dir := range dirs[1:] {
+		workers = append(workers, startQlink(t, "worker", "--database-url", dbURL, "--data-dir", dir,
+			"--registry-url", fed.RegistryURL(), "--harvest-workers", "2"))
+	}
+
+	select {
+	case <-stall.held:
+	case <-time.After(6 * hangDetector):
+		logOutput(t, append(workers, web)...)
+		logJobs(t, dbURL)
+		t.Fatalf("no worker harvested %s", stalled.Path)
+	}
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var sourceID, owner string
+	waitUntil(t, "the held run in the runs table", func() bool {
+		err := conn.QueryRow(ctx, `SELECT r.source_id, r.owner FROM runs r JOIN sources s ON s.id = r.source_id
+			WHERE s.url = $1 AND r.status = 'running'`, stalled.Path).Scan(&sourceID, &owner)
+		return err == nil
+	})
+	killed := slices.IndexFunc(workers, func(p *qlinkProcess) bool {
+		return strings.Contains(owner, ":"+strconv.Itoa(p.cmd.Process.Pid)+":")
+	})
+	if killed < 0 {
+		t.Fatalf("run owner %q is neither worker", owner)
+	}
+	if err := workers[killed].cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-workers[killed].done
+	close(stall.open)
+	survivor := workers[1-killed]
+
+	// The held job, rescued, ends on the survivor; every source has a run
+	// that ended well.
+	var attempts int
+	var attemptedBy []string
+	waitUntil(t, "the killed worker's job finished by the other", func() bool {
+		err := conn.QueryRow(ctx, `SELECT attempt, attempted_by FROM river_job
+			WHERE kind = 'qlink_refresh_source' AND args->>'source_id' = $1 AND state = 'completed'`, sourceID).Scan(&attempts, &attemptedBy)
+		return err == nil
+	})
+	if attempts != 2 || len(attemptedBy) != 2 || attemptedBy[0] == attemptedBy[1] {
+		t.Errorf("the held job: attempt %d by %v, want two attempts by two processes", attempts, attemptedBy)
+	}
+	type runRow struct {
+		source, status, owner, trigger string
+		conflicts                      int
+	}
+	var runs []runRow
+	var sources int
+	waitUntil(t, "a finished run of every source", func() bool {
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM sources WHERE active`).Scan(&sources); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := conn.Query(ctx, `SELECT source_id, status, owner, trigger, conflicts FROM runs ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (runRow, error) {
+			var r runRow
+			return r, row.Scan(&r.source, &r.status, &r.owner, &r.trigger, &r.conflicts)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := map[string]bool{}
+		for _, r := range runs {
+			if r.status != "running" {
+				done[r.source] = true
+			}
+		}
+		return sources > 0 && len(done) == sources
+	})
+	if sources < len(fed.Institutions()) {
+		t.Errorf("%d sources for %d institutions", sources, len(fed.Institutions()))
+	}
+	finished := map[string]int{}
+	for _, r := range runs {
+		switch {
+		case r.source == sourceID && r.owner == owner:
+			if r.status != "running" && r.status != "interrupted" {
+				t.Errorf("the killed worker's run ended %s", r.status)
+			}
+		case r.status != "ok" || !strings.HasPrefix(r.trigger, "schedule") || r.conflicts != 0:
+			t.Errorf("run %+v, want an ok scheduled run without conflicts", r)
+		default:
+			finished[r.source]++
+		}
+	}
+	for src, n := range finished {
+		if n != 1 {
+			t.Errorf("source %s harvested %d times in its slot, want once", src, n)
+		}
+	}
+
+	var stored int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM courses`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored != want {
+		t.Errorf("%d courses stored, want the federation's %d", stored, want)
+	}
+	var all apiResponse
+	waitUntil(t, "the web node to serve every course", func() bool {
+		getJSON(t, "http://"+addr+"/api/v1/courses?limit=1", &all)
+		return all.Total == want
+	})
+
+	for _, p := range []*qlinkProcess{survivor, web} {
+		if code := p.terminate(t); code != 0 {
+			t.Errorf("exit code %d after SIGTERM, want 0", code)
+		}
+	}
+}
+
+// valueOf waits for an output line containing want and returns the value
+// after key in it (up to the next space).
+func (p *qlinkProcess) valueOf(t *testing.T, want, key string) string {
+	t.Helper()
+	deadline := time.After(3 * hangDetector)
+	for {
+		select {
+		case line := <-p.lines:
+			if !strings.Contains(line, want) {
+				continue
+			}
+			if _, v, ok := strings.Cut(line, key); ok {
+				return strings.Fields(v)[0]
+			}
+		case err := <-p.done:
+			t.Fatalf("qlink ended (%v) before printing %q", err, want)
+		case <-deadline:
+			t.Fatalf("qlink never printed %q", want)
+		}
+	}
+}
+
+// logOutput logs what the processes printed that nobody read.
+func logOutput(t *testing.T, procs ...*qlinkProcess) {
+	for i, p := range procs {
+		for len(p.lines) > 0 {
+			t.Logf("process %d: %s", i, <-p.lines)
+		}
+	}
+}
+
+// logJobs logs the job queue.
+func logJobs(t *testing.T, dbURL string) {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, _ := conn.Query(ctx, `SELECT id, kind, state, attempt, args::text, coalesce(errors::text, $$$$) || $$ created $$ || created_at::text || $$ attempted $$ || coalesce(attempted_at::text,$$-$$) || $$ finalized $$ || coalesce(finalized_at::text, $$-$$) FROM river_job ORDER BY id`)
+	for rows.Next() {
+		var id int64
+		var kind, state, args string
+		var attempt int
+		var errs string
+		rows.Scan(&id, &kind, &state, &attempt, &args, &errs)
+		t.Logf("job %d %s %s attempt %d %s %s", id, kind, state, attempt, args, errs)
+	}
+	var leader string
+	conn.QueryRow(ctx, `SELECT leader_id FROM river_leader`).Scan(&leader)
+	t.Logf("leader %q", leader)
+}
+
+func copyFiles(t *testing.T, from, to string, names ...string) {
+	t.Helper()
+	if err := os.MkdirAll(to, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		b, err := os.ReadFile(filepath.Join(from, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

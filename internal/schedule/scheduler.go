@@ -203,22 +203,33 @@ func (s *Scheduler) requeueOrphans(ctx context.Context) error {
 	return nil
 }
 
-// planArgs asks for one round of planning.
-type planArgs struct{}
+// planArgs asks for one round of planning: the periodic one (Round 0),
+// or one asked for by a change, due at the second Round.
+type planArgs struct {
+	Round int64 `json:"round,omitempty"`
+}
 
 func (planArgs) Kind() string { return "qlink_plan" }
 
-// planOpts keeps at most one round of planning queued or under way; a
-// round that fails is not retried, the next tick plans again.
+// planOpts keeps at most one round of planning queued or under way for
+// the same args; a round that fails is not retried, the next tick plans
+// again.
 func planOpts() *river.InsertOpts {
 	return &river.InsertOpts{Queue: planQueue, Priority: priorityNow, MaxAttempts: 1,
-		UniqueOpts: river.UniqueOpts{ByState: liveStates}}
+		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: liveStates}}
 }
 
-// planSoon plans before the next tick. A round already queued or under
-// way stands for this one.
+// planSoon plans before the next tick, once the change that asks for it
+// is committed. Changes within one second share a round that starts when
+// that second is over: a round already under way, which may have read the
+// store before this change, never stands for it (River's unique jobs
+// would merge the two), and a burst of changes, such as the discovery of
+// every provider, makes one round a second at most.
 func (s *Scheduler) planSoon(ctx context.Context) {
-	if _, err := s.client.Insert(ctx, planArgs{}, planOpts()); err != nil && ctx.Err() == nil {
+	at := time.Now().Truncate(time.Second).Add(time.Second)
+	opts := planOpts()
+	opts.ScheduledAt = at
+	if _, err := s.client.Insert(ctx, planArgs{Round: at.Unix()}, opts); err != nil && ctx.Err() == nil {
 		s.log.Error("queueing a round of planning", "error", err)
 	}
 }

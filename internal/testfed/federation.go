@@ -89,8 +89,12 @@ func Start(ctx context.Context, opts Options) (*Federation, error) {
 		return nil, err
 	}
 	for k, l := range listeners {
+		var h http.Handler = routers[k]
+		if o.Wrap != nil {
+			h = o.Wrap(h)
+		}
 		srv := &http.Server{
-			Handler:           routers[k],
+			Handler:           h,
 			ReadHeaderTimeout: 10 * time.Second,
 			ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelDebug),
 		}

@@ -3,6 +3,7 @@ package testfed
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"time"
 )
@@ -51,6 +52,9 @@ type Options struct {
 	// profiles served by wrapping a data server (see [Profile].Later);
 	// the others misbehave from the start.
 	HostileLater bool
+	// Wrap, when set, wraps the handler of each of the federation's HTTP
+	// servers: a test watches or holds requests with it.
+	Wrap func(http.Handler) http.Handler
 }
 
 // Hostile is an institution whose data server misbehaves in one format.
