@@ -13,9 +13,9 @@ import (
 	"qlink/internal/web"
 )
 
-// csrfKeyFile holds the key CSRF tokens are signed with, in the data
+// csrfKeyFile holds the key CSRF tokens are signed with, in the keys
 // directory, so that forms stay valid across restarts and every server
-// process on the directory accepts the others' tokens.
+// process sharing the directory accepts the others' tokens.
 const csrfKeyFile = "csrf.key"
 
 // accountSettings are the settings of the commands that serve pages.
@@ -23,7 +23,7 @@ var accountSettings = []string{"session-ttl", "session-idle", "login-max-failure
 
 // accountOptions wires sign-in, provider claims and the dashboard.
 func (a *app) accountOptions() (web.AccountOptions, error) {
-	key, err := loadOrCreateKey(filepath.Join(a.cfg.DataDir, csrfKeyFile))
+	key, err := loadOrCreateKey(filepath.Join(a.cfg.KeyDir(), csrfKeyFile))
 	if err != nil {
 		return web.AccountOptions{}, err
 	}

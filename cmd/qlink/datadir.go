@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -26,9 +27,9 @@ import (
 // database is elsewhere and the directory holds the key ring alone.
 func instanceFiles(cfg config.Config) []string {
 	if cfg.DatabaseURL != "" {
-		return []string{filepath.Join(cfg.DataDir, keysFile)}
+		return []string{filepath.Join(cfg.KeyDir(), keysFile)}
 	}
-	return []string{cfg.DatabasePath(), filepath.Join(cfg.DataDir, keysFile)}
+	return []string{cfg.DatabasePath(), filepath.Join(cfg.KeyDir(), keysFile)}
 }
 
 // checkInstance returns nil when cfg.DataDir holds a qlink instance, and
@@ -103,17 +104,32 @@ func listNames(entries []fs.DirEntry, n int) string {
 }
 
 // initInstance creates an instance in cfg.DataDir: the directory, the
-// database with every migration applied, and the keys. On failure it
-// removes what it created, so the directory can be given to init again.
-// It returns the files it created.
+// database with every migration applied, and the keys (in the keys
+// directory, which may hold them already when processes share it). On
+// failure it removes what it created, and only that, so the directory can
+// be given to init again. It returns the files it created.
 func initInstance(ctx context.Context, cfg config.Config) (created []string, err error) {
 	if err := newInstanceDir(cfg); err != nil {
 		return nil, err
 	}
+	if err := os.MkdirAll(cfg.KeyDir(), 0o700); err != nil {
+		return nil, fmt.Errorf("keys directory: %w", err)
+	}
+	keyFiles := []string{filepath.Join(cfg.KeyDir(), keysFile), filepath.Join(cfg.KeyDir(), kekFile)}
+	if cfg.DatabaseURL != "" || cfg.KeysDir != "" {
+		// Made now rather than at the first serve, so that everything the
+		// processes of a shared database must share is there at once.
+		keyFiles = append(keyFiles, filepath.Join(cfg.KeyDir(), csrfKeyFile))
+	}
+	var fresh []string
+	for _, f := range append([]string{cfg.DatabasePath(), cfg.DatabasePath() + "-wal", cfg.DatabasePath() + "-shm"}, keyFiles...) {
+		if !fileExists(f) {
+			fresh = append(fresh, f)
+		}
+	}
 	defer func() {
 		if err != nil {
-			for _, f := range []string{cfg.DatabasePath(), cfg.DatabasePath() + "-wal", cfg.DatabasePath() + "-shm",
-				filepath.Join(cfg.DataDir, keysFile), filepath.Join(cfg.DataDir, kekFile), filepath.Join(cfg.DataDir, csrfKeyFile)} {
+			for _, f := range fresh {
 				os.Remove(f)
 			}
 		}
@@ -129,18 +145,15 @@ func initInstance(ctx context.Context, cfg config.Config) (created []string, err
 	if _, err := openKeys(ctx, cfg); err != nil {
 		return nil, err
 	}
-	created = instanceFiles(cfg)
-	if kek := filepath.Join(cfg.DataDir, kekFile); fileExists(kek) {
-		created = append(created, kek)
-	}
-	if cfg.DatabaseURL != "" {
-		// Made now rather than at the first serve, so that the files each
-		// node of a shared database needs a copy of are all here at once.
-		csrf := filepath.Join(cfg.DataDir, csrfKeyFile)
-		if _, err := loadOrCreateKey(csrf); err != nil {
+	if len(keyFiles) > 2 {
+		if _, err := loadOrCreateKey(keyFiles[2]); err != nil {
 			return nil, err
 		}
-		created = append(created, csrf)
+	}
+	for _, f := range append(instanceFiles(cfg), keyFiles[1:]...) {
+		if slices.Contains(fresh, f) && fileExists(f) {
+			created = append(created, f)
+		}
 	}
 	return created, nil
 }
@@ -180,6 +193,11 @@ func newInitCmd() *cobra.Command {
 one that exists), the SQLite database with its schema, and the aggregator's keys (sealed
 under --secret-key-file or --secret-key when given, else under a generated keys.kek in the
 directory). The search index and snapshots follow at the first harvest or serve.
+
+With --database-url the database is that PostgreSQL database (its schema is brought up
+to date) and the directory holds the keys alone, plus csrf.key, the key form tokens are
+signed with; --keys-dir puts those in another directory, which the processes of an
+instance on several machines share (docs/scale-out.md).
 
 Every other command works only on a directory init (or serve --init, or qlink demo) made,
 so a mistyped --data-dir fails instead of starting a new empty instance. init refuses a

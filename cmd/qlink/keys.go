@@ -25,7 +25,8 @@ const (
 	kekFile  = "keys.kek"
 )
 
-// openKeys opens the aggregator's key ring in the data directory,
+// openKeys opens the aggregator's key ring in the keys directory (the
+// data directory unless keys-dir is set),
 // creating it when the directory has none: only init and the demo reach
 // here without an instance.
 func openKeys(ctx context.Context, cfg config.Config) (*keys.Ring, error) {
@@ -33,20 +34,21 @@ func openKeys(ctx context.Context, cfg config.Config) (*keys.Ring, error) {
 	if err != nil {
 		return nil, err
 	}
-	return keys.Open(ctx, keys.FileStorage{Path: filepath.Join(cfg.DataDir, keysFile)},
-		keys.Options{Secret: secret, KEKFile: filepath.Join(cfg.DataDir, kekFile)})
+	return keys.Open(ctx, keys.FileStorage{Path: filepath.Join(cfg.KeyDir(), keysFile)},
+		keys.Options{Secret: secret, KEKFile: filepath.Join(cfg.KeyDir(), kekFile)})
 }
 
 // keySecretInDataDir says where the key-encryption secret sits when it is
-// inside the data directory, where a copy or backup of the directory
-// carries it along with the keys it opens; "" when it is kept elsewhere.
+// inside the data directory or beside the keys, where a copy or backup of
+// the directory carries it along with the keys it opens; "" when it is
+// kept elsewhere.
 func keySecretInDataDir(cfg config.Config) string {
 	switch {
 	case cfg.SecretKey != "":
 		return ""
 	case cfg.SecretKeyFile == "":
-		return filepath.Join(cfg.DataDir, kekFile)
-	case within(cfg.DataDir, cfg.SecretKeyFile):
+		return filepath.Join(cfg.KeyDir(), kekFile)
+	case within(cfg.DataDir, cfg.SecretKeyFile) || within(cfg.KeyDir(), cfg.SecretKeyFile):
 		return cfg.SecretKeyFile
 	}
 	return ""

@@ -149,23 +149,28 @@ func TestSeveralProcessesShareOnePostgres(t *testing.T) {
 	stall.prefix.Store(&stalled.Path)
 	want := len(expectedCatalogue(fed))
 
-	// One instance: init makes the keys, which every process gets a copy of.
+	// One instance: init makes the keys in the directory every process
+	// shares (the web node's as a shared file system; the workers' with
+	// copies, the other way docs/scale-out.md describes).
 	dirs := []string{filepath.Join(t.TempDir(), "web"), filepath.Join(t.TempDir(), "worker1"), filepath.Join(t.TempDir(), "worker2")}
-	if out, err := run(t, "", "init", "--data-dir", dirs[0], "--database-url", dbURL); err != nil {
+	keysDir := filepath.Join(t.TempDir(), "keys")
+	if out, err := run(t, "", "init", "--data-dir", dirs[0], "--database-url", dbURL, "--keys-dir", keysDir); err != nil {
 		t.Fatalf("init: %v\n%s", err, out)
 	}
-	for _, dir := range dirs[1:] {
-		copyFiles(t, dirs[0], dir, keysFile, kekFile, csrfKeyFile)
+	if err := os.MkdirAll(dirs[1], 0o750); err != nil {
+		t.Fatal(err)
 	}
+	copyFiles(t, keysDir, dirs[2], keysFile, kekFile, csrfKeyFile)
 
 	t.Setenv(federationEnv, fed.DNSAddr()+" "+strconv.Itoa(fed.Port()))
 	t.Setenv(rescueEnv, "10s")
-	web := startQlink(t, "serve", "--no-harvest", "--database-url", dbURL, "--data-dir", dirs[0], "--addr", "127.0.0.1:0")
+	web := startQlink(t, "serve", "--no-harvest", "--database-url", dbURL, "--data-dir", dirs[0], "--keys-dir", keysDir, "--addr", "127.0.0.1:0")
 	addr := web.valueOf(t, "serving", "addr=")
-	var workers []*qlinkProcess
-	for _, dir := range dirs[1:] {
-		workers = append(workers, startQlink(t, "worker", "--database-url", dbURL, "--data-dir", dir,
-			"--registry-url", fed.RegistryURL(), "--harvest-workers", "2"))
+	workers := []*qlinkProcess{
+		startQlink(t, "worker", "--database-url", dbURL, "--data-dir", dirs[1], "--keys-dir", keysDir,
+			"--registry-url", fed.RegistryURL(), "--harvest-workers", "2"),
+		startQlink(t, "worker", "--database-url", dbURL, "--data-dir", dirs[2],
+			"--registry-url", fed.RegistryURL(), "--harvest-workers", "2"),
 	}
 
 	select {

@@ -34,7 +34,7 @@ At start-up it repairs what a killed process left behind: runs still marked runn
 become interrupted, and the search index is brought in line with the database.
 
 serve also keeps the catalogue fresh by itself, with --harvest-workers jobs at a time
-(--no-harvest makes a read-only node that serves only). The schedule is kept in the
+(--no-harvest makes a node that serves only). The schedule is kept in the
 database, so it survives restarts:
   * the registry is imported every --schedule-registry (when --registry-url is set);
   * each provider's manifest is discovered again every --schedule-discovery, and at
@@ -51,9 +51,22 @@ It regenerates the open dataset (<data-dir>/dataset, served at /dataset with its
 description) at start and 30 seconds after the last harvest that changed courses;
 --dataset-publisher names the publisher there.
 On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
-(changing nothing) and run again at the next start.`,
+(changing nothing) and run again at the next start.
+
+With --database-url the instance lives in PostgreSQL: records, search index and job
+queue, shared by any number of serve and "qlink worker" processes on several machines
+(docs/scale-out.md). The data directory then keeps only the dataset files, the keys
+(unless --keys-dir points every process at a shared directory) and, without
+--snapshot-url, the snapshots. A web node behind a load balancer runs with --no-harvest:
+it harvests nothing, but still queues "Refresh now" and the operators' retries for the
+workers, and renews its dataset files when it sees that other processes' harvests
+changed courses.`,
 		Example: `  qlink serve --data-dir /var/lib/qlink --addr 0.0.0.0:8080 --base-url https://courses.example.org
-  qlink serve --init --data-dir /var/lib/qlink   # in a container: create the instance on first start`,
+  qlink serve --init --data-dir /var/lib/qlink   # in a container: create the instance on first start
+  # a web node of an instance on PostgreSQL (several machines):
+  QLINK_DATABASE_PASSWORD_FILE=/etc/qlink/db-password qlink serve --init --no-harvest \
+    --database-url postgres://qlink@db.example.org/qlink --keys-dir /mnt/qlink-keys \
+    --secret-key-file /etc/qlink/secret --snapshot-url s3://qlink-snapshots/eu --addr 0.0.0.0:8080`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a, err := openCmdApp(cmd)

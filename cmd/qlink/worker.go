@@ -27,10 +27,12 @@ among them, plans the schedule; if it stops, another takes over.
 A worker serves no pages. With --metrics-listen it serves /healthz and /metrics (Prometheus)
 on that address, for a liveness probe and monitoring.
 
-The data directory holds the aggregator's keys (keys.json, sealed under --secret-key-file),
-copied from the directory "qlink init --database-url" made; every process of the instance
-needs the same keys. Snapshots go to --snapshot-url, shared by all machines; without it
-they stay in this worker's data directory, which only works on one machine.
+Every process of the instance needs the same keys: --keys-dir names a directory on a
+shared file system holding them ("qlink init --database-url --keys-dir" puts them there),
+or the data directory holds copies of keys.json and csrf.key; seal them under the same
+--secret-key-file everywhere. The data directory must exist. Snapshots go to
+--snapshot-url, shared by all machines; without it they stay in this worker's data
+directory, which only works on one machine.
 
 At start-up it closes the runs of processes that stopped without saying so (their
 heartbeat is silent) and brings the search index in line with the database.
@@ -43,7 +45,7 @@ a margin of 5 minutes.
 Without --database-url there is nothing to share: the embedded instance (SQLite) is
 harvested by its one "qlink serve" process.`,
 		Example: `  qlink worker --database-url postgres://qlink@db.example/qlink --data-dir /var/lib/qlink \
-    --secret-key-file /etc/qlink/secret --snapshot-url s3://qlink-snapshots/eu
+    --keys-dir /mnt/qlink-keys --secret-key-file /etc/qlink/secret --snapshot-url s3://qlink-snapshots/eu
   QLINK_DATABASE_URL=postgres://qlink@db.example/qlink QLINK_DATABASE_PASSWORD_FILE=/run/credentials/db \
     qlink worker --harvest-workers 8 --metrics-listen 127.0.0.1:9100`,
 		Args: cobra.NoArgs,

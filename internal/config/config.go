@@ -53,6 +53,11 @@ type Config struct {
 	// appears in no command line or environment. At most one of the two
 	// may be set.
 	SecretKeyFile string
+	// KeysDir holds the key ring (keys.json, and keys.kek when no secret
+	// is given) and the form-signing key (csrf.key); empty means DataDir.
+	// The processes of an instance on several machines share one, on a
+	// shared file system, so that a key rotation reaches them all.
+	KeysDir string
 	// SnapshotURL, when set, keeps raw snapshots in an S3-compatible
 	// bucket, s3://bucket/prefix, instead of the data directory, so that
 	// processes on several machines share them.
@@ -246,6 +251,14 @@ func (c Config) IndexPath() string { return filepath.Join(c.DataDir, "index.blev
 // LabelsPath returns the file of vocabulary labels `qlink vocab refresh`
 // saves.
 func (c Config) LabelsPath() string { return filepath.Join(c.DataDir, "vocab-labels.json") }
+
+// KeyDir returns the directory of the key ring: KeysDir, or DataDir.
+func (c Config) KeyDir() string {
+	if c.KeysDir != "" {
+		return c.KeysDir
+	}
+	return c.DataDir
+}
 
 // BlobPath returns the directory of raw snapshots when SnapshotURL is
 // empty.

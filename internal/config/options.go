@@ -44,6 +44,7 @@ var options = []option{
 	{"fetch-attempts", "tries per request when a server answers 429/502/503/504 or drops the connection (1: no retries)", false, func(c *Config) any { return &c.Fetch.Attempts }},
 	{"secret-key", "secret the aggregator's private keys are encrypted under at rest; shows in ps and the process environment, so prefer secret-key-file; with neither, a generated key file (keys.kek) in the data directory is used, and a copy of that directory opens the keys", true, func(c *Config) any { return &c.SecretKey }},
 	{"secret-key-file", "file holding the secret-key (a final newline is ignored), kept outside the data directory: a root-only file or a systemd credential; not together with secret-key", false, func(c *Config) any { return &c.SecretKeyFile }},
+	{"keys-dir", "directory of the aggregator's key ring (keys.json, and keys.kek without secret-key-file) and of the form-signing key (csrf.key), instead of the data directory: give every process of an instance on several machines the same directory on a shared file system (docs/scale-out.md)", false, func(c *Config) any { return &c.KeysDir }},
 	{"database-url", "PostgreSQL database to keep the records in instead of the SQLite file in the data directory, as postgres://user@host:port/database?sslmode=verify-full (pool settings such as pool_max_conns=20 may be added); put its password in database-password-file, not here", false, func(c *Config) any { return &c.DatabaseURL }},
 	{"database-password-file", "file holding the password of database-url (a final newline is ignored), kept out of every URL, command line and environment: a root-only file or a systemd credential", false, func(c *Config) any { return &c.DatabasePasswordFile }},
 	{"harvest-workers", "harvests at the same time: providers for qlink harvest (a provider's sources run one after another), jobs of the schedule for qlink serve", false, func(c *Config) any { return &c.Harvest.Workers }},
@@ -94,8 +95,9 @@ func Bind(fs *pflag.FlagSet, names ...string) {
 			names = append(names, o.name)
 		}
 	}
-	// Wherever a secret may be given, it may be given as a file.
-	for _, pair := range [][2]string{{"secret-key", "secret-key-file"}, {"database-url", "database-password-file"}} {
+	// Wherever a secret may be given, it may be given as a file; where
+	// the keys' secret is, so is the keys' directory.
+	for _, pair := range [][2]string{{"secret-key", "secret-key-file"}, {"secret-key", "keys-dir"}, {"database-url", "database-password-file"}} {
 		if slices.Contains(names, pair[0]) && !slices.Contains(names, pair[1]) {
 			names = append(slices.Clip(names), pair[1])
 		}
