@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,7 +15,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"qlink/internal/config"
+	"qlink/internal/model"
 	"qlink/internal/pgtest"
+	"qlink/internal/store"
 	"qlink/internal/testfed"
 )
 
@@ -221,12 +225,16 @@ func TestSeveralProcessesShareOnePostgres(t *testing.T) {
 		conflicts                      int
 	}
 	var runs []runRow
-	var sources int
+	var sources []string
 	waitUntil(t, "a finished run of every source", func() bool {
-		if err := conn.QueryRow(ctx, `SELECT count(*) FROM sources WHERE active`).Scan(&sources); err != nil {
+		rows, err := conn.Query(ctx, `SELECT id FROM sources WHERE active`)
+		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := conn.Query(ctx, `SELECT source_id, status, owner, trigger, conflicts FROM runs ORDER BY id`)
+		if sources, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+			t.Fatal(err)
+		}
+		rows, err = conn.Query(ctx, `SELECT source_id, status, owner, trigger, conflicts FROM runs ORDER BY id`)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -239,21 +247,21 @@ func TestSeveralProcessesShareOnePostgres(t *testing.T) {
 		}
 		done := map[string]bool{}
 		for _, r := range runs {
-			if r.status != "running" {
+			if r.owner != owner && r.status != "running" {
 				done[r.source] = true
 			}
 		}
-		return sources > 0 && len(done) == sources
+		return len(sources) > 0 && len(done) == len(sources)
 	})
-	if sources < len(fed.Institutions()) {
-		t.Errorf("%d sources for %d institutions", sources, len(fed.Institutions()))
+	if len(sources) < len(fed.Institutions()) {
+		t.Errorf("%d sources for %d institutions", len(sources), len(fed.Institutions()))
 	}
 	finished := map[string]int{}
 	for _, r := range runs {
 		switch {
-		case r.source == sourceID && r.owner == owner:
+		case r.owner == owner: // the killed worker's: the held one, and any other it was running
 			if r.status != "running" && r.status != "interrupted" {
-				t.Errorf("the killed worker's run ended %s", r.status)
+				t.Errorf("a run of the killed worker ended %s", r.status)
 			}
 		case r.status != "ok" || !strings.HasPrefix(r.trigger, "schedule") || r.conflicts != 0:
 			t.Errorf("run %+v, want an ok scheduled run without conflicts", r)
@@ -261,8 +269,8 @@ func TestSeveralProcessesShareOnePostgres(t *testing.T) {
 			finished[r.source]++
 		}
 	}
-	for src, n := range finished {
-		if n != 1 {
+	for _, src := range sources {
+		if n := finished[src]; n != 1 {
 			t.Errorf("source %s harvested %d times in its slot, want once", src, n)
 		}
 	}
@@ -354,4 +362,75 @@ func copyFiles(t *testing.T, from, to string, names ...string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestWatchHarvestsSeesRunsOfOtherProcesses: a node on a shared database
+// learns from the runs table that a harvest it did not run changed
+// courses; runs that changed nothing, and those finished before it
+// started looking, do not count.
+func TestWatchHarvestsSeesRunsOfOtherProcesses(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := config.Default()
+	cfg.DataDir = newInstance(t)
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.UpsertProviders(ctx, []model.Provider{{ID: "P1", SCHAC: "uni.test", Name: model.Text{"en": "Uni"}}}); err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := st.SyncManifest(ctx, store.Manifest{ProviderID: "P1", URL: "x", FetchedAt: time.Now(), Body: []byte("{}")},
+		[]store.Source{{Key: "k", Type: "elm", URL: "https://uni.test/c.ttl", Entry: []byte("{}")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	finish := func(added int) {
+		t.Helper()
+		r, err := st.StartRun(ctx, srcs[0].ID, "schedule", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Status, r.FinishedAt, r.Added = store.RunOK, time.Now(), added
+		if err := st.FinishRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	finish(3) // before the node looks: its files are renewed at start anyway
+	changed := make(chan struct{}, 10)
+	watched := lookingStore{Store: st, looked: make(chan struct{})}
+	go watchHarvests(ctx, watched, 20*time.Millisecond, func() { changed <- struct{}{} }, slog.New(slog.DiscardHandler))
+	<-watched.looked
+	finish(0)
+	<-watched.looked
+	<-watched.looked // a look that began after the run finished
+	if len(changed) != 0 {
+		t.Fatalf("%d calls for runs that changed nothing new", len(changed))
+	}
+	finish(1)
+	for {
+		select {
+		case <-changed:
+			return
+		case <-watched.looked:
+		case <-time.After(hangDetector):
+			t.Fatal("a run that changed courses went unnoticed")
+		}
+	}
+}
+
+// lookingStore tells looked after each look at the runs.
+type lookingStore struct {
+	store.Store
+	looked chan struct{}
+}
+
+func (s lookingStore) FindRuns(ctx context.Context, f store.RunFilter) ([]store.Run, error) {
+	runs, err := s.Store.FindRuns(ctx, f)
+	select {
+	case s.looked <- struct{}{}:
+	case <-ctx.Done():
+	}
+	return runs, err
 }
