@@ -18,14 +18,17 @@ import (
 	"qlink/internal/config"
 	"qlink/internal/model"
 	"qlink/internal/pgtest"
+	pgsearch "qlink/internal/search/postgres"
 	"qlink/internal/store"
 	"qlink/internal/testfed"
 )
 
 // TestDemoOnPostgres runs the demo with --database-url: records, search
 // and job queue in PostgreSQL, nothing of them in the data directory; the
-// catalogue answers from there. A second demo on a new directory refuses
-// the database the first one filled.
+// catalogue answers from there. Started again after its search index lost
+// every document, the demo fills it from the store before serving, though
+// its harvest finds nothing changed. A demo on a new directory refuses the
+// database the first one filled.
 func TestDemoOnPostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a federation")
@@ -33,40 +36,74 @@ func TestDemoOnPostgres(t *testing.T) {
 	dbURL := pgtest.NewDatabase(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	var fedOut lockedBuffer
+	fedDone := runDemo(ctx, &fedOut, "--federation-only", "--institutions", "3", "--courses-per-institution", "6")
+	join := strings.Fields(waitForLine(t, &fedOut, fedDone, "Harvest it from another process: qlink demo "))
 	dir := filepath.Join(t.TempDir(), "demo")
-	var out lockedBuffer
-	done := runDemo(ctx, &out, "--institutions", "3", "--courses-per-institution", "6", "--database-url", dbURL,
-		"--data-dir", dir, "--addr", "127.0.0.1:0")
-	ready := strings.Fields(waitForLine(t, &out, done, "Catalogue ready with "))
-	if len(ready) < 3 || ready[0] == "0" {
-		t.Fatalf("catalogue: %v\n%s", ready, out.String())
+	var totals []int
+	for _, want := range []string{" ok)", "not-modified"} {
+		demoCtx, stop := context.WithCancel(ctx)
+		var out lockedBuffer
+		done := runDemo(demoCtx, &out, append(join, "--database-url", dbURL, "--data-dir", dir, "--addr", "127.0.0.1:0")...)
+		summary := waitForLine(t, &out, done, "Done in ")
+		ready := strings.Fields(waitForLine(t, &out, done, "Catalogue ready with "))
+		if !strings.Contains(summary, want) || strings.Contains(summary, "failed") {
+			t.Errorf("harvest: %s; want %s", summary, want)
+		}
+		base := strings.TrimSuffix(ready[2], "/")
+		var all, some apiResponse
+		getJSON(t, base+"/api/v1/courses?limit=1", &all)
+		getJSON(t, base+"/api/v1/courses?q=data&limit=100", &some)
+		if all.Total == 0 || ready[0] != strconv.Itoa(all.Total) || some.Total == 0 || some.Total >= all.Total {
+			t.Errorf("the demo stored %s courses, the API has %d, a text search finds %d", ready[0], all.Total, some.Total)
+		}
+		totals = append(totals, all.Total)
+		stop()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		emptySearchIndex(t, dbURL)
 	}
-	base := strings.TrimSuffix(ready[2], "/")
-	var all apiResponse
-	getJSON(t, base+"/api/v1/courses?limit=1", &all)
-	if got := strings.TrimSpace(ready[0]); all.Total == 0 || got != strconv.Itoa(all.Total) {
-		t.Errorf("the API has %d courses, the demo harvested %s", all.Total, got)
-	}
-	var some apiResponse
-	getJSON(t, base+"/api/v1/courses?q=data&limit=100", &some)
-	if some.Total == 0 || some.Total >= all.Total {
-		t.Errorf("a text search found %d of %d courses", some.Total, all.Total)
+	if totals[0] != totals[1] {
+		t.Errorf("the API had %d courses, then %d", totals[0], totals[1])
 	}
 	for _, local := range []string{"qlink.db", "index.bleve"} {
 		if _, err := os.Stat(filepath.Join(dir, local)); err == nil {
 			t.Errorf("the demo on PostgreSQL made %s in its data directory", local)
 		}
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
 
 	var again lockedBuffer
-	err := <-runDemo(context.Background(), &again, "--institutions", "3", "--database-url", dbURL,
-		"--data-dir", filepath.Join(t.TempDir(), "other"), "--addr", "127.0.0.1:0")
+	err := <-runDemo(ctx, &again, append(join, "--database-url", dbURL,
+		"--data-dir", filepath.Join(t.TempDir(), "other"), "--addr", "127.0.0.1:0")...)
 	if err == nil || !strings.Contains(err.Error(), "empty database") {
 		t.Errorf("a new demo directory on a filled database: %v, want a refusal", err)
+	}
+	cancel()
+	if err := <-fedDone; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// emptySearchIndex deletes every document of the search index in the
+// database, as an index lost or rebuilt by a new version would be.
+func emptySearchIndex(t *testing.T, dbURL string) {
+	t.Helper()
+	ctx := context.Background()
+	idx, err := pgsearch.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	var ids []string
+	if err := idx.EachID(ctx, func(id string) error { ids = append(ids, id); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Delete(ctx, ids); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := idx.Count(ctx); err != nil || n != 0 {
+		t.Fatalf("the emptied index holds %d documents (%v)", n, err)
 	}
 }
 
@@ -167,7 +204,11 @@ func TestSeveralProcessesShareOnePostgres(t *testing.T) {
 	copyFiles(t, keysDir, dirs[2], keysFile, kekFile, csrfKeyFile)
 
 	t.Setenv(federationEnv, fed.DNSAddr()+" "+strconv.Itoa(fed.Port()))
-	t.Setenv(rescueEnv, "10s")
+	// Every job of the children times out at this (see rescueAfter): long
+	// enough for the slowest job on a loaded machine, short enough for
+	// the held job to be rescued within a minute (River's rescuer looks
+	// every 30 seconds).
+	t.Setenv(rescueEnv, "20s")
 	web := startQlink(t, "serve", "--no-harvest", "--database-url", dbURL, "--data-dir", dirs[0], "--keys-dir", keysDir, "--addr", "127.0.0.1:0")
 	addr := web.valueOf(t, "serving", "addr=")
 	workers := []*qlinkProcess{
@@ -177,11 +218,15 @@ func TestSeveralProcessesShareOnePostgres(t *testing.T) {
 			"--registry-url", fed.RegistryURL(), "--harvest-workers", "2"),
 	}
 
+	t.Cleanup(func() {
+		if t.Failed() {
+			logOutput(t, append(workers, web)...)
+			logJobs(t, dbURL)
+		}
+	})
 	select {
 	case <-stall.held:
 	case <-time.After(6 * hangDetector):
-		logOutput(t, append(workers, web)...)
-		logJobs(t, dbURL)
 		t.Fatalf("no worker harvested %s", stalled.Path)
 	}
 	conn, err := pgx.Connect(ctx, dbURL)
@@ -326,7 +371,7 @@ func logOutput(t *testing.T, procs ...*qlinkProcess) {
 	}
 }
 
-// logJobs logs the job queue.
+// logJobs logs the job queue and the runs.
 func logJobs(t *testing.T, dbURL string) {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, dbURL)
@@ -346,6 +391,12 @@ func logJobs(t *testing.T, dbURL string) {
 	var leader string
 	conn.QueryRow(ctx, `SELECT leader_id FROM river_leader`).Scan(&leader)
 	t.Logf("leader %q", leader)
+	rows, _ = conn.Query(ctx, `SELECT id::text || ' ' || source_id || ' ' || status || ' ' || owner || ' ' || trigger || ' ' || started_at::text || ' ' || coalesce(finished_at::text, '-') || ' ' || error FROM runs ORDER BY id`)
+	for rows.Next() {
+		var line string
+		rows.Scan(&line)
+		t.Logf("run %s", line)
+	}
 }
 
 func copyFiles(t *testing.T, from, to string, names ...string) {
