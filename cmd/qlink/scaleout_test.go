@@ -485,3 +485,13 @@ func (s lookingStore) FindRuns(ctx context.Context, f store.RunFilter) ([]store.
 	}
 	return runs, err
 }
+
+// TestWorkerNeedsADatabase: an embedded instance has one process, so a
+// worker without database-url is refused, saying why.
+func TestWorkerNeedsADatabase(t *testing.T) {
+	dir := newInstance(t)
+	_, err := run(t, "", "worker", "--data-dir", dir)
+	if err == nil || !strings.Contains(err.Error(), "needs --database-url") {
+		t.Errorf("worker on an embedded instance: %v, want a refusal naming --database-url", err)
+	}
+}
