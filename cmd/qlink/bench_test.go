@@ -7,10 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -312,4 +314,53 @@ func watchPeakHeap(b *testing.B, file string) (stop func()) {
 			b.Error(err)
 		}
 	}
+}
+
+// BenchmarkServeRequests replays recorded requests against the web server
+// of an existing data directory, in process and from as many goroutines
+// as GOMAXPROCS (-test.cpu): where the time of serving goes, for pprof.
+// QLINK_BENCH_DATA_DIR names the data directory (the benchmark is skipped
+// without it; no server may have it open), QLINK_BENCH_REQUESTS a file of
+// request targets (path and query), one a line, replayed in turn: bench/search-load.sh
+// PROFILE=1 records the ones its load sent and runs this with a CPU profile.
+//
+//	QLINK_BENCH_DATA_DIR=/tmp/data QLINK_BENCH_REQUESTS=/tmp/requests go test -run '^$' -bench ServeRequests -benchtime 2000x -cpuprofile cpu.out ./cmd/qlink
+func BenchmarkServeRequests(b *testing.B) {
+	dir, file := os.Getenv("QLINK_BENCH_DATA_DIR"), os.Getenv("QLINK_BENCH_REQUESTS")
+	if dir == "" || file == "" {
+		b.Skip("QLINK_BENCH_DATA_DIR and QLINK_BENCH_REQUESTS name the data directory and the requests to replay")
+	}
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	targets := strings.Fields(string(raw))
+	if len(targets) == 0 {
+		b.Fatalf("%s holds no requests", file)
+	}
+	cfg := config.Default()
+	cfg.DataDir, cfg.API.Rate = dir, 0 // one client sends every request
+	a, err := openApp(context.Background(), cfg, slog.New(slog.DiscardHandler), network{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	srv, err := a.webServer("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := srv.Handler()
+	var next atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			target := targets[int(next.Add(1)-1)%len(targets)]
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+			if rec.Code != http.StatusOK {
+				b.Errorf("%s: %d %s", target, rec.Code, rec.Body.String())
+				return
+			}
+		}
+	})
 }
