@@ -33,7 +33,7 @@
 # machine of one's own), PORT (18714). Rate limits are off (--api-rate 0):
 # the load comes from one address.
 #
-# Needs wrk, curl and jq: sudo apt-get install -y wrk curl jq
+# Needs wrk, curl and jq, installed with apt-get when missing.
 set -euo pipefail
 dir=${1:?usage: bench/search-load.sh DATA_DIR}
 duration=${DURATION:-60}
@@ -44,9 +44,11 @@ starts=${STARTS:-3}
 nice=${NICE:-10}
 port=${PORT:-18714}
 base="http://127.0.0.1:$port"
-for tool in wrk curl jq; do
-  command -v "$tool" >/dev/null || { echo "$tool is missing: sudo apt-get install -y wrk curl jq" >&2; exit 1; }
-done
+if ! command -v wrk >/dev/null || ! command -v curl >/dev/null || ! command -v jq >/dev/null; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get install -y wrk curl jq
+fi
 repo=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel)
 work=$(mktemp -d)
 servepid=""
