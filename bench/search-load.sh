@@ -22,8 +22,8 @@
 #  5. PROFILE=1 records the requests of step 3, stops serve and replays them
 #     in process (BenchmarkServeRequests in cmd/qlink/bench_test.go, as many
 #     at once as there are cores) with a CPU profile, and prints pprof's top
-#     functions; the profile stays in OUT (default: a new temporary
-#     directory).
+#     functions; then it profiles one start-up alone (BenchmarkServeStartup).
+#     The profiles stay in OUT (default: a new temporary directory).
 #
 #   bench/search-load.sh DATA_DIR
 #
@@ -174,5 +174,10 @@ if [ "${PROFILE:-}" = 1 ]; then
   pp() { go tool pprof -nodecount="${NODES:-30}" "$@" 2>/dev/null; }
   echo; echo "== CPU (flat)"; pp -top "$out/qlink.test" "$out/cpu.out" | sed -n '1,36p'
   echo; echo "== CPU (cumulative)"; pp -top -cum "$out/qlink.test" "$out/cpu.out" | sed -n '1,45p'
+  echo
+  echo "profile of start-up (BenchmarkServeStartup, once); load average before $(load)"
+  (cd "$repo/cmd/qlink" && QLINK_BENCH_DATA_DIR=$dir nice -n "$nice" "$out/qlink.test" \
+    -test.run '^$' -test.bench ServeStartup -test.benchtime 1x -test.cpuprofile "$out/startup.out" | grep -E '^Benchmark|ok|FAIL')
+  echo; echo "== start-up CPU (cumulative)"; pp -top -cum "$out/qlink.test" "$out/startup.out" | sed -n '1,45p'
   echo; echo "profiles in $out"
 fi

@@ -316,6 +316,42 @@ func watchPeakHeap(b *testing.B, file string) (stop func()) {
 	}
 }
 
+// BenchmarkServeStartup opens an existing data directory as qlink serve
+// does until it could answer: the app (database, snapshots, search index,
+// keys), start-up repair and the web server. QLINK_BENCH_DATA_DIR names
+// the directory (skipped without it; no server may have it open).
+// bench/search-load.sh PROFILE=1 runs it once with a CPU profile.
+//
+//	QLINK_BENCH_DATA_DIR=/tmp/data go test -run '^$' -bench ServeStartup -benchtime 1x -cpuprofile cpu.out ./cmd/qlink
+func BenchmarkServeStartup(b *testing.B) {
+	dir := os.Getenv("QLINK_BENCH_DATA_DIR")
+	if dir == "" {
+		b.Skip("QLINK_BENCH_DATA_DIR names the data directory to open")
+	}
+	for b.Loop() {
+		a := openBenchDataDir(b, dir)
+		if err := a.repair(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := a.webServer(""); err != nil {
+			b.Fatal(err)
+		}
+		a.Close()
+	}
+}
+
+// openBenchDataDir opens the app on an existing data directory, with the
+// API's rate limits off (a benchmark is one client); the caller closes it.
+func openBenchDataDir(b *testing.B, dir string) *app {
+	cfg := config.Default()
+	cfg.DataDir, cfg.API.Rate = dir, 0
+	a, err := openApp(context.Background(), cfg, slog.New(slog.DiscardHandler), network{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a
+}
+
 // BenchmarkServeRequests replays recorded requests against the web server
 // of an existing data directory, in process and from as many goroutines
 // as GOMAXPROCS (-test.cpu): where the time of serving goes, for pprof.
@@ -338,12 +374,7 @@ func BenchmarkServeRequests(b *testing.B) {
 	if len(targets) == 0 {
 		b.Fatalf("%s holds no requests", file)
 	}
-	cfg := config.Default()
-	cfg.DataDir, cfg.API.Rate = dir, 0 // one client sends every request
-	a, err := openApp(context.Background(), cfg, slog.New(slog.DiscardHandler), network{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	a := openBenchDataDir(b, dir)
 	defer a.Close()
 	srv, err := a.webServer("")
 	if err != nil {
