@@ -19,7 +19,8 @@
 #     while serving (sampled every second) and its peak RSS since start.
 #  4. BREAKDOWN=1 then loads the API with each kind of request alone, for
 #     DURATION/2 seconds each.
-#  5. PROFILE=1 records the requests of step 3, stops serve and replays them
+#  5. PROFILE=1 records the requests of step 3, stops serve and replays
+#     PROFILE_REQUESTS (2000) of them
 #     in process (BenchmarkServeRequests in cmd/qlink/bench_test.go, as many
 #     at once as there are cores) with a CPU profile, and prints pprof's top
 #     functions; then it profiles one start-up alone (BenchmarkServeStartup).
@@ -161,7 +162,9 @@ fi
 if [ "${PROFILE:-}" = 1 ]; then
   out=${OUT:-$(mktemp -d)}
   mkdir -p "$out"
-  cat "$work"/requests-* >"$out/requests"
+  # Interleaved as they were sent (the API's and the page's), at most
+  # PROFILE_REQUESTS (2000) of them.
+  paste -d '\n' "$work"/requests-* | grep -v '^$' | head -n "${PROFILE_REQUESTS:-2000}" >"$out/requests"
   kill "$servepid"
   wait "$servepid" 2>/dev/null || true
   servepid=""
