@@ -164,7 +164,7 @@ if [ "${PROFILE:-}" = 1 ]; then
   mkdir -p "$out"
   # Interleaved as they were sent (the API's and the page's), at most
   # PROFILE_REQUESTS (2000) of them.
-  paste -d '\n' "$work"/requests-* | grep -v '^$' | head -n "${PROFILE_REQUESTS:-2000}" >"$out/requests"
+  { paste -d '\n' "$work"/requests-* | grep -v '^$' | head -n "${PROFILE_REQUESTS:-2000}" >"$out/requests"; } || true
   kill "$servepid"
   wait "$servepid" 2>/dev/null || true
   servepid=""
