@@ -7,10 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -312,4 +314,84 @@ func watchPeakHeap(b *testing.B, file string) (stop func()) {
 			b.Error(err)
 		}
 	}
+}
+
+// BenchmarkServeStartup opens an existing data directory as qlink serve
+// does until it could answer: the app (database, snapshots, search index,
+// keys), start-up repair and the web server. QLINK_BENCH_DATA_DIR names
+// the directory (skipped without it; no server may have it open).
+// bench/search-load.sh PROFILE=1 runs it once with a CPU profile.
+//
+//	QLINK_BENCH_DATA_DIR=/tmp/data go test -run '^$' -bench ServeStartup -benchtime 1x -cpuprofile cpu.out ./cmd/qlink
+func BenchmarkServeStartup(b *testing.B) {
+	dir := os.Getenv("QLINK_BENCH_DATA_DIR")
+	if dir == "" {
+		b.Skip("QLINK_BENCH_DATA_DIR names the data directory to open")
+	}
+	for b.Loop() {
+		a := openBenchDataDir(b, dir)
+		if err := a.repair(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := a.webServer(""); err != nil {
+			b.Fatal(err)
+		}
+		a.Close()
+	}
+}
+
+// openBenchDataDir opens the app on an existing data directory, with the
+// API's rate limits off (a benchmark is one client); the caller closes it.
+func openBenchDataDir(b *testing.B, dir string) *app {
+	cfg := config.Default()
+	cfg.DataDir, cfg.API.Rate = dir, 0
+	a, err := openApp(context.Background(), cfg, slog.New(slog.DiscardHandler), network{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a
+}
+
+// BenchmarkServeRequests replays recorded requests against the web server
+// of an existing data directory, in process and from as many goroutines
+// as GOMAXPROCS (-test.cpu): where the time of serving goes, for pprof.
+// QLINK_BENCH_DATA_DIR names the data directory (the benchmark is skipped
+// without it; no server may have it open), QLINK_BENCH_REQUESTS a file of
+// request targets (path and query), one a line, replayed in turn: bench/search-load.sh
+// PROFILE=1 records the ones its load sent and runs this with a CPU profile.
+//
+//	QLINK_BENCH_DATA_DIR=/tmp/data QLINK_BENCH_REQUESTS=/tmp/requests go test -run '^$' -bench ServeRequests -benchtime 2000x -cpuprofile cpu.out ./cmd/qlink
+func BenchmarkServeRequests(b *testing.B) {
+	dir, file := os.Getenv("QLINK_BENCH_DATA_DIR"), os.Getenv("QLINK_BENCH_REQUESTS")
+	if dir == "" || file == "" {
+		b.Skip("QLINK_BENCH_DATA_DIR and QLINK_BENCH_REQUESTS name the data directory and the requests to replay")
+	}
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	targets := strings.Fields(string(raw))
+	if len(targets) == 0 {
+		b.Fatalf("%s holds no requests", file)
+	}
+	a := openBenchDataDir(b, dir)
+	defer a.Close()
+	srv, err := a.webServer("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := srv.Handler()
+	var next atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			target := targets[int(next.Add(1)-1)%len(targets)]
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+			if rec.Code != http.StatusOK {
+				b.Errorf("%s: %d %s", target, rec.Code, rec.Body.String())
+				return
+			}
+		}
+	})
 }

@@ -200,7 +200,7 @@ func (h *Harvester) sweep(ctx context.Context, keys []string) (int, error) {
 	}
 	n := 0
 	for _, key := range keys {
-		ok, err := h.sweepOne(ctx, key, cutoff)
+		ok, err := h.sweepOne(ctx, key, cutoff, h.Store.BlobReferenced)
 		if err != nil {
 			return n, err
 		}
@@ -220,9 +220,20 @@ func (h *Harvester) sweepAll(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	referenced := h.Store.BlobReferenced
+	if l, ok := h.Store.(blobLister); ok {
+		keys, err := l.ReferencedBlobs(ctx)
+		if err != nil {
+			return 0, err
+		}
+		referenced = func(_ context.Context, key string) (bool, error) {
+			_, ok := keys[key]
+			return ok, nil
+		}
+	}
 	n := 0
 	err = h.Blobs.Each(ctx, func(key string, _ time.Time) error {
-		ok, err := h.sweepOne(ctx, key, cutoff)
+		ok, err := h.sweepOne(ctx, key, cutoff, referenced)
 		if ok {
 			n++
 		}
@@ -231,11 +242,23 @@ func (h *Harvester) sweepAll(ctx context.Context) (int, error) {
 	return n, err
 }
 
-func (h *Harvester) sweepOne(ctx context.Context, key string, cutoff time.Time) (bool, error) {
+// blobLister is a store that lists every blob key its runs refer to in
+// one query (SQLite's): the sweep of all blobs then asks once, not once
+// per blob. The sweep holds blobMu, so no snapshot is written meanwhile,
+// and a blob referenced after the list was read was written (or renewed)
+// after the cut-off, which keeps it.
+type blobLister interface {
+	ReferencedBlobs(ctx context.Context) (map[string]struct{}, error)
+}
+
+// sweepOne deletes the blob when referenced says no run refers to it and
+// it was written before cutoff.
+func (h *Harvester) sweepOne(ctx context.Context, key string, cutoff time.Time,
+	referenced func(ctx context.Context, key string) (bool, error)) (bool, error) {
 	if key == "" {
 		return false, nil
 	}
-	used, err := h.Store.BlobReferenced(ctx, key)
+	used, err := referenced(ctx, key)
 	if err != nil || used {
 		return false, err
 	}

@@ -597,6 +597,16 @@ func testPruneSnapshots(t *testing.T, s store.Store) {
 			t.Errorf("BlobReferenced(%s) = %v, %v", key, got, err)
 		}
 	}
+	// A store that lists its referenced blobs at once (for the start-up
+	// sweep) lists exactly those.
+	if l, ok := s.(interface {
+		ReferencedBlobs(context.Context) (map[string]struct{}, error)
+	}); ok {
+		keys, err := l.ReferencedBlobs(ctx)
+		if got := slices.Sorted(maps.Keys(keys)); err != nil || !slices.Equal(got, []string{"a3", "f1", "records", "s1", "shared"}) {
+			t.Errorf("ReferencedBlobs = %v, %v", got, err)
+		}
+	}
 	if last, _ := s.LastPages(ctx, src.ID); last["https://api/a3"].Blob != "a3" {
 		t.Errorf("the pages to revalidate against were pruned: %+v (latest ok run %d)", last, ok.ID)
 	}

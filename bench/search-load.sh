@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# Issue 14's serving figures on an existing data directory (for a million
+# courses: KEEP=1 RUNS=1 bench/harvest.sh 1000 1000 prints the one it keeps).
+#
+#  1. Start-up: `qlink serve --no-harvest` is started STARTS times; each time
+#     the seconds from the start of the process until /readyz answers 200,
+#     and the CPU seconds it used until then. The last one keeps serving.
+#  2. The vocabulary of the load, taken from the catalogue through the API:
+#     every facet's values (from a match-all answer) and the words and word
+#     pairs of the titles of about 3,000 courses (random pages of random
+#     institutions).
+#  3. Load: wrk with CONNECTIONS connections on the JSON API and, at the same
+#     time, HTML_CONNECTIONS on the catalogue's HTML page, both for DURATION
+#     seconds, each request drawn from the mix bench/search-load.lua
+#     describes (text, text with filters, filters alone, browsing; every
+#     answer counts every facet). Printed per target: p50/p95/p99 latency,
+#     requests/s, failures; for serve: its CPU milliseconds per request (the
+#     figure the machine's other load does not inflate), its largest RSS
+#     while serving (sampled every second) and its peak RSS since start.
+#  4. BREAKDOWN=1 then loads the API with each kind of request alone, for
+#     DURATION/2 seconds each.
+#  5. PROFILE=1 records the requests of step 3, stops serve and replays
+#     PROFILE_REQUESTS (2000) of them
+#     in process (BenchmarkServeRequests in cmd/qlink/bench_test.go, as many
+#     at once as there are cores) with a CPU profile, and prints pprof's top
+#     functions; then it profiles one start-up alone (BenchmarkServeStartup).
+#     The profiles stay in OUT (default: a new temporary directory).
+#
+#   bench/search-load.sh DATA_DIR
+#
+# Environment: DURATION (60), CONNECTIONS (50), HTML_CONNECTIONS (5), THREADS
+# (wrk threads per target, 1), STARTS (3), NICE (10: serve and wrk under nice,
+# as every heavy benchmark on the shared machine; NICE=0 for the figures of a
+# machine of one's own), PORT (18714). Rate limits are off (--api-rate 0):
+# the load comes from one address.
+#
+# Needs wrk, curl and jq, installed with apt-get when missing.
+set -euo pipefail
+dir=${1:?usage: bench/search-load.sh DATA_DIR}
+duration=${DURATION:-60}
+conns=${CONNECTIONS:-50}
+html_conns=${HTML_CONNECTIONS:-5}
+threads=${THREADS:-1}
+starts=${STARTS:-3}
+nice=${NICE:-10}
+port=${PORT:-18714}
+base="http://127.0.0.1:$port"
+if ! command -v wrk >/dev/null || ! command -v curl >/dev/null || ! command -v jq >/dev/null; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get install -y wrk curl jq
+fi
+repo=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel)
+work=$(mktemp -d)
+servepid=""
+cleanup() {
+  [ -n "$servepid" ] && kill "$servepid" 2>/dev/null && wait "$servepid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+(cd "$repo" && go build -o "$work/qlink" ./cmd/qlink)
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM; $(go version | cut -d' ' -f3); nice $nice"
+echo "data directory: $dir ($(du -sm "$dir" | cut -f1) MB)"
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz}' "/proc/$1/stat"; }
+status_mb() { awk -v k="$2:" '$1 == k {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+
+# start: serve the data directory and wait until it is ready; sets secs and
+# ready_cpu.
+start() {
+  local t0
+  t0=$(date +%s.%N)
+  nice -n "$nice" "$work/qlink" serve --data-dir "$dir" --addr "127.0.0.1:$port" --no-harvest --api-rate 0 \
+    --log-level warn >>"$work/serve.log" 2>&1 &
+  servepid=$!
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/readyz")" = 200 ]; do
+    kill -0 "$servepid" 2>/dev/null || { tail -20 "$work/serve.log"; exit 1; }
+    sleep 0.05
+  done
+  secs=$(echo "$(date +%s.%N) - $t0" | bc)
+  ready_cpu=$(cpu "$servepid")
+}
+
+for i in $(seq "$starts"); do
+  [ -n "$servepid" ] && { kill "$servepid"; wait "$servepid" 2>/dev/null || true; }
+  start
+  printf 'start-up %d: ready in %.2f s (serve CPU %s s, RSS %s MB); load average %s\n' "$i" "$secs" "$ready_cpu" \
+    "$(status_mb "$servepid" VmRSS)" "$(load)"
+  echo "$secs" >>"$work/starts"
+done
+median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+echo "start-up median of $starts: $(median <"$work/starts") s"
+
+# The vocabulary, from the catalogue itself.
+vocab="$work/vocab"
+mkdir -p "$vocab"
+curl -sf "$base/api/v1/courses?limit=1" >"$work/all.json"
+echo "catalogue: $(jq .total "$work/all.json") courses"
+for f in country eqf language institution field type mode; do
+  jq -r --arg f "$f" '.facets[$f][]?.value' "$work/all.json" >"$vocab/$f.txt"
+done
+RANDOM=14
+shuf -n 30 --random-source=<(yes) "$vocab/institution.txt" | while read -r inst; do
+  curl -sf "$base/api/v1/courses?institution=$inst&limit=100&page=$((RANDOM % 10 + 1))" | jq -r '.items[].title[]'
+done >"$work/titles.txt"
+tr '[:upper:]' '[:lower:]' <"$work/titles.txt" | tr -cs '[:alpha:]\n' ' ' >"$work/titles.lower"
+tr ' ' '\n' <"$work/titles.lower" | awk 'length($0) >= 4' | sort -u >"$vocab/words.txt"
+awk '{for (i = 1; i < NF; i++) if (length($i) >= 3 && length($(i + 1)) >= 3) print $i " " $(i + 1)}' "$work/titles.lower" |
+  sort -u >"$vocab/phrases.txt"
+echo "vocabulary: $(wc -l <"$work/titles.txt") titles, $(wc -l <"$vocab/words.txt") words, $(wc -l <"$vocab/phrases.txt") word pairs;" \
+  "facet values: $(for f in country eqf language institution field type mode; do printf '%s %s, ' "$f" "$(wc -l <"$vocab/$f.txt")"; done)"
+
+lua="$repo/bench/search-load.lua"
+# sample_rss: the largest RSS of serve, sampled every second until killed.
+sample_rss() {
+  local top=0 mb
+  while sleep 1; do
+    mb=$(status_mb "$servepid" VmRSS) || break
+    [ "$mb" -gt "$top" ] && top=$mb && echo "$top" >"$work/rss-top"
+  done
+}
+
+echo
+echo "load: $conns connections on the API and $html_conns on the HTML page at once, ${duration} s, wrk threads $threads per target"
+echo "load average before: $(load)"
+[ "${PROFILE:-}" = 1 ] && export RECORD="$work/requests"
+cpu0=$(cpu "$servepid")
+sample_rss &
+sampler=$!
+nice -n "$nice" wrk -t "$threads" -c "$conns" -d "${duration}s" --timeout 10s -s "$lua" "$base" -- "$vocab" api >"$work/api.out" 2>&1 &
+apiwrk=$!
+if [ "$html_conns" -gt 0 ]; then
+  nice -n "$nice" wrk -t 1 -c "$html_conns" -d "${duration}s" --timeout 10s -s "$lua" "$base" -- "$vocab" html >"$work/html.out" 2>&1
+fi
+wait "$apiwrk"
+cpu1=$(cpu "$servepid")
+unset RECORD
+kill "$sampler" 2>/dev/null || true
+wait "$sampler" 2>/dev/null || true
+echo "load average after: $(load)"
+result() { grep '^RESULT' "$1" | sed 's/^RESULT //' || { cat "$1"; echo "wrk failed"; }; }
+echo "API:  $(result "$work/api.out")"
+[ "$html_conns" -gt 0 ] && echo "HTML: $(result "$work/html.out")"
+requests=$(cat "$work"/api.out "$work"/html.out 2>/dev/null | grep -o 'requests=[0-9]*' | cut -d= -f2 | awk '{s += $1} END {print s}')
+printf 'serve: CPU %.1f s for %d requests = %.1f ms of CPU per request; RSS while serving up to %s MB; peak RSS since start %s MB\n' \
+  "$(echo "$cpu1 - $cpu0" | bc)" "$requests" "$(echo "($cpu1 - $cpu0) * 1000 / $requests" | bc -l)" \
+  "$(cat "$work/rss-top" 2>/dev/null || echo '?')" "$(status_mb "$servepid" VmHWM)"
+
+if [ "${BREAKDOWN:-}" = 1 ]; then
+  echo
+  echo "breakdown: the API with each kind of request alone, $conns connections, $((duration / 2)) s each"
+  for kind in text text+filter filter browse; do
+    c0=$(cpu "$servepid")
+    nice -n "$nice" wrk -t "$threads" -c "$conns" -d "$((duration / 2))s" --timeout 10s -s "$lua" "$base" -- "$vocab" api "$kind" >"$work/kind.out" 2>&1
+    c1=$(cpu "$servepid")
+    n=$(grep -o 'requests=[0-9]*' "$work/kind.out" | cut -d= -f2)
+    printf '%-12s %s cpu-ms/request=%.1f load=%s\n' "$kind" "$(result "$work/kind.out")" "$(echo "($c1 - $c0) * 1000 / $n" | bc -l)" "$(load)"
+  done
+fi
+
+if [ "${PROFILE:-}" = 1 ]; then
+  out=${OUT:-$(mktemp -d)}
+  mkdir -p "$out"
+  # Interleaved as they were sent (the API's and the page's), at most
+  # PROFILE_REQUESTS (2000) of them.
+  { paste -d '\n' "$work"/requests-* | grep -v '^$' | head -n "${PROFILE_REQUESTS:-2000}" >"$out/requests"; } || true
+  kill "$servepid"
+  wait "$servepid" 2>/dev/null || true
+  servepid=""
+  (cd "$repo" && go test -c -o "$out/qlink.test" ./cmd/qlink)
+  echo
+  echo "profile: $(wc -l <"$out/requests") recorded requests replayed in process; load average before $(load)"
+  (cd "$repo/cmd/qlink" && QLINK_BENCH_DATA_DIR=$dir QLINK_BENCH_REQUESTS=$out/requests nice -n "$nice" "$out/qlink.test" \
+    -test.run '^$' -test.bench ServeRequests -test.benchtime "$(wc -l <"$out/requests")x" -test.cpuprofile "$out/cpu.out" | grep -E '^Benchmark|ok|FAIL')
+  echo "load average after: $(load)"
+  pp() { go tool pprof -nodecount="${NODES:-30}" "$@" 2>/dev/null; }
+  echo; echo "== CPU (flat)"; pp -top "$out/qlink.test" "$out/cpu.out" | sed -n '1,36p'
+  echo; echo "== CPU (cumulative)"; pp -top -cum "$out/qlink.test" "$out/cpu.out" | sed -n '1,45p'
+  echo
+  echo "profile of start-up (BenchmarkServeStartup, once); load average before $(load)"
+  (cd "$repo/cmd/qlink" && QLINK_BENCH_DATA_DIR=$dir nice -n "$nice" "$out/qlink.test" \
+    -test.run '^$' -test.bench ServeStartup -test.benchtime 1x -test.cpuprofile "$out/startup.out" | grep -E '^Benchmark|ok|FAIL')
+  echo; echo "== start-up CPU (cumulative)"; pp -top -cum "$out/qlink.test" "$out/startup.out" | sed -n '1,45p'
+  echo; echo "profiles in $out"
+fi
