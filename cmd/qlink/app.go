@@ -407,7 +407,9 @@ func (a *app) importDirectory(ctx context.Context) (directoryImport, error) {
 }
 
 // openScheduler opens the job queue of the instance, ready to work its
-// harvests; override, when set, replaces every source's refresh interval.
+// harvests, with its depth in the metrics; override, when set, replaces
+// every source's refresh interval. It returns nil and no error when ctx
+// ended while it opened: the process was told to stop.
 func (a *app) openScheduler(ctx context.Context, override time.Duration, coursesChanged func()) (*schedule.Scheduler, error) {
 	var importRegistry func(context.Context) error
 	if a.cfg.RegistryURL != "" || a.cfg.AlliancesURL != "" {
@@ -424,9 +426,17 @@ func (a *app) openScheduler(ctx context.Context, override time.Duration, courses
 		}
 	}
 	sc := a.cfg.Schedule
-	return schedule.Open(ctx, schedule.Options{Backend: queueBackend(a.cfg, a.store), Store: a.store, Harvester: a.harvester,
+	sch, err := schedule.Open(ctx, schedule.Options{Backend: queueBackend(a.cfg, a.store), Store: a.store, Harvester: a.harvester,
 		ImportRegistry: importRegistry, Workers: a.cfg.Harvest.Workers, Floor: sc.Floor, Ceiling: sc.Ceiling,
 		Discovery: sc.Discovery, Registry: sc.Registry, Override: override, RescueAfter: rescueAfter, Logger: a.log, CoursesChanged: coursesChanged})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, nil
+		}
+		return nil, err
+	}
+	a.metrics.ReadQueueDepth(sch.Depth)
+	return sch, nil
 }
 
 func (a *app) webServer(notice string) (*web.Server, error) {

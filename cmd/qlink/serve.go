@@ -137,14 +137,10 @@ func serveNode(ctx context.Context, a *app, ln net.Listener, h http.Handler, har
 		return serveHTTP(ctx, ln, h)
 	}
 	sch, err := a.openScheduler(ctx, override, regen.Poke)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil // told to stop while starting
-		}
-		return err
+	if sch == nil || err != nil {
+		return err // nil: told to stop while starting
 	}
 	defer sch.Close()
-	a.metrics.ReadQueueDepth(sch.Depth)
 	a.log.Info("serving", "url", a.cfg.PublicURL(), "addr", ln.Addr().String(), "harvest_workers", a.cfg.Harvest.Workers)
 	schedDone := make(chan error, 1)
 	go func() {

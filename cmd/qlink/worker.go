@@ -77,14 +77,10 @@ harvested by its one "qlink serve" process.`,
 // work runs the harvest schedule until ctx ends.
 func work(ctx context.Context, a *app) error {
 	sch, err := a.openScheduler(ctx, 0, nil)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil // told to stop while starting
-		}
-		return err
+	if sch == nil || err != nil {
+		return err // nil: told to stop while starting
 	}
 	defer sch.Close()
-	a.metrics.ReadQueueDepth(sch.Depth)
 	a.log.Info("working", "harvest_workers", a.cfg.Harvest.Workers, "owner", a.harvester.Owner)
 	if err := sch.Run(ctx); err != nil {
 		return fmt.Errorf("worker: %w", err)
