@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
@@ -162,36 +163,34 @@ func (l *memLocks) tryLock(_ context.Context, sourceID string) (func(), bool, er
 	}, true, nil
 }
 
-// pgLocks are PostgreSQL advisory locks, one per source, held on a
-// connection of the pool for as long as the harvest runs. They need no
-// timeout: a process that dies loses its connections, and the server
-// releases their locks with them (at once when the process is killed;
-// after the server's TCP keepalive notices, when its machine vanished).
+// pgLocks are PostgreSQL advisory locks, one per source, each held on a
+// connection of its own for as long as the harvest runs. Not a connection
+// of the pool: a worker harvesting as many sources as the pool has
+// connections would hold them all, and River and the harvests themselves
+// would wait for one forever. They need no timeout: a process that dies
+// loses its connections, and the server releases their locks with them
+// (at once when the process is killed; after the server's TCP keepalive
+// notices, when its machine vanished).
 type pgLocks struct{ pool *pgxpool.Pool }
 
 func (l pgLocks) tryLock(ctx context.Context, sourceID string) (func(), bool, error) {
-	conn, err := l.pool.Acquire(ctx)
+	conn, err := pgx.ConnectConfig(ctx, l.pool.Config().ConnConfig.Copy())
 	if err != nil {
 		return nil, false, fmt.Errorf("job queue: lock source %s: %w", sourceID, err)
 	}
-	const key = `hashtextextended('qlink source ' || $1, 0)`
+	// Closing the connection is what releases the lock, whatever state
+	// the harvest left the context in.
+	release := func() { conn.Close(context.WithoutCancel(ctx)) }
 	var ok bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(`+key+`)`, sourceID).Scan(&ok); err != nil || !ok {
-		conn.Release()
+	err = conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtextextended('qlink source ' || $1, 0))`, sourceID).Scan(&ok)
+	if err != nil || !ok {
+		release()
 		if err != nil {
 			return nil, false, fmt.Errorf("job queue: lock source %s: %w", sourceID, err)
 		}
 		return nil, false, nil
 	}
-	return func() {
-		// The harvest's context may be over; unlocking must still happen.
-		if _, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+key+`)`, sourceID); err != nil {
-			// A connection whose unlock failed may still hold the lock:
-			// closing it is what releases it.
-			conn.Conn().Close(context.WithoutCancel(ctx))
-		}
-		conn.Release()
-	}, true, nil
+	return release, true, nil
 }
 
 // locks returns the backend's source locks.

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -191,4 +193,74 @@ func (l *link) cut() {
 	for _, c := range l.conns {
 		c.Close()
 	}
+}
+
+// TestMoreHarvestsThanPoolConnections: a worker harvesting more sources at
+// once than its pool has connections still finishes them all. Each
+// harvest holds its source's lock for as long as it runs; were the locks
+// held on connections of the pool, the harvests would hold every one of
+// them and wait forever for another to store what they fetched.
+func TestMoreHarvestsThanPoolConnections(t *testing.T) {
+	ctx := context.Background()
+	st := openPostgres(t, withQuery(t, pgtest.NewDatabase(t), "pool_max_conns", "2"))
+	f := newFixture(t, func(*testing.T, string) (store.Store, Backend) { return st, Postgres(st.Pool()) },
+		`{"type":"ooapi","path":"SRV"}`)
+	var srcs []store.Source
+	for i := range 4 {
+		u := f.in.srv.URL + "/" + strconv.Itoa(i)
+		srcs = append(srcs, store.Source{Key: "id:" + strconv.Itoa(i), Type: "ooapi", URL: u, Entry: []byte(`{"type":"ooapi","path":"` + u + `"}`)})
+	}
+	srcs, err := st.SyncManifest(ctx, store.Manifest{ProviderID: "P1", URL: "x", FetchedAt: time.Now(), Body: []byte("{}")}, srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fixture's own source, gone from this manifest, is inactive.
+	srcs = slices.DeleteFunc(srcs, func(s store.Source) bool { return !s.Active })
+	s := f.open(t, Options{Workers: len(srcs), Tick: 50 * time.Millisecond})
+	var batches []Batch
+	for _, src := range srcs {
+		// Planned far ahead: only the jobs below run them, together.
+		if err := st.SetNextRun(ctx, src.ID, time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		b, err := s.RefreshSource(ctx, src.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batches = append(batches, b)
+	}
+	start(t, s)
+	waitFor(t, "every source harvested", func() bool {
+		// Bounded: a pool held by the harvests would hold this too.
+		ctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		for _, b := range batches {
+			if n, err := s.Pending(ctx, b); err != nil || n > 0 {
+				return false
+			}
+		}
+		return true
+	})
+	for _, src := range srcs {
+		runs, err := st.ListRuns(ctx, src.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) != 1 || runs[0].Status != store.RunOK {
+			t.Errorf("source %s: runs %+v, want one ok run", src.URL, runs)
+		}
+	}
+}
+
+// withQuery returns rawURL with the query parameter key set to value.
+func withQuery(t *testing.T, rawURL, key, value string) string {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set(key, value)
+	u.RawQuery = q.Encode()
+	return u.String()
 }

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -41,6 +42,13 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
+// DefaultMaxConns is the size of the pool when the database URL does not
+// set pool_max_conns. One pool serves the store, the search index and the
+// job queue (River keeps one connection listening and more to fetch,
+// complete and elect); pgx's own default, four connections on a small
+// machine, leaves a harvest worker or a busy web node waiting for one.
+const DefaultMaxConns = 16
+
 // Open connects to the database at url (postgres://…; pool settings such
 // as pool_max_conns may be given in it) and checks that it answers.
 func Open(ctx context.Context, url string) (*Store, error) {
@@ -48,6 +56,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		// pgx's message may quote the URL, password and all.
 		return nil, errors.New("postgres: the database URL cannot be read; want postgres://user@host:port/database")
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = DefaultMaxConns
 	}
 	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
 		// Times come back in UTC, as SQLite gives them, not in the

@@ -3,12 +3,14 @@ package postgres
 import (
 	"context"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"qlink/internal/model"
 	"qlink/internal/pgtest"
+	"qlink/internal/redact"
 	"qlink/internal/store"
 	"qlink/internal/store/storetest"
 )
@@ -137,4 +139,28 @@ func TestProgressSkipsALockedRun(t *testing.T) {
 
 func BenchmarkStore(b *testing.B) {
 	storetest.Benchmark(b, func(tb testing.TB) store.Store { return open(tb) })
+}
+
+// TestPoolSize: the pool has DefaultMaxConns connections unless the URL
+// says otherwise.
+func TestPoolSize(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	for _, c := range []struct {
+		url  string
+		want int32
+	}{{url, DefaultMaxConns}, {url + sep + "pool_max_conns=3", 3}} {
+		s, err := Open(ctx, c.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Pool().Config().MaxConns; got != c.want {
+			t.Errorf("%s: pool of %d connections, want %d", redact.URL(c.url), got, c.want)
+		}
+		s.Close()
+	}
 }
