@@ -28,6 +28,10 @@
 #
 #   bench/search-load.sh DATA_DIR
 #
+# With DATABASE_URL, serve answers from that PostgreSQL database (the store
+# and its search tables; DATA_DIR then holds the keys), as a web node of a
+# scale-out instance does (docs/scale-out.md); bench/postgres.sh runs it so.
+#
 # Environment: DURATION (60), CONNECTIONS (50), HTML_CONNECTIONS (5), THREADS
 # (wrk threads per target, 1), STARTS (3), NICE (10: serve and wrk under nice,
 # as every heavy benchmark on the shared machine; NICE=0 for the figures of a
@@ -61,7 +65,7 @@ trap cleanup EXIT
 
 (cd "$repo" && go build -o "$work/qlink" ./cmd/qlink)
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM; $(go version | cut -d' ' -f3); nice $nice"
-echo "data directory: $dir ($(du -sm "$dir" | cut -f1) MB)"
+echo "data directory: $dir ($(du -sm "$dir" | cut -f1) MB)${DATABASE_URL:+; database: PostgreSQL}"
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz}' "/proc/$1/stat"; }
 status_mb() { awk -v k="$2:" '$1 == k {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
@@ -71,7 +75,8 @@ status_mb() { awk -v k="$2:" '$1 == k {printf "%.0f", $2 / 1024}' "/proc/$1/stat
 start() {
   local t0
   t0=$(date +%s.%N)
-  nice -n "$nice" "$work/qlink" serve --data-dir "$dir" --addr "127.0.0.1:$port" --no-harvest --api-rate 0 \
+  nice -n "$nice" "$work/qlink" serve --data-dir "$dir" ${DATABASE_URL:+--database-url "$DATABASE_URL"} \
+    --addr "127.0.0.1:$port" --no-harvest --api-rate 0 \
     --log-level warn >>"$work/serve.log" 2>&1 &
   servepid=$!
   until [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/readyz")" = 200 ]; do
