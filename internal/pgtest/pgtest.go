@@ -156,3 +156,17 @@ func absent(t testing.TB, format string, args ...any) {
 	}
 	t.Skipf("no PostgreSQL, skipping: "+format, args...)
 }
+
+// WithParam returns the database URL rawURL with its query parameter key
+// set to value (a pool setting such as pool_max_conns, say).
+func WithParam(t testing.TB, rawURL, key, value string) string {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set(key, value)
+	u.RawQuery = q.Encode()
+	return u.String()
+}

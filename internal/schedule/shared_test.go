@@ -202,7 +202,7 @@ func (l *link) cut() {
 // them and wait forever for another to store what they fetched.
 func TestMoreHarvestsThanPoolConnections(t *testing.T) {
 	ctx := context.Background()
-	st := openPostgres(t, withQuery(t, pgtest.NewDatabase(t), "pool_max_conns", "2"))
+	st := openPostgres(t, pgtest.WithParam(t, pgtest.NewDatabase(t), "pool_max_conns", "2"))
 	f := newFixture(t, func(*testing.T, string) (store.Store, Backend) { return st, Postgres(st.Pool()) },
 		`{"type":"ooapi","path":"SRV"}`)
 	var srcs []store.Source
@@ -250,17 +250,4 @@ func TestMoreHarvestsThanPoolConnections(t *testing.T) {
 			t.Errorf("source %s: runs %+v, want one ok run", src.URL, runs)
 		}
 	}
-}
-
-// withQuery returns rawURL with the query parameter key set to value.
-func withQuery(t *testing.T, rawURL, key, value string) string {
-	t.Helper()
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set(key, value)
-	u.RawQuery = q.Encode()
-	return u.String()
 }

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -146,14 +145,10 @@ func BenchmarkStore(b *testing.B) {
 func TestPoolSize(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
 	for _, c := range []struct {
 		url  string
 		want int32
-	}{{url, DefaultMaxConns}, {url + sep + "pool_max_conns=3", 3}} {
+	}{{url, DefaultMaxConns}, {pgtest.WithParam(t, url, "pool_max_conns", "3"), 3}} {
 		s, err := Open(ctx, c.url)
 		if err != nil {
 			t.Fatal(err)
