@@ -38,14 +38,9 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "federation: $institutions institutions x $courses courses, four formats; runs: $runs; nice $nice; workers: ${WORKERS:-default}"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-nice -n "$nice" "$work/qlink" demo --federation-only --institutions "$institutions" \
-  --courses-per-institution "$courses" >"$work/federation.log" 2>&1 &
-fedpid=$!
-until grep -q "Harvest it from another process" "$work/federation.log" 2>/dev/null; do
-  kill -0 "$fedpid" 2>/dev/null || { cat "$work/federation.log"; exit 1; }
-  sleep 0.2
-done
-read -r -a join < <(grep -o -- '--federation-dns .*' "$work/federation.log")
+# shellcheck source=federation.sh
+. "$repo/bench/federation.sh"
+start_federation --institutions "$institutions" --courses-per-institution "$courses"
 
 hwm() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 # cpu PID: the user and system CPU seconds the process used so far (on a

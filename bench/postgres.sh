@@ -67,15 +67,9 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "PostgreSQL: $(sql "$DATABASE_URL" -c 'SHOW server_version'), fsync $(sql "$DATABASE_URL" -c 'SHOW fsync'), shared_buffers $(sql "$DATABASE_URL" -c 'SHOW shared_buffers')"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-nice -n "$nice" "$work/qlink" demo --federation-only --institutions "$institutions" \
-  ${courses:+--courses-per-institution "$courses"} >"$work/federation.log" 2>&1 &
-fedpid=$!
-until grep -q "Harvest it from another process" "$work/federation.log" 2>/dev/null; do
-  kill -0 "$fedpid" 2>/dev/null || { cat "$work/federation.log"; exit 1; }
-  sleep 0.2
-done
-read -r -a join < <(grep -o -- '--federation-dns .*' "$work/federation.log")
-registry=$(grep -o 'Registry: .*' "$work/federation.log" | cut -d' ' -f2)
+# shellcheck source=federation.sh
+. "$repo/bench/federation.sh"
+start_federation --institutions "$institutions" ${courses:+--courses-per-institution "$courses"}
 echo "federation: $institutions institutions x ${courses:-the default number of} courses, four formats (${join[*]})"
 
 hwm() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
