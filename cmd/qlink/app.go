@@ -351,19 +351,34 @@ type pgIndex = pgsearch.Index
 func (borrowedPool) Close() error { return nil }
 
 // repair is start-up recovery for the commands that own the data
-// directory (serve, harvest, demo): runs a killed process left running
-// are closed as interrupted, the search index is brought in line with the
-// store (a new or rebuilt index is filled), and orphaned snapshots go.
+// directory (serve, worker, harvest, refresh, demo): runs a killed
+// process left running are closed as interrupted, and the search index
+// is brought in line with the store (a new or rebuilt index is filled).
+// Orphaned snapshots are sweepOrphans' work.
 func (a *app) repair(ctx context.Context) error {
 	rep, err := a.harvester.Repair(ctx)
 	if err != nil {
 		return fmt.Errorf("start-up repair: %w", err)
 	}
 	if rep != (harvest.RepairReport{}) {
-		a.log.Info("start-up repair", "interrupted_runs", rep.Interrupted, "indexed", rep.Indexed,
-			"unindexed", rep.Unindexed, "snapshots_deleted", rep.Swept)
+		a.log.Info("start-up repair", "interrupted_runs", rep.Interrupted, "indexed", rep.Indexed, "unindexed", rep.Unindexed)
 	}
 	return nil
+}
+
+// sweepOrphans deletes the snapshots a crashed run wrote but never
+// recorded. The long-running commands call it once they serve or work,
+// beside their harvests; a failure is logged, as the next start sweeps
+// again.
+func (a *app) sweepOrphans(ctx context.Context) {
+	start := time.Now()
+	n, err := a.harvester.SweepOrphans(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		a.log.Warn("sweeping orphaned snapshots", "error", err)
+	case n > 0:
+		a.log.Info("orphaned snapshots deleted", "count", n, "took", time.Since(start).Round(time.Millisecond))
+	}
 }
 
 // importRegistry imports the providers of the configured registry into

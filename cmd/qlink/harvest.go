@@ -73,6 +73,7 @@ With --database-url the harvest always goes to the job queue, for the qlink work
 				return err
 			}
 			defer a.Close()
+			a.sweepOrphans(cmd.Context()) // demo and serve sweep beside their harvests
 			sum, err := runHarvest(cmd.Context(), a, cmd.OutOrStdout(), "manual", providerIDs)
 			if err != nil {
 				return err

@@ -90,6 +90,7 @@ func refreshHere(ctx context.Context, a *app, out io.Writer, id string) error {
 	if err := a.repair(ctx); err != nil {
 		return err
 	}
+	a.sweepOrphans(ctx)
 	if kind == "provider" {
 		p := &progress{out: out, total: 1}
 		_, err := a.harvester.All(ctx, 1, "manual", p.event, func(pid string) bool { return pid == id })

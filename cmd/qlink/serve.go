@@ -31,7 +31,9 @@ everything at once with "qlink demo". A directory that holds no instance is refu
 SIGINT or SIGTERM stops it: requests under way get up to 10 seconds to finish.
 
 At start-up it repairs what a killed process left behind: runs still marked running
-become interrupted, and the search index is brought in line with the database.
+become interrupted, and the search index is brought in line with the database. Once
+it listens it deletes, beside its harvests, the snapshots such a run wrote but never
+recorded.
 
 serve also keeps the catalogue fresh by itself, with --harvest-workers jobs at a time
 (--no-harvest makes a node that serves only). The schedule is kept in the
@@ -128,6 +130,7 @@ func serveNode(ctx context.Context, a *app, ln net.Listener, h http.Handler, har
 	}()
 	background.Go(func() { regen.Run(ctx) })
 	regen.Poke() // the files may predate this version or the last harvests
+	background.Go(func() { a.sweepOrphans(ctx) })
 	if a.shared() {
 		// Other processes harvest too: their runs renew this node's files.
 		background.Go(func() { watchHarvests(ctx, a.store, a.harvestWatch(), regen.Poke, a.log) })

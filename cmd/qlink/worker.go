@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -81,6 +82,9 @@ func work(ctx context.Context, a *app) error {
 		return err // nil: told to stop while starting
 	}
 	defer sch.Close()
+	var sweep sync.WaitGroup
+	defer sweep.Wait() // the sweep stops before the store closes
+	sweep.Go(func() { a.sweepOrphans(ctx) })
 	a.log.Info("working", "harvest_workers", a.cfg.Harvest.Workers, "owner", a.harvester.Owner)
 	if err := sch.Run(ctx); err != nil {
 		return fmt.Errorf("worker: %w", err)

@@ -94,21 +94,20 @@ type RepairReport struct {
 	// Indexed and Unindexed count documents written to and deleted from
 	// the search index to match the store.
 	Indexed, Unindexed int
-	// Swept counts snapshot blobs no run referred to any more.
-	Swept int
 }
 
 func (r RepairReport) String() string {
-	return fmt.Sprintf("%s closed, %s indexed, %d removed from the index, %s deleted",
-		Count(r.Interrupted, "interrupted run"), Count(r.Indexed, "course"), r.Unindexed, Count(r.Swept, "unreferenced snapshot"))
+	return fmt.Sprintf("%s closed, %s indexed, %d removed from the index",
+		Count(r.Interrupted, "interrupted run"), Count(r.Indexed, "course"), r.Unindexed)
 }
 
 // Repair is start-up recovery for the process that owns the data
-// directory: runs left running are marked interrupted, the search index
-// is brought in line with the store (courses it lacks or holds stale are
-// indexed, documents the store has no course for are deleted), and
-// blobs no run refers to are deleted. It must not run while another
-// process harvests into the same data directory.
+// directory: runs left running are marked interrupted, and the search
+// index is brought in line with the store (courses it lacks or holds
+// stale are indexed, documents the store has no course for are
+// deleted). It must not run while another process harvests into the
+// same data directory. Snapshots a crash left behind are SweepOrphans'
+// work, which need not delay serving.
 func (h *Harvester) Repair(ctx context.Context) (RepairReport, error) {
 	var rep RepairReport
 	var err error
@@ -131,8 +130,7 @@ func (h *Harvester) Repair(ctx context.Context) (RepairReport, error) {
 		return rep, err
 	}
 	rep.Indexed, rep.Unindexed = len(b.Stale), len(b.Gone)
-	rep.Swept, err = h.sweepAll(ctx)
-	return rep, err
+	return rep, nil
 }
 
 // indexDrift compares the whole store with the whole index: the
@@ -211,9 +209,13 @@ func (h *Harvester) sweep(ctx context.Context, keys []string) (int, error) {
 	return n, nil
 }
 
-// sweepAll checks every blob; start-up runs it to remove what a crashed
-// run wrote but never recorded.
-func (h *Harvester) sweepAll(ctx context.Context) (int, error) {
+// SweepOrphans deletes every snapshot blob no run refers to, written
+// before the oldest run in progress began: what a crashed run wrote but
+// never recorded. It returns how many it deleted. It may run beside
+// harvests (a server runs it once it listens: at a million courses the
+// walk over half a million blobs takes seconds); their snapshot writes
+// wait for it.
+func (h *Harvester) SweepOrphans(ctx context.Context) (int, error) {
 	h.blobMu.Lock()
 	defer h.blobMu.Unlock()
 	cutoff, err := h.sweepCutoff(ctx)

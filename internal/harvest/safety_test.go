@@ -30,8 +30,9 @@ type ooapiSource struct {
 	mu      sync.Mutex
 	ids     []string
 	edition int
-	// onCourses, when set, is called as the course list is requested.
-	onCourses func()
+	// onCourses and onOfferings, when set, are called as the course list
+	// and a course's offerings are requested.
+	onCourses, onOfferings func()
 }
 
 func (o *ooapiSource) publish(edition int, ids ...string) {
@@ -45,6 +46,9 @@ func (o *ooapiSource) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer o.mu.Unlock()
 	if !strings.HasSuffix(r.URL.Path, "/courses") {
 		if strings.Contains(r.URL.Path, "/offerings") {
+			if o.onOfferings != nil {
+				o.onOfferings()
+			}
 			fmt.Fprint(w, `{"pageNumber":1,"hasNextPage":false,"items":[]}`)
 			return
 		}
@@ -377,8 +381,14 @@ func TestRepairAfterCrash(t *testing.T) {
 	}
 	// Indexed: the two changed courses and the two that became inactive
 	// (they stay in the index, marked so); unindexed: the stray one.
-	if rep.Interrupted != 1 || rep.Indexed != 4 || rep.Unindexed != 1 || rep.Swept != 1 {
+	if rep.Interrupted != 1 || rep.Indexed != 4 || rep.Unindexed != 1 {
 		t.Errorf("repair report: %+v", rep)
+	}
+	if _, err := f.blobs.Get(ctx, orphan); err != nil {
+		t.Errorf("repair removed a snapshot; that is SweepOrphans' work: %v", err)
+	}
+	if n, err := f.h.SweepOrphans(ctx); n != 1 || err != nil {
+		t.Errorf("swept %d orphaned snapshots (%v), want 1", n, err)
 	}
 	run, _ := f.st.Run(ctx, crashed.ID)
 	if run.Status != store.RunInterrupted || run.FinishedAt.IsZero() || run.Reason == "" {
@@ -397,6 +407,50 @@ func TestRepairAfterCrash(t *testing.T) {
 	// Nothing left to do the second time.
 	if rep, _ := f.h.Repair(ctx); rep != (RepairReport{}) {
 		t.Errorf("second repair: %+v", rep)
+	}
+	if n, _ := f.h.SweepOrphans(ctx); n != 0 {
+		t.Errorf("second sweep deleted %d snapshots", n)
+	}
+}
+
+// A sweep beside a run must spare the snapshots the run has written but
+// not yet recorded: the server sweeps at start while the schedule runs.
+func TestSweepBesideRunSparesItsSnapshots(t *testing.T) {
+	ctx := context.Background()
+	f := newSafetyFixture(t, Limits{})
+	f.pub.publish(1, courseIDs(1, 3)...)
+	reached, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	f.pub.onOfferings = func() { // the course list is fetched and kept by now
+		once.Do(func() { close(reached); <-release })
+	}
+	done := make(chan store.Run)
+	go func() {
+		run, err := f.h.Source(ctx, f.src, "test")
+		if err != nil {
+			t.Error(err)
+		}
+		done <- run
+	}()
+	<-reached
+	time.Sleep(10 * time.Millisecond) // the page's blob is older than the sweep's start
+	n, err := f.h.SweepOrphans(ctx)
+	close(release)
+	run := <-done
+	if err != nil || n != 0 {
+		t.Fatalf("the sweep beside the run deleted %d blobs (%v)", n, err)
+	}
+	if run.Status != store.RunOK {
+		t.Fatalf("run: %+v", run)
+	}
+	pages, err := f.st.RunPages(ctx, run.ID)
+	if err != nil || len(pages) == 0 {
+		t.Fatalf("run pages: %d (%v)", len(pages), err)
+	}
+	for _, p := range pages {
+		if _, err := f.blobs.Get(ctx, p.Blob); p.Blob != "" && err != nil {
+			t.Errorf("snapshot of %s lost: %v", p.URL, err)
+		}
 	}
 }
 

@@ -63,6 +63,9 @@ func (d *Dir) path(key string) (string, error) {
 
 // Put writes data unless a blob with the same content exists. It writes to
 // a temporary file and renames it, so a crash never leaves a torn blob.
+// The write time is set from time.Now: the kernel stamps files with the
+// clock of its last tick, milliseconds behind, and a blob written just
+// after a sweep's cut-off would look written before it.
 func (d *Dir) Put(ctx context.Context, data []byte) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
@@ -86,7 +89,8 @@ func (d *Dir) Put(ctx context.Context, data []byte) (string, error) {
 	}
 	_, werr := tmp.Write(data)
 	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
+	now := time.Now()
+	if err := errors.Join(werr, cerr, os.Chtimes(tmp.Name(), now, now)); err != nil {
 		os.Remove(tmp.Name())
 		return "", fmt.Errorf("blob: writing %s: %w", key, err)
 	}
