@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"qlink/internal/model"
@@ -206,17 +207,23 @@ type RunBlob struct {
 // order.
 func RunsBeyondSnapshots(pages []RunBlob, latest int64, keep int) []int64 {
 	var order []int64
-	snapshot := map[int64]string{}
+	// A builder per run: appending to a string would copy it at every
+	// page, quadratic in a source of a thousand pages.
+	snapshot := map[int64]*strings.Builder{}
 	for _, p := range pages {
-		if _, ok := snapshot[p.RunID]; !ok {
+		b, ok := snapshot[p.RunID]
+		if !ok {
+			b = &strings.Builder{}
+			snapshot[p.RunID] = b
 			order = append(order, p.RunID)
 		}
-		snapshot[p.RunID] += p.Blob + ","
+		b.WriteString(p.Blob)
+		b.WriteByte(',')
 	}
 	kept := map[string]bool{}
 	var prune []int64
 	for _, id := range order {
-		switch snap := snapshot[id]; {
+		switch snap := snapshot[id].String(); {
 		case kept[snap]: // the same bytes as a kept run: costs nothing
 		case len(kept) < keep || id == latest:
 			kept[snap] = true
