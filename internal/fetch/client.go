@@ -155,7 +155,7 @@ func (c *Client) Get(ctx context.Context, req Request) (*Response, error) {
 		if !retry || attempt >= c.opts.Retry.Attempts || c.now().Sub(start)+d > c.opts.Retry.MaxElapsed || ctx.Err() != nil {
 			return resp, err
 		}
-		c.log.Debug("retrying", "url", redact.URL(u.String()), "attempt", attempt, "wait", d, "error", err)
+		c.log.Debug("retrying", "url", redact.LogURL(u.String()), "attempt", attempt, "wait", d, "error", err)
 		if serr := c.sleep(ctx, d); serr != nil {
 			return resp, err
 		}

@@ -68,7 +68,7 @@ func (c *Client) exchange(ctx context.Context, req Request, origin, u *url.URL) 
 	}
 	resp, err := c.read(ctx, hctx, req, hresp)
 	resp.Duration, resp.sent = c.now().Sub(start), sent
-	c.log.Debug("fetched", "url", redact.URL(resp.URL), "status", resp.Status, "bytes", len(resp.Body), "duration", resp.Duration)
+	c.log.Debug("fetched", "url", redact.LogURL(resp.URL), "status", resp.Status, "bytes", len(resp.Body), "duration", resp.Duration)
 	return resp, nil, err
 }
 

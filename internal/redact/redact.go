@@ -5,6 +5,7 @@
 package redact
 
 import (
+	"log/slog"
 	"net/url"
 	"strings"
 )
@@ -24,10 +25,13 @@ var secretNames = map[string]bool{
 // client_secret, refresh_token, X-Amz-Signature, sas-sig.
 var secretSuffixes = []string{"key", "token", "secret", "password", "signature", "sig", "credential"}
 
+// separators are left out of parameter names before they are compared.
+var separators = strings.NewReplacer("-", "", "_", "", ".", "")
+
 // SecretParam reports whether a query parameter name looks like it carries
 // a credential.
 func SecretParam(name string) bool {
-	n := strings.NewReplacer("-", "", "_", "", ".", "").Replace(strings.ToLower(name))
+	n := separators.Replace(strings.ToLower(name))
 	if secretNames[n] {
 		return true
 	}
@@ -63,6 +67,14 @@ func URL(raw string) string {
 	prefix := u.Scheme + "://"
 	return prefix + url.User(user).String() + ":" + Mask + "@" + strings.TrimPrefix(u.String(), prefix)
 }
+
+// LogURL is a URL to log: it is masked as URL does when the record is
+// written, not when a debug record nobody keeps is built (a harvest logs
+// every page it fetches).
+type LogURL string
+
+// LogValue implements slog.LogValuer.
+func (u LogURL) LogValue() slog.Value { return slog.StringValue(URL(string(u))) }
 
 // maskQuery masks secret values in a raw query, keeping the order and
 // encoding of every other parameter.

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
 )
@@ -33,5 +34,15 @@ func TestURLNeverShowsTheSecret(t *testing.T) {
 		if got := URL(in); strings.Contains(got, "topsecret") {
 			t.Errorf("URL(%q) = %q", in, got)
 		}
+	}
+}
+
+// A URL logged as LogURL is masked in the record written.
+func TestLogURLIsMaskedWhenWritten(t *testing.T) {
+	var out strings.Builder
+	log := slog.New(slog.NewTextHandler(&out, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log.Debug("fetched", "url", LogURL("https://x.example/courses?api_key=topsecret&page=2"))
+	if got := out.String(); strings.Contains(got, "topsecret") || !strings.Contains(got, "api_key=********&page=2") {
+		t.Errorf("logged %q", got)
 	}
 }
