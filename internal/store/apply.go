@@ -37,13 +37,20 @@ type CourseWriter interface {
 	// StoredDocs returns the stored documents of the given courses, by ID.
 	StoredDocs(ctx context.Context, ids []string) (map[string][]byte, error)
 	// KeepCourse records that the source saw a course unchanged: its
-	// last-seen time, and the source now holding it.
+	// last-seen time, and the source now holding it. A complete run calls
+	// it only for courses that pass from another source; SourceSeen says
+	// the rest.
 	KeepCourse(ctx context.Context, id string) error
 	// WriteCourse stores a course's new document and hash, active and
 	// held by the source: inserted when isNew, else rewritten.
 	WriteCourse(ctx context.Context, id string, doc []byte, hash string, isNew bool) error
-	// InactivateCourse marks a course inactive as of the batch's time.
+	// InactivateCourse marks a course inactive as of the batch's time;
+	// its last-seen time stays the last time a run saw it, the source's
+	// courses_seen_at included.
 	InactivateCourse(ctx context.Context, id string) error
+	// SourceSeen records that the batch's run saw every active course of
+	// the source (a complete run), as MarkSeen does; called last.
+	SourceSeen(ctx context.Context) error
 	// RecordHistory adds a history entry; changes is a JSON array of
 	// FieldChange.
 	RecordHistory(ctx context.Context, id string, kind HistoryKind, changes []byte) error
@@ -78,7 +85,7 @@ func ApplyBatch(ctx context.Context, w CourseWriter, sourceID, providerID string
 	seen := map[string]bool{}
 	for _, c := range batch {
 		seen[c.spec.ID] = true
-		if err := applyOne(ctx, w, &ch, sourceID, providerID, existing, docs, c); err != nil {
+		if err := applyOne(ctx, w, &ch, sourceID, providerID, existing, docs, c, complete); err != nil {
 			return ch, fmt.Errorf("course %s: %w", c.spec.ID, err)
 		}
 	}
@@ -102,7 +109,7 @@ func ApplyBatch(ctx context.Context, w CourseWriter, sourceID, providerID string
 			return ch, fmt.Errorf("course %s: %w", id, err)
 		}
 	}
-	return ch, nil
+	return ch, w.SourceSeen(ctx)
 }
 
 // encodedCourse is a specification with its stored document and hash.
@@ -136,7 +143,7 @@ func encodeBatch(specs []model.Specification) ([]encodedCourse, error) {
 var noChanges = []byte("[]")
 
 func applyOne(ctx context.Context, w CourseWriter, ch *Change, sourceID, providerID string, existing map[string]StoredCourse,
-	docs map[string][]byte, c encodedCourse) error {
+	docs map[string][]byte, c encodedCourse, complete bool) error {
 	id := c.spec.ID
 	old, found := existing[id]
 	switch {
@@ -145,6 +152,9 @@ func applyOne(ctx context.Context, w CourseWriter, ch *Change, sourceID, provide
 		return nil
 	case found && !old.Inactive && old.Hash == c.hash:
 		ch.Unchanged = append(ch.Unchanged, id)
+		if complete && old.SourceID == sourceID {
+			return nil // SourceSeen covers it, without rewriting the row
+		}
 		return w.KeepCourse(ctx, id)
 	}
 	kind, changes := HistoryAdded, noChanges

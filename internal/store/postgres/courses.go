@@ -83,6 +83,7 @@ type courseWriter struct {
 
 	inserted, rewritten struct{ ids, docs, hashes []string }
 	kept, inactivated   []string
+	sourceSeen          bool // the run saw every active course of the source
 	history             struct{ ids, kinds, changes []string }
 	identified          []string                       // courses whose identifiers are replaced
 	identifiers         struct{ values, ids []string } // their new identifiers
@@ -119,6 +120,11 @@ func (w *courseWriter) WriteCourse(_ context.Context, id string, doc []byte, has
 
 func (w *courseWriter) InactivateCourse(_ context.Context, id string) error {
 	w.inactivated = append(w.inactivated, id)
+	return nil
+}
+
+func (w *courseWriter) SourceSeen(context.Context) error {
+	w.sourceSeen = true
 	return nil
 }
 
@@ -169,7 +175,10 @@ func (w *courseWriter) flush(ctx context.Context) error {
 		b.Queue(`UPDATE courses SET last_seen = $1, source_id = $2 WHERE id = ANY($3)`, w.at, w.sourceID, w.kept[lo:hi])
 	})
 	each(len(w.inactivated), func(lo, hi int) {
-		b.Queue(`UPDATE courses SET inactive = true, changed_at = $1 WHERE id = ANY($2)`, w.at, w.inactivated[lo:hi])
+		// The source's courses_seen_at stops applying: the course keeps
+		// the later of the two as its own.
+		b.Queue(`UPDATE courses c SET inactive = true, changed_at = $1, last_seen = GREATEST(c.last_seen, s.courses_seen_at)
+			FROM sources s WHERE s.id = c.source_id AND c.id = ANY($2)`, w.at, w.inactivated[lo:hi])
 	})
 	h := w.history
 	each(len(h.ids), func(lo, hi int) {
@@ -185,6 +194,9 @@ func (w *courseWriter) flush(ctx context.Context) error {
 		b.Queue(`INSERT INTO course_identifiers (value, course_id) SELECT * FROM unnest($1::text[], $2::text[])
 			ON CONFLICT DO NOTHING`, w.identifiers.values[lo:hi], w.identifiers.ids[lo:hi])
 	})
+	if w.sourceSeen { // after the inactivations, which read the previous time
+		b.Queue(`UPDATE sources SET courses_seen_at = $1 WHERE id = $2`, w.at, w.sourceID)
+	}
 	if b.Len() == 0 {
 		return nil
 	}
@@ -204,16 +216,23 @@ func each(n int, fn func(lo, hi int)) {
 	}
 }
 
-// MarkSeen sets the last-seen time of a source's active courses.
+// MarkSeen sets the last-seen time of a source's active courses: on the
+// source (courses_seen_at), which course reads take when it is later
+// than the course's own.
 func (s *Store) MarkSeen(ctx context.Context, sourceID string, at time.Time) error {
-	_, err := s.pool.Exec(ctx, `UPDATE courses SET last_seen = $1 WHERE source_id = $2 AND NOT inactive`, at.UTC(), sourceID)
+	_, err := s.pool.Exec(ctx, `UPDATE sources SET courses_seen_at = $1 WHERE id = $2`, at.UTC(), sourceID)
 	if err != nil {
 		return fmt.Errorf("postgres: mark seen %s: %w", sourceID, err)
 	}
 	return nil
 }
 
-const courseColumns = `id, provider_id, source_id, doc, hash, indexed_hash, first_seen, changed_at, last_seen, inactive, quality, flagged`
+// selectCourses reads whole courses (scanCourse) from courses c, joined
+// with their source s: an active course was last seen at the later of
+// its own time and its source's courses_seen_at.
+const selectCourses = `SELECT c.id, c.provider_id, c.source_id, c.doc, c.hash, c.indexed_hash, c.first_seen, c.changed_at,
+	CASE WHEN c.inactive THEN c.last_seen ELSE GREATEST(c.last_seen, s.courses_seen_at) END,
+	c.inactive, c.quality, c.flagged FROM courses c LEFT JOIN sources s ON s.id = c.source_id`
 
 func scanCourse(row pgx.CollectableRow) (store.Course, error) {
 	var c store.Course
@@ -229,7 +248,7 @@ func scanCourse(row pgx.CollectableRow) (store.Course, error) {
 
 // Course returns one course, active or inactive.
 func (s *Store) Course(ctx context.Context, id string) (store.Course, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+courseColumns+` FROM courses WHERE id = $1`, id)
+	rows, _ := s.pool.Query(ctx, selectCourses+` WHERE c.id = $1`, id)
 	c, err := pgx.CollectExactlyOneRow(rows, scanCourse)
 	if err != nil {
 		return c, notFound(err, "course "+id)
@@ -242,7 +261,7 @@ func (s *Store) CoursesByID(ctx context.Context, ids []string) ([]store.Course, 
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, _ := s.pool.Query(ctx, `SELECT `+courseColumns+` FROM courses WHERE id = ANY($1)`, ids)
+	rows, _ := s.pool.Query(ctx, selectCourses+` WHERE c.id = ANY($1)`, ids)
 	found, err := collect(rows, scanCourse)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: courses: %w", err)
@@ -262,7 +281,7 @@ func (s *Store) CoursesByID(ctx context.Context, ids []string) ([]store.Course, 
 
 // EachCourse streams every active course in ID order.
 func (s *Store) EachCourse(ctx context.Context, fn func(store.Course) error) error {
-	rows, err := s.pool.Query(ctx, `SELECT `+courseColumns+` FROM courses WHERE NOT inactive ORDER BY id`)
+	rows, err := s.pool.Query(ctx, selectCourses+` WHERE NOT c.inactive ORDER BY c.id`)
 	if err != nil {
 		return fmt.Errorf("postgres: courses: %w", err)
 	}

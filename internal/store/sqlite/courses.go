@@ -31,6 +31,9 @@ func (s *Store) ApplyCourses(ctx context.Context, sourceID string, runID int64, 
 			return err
 		}
 		w := &courseWriter{tx: tx, sourceID: sourceID, providerID: providerID, runID: runID, at: at}
+		if err := tx.QueryRowContext(ctx, `SELECT courses_seen_at FROM sources WHERE id = ?`, sourceID).Scan(&w.sourceSeen); err != nil {
+			return fmt.Errorf("sqlite: source %s: %w", sourceID, err)
+		}
 		ch, err = store.ApplyBatch(ctx, w, sourceID, providerID, existing, specs, complete)
 		if err != nil {
 			return fmt.Errorf("sqlite: %w", err)
@@ -43,9 +46,11 @@ func (s *Store) ApplyCourses(ctx context.Context, sourceID string, runID int64, 
 	return ch, nil
 }
 
-// MarkSeen sets the last-seen time of a source's active courses.
+// MarkSeen sets the last-seen time of a source's active courses: on the
+// source (courses_seen_at), which course reads take when it is later
+// than the course's own.
 func (s *Store) MarkSeen(ctx context.Context, sourceID string, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE courses SET last_seen = ? WHERE source_id = ? AND inactive = 0`, at.UTC(), sourceID)
+	_, err := s.db.ExecContext(ctx, `UPDATE sources SET courses_seen_at = ? WHERE id = ?`, at.UTC(), sourceID)
 	if err != nil {
 		return fmt.Errorf("sqlite: mark seen %s: %w", sourceID, err)
 	}
@@ -114,6 +119,8 @@ type courseWriter struct {
 	sourceID, providerID string
 	runID                int64
 	at                   time.Time
+	// sourceSeen is the source's courses_seen_at before this batch.
+	sourceSeen sql.NullTime
 }
 
 func (w *courseWriter) StoredDocs(ctx context.Context, ids []string) (map[string][]byte, error) {
@@ -150,8 +157,22 @@ func (w *courseWriter) WriteCourse(ctx context.Context, id string, doc []byte, h
 	return err
 }
 
+// InactivateCourse also makes the course's last-seen time its own: the
+// source's courses_seen_at stops applying to it.
 func (w *courseWriter) InactivateCourse(ctx context.Context, id string) error {
-	_, err := w.tx.ExecContext(ctx, `UPDATE courses SET inactive = 1, changed_at = ? WHERE id = ?`, w.at, id)
+	var seen time.Time
+	if err := w.tx.QueryRowContext(ctx, `SELECT last_seen FROM courses WHERE id = ?`, id).Scan(&seen); err != nil {
+		return err
+	}
+	if w.sourceSeen.Valid && w.sourceSeen.Time.After(seen) {
+		seen = w.sourceSeen.Time
+	}
+	_, err := w.tx.ExecContext(ctx, `UPDATE courses SET inactive = 1, changed_at = ?, last_seen = ? WHERE id = ?`, w.at, seen, id)
+	return err
+}
+
+func (w *courseWriter) SourceSeen(ctx context.Context) error {
+	_, err := w.tx.ExecContext(ctx, `UPDATE sources SET courses_seen_at = ? WHERE id = ?`, w.at, w.sourceID)
 	return err
 }
 
@@ -161,22 +182,29 @@ func (w *courseWriter) RecordHistory(ctx context.Context, id string, kind store.
 	return err
 }
 
-const courseColumns = `id, provider_id, source_id, doc, hash, indexed_hash, first_seen, changed_at, last_seen, inactive, quality, flagged`
+// selectCourses reads whole courses (scanCourse) from courses c, joined
+// with their source s for its courses_seen_at.
+const selectCourses = `SELECT c.id, c.provider_id, c.source_id, c.doc, c.hash, c.indexed_hash, c.first_seen, c.changed_at,
+	c.last_seen, s.courses_seen_at, c.inactive, c.quality, c.flagged FROM courses c LEFT JOIN sources s ON s.id = c.source_id`
 
 func scanCourse(row interface{ Scan(...any) error }) (store.Course, error) {
 	var c store.Course
 	var id, doc, quality string
+	var sourceSeen sql.NullTime
 	var flagged bool
 	if err := row.Scan(&id, &c.ProviderID, &c.SourceID, &doc, &c.Hash, &c.IndexedHash, &c.FirstSeen, &c.Changed, &c.LastSeen,
-		&c.Inactive, &quality, &flagged); err != nil {
+		&sourceSeen, &c.Inactive, &quality, &flagged); err != nil {
 		return c, err
+	}
+	if !c.Inactive && sourceSeen.Valid && sourceSeen.Time.After(c.LastSeen) {
+		c.LastSeen = sourceSeen.Time
 	}
 	return c, store.DecodeCourse(&c, id, []byte(doc), []byte(quality), flagged)
 }
 
 // Course returns one course, active or inactive.
 func (s *Store) Course(ctx context.Context, id string) (store.Course, error) {
-	c, err := scanCourse(s.db.QueryRowContext(ctx, `SELECT `+courseColumns+` FROM courses WHERE id = ?`, id))
+	c, err := scanCourse(s.db.QueryRowContext(ctx, selectCourses+` WHERE c.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, fmt.Errorf("course %s: %w", id, store.ErrNotFound)
 	}
@@ -195,7 +223,7 @@ func (s *Store) CoursesByID(ctx context.Context, ids []string) ([]store.Course, 
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+courseColumns+` FROM courses WHERE id IN (?`+
+	rows, err := s.db.QueryContext(ctx, selectCourses+` WHERE c.id IN (?`+
 		strings.Repeat(",?", len(ids)-1)+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: courses: %w", err)
@@ -223,7 +251,7 @@ func (s *Store) CoursesByID(ctx context.Context, ids []string) ([]store.Course, 
 
 // EachCourse streams every active course in ID order.
 func (s *Store) EachCourse(ctx context.Context, fn func(store.Course) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+courseColumns+` FROM courses WHERE inactive = 0 ORDER BY id`)
+	rows, err := s.db.QueryContext(ctx, selectCourses+` WHERE c.inactive = 0 ORDER BY c.id`)
 	if err != nil {
 		return fmt.Errorf("sqlite: courses: %w", err)
 	}

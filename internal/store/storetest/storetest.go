@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"manifest versions and stable sources", testSources},
 		{"runs and source health", testRuns},
 		{"apply courses", testApplyCourses},
+		{"last seen", testLastSeen},
 		{"partial run removes nothing", testPartialRun},
 		{"conflicting sources", testConflicts},
 		{"a renamed source keeps its courses", testRenamedSource},
@@ -288,6 +289,67 @@ func testApplyCourses(t *testing.T, s store.Store) {
 	if _, err := s.Course(ctx, "missing"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("missing course: %v", err)
 	}
+}
+
+// testLastSeen: a course's last-seen time is the last run that saw it,
+// whether the run read it, found its source unchanged (MarkSeen) or saw
+// all the source's courses (a complete run), through every way of reading
+// courses; an inactive course keeps the time it was last seen.
+func testLastSeen(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustProviders(t, s, "a")
+	src := mustSource(t, s, "a", "main")
+	at := func(h int) time.Time { return t0.Add(time.Duration(h) * time.Hour) }
+	apply := func(h int, complete bool, ids ...string) {
+		t.Helper()
+		var specs []model.Specification
+		for _, id := range ids {
+			specs = append(specs, spec(id, "Course "+id))
+		}
+		if _, err := s.ApplyCourses(ctx, src.ID, 0, specs, complete, at(h)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := func(step string, seen map[string]int) {
+		t.Helper()
+		ids := slices.Sorted(maps.Keys(seen))
+		byID, err := s.CoursesByID(ctx, ids)
+		if err != nil || len(byID) != len(ids) {
+			t.Fatalf("%s: CoursesByID: %d courses, %v", step, len(byID), err)
+		}
+		each := map[string]store.Course{}
+		if err := s.EachCourse(ctx, func(c store.Course) error { each[c.Spec.ID] = c; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		for i, id := range ids {
+			c, err := s.Course(ctx, id)
+			if err != nil || !c.LastSeen.Equal(at(seen[id])) {
+				t.Errorf("%s: %s last seen %v, want %v (%v)", step, id, c.LastSeen, at(seen[id]), err)
+			}
+			if !byID[i].LastSeen.Equal(c.LastSeen) {
+				t.Errorf("%s: CoursesByID says %s was last seen %v, Course %v", step, id, byID[i].LastSeen, c.LastSeen)
+			}
+			if e, ok := each[id]; ok != !c.Inactive || ok && !e.LastSeen.Equal(c.LastSeen) {
+				t.Errorf("%s: EachCourse has %s: %v, last seen %v; Course %v", step, id, ok, e.LastSeen, c.LastSeen)
+			}
+		}
+	}
+	apply(0, true, "c1", "c2", "c3")
+	want("first run", map[string]int{"c1": 0, "c2": 0, "c3": 0})
+	if err := s.MarkSeen(ctx, src.ID, at(1)); err != nil {
+		t.Fatal(err)
+	}
+	want("source unchanged", map[string]int{"c1": 1, "c2": 1, "c3": 1})
+	apply(2, false, "c1")
+	want("partial run", map[string]int{"c1": 2, "c2": 1, "c3": 1})
+	apply(3, true, "c1", "c2")
+	want("complete run without c3", map[string]int{"c1": 3, "c2": 3, "c3": 1})
+	if err := s.MarkSeen(ctx, src.ID, at(4)); err != nil {
+		t.Fatal(err)
+	}
+	want("source unchanged again", map[string]int{"c1": 4, "c2": 4, "c3": 1})
+	apply(5, true, "c1", "c2", "c3")
+	want("c3 back", map[string]int{"c1": 5, "c2": 5, "c3": 5})
 }
 
 func testPartialRun(t *testing.T, s store.Store) {
