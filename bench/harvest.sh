@@ -38,36 +38,9 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "federation: $institutions institutions x $courses courses, four formats; runs: $runs; nice $nice; workers: ${WORKERS:-default}"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# shellcheck source=federation.sh
-. "$repo/bench/federation.sh"
+# shellcheck source=common.sh
+. "$repo/bench/common.sh"
 start_federation --institutions "$institutions" --courses-per-institution "$courses"
-
-hwm() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
-# cpu PID: the user and system CPU seconds the process used so far (on a
-# shared machine, the figure the load does not inflate).
-cpu() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz}' "/proc/$1/stat"; }
-
-# harvest LOG DIR: runs the aggregator until its catalogue is ready and sets
-# secs, done_in, catalogue, rss_mb, cpu_s, summary.
-harvest() {
-  local log=$1 dir=$2 start
-  start=$(date +%s.%N)
-  nice -n "$nice" "$work/qlink" demo "${join[@]}" --data-dir "$dir" --addr 127.0.0.1:0 \
-    ${WORKERS:+--harvest-workers "$WORKERS"} >"$log" 2>&1 &
-  demopid=$!
-  until grep -q "Catalogue ready" "$log" 2>/dev/null; do
-    kill -0 "$demopid" 2>/dev/null || { tail -20 "$log"; exit 1; }
-    sleep 0.2
-  done
-  secs=$(echo "$(date +%s.%N) - $start" | bc)
-  rss_mb=$(hwm "$demopid") cpu_s=$(cpu "$demopid")
-  kill "$demopid"
-  wait "$demopid" 2>/dev/null || true
-  demopid=""
-  done_in=$(grep -o 'Done in [^:]*' "$log" | cut -d' ' -f3)
-  catalogue=$(grep -o 'Catalogue ready with [0-9]*' "$log" | awk '{print $4}')
-  summary=$(grep -o 'sources harvested ([^)]*)' "$log")
-}
 
 size_mb() { du -sm "$@" 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
 

@@ -67,13 +67,11 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "PostgreSQL: $(sql "$DATABASE_URL" -c 'SHOW server_version'), fsync $(sql "$DATABASE_URL" -c 'SHOW fsync'), shared_buffers $(sql "$DATABASE_URL" -c 'SHOW shared_buffers')"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# shellcheck source=federation.sh
-. "$repo/bench/federation.sh"
+# shellcheck source=common.sh
+. "$repo/bench/common.sh"
 start_federation --institutions "$institutions" ${courses:+--courses-per-institution "$courses"}
 echo "federation: $institutions institutions x ${courses:-the default number of} courses, four formats (${join[*]})"
 
-hwm() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
-cpu() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz}' "/proc/$1/stat"; }
 # pg_cpu: CPU seconds of every PostgreSQL server process on this machine
 # (the throwaway cluster's; meaningless for a remote DATABASE_URL).
 pg_cpu() {

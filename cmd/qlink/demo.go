@@ -62,7 +62,10 @@ another qlink demo given them with --federation-dns and --federation-port harves
 serves it. Each process then shows its own memory and CPU (bench/harvest.sh does this), and
 the federation keeps its URLs while the harvesting demo is restarted on the same data
 directory, so a second harvest finds nothing changed. With --refresh, the federation-only
-process evolves the institutions at that interval.`,
+process evolves the institutions at that interval. Given with --federation-only,
+--federation-dns and --federation-port are where it listens: the same options and ports on
+the same day start the federation again as it was, so a data directory harvested from one
+that has stopped can be refreshed (bench/refresh-kept.sh does this).`,
 		Example: `  qlink demo
   qlink demo --addr 127.0.0.1:9000 --institutions 40 --data-dir ./demo-data
   qlink demo --hostile gzip-bomb,redirect-loop,dns-rebinding
@@ -91,9 +94,11 @@ process evolves the institutions at that interval.`,
 				Formats: []string{testfed.FormatOOAPI, testfed.FormatEduAPI, testfed.FormatOCCAPI, testfed.FormatELM}}
 			joining := fedDNS != "" || fedPort != 0
 			switch {
-			case federationOnly && joining:
-				return errors.New("--federation-only runs a federation, --federation-dns and --federation-port harvest one: give one or the other")
 			case federationOnly:
+				if fedOpts.DNSPort, err = federationDNSPort(fedDNS); err != nil {
+					return err
+				}
+				fedOpts.Port = fedPort
 				return runFederation(cmd.Context(), out, fedOpts, refresh)
 			case joining && (fedDNS == "" || fedPort == 0):
 				return errors.New("--federation-dns and --federation-port go together: both are printed by qlink demo --federation-only")
@@ -269,6 +274,21 @@ func federationNetwork(dnsAddr string, port int) network {
 // runFederation runs the simulated federation alone until ctx ends, for a
 // demo in another process to harvest; with evolve set, its institutions
 // change at that interval.
+// federationDNSPort returns the port of the DNS address a federation-only
+// demo is told to listen on (0: any free port); the host must be 127.0.0.1,
+// where the federation's DNS server always listens.
+func federationDNSPort(addr string) (int, error) {
+	if addr == "" {
+		return 0, nil
+	}
+	host, port, err := net.SplitHostPort(addr)
+	n, perr := strconv.Atoi(port)
+	if err != nil || perr != nil || host != "127.0.0.1" || n <= 0 || n > 65535 {
+		return 0, fmt.Errorf("--federation-dns %q: the simulated federation's DNS server listens on 127.0.0.1:<port>", addr)
+	}
+	return n, nil
+}
+
 func runFederation(ctx context.Context, out io.Writer, opts testfed.Options, evolve time.Duration) error {
 	fed, err := testfed.Start(ctx, opts)
 	if err != nil {

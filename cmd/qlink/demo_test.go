@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -175,12 +177,31 @@ func TestDemoHarvestsAFederationOnly(t *testing.T) {
 	if catalogues[0] == "0" || catalogues[0] != catalogues[1] {
 		t.Errorf("catalogue of %s courses, then %s", catalogues[0], catalogues[1])
 	}
+	// The federation stopped and started again on its ports serves the
+	// same: the data directory refreshes from it, finding nothing changed.
 	cancel()
 	if err := <-fedDone; err != nil {
 		t.Fatal(err)
 	}
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	var fedAgain lockedBuffer
+	fedDone = runDemo(ctx, &fedAgain, append([]string{"--federation-only", "--institutions", "3", "--courses-per-institution", "5"},
+		join...)...)
+	if again := strings.Fields(waitForLine(t, &fedAgain, fedDone, "Harvest it from another process: qlink demo ")); !slices.Equal(again, join) {
+		t.Fatalf("started again on %v, was %v", again, join)
+	}
+	var out lockedBuffer
+	done := runDemo(ctx, &out, append(join, "--data-dir", dir, "--addr", "127.0.0.1:0")...)
+	if summary := waitForLine(t, &out, done, "Done in "); !strings.Contains(summary, "not-modified") || strings.Contains(summary, "failed") {
+		t.Errorf("refresh from the federation started again: %s", summary)
+	}
+	cancel()
+	if err := errors.Join(<-done, <-fedDone); err != nil {
+		t.Fatal(err)
+	}
 	for _, args := range [][]string{
-		{"--federation-only", "--federation-dns", "127.0.0.1:53", "--federation-port", "80"},
+		{"--federation-only", "--federation-dns", "10.0.0.1:53"},
 		{"--federation-dns", "127.0.0.1:53"},
 		{"--federation-dns", "127.0.0.1:53", "--federation-port", "80", "--institutions", "9"},
 	} {

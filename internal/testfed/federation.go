@@ -58,7 +58,7 @@ func Start(ctx context.Context, opts Options) (*Federation, error) {
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
-	listeners, port, err := listenAll(ctx, o.total()+1)
+	listeners, port, err := listenAll(ctx, o.total()+1, o.Port)
 	if err != nil {
 		return nil, err
 	}
@@ -216,11 +216,15 @@ func loopback(k int) netip.Addr {
 }
 
 // listenAll listens on n loopback addresses with one port number, retrying
-// with another port when one of them is taken.
-func listenAll(ctx context.Context, n int) ([]net.Listener, int, error) {
+// with another port when one of them is taken, unless port is given.
+func listenAll(ctx context.Context, n, port int) ([]net.Listener, int, error) {
 	var lc net.ListenConfig
-	for range 20 {
-		first, err := lc.Listen(ctx, "tcp", net.JoinHostPort(loopback(0).String(), "0"))
+	attempts := 20
+	if port != 0 {
+		attempts = 1
+	}
+	for range attempts {
+		first, err := lc.Listen(ctx, "tcp", net.JoinHostPort(loopback(0).String(), strconv.Itoa(port)))
 		if err != nil {
 			return nil, 0, fmt.Errorf("testfed: listen: %w", err)
 		}
@@ -243,14 +247,21 @@ func listenAll(ctx context.Context, n int) ([]net.Listener, int, error) {
 			return nil, 0, err
 		}
 	}
+	if port != 0 {
+		return nil, 0, fmt.Errorf("testfed: listen: port %d is taken on one of the %d loopback addresses", port, n)
+	}
 	return nil, 0, errors.New("testfed: listen: no port free on all loopback addresses")
 }
 
 // startDNS serves zone over UDP and TCP on one port of 127.0.0.1.
 func (f *Federation) startDNS(ctx context.Context, zone *dnsZone, log *slog.Logger) error {
 	var lc net.ListenConfig
-	for range 20 {
-		pc, err := lc.ListenPacket(ctx, "udp", "127.0.0.1:0")
+	attempts := 20
+	if f.opts.DNSPort != 0 {
+		attempts = 1
+	}
+	for range attempts {
+		pc, err := lc.ListenPacket(ctx, "udp", net.JoinHostPort("127.0.0.1", strconv.Itoa(f.opts.DNSPort)))
 		if err != nil {
 			return fmt.Errorf("testfed: dns: %w", err)
 		}
@@ -277,6 +288,9 @@ func (f *Federation) startDNS(ctx context.Context, zone *dnsZone, log *slog.Logg
 		<-started
 		f.dnsAddr = addr
 		return nil
+	}
+	if f.opts.DNSPort != 0 {
+		return fmt.Errorf("testfed: dns: port %d is not free for both UDP and TCP", f.opts.DNSPort)
 	}
 	return errors.New("testfed: dns: no port free for both UDP and TCP")
 }

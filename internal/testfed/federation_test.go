@@ -96,6 +96,38 @@ func TestResponsesAreDeterministic(t *testing.T) {
 	}
 }
 
+// A federation started again on the ports of a closed one serves the same
+// URLs: a data directory harvested from the first refreshes from the second.
+// Ports taken are refused with an error naming them.
+func TestStartAgainOnTheSamePorts(t *testing.T) {
+	a, err := Start(context.Background(), testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dnsPort, _ := strconv.Atoi(a.DNSAddr()[strings.LastIndex(a.DNSAddr(), ":")+1:])
+	opts := testOpts
+	opts.Port, opts.DNSPort = a.Port(), dnsPort
+	if _, err := Start(context.Background(), opts); err == nil || !strings.Contains(err.Error(), strconv.Itoa(a.Port())) {
+		t.Errorf("a second federation on ports in use: %v", err)
+	}
+	before := a.Institutions()
+	c := client(t, a)
+	_, manifest := get(t, c, before[0].Discovery.ManifestURL)
+	c.Transport.(*http.Transport).CloseIdleConnections()
+	a.Close()
+	b, err := Start(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if b.DNSAddr() != a.DNSAddr() || b.RegistryURL() != a.RegistryURL() || !reflect.DeepEqual(b.Institutions(), before) {
+		t.Errorf("started again: DNS %s, registry %s; before %s, %s", b.DNSAddr(), b.RegistryURL(), a.DNSAddr(), a.RegistryURL())
+	}
+	if _, again := get(t, client(t, b), before[0].Discovery.ManifestURL); !bytes.Equal(again, manifest) {
+		t.Error("the manifest differs")
+	}
+}
+
 func TestRegistryPaging(t *testing.T) {
 	f := shared(t)
 	c := client(t, f)

@@ -52,6 +52,12 @@ type Options struct {
 	// profiles served by wrapping a data server (see [Profile].Later);
 	// the others misbehave from the start.
 	HostileLater bool
+	// Port and DNSPort, when set, are the port of the web servers and of
+	// the DNS server (on 127.0.0.1) instead of free ones: a federation
+	// started again on the same day with the same options and ports
+	// serves what the last one did, under the same URLs, so a data
+	// directory that harvested one can be refreshed from the other.
+	Port, DNSPort int
 	// Wrap, when set, wraps the handler of each of the federation's HTTP
 	// servers: a test watches or holds requests with it.
 	Wrap func(http.Handler) http.Handler

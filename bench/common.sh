@@ -1,0 +1,50 @@
+# Sourced by the bench scripts, which set work (their temporary directory,
+# holding the qlink binary) and nice.
+
+# hwm PID: the process's peak resident memory so far, in MB.
+hwm() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+
+# cpu PID: the user and system CPU seconds the process used so far (on a
+# shared machine, the figure the load does not inflate).
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz}' "/proc/$1/stat"; }
+
+# start_federation ARGS... runs the simulated federation alone (`qlink demo
+# --federation-only ARGS...`) under nice $nice from $work/qlink, waits until
+# it serves, and sets fedpid, join (the --federation-dns and
+# --federation-port flags that harvest it) and registry (its registry URL).
+# Its output is in $work/federation.log; $work/federation.args holds ARGS
+# and its ports, which start it again as it was (bench/refresh-kept.sh).
+start_federation() {
+  nice -n "$nice" "$work/qlink" demo --federation-only "$@" >"$work/federation.log" 2>&1 &
+  fedpid=$!
+  until grep -q "Harvest it from another process" "$work/federation.log" 2>/dev/null; do
+    kill -0 "$fedpid" 2>/dev/null || { cat "$work/federation.log"; exit 1; }
+    sleep 0.2
+  done
+  read -r -a join < <(grep -o -- '--federation-dns .*' "$work/federation.log")
+  echo "$* ${join[*]}" >"$work/federation.args"
+  registry=$(grep -o 'Registry: .*' "$work/federation.log" | cut -d' ' -f2)
+}
+
+# harvest LOG DIR: runs the aggregator (qlink demo joining the federation
+# with $join) on data directory DIR until its catalogue is ready, stops it,
+# and sets secs, done_in, catalogue, rss_mb, cpu_s, summary.
+harvest() {
+  local log=$1 dir=$2 start
+  start=$(date +%s.%N)
+  nice -n "$nice" "$work/qlink" demo "${join[@]}" --data-dir "$dir" --addr 127.0.0.1:0 \
+    ${WORKERS:+--harvest-workers "$WORKERS"} >"$log" 2>&1 &
+  demopid=$!
+  until grep -q "Catalogue ready" "$log" 2>/dev/null; do
+    kill -0 "$demopid" 2>/dev/null || { tail -20 "$log"; exit 1; }
+    sleep 0.2
+  done
+  secs=$(echo "$(date +%s.%N) - $start" | bc)
+  rss_mb=$(hwm "$demopid") cpu_s=$(cpu "$demopid")
+  kill "$demopid"
+  wait "$demopid" 2>/dev/null || true
+  demopid=""
+  done_in=$(grep -o 'Done in [^:]*' "$log" | cut -d' ' -f3)
+  catalogue=$(grep -o 'Catalogue ready with [0-9]*' "$log" | awk '{print $4}')
+  summary=$(grep -o 'sources harvested ([^)]*)' "$log")
+}

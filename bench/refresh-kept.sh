@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Issue 14's refresh figure on a data directory kept by bench/harvest.sh
+# (KEEP=1): starts the simulated federation again as it was (the same
+# options and ports, read from federation.args beside the directory; the
+# same day, as its content is dated by the day), then runs RUNS harvests of
+# the unchanged federation on the directory with the qlink of this checkout,
+# each from process start to "Catalogue ready": time, peak RSS, CPU.
+# Medians come last.
+#
+#   bench/refresh-kept.sh DIR      (DIR: the "kept:" path harvest.sh printed)
+#
+# Environment: RUNS (3), NICE (10), WORKERS (--harvest-workers).
+set -euo pipefail
+dir=$(realpath "${1:?usage: bench/refresh-kept.sh DATA-DIR}")
+args_file=$(dirname "$dir")/federation.args
+[ -f "$args_file" ] || { echo "no $args_file: run bench/harvest.sh with KEEP=1 first" >&2; exit 1; }
+read -r -a fedargs <"$args_file"
+runs=${RUNS:-3}
+nice=${NICE:-10}
+repo=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel)
+work=$(mktemp -d)
+fedpid=""
+cleanup() {
+  [ -n "$fedpid" ] && kill "$fedpid" 2>/dev/null || true
+  [ -n "${demopid:-}" ] && kill "$demopid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+(cd "$repo" && go build -o "$work/qlink" ./cmd/qlink)
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM; $(go version | cut -d' ' -f3)"
+echo "qlink $(git -C "$repo" rev-parse --short HEAD); data directory $dir ($(du -sm "$dir" | cut -f1) MB); federation ${fedargs[*]}; runs: $runs; nice $nice"
+# shellcheck source=common.sh
+. "$repo/bench/common.sh"
+start_federation "${fedargs[@]}"
+
+printf '%-4s %9s %9s %9s %8s %7s  %s\n' run refresh-s done-in courses rss-MB cpu-s "load average at the end"
+for run in $(seq "$runs"); do
+  harvest "$work/refresh-$run.log" "$dir"
+  printf '%-4s %9.1f %9s %9s %8s %7s  %s\n' "$run" "$secs" "$done_in" "$catalogue" "$rss_mb" "$cpu_s" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "     $summary"
+  echo "$secs $rss_mb $cpu_s" >>"$work/figures"
+done
+median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+col() { awk -v c="$1" '{print $c}' "$work/figures" | median; }
+printf 'median of %d: refresh %.1f s, peak RSS %s MB, CPU %s s\n' "$runs" "$(col 1)" "$(col 2)" "$(col 3)"
