@@ -145,28 +145,36 @@ func (h *Harvester) indexDrift(ctx context.Context) (store.IndexBacklog, error) 
 	if err != nil {
 		return b, err
 	}
-	stored := make(map[string]bool, len(storedIDs))
-	for _, id := range storedIDs {
-		stored[id] = true
-	}
-	indexed := map[string]bool{}
+	var indexedIDs []string
 	err = h.Index.EachID(ctx, func(id string) error {
-		indexed[id] = true
-		if !stored[id] {
-			b.Gone = append(b.Gone, id)
-		}
+		indexedIDs = append(indexedIDs, id)
 		return nil
 	})
 	if err != nil {
 		return b, fmt.Errorf("index: %w", err)
 	}
+	// Both lists sorted and walked side by side: at a million courses,
+	// sets of both took seconds of the start-up. The store's order need
+	// not be Go's (a database collation), so it is sorted too; already
+	// sorted, that costs one pass.
+	slices.Sort(storedIDs)
+	slices.Sort(indexedIDs)
 	stale := make(map[string]bool, len(b.Stale))
 	for _, id := range b.Stale {
 		stale[id] = true
 	}
-	for _, id := range storedIDs {
-		if !indexed[id] && !stale[id] {
-			b.Stale = append(b.Stale, id)
+	for i, j := 0, 0; i < len(storedIDs) || j < len(indexedIDs); {
+		switch {
+		case j == len(indexedIDs) || i < len(storedIDs) && storedIDs[i] < indexedIDs[j]:
+			if !stale[storedIDs[i]] { // a course the index lacks
+				b.Stale = append(b.Stale, storedIDs[i])
+			}
+			i++
+		case i == len(storedIDs) || indexedIDs[j] < storedIDs[i]:
+			b.Gone = append(b.Gone, indexedIDs[j]) // a document of no course
+			j++
+		default:
+			i, j = i+1, j+1
 		}
 	}
 	return b, nil

@@ -411,6 +411,19 @@ func TestRepairAfterCrash(t *testing.T) {
 	if n, _ := f.h.SweepOrphans(ctx); n != 0 {
 		t.Errorf("second sweep deleted %d snapshots", n)
 	}
+	// An index that lost documents no backlog records (restored from an
+	// older copy) and holds others no course has: both are mended.
+	all, _ := f.st.CourseIDs(ctx, "", "")
+	if err := f.idx.Delete(ctx, all[:2]); err != nil {
+		t.Fatal(err)
+	}
+	f.idx.Index(ctx, []search.Document{{ID: "a-stray"}, {ID: "zz-stray"}})
+	if rep, err := f.h.Repair(ctx); err != nil || rep.Indexed != 2 || rep.Unindexed != 2 {
+		t.Errorf("repair of a stale index: %+v, %v", rep, err)
+	}
+	if n, err := f.idx.Count(ctx); err != nil || n != len(all) {
+		t.Errorf("after the repair the index holds %d documents, the store %d courses (%v)", n, len(all), err)
+	}
 }
 
 // A sweep beside a run must spare the snapshots the run has written but
