@@ -9,7 +9,9 @@
 #
 #   bench/refresh-kept.sh DIR      (DIR: the "kept:" path harvest.sh printed)
 #
-# Environment: RUNS (3), NICE (10), WORKERS (--harvest-workers).
+# Environment: RUNS (3), NICE (10), WORKERS (--harvest-workers); PROFILE=1
+# writes a CPU profile of each run (QLINK_CPU_PROFILE) and prints pprof's
+# top functions of the last one; OUT keeps the profiles (default: removed).
 set -euo pipefail
 dir=$(realpath "${1:?usage: bench/refresh-kept.sh DATA-DIR}")
 args_file=$(dirname "$dir")/federation.args
@@ -18,12 +20,13 @@ read -r -a fedargs <"$args_file"
 runs=${RUNS:-3}
 nice=${NICE:-10}
 repo=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel)
-work=$(mktemp -d)
+work=${OUT:-$(mktemp -d)}
+mkdir -p "$work"
 fedpid=""
 cleanup() {
   [ -n "$fedpid" ] && kill "$fedpid" 2>/dev/null || true
   [ -n "${demopid:-}" ] && kill "$demopid" 2>/dev/null || true
-  rm -rf "$work"
+  [ -n "${OUT:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -36,6 +39,7 @@ start_federation "${fedargs[@]}"
 
 printf '%-4s %9s %9s %9s %8s %7s  %s\n' run refresh-s done-in courses rss-MB cpu-s "load average at the end"
 for run in $(seq "$runs"); do
+  [ "${PROFILE:-}" = 1 ] && export QLINK_CPU_PROFILE="$work/cpu-$run.out"
   harvest "$work/refresh-$run.log" "$dir"
   printf '%-4s %9.1f %9s %9s %8s %7s  %s\n' "$run" "$secs" "$done_in" "$catalogue" "$rss_mb" "$cpu_s" "$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "     $summary"
@@ -44,3 +48,9 @@ done
 median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 col() { awk -v c="$1" '{print $c}' "$work/figures" | median; }
 printf 'median of %d: refresh %.1f s, peak RSS %s MB, CPU %s s\n' "$runs" "$(col 1)" "$(col 2)" "$(col 3)"
+if [ "${PROFILE:-}" = 1 ]; then
+  pp() { go tool pprof -nodecount="${NODES:-40}" "$@" 2>/dev/null; }
+  echo; echo "== CPU of run $runs (flat)"; pp -top "$work/qlink" "$work/cpu-$runs.out" | sed -n '5,50p'
+  echo; echo "== CPU of run $runs (cumulative, qlink's functions)"; pp -top -cum -nodecount=400 "$work/qlink" "$work/cpu-$runs.out" | grep 'qlink/' | head -40
+  [ -n "${OUT:-}" ] && echo "profiles in $work: go tool pprof -http :0 $work/qlink $work/cpu-$runs.out"
+fi

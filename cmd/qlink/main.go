@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 )
 
@@ -25,8 +26,35 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	if err := newRootCmd().ExecuteContext(ctx); err != nil {
+	stopProfile := cpuProfile(os.Getenv("QLINK_CPU_PROFILE"))
+	err := newRootCmd().ExecuteContext(ctx)
+	stopProfile()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "qlink:", err)
 		os.Exit(1)
+	}
+}
+
+// cpuProfile writes a CPU profile of the whole run to path, for go tool
+// pprof, when path is set (QLINK_CPU_PROFILE; bench/refresh-kept.sh sets
+// it with PROFILE=1): the figures at a million courses are measured on a
+// qlink process, not on a benchmark. It returns what ends the profile.
+func cpuProfile(path string) (stop func()) {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "qlink: QLINK_CPU_PROFILE:", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		fmt.Fprintln(os.Stderr, "qlink: QLINK_CPU_PROFILE:", err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
 	}
 }
