@@ -364,9 +364,13 @@ func TestConditionalRequestsReuseSnapshots(t *testing.T) {
 	if len(pages) != 2 || pages[0].Status != http.StatusNotModified || pages[0].ETag != `"v1"` || pages[0].Blob == "" {
 		t.Errorf("pages of the revalidating run: %+v", pages)
 	}
-	// And again: the 304 run's pages are what the next run revalidates.
+	// The revalidating run copied no page: it points at the first run's.
+	if second.PagesOf != first.ID {
+		t.Errorf("the revalidating run's pages are those of run %d, want %d", second.PagesOf, first.ID)
+	}
+	// And again: the first run's pages are what the next run revalidates.
 	third, _ := f.h.Source(ctx, f.src, "test")
-	if third.Status != store.RunNotModified {
+	if third.Status != store.RunNotModified || third.PagesOf != first.ID {
 		t.Errorf("third run: %+v", third)
 	}
 	// A page that changed makes the run ok again.

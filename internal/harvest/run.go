@@ -160,6 +160,7 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, hist runHisto
 			same, err := get.revalidateAll(ctx)
 			if same || err != nil {
 				run.Pages, run.Bytes, _ = get.totals()
+				run.PagesOf = get.pagesOf
 				if ferr := get.flush(context.WithoutCancel(ctx)); ferr != nil || err != nil {
 					return errors.Join(err, ferr)
 				}

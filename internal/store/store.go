@@ -383,6 +383,10 @@ type Run struct {
 	// ProgressAt is when the run last recorded its progress while it ran
 	// (zero: never).
 	ProgressAt time.Time
+	// PagesOf, when set, is the earlier run whose every page this run
+	// found unchanged (304 with the same validators): the run records no
+	// pages of its own, and its pages (RunPages, LastPages) are those.
+	PagesOf int64
 }
 
 // Warning is a problem with one record or field that did not stop the run.

@@ -61,10 +61,10 @@ func (s *Store) FinishRun(ctx context.Context, r store.Run) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE runs SET finished_at = $1, status = $2, pages = $3, bytes = $4, seen = $5, added = $6,
 			updated = $7, unchanged = $8, removed = $9, conflicts = $10, warnings = $11, warning_count = $12, error = $13, reason = $14,
-			digest = $15, records_blob = $16, quality = $17, validation_us = $18 WHERE id = $19`,
+			digest = $15, records_blob = $16, quality = $17, validation_us = $18, pages_of = $19 WHERE id = $20`,
 			r.FinishedAt.UTC(), string(r.Status), r.Pages, r.Bytes, r.Seen, r.Added, r.Updated, r.Unchanged, r.Removed, r.Conflicts,
 			string(warnings), r.WarningCount, r.Error, r.Reason, r.Digest, r.RecordsBlob, string(r.Quality),
-			r.ValidationTime.Microseconds(), r.ID)
+			r.ValidationTime.Microseconds(), r.PagesOf, r.ID)
 		if err != nil {
 			return fmt.Errorf("postgres: finish run %d: %w", r.ID, err)
 		}
@@ -80,7 +80,7 @@ func (s *Store) FinishRun(ctx context.Context, r store.Run) error {
 }
 
 const runColumns = `id, source_id, trigger, started_at, finished_at, status, pages, bytes, seen, added, updated, unchanged,
-	removed, conflicts, warnings, warning_count, error, reason, digest, records_blob, quality, validation_us, progress_at`
+	removed, conflicts, warnings, warning_count, error, reason, digest, records_blob, quality, validation_us, progress_at, pages_of`
 
 func scanRun(row pgx.CollectableRow) (store.Run, error) {
 	var r store.Run
@@ -89,7 +89,7 @@ func scanRun(row pgx.CollectableRow) (store.Run, error) {
 	var validationUS int64
 	err := row.Scan(&r.ID, &r.SourceID, &r.Trigger, &r.StartedAt, &finished, &status, &r.Pages, &r.Bytes, &r.Seen, &r.Added,
 		&r.Updated, &r.Unchanged, &r.Removed, &r.Conflicts, &warnings, &r.WarningCount, &r.Error, &r.Reason, &r.Digest,
-		&r.RecordsBlob, &quality, &validationUS, &progressed)
+		&r.RecordsBlob, &quality, &validationUS, &progressed, &r.PagesOf)
 	if err != nil {
 		return r, err
 	}
@@ -232,8 +232,8 @@ func (s *Store) PruneSnapshots(ctx context.Context, sourceID string, keep int) (
 // outside the newest keep distinct ones (store.RunsBeyondSnapshots).
 func runsBeyondSnapshots(ctx context.Context, tx pgx.Tx, sourceID string, keep int) ([]int64, error) {
 	var latest int64
-	err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM runs WHERE source_id = $1 AND status IN `+upToDateStatuses,
-		sourceID).Scan(&latest)
+	err := tx.QueryRow(ctx, `SELECT COALESCE((SELECT `+pagesRun+` FROM runs WHERE source_id = $1 AND status IN `+upToDateStatuses+`
+		ORDER BY id DESC LIMIT 1), 0)`, sourceID).Scan(&latest)
 	if err != nil {
 		return nil, err
 	}
@@ -265,9 +265,20 @@ func scanPage(row pgx.CollectableRow) (store.RunPage, error) {
 	return p, err
 }
 
+// pagesRun is, in a query over runs, the run whose pages a run's are: its
+// own, or those of the run it revalidated (pages_of).
+const pagesRun = `CASE WHEN pages_of > 0 THEN pages_of ELSE id END`
+
+// runPagesQuery reads the pages of runs r: a run that revalidated an
+// earlier run's pages (pages_of) has them as it read them, each a 304
+// with no body at the run's start, keeping the snapshot and validators.
+const runPagesQuery = `SELECT r.id, p.seq, p.url, CASE WHEN r.pages_of > 0 THEN 304 ELSE p.status END, p.content_type,
+	CASE WHEN r.pages_of > 0 THEN 0 ELSE p.bytes END, p.blob, CASE WHEN r.pages_of > 0 THEN r.started_at ELSE p.fetched_at END,
+	p.etag, p.last_modified FROM runs r JOIN run_pages p ON p.run_id = CASE WHEN r.pages_of > 0 THEN r.pages_of ELSE r.id END`
+
 // RunPages returns the pages a run read, in order.
 func (s *Store) RunPages(ctx context.Context, runID int64) ([]store.RunPage, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+pageColumns+` FROM run_pages WHERE run_id = $1 ORDER BY seq`, runID)
+	rows, _ := s.pool.Query(ctx, runPagesQuery+` WHERE r.id = $1 ORDER BY p.seq`, runID)
 	out, err := collect(rows, scanPage)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: pages of run %d: %w", runID, err)
@@ -278,7 +289,7 @@ func (s *Store) RunPages(ctx context.Context, runID int64) ([]store.RunPage, err
 // LastPages returns the pages of the source's latest run that read data.
 func (s *Store) LastPages(ctx context.Context, sourceID string) (map[string]store.RunPage, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+pageColumns+` FROM run_pages WHERE run_id = (
-		SELECT id FROM runs WHERE source_id = $1 AND status IN `+upToDateStatuses+` ORDER BY id DESC LIMIT 1)`, sourceID)
+		SELECT `+pagesRun+` FROM runs WHERE source_id = $1 AND status IN `+upToDateStatuses+` ORDER BY id DESC LIMIT 1)`, sourceID)
 	pages, err := collect(rows, scanPage)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: last pages of %s: %w", sourceID, err)

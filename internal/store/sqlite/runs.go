@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"qlink/internal/store"
@@ -53,10 +54,10 @@ func (s *Store) FinishRun(ctx context.Context, r store.Run) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE runs SET finished_at = ?, status = ?, pages = ?, bytes = ?, seen = ?, added = ?,
 			updated = ?, unchanged = ?, removed = ?, conflicts = ?, warnings = ?, warning_count = ?, error = ?, reason = ?,
-			digest = ?, records_blob = ?, quality = ?, validation_us = ? WHERE id = ?`,
+			digest = ?, records_blob = ?, quality = ?, validation_us = ?, pages_of = ? WHERE id = ?`,
 			r.FinishedAt.UTC(), r.Status, r.Pages, r.Bytes, r.Seen, r.Added, r.Updated, r.Unchanged, r.Removed, r.Conflicts,
 			string(warnings), r.WarningCount, r.Error, r.Reason, r.Digest, r.RecordsBlob, string(r.Quality),
-			r.ValidationTime.Microseconds(), r.ID)
+			r.ValidationTime.Microseconds(), r.PagesOf, r.ID)
 		if err != nil {
 			return fmt.Errorf("sqlite: finish run %d: %w", r.ID, err)
 		}
@@ -72,7 +73,7 @@ func (s *Store) FinishRun(ctx context.Context, r store.Run) error {
 }
 
 const runColumns = `id, source_id, trigger, started_at, finished_at, status, pages, bytes, seen, added, updated, unchanged,
-	removed, conflicts, warnings, warning_count, error, reason, digest, records_blob, quality, validation_us, progress_at`
+	removed, conflicts, warnings, warning_count, error, reason, digest, records_blob, quality, validation_us, progress_at, pages_of`
 
 func scanRun(row interface{ Scan(...any) error }) (store.Run, error) {
 	var r store.Run
@@ -81,7 +82,7 @@ func scanRun(row interface{ Scan(...any) error }) (store.Run, error) {
 	var validationUS int64
 	err := row.Scan(&r.ID, &r.SourceID, &r.Trigger, &r.StartedAt, &finished, &status, &r.Pages, &r.Bytes, &r.Seen, &r.Added,
 		&r.Updated, &r.Unchanged, &r.Removed, &r.Conflicts, &warnings, &r.WarningCount, &r.Error, &r.Reason, &r.Digest,
-		&r.RecordsBlob, &quality, &validationUS, &progressed)
+		&r.RecordsBlob, &quality, &validationUS, &progressed, &r.PagesOf)
 	if err != nil {
 		return r, err
 	}
@@ -232,8 +233,8 @@ func (s *Store) PruneSnapshots(ctx context.Context, sourceID string, keep int) (
 // its page blobs), sparing the latest run that read data.
 func runsBeyondSnapshots(ctx context.Context, tx *sql.Tx, sourceID string, keep int) ([]int64, error) {
 	var latest int64
-	err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM runs WHERE source_id = ?
-		AND status IN ('ok', 'partial', 'not-modified')`, sourceID).Scan(&latest)
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT `+pagesRun+` FROM runs WHERE source_id = ?
+		AND status IN ('ok', 'partial', 'not-modified') ORDER BY id DESC LIMIT 1), 0)`, sourceID).Scan(&latest)
 	if err != nil {
 		return nil, err
 	}
@@ -334,13 +335,44 @@ func scanPages(rows *sql.Rows) ([]store.RunPage, error) {
 	return out, rows.Err()
 }
 
+// pagesRun is, in a query over runs, the run whose pages a run's are: its
+// own, or those of the run it revalidated (pages_of).
+const pagesRun = `CASE WHEN pages_of > 0 THEN pages_of ELSE id END`
+
+// runPagesQuery reads the pages of runs r (scanRunPages): a run that
+// revalidated an earlier run's pages (pages_of) reads those.
+const runPagesQuery = `SELECT r.id, r.pages_of, r.started_at, p.seq, p.url, p.status, p.content_type, p.bytes, p.blob,
+	p.fetched_at, p.etag, p.last_modified FROM runs r JOIN run_pages p ON p.run_id = CASE WHEN r.pages_of > 0 THEN r.pages_of ELSE r.id END`
+
+// scanRunPages scans runPagesQuery: a revalidating run has each page as
+// it read it, a 304 with no body at the run's start, keeping the snapshot
+// and validators.
+func scanRunPages(rows *sql.Rows) ([]store.RunPage, error) {
+	defer rows.Close()
+	var out []store.RunPage
+	for rows.Next() {
+		var p store.RunPage
+		var pagesOf int64
+		var started time.Time
+		if err := rows.Scan(&p.RunID, &pagesOf, &started, &p.Seq, &p.URL, &p.Status, &p.ContentType, &p.Bytes, &p.Blob,
+			&p.FetchedAt, &p.ETag, &p.LastModified); err != nil {
+			return nil, err
+		}
+		if pagesOf > 0 {
+			p.Status, p.Bytes, p.FetchedAt = http.StatusNotModified, 0, started
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
 // RunPages returns the pages a run read, in order.
 func (s *Store) RunPages(ctx context.Context, runID int64) ([]store.RunPage, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+pageColumns+` FROM run_pages WHERE run_id = ? ORDER BY seq`, runID)
+	rows, err := s.db.QueryContext(ctx, runPagesQuery+` WHERE r.id = ? ORDER BY p.seq`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: pages of run %d: %w", runID, err)
 	}
-	out, err := scanPages(rows)
+	out, err := scanRunPages(rows)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: pages of run %d: %w", runID, err)
 	}
@@ -350,7 +382,7 @@ func (s *Store) RunPages(ctx context.Context, runID int64) ([]store.RunPage, err
 // LastPages returns the pages of the source's latest run that read data.
 func (s *Store) LastPages(ctx context.Context, sourceID string) (map[string]store.RunPage, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+pageColumns+` FROM run_pages WHERE run_id = (
-		SELECT id FROM runs WHERE source_id = ? AND status IN ('ok', 'partial', 'not-modified') ORDER BY id DESC LIMIT 1)`, sourceID)
+		SELECT `+pagesRun+` FROM runs WHERE source_id = ? AND status IN ('ok', 'partial', 'not-modified') ORDER BY id DESC LIMIT 1)`, sourceID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: last pages of %s: %w", sourceID, err)
 	}

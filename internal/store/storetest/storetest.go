@@ -8,6 +8,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -35,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"course history", testCourseHistory},
 		{"interrupted and found runs", testInterruptAndFind},
 		{"snapshot retention", testPruneSnapshots},
+		{"revalidated pages", testRevalidatedPages},
 		{"runs of a provider, paged", testProviderRuns},
 		{"provider states", testProviderStates},
 		{"next scheduled run", testNextRun},
@@ -680,6 +682,65 @@ func testPruneSnapshots(t *testing.T, s store.Store) {
 	}
 	if got, _ := s.BlobReferenced(ctx, "records"); got {
 		t.Error("superseded records still referenced")
+	}
+}
+
+// testRevalidatedPages: a run that found every page of an earlier one
+// unchanged records no pages but points at them (Run.PagesOf); it reads
+// as having read each as a 304, the next run revalidates the earlier
+// run's, and retention keeps them while it is the latest.
+func testRevalidatedPages(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustProviders(t, s, "a")
+	src := mustSource(t, s, "a", "main")
+	run := func(h int, status store.RunStatus, pagesOf int64, blobs ...string) store.Run {
+		t.Helper()
+		r, _ := s.StartRun(ctx, src.ID, "test", t0.Add(time.Duration(h)*time.Hour))
+		var pages []store.RunPage
+		for i, b := range blobs {
+			pages = append(pages, store.RunPage{RunID: r.ID, Seq: i + 1, URL: "https://api/" + strconv.Itoa(i), Status: 200,
+				Bytes: 100, Blob: b, FetchedAt: r.StartedAt, ETag: `"` + b + `"`})
+		}
+		if err := s.AddRunPages(ctx, pages); err != nil {
+			t.Fatal(err)
+		}
+		r.Status, r.FinishedAt, r.PagesOf = status, r.StartedAt.Add(time.Minute), pagesOf
+		if err := s.FinishRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	run(0, store.RunOK, 0, "z0")
+	read := run(1, store.RunOK, 0, "a1", "b1")
+	again := run(2, store.RunNotModified, read.ID)
+	if got, err := s.Run(ctx, again.ID); err != nil || got.PagesOf != read.ID {
+		t.Fatalf("Run = %+v, %v; want its pages of run %d", got, err, read.ID)
+	}
+	pages, err := s.RunPages(ctx, again.ID)
+	if err != nil || len(pages) != 2 {
+		t.Fatalf("RunPages of the revalidating run = %+v, %v", pages, err)
+	}
+	for i, p := range pages {
+		if p.RunID != again.ID || p.Seq != i+1 || p.Status != 304 || p.Bytes != 0 || !p.FetchedAt.Equal(again.StartedAt) ||
+			p.Blob != []string{"a1", "b1"}[i] || p.ETag != `"`+p.Blob+`"` {
+			t.Errorf("page %d of the revalidating run: %+v", i+1, p)
+		}
+	}
+	last, err := s.LastPages(ctx, src.ID)
+	if p := last["https://api/0"]; err != nil || len(last) != 2 || p.RunID != read.ID || p.Blob != "a1" || p.Status != 200 {
+		t.Errorf("LastPages = %+v, %v; want run %d's", last, err, read.ID)
+	}
+	// Kept while the latest run reads them, the older snapshot goes.
+	if released, err := s.PruneSnapshots(ctx, src.ID, 1); err != nil || !slices.Equal(released, []string{"z0"}) {
+		t.Errorf("released %v, %v; want z0 only", released, err)
+	}
+	run(3, store.RunOK, 0, "c1")
+	released, err := s.PruneSnapshots(ctx, src.ID, 1)
+	if slices.Sort(released); err != nil || !slices.Equal(released, []string{"a1", "b1"}) {
+		t.Errorf("released %v, %v; want a1 and b1", released, err)
+	}
+	if pages, _ := s.RunPages(ctx, again.ID); len(pages) != 2 || pages[0].Blob != "" {
+		t.Errorf("the revalidating run's pages after their snapshots went: %+v", pages)
 	}
 }
 
