@@ -5,11 +5,14 @@
 # same day, as its content is dated by the day), then runs RUNS harvests of
 # the unchanged federation on the directory with the qlink of this checkout,
 # each from process start to "Catalogue ready": time, peak RSS, CPU.
-# Medians come last.
+# Medians come last. A first refresh runs before them as a warm-up, not
+# counted: a federation started again has forgotten the validators of its
+# ELM files and renders each again (its costliest work) before it can
+# answer 304, which a federation that kept running would not.
 #
 #   bench/refresh-kept.sh DIR      (DIR: the "kept:" path harvest.sh printed)
 #
-# Environment: RUNS (3), NICE (10), WORKERS (--harvest-workers); PROFILE=1
+# Environment: RUNS (3), WARMUP (1: runs before them, not counted), NICE (10), WORKERS (--harvest-workers); PROFILE=1
 # writes a CPU profile of each run (QLINK_CPU_PROFILE) and prints pprof's
 # top functions of the last one; OUT keeps the profiles (default: removed).
 set -euo pipefail
@@ -38,12 +41,14 @@ echo "qlink $(git -C "$repo" rev-parse --short HEAD); data directory $dir ($(du 
 start_federation "${fedargs[@]}"
 
 printf '%-4s %9s %9s %9s %8s %7s  %s\n' run refresh-s done-in courses rss-MB cpu-s "load average at the end"
-for run in $(seq "$runs"); do
-  [ "${PROFILE:-}" = 1 ] && export QLINK_CPU_PROFILE="$work/cpu-$run.out"
-  harvest "$work/refresh-$run.log" "$dir"
-  printf '%-4s %9.1f %9s %9s %8s %7s  %s\n' "$run" "$secs" "$done_in" "$catalogue" "$rss_mb" "$cpu_s" "$(cut -d' ' -f1-3 /proc/loadavg)"
+for run in $(seq $((1 - ${WARMUP:-1})) "$runs"); do
+  label=$run
+  [ "$run" -le 0 ] && label=warm
+  [ "${PROFILE:-}" = 1 ] && export QLINK_CPU_PROFILE="$work/cpu-$label.out"
+  harvest "$work/refresh-$label.log" "$dir"
+  printf '%-4s %9.1f %9s %9s %8s %7s  %s\n' "$label" "$secs" "$done_in" "$catalogue" "$rss_mb" "$cpu_s" "$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "     $summary"
-  echo "$secs $rss_mb $cpu_s" >>"$work/figures"
+  [ "$run" -le 0 ] || echo "$secs $rss_mb $cpu_s" >>"$work/figures"
 done
 median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 col() { awk -v c="$1" '{print $c}' "$work/figures" | median; }
