@@ -71,6 +71,8 @@ type Index struct {
 	sortAnalyzer analysis.Analyzer
 
 	table *table
+	// texts keeps the matches of recent text queries (textcache.go).
+	texts textCache
 	// tablePath is where the table is saved, "" for an index in memory.
 	tablePath string
 	// savedGen is the generation of the saved table file; tableFrom says

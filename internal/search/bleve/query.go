@@ -88,7 +88,7 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (search.Result, err
 			out.Hits = append(out.Hits, search.Hit{ID: t.ids[o], Key: search.SortKey{t.sortKeys[o], t.ids[o]}})
 		}
 	} else {
-		m, err := ix.match(ctx, text, fs.except(-1), q.After, from+size)
+		m, err := ix.textMatches(ctx, q.Text, text, fs.except(-1), q.After, from+size)
 		if err != nil {
 			return search.Result{}, err
 		}
@@ -111,14 +111,36 @@ type matches struct {
 	best  *topHits
 }
 
+// textMatches answers the text query q (written text) from the matches
+// the cache keeps for that text (textcache.go), or else runs it in bleve
+// and keeps what it found. The caller holds the table's read lock.
+func (ix *Index) textMatches(ctx context.Context, text string, q query.Query, pass *roaring.Bitmap, after search.SortKey,
+	keep int) (*matches, error) {
+	t := ix.table
+	if e := ix.texts.get(t.gen, text); e != nil {
+		if m, ok := e.answer(t, pass, after, keep); ok {
+			ix.texts.served.Add(1)
+			return m, nil
+		}
+	}
+	m, all, err := ix.match(ctx, q, pass, after, keep)
+	if err != nil {
+		return nil, err
+	}
+	ix.texts.put(t.gen, &textEntry{text: text, hits: m.hits, top: all.sorted(), complete: m.hits.GetCardinality() <= uint64(topKept)})
+	return m, nil
+}
+
 // match runs the text query q in bleve and collects its hits as ordinals:
 // all of them in hits, those in pass (and after the key after) ranked in
-// best, which keeps the first keep by score, sort key and ID. No hit's doc
-// values are read: bleve only hands over each hit's ID and score. The
-// caller holds the table's read lock.
-func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap, after search.SortKey, keep int) (*matches, error) {
+// best, which keeps the first keep by score, sort key and ID, and the
+// first topKept of all in all, for the cache. No hit's doc values are
+// read: bleve only hands over each hit's ID and score. The caller holds
+// the table's read lock.
+func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap, after search.SortKey, keep int) (*matches, *topHits, error) {
 	t := ix.table
 	m := &matches{hits: roaring.New(), best: &topHits{keep: keep, rank: t.rank}}
+	all := &topHits{keep: topKept, rank: t.rank}
 	afterScore, afterPos := math.Inf(1), 0
 	if after != nil {
 		afterScore, _ = strconv.ParseFloat(after[0], 64) // checkAfter made sure
@@ -132,6 +154,7 @@ func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap,
 			}
 			if o, ok := find(d.ID, d.IndexInternalID.Value()); ok {
 				m.hits.Add(o)
+				all.add(scored{d.Score, o})
 				if pass.Contains(o) {
 					m.total++
 					if d.Score < afterScore || d.Score == afterScore && int(t.rank[o]) >= afterPos {
@@ -147,9 +170,9 @@ func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap,
 	req.Size = 0
 	ctx = context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, bsearch.MakeDocumentMatchHandler(collect))
 	if _, err := ix.idx.SearchInContext(ctx, req); err != nil {
-		return nil, fmt.Errorf("search/bleve: search: %w", err)
+		return nil, nil, fmt.Errorf("search/bleve: search: %w", err)
 	}
-	return m, nil
+	return m, all, nil
 }
 
 // finder returns a function that finds the ordinal of a hit by its ID and

@@ -591,3 +591,59 @@ func TestReadersSeeWholeBatches(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestTextCacheAgainstReference runs the reference checks with entries
+// that keep only the best three hits of a text, so that answers come from
+// complete and incomplete entries and from bleve when an entry cannot
+// tell, through pages, walks with After and updates between rounds.
+func TestTextCacheAgainstReference(t *testing.T) {
+	kept := topKept
+	topKept = 3
+	t.Cleanup(func() { topKept = kept })
+	r := rand.New(rand.NewPCG(11, 14))
+	docs := randomDocs(r, 300)
+	ix := openCorpus(t, docs)
+	queries := make([]search.Query, 200)
+	for i := range queries {
+		queries[i] = randomQuery(r)
+	}
+	checkAgainstReference(t, ix, current(docs), queries)
+	checkWalks(t, ix, queries[:30])
+	if ix.texts.served.Load() == 0 {
+		t.Fatal("no query was answered from the text cache")
+	}
+	// A write makes every entry stale: the same queries see the change,
+	// among them documents that newly match a cached text and one that
+	// matched it and is gone.
+	ctx := context.Background()
+	asked := search.Query{Text: "data", Status: search.StatusAll, Limit: maxLimit}
+	before, err := ix.Search(ctx, asked)
+	if err != nil || before.Total == 0 {
+		t.Fatalf("search for data: %d hits, %v", before.Total, err)
+	}
+	held := current(docs)
+	gone := []string{before.Hits[0].ID, held[1].ID, held[2].ID}
+	changed := randomDocs(r, 30)
+	for i := range changed[:10] {
+		changed[i].ID = held[3+i].ID
+	}
+	for i := range changed[20:] {
+		changed[20+i].ID, changed[20+i].Title = fmt.Sprintf("new-%d", i), map[string]string{"en": "Data and more data"}
+	}
+	if err := ix.Index(ctx, changed); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Delete(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	held = current(append(held, current(changed)...))
+	held = slices.DeleteFunc(held, func(d search.Document) bool { return slices.Contains(gone, d.ID) })
+	// First a page the entry kept before the write could answer.
+	first := search.Query{Text: "data", Status: search.StatusAll, Limit: 1}
+	checkAgainstReference(t, ix, held, append([]search.Query{first}, append(queries, asked)...))
+	after, err := ix.Search(ctx, asked)
+	if err != nil || !slices.ContainsFunc(after.Hits, func(h search.Hit) bool { return h.ID == "new-0" }) ||
+		slices.ContainsFunc(after.Hits, func(h search.Hit) bool { return h.ID == gone[0] }) {
+		t.Errorf("after the write, data finds %d (%v): the new documents or the deleted one are not seen", after.Total, err)
+	}
+}

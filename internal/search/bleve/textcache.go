@@ -1,0 +1,121 @@
+package bleve
+
+import (
+	"container/list"
+	"math"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"qlink/internal/search"
+)
+
+// A text search costs time in proportion to its matches (bleve scores
+// every hit; a common word matches a large share of the catalogue),
+// while filters, facet counts and paging cost little once the matches
+// are a bitmap (table.go). Catalogue traffic repeats its words: the same
+// text with other filters, the next page, the same popular query from
+// another visitor. So the last text queries keep their matches: every
+// hit as a bitmap and the best topKept hits of all, in the order pages
+// use. A query with the same text is then answered from them, with the
+// same totals, hits, scores and order as bleve would give, as long as
+// its page lies within the kept hits that pass its filters; otherwise,
+// and after any write to the index (a new generation of the table), it
+// goes to bleve again.
+
+// topKept is how many of a text's best hits an entry keeps: five pages of
+// a hundred. A variable only for tests, which make it small so that their
+// small corpora meet entries that do not hold every hit.
+var topKept = 500
+
+// textCacheBytes bounds the memory the entries take, by the size of
+// their bitmaps and kept hits: at a million courses a common word's
+// bitmap takes up to 130 KB, so some 500 entries.
+const textCacheBytes = 64 << 20
+
+// textCache holds the matches of recent text queries of one generation
+// of the table, least recently used first out.
+type textCache struct {
+	mu      sync.Mutex
+	gen     string
+	entries map[string]*list.Element // of *textEntry, by query text
+	lru     list.List                // most recently used at the front
+	bytes   int
+	// served counts the queries answered from an entry.
+	served atomic.Int64
+}
+
+// textEntry is what one text query matched.
+type textEntry struct {
+	text string
+	hits *roaring.Bitmap // every hit; never changed once cached
+	// top holds the best hits of all, best first (topHits.better);
+	// complete says it holds every hit.
+	top      []scored
+	complete bool
+	bytes    int
+}
+
+// get returns the entry for text at the table's generation gen.
+func (c *textCache) get(gen, text string) *textEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return nil
+	}
+	el, ok := c.entries[text]
+	if !ok {
+		return nil
+	}
+	c.lru.MoveToFront(el)
+	return el.Value.(*textEntry)
+}
+
+// put keeps e for generation gen, dropping what an older generation left
+// and the least recently used entries beyond textCacheBytes.
+func (c *textCache) put(gen string, e *textEntry) {
+	e.bytes = int(e.hits.GetSizeInBytes()) + 16*len(e.top) + len(e.text) + 64
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		c.gen, c.entries, c.bytes = gen, map[string]*list.Element{}, 0
+		c.lru.Init()
+	}
+	if old, ok := c.entries[e.text]; ok {
+		c.bytes -= old.Value.(*textEntry).bytes
+		c.lru.Remove(old)
+	}
+	c.entries[e.text] = c.lru.PushFront(e)
+	c.bytes += e.bytes
+	for c.bytes > textCacheBytes && c.lru.Len() > 1 {
+		last := c.lru.Back()
+		old := last.Value.(*textEntry)
+		c.lru.Remove(last)
+		delete(c.entries, old.text)
+		c.bytes -= old.bytes
+	}
+}
+
+// answer gives the matches of a query with the entry's text: the hits
+// that pass, counted, and the best keep of them after the key after. It
+// reports false when the kept hits cannot tell (fewer than keep of them
+// qualify, and the entry does not hold every hit).
+func (e *textEntry) answer(t *table, pass *roaring.Bitmap, after search.SortKey, keep int) (*matches, bool) {
+	afterScore, afterPos := math.Inf(1), 0
+	if after != nil {
+		afterScore, _ = strconv.ParseFloat(after[0], 64) // checkAfter made sure
+		afterPos = t.after(after[1], after[2])
+	}
+	m := &matches{hits: e.hits, total: int(e.hits.AndCardinality(pass)), best: &topHits{keep: keep, rank: t.rank}}
+	for _, s := range e.top {
+		if len(m.best.items) == keep {
+			return m, true
+		}
+		if pass.Contains(s.o) && (s.score < afterScore || s.score == afterScore && int(t.rank[s.o]) >= afterPos) {
+			m.best.items = append(m.best.items, s) // in order already
+		}
+	}
+	return m, e.complete || len(m.best.items) == keep
+}
