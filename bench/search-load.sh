@@ -17,6 +17,9 @@
 #     requests/s, failures; for serve: its CPU milliseconds per request (the
 #     figure the machine's other load does not inflate), its largest RSS
 #     while serving (sampled every second) and its peak RSS since start.
+#     ROUNDS=N runs this load N times in a row (default 1): the later rounds
+#     meet the text searches the first left in serve's cache of recent
+#     texts' matches (internal/search/bleve/textcache.go).
 #  4. BREAKDOWN=1 then loads the API with each kind of request alone, for
 #     DURATION/2 seconds each.
 #  5. PROFILE=1 records the requests of step 3, stops serve and replays
@@ -126,31 +129,37 @@ sample_rss() {
   done
 }
 
-echo
-echo "load: $conns connections on the API and $html_conns on the HTML page at once, ${duration} s, wrk threads $threads per target"
-echo "load average before: $(load)"
-[ "${PROFILE:-}" = 1 ] && export RECORD="$work/requests"
-cpu0=$(cpu "$servepid")
-sample_rss &
-sampler=$!
-nice -n "$nice" wrk -t "$threads" -c "$conns" -d "${duration}s" --timeout 10s -s "$lua" "$base" -- "$vocab" api >"$work/api.out" 2>&1 &
-apiwrk=$!
-if [ "$html_conns" -gt 0 ]; then
-  nice -n "$nice" wrk -t 1 -c "$html_conns" -d "${duration}s" --timeout 10s -s "$lua" "$base" -- "$vocab" html >"$work/html.out" 2>&1
-fi
-wait "$apiwrk"
-cpu1=$(cpu "$servepid")
-unset RECORD
-kill "$sampler" 2>/dev/null || true
-wait "$sampler" 2>/dev/null || true
-echo "load average after: $(load)"
+# run_load N: load round N, as step 3 describes.
+run_load() {
+  echo
+  echo "load round $1: $conns connections on the API and $html_conns on the HTML page at once, ${duration} s, wrk threads $threads per target"
+  echo "load average before: $(load)"
+  [ "${PROFILE:-}" = 1 ] && [ "$1" = 1 ] && export RECORD="$work/requests"
+  cpu0=$(cpu "$servepid")
+  sample_rss &
+  sampler=$!
+  nice -n "$nice" wrk -t "$threads" -c "$conns" -d "${duration}s" --timeout 10s -s "$lua" "$base" -- "$vocab" api >"$work/api.out" 2>&1 &
+  apiwrk=$!
+  if [ "$html_conns" -gt 0 ]; then
+    nice -n "$nice" wrk -t 1 -c "$html_conns" -d "${duration}s" --timeout 10s -s "$lua" "$base" -- "$vocab" html >"$work/html.out" 2>&1
+  fi
+  wait "$apiwrk"
+  cpu1=$(cpu "$servepid")
+  unset RECORD
+  kill "$sampler" 2>/dev/null || true
+  wait "$sampler" 2>/dev/null || true
+  echo "load average after: $(load)"
+  echo "API:  $(result "$work/api.out")"
+  [ "$html_conns" -gt 0 ] && echo "HTML: $(result "$work/html.out")"
+  requests=$(cat "$work"/api.out "$work"/html.out 2>/dev/null | grep -o 'requests=[0-9]*' | cut -d= -f2 | awk '{s += $1} END {print s}')
+  printf 'serve: CPU %.1f s for %d requests = %.1f ms of CPU per request; RSS while serving up to %s MB; peak RSS since start %s MB\n' \
+    "$(echo "$cpu1 - $cpu0" | bc)" "$requests" "$(echo "($cpu1 - $cpu0) * 1000 / $requests" | bc -l)" \
+    "$(cat "$work/rss-top" 2>/dev/null || echo '?')" "$(status_mb "$servepid" VmHWM)"
+}
 result() { grep '^RESULT' "$1" | sed 's/^RESULT //' || { cat "$1"; echo "wrk failed"; }; }
-echo "API:  $(result "$work/api.out")"
-[ "$html_conns" -gt 0 ] && echo "HTML: $(result "$work/html.out")"
-requests=$(cat "$work"/api.out "$work"/html.out 2>/dev/null | grep -o 'requests=[0-9]*' | cut -d= -f2 | awk '{s += $1} END {print s}')
-printf 'serve: CPU %.1f s for %d requests = %.1f ms of CPU per request; RSS while serving up to %s MB; peak RSS since start %s MB\n' \
-  "$(echo "$cpu1 - $cpu0" | bc)" "$requests" "$(echo "($cpu1 - $cpu0) * 1000 / $requests" | bc -l)" \
-  "$(cat "$work/rss-top" 2>/dev/null || echo '?')" "$(status_mb "$servepid" VmHWM)"
+for round in $(seq "${ROUNDS:-1}"); do
+  run_load "$round"
+done
 
 if [ "${BREAKDOWN:-}" = 1 ]; then
   echo
