@@ -110,6 +110,14 @@ func randomQuery(r *rand.Rand) search.Query {
 	return q
 }
 
+func randomQueries(r *rand.Rand, n int) []search.Query {
+	queries := make([]search.Query, n)
+	for i := range queries {
+		queries[i] = randomQuery(r)
+	}
+	return queries
+}
+
 // refTextHits is the set of documents bleve matches q's text against, nil
 // when the text has no words.
 func refTextHits(t *testing.T, ix *Index, text string) map[string]bool {
@@ -302,10 +310,7 @@ func TestSearchAgainstReference(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed, 14))
 			docs := randomDocs(r, 300)
 			ix := openCorpus(t, docs)
-			queries := make([]search.Query, 150)
-			for i := range queries {
-				queries[i] = randomQuery(r)
-			}
+			queries := randomQueries(r, 150)
 			checkAgainstReference(t, ix, current(docs), queries)
 			checkWalks(t, ix, queries[:20])
 		})
@@ -368,9 +373,7 @@ func TestUpdatesAgainstReference(t *testing.T) {
 			t.Fatalf("round %d: Count %d, %v; want %d", round, n, err, len(held))
 		}
 		queries := []search.Query{{}, {Status: search.StatusAll, Limit: maxLimit}, {Status: search.StatusAll, Page: 2, Limit: maxLimit}}
-		for range 40 {
-			queries = append(queries, randomQuery(r))
-		}
+		queries = append(queries, randomQueries(r, 40)...)
 		checkAgainstReference(t, ix, held, queries)
 	}
 	if err := checkTable(ix.table); err != nil {
@@ -603,10 +606,7 @@ func TestTextCacheAgainstReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 14))
 	docs := randomDocs(r, 300)
 	ix := openCorpus(t, docs)
-	queries := make([]search.Query, 200)
-	for i := range queries {
-		queries[i] = randomQuery(r)
-	}
+	queries := randomQueries(r, 200)
 	checkAgainstReference(t, ix, current(docs), queries)
 	checkWalks(t, ix, queries[:30])
 	if ix.texts.served.Load() == 0 {
