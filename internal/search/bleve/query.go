@@ -1,6 +1,7 @@
 package bleve
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -118,29 +119,29 @@ func (ix *Index) textMatches(ctx context.Context, text string, q query.Query, pa
 	keep int) (*matches, error) {
 	t := ix.table
 	if e := ix.texts.get(t.gen, text); e != nil {
-		if m, ok := e.answer(t, pass, after, keep); ok {
-			ix.texts.served.Add(1)
-			return m, nil
-		}
+		ix.texts.served.Add(1)
+		return e.answer(t, pass, after, keep), nil
 	}
-	m, all, err := ix.match(ctx, q, pass, after, keep)
+	m, e, err := ix.match(ctx, q, pass, after, keep)
 	if err != nil {
 		return nil, err
 	}
-	ix.texts.put(t.gen, &textEntry{text: text, hits: m.hits, top: all.sorted(), complete: m.hits.GetCardinality() <= uint64(topKept)})
+	e.text = text
+	ix.texts.put(t.gen, e)
 	return m, nil
 }
 
 // match runs the text query q in bleve and collects its hits as ordinals:
 // all of them in hits, those in pass (and after the key after) ranked in
-// best, which keeps the first keep by score, sort key and ID, and the
-// first topKept of all in all, for the cache. No hit's doc values are
-// read: bleve only hands over each hit's ID and score. The caller holds
-// the table's read lock.
-func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap, after search.SortKey, keep int) (*matches, *topHits, error) {
+// best, which keeps the first keep by score, sort key and ID; and, for
+// the cache, every hit's score and the first topKept of all. No hit's doc
+// values are read: bleve only hands over each hit's ID and score. The
+// caller holds the table's read lock.
+func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap, after search.SortKey, keep int) (*matches, *textEntry, error) {
 	t := ix.table
 	m := &matches{hits: roaring.New(), best: &topHits{keep: keep, rank: t.rank}}
 	all := &topHits{keep: topKept, rank: t.rank}
+	var each []scored
 	afterScore, afterPos := math.Inf(1), 0
 	if after != nil {
 		afterScore, _ = strconv.ParseFloat(after[0], 64) // checkAfter made sure
@@ -155,6 +156,7 @@ func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap,
 			if o, ok := find(d.ID, d.IndexInternalID.Value()); ok {
 				m.hits.Add(o)
 				all.add(scored{d.Score, o})
+				each = append(each, scored{d.Score, o})
 				if pass.Contains(o) {
 					m.total++
 					if d.Score < afterScore || d.Score == afterScore && int(t.rank[o]) >= afterPos {
@@ -172,7 +174,14 @@ func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap,
 	if _, err := ix.idx.SearchInContext(ctx, req); err != nil {
 		return nil, nil, fmt.Errorf("search/bleve: search: %w", err)
 	}
-	return m, all, nil
+	// Hits come in the index's order, which ordinals mostly follow: the
+	// sort is nearly a pass.
+	slices.SortFunc(each, func(a, b scored) int { return cmp.Compare(a.o, b.o) })
+	e := &textEntry{hits: m.hits, scores: make([]float64, len(each)), top: all.sorted()}
+	for i, s := range each {
+		e.scores[i] = s.score
+	}
+	return m, e, nil
 }
 
 // finder returns a function that finds the ordinal of a hit by its ID and

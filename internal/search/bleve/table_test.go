@@ -596,9 +596,9 @@ func TestReadersSeeWholeBatches(t *testing.T) {
 }
 
 // TestTextCacheAgainstReference runs the reference checks with entries
-// that keep only the best three hits of a text, so that answers come from
-// complete and incomplete entries and from bleve when an entry cannot
-// tell, through pages, walks with After and updates between rounds.
+// that keep only the best three hits of a text in order, so that answers
+// come from those and from the pass over every hit's score, through
+// pages, walks with After and a write between rounds.
 func TestTextCacheAgainstReference(t *testing.T) {
 	kept := topKept
 	topKept = 3

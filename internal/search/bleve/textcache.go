@@ -18,22 +18,22 @@ import (
 // are a bitmap (table.go). Catalogue traffic repeats its words: the same
 // text with other filters, the next page, the same popular query from
 // another visitor. So the last text queries keep their matches: every
-// hit as a bitmap and the best topKept hits of all, in the order pages
-// use. A query with the same text is then answered from them, with the
-// same totals, hits, scores and order as bleve would give, as long as
-// its page lies within the kept hits that pass its filters; otherwise,
-// and after any write to the index (a new generation of the table), it
-// goes to bleve again.
+// hit as a bitmap with its score, and the best topKept hits of all in the
+// order pages use. A query with the same text is then answered from
+// them, with the same totals, hits, scores and order as bleve would give:
+// from the best hits when its page lies within those that pass its
+// filters, else by one pass over the hits. Any write to the index (a new
+// generation of the table) makes every entry stale.
 
-// topKept is how many of a text's best hits an entry keeps: five pages of
-// a hundred. A variable only for tests, which make it small so that their
-// small corpora meet entries that do not hold every hit.
+// topKept is how many of a text's best hits an entry keeps in order: five
+// pages of a hundred. A variable only for tests, which make it small so
+// that their small corpora need the pass over every hit.
 var topKept = 500
 
-// textCacheBytes bounds the memory the entries take, by the size of
-// their bitmaps and kept hits: at a million courses a common word's
-// bitmap takes up to 130 KB, so some 500 entries.
-const textCacheBytes = 64 << 20
+// textCacheBytes bounds the memory the entries take: at a million
+// courses a word that matches 40 % of them takes about 3.5 MB (8 bytes
+// of score per hit), a rare one a few kilobytes.
+const textCacheBytes = 256 << 20
 
 // textCache holds the matches of recent text queries of one generation
 // of the table, least recently used first out.
@@ -51,11 +51,11 @@ type textCache struct {
 type textEntry struct {
 	text string
 	hits *roaring.Bitmap // every hit; never changed once cached
-	// top holds the best hits of all, best first (topHits.better);
-	// complete says it holds every hit.
-	top      []scored
-	complete bool
-	bytes    int
+	// scores holds each hit's score, in the order of hits' ordinals.
+	scores []float64
+	// top holds the best hits of all, best first (topHits.better).
+	top   []scored
+	bytes int
 }
 
 // get returns the entry for text at the table's generation gen.
@@ -76,7 +76,7 @@ func (c *textCache) get(gen, text string) *textEntry {
 // put keeps e for generation gen, dropping what an older generation left
 // and the least recently used entries beyond textCacheBytes.
 func (c *textCache) put(gen string, e *textEntry) {
-	e.bytes = int(e.hits.GetSizeInBytes()) + 16*len(e.top) + len(e.text) + 64
+	e.bytes = int(e.hits.GetSizeInBytes()) + 8*len(e.scores) + 16*len(e.top) + len(e.text) + 64
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen {
@@ -99,23 +99,35 @@ func (c *textCache) put(gen string, e *textEntry) {
 }
 
 // answer gives the matches of a query with the entry's text: the hits
-// that pass, counted, and the best keep of them after the key after. It
-// reports false when the kept hits cannot tell (fewer than keep of them
-// qualify, and the entry does not hold every hit).
-func (e *textEntry) answer(t *table, pass *roaring.Bitmap, after search.SortKey, keep int) (*matches, bool) {
+// that pass, counted, and the best keep of them after the key after.
+func (e *textEntry) answer(t *table, pass *roaring.Bitmap, after search.SortKey, keep int) *matches {
 	afterScore, afterPos := math.Inf(1), 0
 	if after != nil {
 		afterScore, _ = strconv.ParseFloat(after[0], 64) // checkAfter made sure
 		afterPos = t.after(after[1], after[2])
 	}
+	qualifies := func(s scored) bool {
+		return pass.Contains(s.o) && (s.score < afterScore || s.score == afterScore && int(t.rank[s.o]) >= afterPos)
+	}
 	m := &matches{hits: e.hits, total: int(e.hits.AndCardinality(pass)), best: &topHits{keep: keep, rank: t.rank}}
 	for _, s := range e.top {
 		if len(m.best.items) == keep {
-			return m, true
+			return m
 		}
-		if pass.Contains(s.o) && (s.score < afterScore || s.score == afterScore && int(t.rank[s.o]) >= afterPos) {
+		if qualifies(s) {
 			m.best.items = append(m.best.items, s) // in order already
 		}
 	}
-	return m, e.complete || len(m.best.items) == keep
+	if len(e.top) == len(e.scores) {
+		return m // the best hits were every hit
+	}
+	// The page lies beyond the best hits that pass: one pass over all.
+	m.best.items = m.best.items[:0]
+	it := e.hits.Iterator()
+	for i := 0; it.HasNext(); i++ {
+		if s := (scored{e.scores[i], it.Next()}); qualifies(s) {
+			m.best.add(s)
+		}
+	}
+	return m
 }
