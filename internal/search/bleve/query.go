@@ -126,7 +126,7 @@ func (ix *Index) textMatches(ctx context.Context, text string, q query.Query, pa
 	if err != nil {
 		return nil, err
 	}
-	e.text = text
+	e.text, e.hits = text, m.hits.Clone()
 	ix.texts.put(t.gen, e)
 	return m, nil
 }

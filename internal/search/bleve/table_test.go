@@ -595,6 +595,24 @@ func TestReadersSeeWholeBatches(t *testing.T) {
 	}
 }
 
+// An index no batch has written yet (its table's generation empty) keeps
+// and serves text entries too.
+func TestTextCacheOnANewIndex(t *testing.T) {
+	ix, err := OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	for range 2 {
+		if res, err := ix.Search(context.Background(), search.Query{Text: "data"}); err != nil || res.Total != 0 {
+			t.Fatalf("text search of a new index: %+v, %v", res, err)
+		}
+	}
+	if ix.texts.served.Load() != 1 {
+		t.Errorf("the second search was not answered from the first one's entry")
+	}
+}
+
 // TestTextCacheAgainstReference runs the reference checks with entries
 // that keep only the best three hits of a text in order, so that answers
 // come from those and from the pass over every hit's score, through

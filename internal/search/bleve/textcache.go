@@ -50,7 +50,7 @@ type textCache struct {
 // textEntry is what one text query matched.
 type textEntry struct {
 	text string
-	hits *roaring.Bitmap // every hit; never changed once cached
+	hits *roaring.Bitmap // every hit; never changed nor handed out once cached
 	// scores holds each hit's score, in the order of hits' ordinals.
 	scores []float64
 	// top holds the best hits of all, best first (topHits.better).
@@ -79,7 +79,7 @@ func (c *textCache) put(gen string, e *textEntry) {
 	e.bytes = int(e.hits.GetSizeInBytes()) + 8*len(e.scores) + 16*len(e.top) + len(e.text) + 64
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen != gen {
+	if c.entries == nil || c.gen != gen {
 		c.gen, c.entries, c.bytes = gen, map[string]*list.Element{}, 0
 		c.lru.Init()
 	}
@@ -109,7 +109,10 @@ func (e *textEntry) answer(t *table, pass *roaring.Bitmap, after search.SortKey,
 	qualifies := func(s scored) bool {
 		return pass.Contains(s.o) && (s.score < afterScore || s.score == afterScore && int(t.rank[s.o]) >= afterPos)
 	}
-	m := &matches{hits: e.hits, total: int(e.hits.AndCardinality(pass)), best: &topHits{keep: keep, rank: t.rank}}
+	// The caller gets its own copy of the hits: an And into another
+	// bitmap may share containers with its argument, and the entry's
+	// must never change.
+	m := &matches{hits: e.hits.Clone(), total: int(e.hits.AndCardinality(pass)), best: &topHits{keep: keep, rank: t.rank}}
 	for _, s := range e.top {
 		if len(m.best.items) == keep {
 			return m
