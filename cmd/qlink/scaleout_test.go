@@ -290,9 +290,11 @@ func TestSeveralProcessesShareOnePostgres(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The killed worker may have finished other sources before it
+		// took the held one: those runs count, its cut ones do not.
 		done := map[string]bool{}
 		for _, r := range runs {
-			if r.owner != owner && r.status != "running" {
+			if r.status != "running" && !(r.owner == owner && r.status == "interrupted") {
 				done[r.source] = true
 			}
 		}
@@ -304,10 +306,8 @@ func TestSeveralProcessesShareOnePostgres(t *testing.T) {
 	finished := map[string]int{}
 	for _, r := range runs {
 		switch {
-		case r.owner == owner: // the killed worker's: the held one, and any other it was running
-			if r.status != "running" && r.status != "interrupted" {
-				t.Errorf("a run of the killed worker ended %s", r.status)
-			}
+		case r.owner == owner && (r.status == "running" || r.status == "interrupted"):
+			// the killed worker's: the held one, and any other it was running
 		case r.status != "ok" || !strings.HasPrefix(r.trigger, "schedule") || r.conflicts != 0:
 			t.Errorf("run %+v, want an ok scheduled run without conflicts", r)
 		default:
