@@ -361,14 +361,7 @@ func TestUpdatesAgainstReference(t *testing.T) {
 			gone = append(gone, held[r.IntN(len(held))].ID)
 		}
 		gone = append(gone, "unknown")
-		if err := ix.Index(ctx, changed); err != nil {
-			t.Fatal(err)
-		}
-		if err := ix.Delete(ctx, gone); err != nil {
-			t.Fatal(err)
-		}
-		held = current(append(held, current(changed)...))
-		held = slices.DeleteFunc(held, func(d search.Document) bool { return slices.Contains(gone, d.ID) })
+		held = write(t, ix, held, changed, gone)
 		if n, err := ix.Count(ctx); err != nil || n != len(held) {
 			t.Fatalf("round %d: Count %d, %v; want %d", round, n, err, len(held))
 		}
@@ -379,6 +372,20 @@ func TestUpdatesAgainstReference(t *testing.T) {
 	if err := checkTable(ix.table); err != nil {
 		t.Error(err)
 	}
+}
+
+// write indexes changed and deletes gone, and returns the documents ix
+// then holds, given that it held held.
+func write(t *testing.T, ix *Index, held, changed []search.Document, gone []string) []search.Document {
+	t.Helper()
+	if err := ix.Index(context.Background(), changed); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Delete(context.Background(), gone); err != nil {
+		t.Fatal(err)
+	}
+	held = current(append(held, current(changed)...))
+	return slices.DeleteFunc(held, func(d search.Document) bool { return slices.Contains(gone, d.ID) })
 }
 
 // checkTable checks the table's parts agree, as a table read from a file
@@ -648,14 +655,7 @@ func TestTextCacheAgainstReference(t *testing.T) {
 	for i := range changed[20:] {
 		changed[20+i].ID, changed[20+i].Title = fmt.Sprintf("new-%d", i), map[string]string{"en": "Data and more data"}
 	}
-	if err := ix.Index(ctx, changed); err != nil {
-		t.Fatal(err)
-	}
-	if err := ix.Delete(ctx, gone); err != nil {
-		t.Fatal(err)
-	}
-	held = current(append(held, current(changed)...))
-	held = slices.DeleteFunc(held, func(d search.Document) bool { return slices.Contains(gone, d.ID) })
+	held = write(t, ix, held, changed, gone)
 	// First a page the entry kept before the write could answer.
 	first := search.Query{Text: "data", Status: search.StatusAll, Limit: 1}
 	checkAgainstReference(t, ix, held, append([]search.Query{first}, append(queries, asked)...))
