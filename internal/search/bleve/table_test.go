@@ -597,8 +597,26 @@ func TestReadersSeeWholeBatches(t *testing.T) {
 			return nil
 		})
 	}
+	// Text searches share the cache of texts' matches with each other
+	// and with the writes that make it stale (the race detector watches).
+	g.Go(func() error {
+		for i := range 200 {
+			q := search.Query{Text: []string{"course", "course 1", "7"}[i%3], Page: 1 + i%2, Limit: 10}
+			res, err := ix.Search(ctx, q)
+			if err != nil {
+				return err
+			}
+			if len(res.Hits) > res.Total || res.Total > 200 {
+				return fmt.Errorf("%q: %d hits of %d", q.Text, len(res.Hits), res.Total)
+			}
+		}
+		return nil
+	})
 	if err := g.Wait(); err != nil {
 		t.Fatal(err)
+	}
+	if ix.texts.served.Load() == 0 {
+		t.Error("no text search was answered from the cache")
 	}
 }
 
