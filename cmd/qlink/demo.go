@@ -271,9 +271,6 @@ func federationNetwork(dnsAddr string, port int) network {
 		discovery: discovery.Options{Scheme: "http", Port: strconv.Itoa(port)}}
 }
 
-// runFederation runs the simulated federation alone until ctx ends, for a
-// demo in another process to harvest; with evolve set, its institutions
-// change at that interval.
 // federationDNSPort returns the port of the DNS address a federation-only
 // demo is told to listen on (0: any free port); the host must be 127.0.0.1,
 // where the federation's DNS server always listens.
@@ -289,6 +286,9 @@ func federationDNSPort(addr string) (int, error) {
 	return n, nil
 }
 
+// runFederation runs the simulated federation alone until ctx ends, for a
+// demo in another process to harvest; with evolve set, its institutions
+// change at that interval.
 func runFederation(ctx context.Context, out io.Writer, opts testfed.Options, evolve time.Duration) error {
 	fed, err := testfed.Start(ctx, opts)
 	if err != nil {
