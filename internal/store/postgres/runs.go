@@ -274,7 +274,7 @@ const pagesRun = `CASE WHEN pages_of > 0 THEN pages_of ELSE id END`
 // with no body at the run's start, keeping the snapshot and validators.
 const runPagesQuery = `SELECT r.id, p.seq, p.url, CASE WHEN r.pages_of > 0 THEN 304 ELSE p.status END, p.content_type,
 	CASE WHEN r.pages_of > 0 THEN 0 ELSE p.bytes END, p.blob, CASE WHEN r.pages_of > 0 THEN r.started_at ELSE p.fetched_at END,
-	p.etag, p.last_modified FROM runs r JOIN run_pages p ON p.run_id = CASE WHEN r.pages_of > 0 THEN r.pages_of ELSE r.id END`
+	p.etag, p.last_modified FROM runs r JOIN run_pages p ON p.run_id = ` + pagesRun
 
 // RunPages returns the pages a run read, in order.
 func (s *Store) RunPages(ctx context.Context, runID int64) ([]store.RunPage, error) {

@@ -20,7 +20,9 @@ func (s *Store) ApplyCourses(ctx context.Context, sourceID string, runID int64, 
 	at = at.UTC()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var providerID string
-		if err := tx.QueryRowContext(ctx, `SELECT provider_id FROM sources WHERE id = ?`, sourceID).Scan(&providerID); err != nil {
+		var sourceSeen sql.NullTime
+		err := tx.QueryRowContext(ctx, `SELECT provider_id, courses_seen_at FROM sources WHERE id = ?`, sourceID).Scan(&providerID, &sourceSeen)
+		if err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("source %s: %w", sourceID, store.ErrNotFound)
 			}
@@ -30,10 +32,7 @@ func (s *Store) ApplyCourses(ctx context.Context, sourceID string, runID int64, 
 		if err != nil {
 			return err
 		}
-		w := &courseWriter{tx: tx, sourceID: sourceID, providerID: providerID, runID: runID, at: at}
-		if err := tx.QueryRowContext(ctx, `SELECT courses_seen_at FROM sources WHERE id = ?`, sourceID).Scan(&w.sourceSeen); err != nil {
-			return fmt.Errorf("sqlite: source %s: %w", sourceID, err)
-		}
+		w := &courseWriter{tx: tx, sourceID: sourceID, providerID: providerID, runID: runID, at: at, sourceSeen: sourceSeen}
 		ch, err = store.ApplyBatch(ctx, w, sourceID, providerID, existing, specs, complete)
 		if err != nil {
 			return fmt.Errorf("sqlite: %w", err)

@@ -342,7 +342,7 @@ const pagesRun = `CASE WHEN pages_of > 0 THEN pages_of ELSE id END`
 // runPagesQuery reads the pages of runs r (scanRunPages): a run that
 // revalidated an earlier run's pages (pages_of) reads those.
 const runPagesQuery = `SELECT r.id, r.pages_of, r.started_at, p.seq, p.url, p.status, p.content_type, p.bytes, p.blob,
-	p.fetched_at, p.etag, p.last_modified FROM runs r JOIN run_pages p ON p.run_id = CASE WHEN r.pages_of > 0 THEN r.pages_of ELSE r.id END`
+	p.fetched_at, p.etag, p.last_modified FROM runs r JOIN run_pages p ON p.run_id = ` + pagesRun
 
 // scanRunPages scans runPagesQuery: a revalidating run has each page as
 // it read it, a 304 with no body at the run's start, keeping the snapshot
