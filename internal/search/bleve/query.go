@@ -1,7 +1,6 @@
 package bleve
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -126,7 +125,7 @@ func (ix *Index) textMatches(ctx context.Context, text string, q query.Query, pa
 	if err != nil {
 		return nil, err
 	}
-	e.text, e.hits = text, m.hits.Clone()
+	e.text = text
 	ix.texts.put(t.gen, e)
 	return m, nil
 }
@@ -140,7 +139,6 @@ func (ix *Index) textMatches(ctx context.Context, text string, q query.Query, pa
 func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap, after search.SortKey, keep int) (*matches, *textEntry, error) {
 	t := ix.table
 	m := &matches{hits: roaring.New(), best: &topHits{keep: keep, rank: t.rank}}
-	all := &topHits{keep: topKept, rank: t.rank}
 	var each []scored
 	afterScore, afterPos := math.Inf(1), 0
 	if after != nil {
@@ -155,7 +153,6 @@ func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap,
 			}
 			if o, ok := find(d.ID, d.IndexInternalID.Value()); ok {
 				m.hits.Add(o)
-				all.add(scored{d.Score, o})
 				each = append(each, scored{d.Score, o})
 				if pass.Contains(o) {
 					m.total++
@@ -174,14 +171,7 @@ func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap,
 	if _, err := ix.idx.SearchInContext(ctx, req); err != nil {
 		return nil, nil, fmt.Errorf("search/bleve: search: %w", err)
 	}
-	// Hits come in the index's order, which ordinals mostly follow: the
-	// sort is nearly a pass.
-	slices.SortFunc(each, func(a, b scored) int { return cmp.Compare(a.o, b.o) })
-	e := &textEntry{hits: m.hits, scores: make([]float64, len(each)), top: all.sorted()}
-	for i, s := range each {
-		e.scores[i] = s.score
-	}
-	return m, e, nil
+	return m, newTextEntry(m.hits, each, t.rank), nil
 }
 
 // finder returns a function that finds the ordinal of a hit by its ID and

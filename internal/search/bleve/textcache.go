@@ -1,8 +1,10 @@
 package bleve
 
 import (
+	"cmp"
 	"container/list"
 	"math"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -56,6 +58,24 @@ type textEntry struct {
 	// top holds the best hits of all, best first (topHits.better).
 	top   []scored
 	bytes int
+}
+
+// newTextEntry makes the entry of a text's hits, given each with its
+// score: the bitmap of them all, their scores in ordinal order and the
+// best topKept (by score, then rank). It keeps a copy of hits.
+func newTextEntry(hits *roaring.Bitmap, each []scored, rank []uint32) *textEntry {
+	best := &topHits{keep: topKept, rank: rank}
+	for _, s := range each {
+		best.add(s)
+	}
+	// Hits come in the index's order, which ordinals mostly follow: the
+	// sort is nearly a pass.
+	slices.SortFunc(each, func(a, b scored) int { return cmp.Compare(a.o, b.o) })
+	e := &textEntry{hits: hits.Clone(), scores: make([]float64, len(each)), top: best.sorted()}
+	for i, s := range each {
+		e.scores[i] = s.score
+	}
+	return e
 }
 
 // get returns the entry for text at the table's generation gen.
