@@ -11,8 +11,10 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 	blevesearch "github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"qlink/internal/search"
 )
@@ -134,8 +136,9 @@ func (ix *Index) textMatches(ctx context.Context, text string, q query.Query, pa
 // all of them in hits, those in pass (and after the key after) ranked in
 // best, which keeps the first keep by score, sort key and ID; and, for
 // the cache, every hit's score and the first topKept of all. No hit's doc
-// values are read: bleve only hands over each hit's ID and score. The
-// caller holds the table's read lock.
+// values nor its ID are read: bleve hands over each hit's number in the
+// index snapshot and its score, and the number gives the ordinal
+// (hitords.go). The caller holds the table's read lock.
 func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap, after search.SortKey, keep int) (*matches, *textEntry, error) {
 	t := ix.table
 	m := &matches{hits: roaring.New(), best: &topHits{keep: keep, rank: t.rank}}
@@ -145,13 +148,20 @@ func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap,
 		afterScore, _ = strconv.ParseFloat(after[0], 64) // checkAfter made sure
 		afterPos = t.after(after[1], after[2])
 	}
-	find := t.finder()
 	collect := func(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
+		ords, err := t.forSnapshot(sctx.IndexReader)
+		if err != nil {
+			return nil, false, err
+		}
 		return func(d *bsearch.DocumentMatch) error {
 			if d == nil {
 				return nil
 			}
-			if o, ok := find(d.ID, d.IndexInternalID.Value()); ok {
+			o, ok, err := ords.ordinal(d.IndexInternalID.Value())
+			if err != nil {
+				return err
+			}
+			if ok {
 				m.hits.Add(o)
 				each = append(each, scored{d.Score, o})
 				if pass.Contains(o) {
@@ -163,7 +173,7 @@ func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap,
 			}
 			sctx.DocumentMatchPool.Put(d)
 			return nil
-		}, true, nil
+		}, false, nil
 	}
 	req := blevesearch.NewSearchRequest(q)
 	req.Size = 0
@@ -172,34 +182,6 @@ func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap,
 		return nil, nil, fmt.Errorf("search/bleve: search: %w", err)
 	}
 	return m, newTextEntry(m.hits, each, t.rank), nil
-}
-
-// finder returns a function that finds the ordinal of a hit by its ID and
-// its number in the index, for hits that come in index order. It guesses
-// first: the documents' numbers in the index and their ordinals mostly
-// follow the order they were indexed in (and exactly so after the table
-// was rebuilt), so a hit's ordinal is usually the previous hit's plus the
-// distance between their numbers. The guess costs two reads close to the
-// previous ones; a wrong guess, checked by the ID, falls back to the ID
-// map, whose lookups miss the cache. The caller holds the table's read
-// lock.
-func (t *table) finder() func(id string, number uint64) (uint32, bool) {
-	var lastNumber uint64
-	var lastOrd uint32
-	known := false
-	return func(id string, number uint64) (uint32, bool) {
-		if known && number > lastNumber {
-			if guess := uint64(lastOrd) + number - lastNumber; guess < uint64(len(t.ids)) && t.ids[guess] == id {
-				lastNumber, lastOrd = number, uint32(guess)
-				return lastOrd, true
-			}
-		}
-		o, ok := t.ords[id]
-		if ok {
-			lastNumber, lastOrd, known = number, o, true
-		}
-		return o, ok
-	}
 }
 
 // scored is one text hit.
@@ -411,19 +393,54 @@ func (ix *Index) wordQuery(w string, present map[string]bool) query.Query {
 	}
 	dq := query.NewDisjunctionQuery(alts)
 	dq.RetrieveScoreBreakdown(true)
-	return query.NewCustomScoreQueryWithScorer(dq, disMax, nil, nil)
+	return disMaxQuery{dq}
 }
 
-// disMax scores a word disjunction by its best clause plus tieBreaker of
-// the rest. (bleve's own disjunction sums its clauses and multiplies by
-// the share that matched, which rewards repetition across languages.)
+// disMaxQuery is a disjunction scored by disMax. (bleve's custom score
+// query would do the same, but it reads every hit's ID for its scoring
+// function, which disMax does not need, at a cost of a tenth of a text
+// search: per word, for every document the word matches.)
+type disMaxQuery struct{ *query.DisjunctionQuery }
+
+func (q disMaxQuery) Searcher(ctx context.Context, i index.IndexReader, m mapping.IndexMapping,
+	options bsearch.SearcherOptions) (bsearch.Searcher, error) {
+	s, err := q.DisjunctionQuery.Searcher(ctx, i, m, options)
+	if err != nil {
+		return nil, err
+	}
+	return disMaxSearcher{s}, nil
+}
+
+// disMaxSearcher rescores the hits of a disjunction searcher by disMax.
+type disMaxSearcher struct{ bsearch.Searcher }
+
+func (s disMaxSearcher) Next(ctx *bsearch.SearchContext) (*bsearch.DocumentMatch, error) {
+	d, err := s.Searcher.Next(ctx)
+	if d != nil {
+		d.Score = disMax(d)
+	}
+	return d, err
+}
+
+func (s disMaxSearcher) Advance(ctx *bsearch.SearchContext, id index.IndexInternalID) (*bsearch.DocumentMatch, error) {
+	d, err := s.Searcher.Advance(ctx, id)
+	if d != nil {
+		d.Score = disMax(d)
+	}
+	return d, err
+}
+
+// disMax scores a word disjunction's hit by its best clause plus
+// tieBreaker of the rest. (bleve's own disjunction sums its clauses and
+// multiplies by the share that matched, which rewards repetition across
+// languages.)
 //
 // The breakdown is a map: its values are summed in sorted order, since
 // float addition in map order differs in the last bits from one search
 // to the next, and a score that wobbles moves a hit across page and
 // cursor boundaries. It runs for every hit, so the values are sorted in
 // a buffer on the stack rather than a new slice.
-func disMax(_ context.Context, d *bsearch.DocumentMatch) (float64, error) {
+func disMax(d *bsearch.DocumentMatch) float64 {
 	var buf [32]float64
 	scores := buf[:0]
 	for _, s := range d.ScoreBreakdown {
@@ -436,7 +453,7 @@ func disMax(_ context.Context, d *bsearch.DocumentMatch) (float64, error) {
 		best = max(best, s)
 	}
 	clear(d.ScoreBreakdown)
-	return best + tieBreaker*(sum-best), nil
+	return best + tieBreaker*(sum-best)
 }
 
 // analyse returns the terms a field language indexes for word w.

@@ -79,6 +79,10 @@ type table struct {
 
 	// gen names the index state the table mirrors (genKey, index.go).
 	gen string
+
+	// segOrds keeps the ordinals of text hits by their place in bleve's
+	// segments (hitords.go).
+	segOrds segOrds
 }
 
 const numFacets = 8

@@ -1,0 +1,110 @@
+package bleve
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// A text hit reaches us as bleve's number for it: its segment's offset in
+// the index snapshot plus its number in the segment. Finding its ordinal
+// by its ID cost a read of the ID from the segment's stored fields and a
+// lookup in the ID map, which misses the CPU cache at a million courses:
+// a quarter of a text search that was not cached. Segments never change,
+// and a document keeps its ordinal as long as it lives (table.update), so
+// the ordinal found for a segment's document once holds for every later
+// search of a snapshot in which that document is live: segOrds keeps it,
+// per segment, in an array indexed by the document's number there.
+//
+// Why a kept ordinal cannot be stale: bleve is written before the table
+// (Index.apply). A document leaves the table (freeing its ordinal for
+// reuse) only after bleve deleted it, and a search holds the table's read
+// lock while it takes bleve's snapshot and runs, so a search that sees the
+// document live in a segment also sees the table still holding it at the
+// ordinal kept. A document the table does not hold yet (bleve's write
+// seen before the table's) gets no entry and is looked up again next
+// time. The arrays belong to one table: a table loaded or rebuilt anew
+// (tablefile.go) starts with none.
+
+// segOrds keeps, for the segments of the latest snapshots searched, each
+// document's ordinal plus one (0: not known yet).
+type segOrds struct {
+	mu    sync.Mutex
+	bySeg map[uint64][]atomic.Uint32 // by segment ID
+}
+
+// hitOrds maps the hits of one search, which come in increasing order of
+// their numbers in snap, to ordinals.
+type hitOrds struct {
+	t    *table
+	segs []*scorch.SegmentSnapshot
+	// offsets holds each segment's first number in the snapshot (bleve's
+	// own rule: the sum of the sizes, deleted documents included, of the
+	// segments before it), ords each segment's array.
+	offsets []uint64
+	ords    [][]atomic.Uint32
+	cur     int // the segment of the previous hit
+}
+
+// forSnapshot returns the mapping of the hits of a search in reader,
+// which must be a scorch snapshot. Segments new to it get empty arrays;
+// arrays of segments it no longer holds are let go.
+func (t *table) forSnapshot(reader index.IndexReader) (*hitOrds, error) {
+	snap, ok := reader.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil, fmt.Errorf("search/bleve: a search read %T, not a scorch snapshot", reader)
+	}
+	segs := snap.Segments()
+	h := &hitOrds{t: t, segs: segs, offsets: make([]uint64, len(segs)), ords: make([][]atomic.Uint32, len(segs))}
+	so := &t.segOrds
+	so.mu.Lock()
+	defer so.mu.Unlock()
+	fresh := false
+	var next uint64
+	for i, ss := range segs {
+		h.offsets[i] = next
+		size := ss.Segment().Count()
+		next += size
+		arr, ok := so.bySeg[ss.Id()]
+		if !ok {
+			arr, fresh = make([]atomic.Uint32, size), true
+		}
+		h.ords[i] = arr
+	}
+	if fresh || len(so.bySeg) != len(segs) {
+		so.bySeg = make(map[uint64][]atomic.Uint32, len(segs))
+		for i, ss := range segs {
+			so.bySeg[ss.Id()] = h.ords[i]
+		}
+	}
+	return h, nil
+}
+
+// ordinal returns the ordinal of the hit numbered number in the snapshot,
+// or false if the table does not hold it (yet). The caller holds the
+// table's read lock.
+func (h *hitOrds) ordinal(number uint64) (uint32, bool, error) {
+	if number < h.offsets[h.cur] || h.cur+1 < len(h.offsets) && number >= h.offsets[h.cur+1] {
+		// Hits come in increasing order: usually the next segment, but
+		// segments without hits may lie between.
+		h.cur = sort.Search(len(h.offsets), func(i int) bool { return h.offsets[i] > number }) - 1
+	}
+	local := number - h.offsets[h.cur]
+	slot := &h.ords[h.cur][local]
+	if v := slot.Load(); v != 0 {
+		return v - 1, true, nil
+	}
+	id, err := h.segs[h.cur].DocID(local)
+	if err != nil {
+		return 0, false, fmt.Errorf("search/bleve: ID of hit %d: %w", number, err)
+	}
+	o, ok := h.t.ords[string(id)]
+	if ok {
+		slot.Store(o + 1)
+	}
+	return o, ok, nil
+}
