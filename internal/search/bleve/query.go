@@ -14,6 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/searcher"
 	index "github.com/blevesearch/bleve_index_api"
 
 	"qlink/internal/search"
@@ -381,12 +382,7 @@ func (ix *Index) wordQuery(w string, present map[string]bool) query.Query {
 		alts = append(alts, termsQuery(fieldExtra, terms, boostExtra))
 	}
 	if present[fieldAll] && utf8.RuneCountInString(w) >= fuzzyMinRunes {
-		fq := query.NewFuzzyQuery(w)
-		fq.SetField(fieldAll)
-		fq.SetFuzziness(1)
-		fq.SetPrefix(1)
-		fq.SetBoost(boostFuzzy)
-		alts = append(alts, fq)
+		alts = append(alts, typoQuery{word: w})
 	}
 	if len(alts) == 0 {
 		return query.NewMatchNoneQuery()
@@ -394,6 +390,45 @@ func (ix *Index) wordQuery(w string, present map[string]bool) query.Query {
 	dq := query.NewDisjunctionQuery(alts)
 	dq.RetrieveScoreBreakdown(true)
 	return disMaxQuery{dq}
+}
+
+// typoQuery matches the words of every text (fieldAll) that differ from
+// word by one edit, not in the first letter, at boostFuzzy halved (as
+// bleve's fuzzy query scores one edit). Unlike bleve's fuzzy query it
+// leaves out the word itself: the other clauses match it exactly, and its
+// postings, the longest of the query, made a third of a text search's
+// work for a tie-breaker's share of the score.
+type typoQuery struct{ word string }
+
+func (q typoQuery) Searcher(ctx context.Context, i index.IndexReader, _ mapping.IndexMapping,
+	options bsearch.SearcherOptions) (bsearch.Searcher, error) {
+	ir, ok := i.(index.IndexReaderFuzzy)
+	if !ok {
+		return nil, fmt.Errorf("search/bleve: %T has no fuzzy dictionary", i)
+	}
+	_, first := utf8.DecodeRuneInString(q.word)
+	dict, err := ir.FieldDictFuzzy(fieldAll, q.word, 1, q.word[:first])
+	if err != nil {
+		return nil, fmt.Errorf("search/bleve: words like %q: %w", q.word, err)
+	}
+	var terms []string
+	var edits []uint8
+	e, err := dict.Next()
+	for ; err == nil && e != nil; e, err = dict.Next() {
+		if e.Term != q.word {
+			terms, edits = append(terms, e.Term), append(edits, e.EditDistance)
+		}
+	}
+	if cerr := dict.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("search/bleve: words like %q: %w", q.word, err)
+	}
+	if len(terms) == 0 {
+		return searcher.NewMatchNoneSearcher(i)
+	}
+	return searcher.NewMultiTermSearcherBoosted(ctx, i, terms, fieldAll, boostFuzzy, edits, options, true)
 }
 
 // disMaxQuery is a disjunction scored by disMax. (bleve's custom score

@@ -33,6 +33,14 @@ func TestRanking(t *testing.T) {
 		// Title beats description: d4's title is Dutch, d4's description
 		// English; d1's outcomes say "statistical".
 		{"mathematical", []string{"d4"}},
+		// One typo, not in the first letter, in a word of five letters or
+		// more: found in any text; a word no document has still finds
+		// nothing.
+		{"statistcs", []string{"d1"}},
+		{"sttistics", []string{"d1"}},
+		{"xtatistics", []string{}},
+		// Typo matches rank by the word in all text: r2 repeats it.
+		{"scienxe", []string{"r2", "r1", "d5", "d6"}},
 		// Empty text: every document by title, then ID.
 		{"", []string{"d5", "d3", "d2", "d1", "d7", "d6", "r2", "d8", "r1", "d4"}},
 	}
@@ -43,6 +51,26 @@ func TestRanking(t *testing.T) {
 		}
 		if diff := cmp.Diff(tt.want, hitIDs(res)); diff != "" {
 			t.Errorf("Search(%q) order (-want +got):\n%s", tt.text, diff)
+		}
+	}
+}
+
+// TestTypoAfterExact: a word found as written ranks before one a typo
+// away, also where the typo sits in a title and the word in a
+// description.
+func TestTypoAfterExact(t *testing.T) {
+	ix := openCorpus(t, []search.Document{
+		{ID: "k1", Title: map[string]string{"en": "Kafka"}},
+		{ID: "k2", Title: map[string]string{"en": "Kafko"}},
+		{ID: "k3", Title: map[string]string{"en": "Literature"}, Description: map[string]string{"en": "Reading Kafka"}},
+	})
+	for text, want := range map[string][]string{"kafka": {"k1", "k3", "k2"}, "kafko": {"k2", "k1", "k3"}} {
+		res, err := ix.Search(context.Background(), search.Query{Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, hitIDs(res)); diff != "" {
+			t.Errorf("Search(%q) order (-want +got):\n%s", text, diff)
 		}
 	}
 }
