@@ -699,3 +699,24 @@ func TestTextCacheAgainstReference(t *testing.T) {
 		t.Errorf("after the write, data finds %d (%v): the new documents or the deleted one are not seen", after.Total, err)
 	}
 }
+
+// TestByOrdinal: the radix sort of large hit lists orders as a comparison
+// sort does, keeping each hit's score with its ordinal.
+func TestByOrdinal(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 14))
+	for _, n := range []int{0, 5, 1023, 1024, 70000} {
+		hits := make([]scored, n)
+		for i := range hits {
+			o := r.Uint32N(1 << 22)
+			if i%3 == 0 {
+				o = r.Uint32()
+			}
+			hits[i] = scored{float64(o) / 7, o}
+		}
+		want := slices.Clone(hits)
+		slices.SortFunc(want, func(a, b scored) int { return int(a.o) - int(b.o) })
+		if got := byOrdinal(hits); !slices.Equal(got, want) {
+			t.Errorf("%d hits: not sorted by ordinal", n)
+		}
+	}
+}
