@@ -381,6 +381,28 @@ func TestRunPage(t *testing.T) {
 	}
 }
 
+// TestRunPageWithoutItsPages: a run whose page list went with its
+// snapshots says so, rather than that it read no page.
+func TestRunPageWithoutItsPages(t *testing.T) {
+	f := newRefreshFixture(t, nil, 0)
+	ctx := context.Background()
+	for _, pages := range []int{3, 0} {
+		run, err := f.st.StartRun(ctx, f.src.ID, "manual", time.Now().Add(-time.Minute))
+		must(t, err)
+		run.Status, run.FinishedAt, run.Pages = store.RunOK, time.Now(), pages
+		must(t, f.st.FinishRun(ctx, run))
+		resp, err := http.Get(f.srv.URL + fmt.Sprintf("/runs/%d", run.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		html := refreshBody(t, resp)
+		gone, none := strings.Contains(html, "is no longer kept"), strings.Contains(html, "The run read no page.")
+		if resp.StatusCode != 200 || gone != (pages > 0) || none != (pages == 0) {
+			t.Errorf("run of %d pages, none listed: %d, says the list is gone %v, says it read none %v", pages, resp.StatusCode, gone, none)
+		}
+	}
+}
+
 // openStream connects to a refresh's event stream on base and reads its
 // first event.
 func openStream(t *testing.T, ctx context.Context, base string, id int64) *http.Response {

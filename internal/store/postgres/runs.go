@@ -220,6 +220,15 @@ func (s *Store) PruneSnapshots(ctx context.Context, sourceID string, keep int) (
 			UPDATE runs SET records_blob = '' FROM cleared c WHERE runs.id = c.id RETURNING c.records_blob`, sourceID)
 		records, err := collect(rows, pgx.RowTo[string])
 		released = append(released, records...)
+		if err != nil {
+			return err
+		}
+		// The page rows of runs older than the oldest whose pages still
+		// refer to a snapshot go too: their snapshots are gone, and the
+		// rows, one per page, would pile up forever. The runs stay.
+		_, err = tx.Exec(ctx, `DELETE FROM run_pages WHERE run_id IN (SELECT id FROM runs WHERE source_id = $1
+			AND id < (SELECT MIN(p.run_id) FROM run_pages p JOIN runs r ON r.id = p.run_id WHERE r.source_id = $1 AND p.blob <> ''))`,
+			sourceID)
 		return err
 	})
 	if err != nil {

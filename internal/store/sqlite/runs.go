@@ -220,6 +220,10 @@ func (s *Store) PruneSnapshots(ctx context.Context, sourceID string, keep int) (
 			`UPDATE runs SET records_blob = '' WHERE records_blob != '' AND source_id = ?1 AND EXISTS (SELECT 1 FROM runs n
 			WHERE n.source_id = runs.source_id AND n.id > runs.id AND n.status IN `+readingStatuses+`)`, sourceID)
 		released = append(released, keys...)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, dropPagesBeyondSnapshots, sourceID)
 		return err
 	})
 	if err != nil {
@@ -227,6 +231,14 @@ func (s *Store) PruneSnapshots(ctx context.Context, sourceID string, keep int) (
 	}
 	return released, nil
 }
+
+// dropPagesBeyondSnapshots deletes the page rows of the source's runs
+// older than its oldest run whose pages still refer to a snapshot: their
+// snapshots are gone, and the rows, one per page (half a million for a
+// refresh of a million courses that changed), would pile up forever. The
+// runs themselves stay. With no snapshot left it deletes nothing.
+const dropPagesBeyondSnapshots = `DELETE FROM run_pages WHERE run_id IN (SELECT id FROM runs WHERE source_id = ?1
+	AND id < (SELECT MIN(p.run_id) FROM run_pages p JOIN runs r ON r.id = p.run_id WHERE r.source_id = ?1 AND p.blob != ''))`
 
 // runsBeyondSnapshots returns the source's runs whose snapshots fall
 // outside the newest keep distinct ones (a run's snapshot is the list of

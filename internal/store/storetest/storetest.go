@@ -640,7 +640,7 @@ func testPruneSnapshots(t *testing.T, s store.Store) {
 		s.FinishRun(ctx, r)
 		return r
 	}
-	run(store.RunOK, "a1", "shared")
+	first := run(store.RunOK, "a1", "shared")
 	run(store.RunOK, "a2", "shared")
 	ok := run(store.RunOK, "a3", "shared")
 	run(store.RunNotModified, "a3", "shared") // the same snapshot as the run before
@@ -673,6 +673,17 @@ func testPruneSnapshots(t *testing.T, s store.Store) {
 	}
 	if last, _ := s.LastPages(ctx, src.ID); last["https://api/a3"].Blob != "a3" {
 		t.Errorf("the pages to revalidate against were pruned: %+v (latest ok run %d)", last, ok.ID)
+	}
+	// The pruned runs' page rows are gone, the runs themselves stay; the
+	// kept runs keep their pages.
+	if pages, err := s.RunPages(ctx, first.ID); err != nil || len(pages) != 0 {
+		t.Errorf("pages of a pruned run: %+v, %v", pages, err)
+	}
+	if r, err := s.Run(ctx, first.ID); err != nil || r.Status != store.RunOK {
+		t.Errorf("pruned run: %+v, %v", r, err)
+	}
+	if pages, err := s.RunPages(ctx, ok.ID); err != nil || len(pages) != 2 || pages[0].Blob != "a3" {
+		t.Errorf("pages of a kept run: %+v, %v", pages, err)
 	}
 	// A later run that read the source supersedes the suspicious records.
 	run(store.RunOK, "a4")
@@ -739,8 +750,10 @@ func testRevalidatedPages(t *testing.T, s store.Store) {
 	if slices.Sort(released); err != nil || !slices.Equal(released, []string{"a1", "b1"}) {
 		t.Errorf("released %v, %v; want a1 and b1", released, err)
 	}
-	if pages, _ := s.RunPages(ctx, again.ID); len(pages) != 2 || pages[0].Blob != "" {
-		t.Errorf("the revalidating run's pages after their snapshots went: %+v", pages)
+	// With the snapshots went the rows of the pages (older than every
+	// snapshot left), and so the revalidating run's list.
+	if pages, err := s.RunPages(ctx, again.ID); err != nil || len(pages) != 0 {
+		t.Errorf("the revalidating run's pages after their snapshots went: %+v, %v", pages, err)
 	}
 }
 
