@@ -200,12 +200,15 @@ type RunBlob struct {
 	Blob  string
 }
 
-// RunsBeyondSnapshots returns the runs whose snapshots fall outside the
-// newest keep distinct ones (a run's snapshot is the list of its page
-// blobs), sparing latest, the latest run that read data. pages are the
-// page blobs of a source's runs, newest run first and each run's pages in
-// order.
-func RunsBeyondSnapshots(pages []RunBlob, latest int64, keep int) []int64 {
+// RunsBeyondSnapshots sorts out a source's runs for retention: prune are
+// those whose snapshots fall outside the newest keep distinct ones (a
+// run's snapshot is the list of its page blobs), sparing latest, the
+// latest run that read data; repeats are older runs with the same
+// snapshot as a kept newer one (a source without validators, read again
+// and unchanged), whose page rows only repeat the newer run's. pages are
+// the page blobs of a source's runs, newest run first and each run's pages
+// in order.
+func RunsBeyondSnapshots(pages []RunBlob, latest int64, keep int) (prune, repeats []int64) {
 	var order []int64
 	// A builder per run: appending to a string would copy it at every
 	// page, quadratic in a source of a thousand pages.
@@ -221,15 +224,15 @@ func RunsBeyondSnapshots(pages []RunBlob, latest int64, keep int) []int64 {
 		b.WriteByte(',')
 	}
 	kept := map[string]bool{}
-	var prune []int64
 	for _, id := range order {
 		switch snap := snapshot[id].String(); {
-		case kept[snap]: // the same bytes as a kept run: costs nothing
-		case len(kept) < keep || id == latest:
+		case kept[snap] && id != latest: // the same bytes as a kept newer run
+			repeats = append(repeats, id)
+		case kept[snap] || len(kept) < keep || id == latest:
 			kept[snap] = true
 		default:
 			prune = append(prune, id)
 		}
 	}
-	return prune
+	return prune, repeats
 }

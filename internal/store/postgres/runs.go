@@ -201,14 +201,18 @@ func (s *Store) PruneSnapshots(ctx context.Context, sourceID string, keep int) (
 		if err := tx.QueryRow(ctx, `SELECT 1 FROM sources WHERE id = $1 FOR UPDATE`, sourceID).Scan(new(int)); err != nil {
 			return notFound(err, "source "+sourceID)
 		}
-		prune, err := runsBeyondSnapshots(ctx, tx, sourceID, keep)
+		prune, repeats, err := runsBeyondSnapshots(ctx, tx, sourceID, keep)
 		if err != nil {
 			return err
 		}
-		rows, _ := tx.Query(ctx, `WITH cleared AS (
-				SELECT run_id, seq, blob FROM run_pages WHERE run_id = ANY($1) AND blob <> '' FOR UPDATE)
-			UPDATE run_pages p SET blob = '' FROM cleared c WHERE p.run_id = c.run_id AND p.seq = c.seq RETURNING c.blob`, prune)
+		// The pruned runs' pages go with their snapshots, the repeats'
+		// rows with nothing (a newer run refers to the same blobs).
+		rows, _ := tx.Query(ctx, `WITH dropped AS (DELETE FROM run_pages WHERE run_id = ANY($1) RETURNING blob)
+			SELECT blob FROM dropped WHERE blob <> ''`, prune)
 		if released, err = collect(rows, pgx.RowTo[string]); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM run_pages WHERE run_id = ANY($1)`, repeats); err != nil {
 			return err
 		}
 		// A suspicious run's records matter only until a later run read
@@ -223,9 +227,9 @@ func (s *Store) PruneSnapshots(ctx context.Context, sourceID string, keep int) (
 		if err != nil {
 			return err
 		}
-		// The page rows of runs older than the oldest whose pages still
-		// refer to a snapshot go too: their snapshots are gone, and the
-		// rows, one per page, would pile up forever. The runs stay.
+		// So do the page rows of runs older than the oldest whose pages
+		// still refer to a snapshot (runs whose snapshots an older qlink
+		// released, keeping their rows).
 		_, err = tx.Exec(ctx, `DELETE FROM run_pages WHERE run_id IN (SELECT id FROM runs WHERE source_id = $1
 			AND id < (SELECT MIN(p.run_id) FROM run_pages p JOIN runs r ON r.id = p.run_id WHERE r.source_id = $1 AND p.blob <> ''))`,
 			sourceID)
@@ -237,22 +241,23 @@ func (s *Store) PruneSnapshots(ctx context.Context, sourceID string, keep int) (
 	return released, nil
 }
 
-// runsBeyondSnapshots returns the source's runs whose snapshots fall
-// outside the newest keep distinct ones (store.RunsBeyondSnapshots).
-func runsBeyondSnapshots(ctx context.Context, tx pgx.Tx, sourceID string, keep int) ([]int64, error) {
+// runsBeyondSnapshots sorts out the source's runs for retention
+// (store.RunsBeyondSnapshots).
+func runsBeyondSnapshots(ctx context.Context, tx pgx.Tx, sourceID string, keep int) (prune, repeats []int64, err error) {
 	var latest int64
-	err := tx.QueryRow(ctx, `SELECT COALESCE((SELECT `+pagesRun+` FROM runs WHERE source_id = $1 AND status IN `+upToDateStatuses+`
+	err = tx.QueryRow(ctx, `SELECT COALESCE((SELECT `+pagesRun+` FROM runs WHERE source_id = $1 AND status IN `+upToDateStatuses+`
 		ORDER BY id DESC LIMIT 1), 0)`, sourceID).Scan(&latest)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rows, _ := tx.Query(ctx, `SELECT p.run_id, p.blob FROM run_pages p JOIN runs r ON r.id = p.run_id
 		WHERE r.source_id = $1 AND p.blob <> '' ORDER BY p.run_id DESC, p.seq`, sourceID)
 	pages, err := collect(rows, pgx.RowToStructByPos[store.RunBlob])
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return store.RunsBeyondSnapshots(pages, latest, keep), nil
+	prune, repeats = store.RunsBeyondSnapshots(pages, latest, keep)
+	return prune, repeats, nil
 }
 
 // BlobReferenced reports whether a page or a suspicious run refers to key.

@@ -201,17 +201,22 @@ const readingStatuses = `('ok', 'partial', 'not-modified', 'suspicious')`
 func (s *Store) PruneSnapshots(ctx context.Context, sourceID string, keep int) ([]string, error) {
 	var released []string
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		prune, err := runsBeyondSnapshots(ctx, tx, sourceID, keep)
+		prune, repeats, err := runsBeyondSnapshots(ctx, tx, sourceID, keep)
 		if err != nil {
 			return err
 		}
 		for _, id := range prune {
 			keys, err := clearColumn(ctx, tx, `SELECT blob FROM run_pages WHERE run_id = ? AND blob != ''`,
-				`UPDATE run_pages SET blob = '' WHERE run_id = ?`, id)
+				`DELETE FROM run_pages WHERE run_id = ?`, id)
 			if err != nil {
 				return err
 			}
 			released = append(released, keys...)
+		}
+		for _, id := range repeats {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM run_pages WHERE run_id = ?`, id); err != nil {
+				return err
+			}
 		}
 		// A suspicious run's records matter only until a later run read
 		// the source: confirming it then would apply stale data.
@@ -233,27 +238,25 @@ func (s *Store) PruneSnapshots(ctx context.Context, sourceID string, keep int) (
 }
 
 // dropPagesBeyondSnapshots deletes the page rows of the source's runs
-// older than its oldest run whose pages still refer to a snapshot: their
-// snapshots are gone, and the rows, one per page (half a million for a
-// refresh of a million courses that changed), would pile up forever. The
-// runs themselves stay. With no snapshot left it deletes nothing.
+// older than its oldest run whose pages still refer to a snapshot (runs
+// whose snapshots an older qlink released, keeping their rows). With no
+// snapshot left it deletes nothing.
 const dropPagesBeyondSnapshots = `DELETE FROM run_pages WHERE run_id IN (SELECT id FROM runs WHERE source_id = ?1
 	AND id < (SELECT MIN(p.run_id) FROM run_pages p JOIN runs r ON r.id = p.run_id WHERE r.source_id = ?1 AND p.blob != ''))`
 
-// runsBeyondSnapshots returns the source's runs whose snapshots fall
-// outside the newest keep distinct ones (a run's snapshot is the list of
-// its page blobs), sparing the latest run that read data.
-func runsBeyondSnapshots(ctx context.Context, tx *sql.Tx, sourceID string, keep int) ([]int64, error) {
+// runsBeyondSnapshots sorts out the source's runs for retention
+// (store.RunsBeyondSnapshots).
+func runsBeyondSnapshots(ctx context.Context, tx *sql.Tx, sourceID string, keep int) (prune, repeats []int64, err error) {
 	var latest int64
-	err := tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT `+pagesRun+` FROM runs WHERE source_id = ?
+	err = tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT `+pagesRun+` FROM runs WHERE source_id = ?
 		AND status IN ('ok', 'partial', 'not-modified') ORDER BY id DESC LIMIT 1), 0)`, sourceID).Scan(&latest)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT p.run_id, p.blob FROM run_pages p JOIN runs r ON r.id = p.run_id
 		WHERE r.source_id = ? AND p.blob != '' ORDER BY p.run_id DESC, p.seq`, sourceID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var pages []store.RunBlob
 	err = eachRow(rows, func() error {
@@ -263,9 +266,10 @@ func runsBeyondSnapshots(ctx context.Context, tx *sql.Tx, sourceID string, keep 
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return store.RunsBeyondSnapshots(pages, latest, keep), nil
+	prune, repeats = store.RunsBeyondSnapshots(pages, latest, keep)
+	return prune, repeats, nil
 }
 
 // clearColumn collects the keys selected by query and then runs clear,

@@ -643,7 +643,7 @@ func testPruneSnapshots(t *testing.T, s store.Store) {
 	first := run(store.RunOK, "a1", "shared")
 	run(store.RunOK, "a2", "shared")
 	ok := run(store.RunOK, "a3", "shared")
-	run(store.RunNotModified, "a3", "shared") // the same snapshot as the run before
+	again := run(store.RunNotModified, "a3", "shared") // the same snapshot as the run before
 	run(store.RunSuspicious, "s1")
 	run(store.RunFailed, "f1")
 	released, err := s.PruneSnapshots(ctx, src.ID, 2)
@@ -674,15 +674,18 @@ func testPruneSnapshots(t *testing.T, s store.Store) {
 	if last, _ := s.LastPages(ctx, src.ID); last["https://api/a3"].Blob != "a3" {
 		t.Errorf("the pages to revalidate against were pruned: %+v (latest ok run %d)", last, ok.ID)
 	}
-	// The pruned runs' page rows are gone, the runs themselves stay; the
-	// kept runs keep their pages.
-	if pages, err := s.RunPages(ctx, first.ID); err != nil || len(pages) != 0 {
-		t.Errorf("pages of a pruned run: %+v, %v", pages, err)
+	// The pruned runs' page rows are gone, and so are those of an older
+	// run with the same snapshot as a kept one; the runs themselves stay.
+	// The kept runs keep their pages.
+	for _, r := range []store.Run{first, ok} {
+		if pages, err := s.RunPages(ctx, r.ID); err != nil || len(pages) != 0 {
+			t.Errorf("pages of run %d: %+v, %v; want none", r.ID, pages, err)
+		}
+		if got, err := s.Run(ctx, r.ID); err != nil || got.Status != store.RunOK {
+			t.Errorf("run %d after pruning: %+v, %v", r.ID, got, err)
+		}
 	}
-	if r, err := s.Run(ctx, first.ID); err != nil || r.Status != store.RunOK {
-		t.Errorf("pruned run: %+v, %v", r, err)
-	}
-	if pages, err := s.RunPages(ctx, ok.ID); err != nil || len(pages) != 2 || pages[0].Blob != "a3" {
+	if pages, err := s.RunPages(ctx, again.ID); err != nil || len(pages) != 2 || pages[0].Blob != "a3" {
 		t.Errorf("pages of a kept run: %+v, %v", pages, err)
 	}
 	// A later run that read the source supersedes the suspicious records.
