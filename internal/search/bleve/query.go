@@ -143,7 +143,9 @@ func (ix *Index) textMatches(ctx context.Context, text string, q query.Query, pa
 func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap, after search.SortKey, keep int) (*matches, *textEntry, error) {
 	t := ix.table
 	m := &matches{hits: roaring.New(), best: &topHits{keep: keep, rank: t.rank}}
-	var each []scored
+	buf := scoredBuffer(0)
+	defer scoredBuffers.Put(buf)
+	each := *buf
 	afterScore, afterPos := math.Inf(1), 0
 	if after != nil {
 		afterScore, _ = strconv.ParseFloat(after[0], 64) // checkAfter made sure
@@ -182,6 +184,7 @@ func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap,
 	if _, err := ix.idx.SearchInContext(ctx, req); err != nil {
 		return nil, nil, fmt.Errorf("search/bleve: search: %w", err)
 	}
+	*buf = each // the grown slice goes back
 	return m, newTextEntry(m.hits, each, t.rank), nil
 }
 

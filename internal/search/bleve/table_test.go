@@ -715,7 +715,7 @@ func TestByOrdinal(t *testing.T) {
 		}
 		want := slices.Clone(hits)
 		slices.SortFunc(want, func(a, b scored) int { return int(a.o) - int(b.o) })
-		if got := byOrdinal(hits); !slices.Equal(got, want) {
+		if byOrdinal(hits); !slices.Equal(hits, want) {
 			t.Errorf("%d hits: not sorted by ordinal", n)
 		}
 	}

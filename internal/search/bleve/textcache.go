@@ -68,7 +68,7 @@ func newTextEntry(hits *roaring.Bitmap, each []scored, rank []uint32) *textEntry
 	for _, s := range each {
 		best.add(s)
 	}
-	each = byOrdinal(each)
+	byOrdinal(each)
 	e := &textEntry{hits: hits.Clone(), scores: make([]float64, len(each)), top: best.sorted()}
 	for i, s := range each {
 		e.scores[i] = s.score
@@ -80,32 +80,52 @@ func newTextEntry(hits *roaring.Bitmap, each []scored, rank []uint32) *textEntry
 // ordinals follow only in runs (a segment's documents, reused ordinals),
 // and a comparison sort of a common word's hundreds of thousands took a
 // tenth of a text search; two passes of a radix sort on the ordinal's
-// halves cost two reads and writes of each hit. It may return a new
-// slice.
-func byOrdinal(hits []scored) []scored {
+// halves cost two reads and writes of each hit.
+func byOrdinal(hits []scored) {
 	if len(hits) < 1024 {
 		slices.SortFunc(hits, func(a, b scored) int { return cmp.Compare(a.o, b.o) })
-		return hits
+		return
 	}
-	other := make([]scored, len(hits))
+	buf := scoredBuffer(len(hits))
+	defer scoredBuffers.Put(buf)
+	from, to := hits, (*buf)[:len(hits)]
 	var at [1 << 16]int
 	for shift := 0; shift < 32; shift += 16 {
 		clear(at[:])
-		for _, h := range hits {
+		for _, h := range from {
 			at[h.o>>shift&0xffff]++
 		}
 		next := 0
 		for k, n := range at {
 			at[k], next = next, next+n
 		}
-		for _, h := range hits {
+		for _, h := range from {
 			k := h.o >> shift & 0xffff
-			other[at[k]] = h
+			to[at[k]] = h
 			at[k]++
 		}
-		hits, other = other, hits
+		from, to = to, from
 	}
-	return hits
+	// After an even number of passes the hits are back in their slice.
+}
+
+// scoredBuffers holds slices of hits for reuse: a text search collects
+// its hits in one, the radix sort needs another as large, and growing
+// them anew for every search of a common word cost as much as the sort.
+var scoredBuffers sync.Pool // of *[]scored
+
+// scoredBuffer returns an empty slice of at least n hits' capacity from
+// scoredBuffers; the caller puts it back.
+func scoredBuffer(n int) *[]scored {
+	buf, ok := scoredBuffers.Get().(*[]scored)
+	if !ok {
+		buf = new([]scored)
+	}
+	if cap(*buf) < n {
+		*buf = make([]scored, 0, n)
+	}
+	*buf = (*buf)[:0]
+	return buf
 }
 
 // get returns the entry for text at the table's generation gen.
