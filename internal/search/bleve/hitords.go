@@ -14,7 +14,7 @@ import (
 // the index snapshot plus its number in the segment. Finding its ordinal
 // by its ID cost a read of the ID from the segment's stored fields and a
 // lookup in the ID map, which misses the CPU cache at a million courses:
-// a quarter of a text search that was not cached. Segments never change,
+// a fifth of a text search that was not cached. Segments never change,
 // and a document keeps its ordinal as long as it lives (table.update), so
 // the ordinal found for a segment's document once holds for every later
 // search of a snapshot in which that document is live: segOrds keeps it,
