@@ -206,7 +206,7 @@ func (s *Store) PruneSnapshots(ctx context.Context, sourceID string, keep int) (
 			return err
 		}
 		for _, id := range prune {
-			keys, err := clearColumn(ctx, tx, `SELECT blob FROM run_pages WHERE run_id = ? AND blob != ''`,
+			keys, err := releaseKeys(ctx, tx, `SELECT blob FROM run_pages WHERE run_id = ? AND blob != ''`,
 				`DELETE FROM run_pages WHERE run_id = ?`, id)
 			if err != nil {
 				return err
@@ -220,7 +220,7 @@ func (s *Store) PruneSnapshots(ctx context.Context, sourceID string, keep int) (
 		}
 		// A suspicious run's records matter only until a later run read
 		// the source: confirming it then would apply stale data.
-		keys, err := clearColumn(ctx, tx, `SELECT records_blob FROM runs r WHERE source_id = ? AND records_blob != ''
+		keys, err := releaseKeys(ctx, tx, `SELECT records_blob FROM runs r WHERE source_id = ? AND records_blob != ''
 			AND EXISTS (SELECT 1 FROM runs n WHERE n.source_id = r.source_id AND n.id > r.id AND n.status IN `+readingStatuses+`)`,
 			`UPDATE runs SET records_blob = '' WHERE records_blob != '' AND source_id = ?1 AND EXISTS (SELECT 1 FROM runs n
 			WHERE n.source_id = runs.source_id AND n.id > runs.id AND n.status IN `+readingStatuses+`)`, sourceID)
@@ -272,9 +272,9 @@ func runsBeyondSnapshots(ctx context.Context, tx *sql.Tx, sourceID string, keep 
 	return prune, repeats, nil
 }
 
-// clearColumn collects the keys selected by query and then runs clear,
-// both with the same argument.
-func clearColumn(ctx context.Context, tx *sql.Tx, query, clear string, arg any) ([]string, error) {
+// releaseKeys collects the blob keys selected by query and then runs clear,
+// which deletes or blanks what referred to them, both with the same argument.
+func releaseKeys(ctx context.Context, tx *sql.Tx, query, clear string, arg any) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, query, arg)
 	if err != nil {
 		return nil, err
