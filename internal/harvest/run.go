@@ -226,5 +226,5 @@ func (h *Harvester) commit(ctx context.Context, src store.Source, p model.Provid
 	if err := h.checkQuality(ctx, src, p, out.specs, run); err != nil {
 		return err
 	}
-	return h.syncIndex(ctx, src.ID, map[string]model.Provider{p.ID: p})
+	return h.syncIndex(ctx, src.ID, map[string]model.Provider{p.ID: p}, holdSpecs(out.specs, ch.Hashes, p.ID))
 }

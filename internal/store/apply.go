@@ -69,6 +69,7 @@ func ApplyBatch(ctx context.Context, w CourseWriter, sourceID, providerID string
 	if err != nil {
 		return ch, err
 	}
+	ch.Hashes = make(map[string]string, len(batch))
 	// The documents of courses that changed are read in one go, for the
 	// history's field changes.
 	var rewrite []string
@@ -146,11 +147,12 @@ func applyOne(ctx context.Context, w CourseWriter, ch *Change, sourceID, provide
 	docs map[string][]byte, c encodedCourse, complete bool) error {
 	id := c.spec.ID
 	old, found := existing[id]
-	switch {
-	case found && old.SourceID != sourceID && !old.Inactive && !old.takesOver(providerID):
+	if found && old.SourceID != sourceID && !old.Inactive && !old.takesOver(providerID) {
 		ch.Conflicts = append(ch.Conflicts, id)
 		return nil
-	case found && !old.Inactive && old.Hash == c.hash:
+	}
+	ch.Hashes[id] = c.hash
+	if found && !old.Inactive && old.Hash == c.hash {
 		ch.Unchanged = append(ch.Unchanged, id)
 		if complete && old.SourceID == sourceID {
 			return nil // SourceSeen covers it, without rewriting the row

@@ -215,16 +215,18 @@ type Courses interface {
 	// left alone. A change of the flag makes the course stale for the
 	// index, which holds the flag.
 	SetCourseQuality(ctx context.Context, sourceID string, reports map[string]CourseQuality) error
-	// MarkIndexed records that the index now holds the current state of
-	// these courses, content, status and quality flag. Call it only after the index
-	// write succeeded; unknown IDs are ignored.
-	MarkIndexed(ctx context.Context, ids []string) error
+	// MarkIndexed records that the index now holds these courses in the
+	// given states. Call it only after the index write succeeded. A course
+	// whose state has changed since (another write came between) is left
+	// in the backlog, as are unknown IDs.
+	MarkIndexed(ctx context.Context, courses []CourseState) error
 }
 
 // IndexBacklog is the work that brings the index in line with the store.
 type IndexBacklog struct {
-	// Stale courses to (re-)index, active or inactive.
-	Stale []string
+	// Stale courses to (re-)index, active or inactive, with their
+	// current state.
+	Stale []CourseState
 	// Gone documents to delete from the index: IDs the store holds no
 	// course for (start-up repair finds them in the index itself).
 	Gone []string
@@ -453,6 +455,22 @@ type QualityFinding struct {
 	Field string `json:"field,omitempty"`
 }
 
+// CourseState is what the search index holds of a course, beside its
+// content: the content's hash and the course's status and quality flag.
+// A course whose state differs from the one its index document was
+// written with is in the index backlog.
+type CourseState struct {
+	ID       string
+	Hash     string
+	Inactive bool
+	Flagged  bool
+}
+
+// State is the course's current state for the index.
+func (c Course) State() CourseState {
+	return CourseState{ID: c.Spec.ID, Hash: c.Hash, Inactive: c.Inactive, Flagged: c.Quality != nil && c.Quality.Flagged}
+}
+
 // Status is the course's status.
 func (c Course) Status() CourseStatus {
 	if c.Inactive {
@@ -470,6 +488,10 @@ type Change struct {
 	// Removed holds the courses that became inactive.
 	Removed   []string
 	Conflicts []string
+	// Hashes holds the stored hash of every course the batch wrote or
+	// found unchanged (Added, Updated and Unchanged), by ID: what the
+	// index needs to know that a specification in hand is the stored one.
+	Hashes map[string]string
 }
 
 // Blobs stores raw snapshots by content address.

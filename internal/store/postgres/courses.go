@@ -343,27 +343,43 @@ const indexedState = `(CASE WHEN inactive THEN 'inactive:' || hash ELSE hash END
 // IndexBacklog lists the courses whose indexed state lags their content
 // or status.
 func (s *Store) IndexBacklog(ctx context.Context, sourceID string) (store.IndexBacklog, error) {
-	var b store.IndexBacklog
-	var err error
+	const columns = `SELECT id, hash, inactive, flagged FROM courses WHERE `
+	var rows pgx.Rows
 	if sourceID == "" {
-		b.Stale, err = s.ids(ctx, `SELECT id FROM courses WHERE indexed_hash <> `+indexedState+` ORDER BY id`)
+		rows, _ = s.pool.Query(ctx, columns+`indexed_hash <> `+indexedState+` ORDER BY id`)
 	} else {
-		b.Stale, err = s.ids(ctx, `SELECT id FROM courses WHERE source_id = $1 AND indexed_hash <> `+indexedState+` ORDER BY id`, sourceID)
+		rows, _ = s.pool.Query(ctx, columns+`source_id = $1 AND indexed_hash <> `+indexedState+` ORDER BY id`, sourceID)
 	}
-	return b, err
+	stale, err := collect(rows, pgx.RowToStructByPos[store.CourseState])
+	if err != nil {
+		return store.IndexBacklog{}, fmt.Errorf("postgres: index backlog: %w", err)
+	}
+	return store.IndexBacklog{Stale: stale}, nil
 }
 
-// MarkIndexed records the index's new state of the courses. The rows are
-// locked in ID order, as ApplyCourses locks them, so that the two do not
-// deadlock; the expression's columns are those of c (l has only id).
-func (s *Store) MarkIndexed(ctx context.Context, ids []string) error {
+// MarkIndexed records the index's state of the courses, where it is
+// still their current one. The rows are locked in ID order, as
+// ApplyCourses locks them, so that the two do not deadlock; the state is
+// compared once the lock is held, on the row as it is then. The marks'
+// columns have names of their own: indexedState names c's bare.
+func (s *Store) MarkIndexed(ctx context.Context, courses []store.CourseState) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		each(len(ids), func(lo, hi int) {
-			if err == nil {
-				_, err = tx.Exec(ctx, `UPDATE courses c SET indexed_hash = `+indexedState+`
-					FROM (SELECT id FROM courses WHERE id = ANY($1) ORDER BY id FOR UPDATE) l WHERE c.id = l.id`, ids[lo:hi])
+		each(len(courses), func(lo, hi int) {
+			if err != nil {
+				return
 			}
+			part := courses[lo:hi]
+			ids, hashes := make([]string, len(part)), make([]string, len(part))
+			inactive, flagged := make([]bool, len(part)), make([]bool, len(part))
+			for i, c := range part {
+				ids[i], hashes[i], inactive[i], flagged[i] = c.ID, c.Hash, c.Inactive, c.Flagged
+			}
+			_, err = tx.Exec(ctx, `UPDATE courses c SET indexed_hash = `+indexedState+`
+				FROM (SELECT m.* FROM courses l JOIN unnest($1::text[], $2::text[], $3::bool[], $4::bool[])
+					AS m(m_id, m_hash, m_inactive, m_flagged) ON l.id = m.m_id ORDER BY l.id FOR UPDATE OF l) m
+				WHERE c.id = m_id AND c.hash = m_hash AND c.inactive = m_inactive AND c.flagged = m_flagged`,
+				ids, hashes, inactive, flagged)
 		})
 		if err != nil {
 			return fmt.Errorf("postgres: mark indexed: %w", err)

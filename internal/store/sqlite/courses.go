@@ -315,7 +315,8 @@ const indexedState = `(CASE WHEN inactive = 1 THEN 'inactive:' || hash ELSE hash
 // IndexBacklog lists the courses whose indexed state lags their content
 // or status.
 func (s *Store) IndexBacklog(ctx context.Context, sourceID string) (store.IndexBacklog, error) {
-	var b store.IndexBacklog
+	const columns = `SELECT id, hash, inactive, flagged FROM courses `
+	var rows *sql.Rows
 	var err error
 	// One query per case: SQLite uses the partial index only for a plain
 	// source_id term (see conditions). Without one it would rather scan
@@ -323,23 +324,42 @@ func (s *Store) IndexBacklog(ctx context.Context, sourceID string) (store.IndexB
 	// courses, at every start-up), so the query names the index: it holds
 	// only the backlog, usually nothing.
 	if sourceID == "" {
-		b.Stale, err = s.ids(ctx, `SELECT id FROM courses INDEXED BY courses_index_backlog WHERE indexed_hash != `+indexedState+` ORDER BY id`)
+		rows, err = s.db.QueryContext(ctx, columns+`INDEXED BY courses_index_backlog WHERE indexed_hash != `+indexedState+` ORDER BY id`)
 	} else {
-		b.Stale, err = s.ids(ctx, `SELECT id FROM courses WHERE source_id = ? AND indexed_hash != `+indexedState+
-			` ORDER BY id`, sourceID)
+		rows, err = s.db.QueryContext(ctx, columns+`WHERE source_id = ? AND indexed_hash != `+indexedState+` ORDER BY id`, sourceID)
 	}
-	return b, err
+	if err != nil {
+		return store.IndexBacklog{}, fmt.Errorf("sqlite: index backlog: %w", err)
+	}
+	var b store.IndexBacklog
+	err = eachRow(rows, func() error {
+		var c store.CourseState
+		err := rows.Scan(&c.ID, &c.Hash, &c.Inactive, &c.Flagged)
+		b.Stale = append(b.Stale, c)
+		return err
+	})
+	if err != nil {
+		return store.IndexBacklog{}, fmt.Errorf("sqlite: index backlog: %w", err)
+	}
+	return b, nil
 }
 
-// MarkIndexed records the index's new state of the courses.
-func (s *Store) MarkIndexed(ctx context.Context, ids []string) error {
+// MarkIndexed records the index's state of the courses, where it is
+// still their current one.
+func (s *Store) MarkIndexed(ctx context.Context, courses []store.CourseState) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		return inChunks(ids, func(args []any, marks string) error {
-			if _, err := tx.ExecContext(ctx, `UPDATE courses SET indexed_hash = `+indexedState+` WHERE id IN (`+marks+`)`, args...); err != nil {
-				return fmt.Errorf("sqlite: mark indexed: %w", err)
+		stmt, err := tx.PrepareContext(ctx, `UPDATE courses SET indexed_hash = `+indexedState+`
+			WHERE id = ? AND hash = ? AND inactive = ? AND flagged = ?`)
+		if err != nil {
+			return fmt.Errorf("sqlite: mark indexed: %w", err)
+		}
+		defer stmt.Close()
+		for _, c := range courses {
+			if _, err := stmt.ExecContext(ctx, c.ID, c.Hash, c.Inactive, c.Flagged); err != nil {
+				return fmt.Errorf("sqlite: mark indexed %s: %w", c.ID, err)
 			}
-			return nil
-		})
+		}
+		return nil
 	})
 }
 

@@ -19,7 +19,7 @@ func testAlliances(t *testing.T, s store.Store) {
 	}
 	src := mustSource(t, s, "a", "main")
 	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One")}, true, t0)
-	s.MarkIndexed(ctx, []string{"c1"})
+	markIndexed(t, s, "c1")
 
 	eciu := model.Alliance{ID: "INT6006", Name: model.Text{"en": "ECIU University"},
 		Members: []string{"deqar:DEQARINST0357", "schac:b.test", "deqar:DEQARINST9999"}}
@@ -41,7 +41,7 @@ func testAlliances(t *testing.T, s store.Store) {
 	if b := backlogOf(t, s, src.ID); !slices.Equal(b, []string{"c1"}) {
 		t.Errorf("a member's courses must be re-indexed with the alliance, backlog %v", b)
 	}
-	s.MarkIndexed(ctx, []string{"c1"})
+	markIndexed(t, s, "c1")
 
 	// A registry import that knows nothing of alliances keeps membership.
 	if err := s.UpsertProviders(ctx, []model.Provider{a}); err != nil {
@@ -78,5 +78,32 @@ func backlogOf(t *testing.T, s store.Store, sourceID string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b.Stale
+	return staleIDs(b)
+}
+
+// staleIDs lists the IDs of the backlog's stale courses.
+func staleIDs(b store.IndexBacklog) []string {
+	ids := make([]string, len(b.Stale))
+	for i, c := range b.Stale {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+// markIndexed marks the courses indexed in their current states, as a
+// harvest does once the index took them.
+func markIndexed(t *testing.T, s store.Store, ids ...string) {
+	t.Helper()
+	ctx := context.Background()
+	courses, err := s.CoursesByID(ctx, ids)
+	if err != nil || len(courses) != len(ids) {
+		t.Fatalf("courses %v: %d read, %v", ids, len(courses), err)
+	}
+	states := make([]store.CourseState, len(courses))
+	for i, c := range courses {
+		states[i] = c.State()
+	}
+	if err := s.MarkIndexed(ctx, states); err != nil {
+		t.Fatal(err)
+	}
 }

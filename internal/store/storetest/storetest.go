@@ -469,12 +469,10 @@ func testIndexBacklog(t *testing.T, s store.Store) {
 		return b
 	}
 	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two")}, true, t0)
-	if b := backlog(); !slices.Equal(b.Stale, []string{"c1", "c2"}) || len(b.Gone) != 0 {
+	if b := backlog(); !slices.Equal(staleIDs(b), []string{"c1", "c2"}) || len(b.Gone) != 0 {
 		t.Fatalf("new courses are not in the index yet: %+v", b)
 	}
-	if err := s.MarkIndexed(ctx, []string{"c1", "c2"}); err != nil {
-		t.Fatal(err)
-	}
+	markIndexed(t, s, "c1", "c2")
 	if b := backlog(); len(b.Stale)+len(b.Gone) != 0 {
 		t.Fatalf("after MarkIndexed: %+v", b)
 	}
@@ -482,19 +480,35 @@ func testIndexBacklog(t *testing.T, s store.Store) {
 	// crash): both are stale, since the index holds inactive courses with
 	// their status.
 	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One, revised")}, true, t0.Add(time.Hour))
-	if b := backlog(); !slices.Equal(b.Stale, []string{"c1", "c2"}) || len(b.Gone) != 0 {
+	if b := backlog(); !slices.Equal(staleIDs(b), []string{"c1", "c2"}) || len(b.Gone) != 0 {
 		t.Fatalf("after an unindexed change: %+v", b)
 	}
-	if all, _ := s.IndexBacklog(ctx, ""); !slices.Equal(all.Stale, []string{"c1", "c2"}) {
+	if all, _ := s.IndexBacklog(ctx, ""); !slices.Equal(staleIDs(all), []string{"c1", "c2"}) {
 		t.Errorf("backlog of all sources: %+v", all)
 	}
-	s.MarkIndexed(ctx, []string{"c1", "c2"})
+	markIndexed(t, s, "c1", "c2")
 	if b := backlog(); len(b.Stale)+len(b.Gone) != 0 {
 		t.Fatalf("after indexing the change: %+v", b)
 	}
+	// A change that lands between the index's read and its mark: the
+	// mark of the state read must not hide it.
+	revise := func(title string, at time.Duration) {
+		s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", title)}, false, t0.Add(at))
+	}
+	revise("One, revised twice", 90*time.Minute)
+	read := backlog()
+	revise("One, revised thrice", 100*time.Minute)
+	if err := s.MarkIndexed(ctx, read.Stale); err != nil {
+		t.Fatal(err)
+	}
+	if b := backlog(); !slices.Equal(staleIDs(b), []string{"c1"}) {
+		t.Fatalf("the mark of an outdated state hid a change: %+v", b)
+	}
+	revise("One, revised", 110*time.Minute)
+	markIndexed(t, s, "c1")
 	// Reactivated with the same content: the index must learn the status.
 	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One, revised"), spec("c2", "Two")}, true, t0.Add(2*time.Hour))
-	if b := backlog(); !slices.Equal(b.Stale, []string{"c2"}) {
+	if b := backlog(); !slices.Equal(staleIDs(b), []string{"c2"}) {
 		t.Fatalf("after reactivation: %+v", b)
 	}
 	if ids, err := s.CourseIDs(ctx, "", store.StatusActive); err != nil || !slices.Equal(ids, []string{"c1", "c2"}) {
@@ -863,7 +877,7 @@ func testQuality(t *testing.T, s store.Store) {
 	if c, _ := s.Course(ctx, "c1"); c.Quality != nil {
 		t.Errorf("a course never checked has a report: %+v", c.Quality)
 	}
-	s.MarkIndexed(ctx, []string{"c1", "c2", "x1"})
+	markIndexed(t, s, "c1", "c2", "x1")
 	bad := store.CourseQuality{Score: 43, Flagged: true, Violations: []store.QualityFinding{
 		{Rule: "course-title", Severity: "violation", Message: "the course has no title", Field: "name"}}}
 	good := store.CourseQuality{Score: 100}
@@ -884,15 +898,15 @@ func testQuality(t *testing.T, s store.Store) {
 	}
 	// The index holds the flag: flagging c1 makes it stale, c2's
 	// unflagged report does not.
-	if b, _ := s.IndexBacklog(ctx, ""); !slices.Equal(b.Stale, []string{"c1"}) {
+	if b, _ := s.IndexBacklog(ctx, ""); !slices.Equal(staleIDs(b), []string{"c1"}) {
 		t.Fatalf("after flagging c1: backlog %+v", b)
 	}
-	s.MarkIndexed(ctx, []string{"c1"})
+	markIndexed(t, s, "c1")
 	if b, _ := s.IndexBacklog(ctx, ""); len(b.Stale) != 0 {
 		t.Fatalf("after indexing the flag: backlog %+v", b)
 	}
 	s.SetCourseQuality(ctx, src.ID, map[string]store.CourseQuality{"c1": good})
-	if b, _ := s.IndexBacklog(ctx, ""); !slices.Equal(b.Stale, []string{"c1"}) {
+	if b, _ := s.IndexBacklog(ctx, ""); !slices.Equal(staleIDs(b), []string{"c1"}) {
 		t.Fatalf("after c1 was fixed: backlog %+v", b)
 	}
 
