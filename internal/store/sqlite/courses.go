@@ -120,6 +120,28 @@ type courseWriter struct {
 	at                   time.Time
 	// sourceSeen is the source's courses_seen_at before this batch.
 	sourceSeen sql.NullTime
+	// stmts are the statements prepared in the transaction, by query (the
+	// transaction's end closes them): a batch runs each once or more per
+	// course, and a statement run without preparing is compiled anew every
+	// time, a sixth of a first harvest's store writes.
+	stmts map[string]*sql.Stmt
+}
+
+// exec runs query, prepared the first time.
+func (w *courseWriter) exec(ctx context.Context, query string, args ...any) error {
+	st, ok := w.stmts[query]
+	if !ok {
+		var err error
+		if st, err = w.tx.PrepareContext(ctx, query); err != nil {
+			return err
+		}
+		if w.stmts == nil {
+			w.stmts = map[string]*sql.Stmt{}
+		}
+		w.stmts[query] = st
+	}
+	_, err := st.ExecContext(ctx, args...)
+	return err
 }
 
 func (w *courseWriter) StoredDocs(ctx context.Context, ids []string) (map[string][]byte, error) {
@@ -141,19 +163,16 @@ func (w *courseWriter) StoredDocs(ctx context.Context, ids []string) (map[string
 }
 
 func (w *courseWriter) KeepCourse(ctx context.Context, id string) error {
-	_, err := w.tx.ExecContext(ctx, `UPDATE courses SET last_seen = ?, source_id = ? WHERE id = ?`, w.at, w.sourceID, id)
-	return err
+	return w.exec(ctx, `UPDATE courses SET last_seen = ?, source_id = ? WHERE id = ?`, w.at, w.sourceID, id)
 }
 
 func (w *courseWriter) WriteCourse(ctx context.Context, id string, doc []byte, hash string, isNew bool) error {
 	if isNew {
-		_, err := w.tx.ExecContext(ctx, `INSERT INTO courses (id, provider_id, source_id, doc, hash, first_seen, changed_at, last_seen)
+		return w.exec(ctx, `INSERT INTO courses (id, provider_id, source_id, doc, hash, first_seen, changed_at, last_seen)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, w.providerID, w.sourceID, string(doc), hash, w.at, w.at, w.at)
-		return err
 	}
-	_, err := w.tx.ExecContext(ctx, `UPDATE courses SET provider_id = ?, source_id = ?, doc = ?, hash = ?, changed_at = ?,
+	return w.exec(ctx, `UPDATE courses SET provider_id = ?, source_id = ?, doc = ?, hash = ?, changed_at = ?,
 		last_seen = ?, inactive = 0 WHERE id = ?`, w.providerID, w.sourceID, string(doc), hash, w.at, w.at, id)
-	return err
 }
 
 // InactivateCourse also makes the course's last-seen time its own: the
@@ -166,8 +185,7 @@ func (w *courseWriter) InactivateCourse(ctx context.Context, id string) error {
 	if w.sourceSeen.Valid && w.sourceSeen.Time.After(seen) {
 		seen = w.sourceSeen.Time
 	}
-	_, err := w.tx.ExecContext(ctx, `UPDATE courses SET inactive = 1, changed_at = ?, last_seen = ? WHERE id = ?`, w.at, seen, id)
-	return err
+	return w.exec(ctx, `UPDATE courses SET inactive = 1, changed_at = ?, last_seen = ? WHERE id = ?`, w.at, seen, id)
 }
 
 func (w *courseWriter) SourceSeen(ctx context.Context) error {
@@ -176,9 +194,8 @@ func (w *courseWriter) SourceSeen(ctx context.Context) error {
 }
 
 func (w *courseWriter) RecordHistory(ctx context.Context, id string, kind store.HistoryKind, changes []byte) error {
-	_, err := w.tx.ExecContext(ctx, `INSERT INTO course_history (course_id, run_id, at, kind, changes) VALUES (?, ?, ?, ?, ?)`,
+	return w.exec(ctx, `INSERT INTO course_history (course_id, run_id, at, kind, changes) VALUES (?, ?, ?, ?, ?)`,
 		id, w.runID, w.at, string(kind), string(changes))
-	return err
 }
 
 // selectCourses reads whole courses (scanCourse) from courses c, joined

@@ -13,11 +13,11 @@ func (s *Store) CoursesByIdentifier(ctx context.Context, value string, limit int
 // SetIdentifiers replaces what course_identifiers holds for a course (see
 // migration 00012).
 func (w *courseWriter) SetIdentifiers(ctx context.Context, id string, values []string) error {
-	if _, err := w.tx.ExecContext(ctx, `DELETE FROM course_identifiers WHERE course_id = ?`, id); err != nil {
+	if err := w.exec(ctx, `DELETE FROM course_identifiers WHERE course_id = ?`, id); err != nil {
 		return err
 	}
 	for _, v := range values {
-		if _, err := w.tx.ExecContext(ctx, `INSERT OR IGNORE INTO course_identifiers (value, course_id) VALUES (?, ?)`, v, id); err != nil {
+		if err := w.exec(ctx, `INSERT OR IGNORE INTO course_identifiers (value, course_id) VALUES (?, ?)`, v, id); err != nil {
 			return err
 		}
 	}
