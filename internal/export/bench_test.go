@@ -79,7 +79,7 @@ func fill(b *testing.B, ctx context.Context, st store.Store, courses, providers 
 		for i := range courses / providers {
 			specs = append(specs, benchCourse(id, i))
 		}
-		if _, err := st.ApplyCourses(ctx, srcs[0].ID, 0, specs, true, time.Now()); err != nil {
+		if _, err := st.ApplyCourses(ctx, srcs[0].ID, 0, specs, true, time.Now(), nil); err != nil {
 			b.Fatal(err)
 		}
 	}

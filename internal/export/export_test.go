@@ -67,7 +67,7 @@ func apply(t testing.TB, st store.Store, provider string, specs ...model.Specifi
 	srcs, err := st.SyncManifest(ctx, store.Manifest{ProviderID: provider, URL: "https://" + provider + ".test/m", FetchedAt: time.Now(), Body: []byte(provider)},
 		[]store.Source{{Key: "k", Type: "ooapi", URL: "https://" + provider + ".test/"}})
 	must(t, err)
-	_, err = st.ApplyCourses(ctx, srcs[0].ID, 0, specs, true, time.Now())
+	_, err = st.ApplyCourses(ctx, srcs[0].ID, 0, specs, true, time.Now(), nil)
 	must(t, err)
 }
 

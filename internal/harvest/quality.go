@@ -1,7 +1,6 @@
 package harvest
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -18,27 +17,24 @@ import (
 // dropped. The run keeps its source's summary and how long the checks
 // took, so their cost stays visible.
 
-// checkQuality validates the run's specifications, stores each course's
-// report and puts the source's summary on the run.
-func (h *Harvester) checkQuality(ctx context.Context, src store.Source, p model.Provider, specs []model.Specification,
-	run *store.Run) error {
+// checkQuality validates the run's specifications, puts the source's
+// summary on the run and returns each course's report, by ID.
+func (h *Harvester) checkQuality(src store.Source, p model.Provider, specs []model.Specification,
+	run *store.Run) (map[string]store.CourseQuality, error) {
 	start := time.Now()
 	reports := quality.CheckRecords(specs, p, h.PublishFor[p.ID])
 	summary, err := json.Marshal(quality.Summarise(p.ID, src.URL, reports))
 	if err != nil {
-		return fmt.Errorf("quality summary of run %d: %w", run.ID, err)
+		return nil, fmt.Errorf("quality summary of run %d: %w", run.ID, err)
 	}
 	run.Quality, run.ValidationTime = summary, time.Since(start)
 	byCourse := make(map[string]store.CourseQuality, len(reports))
 	for _, r := range reports {
 		byCourse[r.Record] = courseQuality(r, src.Type)
 	}
-	if err := h.Store.SetCourseQuality(ctx, src.ID, byCourse); err != nil {
-		return err
-	}
 	h.log.Info("quality checked", "source_id", src.ID, "run_id", run.ID, "records", len(reports),
 		"flagged", len(reports)-countConforming(reports), "took", run.ValidationTime)
-	return nil
+	return byCourse, nil
 }
 
 // courseQuality is what the store keeps of a report: the score and each

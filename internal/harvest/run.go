@@ -211,11 +211,16 @@ func (h *Harvester) harvest(ctx context.Context, src store.Source, hist runHisto
 	return aerr
 }
 
-// commit stores the run's specifications and brings the index in line;
-// courses another source already publishes become warnings of the run.
+// commit checks the run's specifications, stores them with their
+// quality reports and brings the index in line; courses another source
+// already publishes become warnings of the run.
 func (h *Harvester) commit(ctx context.Context, src store.Source, p model.Provider, out *collector,
 	complete bool, run *store.Run) error {
-	ch, err := h.Store.ApplyCourses(ctx, src.ID, run.ID, out.specs, complete, h.Now())
+	reports, err := h.checkQuality(src, p, out.specs, run)
+	if err != nil {
+		return err
+	}
+	ch, err := h.Store.ApplyCourses(ctx, src.ID, run.ID, out.specs, complete, h.Now(), reports)
 	if err != nil {
 		return err
 	}
@@ -223,7 +228,14 @@ func (h *Harvester) commit(ctx context.Context, src store.Source, p model.Provid
 	for _, id := range ch.Conflicts {
 		out.Warn(source.Warning{Record: id, Message: "already published by another source; ignored"})
 	}
-	if err := h.checkQuality(ctx, src, p, out.specs, run); err != nil {
+	// ApplyCourses wrote the reports of the courses it wrote; those it
+	// left as they were may have a new one all the same (the checks
+	// changed).
+	unchanged := make(map[string]store.CourseQuality, len(ch.Unchanged))
+	for _, id := range ch.Unchanged {
+		unchanged[id] = reports[id]
+	}
+	if err := h.Store.SetCourseQuality(ctx, src.ID, unchanged); err != nil {
 		return err
 	}
 	return h.syncIndex(ctx, src.ID, map[string]model.Provider{p.ID: p}, holdSpecs(out.specs, ch.Hashes, p.ID))

@@ -363,7 +363,7 @@ func TestRepairAfterCrash(t *testing.T) {
 	}
 	specs := []model.Specification{spec("urn:schac:uniqueCourseId:uni.test:C001", "Quantenchemie für Anfänger", "P1"),
 		spec("urn:schac:uniqueCourseId:uni.test:C004", "Astrobiologie", "P1")}
-	if _, err := f.st.ApplyCourses(ctx, f.src.ID, crashed.ID, specs, true, time.Now()); err != nil {
+	if _, err := f.st.ApplyCourses(ctx, f.src.ID, crashed.ID, specs, true, time.Now(), nil); err != nil {
 		t.Fatal(err)
 	}
 	// And a document the store never had.

@@ -41,9 +41,9 @@ type CourseWriter interface {
 	// it only for courses that pass from another source; SourceSeen says
 	// the rest.
 	KeepCourse(ctx context.Context, id string) error
-	// WriteCourse stores a course's new document and hash, active and
-	// held by the source: inserted when isNew, else rewritten.
-	WriteCourse(ctx context.Context, id string, doc []byte, hash string, isNew bool) error
+	// WriteCourse stores a course's new document and hash, and its quality
+	// report when given, active and held by the source.
+	WriteCourse(ctx context.Context, c CourseWrite) error
 	// InactivateCourse marks a course inactive as of the batch's time;
 	// its last-seen time stays the last time a run saw it, the source's
 	// courses_seen_at included.
@@ -58,14 +58,27 @@ type CourseWriter interface {
 	SetIdentifiers(ctx context.Context, id string, values []string) error
 }
 
+// CourseWrite is one course WriteCourse stores.
+type CourseWrite struct {
+	ID   string
+	Doc  []byte
+	Hash string
+	// Quality is the course's encoded quality report (EncodeQuality) and
+	// Flagged its flag; a nil Quality leaves the stored report as it is.
+	Quality []byte
+	Flagged bool
+	// New: the course is inserted, else its row rewritten.
+	New bool
+}
+
 // ApplyBatch is ApplyCourses once the engine has opened its transaction
 // and read existing: the stored state of the source's courses and of
 // every course in specs, whichever source holds it. It returns what
 // changed; see Courses.ApplyCourses for the rules.
 func ApplyBatch(ctx context.Context, w CourseWriter, sourceID, providerID string, existing map[string]StoredCourse,
-	specs []model.Specification, complete bool) (Change, error) {
+	specs []model.Specification, complete bool, quality map[string]CourseQuality) (Change, error) {
 	var ch Change
-	batch, err := encodeBatch(specs)
+	batch, err := encodeBatch(specs, quality)
 	if err != nil {
 		return ch, err
 	}
@@ -113,16 +126,18 @@ func ApplyBatch(ctx context.Context, w CourseWriter, sourceID, providerID string
 	return ch, w.SourceSeen(ctx)
 }
 
-// encodedCourse is a specification with its stored document and hash.
+// encodedCourse is a specification with its stored document and hash,
+// and its quality report when it has one.
 type encodedCourse struct {
-	spec *model.Specification
-	doc  []byte
-	hash string
+	spec   *model.Specification
+	doc    []byte
+	hash   string
+	report *CourseQuality
 }
 
-// encodeBatch encodes the specifications, keeping the first of duplicate
-// IDs (the harvest reports duplicates).
-func encodeBatch(specs []model.Specification) ([]encodedCourse, error) {
+// encodeBatch encodes the specifications, with their reports, keeping
+// the first of duplicate IDs (the harvest reports duplicates).
+func encodeBatch(specs []model.Specification, quality map[string]CourseQuality) ([]encodedCourse, error) {
 	out := make([]encodedCourse, 0, len(specs))
 	seen := make(map[string]bool, len(specs))
 	for i := range specs {
@@ -135,7 +150,11 @@ func encodeBatch(specs []model.Specification) ([]encodedCourse, error) {
 		if err != nil {
 			return nil, fmt.Errorf("course %s: %w", spec.ID, err)
 		}
-		out = append(out, encodedCourse{spec: spec, doc: doc, hash: courseHash(doc)})
+		c := encodedCourse{spec: spec, doc: doc, hash: courseHash(doc)}
+		if q, ok := quality[spec.ID]; ok {
+			c.report = &q
+		}
+		out = append(out, c)
 	}
 	return out, nil
 }
@@ -179,7 +198,15 @@ func applyOne(ctx context.Context, w CourseWriter, ch *Change, sourceID, provide
 			return err
 		}
 	}
-	if err := w.WriteCourse(ctx, id, c.doc, c.hash, !found); err != nil {
+	write := CourseWrite{ID: id, Doc: c.doc, Hash: c.hash, New: !found}
+	if c.report != nil {
+		doc, err := EncodeQuality(*c.report)
+		if err != nil {
+			return fmt.Errorf("quality report: %w", err)
+		}
+		write.Quality, write.Flagged = doc, c.report.Flagged
+	}
+	if err := w.WriteCourse(ctx, write); err != nil {
 		return err
 	}
 	if err := w.RecordHistory(ctx, id, kind, changes); err != nil {

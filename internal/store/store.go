@@ -184,8 +184,12 @@ type Courses interface {
 	// Courses whose ID belongs to another source's active course are not
 	// touched and come back as conflicts, unless that source was retired
 	// from the same provider's manifest: then they pass to this source (a
-	// source renamed in its manifest keeps its courses).
-	ApplyCourses(ctx context.Context, sourceID string, runID int64, specs []model.Specification, complete bool, at time.Time) (Change, error)
+	// source renamed in its manifest keeps its courses). quality holds the
+	// specifications' quality reports by ID, when checked already: a
+	// course written keeps its report with it, as SetCourseQuality would
+	// set it (one write of the row rather than two).
+	ApplyCourses(ctx context.Context, sourceID string, runID int64, specs []model.Specification, complete bool, at time.Time,
+		quality map[string]CourseQuality) (Change, error)
 	// MarkSeen records that a run saw every active course of a source
 	// unchanged at the given time (their last-seen time), without
 	// rewriting them: a source that answered "not modified".

@@ -42,7 +42,7 @@ func withCourses(t testing.TB, n int) func(*Options) {
 			specs = append(specs, s)
 			docs = append(docs, search.NewDocument(s, p))
 		}
-		if _, err := o.Store.ApplyCourses(ctx, srcs[0].ID, 0, specs, true, time.Now()); err != nil {
+		if _, err := o.Store.ApplyCourses(ctx, srcs[0].ID, 0, specs, true, time.Now(), nil); err != nil {
 			t.Fatal(err)
 		}
 		if err := o.Index.Index(ctx, docs); err != nil {

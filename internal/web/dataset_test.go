@@ -62,7 +62,7 @@ func (f *datasetFixture) apply(t *testing.T, provider string, n int, version str
 			Active:      true, PublisherID: provider, EQFLevel: 6, Languages: []string{"en"},
 			Instances: []model.Instance{{ID: id + "-1", Start: time.Date(2099, 9, 1, 0, 0, 0, 0, time.UTC)}}})
 	}
-	_, err = f.st.ApplyCourses(ctx, srcs[0].ID, 0, specs, true, time.Now())
+	_, err = f.st.ApplyCourses(ctx, srcs[0].ID, 0, specs, true, time.Now(), nil)
 	must(t, err)
 }
 

@@ -52,7 +52,7 @@ func newHistoryServer(t *testing.T) *httptest.Server {
 			course(freshID, "Astronomy", "Sterrenkunde")}},
 	}
 	for _, r := range runs {
-		if _, err := st.ApplyCourses(ctx, srcs[0].ID, r.run, r.specs, true, r.at); err != nil {
+		if _, err := st.ApplyCourses(ctx, srcs[0].ID, r.run, r.specs, true, r.at, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

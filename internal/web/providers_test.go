@@ -86,9 +86,9 @@ func newRegistryServer(t *testing.T) (*httptest.Server, registryFixture) {
 	spec := func(id string) model.Specification {
 		return model.Specification{ID: "urn:schac:uniqueCourseId:uliege.be:" + id, Title: model.Text{"en": id}, PublisherID: "liege"}
 	}
-	_, err = st.ApplyCourses(ctx, f.main.ID, f.runs[0], []model.Specification{spec("A"), spec("B")}, true, march1)
+	_, err = st.ApplyCourses(ctx, f.main.ID, f.runs[0], []model.Specification{spec("A"), spec("B")}, true, march1, nil)
 	must(t, err)
-	_, err = st.ApplyCourses(ctx, f.main.ID, f.runs[2], []model.Specification{spec("A")}, true, march1.Add(2*time.Hour))
+	_, err = st.ApplyCourses(ctx, f.main.ID, f.runs[2], []model.Specification{spec("A")}, true, march1.Add(2*time.Hour), nil)
 	must(t, err)
 	srv, err := New(Options{Store: st})
 	must(t, err)

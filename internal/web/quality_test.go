@@ -47,7 +47,7 @@ func newQualityServer(t *testing.T) *httptest.Server {
 		{ID: goodCourse, Title: model.Text{"en": "Good course"}, Active: true, PublisherID: "P1"},
 		{ID: badCourse, Title: model.Text{"en": "Flagged course"}, Active: true, PublisherID: "P1"},
 	}
-	_, err = st.ApplyCourses(ctx, src.ID, 0, specs, true, time.Now())
+	_, err = st.ApplyCourses(ctx, src.ID, 0, specs, true, time.Now(), nil)
 	must(t, err)
 	must(t, st.SetCourseQuality(ctx, src.ID, map[string]store.CourseQuality{
 		goodCourse: {Score: 100},

@@ -101,10 +101,10 @@ func newResolverFixture(t *testing.T) resolverFixture {
 	old := model.Specification{ID: f.inactive, Title: model.Text{"en": "Old course"}, Identifiers: []model.Identifier{{Scheme: "code", Value: "CS101"}},
 		Active: true, PublisherID: "P1"}
 	t0 := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
-	if _, err := st.ApplyCourses(ctx, srcs[0].ID, 0, []model.Specification{active, old}, true, t0); err != nil {
+	if _, err := st.ApplyCourses(ctx, srcs[0].ID, 0, []model.Specification{active, old}, true, t0, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.ApplyCourses(ctx, srcs[0].ID, 0, []model.Specification{active}, true, t0.Add(24*time.Hour)); err != nil {
+	if _, err := st.ApplyCourses(ctx, srcs[0].ID, 0, []model.Specification{active}, true, t0.Add(24*time.Hour), nil); err != nil {
 		t.Fatal(err)
 	}
 	srv, err := New(Options{Store: st, Index: openTestIndex(t), BaseURL: resolverBase})

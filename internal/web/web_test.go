@@ -126,7 +126,7 @@ func newTestServer(t testing.TB, tweaks ...func(*Options)) *httptest.Server {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.ApplyCourses(ctx, srcs[0].ID, 0, ss, true, time.Now()); err != nil {
+		if _, err := st.ApplyCourses(ctx, srcs[0].ID, 0, ss, true, time.Now(), nil); err != nil {
 			t.Fatal(err)
 		}
 		for _, s := range ss {

@@ -21,7 +21,8 @@ import (
 // write, in ID order, so that sources sharing course IDs cannot both
 // decide on the same stored state. The writes go to the server in one
 // round trip at the end.
-func (s *Store) ApplyCourses(ctx context.Context, sourceID string, runID int64, specs []model.Specification, complete bool, at time.Time) (store.Change, error) {
+func (s *Store) ApplyCourses(ctx context.Context, sourceID string, runID int64, specs []model.Specification, complete bool, at time.Time,
+	quality map[string]store.CourseQuality) (store.Change, error) {
 	var ch store.Change
 	at = at.UTC()
 	ids := make([]string, len(specs))
@@ -38,7 +39,7 @@ func (s *Store) ApplyCourses(ctx context.Context, sourceID string, runID int64, 
 			return err
 		}
 		w := &courseWriter{tx: tx, sourceID: sourceID, providerID: providerID, runID: runID, at: at}
-		if ch, err = store.ApplyBatch(ctx, w, sourceID, providerID, existing, specs, complete); err != nil {
+		if ch, err = store.ApplyBatch(ctx, w, sourceID, providerID, existing, specs, complete, quality); err != nil {
 			return fmt.Errorf("postgres: %w", err)
 		}
 		return w.flush(ctx)
@@ -81,7 +82,7 @@ type courseWriter struct {
 	runID                int64
 	at                   time.Time
 
-	inserted, rewritten struct{ ids, docs, hashes []string }
+	inserted, rewritten writes
 	kept, inactivated   []string
 	sourceSeen          bool // the run saw every active course of the source
 	history             struct{ ids, kinds, changes []string }
@@ -109,12 +110,27 @@ func (w *courseWriter) KeepCourse(_ context.Context, id string) error {
 	return nil
 }
 
-func (w *courseWriter) WriteCourse(_ context.Context, id string, doc []byte, hash string, isNew bool) error {
+// writes are the columns of courses written, one array each; a NULL
+// report keeps the stored one (or the columns' defaults).
+type writes struct {
+	ids, docs, hashes []string
+	quality           []*string
+	flagged           []*bool
+}
+
+func (w *courseWriter) WriteCourse(_ context.Context, c store.CourseWrite) error {
 	to := &w.rewritten
-	if isNew {
+	if c.New {
 		to = &w.inserted
 	}
-	to.ids, to.docs, to.hashes = append(to.ids, id), append(to.docs, string(doc)), append(to.hashes, hash)
+	to.ids, to.docs, to.hashes = append(to.ids, c.ID), append(to.docs, string(c.Doc)), append(to.hashes, c.Hash)
+	var quality *string
+	var flagged *bool
+	if c.Quality != nil {
+		q, f := string(c.Quality), c.Flagged
+		quality, flagged = &q, &f
+	}
+	to.quality, to.flagged = append(to.quality, quality), append(to.flagged, flagged)
 	return nil
 }
 
@@ -154,10 +170,11 @@ func (w *courseWriter) flush(ctx context.Context) error {
 	b := &pgx.Batch{}
 	each(len(w.inserted.ids), func(lo, hi int) {
 		want := int64(hi - lo)
-		b.Queue(`INSERT INTO courses (id, provider_id, source_id, doc, hash, first_seen, changed_at, last_seen)
-			SELECT u.id, $1, $2, u.doc, u.hash, $3, $3, $3 FROM unnest($4::text[], $5::text[], $6::text[]) AS u (id, doc, hash)
+		b.Queue(`INSERT INTO courses (id, provider_id, source_id, doc, hash, first_seen, changed_at, last_seen, quality, flagged)
+			SELECT u.id, $1, $2, u.doc, u.hash, $3, $3, $3, COALESCE(u.quality, ''), COALESCE(u.flagged, false)
+			FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::bool[]) AS u (id, doc, hash, quality, flagged)
 			ON CONFLICT (id) DO NOTHING`, w.providerID, w.sourceID, w.at,
-			w.inserted.ids[lo:hi], w.inserted.docs[lo:hi], w.inserted.hashes[lo:hi]).
+			w.inserted.ids[lo:hi], w.inserted.docs[lo:hi], w.inserted.hashes[lo:hi], w.inserted.quality[lo:hi], w.inserted.flagged[lo:hi]).
 			Exec(func(tag pgconn.CommandTag) error {
 				if tag.RowsAffected() != want {
 					return errRaced
@@ -167,9 +184,11 @@ func (w *courseWriter) flush(ctx context.Context) error {
 	})
 	each(len(w.rewritten.ids), func(lo, hi int) {
 		b.Queue(`UPDATE courses c SET provider_id = $1, source_id = $2, doc = u.doc, hash = u.hash, changed_at = $3, last_seen = $3,
-				inactive = false
-			FROM unnest($4::text[], $5::text[], $6::text[]) AS u (id, doc, hash) WHERE c.id = u.id`,
-			w.providerID, w.sourceID, w.at, w.rewritten.ids[lo:hi], w.rewritten.docs[lo:hi], w.rewritten.hashes[lo:hi])
+				inactive = false, quality = COALESCE(u.quality, c.quality), flagged = COALESCE(u.flagged, c.flagged)
+			FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::bool[]) AS u (id, doc, hash, quality, flagged)
+			WHERE c.id = u.id`,
+			w.providerID, w.sourceID, w.at, w.rewritten.ids[lo:hi], w.rewritten.docs[lo:hi], w.rewritten.hashes[lo:hi],
+			w.rewritten.quality[lo:hi], w.rewritten.flagged[lo:hi])
 	})
 	each(len(w.kept), func(lo, hi int) {
 		b.Queue(`UPDATE courses SET last_seen = $1, source_id = $2 WHERE id = ANY($3)`, w.at, w.sourceID, w.kept[lo:hi])

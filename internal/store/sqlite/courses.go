@@ -15,7 +15,8 @@ import (
 
 // ApplyCourses applies a source's specifications in one transaction (see
 // store.ApplyBatch).
-func (s *Store) ApplyCourses(ctx context.Context, sourceID string, runID int64, specs []model.Specification, complete bool, at time.Time) (store.Change, error) {
+func (s *Store) ApplyCourses(ctx context.Context, sourceID string, runID int64, specs []model.Specification, complete bool, at time.Time,
+	quality map[string]store.CourseQuality) (store.Change, error) {
 	var ch store.Change
 	at = at.UTC()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -33,7 +34,7 @@ func (s *Store) ApplyCourses(ctx context.Context, sourceID string, runID int64, 
 			return err
 		}
 		w := &courseWriter{tx: tx, sourceID: sourceID, providerID: providerID, runID: runID, at: at, sourceSeen: sourceSeen}
-		ch, err = store.ApplyBatch(ctx, w, sourceID, providerID, existing, specs, complete)
+		ch, err = store.ApplyBatch(ctx, w, sourceID, providerID, existing, specs, complete, quality)
 		if err != nil {
 			return fmt.Errorf("sqlite: %w", err)
 		}
@@ -166,13 +167,21 @@ func (w *courseWriter) KeepCourse(ctx context.Context, id string) error {
 	return w.exec(ctx, `UPDATE courses SET last_seen = ?, source_id = ? WHERE id = ?`, w.at, w.sourceID, id)
 }
 
-func (w *courseWriter) WriteCourse(ctx context.Context, id string, doc []byte, hash string, isNew bool) error {
-	if isNew {
-		return w.exec(ctx, `INSERT INTO courses (id, provider_id, source_id, doc, hash, first_seen, changed_at, last_seen)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, w.providerID, w.sourceID, string(doc), hash, w.at, w.at, w.at)
+// WriteCourse passes a missing report as NULL, which keeps the stored one
+// (or the columns' defaults).
+func (w *courseWriter) WriteCourse(ctx context.Context, c store.CourseWrite) error {
+	var quality, flagged any
+	if c.Quality != nil {
+		quality, flagged = string(c.Quality), c.Flagged
+	}
+	if c.New {
+		return w.exec(ctx, `INSERT INTO courses (id, provider_id, source_id, doc, hash, first_seen, changed_at, last_seen, quality, flagged)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, ''), COALESCE(?, 0))`,
+			c.ID, w.providerID, w.sourceID, string(c.Doc), c.Hash, w.at, w.at, w.at, quality, flagged)
 	}
 	return w.exec(ctx, `UPDATE courses SET provider_id = ?, source_id = ?, doc = ?, hash = ?, changed_at = ?,
-		last_seen = ?, inactive = 0 WHERE id = ?`, w.providerID, w.sourceID, string(doc), hash, w.at, w.at, id)
+		last_seen = ?, inactive = 0, quality = COALESCE(?, quality), flagged = COALESCE(?, flagged) WHERE id = ?`,
+		w.providerID, w.sourceID, string(c.Doc), c.Hash, w.at, w.at, quality, flagged, c.ID)
 }
 
 // InactivateCourse also makes the course's last-seen time its own: the

@@ -18,7 +18,7 @@ func testAlliances(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	src := mustSource(t, s, "a", "main")
-	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One")}, true, t0)
+	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One")}, true, t0, nil)
 	markIndexed(t, s, "c1")
 
 	eciu := model.Alliance{ID: "INT6006", Name: model.Text{"en": "ECIU University"},

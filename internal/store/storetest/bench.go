@@ -25,7 +25,7 @@ func Benchmark(b *testing.B, open func(testing.TB) store.Store) {
 		return s, mustSource(b, s, "uni", "main")
 	}
 	apply := func(b *testing.B, s store.Store, src store.Source, page []model.Specification, at time.Time) store.Change {
-		ch, err := s.ApplyCourses(ctx, src.ID, 1, page, false, at)
+		ch, err := s.ApplyCourses(ctx, src.ID, 1, page, false, at, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -58,7 +58,7 @@ func testConcurrentApply(t *testing.T, s store.Store) {
 		}
 		changes := make([]store.Change, len(srcs))
 		together(t, len(srcs), func(i int) (err error) {
-			changes[i], err = s.ApplyCourses(ctx, srcs[i].ID, 0, specs, false, t0)
+			changes[i], err = s.ApplyCourses(ctx, srcs[i].ID, 0, specs, false, t0, nil)
 			return err
 		})
 		for _, sp := range specs {

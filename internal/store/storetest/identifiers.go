@@ -22,10 +22,10 @@ func testCourseIdentifiers(t *testing.T, s store.Store) {
 	c1.Instances = []model.Instance{{ID: "c1:offering:2026"}}
 	c2 := spec("c2", "Two")
 	c2.Identifiers = []model.Identifier{{Scheme: "code", Value: "CS101"}}
-	if _, err := s.ApplyCourses(ctx, srcA.ID, 0, []model.Specification{c1}, true, t0); err != nil {
+	if _, err := s.ApplyCourses(ctx, srcA.ID, 0, []model.Specification{c1}, true, t0, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ApplyCourses(ctx, srcB.ID, 0, []model.Specification{c2}, true, t0); err != nil {
+	if _, err := s.ApplyCourses(ctx, srcB.ID, 0, []model.Specification{c2}, true, t0, nil); err != nil {
 		t.Fatal(err)
 	}
 	find := func(value string, limit int, want ...string) {
@@ -44,12 +44,12 @@ func testCourseIdentifiers(t *testing.T, s store.Store) {
 
 	// A new document replaces the identifiers; an inactive course keeps them.
 	c1.Identifiers = []model.Identifier{{Scheme: "ooapi:courseId", Value: "uuid-1b"}}
-	if _, err := s.ApplyCourses(ctx, srcA.ID, 0, []model.Specification{c1}, true, t0.Add(time.Hour)); err != nil {
+	if _, err := s.ApplyCourses(ctx, srcA.ID, 0, []model.Specification{c1}, true, t0.Add(time.Hour), nil); err != nil {
 		t.Fatal(err)
 	}
 	find("uuid-1", 10)
 	find("uuid-1b", 10, "c1")
-	if _, err := s.ApplyCourses(ctx, srcB.ID, 0, nil, true, t0.Add(2*time.Hour)); err != nil {
+	if _, err := s.ApplyCourses(ctx, srcB.ID, 0, nil, true, t0.Add(2*time.Hour), nil); err != nil {
 		t.Fatal(err)
 	}
 	if c, err := s.Course(ctx, "c2"); err != nil || !c.Inactive {

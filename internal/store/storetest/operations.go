@@ -24,7 +24,7 @@ func testOperations(t *testing.T, s store.Store) {
 	mustProviders(t, s, "a")
 	src := mustSource(t, s, "a", "main")
 	for i, specs := range [][]model.Specification{{spec("c1", "One"), spec("c2", "Two"), spec("c3", "Three")}, {spec("c1", "One")}} {
-		if _, err := s.ApplyCourses(ctx, src.ID, 0, specs, true, t0.Add(time.Duration(i)*time.Hour)); err != nil {
+		if _, err := s.ApplyCourses(ctx, src.ID, 0, specs, true, t0.Add(time.Duration(i)*time.Hour), nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"provider states", testProviderStates},
 		{"next scheduled run", testNextRun},
 		{"course quality and run summaries", testQuality},
+		{"quality reports written with their courses", testQualityWithCourses},
 		{"courses by their other identifiers", testCourseIdentifiers},
 		{"discoveries and manifest of an institution", testInstitutionRecords},
 		{"alliances and their members", testAlliances},
@@ -239,11 +240,11 @@ func testApplyCourses(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	mustProviders(t, s, "a")
 	src := mustSource(t, s, "a", "main")
-	ch, err := s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two"), spec("c3", "Three")}, true, t0)
+	ch, err := s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two"), spec("c3", "Three")}, true, t0, nil)
 	if err != nil || len(ch.Added) != 3 {
 		t.Fatalf("first apply: %+v, %v", ch, err)
 	}
-	ch, err = s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two, revised")}, true, t0.Add(time.Hour))
+	ch, err = s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two, revised")}, true, t0.Add(time.Hour), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +282,7 @@ func testApplyCourses(t *testing.T, s store.Store) {
 		t.Errorf("CountCourses = %v", counts)
 	}
 	// An inactive course that comes back counts as added.
-	ch, _ = s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two, revised"), spec("c3", "Three")}, true, t0.Add(2*time.Hour))
+	ch, _ = s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two, revised"), spec("c3", "Three")}, true, t0.Add(2*time.Hour), nil)
 	if !slices.Equal(ch.Added, []string{"c3"}) {
 		t.Errorf("returning course: %+v", ch)
 	}
@@ -308,7 +309,7 @@ func testLastSeen(t *testing.T, s store.Store) {
 		for _, id := range ids {
 			specs = append(specs, spec(id, "Course "+id))
 		}
-		if _, err := s.ApplyCourses(ctx, src.ID, 0, specs, complete, at(h)); err != nil {
+		if _, err := s.ApplyCourses(ctx, src.ID, 0, specs, complete, at(h), nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -358,10 +359,10 @@ func testPartialRun(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	mustProviders(t, s, "a")
 	src := mustSource(t, s, "a", "main")
-	if _, err := s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two")}, true, t0); err != nil {
+	if _, err := s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two")}, true, t0, nil); err != nil {
 		t.Fatal(err)
 	}
-	ch, err := s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One")}, false, t0.Add(time.Hour))
+	ch, err := s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One")}, false, t0.Add(time.Hour), nil)
 	if err != nil || len(ch.Removed) != 0 {
 		t.Fatalf("partial apply removed: %+v, %v", ch, err)
 	}
@@ -382,22 +383,22 @@ func testConflicts(t *testing.T, s store.Store) {
 	if one.Key != "one" {
 		one, two = two, one
 	}
-	if _, err := s.ApplyCourses(ctx, one.ID, 0, []model.Specification{spec("c1", "From one")}, true, t0); err != nil {
+	if _, err := s.ApplyCourses(ctx, one.ID, 0, []model.Specification{spec("c1", "From one")}, true, t0, nil); err != nil {
 		t.Fatal(err)
 	}
-	ch, err := s.ApplyCourses(ctx, two.ID, 0, []model.Specification{spec("c1", "From two"), spec("c2", "Two")}, true, t0)
+	ch, err := s.ApplyCourses(ctx, two.ID, 0, []model.Specification{spec("c1", "From two"), spec("c2", "Two")}, true, t0, nil)
 	if err != nil || !slices.Equal(ch.Conflicts, []string{"c1"}) || !slices.Equal(ch.Added, []string{"c2"}) {
 		t.Fatalf("conflict: %+v, %v", ch, err)
 	}
 	if c1, _ := s.Course(ctx, "c1"); c1.Spec.Title["en"] != "From one" || c1.SourceID != one.ID {
 		t.Errorf("a second source overwrote c1: %+v", c1)
 	}
-	if _, err := s.ApplyCourses(ctx, "no-such-source", 0, nil, true, t0); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.ApplyCourses(ctx, "no-such-source", 0, nil, true, t0, nil); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown source: %v", err)
 	}
 	// Another provider's source never takes a course over, retired or not.
 	other := mustSource(t, s, "b", "main")
-	if ch, err := s.ApplyCourses(ctx, other.ID, 0, []model.Specification{spec("c1", "From b")}, true, t0); err != nil || len(ch.Conflicts) != 1 {
+	if ch, err := s.ApplyCourses(ctx, other.ID, 0, []model.Specification{spec("c1", "From b")}, true, t0, nil); err != nil || len(ch.Conflicts) != 1 {
 		t.Errorf("another provider's source: %+v, %v; want a conflict", ch, err)
 	}
 }
@@ -409,11 +410,11 @@ func testRenamedSource(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	mustProviders(t, s, "a")
 	old := mustSource(t, s, "a", "catalogue")
-	if _, err := s.ApplyCourses(ctx, old.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two")}, true, t0); err != nil {
+	if _, err := s.ApplyCourses(ctx, old.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two")}, true, t0, nil); err != nil {
 		t.Fatal(err)
 	}
 	renamed := mustSource(t, s, "a", "catalogue-v2") // retires the old key
-	ch, err := s.ApplyCourses(ctx, renamed.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two, edited")}, true, t0.Add(time.Hour))
+	ch, err := s.ApplyCourses(ctx, renamed.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two, edited")}, true, t0.Add(time.Hour), nil)
 	if err != nil || len(ch.Conflicts) != 0 || !slices.Equal(ch.Unchanged, []string{"c1"}) || !slices.Equal(ch.Updated, []string{"c2"}) {
 		t.Fatalf("renamed source: %+v, %v; want c1 unchanged and c2 updated, no conflicts", ch, err)
 	}
@@ -468,7 +469,7 @@ func testIndexBacklog(t *testing.T, s store.Store) {
 		}
 		return b
 	}
-	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two")}, true, t0)
+	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two")}, true, t0, nil)
 	if b := backlog(); !slices.Equal(staleIDs(b), []string{"c1", "c2"}) || len(b.Gone) != 0 {
 		t.Fatalf("new courses are not in the index yet: %+v", b)
 	}
@@ -479,7 +480,7 @@ func testIndexBacklog(t *testing.T, s store.Store) {
 	// A change and an inactivation committed, the index not told (a
 	// crash): both are stale, since the index holds inactive courses with
 	// their status.
-	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One, revised")}, true, t0.Add(time.Hour))
+	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One, revised")}, true, t0.Add(time.Hour), nil)
 	if b := backlog(); !slices.Equal(staleIDs(b), []string{"c1", "c2"}) || len(b.Gone) != 0 {
 		t.Fatalf("after an unindexed change: %+v", b)
 	}
@@ -493,7 +494,7 @@ func testIndexBacklog(t *testing.T, s store.Store) {
 	// A change that lands between the index's read and its mark: the
 	// mark of the state read must not hide it.
 	revise := func(title string, at time.Duration) {
-		s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", title)}, false, t0.Add(at))
+		s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", title)}, false, t0.Add(at), nil)
 	}
 	revise("One, revised twice", 90*time.Minute)
 	read := backlog()
@@ -507,7 +508,7 @@ func testIndexBacklog(t *testing.T, s store.Store) {
 	revise("One, revised", 110*time.Minute)
 	markIndexed(t, s, "c1")
 	// Reactivated with the same content: the index must learn the status.
-	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One, revised"), spec("c2", "Two")}, true, t0.Add(2*time.Hour))
+	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One, revised"), spec("c2", "Two")}, true, t0.Add(2*time.Hour), nil)
 	if b := backlog(); !slices.Equal(staleIDs(b), []string{"c2"}) {
 		t.Fatalf("after reactivation: %+v", b)
 	}
@@ -524,7 +525,7 @@ func testCourseHistory(t *testing.T, s store.Store) {
 	one.Description = model.Text{"en": "First", "de": "Erste"}
 	apply := func(run int64, at time.Time, specs ...model.Specification) {
 		t.Helper()
-		if _, err := s.ApplyCourses(ctx, src.ID, run, specs, true, at); err != nil {
+		if _, err := s.ApplyCourses(ctx, src.ID, run, specs, true, at, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -867,13 +868,71 @@ func testNextRun(t *testing.T, s store.Store) {
 	}
 }
 
+func testQualityWithCourses(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustProviders(t, s, "a", "b")
+	src := mustSource(t, s, "a", "main")
+	other := mustSource(t, s, "b", "main")
+	s.ApplyCourses(ctx, other.ID, 0, []model.Specification{spec("x1", "Other")}, true, t0, nil)
+	bad := store.CourseQuality{Score: 43, Flagged: true, Violations: []store.QualityFinding{
+		{Rule: "course-title", Severity: "violation", Message: "the course has no title", Field: "name"}}}
+	good := store.CourseQuality{Score: 100}
+	quality := func(id string) *store.CourseQuality {
+		t.Helper()
+		c, err := s.Course(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Quality
+	}
+	// A new course and a conflict: the report goes with the course
+	// written, not onto another source's.
+	reports := map[string]store.CourseQuality{"c1": bad, "c2": good, "x1": bad}
+	ch, err := s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two"), spec("x1", "Mine")},
+		true, t0, reports)
+	if err != nil || len(ch.Added) != 2 || len(ch.Conflicts) != 1 {
+		t.Fatalf("apply: %+v %v", ch, err)
+	}
+	if q := quality("c1"); q == nil || !q.Flagged || q.Score != 43 || !slices.Equal(q.Violations, bad.Violations) {
+		t.Errorf("c1 written with %+v", q)
+	}
+	if q := quality("c2"); q == nil || q.Flagged || q.Score != 100 || len(q.Violations) != 0 {
+		t.Errorf("c2 written with %+v", q)
+	}
+	if q := quality("x1"); q != nil {
+		t.Errorf("another source's course got a report: %+v", q)
+	}
+	// The index must hold the flag it was written with.
+	b, err := s.IndexBacklog(ctx, src.ID)
+	if err != nil || len(b.Stale) != 2 || !b.Stale[0].Flagged || b.Stale[1].Flagged {
+		t.Fatalf("backlog: %+v %v", b, err)
+	}
+	// A change without a report keeps the stored one; with one, it is
+	// replaced.
+	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One, revised"), spec("c2", "Two, revised")}, true,
+		t0.Add(time.Hour), map[string]store.CourseQuality{"c2": bad})
+	if q := quality("c1"); q == nil || !q.Flagged || q.Score != 43 {
+		t.Errorf("c1 rewritten without a report lost its own: %+v", q)
+	}
+	if q := quality("c2"); q == nil || !q.Flagged || q.Score != 43 {
+		t.Errorf("c2 rewritten with a new report: %+v", q)
+	}
+	// A reactivated course takes its report too.
+	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c2", "Two, revised")}, true, t0.Add(2*time.Hour), nil)
+	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One, revised"), spec("c2", "Two, revised")}, true,
+		t0.Add(3*time.Hour), map[string]store.CourseQuality{"c1": good})
+	if q := quality("c1"); q == nil || q.Flagged || q.Score != 100 {
+		t.Errorf("c1 reactivated with a new report: %+v", q)
+	}
+}
+
 func testQuality(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	mustProviders(t, s, "a", "b")
 	src := mustSource(t, s, "a", "main")
 	other := mustSource(t, s, "b", "main")
-	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two")}, true, t0)
-	s.ApplyCourses(ctx, other.ID, 0, []model.Specification{spec("x1", "Other")}, true, t0)
+	s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("c1", "One"), spec("c2", "Two")}, true, t0, nil)
+	s.ApplyCourses(ctx, other.ID, 0, []model.Specification{spec("x1", "Other")}, true, t0, nil)
 	if c, _ := s.Course(ctx, "c1"); c.Quality != nil {
 		t.Errorf("a course never checked has a report: %+v", c.Quality)
 	}
