@@ -180,8 +180,9 @@ func BenchmarkDemoSnapshots(b *testing.B) {
 // demo does, with the federation in the same process (pprof tells their
 // functions apart: testfed is the federation). With QLINK_BENCH_PEAK_HEAP
 // set to a file name it also writes the heap profile taken when the live
-// heap was largest (looked at every second). bench/harvest-profile.sh runs
-// it with a CPU profile and prints both.
+// heap was largest (looked at every second). QLINK_BENCH_WORKERS sets
+// --harvest-workers (default qlink's). bench/harvest-profile.sh runs it
+// with a CPU profile and prints both.
 //
 //	QLINK_BENCH_INSTITUTIONS=1000 go test -run '^$' -bench HarvestAtScale -benchtime 1x -cpuprofile cpu.out ./cmd/qlink
 func BenchmarkHarvestAtScale(b *testing.B) {
@@ -256,6 +257,7 @@ func startScaleFederation(b *testing.B) *testfed.Federation {
 func openScaleApp(b *testing.B, fed *testfed.Federation) *app {
 	cfg := config.Default()
 	cfg.DataDir, cfg.RegistryURL, cfg.AlliancesURL = b.TempDir(), fed.RegistryURL(), fed.AlliancesURL()
+	cfg.Harvest.Workers = envInt(b, "QLINK_BENCH_WORKERS", cfg.Harvest.Workers)
 	a, err := openApp(context.Background(), cfg, slog.New(slog.DiscardHandler), demoNetwork(fed))
 	if err != nil {
 		b.Fatal(err)
