@@ -13,7 +13,7 @@ import (
 
 // CreateAccount adds an operator; a taken name is store.ErrExists.
 func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO accounts (name, password_hash, created_at) VALUES (?, ?, ?)`,
+	_, err := s.w.ExecContext(ctx, `INSERT INTO accounts (name, password_hash, created_at) VALUES (?, ?, ?)`,
 		a.Name, a.PasswordHash, a.CreatedAt.UTC())
 	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
 		return fmt.Errorf("account %q: %w", a.Name, store.ErrExists)
@@ -106,7 +106,7 @@ func (s *Store) LoginFailed(ctx context.Context, name string, at time.Time, max 
 
 // Unlock clears failures and the lock.
 func (s *Store) Unlock(ctx context.Context, name string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE accounts SET failed_attempts = 0, locked_until = NULL WHERE name = ?`, name)
+	res, err := s.w.ExecContext(ctx, `UPDATE accounts SET failed_attempts = 0, locked_until = NULL WHERE name = ?`, name)
 	if err != nil {
 		return fmt.Errorf("sqlite: account %q: %w", name, err)
 	}
@@ -118,7 +118,7 @@ func (s *Store) Unlock(ctx context.Context, name string) error {
 
 // CreateSession stores a new session.
 func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (token_hash, kind, subject, provider_id, created_at, expires_at, last_seen_at)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (token_hash, kind, subject, provider_id, created_at, expires_at, last_seen_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, ss.TokenHash, string(ss.Kind), ss.Subject, ss.ProviderID,
 		ss.CreatedAt.UTC(), ss.ExpiresAt.UTC(), ss.LastSeenAt.UTC())
 	if err != nil {
@@ -145,7 +145,7 @@ func (s *Store) Session(ctx context.Context, tokenHash string) (store.Session, e
 
 // TouchSession records activity on a session.
 func (s *Store) TouchSession(ctx context.Context, tokenHash string, at time.Time) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, at.UTC(), tokenHash); err != nil {
+	if _, err := s.w.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, at.UTC(), tokenHash); err != nil {
 		return fmt.Errorf("sqlite: session: %w", err)
 	}
 	return nil
@@ -153,7 +153,7 @@ func (s *Store) TouchSession(ctx context.Context, tokenHash string, at time.Time
 
 // DeleteSession ends a session; an unknown one is no error.
 func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash); err != nil {
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash); err != nil {
 		return fmt.Errorf("sqlite: session: %w", err)
 	}
 	return nil
@@ -161,7 +161,7 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 
 // DeleteExpiredSessions removes sessions expired before at.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, at time.Time) (int, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, at.UTC())
+	res, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, at.UTC())
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: expired sessions: %w", err)
 	}
@@ -171,7 +171,7 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, at time.Time) (int, e
 
 // AddChallenge stores a domain challenge.
 func (s *Store) AddChallenge(ctx context.Context, c store.Challenge) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO domain_challenges (provider_id, domain, token, requester_hash, created_at)
+	res, err := s.w.ExecContext(ctx, `INSERT INTO domain_challenges (provider_id, domain, token, requester_hash, created_at)
 		VALUES (?, ?, ?, ?, ?)`, c.ProviderID, c.Domain, c.Token, c.RequesterHash, c.CreatedAt.UTC())
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: challenge of %s: %w", c.ProviderID, err)
@@ -197,7 +197,7 @@ func (s *Store) Challenge(ctx context.Context, providerID string, id int64) (sto
 
 // ChallengeVerified records how a challenge was answered.
 func (s *Store) ChallengeVerified(ctx context.Context, id int64, method string, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE domain_challenges SET method = ?, verified_at = ? WHERE id = ?`, method, at.UTC(), id)
+	res, err := s.w.ExecContext(ctx, `UPDATE domain_challenges SET method = ?, verified_at = ? WHERE id = ?`, method, at.UTC(), id)
 	if err != nil {
 		return fmt.Errorf("sqlite: challenge %d: %w", id, err)
 	}
@@ -209,7 +209,7 @@ func (s *Store) ChallengeVerified(ctx context.Context, id int64, method string, 
 
 // SetSourcePaused pauses or resumes a source.
 func (s *Store) SetSourcePaused(ctx context.Context, sourceID string, paused bool) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE sources SET paused = ? WHERE id = ?`, paused, sourceID)
+	res, err := s.w.ExecContext(ctx, `UPDATE sources SET paused = ? WHERE id = ?`, paused, sourceID)
 	if err != nil {
 		return fmt.Errorf("sqlite: source %s: %w", sourceID, err)
 	}
@@ -225,7 +225,7 @@ func (s *Store) AddAudit(ctx context.Context, e store.AuditEntry) error {
 	if len(details) == 0 {
 		details = []byte("{}")
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO audit_log (at, actor_kind, actor, action, target, details) VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err := s.w.ExecContext(ctx, `INSERT INTO audit_log (at, actor_kind, actor, action, target, details) VALUES (?, ?, ?, ?, ?, ?)`,
 		e.At.UTC(), e.ActorKind, e.Actor, e.Action, e.Target, string(details))
 	if err != nil {
 		return fmt.Errorf("sqlite: audit %s by %s: %w", e.Action, e.Actor, err)

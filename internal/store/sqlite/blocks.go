@@ -14,7 +14,7 @@ func (s *Store) BlockProvider(ctx context.Context, b store.Block) error {
 	if _, err := s.Provider(ctx, b.ProviderID); err != nil {
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO provider_blocks (provider_id, reason, blocked_by, blocked_at) VALUES (?, ?, ?, ?)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO provider_blocks (provider_id, reason, blocked_by, blocked_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (provider_id) DO UPDATE SET reason = excluded.reason, blocked_by = excluded.blocked_by, blocked_at = excluded.blocked_at`,
 		b.ProviderID, b.Reason, b.By, b.At.UTC())
 	if err != nil {
@@ -25,7 +25,7 @@ func (s *Store) BlockProvider(ctx context.Context, b store.Block) error {
 
 // AllowProvider lifts a provider's block.
 func (s *Store) AllowProvider(ctx context.Context, providerID string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM provider_blocks WHERE provider_id = ?`, providerID); err != nil {
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM provider_blocks WHERE provider_id = ?`, providerID); err != nil {
 		return fmt.Errorf("sqlite: allowing %s: %w", providerID, err)
 	}
 	return nil

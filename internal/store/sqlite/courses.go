@@ -50,7 +50,7 @@ func (s *Store) ApplyCourses(ctx context.Context, sourceID string, runID int64, 
 // source (courses_seen_at), which course reads take when it is later
 // than the course's own.
 func (s *Store) MarkSeen(ctx context.Context, sourceID string, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE sources SET courses_seen_at = ? WHERE id = ?`, at.UTC(), sourceID)
+	_, err := s.w.ExecContext(ctx, `UPDATE sources SET courses_seen_at = ? WHERE id = ?`, at.UTC(), sourceID)
 	if err != nil {
 		return fmt.Errorf("sqlite: mark seen %s: %w", sourceID, err)
 	}

@@ -11,7 +11,7 @@ import (
 
 // SetOAuthClient inserts or replaces a provider's client at an endpoint.
 func (s *Store) SetOAuthClient(ctx context.Context, c store.OAuthClient) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO oauth_clients (provider_id, token_endpoint, client_id, secret_encrypted, updated_at)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO oauth_clients (provider_id, token_endpoint, client_id, secret_encrypted, updated_at)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (provider_id, token_endpoint) DO UPDATE SET client_id = excluded.client_id,
 		secret_encrypted = excluded.secret_encrypted, updated_at = excluded.updated_at`,
 		c.ProviderID, c.TokenEndpoint, c.ClientID, c.SecretEncrypted, c.UpdatedAt.UTC())
@@ -61,7 +61,7 @@ func (s *Store) ListOAuthClients(ctx context.Context, providerID string) ([]stor
 
 // DeleteOAuthClient removes a client; a missing one is store.ErrNotFound.
 func (s *Store) DeleteOAuthClient(ctx context.Context, providerID, tokenEndpoint string) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM oauth_clients WHERE provider_id = ? AND token_endpoint = ?`, providerID, tokenEndpoint)
+	res, err := s.w.ExecContext(ctx, `DELETE FROM oauth_clients WHERE provider_id = ? AND token_endpoint = ?`, providerID, tokenEndpoint)
 	if err != nil {
 		return fmt.Errorf("sqlite: oauth client of %s: %w", providerID, err)
 	}

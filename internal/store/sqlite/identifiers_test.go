@@ -29,7 +29,7 @@ func TestMigrateFillsCourseIdentifiers(t *testing.T) {
 		`INSERT INTO courses (id, provider_id, source_id, doc, hash, first_seen, changed_at, last_seen)
 			VALUES ('urn:c2', 'a', 's', '{"id":"urn:c2"}', 'h', '2026-01-01', '2026-01-01', '2026-01-01')`,
 	} {
-		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
+		if _, err := s.w.ExecContext(ctx, stmt); err != nil {
 			t.Fatal(err)
 		}
 	}

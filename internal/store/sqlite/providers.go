@@ -133,7 +133,7 @@ func (s *Store) AddDiscovery(ctx context.Context, d store.Discovery) (int64, err
 	if len(probes) == 0 {
 		probes = []byte("[]")
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO discoveries (provider_id, started_at, duration_ms, manifest_url, error, probes)
+	res, err := s.w.ExecContext(ctx, `INSERT INTO discoveries (provider_id, started_at, duration_ms, manifest_url, error, probes)
 		VALUES (?, ?, ?, ?, ?, ?)`, d.ProviderID, d.StartedAt.UTC(), d.Duration.Milliseconds(), d.ManifestURL, d.Error, string(probes))
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: discovery of %s: %w", d.ProviderID, err)

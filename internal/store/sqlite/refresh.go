@@ -11,7 +11,7 @@ import (
 
 // RecordProgress writes a running run's counts so far.
 func (s *Store) RecordProgress(ctx context.Context, p store.RunProgress) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE runs SET pages = ?, bytes = ?, seen = ?, warning_count = ?, progress_at = ?
+	_, err := s.w.ExecContext(ctx, `UPDATE runs SET pages = ?, bytes = ?, seen = ?, warning_count = ?, progress_at = ?
 		WHERE id = ? AND status = ?`, p.Pages, p.Bytes, p.Records, p.Warnings, p.At.UTC(), p.RunID, store.RunRunning)
 	if err != nil {
 		return fmt.Errorf("sqlite: progress of run %d: %w", p.RunID, err)

@@ -14,7 +14,7 @@ import (
 // StartRun opens a run record in the running state.
 func (s *Store) StartRun(ctx context.Context, sourceID, trigger string, at time.Time) (store.Run, error) {
 	r := store.Run{SourceID: sourceID, Trigger: trigger, StartedAt: at.UTC(), Status: store.RunRunning}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO runs (source_id, trigger, started_at, status, heartbeat_at) VALUES (?, ?, ?, ?, ?)`,
+	res, err := s.w.ExecContext(ctx, `INSERT INTO runs (source_id, trigger, started_at, status, heartbeat_at) VALUES (?, ?, ?, ?, ?)`,
 		sourceID, trigger, r.StartedAt, r.Status, time.Now().UTC())
 	if err != nil {
 		return r, fmt.Errorf("sqlite: start run of %s: %w", sourceID, err)
@@ -158,7 +158,7 @@ func runFilter(f store.RunFilter) (string, []any) {
 
 // InterruptRuns marks runs left running by a stopped process.
 func (s *Store) InterruptRuns(ctx context.Context, at time.Time, reason, owner string, staleBefore time.Time) (int, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE runs SET status = ?, finished_at = ?, reason = ?
+	res, err := s.w.ExecContext(ctx, `UPDATE runs SET status = ?, finished_at = ?, reason = ?
 		WHERE status = ? AND ((?5 != '' AND owner = ?5) OR heartbeat_at IS NULL OR heartbeat_at < ?6)`,
 		store.RunInterrupted, at.UTC(), reason, store.RunRunning, owner, staleBefore.UTC())
 	if err != nil {
@@ -170,7 +170,7 @@ func (s *Store) InterruptRuns(ctx context.Context, at time.Time, reason, owner s
 
 // HeartbeatRun records that owner works the run.
 func (s *Store) HeartbeatRun(ctx context.Context, runID int64, owner string, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE runs SET owner = ?, heartbeat_at = ? WHERE id = ? AND status = ?`,
+	_, err := s.w.ExecContext(ctx, `UPDATE runs SET owner = ?, heartbeat_at = ? WHERE id = ? AND status = ?`,
 		owner, at.UTC(), runID, store.RunRunning)
 	if err != nil {
 		return fmt.Errorf("sqlite: heartbeat of run %d: %w", runID, err)

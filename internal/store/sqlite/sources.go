@@ -156,7 +156,7 @@ func (s *Store) ListSources(ctx context.Context, providerID string) ([]store.Sou
 
 // SetNextRun records when the scheduler will next refresh a source.
 func (s *Store) SetNextRun(ctx context.Context, sourceID string, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE sources SET next_run_at = ? WHERE id = ?`, at.UTC(), sourceID)
+	res, err := s.w.ExecContext(ctx, `UPDATE sources SET next_run_at = ? WHERE id = ?`, at.UTC(), sourceID)
 	if err != nil {
 		return fmt.Errorf("sqlite: next run of source %s: %w", sourceID, err)
 	}

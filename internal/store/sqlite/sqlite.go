@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -24,41 +25,70 @@ var migrations embed.FS
 
 // Store is a store.Store backed by one SQLite file.
 type Store struct {
-	db *sql.DB
+	// db reads; w writes, on one connection. SQLite runs one write
+	// transaction at a time anyway; with one connection the writers queue
+	// here, in order, instead of polling the file lock, and the writer's
+	// page cache stays warm: SQLite empties a connection's cache whenever
+	// another connection has written, which with writes spread over the
+	// pool was every transaction (a harvest read back most pages it
+	// touched with a system call).
+	db, w *sql.DB
 }
 
 var _ store.Store = (*Store)(nil)
 
+// writerCacheKiB is the writer's page cache: the interior pages of the
+// tables and indexes a harvest writes at a million courses.
+const writerCacheKiB = 64 << 10
+
 // Open opens (creating if needed) the database at path. WAL mode lets the
 // web server read while a harvest writes; write transactions start
-// IMMEDIATE so concurrent writers queue on busy_timeout instead of failing
-// when a read transaction tries to upgrade.
+// IMMEDIATE, so that a transaction that reads first does not fail
+// when it goes on to write while another process writes. The reading
+// connections are query_only: a write sent to them is an error, not a
+// second writer.
 func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
+	w, err := openPool(path, 1, "immediate", "journal_mode(WAL)", "synchronous(NORMAL)",
+		fmt.Sprintf("cache_size(-%d)", writerCacheKiB))
+	if err != nil {
+		return nil, err
+	}
+	db, err := openPool(path, 8, "deferred", "query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	return &Store{db: db, w: w}, nil
+}
+
+// openPool opens a pool of at most conns connections to path with the
+// pragmas every connection needs and the given ones.
+func openPool(path string, conns int, txlock string, pragmas ...string) (*sql.DB, error) {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	for _, p := range append([]string{"busy_timeout(10000)", "foreign_keys(1)"}, pragmas...) {
 		q.Add("_pragma", p)
 	}
-	q.Set("_txlock", "immediate")
+	q.Set("_txlock", txlock)
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(8)
+	db.SetMaxOpenConns(conns)
 	if err := db.Ping(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	return db, nil
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return errors.Join(s.db.Close(), s.w.Close()) }
 
 func (s *Store) migrator() (*goose.Provider, error) {
-	return goose.NewProvider(goose.DialectSQLite3, s.db, mustSub(migrations, "migrations"))
+	return goose.NewProvider(goose.DialectSQLite3, s.w, mustSub(migrations, "migrations"))
 }
 
 // Migrate applies all pending migrations.
@@ -88,7 +118,7 @@ func (s *Store) Pending(ctx context.Context) (int, error) {
 
 // inTx runs fn in a transaction, committing when it returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}

@@ -37,7 +37,7 @@ func TestPendingMigrations(t *testing.T) {
 	storetest.Migrations(t, func(t *testing.T) (storetest.Migratable, func(context.Context, string) error) {
 		s := fresh(t)
 		return s, func(ctx context.Context, stmt string) error {
-			_, err := s.db.ExecContext(ctx, stmt)
+			_, err := s.w.ExecContext(ctx, stmt)
 			return err
 		}
 	})
@@ -62,11 +62,11 @@ func TestMigrateRemovedToInactive(t *testing.T) {
 		`INSERT INTO sources (id, provider_id, key, type, url, manifest_version, created_at, updated_at)
 			VALUES ('s', 'a', 'k', 'elm', 'https://a.test/', 1, '2026-01-01', '2026-01-01')`,
 	} {
-		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
+		if _, err := s.w.ExecContext(ctx, stmt); err != nil {
 			t.Fatal(err)
 		}
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO courses (id, provider_id, source_id, doc, hash, first_seen, changed_at, last_seen, removed)
+	_, err = s.w.ExecContext(ctx, `INSERT INTO courses (id, provider_id, source_id, doc, hash, first_seen, changed_at, last_seen, removed)
 		VALUES ('gone', 'a', 's', '{"id":"gone","title":{"en":"Old"}}', 'h', ?, ?, ?, 1)`, lastSeen, lastSeen.Add(time.Hour), lastSeen)
 	if err != nil {
 		t.Fatal(err)
