@@ -18,8 +18,11 @@ import (
 // behind, so the two heal. Inactive courses stay in the index with their
 // status; only documents the store has no course for are deleted.
 
-// indexBatch is how many courses are read and indexed at a time.
-const indexBatch = 500
+// indexBatch is how many courses are read and indexed at a time: as many
+// as the index puts in one segment, so that a source of a thousand courses
+// makes one segment rather than two and bleve's merger has less to redo
+// (a fifth of its CPU in a first harvest).
+const indexBatch = 1000
 
 // syncIndex brings the index in line with the store for one source (all
 // sources when sourceID is empty). held holds what a run has just stored,
