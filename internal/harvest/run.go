@@ -233,7 +233,9 @@ func (h *Harvester) commit(ctx context.Context, src store.Source, p model.Provid
 	// changed).
 	unchanged := make(map[string]store.CourseQuality, len(ch.Unchanged))
 	for _, id := range ch.Unchanged {
-		unchanged[id] = reports[id]
+		if r, ok := reports[id]; ok {
+			unchanged[id] = r
+		}
 	}
 	if err := h.Store.SetCourseQuality(ctx, src.ID, unchanged); err != nil {
 		return err
