@@ -102,5 +102,5 @@ func (h *Harvester) notModified(ctx context.Context, src store.Source, p model.P
 	// without checking them again.
 	run.Quality = prev.Quality
 	run.Status = store.RunNotModified
-	return h.syncIndex(ctx, src.ID, map[string]model.Provider{p.ID: p}, nil)
+	return h.syncIndex(ctx, src.ID, map[string]model.Provider{p.ID: p}, heldSpecs{})
 }

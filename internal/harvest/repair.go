@@ -39,28 +39,30 @@ func (h *Harvester) syncIndex(ctx context.Context, sourceID string, providers ma
 // every source: changes made outside a harvest run, such as alliance
 // membership. Only the process that owns the index may call it.
 func (h *Harvester) SyncIndex(ctx context.Context) error {
-	return h.syncIndex(ctx, "", map[string]model.Provider{}, nil)
+	return h.syncIndex(ctx, "", map[string]model.Provider{}, heldSpecs{})
 }
 
 // heldSpecs are the specifications a run has just stored, by ID, each
-// with the hash it was stored under and its provider.
-type heldSpecs map[string]heldSpec
+// with the hash it was stored under, and their provider.
+type heldSpecs struct {
+	providerID string
+	specs      map[string]heldSpec
+}
 
 type heldSpec struct {
-	spec       *model.Specification
-	hash       string
-	providerID string
+	spec *model.Specification
+	hash string
 }
 
 // holdSpecs pairs a run's specifications with the hashes ApplyCourses
 // stored them under; the others (conflicts, duplicates) are left out.
 func holdSpecs(specs []model.Specification, hashes map[string]string, providerID string) heldSpecs {
-	held := make(heldSpecs, len(hashes))
+	held := heldSpecs{providerID: providerID, specs: make(map[string]heldSpec, len(hashes))}
 	for i := range specs {
 		id := specs[i].ID
 		if hash, ok := hashes[id]; ok {
-			if _, dup := held[id]; !dup {
-				held[id] = heldSpec{spec: &specs[i], hash: hash, providerID: providerID}
+			if _, dup := held.specs[id]; !dup {
+				held.specs[id] = heldSpec{spec: &specs[i], hash: hash}
 			}
 		}
 	}
@@ -90,12 +92,12 @@ func (h *Harvester) applyBacklog(ctx context.Context, b store.IndexBacklog, prov
 		}
 		var unread []string
 		for _, st := range chunk {
-			hs, ok := held[st.ID]
+			hs, ok := held.specs[st.ID]
 			if !ok || hs.hash != st.Hash {
 				unread = append(unread, st.ID)
 				continue
 			}
-			if err := add(hs.spec, hs.providerID, st); err != nil {
+			if err := add(hs.spec, held.providerID, st); err != nil {
 				return err
 			}
 		}
@@ -175,7 +177,7 @@ func (h *Harvester) Repair(ctx context.Context) (RepairReport, error) {
 	if err != nil {
 		return rep, err
 	}
-	if err := h.applyBacklog(ctx, b, map[string]model.Provider{}, nil); err != nil {
+	if err := h.applyBacklog(ctx, b, map[string]model.Provider{}, heldSpecs{}); err != nil {
 		return rep, err
 	}
 	rep.Indexed, rep.Unindexed = len(b.Stale), len(b.Gone)

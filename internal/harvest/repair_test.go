@@ -85,7 +85,7 @@ func TestHeldSpecsGiveWayToTheStore(t *testing.T) {
 	}
 	held := spec("c1", "Held but not stored", "P1")
 	stale := store.IndexBacklog{Stale: []store.CourseState{c.State()}}
-	err = f.h.applyBacklog(ctx, stale, map[string]model.Provider{}, heldSpecs{"c1": {spec: &held, hash: "other", providerID: "P1"}})
+	err = f.h.applyBacklog(ctx, stale, map[string]model.Provider{}, heldSpecs{providerID: "P1", specs: map[string]heldSpec{"c1": {spec: &held, hash: "other"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestHeldSpecsGiveWayToTheStore(t *testing.T) {
 		t.Errorf("indexed title %q, want the stored one", got)
 	}
 	held.Title = model.Text{"en": "Held and stored"}
-	err = f.h.applyBacklog(ctx, stale, map[string]model.Provider{}, heldSpecs{"c1": {spec: &held, hash: c.Hash, providerID: "P1"}})
+	err = f.h.applyBacklog(ctx, stale, map[string]model.Provider{}, heldSpecs{providerID: "P1", specs: map[string]heldSpec{"c1": {spec: &held, hash: c.Hash}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -237,8 +237,10 @@ func (h *Harvester) commit(ctx context.Context, src store.Source, p model.Provid
 			unchanged[id] = r
 		}
 	}
-	if err := h.Store.SetCourseQuality(ctx, src.ID, unchanged); err != nil {
-		return err
+	if len(unchanged) > 0 {
+		if err := h.Store.SetCourseQuality(ctx, src.ID, unchanged); err != nil {
+			return err
+		}
 	}
 	return h.syncIndex(ctx, src.ID, map[string]model.Provider{p.ID: p}, holdSpecs(out.specs, ch.Hashes, p.ID))
 }
