@@ -471,8 +471,9 @@ func (a *app) webServer(notice string) (*web.Server, error) {
 		Checker: a.checker, Refresher: a.refresher(), RefreshMinInterval: a.cfg.RefreshMinInterval, Accounts: accounts,
 		Admin: a.adminOptions(), DatasetDir: a.cfg.DatasetPath(), DatasetPublisher: a.cfg.Publisher(), Contact: a.cfg.ContactURL,
 
-		RateLimit: web.RateLimit{PerSecond: float64(a.cfg.API.Rate), Burst: a.cfg.API.Burst, TrustedProxies: proxies},
-		Metrics:   a.metrics, MetricsApart: a.cfg.API.MetricsListen != ""})
+		RateLimit:   web.RateLimit{PerSecond: float64(a.cfg.API.Rate), Burst: a.cfg.API.Burst, TrustedProxies: proxies},
+		SearchLimit: web.SearchLimit{Concurrency: a.cfg.API.SearchConcurrency, Queue: a.cfg.API.SearchQueue},
+		Metrics:     a.metrics, MetricsApart: a.cfg.API.MetricsListen != ""})
 }
 
 func (a *app) Close() {

@@ -90,6 +90,11 @@ type APIConfig struct {
 	// TrustedProxies lists the reverse proxies (addresses or CIDR
 	// prefixes, comma-separated) whose X-Forwarded-For names the client.
 	TrustedProxies string
+	// SearchConcurrency is how many searches the server works on at once
+	// (0: one per core); SearchQueue how many more may wait their turn
+	// before the next is answered 503.
+	SearchConcurrency int
+	SearchQueue       int
 	// MetricsListen, when set, serves /metrics on this address alone
 	// instead of beside the catalogue.
 	MetricsListen string
@@ -216,7 +221,7 @@ func Default() Config {
 		Accounts: defaultAccounts(),
 		// A person clicking through pages never comes near these; a
 		// program paging the API at full speed is slowed, not stopped.
-		API: APIConfig{Rate: 20, Burst: 60},
+		API: APIConfig{Rate: 20, Burst: 60, SearchQueue: 1024},
 	}
 }
 
@@ -446,6 +451,12 @@ func (c Config) Validate() error {
 	errs = append(errs, c.validateDatabase()...)
 	if c.API.Rate < 0 {
 		errs = append(errs, errors.New("api-rate must not be negative (0 turns rate limits off)"))
+	}
+	if c.API.SearchConcurrency < 0 {
+		errs = append(errs, errors.New("search-concurrency must not be negative (0: one search per core)"))
+	}
+	if c.API.SearchQueue < 1 {
+		errs = append(errs, errors.New("search-queue must be at least 1"))
 	}
 	if c.API.Burst < 1 {
 		errs = append(errs, errors.New("api-burst must be at least 1"))

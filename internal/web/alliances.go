@@ -18,11 +18,11 @@ import (
 // allianceRoutes are the alliances' pages, their API and the embeddable
 // search widget.
 func (s *Server) allianceRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /alliances", s.alliancesPage)
-	mux.HandleFunc("GET /alliances/{id}", s.alliancePage)
-	mux.HandleFunc("GET /embed/alliances/{id}", s.allianceEmbed)
-	mux.HandleFunc("GET /api/v1/alliances", s.apiAlliances)
-	mux.HandleFunc("GET /api/v1/alliances/{id}", s.apiAlliance)
+	mux.HandleFunc("GET /alliances", s.searching(s.alliancesPage))
+	mux.HandleFunc("GET /alliances/{id}", s.searching(s.alliancePage))
+	mux.HandleFunc("GET /embed/alliances/{id}", s.searching(s.allianceEmbed))
+	mux.HandleFunc("GET /api/v1/alliances", s.searching(s.apiAlliances))
+	mux.HandleFunc("GET /api/v1/alliances/{id}", s.searching(s.apiAlliance))
 }
 
 // allianceCacheTTL bounds how stale alliance names on pages may be.

@@ -22,7 +22,7 @@ import (
 // institutionRoutes are the finder and the institution pages.
 func (s *Server) institutionRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /institutions", s.institutionFinder)
-	mux.HandleFunc("GET /institutions/{id}", s.institutionPage)
+	mux.HandleFunc("GET /institutions/{id}", s.searching(s.institutionPage))
 }
 
 // institutionsPerPage is the finder's page size.

@@ -25,8 +25,11 @@ type Metrics struct {
 	requests  *prometheus.CounterVec
 	durations *prometheus.HistogramVec
 	searches  prometheus.Histogram
-	harvests  *prometheus.CounterVec
-	fetches   *prometheus.CounterVec
+	// searchWaits and refusedSearches watch the search gate (searchgate.go).
+	searchWaits     prometheus.Histogram
+	refusedSearches *prometheus.CounterVec
+	harvests        *prometheus.CounterVec
+	fetches         *prometheus.CounterVec
 	// queueDepth reads the job queue, once a scheduler runs.
 	queueDepth atomic.Pointer[func(context.Context) (map[string]int, error)]
 }
@@ -47,6 +50,10 @@ func NewMetrics(st store.Operations, log *slog.Logger) *Metrics {
 			Help: "Time to answer an HTTP request, by route (the mux pattern).", Buckets: prometheus.DefBuckets}, []string{"route"}),
 		searches: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "qlink_search_duration_seconds",
 			Help: "Time the search index takes for one catalogue or API search.", Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 10)}),
+		searchWaits: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "qlink_search_wait_seconds",
+			Help: "Time a search waited for its turn (search-concurrency) before it ran.", Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 12)}),
+		refusedSearches: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "qlink_search_refused_total",
+			Help: "Searches not run, by reason: queue (search-queue searches waited already), wait (none ran within the longest wait), gone (the client left while it waited)."}, []string{"reason"}),
 		harvests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "qlink_harvest_runs_total",
 			Help: "Source harvest runs finished, by outcome (the run status)."}, []string{"outcome"}),
 		fetches: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "qlink_fetch_requests_total",
@@ -67,7 +74,7 @@ func NewMetrics(st store.Operations, log *slog.Logger) *Metrics {
 		}
 		return nil, nil // no scheduler in this process: no series
 	}
-	m.reg.MustRegister(m.requests, m.durations, m.searches, m.harvests, m.fetches,
+	m.reg.MustRegister(m.requests, m.durations, m.searches, m.searchWaits, m.refusedSearches, m.harvests, m.fetches,
 		&mapGauge{desc: prometheus.NewDesc("qlink_courses", "Courses in the database, by status.", []string{"status"}, nil), read: courses, log: log},
 		&mapGauge{desc: prometheus.NewDesc("qlink_job_queue_depth", "Jobs in the harvest queue, by state.", []string{"state"}, nil), read: queue, log: log},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -78,6 +85,8 @@ func NewMetrics(st store.Operations, log *slog.Logger) *Metrics {
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
+
+func (m *Metrics) countRefusedSearch(reason string) { m.refusedSearches.WithLabelValues(reason).Inc() }
 
 // HarvestRun counts one finished source run; the harvester calls it.
 func (m *Metrics) HarvestRun(outcome string) { m.harvests.WithLabelValues(outcome).Inc() }

@@ -45,6 +45,7 @@ func TestMetrics(t *testing.T) {
 		`qlink_http_request_duration_seconds_count{route="GET /api/v1/courses"} 1`,
 		`qlink_http_request_duration_seconds_bucket{route="GET /api/v1/courses",le="+Inf"} 1`,
 		`qlink_search_duration_seconds_count 2`,
+		`qlink_search_wait_seconds_count 2`,
 		`qlink_harvest_runs_total{outcome="failed"} 1`,
 		`qlink_fetch_requests_total{host_class="public",status="200"} 1`,
 		`qlink_fetch_requests_total{host_class="refused",status="error"} 1`,

@@ -61,6 +61,9 @@ type Options struct {
 	// RateLimit is the per-client request budget; its zero value turns
 	// rate limiting off.
 	RateLimit RateLimit
+	// SearchLimit bounds the searches worked on at once (searchgate.go);
+	// its zero value allows one per core.
+	SearchLimit SearchLimit
 	// Metrics, when set, count and time every request and search, and are
 	// served at /metrics unless MetricsApart says another listener serves
 	// them (metrics-listen).
@@ -75,6 +78,8 @@ type Server struct {
 	views   *views
 	locales *locales
 	rates   *rateLimiter
+	// searches admits the routes that search the index (searching).
+	searches *searchGate
 
 	mu            sync.Mutex
 	providers     map[string]model.Provider
@@ -116,7 +121,11 @@ func New(o Options) (*Server, error) {
 	if o.Metrics != nil {
 		o.Index = timedIndex{searchIndex: o.Index, seconds: o.Metrics.searches}
 	}
-	srv := &Server{opts: o, log: o.Logger.With("component", "web"), views: v, locales: ls, rates: newRateLimiter(o.RateLimit, time.Now)}
+	srv := &Server{opts: o, log: o.Logger.With("component", "web"), views: v, locales: ls, rates: newRateLimiter(o.RateLimit, time.Now),
+		searches: newSearchGate(o.SearchLimit)}
+	if o.Metrics != nil {
+		srv.searches.waited, srv.searches.refused = o.Metrics.searchWaits.Observe, o.Metrics.countRefusedSearch
+	}
 	srv.initAccounts()
 	return srv, nil
 }
@@ -154,7 +163,7 @@ func (s *Server) Handler() http.Handler {
 
 // catalogueRoutes are the public pages and their assets.
 func (s *Server) catalogueRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", s.catalogue)
+	mux.HandleFunc("GET /{$}", s.searching(s.catalogue))
 	mux.HandleFunc("GET /courses/{id}", s.courseByID) // the page, or the data negotiated
 	mux.HandleFunc("GET /about", s.about)
 	mux.Handle("GET /static/", s.views.static(http.HandlerFunc(s.notFound)))
@@ -165,7 +174,7 @@ func (s *Server) catalogueRoutes(mux *http.ServeMux) {
 
 // apiRoutes are the JSON API under /api/v1.
 func (s *Server) apiRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/courses", s.apiCourses)
+	mux.HandleFunc("GET /api/v1/courses", s.searching(s.apiCourses))
 	mux.HandleFunc("GET /api/v1/courses/{id}", s.apiCourse)
 	mux.HandleFunc("GET /api/v1/courses/{id}/history", s.apiCourseHistory)
 	mux.HandleFunc("GET /api/v1/providers", s.apiProviders)

@@ -1,0 +1,220 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"qlink/internal/search"
+)
+
+// waitFor polls cond until it holds, failing the test after a few seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestSearchGateAdmitsInOrderOfArrival(t *testing.T) {
+	g := newSearchGate(SearchLimit{Concurrency: 1, Queue: 10, Wait: 10 * time.Second})
+	req := httptest.NewRequest("GET", "/", nil)
+	if refusal := g.enter(req); refusal != "" {
+		t.Fatalf("first search refused: %s", refusal)
+	}
+	var mu sync.Mutex
+	var order []int
+	var wg sync.WaitGroup
+	for i := 1; i <= 6; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if refusal := g.enter(req); refusal != "" {
+				t.Errorf("search %d refused: %s", i, refusal)
+				return
+			}
+			mu.Lock()
+			order = append(order, i)
+			mu.Unlock()
+			g.leave()
+		}()
+		waitFor(t, "the search has queued", func() bool { return g.waiting.Load() == int64(i) })
+	}
+	g.leave()
+	wg.Wait()
+	if want := []int{1, 2, 3, 4, 5, 6}; !equalInts(order, want) {
+		t.Fatalf("searches ran in order %v, want %v", order, want)
+	}
+	if n := len(g.slots); n != 0 {
+		t.Fatalf("%d slots still taken", n)
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestSearchGateRefuses(t *testing.T) {
+	g := newSearchGate(SearchLimit{Concurrency: 1, Queue: 1, Wait: 50 * time.Millisecond})
+	req := httptest.NewRequest("GET", "/", nil)
+	if refusal := g.enter(req); refusal != "" {
+		t.Fatalf("first search refused: %s", refusal)
+	}
+	waited := make(chan string)
+	go func() { waited <- g.enter(req) }()
+	waitFor(t, "the search has queued", func() bool { return g.waiting.Load() == 1 })
+	if refusal := g.enter(req); refusal != "queue" {
+		t.Fatalf("a search past the queue got %q, want queue", refusal)
+	}
+	if refusal := <-waited; refusal != "wait" {
+		t.Fatalf("a search that waited past the limit got %q, want wait", refusal)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { waited <- g.enter(req.WithContext(ctx)) }()
+	waitFor(t, "the search has queued", func() bool { return g.waiting.Load() == 1 })
+	cancel()
+	if refusal := <-waited; refusal != "gone" {
+		t.Fatalf("a search whose client left got %q, want gone", refusal)
+	}
+	if n := g.waiting.Load(); n != 0 {
+		t.Fatalf("%d searches still counted as waiting", n)
+	}
+	g.leave()
+	if refusal := g.enter(req); refusal != "" {
+		t.Fatalf("a search after the slot was left refused: %s", refusal)
+	}
+}
+
+// blockingWriter stands for a client that does not read: its writes
+// block until the test lets them go.
+type blockingWriter struct {
+	header  http.Header
+	writing chan struct{}
+	release chan struct{}
+	body    strings.Builder
+}
+
+func (w *blockingWriter) Header() http.Header { return w.header }
+func (w *blockingWriter) WriteHeader(int)     {}
+func (w *blockingWriter) Write(p []byte) (int, error) {
+	close(w.writing)
+	<-w.release
+	return w.body.Write(p)
+}
+
+func TestSearchSlotIsFreeBeforeTheAnswerIsSent(t *testing.T) {
+	srv, err := New(Options{SearchLimit: SearchLimit{Concurrency: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := srv.searching(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte("an answer"))
+	})
+	w := &blockingWriter{header: http.Header{}, writing: make(chan struct{}), release: make(chan struct{})}
+	done := make(chan struct{})
+	go func() {
+		h(w, httptest.NewRequest("GET", "/", nil))
+		close(done)
+	}()
+	<-w.writing
+	if n := len(srv.searches.slots); n != 0 {
+		t.Errorf("the slot is held while the answer is sent (%d taken)", n)
+	}
+	close(w.release)
+	<-done
+	if w.body.String() != "an answer" || w.header.Get("Content-Type") != "text/plain" {
+		t.Fatalf("answer sent as %q, %q", w.body.String(), w.header.Get("Content-Type"))
+	}
+}
+
+// stallingIndex holds every search until release is closed.
+type stallingIndex struct {
+	searchIndex
+	started chan struct{}
+	release chan struct{}
+}
+
+func (ix stallingIndex) Search(ctx context.Context, q search.Query) (search.Result, error) {
+	ix.started <- struct{}{}
+	<-ix.release
+	return ix.searchIndex.Search(ctx, q)
+}
+
+func TestBusyCatalogueAnswers503(t *testing.T) {
+	stall := stallingIndex{started: make(chan struct{}, 8), release: make(chan struct{})}
+	ts := newTestServer(t, func(o *Options) {
+		stall.searchIndex = o.Index
+		o.Index = stall
+		o.SearchLimit = SearchLimit{Concurrency: 1, Queue: 1, Wait: 200 * time.Millisecond}
+	})
+	held := make(chan *http.Response)
+	go func() {
+		resp, err := http.Get(ts.URL + "/api/v1/courses")
+		if err != nil {
+			t.Error(err)
+		}
+		held <- resp
+	}()
+	<-stall.started // the one slot is taken
+	// The next waits its turn for 200 ms, then hears that the catalogue
+	// is busy, in the API's JSON.
+	queued := make(chan *http.Response)
+	go func() {
+		resp, err := http.Get(ts.URL + "/api/v1/courses?q=data")
+		if err != nil {
+			t.Error(err)
+		}
+		queued <- resp
+	}()
+	time.Sleep(50 * time.Millisecond)
+	// One more than the queue holds is refused at once, on a page.
+	start := time.Now()
+	resp, body := get(t, ts.URL+"/?q=history", "Accept-Language", "de")
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "2" ||
+		!strings.Contains(body, "Der Katalog ist gerade ausgelastet") {
+		t.Fatalf("a search past the queue: %d, Retry-After %q, body %.300s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+	if d := time.Since(start); d > 150*time.Millisecond {
+		t.Errorf("a search past the queue was refused after %v, not at once", d)
+	}
+	r := <-queued
+	var msg map[string]string
+	if err := json.NewDecoder(r.Body).Decode(&msg); err != nil || r.StatusCode != http.StatusServiceUnavailable ||
+		r.Header.Get("Retry-After") != "2" || !strings.Contains(msg["error"], "busy") {
+		t.Fatalf("a search that waited too long: %d, Retry-After %q, %v (%v)", r.StatusCode, r.Header.Get("Retry-After"), msg, err)
+	}
+	r.Body.Close()
+	// Routes that do not search are not queued: they answer while every
+	// slot is taken.
+	if resp, _ := get(t, ts.URL+"/api/v1/providers"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the providers' list while searches wait: %d", resp.StatusCode)
+	}
+	close(stall.release)
+	if r := <-held; r.StatusCode != http.StatusOK {
+		t.Fatalf("the search that held the slot: %d", r.StatusCode)
+	} else {
+		r.Body.Close()
+	}
+	resp, _ = get(t, ts.URL+"/api/v1/courses?q=data")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("a search after the slot was free: %d", resp.StatusCode)
+	}
+}
