@@ -38,8 +38,10 @@
 # Environment: DURATION (60), CONNECTIONS (50), HTML_CONNECTIONS (5), THREADS
 # (wrk threads per target, 1), STARTS (3), NICE (10: serve and wrk under nice,
 # as every heavy benchmark on the shared machine; NICE=0 for the figures of a
-# machine of one's own), PORT (18714). Rate limits are off (--api-rate 0):
-# the load comes from one address.
+# machine of one's own), PORT (18714), SERVE_FLAGS (more flags for serve, e.g.
+# "--search-concurrency 1000" to let every search run at once as before the
+# search queue). Rate limits are off (--api-rate 0): the load comes from one
+# address.
 #
 # Needs wrk, curl and jq, installed with apt-get when missing.
 set -euo pipefail
@@ -79,7 +81,7 @@ start() {
   local t0
   t0=$(date +%s.%N)
   nice -n "$nice" "$work/qlink" serve --data-dir "$dir" ${DATABASE_URL:+--database-url "$DATABASE_URL"} \
-    --addr "127.0.0.1:$port" --no-harvest --api-rate 0 \
+    --addr "127.0.0.1:$port" --no-harvest --api-rate 0 ${SERVE_FLAGS:-} \
     --log-level warn >>"$work/serve.log" 2>&1 &
   servepid=$!
   until [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/readyz")" = 200 ]; do
@@ -103,7 +105,7 @@ echo "start-up median of $starts: $(median <"$work/starts") s"
 # The vocabulary, from the catalogue itself.
 vocab="$work/vocab"
 mkdir -p "$vocab"
-curl -sf "$base/api/v1/courses?limit=1" >"$work/all.json"
+curl -sf "$base/api/v1/courses?limit=1&facet_limit=10000" >"$work/all.json"
 echo "catalogue: $(jq .total "$work/all.json") courses"
 for f in country eqf language institution field type mode; do
   jq -r --arg f "$f" '.facets[$f][]?.value' "$work/all.json" >"$vocab/$f.txt"

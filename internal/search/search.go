@@ -144,9 +144,10 @@ func ParseQuality(s string) (QualityFilter, bool) {
 type Result struct {
 	Total int
 	Hits  []Hit
-	// Facets holds, per facet, the values present with their counts.
-	// Counts follow every filter except the facet's own, so a reader can
-	// widen a selection within a facet (disjunctive faceting).
+	// Facets holds, per facet, the values present with their counts, the
+	// largest count first, then by value. Counts follow every filter
+	// except the facet's own, so a reader can widen a selection within a
+	// facet (disjunctive faceting).
 	Facets map[Facet][]FacetCount
 }
 

@@ -21,6 +21,9 @@ type apiList struct {
 	Cursor string                      `json:"cursor,omitempty"`
 	Next   string                      `json:"next,omitempty"`
 	Facets map[search.Facet][]apiFacet `json:"facets"`
+	// FacetTotals counts each facet's values with hits: more than Facets
+	// lists when facet_limit cut the list.
+	FacetTotals map[search.Facet]int `json:"facetTotals"`
 }
 
 type apiFacet struct {
@@ -31,7 +34,8 @@ type apiFacet struct {
 
 // apiCourses answers GET /api/v1/courses with the same parameters as the
 // catalogue page, plus cursor: page= reaches the first maxResultWindow
-// results, a cursor walks on through all of them.
+// results, a cursor walks on through all of them; and facet_limit, the
+// values listed per facet.
 func (s *Server) apiCourses(w http.ResponseWriter, r *http.Request) {
 	params, err := parseAPISearch(r.URL.Query())
 	if err != nil {
@@ -63,7 +67,8 @@ func (s *Server) apiCourses(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusInternalServerError, "loading courses failed")
 		return
 	}
-	out := apiList{Total: res.Total, Page: params.Page, Limit: params.Limit, Items: []apiCourse{}, Facets: map[search.Facet][]apiFacet{}}
+	out := apiList{Total: res.Total, Page: params.Page, Limit: params.Limit, Items: []apiCourse{},
+		Facets: map[search.Facet][]apiFacet{}, FacetTotals: map[search.Facet]int{}}
 	if params.After != nil {
 		out.Page = 0
 	}
@@ -78,8 +83,10 @@ func (s *Server) apiCourses(w http.ResponseWriter, r *http.Request) {
 		out.Items = append(out.Items, s.presentCourse(r.Context(), c))
 	}
 	for _, f := range search.Facets {
-		out.Facets[f] = []apiFacet{}
-		for _, fc := range res.Facets[f] {
+		counts := res.Facets[f] // by count, then value
+		out.FacetTotals[f] = len(counts)
+		out.Facets[f] = make([]apiFacet, 0, min(len(counts), params.FacetLimit))
+		for _, fc := range counts[:min(len(counts), params.FacetLimit)] {
 			out.Facets[f] = append(out.Facets[f], apiFacet{Value: fc.Value, Label: s.valueLabel(r.Context(), f, fc.Value), Count: fc.Count})
 		}
 	}

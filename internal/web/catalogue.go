@@ -79,6 +79,10 @@ type facetView struct {
 	Name   search.Facet
 	Label  string
 	Values []facetValue
+	// Hidden counts the values with hits left out of Values; MoreURL lists
+	// them all, FewerURL goes back to the shorter list.
+	Hidden            int
+	MoreURL, FewerURL string
 }
 
 type facetValue struct {
@@ -195,16 +199,23 @@ func nextStart(ins []model.Instance, today time.Time) time.Time {
 	return best
 }
 
+// facetViews lists each facet's values for the filter panel: the
+// facetShown with the most hits, every chosen one, and all of them for the
+// facet the reader asked to see in full (more=).
 func (s *Server) facetViews(ctx context.Context, p searchParams, counts map[search.Facet][]search.FacetCount) []facetView {
 	var out []facetView
 	loc := localeOf(ctx)
 	for _, f := range search.Facets {
 		fv := facetView{Name: f, Label: loc.tr(facetLabels[f])}
 		seen := map[string]bool{}
-		for _, c := range counts[f] {
+		for i, c := range counts[f] { // by count, then value
 			seen[c.Value] = true
-			fv.Values = append(fv.Values, facetValue{Value: c.Value, Label: s.valueLabel(ctx, f, c.Value), Count: c.Count,
-				Selected: slices.Contains(p.Filters[f], c.Value)})
+			selected := slices.Contains(p.Filters[f], c.Value)
+			if i >= facetShown && !selected && p.More != f {
+				fv.Hidden++
+				continue
+			}
+			fv.Values = append(fv.Values, facetValue{Value: c.Value, Label: s.valueLabel(ctx, f, c.Value), Count: c.Count, Selected: selected})
 		}
 		// A selected value with no hits must stay visible so it can be
 		// unticked.
@@ -213,19 +224,30 @@ func (s *Server) facetViews(ctx context.Context, p searchParams, counts map[sear
 				fv.Values = append(fv.Values, facetValue{Value: v, Label: s.valueLabel(ctx, f, v), Selected: true})
 			}
 		}
-		if f != search.FacetEQF && f != search.FacetField {
-			slices.SortStableFunc(fv.Values, func(a, b facetValue) int { return b.Count - a.Count })
-		} else {
+		if f == search.FacetEQF || f == search.FacetField { // levels and fields read best in their order
 			slices.SortFunc(fv.Values, func(a, b facetValue) int { return strings.Compare(a.Value, b.Value) })
 		}
 		for i := range fv.Values {
 			fv.Values[i].ID = "f-" + string(f) + "-" + idSafe(fv.Values[i].Value)
+		}
+		switch {
+		case fv.Hidden > 0:
+			fv.MoreURL = p.facetURL(f, f)
+		case p.More == f && len(counts[f]) > facetShown:
+			fv.FewerURL = p.facetURL("", f)
 		}
 		if len(fv.Values) > 0 {
 			out = append(out, fv)
 		}
 	}
 	return out
+}
+
+// facetURL links to the same search with facet more listed in full (none
+// for ""), scrolled to facet at.
+func (p searchParams) facetURL(more, at search.Facet) string {
+	p.More = more
+	return withQuery("/", p.values()) + "#facet-" + string(at)
 }
 
 // idSafe makes a value usable in an HTML id.

@@ -35,6 +35,11 @@ const (
 	// maxFacetValues those of all facets together.
 	maxValuesPerFacet = 50
 	maxFacetValues    = 100
+	// maxFacetLimit caps facet_limit, the values the API lists per facet:
+	// far above the values a facet has (the institutions of Europe are
+	// about 5,000), so it only stops a request from asking for a silly
+	// allocation.
+	maxFacetLimit = 10_000
 	// maxLimit is the largest page size.
 	maxLimit = 100
 	// maxResultWindow caps page × limit: the index collects every hit up to
@@ -44,6 +49,18 @@ const (
 
 // defaultLimit is the page size when none is asked for.
 const defaultLimit = 20
+
+// defaultFacetLimit is how many values of each facet the API lists when
+// facet_limit is not given, those with the most hits: every country,
+// language, level, field, type and mode, and the hundred institutions
+// with the most courses among a thousand.
+const defaultFacetLimit = 100
+
+// facetShown is how many values of a facet the catalogue page lists, those
+// with the most hits, before a link lists them all; chosen values are
+// always listed. A thousand institutions' checkboxes on every page would
+// weigh a quarter of a megabyte and be read by nobody.
+const facetShown = 10
 
 // limitError is a request refused for going past one of the limits above
 // or for a malformed parameter; the API returns its fields as they are.

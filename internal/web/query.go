@@ -3,6 +3,7 @@ package web
 import (
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -16,6 +17,13 @@ type searchParams struct {
 	search.Query
 	// ECTS bounds as typed, to echo them back into the form.
 	ECTSMinRaw, ECTSMaxRaw string
+	// More names the facet the catalogue page lists in full (more=); the
+	// others list their facetShown values with the most hits.
+	More search.Facet
+	// FacetLimit is how many values of each facet the API lists
+	// (facet_limit), and facetLimitRaw the parameter as given, for links.
+	FacetLimit    int
+	facetLimitRaw string
 }
 
 // parseSearch reads q, one parameter per facet (repeated or
@@ -44,6 +52,16 @@ func parseSearch(v url.Values) (searchParams, error) {
 		return p, err
 	}
 	if p.ECTSMax, err = parseBound("ects_max", p.ECTSMaxRaw); err != nil {
+		return p, err
+	}
+	if more := search.Facet(v.Get("more")); more != "" {
+		if !slices.Contains(search.Facets, more) {
+			return p, paramErrorf("more", 0, "more must name a facet (%s), not %q", facetNames(), v.Get("more"))
+		}
+		p.More = more
+	}
+	p.facetLimitRaw = strings.TrimSpace(v.Get("facet_limit"))
+	if p.FacetLimit, err = parseInt("facet_limit", p.facetLimitRaw, defaultFacetLimit, 0, maxFacetLimit); err != nil {
 		return p, err
 	}
 	if p.ECTSMin != nil && p.ECTSMax != nil && *p.ECTSMin > *p.ECTSMax {
@@ -88,6 +106,15 @@ func (p *searchParams) parseFilters(v url.Values) error {
 		}
 	}
 	return nil
+}
+
+// facetNames lists the facets' parameter names, for messages.
+func facetNames() string {
+	names := make([]string, len(search.Facets))
+	for i, f := range search.Facets {
+		names[i] = string(f)
+	}
+	return strings.Join(names, ", ")
 }
 
 // parseBound reads an ECTS bound: a finite number of credits from 0 to
@@ -140,6 +167,12 @@ func (p searchParams) values() url.Values {
 	}
 	if p.Limit != defaultLimit {
 		v.Set("limit", strconv.Itoa(p.Limit))
+	}
+	if p.More != "" {
+		v.Set("more", string(p.More))
+	}
+	if p.facetLimitRaw != "" {
+		v.Set("facet_limit", p.facetLimitRaw)
 	}
 	return v
 }

@@ -1,0 +1,155 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"qlink/internal/model"
+	"qlink/internal/search"
+	"qlink/internal/store"
+	"qlink/internal/vocab"
+)
+
+// withInstitutions adds n institutions I01…, institution i with i courses,
+// so that the institution facet has more values than a page lists and
+// every count differs.
+func withInstitutions(t testing.TB, n int) func(*Options) {
+	return func(o *Options) {
+		ctx := context.Background()
+		for i := 1; i <= n; i++ {
+			p := model.Provider{ID: fmt.Sprintf("I%02d", i), Name: model.Text{"en": fmt.Sprintf("Institution %02d", i)}, Country: "BE"}
+			if err := o.Store.UpsertProviders(ctx, []model.Provider{p}); err != nil {
+				t.Fatal(err)
+			}
+			srcs, err := o.Store.SyncManifest(ctx, store.Manifest{ProviderID: p.ID, URL: "x", FetchedAt: time.Now(), Body: []byte(p.ID)},
+				[]store.Source{{Key: "k", Type: "ooapi", URL: "https://x/"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var specs []model.Specification
+			var docs []search.Document
+			for j := range i {
+				s := model.Specification{ID: fmt.Sprintf("urn:test:%s:%d", p.ID, j), Title: model.Text{"en": "Course " + p.ID},
+					Languages: []string{"en"}, Active: true, Type: vocab.LearningOpportunityTypes.URI("course"), PublisherID: p.ID}
+				specs = append(specs, s)
+				docs = append(docs, search.NewDocument(s, p))
+			}
+			if _, err := o.Store.ApplyCourses(ctx, srcs[0].ID, 0, specs, true, time.Now(), nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := o.Index.Index(ctx, docs); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// listedInstitutions returns the institution checkboxes of a catalogue
+// page, in order.
+func listedInstitutions(body string) []string {
+	var out []string
+	for _, m := range regexp.MustCompile(`name="institution" value="([^"]+)"`).FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+func TestCatalogueListsTheLargestFacetValuesFirst(t *testing.T) {
+	ts := newTestServer(t, withInstitutions(t, 13)) // and P1, P2 with one course each
+
+	_, body := get(t, ts.URL+"/")
+	want := []string{"I13", "I12", "I11", "I10", "I09", "I08", "I07", "I06", "I05", "I04"}
+	if got := listedInstitutions(body); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("listed %v, want the ten with the most courses %v", got, want)
+	}
+	if !strings.Contains(body, `<a href="/?more=institution#facet-institution">Show 5 more</a>`) {
+		t.Error("no link to the five institutions left out")
+	}
+	if strings.Contains(body, `name="more"`) {
+		t.Error("a plain page carries more=")
+	}
+
+	// A chosen value stays listed however few courses it has.
+	_, body = get(t, ts.URL+"/?institution=I01")
+	if got := listedInstitutions(body); len(got) != 11 || got[10] != "I01" || !strings.Contains(body, `value="I01" checked`) {
+		t.Errorf("with I01 chosen, listed %v", got)
+	}
+	if !strings.Contains(body, "Show 4 more") {
+		t.Error("the count of values left out ignores the chosen one")
+	}
+
+	// more= lists the facet in full, keeps the search, and comes back in
+	// the form so that ticking a box keeps the list open.
+	_, body = get(t, ts.URL+"/?more=institution&country=BE")
+	if got := listedInstitutions(body); len(got) != 13 {
+		t.Errorf("in full, listed %d institutions of Belgium: %v", len(got), got)
+	}
+	for _, w := range []string{`<input type="hidden" name="more" value="institution">`,
+		`<a href="/?country=BE#facet-institution">Show fewer</a>`, `id="facet-institution"`} {
+		if !strings.Contains(body, w) {
+			t.Errorf("missing %q", w)
+		}
+	}
+
+	resp, body := get(t, ts.URL+"/?more=everything")
+	if resp.StatusCode != 400 || !strings.Contains(body, "more must name a facet") {
+		t.Errorf("more=everything: %d", resp.StatusCode)
+	}
+}
+
+func TestAPIFacetLimit(t *testing.T) {
+	ts := newTestServer(t, withInstitutions(t, 13))
+	type facets struct {
+		Next   string `json:"next"`
+		Facets map[string][]struct {
+			Value string `json:"value"`
+			Count int    `json:"count"`
+		} `json:"facets"`
+		Totals map[string]int `json:"facetTotals"`
+	}
+	read := func(query string) facets {
+		t.Helper()
+		resp, body := get(t, ts.URL+"/api/v1/courses?"+query)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", query, resp.StatusCode, body)
+		}
+		var f facets
+		if err := json.Unmarshal([]byte(body), &f); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+
+	all := read("")
+	if len(all.Facets["institution"]) != 15 || all.Totals["institution"] != 15 || all.Totals["country"] != 3 {
+		t.Errorf("default: %d institutions listed, totals %v", len(all.Facets["institution"]), all.Totals)
+	}
+
+	two := read("facet_limit=2&limit=5")
+	if inst := two.Facets["institution"]; len(inst) != 2 || inst[0].Value != "I13" || inst[0].Count != 13 || inst[1].Value != "I12" {
+		t.Errorf("facet_limit=2: %+v", inst)
+	}
+	if two.Totals["institution"] != 15 {
+		t.Errorf("facet_limit=2: totals %v", two.Totals)
+	}
+	if !strings.Contains(two.Next, "facet_limit=2") {
+		t.Errorf("next page %q forgets facet_limit", two.Next)
+	}
+
+	none := read("facet_limit=0")
+	if len(none.Facets["institution"]) != 0 || none.Totals["institution"] != 15 {
+		t.Errorf("facet_limit=0: %+v, totals %v", none.Facets, none.Totals)
+	}
+
+	for _, bad := range []string{"-1", "10001", "many", "1e3"} {
+		resp, body := get(t, ts.URL+"/api/v1/courses?facet_limit="+bad)
+		if resp.StatusCode != 400 || !strings.Contains(body, `"parameter":"facet_limit"`) {
+			t.Errorf("facet_limit=%s: %d %s", bad, resp.StatusCode, body)
+		}
+	}
+}
