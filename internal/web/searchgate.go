@@ -2,10 +2,11 @@ package web
 
 import (
 	"bytes"
+	"container/list"
 	"net/http"
 	"runtime"
 	"strconv"
-	"sync/atomic"
+	"sync"
 	"time"
 )
 
@@ -14,8 +15,8 @@ import (
 // rendering the page), so running more of them than there are cores only
 // shares the cores thinner: under a burst every search then takes as long
 // as the whole burst, and the most expensive ones longest. Past the limit
-// they wait their turn in order of arrival, so a search takes about the
-// time of the searches ahead of it plus its own, whatever the others cost.
+// they wait their turn, so a search takes about the time of the searches
+// ahead of it plus its own, whatever the others cost.
 type SearchLimit struct {
 	// Concurrency is how many searches run at once (0: one per core).
 	Concurrency int
@@ -36,29 +37,50 @@ const (
 	defaultSearchWait = 10 * time.Second
 	// searchRetryAfter is the Retry-After of a refused search, in seconds.
 	searchRetryAfter = 2
+	// pagesBeforeAPI is how many page searches may go ahead of a waiting
+	// API search before it gets its turn: pages come first, the API is
+	// never starved.
+	pagesBeforeAPI = 4
 )
 
-// searchGate admits searches to a fixed number of slots. Waiting is on a
-// channel, whose blocked senders the runtime serves first come, first
-// served.
+// searchClass orders the waiting searches: a person waits at a page, a
+// program calling the API can wait longer.
+type searchClass int
+
+const (
+	pageSearch searchClass = iota
+	apiSearch
+)
+
+// searchGate admits searches to a fixed number of slots. A search that
+// finds none free waits in its class's line, in order of arrival; a slot
+// left goes to the first page search, or to the first API search once
+// pagesBeforeAPI pages went ahead of it.
 type searchGate struct {
-	slots   chan struct{}
-	waiting atomic.Int64
-	queue   int64
-	wait    time.Duration
+	mu   sync.Mutex
+	free int // slots free; none while any search waits
+	// lines holds each class's waiting searches (*searchTurn), first
+	// come first; waiting counts both.
+	lines       [2]list.List
+	waiting     int
+	pagesInARow int // page searches admitted while API searches waited
+
+	queue int
+	wait  time.Duration
 	// waited, when set, observes every admitted search's wait in seconds;
 	// refused counts the searches turned away, by reason.
 	waited  func(seconds float64)
 	refused func(reason string)
 }
 
+// searchTurn is closed when a waiting search is handed a slot.
+type searchTurn chan struct{}
+
 func newSearchGate(l SearchLimit) *searchGate {
-	n := l.Concurrency
-	if n <= 0 {
-		n = runtime.GOMAXPROCS(0)
+	g := &searchGate{free: l.Concurrency, queue: l.Queue, wait: l.Wait, waited: func(float64) {}, refused: func(string) {}}
+	if g.free <= 0 {
+		g.free = runtime.GOMAXPROCS(0)
 	}
-	g := &searchGate{slots: make(chan struct{}, n), queue: int64(l.Queue), wait: l.Wait,
-		waited: func(float64) {}, refused: func(string) {}}
 	if g.queue <= 0 {
 		g.queue = defaultSearchQueue
 	}
@@ -71,48 +93,107 @@ func newSearchGate(l SearchLimit) *searchGate {
 // enter waits for a slot; it reports why it got none: "queue" when too
 // many wait already, "wait" when the wait ran out, "gone" when the client
 // left.
-func (g *searchGate) enter(r *http.Request) (refusal string) {
-	select {
-	case g.slots <- struct{}{}:
+func (g *searchGate) enter(r *http.Request, class searchClass) (refusal string) {
+	g.mu.Lock()
+	if g.free > 0 {
+		g.free--
+		g.mu.Unlock()
 		g.waited(0)
 		return ""
-	default:
 	}
-	if g.waiting.Add(1) > g.queue {
-		g.waiting.Add(-1)
+	if g.waiting >= g.queue {
+		g.mu.Unlock()
 		return "queue"
 	}
-	defer g.waiting.Add(-1)
+	turn := make(searchTurn)
+	place := g.lines[class].PushBack(turn)
+	g.waiting++
+	g.mu.Unlock()
+
 	start := time.Now()
 	timer := time.NewTimer(g.wait)
 	defer timer.Stop()
 	select {
-	case g.slots <- struct{}{}:
+	case <-turn:
 		g.waited(time.Since(start).Seconds())
 		return ""
 	case <-timer.C:
-		return "wait"
+		refusal = "wait"
 	case <-r.Context().Done():
-		return "gone"
+		refusal = "gone"
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	select {
+	case <-turn: // the slot came as the wait ended
+		if refusal == "gone" {
+			g.handOn()
+			return refusal
+		}
+		g.waited(time.Since(start).Seconds())
+		return ""
+	default:
+		g.lines[class].Remove(place)
+		g.waiting--
+		return refusal
 	}
 }
 
-func (g *searchGate) leave() { <-g.slots }
+// leave gives the slot to the search whose turn it is, or frees it.
+func (g *searchGate) leave() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.handOn()
+}
 
-// searching runs a route that searches the index through the gate. The
-// handler writes its answer into memory, and the slot is free again before
-// the answer goes to the client: a client that reads slowly, or not at
-// all, holds no slot.
+// handOn is leave with g.mu held.
+func (g *searchGate) handOn() {
+	pages, apis := &g.lines[pageSearch], &g.lines[apiSearch]
+	line := pages
+	if pages.Len() == 0 || apis.Len() > 0 && g.pagesInARow >= pagesBeforeAPI {
+		line = apis
+	}
+	first := line.Front()
+	if first == nil {
+		g.free++
+		return
+	}
+	line.Remove(first)
+	g.waiting--
+	if line == pages && apis.Len() > 0 {
+		g.pagesInARow++
+	} else {
+		g.pagesInARow = 0
+	}
+	close(first.Value.(searchTurn))
+}
+
+// waitingNow counts the searches waiting for a slot.
+func (g *searchGate) waitingNow() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.waiting
+}
+
+// searching runs a route that searches the index through the gate, API
+// routes in the API's line, the others in the pages' line. The handler
+// writes its answer into memory, and the slot is free again before the
+// answer goes to the client: a client that reads slowly, or not at all,
+// holds no slot.
 func (s *Server) searching(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if refusal := s.searches.enter(r); refusal != "" {
+		class := pageSearch
+		if isAPI(r) {
+			class = apiSearch
+		}
+		if refusal := s.searches.enter(r, class); refusal != "" {
 			s.searches.refused(refusal)
 			if refusal == "gone" {
 				return
 			}
 			w.Header().Set("Retry-After", strconv.Itoa(searchRetryAfter))
 			msg := s.tr(r, "The catalogue is busy. Please try again in a moment.")
-			if isAPI(r) {
+			if class == apiSearch {
 				writeJSONError(w, http.StatusServiceUnavailable, "the catalogue is busy; try again in "+strconv.Itoa(searchRetryAfter)+" seconds")
 			} else {
 				s.errorPage(w, r, http.StatusServiceUnavailable, msg)

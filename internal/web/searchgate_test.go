@@ -28,7 +28,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestSearchGateAdmitsInOrderOfArrival(t *testing.T) {
 	g := newSearchGate(SearchLimit{Concurrency: 1, Queue: 10, Wait: 10 * time.Second})
 	req := httptest.NewRequest("GET", "/", nil)
-	if refusal := g.enter(req); refusal != "" {
+	if refusal := g.enter(req, apiSearch); refusal != "" {
 		t.Fatalf("first search refused: %s", refusal)
 	}
 	var mu sync.Mutex
@@ -38,7 +38,7 @@ func TestSearchGateAdmitsInOrderOfArrival(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if refusal := g.enter(req); refusal != "" {
+			if refusal := g.enter(req, apiSearch); refusal != "" {
 				t.Errorf("search %d refused: %s", i, refusal)
 				return
 			}
@@ -47,15 +47,66 @@ func TestSearchGateAdmitsInOrderOfArrival(t *testing.T) {
 			mu.Unlock()
 			g.leave()
 		}()
-		waitFor(t, "the search has queued", func() bool { return g.waiting.Load() == int64(i) })
+		waitFor(t, "the search has queued", func() bool { return g.waitingNow() == i })
 	}
 	g.leave()
 	wg.Wait()
 	if want := []int{1, 2, 3, 4, 5, 6}; !equalInts(order, want) {
 		t.Fatalf("searches ran in order %v, want %v", order, want)
 	}
-	if n := len(g.slots); n != 0 {
-		t.Fatalf("%d slots still taken", n)
+	if n := g.freeSlots(); n != 1 {
+		t.Fatalf("%d slots free at the end, want 1", n)
+	}
+}
+
+// freeSlots counts the gate's free slots.
+func (g *searchGate) freeSlots() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.free
+}
+
+func TestSearchGateLetsPagesGoFirst(t *testing.T) {
+	g := newSearchGate(SearchLimit{Concurrency: 1, Queue: 20, Wait: 10 * time.Second})
+	req := httptest.NewRequest("GET", "/", nil)
+	if refusal := g.enter(req, pageSearch); refusal != "" {
+		t.Fatalf("first search refused: %s", refusal)
+	}
+	var mu sync.Mutex
+	var order []string
+	var wg sync.WaitGroup
+	queue := func(class searchClass, name string) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if refusal := g.enter(req, class); refusal != "" {
+				t.Errorf("search %s refused: %s", name, refusal)
+				return
+			}
+			mu.Lock()
+			order = append(order, name)
+			mu.Unlock()
+			g.leave()
+		}()
+		n := g.waitingNow() + 1
+		waitFor(t, "the search has queued", func() bool { return g.waitingNow() == n })
+	}
+	// Three API searches wait, then six page searches come.
+	for _, name := range []string{"a1", "a2", "a3", "p1", "p2", "p3", "p4", "p5", "p6"} {
+		class := pageSearch
+		if name[0] == 'a' {
+			class = apiSearch
+		}
+		queue(class, name)
+	}
+	g.leave()
+	wg.Wait()
+	// Pages first, but the first API search has its turn after four.
+	if got, want := strings.Join(order, " "), "p1 p2 p3 p4 a1 p5 p6 a2 a3"; got != want {
+		t.Fatalf("searches ran in order %s, want %s", got, want)
+	}
+	if n := g.freeSlots(); n != 1 {
+		t.Fatalf("%d slots free at the end, want 1", n)
 	}
 }
 
@@ -74,30 +125,30 @@ func equalInts(a, b []int) bool {
 func TestSearchGateRefuses(t *testing.T) {
 	g := newSearchGate(SearchLimit{Concurrency: 1, Queue: 1, Wait: 50 * time.Millisecond})
 	req := httptest.NewRequest("GET", "/", nil)
-	if refusal := g.enter(req); refusal != "" {
+	if refusal := g.enter(req, pageSearch); refusal != "" {
 		t.Fatalf("first search refused: %s", refusal)
 	}
 	waited := make(chan string)
-	go func() { waited <- g.enter(req) }()
-	waitFor(t, "the search has queued", func() bool { return g.waiting.Load() == 1 })
-	if refusal := g.enter(req); refusal != "queue" {
+	go func() { waited <- g.enter(req, pageSearch) }()
+	waitFor(t, "the search has queued", func() bool { return g.waitingNow() == 1 })
+	if refusal := g.enter(req, apiSearch); refusal != "queue" {
 		t.Fatalf("a search past the queue got %q, want queue", refusal)
 	}
 	if refusal := <-waited; refusal != "wait" {
 		t.Fatalf("a search that waited past the limit got %q, want wait", refusal)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() { waited <- g.enter(req.WithContext(ctx)) }()
-	waitFor(t, "the search has queued", func() bool { return g.waiting.Load() == 1 })
+	go func() { waited <- g.enter(req.WithContext(ctx), apiSearch) }()
+	waitFor(t, "the search has queued", func() bool { return g.waitingNow() == 1 })
 	cancel()
 	if refusal := <-waited; refusal != "gone" {
 		t.Fatalf("a search whose client left got %q, want gone", refusal)
 	}
-	if n := g.waiting.Load(); n != 0 {
+	if n := g.waitingNow(); n != 0 {
 		t.Fatalf("%d searches still counted as waiting", n)
 	}
 	g.leave()
-	if refusal := g.enter(req); refusal != "" {
+	if refusal := g.enter(req, pageSearch); refusal != "" {
 		t.Fatalf("a search after the slot was left refused: %s", refusal)
 	}
 }
@@ -135,8 +186,8 @@ func TestSearchSlotIsFreeBeforeTheAnswerIsSent(t *testing.T) {
 		close(done)
 	}()
 	<-w.writing
-	if n := len(srv.searches.slots); n != 0 {
-		t.Errorf("the slot is held while the answer is sent (%d taken)", n)
+	if n := srv.searches.freeSlots(); n != 1 {
+		t.Errorf("the slot is held while the answer is sent (%d free)", n)
 	}
 	close(w.release)
 	<-done
