@@ -76,6 +76,7 @@ func TestSearchGateLetsPagesGoFirst(t *testing.T) {
 	var order []string
 	var wg sync.WaitGroup
 	queue := func(class searchClass, name string) {
+		n := g.waitingNow() + 1
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -88,7 +89,6 @@ func TestSearchGateLetsPagesGoFirst(t *testing.T) {
 			mu.Unlock()
 			g.leave()
 		}()
-		n := g.waitingNow() + 1
 		waitFor(t, "the search has queued", func() bool { return g.waitingNow() == n })
 	}
 	// Three API searches wait, then six page searches come.
