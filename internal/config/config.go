@@ -91,7 +91,7 @@ type APIConfig struct {
 	// prefixes, comma-separated) whose X-Forwarded-For names the client.
 	TrustedProxies string
 	// SearchConcurrency is how many searches the server works on at once
-	// (0: one per core); SearchQueue how many more may wait their turn
+	// (0: two per core); SearchQueue how many more may wait their turn
 	// before the next is answered 503.
 	SearchConcurrency int
 	SearchQueue       int
@@ -453,7 +453,7 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("api-rate must not be negative (0 turns rate limits off)"))
 	}
 	if c.API.SearchConcurrency < 0 {
-		errs = append(errs, errors.New("search-concurrency must not be negative (0: one search per core)"))
+		errs = append(errs, errors.New("search-concurrency must not be negative (0: two searches per core)"))
 	}
 	if c.API.SearchQueue < 1 {
 		errs = append(errs, errors.New("search-queue must be at least 1"))

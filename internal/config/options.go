@@ -70,7 +70,7 @@ var options = []option{
 	{"api-rate", "requests per second one client address may make to the API, refilling its burst; pages get twice as much (0: no rate limits)", false, func(c *Config) any { return &c.API.Rate }},
 	{"api-burst", "requests one client address may make to the API at once before api-rate applies; pages get twice as many", false, func(c *Config) any { return &c.API.Burst }},
 	{"trusted-proxies", "reverse proxies (addresses or CIDR prefixes, comma-separated) whose X-Forwarded-For header names the client for rate limits; empty: the peer address is the client", false, func(c *Config) any { return &c.API.TrustedProxies }},
-	{"search-concurrency", "searches (catalogue pages, API searches, alliance and institution pages) worked on at once; more wait their turn in order of arrival, pages before API calls, at most 10s (0: one per core)", false, func(c *Config) any { return &c.API.SearchConcurrency }},
+	{"search-concurrency", "searches (catalogue pages, API searches, alliance and institution pages) worked on at once; more wait their turn in order of arrival, pages before API calls, at most 10s (0: two per core)", false, func(c *Config) any { return &c.API.SearchConcurrency }},
 	{"search-queue", "searches that may wait their turn; one more is answered 503 with Retry-After at once", false, func(c *Config) any { return &c.API.SearchQueue }},
 	{"metrics-listen", "address to serve Prometheus /metrics on, apart from the catalogue (empty: /metrics is served beside the catalogue)", false, func(c *Config) any { return &c.API.MetricsListen }},
 }

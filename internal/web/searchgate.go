@@ -18,7 +18,8 @@ import (
 // they wait their turn, so a search takes about the time of the searches
 // ahead of it plus its own, whatever the others cost.
 type SearchLimit struct {
-	// Concurrency is how many searches run at once (0: one per core).
+	// Concurrency is how many searches run at once (0: searchesPerCore
+	// per core).
 	Concurrency int
 	// Queue is how many may wait; one more is refused at once with 503
 	// (0: defaultSearchQueue).
@@ -29,6 +30,12 @@ type SearchLimit struct {
 }
 
 const (
+	// searchesPerCore is the default concurrency per core. One per core
+	// cost a fifth more CPU per search under load (BENCHMARKS.md): a search
+	// also waits, on SQLite's reads and on locks, and with nothing else to
+	// run the core idles and Go's scheduler spins looking for work. Two per
+	// core cost as little as no limit, and keep the wait in line.
+	searchesPerCore = 2
 	// defaultSearchQueue is far above what the cores get through in
 	// defaultSearchWait at the few milliseconds a search costs.
 	defaultSearchQueue = 1024
@@ -79,7 +86,7 @@ type searchTurn chan struct{}
 func newSearchGate(l SearchLimit) *searchGate {
 	g := &searchGate{free: l.Concurrency, queue: l.Queue, wait: l.Wait, waited: func(float64) {}, refused: func(string) {}}
 	if g.free <= 0 {
-		g.free = runtime.GOMAXPROCS(0)
+		g.free = searchesPerCore * runtime.GOMAXPROCS(0)
 	}
 	if g.queue <= 0 {
 		g.queue = defaultSearchQueue

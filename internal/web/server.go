@@ -62,7 +62,7 @@ type Options struct {
 	// rate limiting off.
 	RateLimit RateLimit
 	// SearchLimit bounds the searches worked on at once (searchgate.go);
-	// its zero value allows one per core.
+	// its zero value allows two per core.
 	SearchLimit SearchLimit
 	// Metrics, when set, count and time every request and search, and are
 	// served at /metrics unless MetricsApart says another listener serves
