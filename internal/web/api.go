@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"qlink/internal/search"
 	"qlink/internal/store"
@@ -115,7 +116,11 @@ func parseAPISearch(v url.Values) (searchParams, error) {
 		return searchParams{}, paramErrorf("cursor", 0, "cursor and page cannot be used together: a cursor continues where the last page ended")
 	}
 	params, err := parseSearch(v)
-	if err != nil || cursor == "" {
+	if err != nil {
+		return params, err
+	}
+	params.facetLimitRaw = strings.TrimSpace(v.Get("facet_limit"))
+	if params.FacetLimit, err = parseInt("facet_limit", params.facetLimitRaw, defaultFacetLimit, 0, maxFacetLimit); err != nil || cursor == "" {
 		return params, err
 	}
 	params.After, err = decodeCursor(cursor, params)

@@ -115,7 +115,7 @@ type pageLink struct {
 
 func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) {
 	page := cataloguePage{layoutData: layoutData{Title: s.tr(r, "Course catalogue"), Notice: s.opts.Notice}, Statuses: statusChoices, Qualities: qualityChoices}
-	params, err := parseSearch(r.URL.Query())
+	params, err := parsePageSearch(r.URL.Query())
 	page.Params = params
 	if err != nil {
 		page.Error = s.limitMessage(r, err)

@@ -100,6 +100,10 @@ func TestCatalogueListsTheLargestFacetValuesFirst(t *testing.T) {
 	if resp.StatusCode != 400 || !strings.Contains(body, "more must name a facet") {
 		t.Errorf("more=everything: %d", resp.StatusCode)
 	}
+	// facet_limit is the API's; the page ignores it.
+	if resp, _ := get(t, ts.URL+"/?facet_limit=many"); resp.StatusCode != 200 {
+		t.Errorf("the page refused the API's facet_limit: %d", resp.StatusCode)
+	}
 }
 
 func TestAPIFacetLimit(t *testing.T) {
@@ -146,6 +150,10 @@ func TestAPIFacetLimit(t *testing.T) {
 		t.Errorf("facet_limit=0: %+v, totals %v", none.Facets, none.Totals)
 	}
 
+	// more is the page's; the API ignores it.
+	if resp, body := get(t, ts.URL+"/api/v1/courses?more=everything"); resp.StatusCode != 200 {
+		t.Errorf("the API refused the page's more: %d %s", resp.StatusCode, body)
+	}
 	for _, bad := range []string{"-1", "10001", "many", "1e3"} {
 		resp, body := get(t, ts.URL+"/api/v1/courses?facet_limit="+bad)
 		if resp.StatusCode != 400 || !strings.Contains(body, `"parameter":"facet_limit"`) {

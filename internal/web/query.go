@@ -54,16 +54,6 @@ func parseSearch(v url.Values) (searchParams, error) {
 	if p.ECTSMax, err = parseBound("ects_max", p.ECTSMaxRaw); err != nil {
 		return p, err
 	}
-	if more := search.Facet(v.Get("more")); more != "" {
-		if !slices.Contains(search.Facets, more) {
-			return p, paramErrorf("more", 0, "more must name a facet (%s), not %q", facetNames(), v.Get("more"))
-		}
-		p.More = more
-	}
-	p.facetLimitRaw = strings.TrimSpace(v.Get("facet_limit"))
-	if p.FacetLimit, err = parseInt("facet_limit", p.facetLimitRaw, defaultFacetLimit, 0, maxFacetLimit); err != nil {
-		return p, err
-	}
 	if p.ECTSMin != nil && p.ECTSMax != nil && *p.ECTSMin > *p.ECTSMax {
 		return p, paramErrorf("ects_min", 0, "ects_min (%g) is above ects_max (%g)", *p.ECTSMin, *p.ECTSMax)
 	}
@@ -76,6 +66,22 @@ func parseSearch(v url.Values) (searchParams, error) {
 	if p.Page, err = parseInt("page", v.Get("page"), 1, 1, lastPage); err != nil {
 		return p, paramErrorf("page", lastPage, "page must be a whole number from 1 to %d with %d results a page (only the first %d results can be paged to), not %q",
 			lastPage, p.Limit, maxResultWindow, v.Get("page"))
+	}
+	return p, nil
+}
+
+// parsePageSearch reads the catalogue page's query: parseSearch's
+// parameters and more, the facet to list in full.
+func parsePageSearch(v url.Values) (searchParams, error) {
+	p, err := parseSearch(v)
+	if err != nil {
+		return p, err
+	}
+	if more := search.Facet(v.Get("more")); more != "" {
+		if !slices.Contains(search.Facets, more) {
+			return p, paramErrorf("more", 0, "more must name a facet (%s), not %q", facetNames(), v.Get("more"))
+		}
+		p.More = more
 	}
 	return p, nil
 }
