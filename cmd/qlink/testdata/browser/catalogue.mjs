@@ -1,6 +1,7 @@
 // Drives the catalogue in headless Chromium the way a student would: open
 // it, search, narrow by a facet, open a course; then checks the page on a
-// phone-sized screen and with the keyboard alone. Screenshots go to the
+// phone-sized screen and with the keyboard alone, and lists a long facet in
+// full. Screenshots go to the
 // folder given; any failed check exits non-zero with a message.
 //
 // Usage: node catalogue.mjs <catalogue URL> <screenshot folder>
@@ -67,6 +68,25 @@ try {
   const unlabeled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
     .filter((el) => el.type !== 'hidden' && !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).length);
   check(unlabeled === 0, 'every form control has a label');
+  // A long facet lists its ten largest values and a link to all of them;
+  // the full list stays open while the reader ticks boxes in it.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(base);
+  const institutions = page.locator('#facet-institution input[name="institution"]');
+  const shown = await institutions.count();
+  check(shown === 10, `the institution facet lists ten institutions at first (${shown})`);
+  const more = page.locator('#facet-institution a', { hasText: /Show \d+ more/ });
+  const hidden = Number((await more.textContent()).match(/\d+/)[0]);
+  await more.click();
+  await page.waitForURL((u) => u.searchParams.get('more') === 'institution');
+  const listed = await institutions.count();
+  check(listed === 10 + hidden, `"Show ${hidden} more" lists all ${listed} institutions`);
+  const last = await institutions.last().getAttribute('value');
+  await institutions.last().check();
+  await page.waitForURL((u) => u.searchParams.get('institution') === last && u.searchParams.get('more') === 'institution');
+  await page.waitForFunction(() => !document.querySelector('.htmx-request'));
+  check(await institutions.count() === listed, `the full list stays open after ticking ${last}`);
+  await page.screenshot({ path: `${shots}/6-facet-in-full.png`, fullPage: true });
   check(errors.length === 0, `no script errors (${errors.join('; ')})`);
 } finally {
   await browser.close();
