@@ -20,34 +20,42 @@ import (
 // German, half of them about data) to the test server's store and index.
 func withCourses(t testing.TB, n int) func(*Options) {
 	return func(o *Options) {
-		ctx := context.Background()
 		p := model.Provider{ID: "P3", SCHAC: "uni-c.test", Name: model.Text{"en": "University C"}, Country: "AT"}
-		if err := o.Store.UpsertProviders(ctx, []model.Provider{p}); err != nil {
-			t.Fatal(err)
-		}
-		srcs, err := o.Store.SyncManifest(ctx, store.Manifest{ProviderID: p.ID, URL: "x", FetchedAt: time.Now(), Body: []byte(p.ID)},
-			[]store.Source{{Key: "k", Type: "ooapi", URL: "https://x/"}})
-		if err != nil {
-			t.Fatal(err)
-		}
 		var specs []model.Specification
-		var docs []search.Document
 		for i := range n {
 			title := fmt.Sprintf("Course %03d", i)
 			if i%2 == 0 {
 				title += " data"
 			}
-			s := model.Specification{ID: fmt.Sprintf("urn:schac:uniqueCourseId:uni-c.test:C%03d", i), Title: model.Text{"de": title},
-				Languages: []string{"de"}, Active: true, Type: vocab.LearningOpportunityTypes.URI("course"), PublisherID: p.ID}
-			specs = append(specs, s)
-			docs = append(docs, search.NewDocument(s, p))
+			specs = append(specs, model.Specification{ID: fmt.Sprintf("urn:schac:uniqueCourseId:uni-c.test:C%03d", i), Title: model.Text{"de": title},
+				Languages: []string{"de"}, Active: true, Type: vocab.LearningOpportunityTypes.URI("course"), PublisherID: p.ID})
 		}
-		if _, err := o.Store.ApplyCourses(ctx, srcs[0].ID, 0, specs, true, time.Now(), nil); err != nil {
-			t.Fatal(err)
-		}
-		if err := o.Index.Index(ctx, docs); err != nil {
-			t.Fatal(err)
-		}
+		addCourses(t, o, p, specs)
+	}
+}
+
+// addCourses stores provider p, with specs as the courses of one source
+// of it, and indexes them.
+func addCourses(t testing.TB, o *Options, p model.Provider, specs []model.Specification) {
+	t.Helper()
+	ctx := context.Background()
+	if err := o.Store.UpsertProviders(ctx, []model.Provider{p}); err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := o.Store.SyncManifest(ctx, store.Manifest{ProviderID: p.ID, URL: "x", FetchedAt: time.Now(), Body: []byte(p.ID)},
+		[]store.Source{{Key: "k", Type: "ooapi", URL: "https://x/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Store.ApplyCourses(ctx, srcs[0].ID, 0, specs, true, time.Now(), nil); err != nil {
+		t.Fatal(err)
+	}
+	docs := make([]search.Document, len(specs))
+	for i, s := range specs {
+		docs[i] = search.NewDocument(s, p)
+	}
+	if err := o.Index.Index(ctx, docs); err != nil {
+		t.Fatal(err)
 	}
 }
 

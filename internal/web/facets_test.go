@@ -1,17 +1,13 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"qlink/internal/model"
-	"qlink/internal/search"
-	"qlink/internal/store"
 	"qlink/internal/vocab"
 )
 
@@ -20,31 +16,14 @@ import (
 // every count differs.
 func withInstitutions(t testing.TB, n int) func(*Options) {
 	return func(o *Options) {
-		ctx := context.Background()
 		for i := 1; i <= n; i++ {
 			p := model.Provider{ID: fmt.Sprintf("I%02d", i), Name: model.Text{"en": fmt.Sprintf("Institution %02d", i)}, Country: "BE"}
-			if err := o.Store.UpsertProviders(ctx, []model.Provider{p}); err != nil {
-				t.Fatal(err)
-			}
-			srcs, err := o.Store.SyncManifest(ctx, store.Manifest{ProviderID: p.ID, URL: "x", FetchedAt: time.Now(), Body: []byte(p.ID)},
-				[]store.Source{{Key: "k", Type: "ooapi", URL: "https://x/"}})
-			if err != nil {
-				t.Fatal(err)
-			}
 			var specs []model.Specification
-			var docs []search.Document
 			for j := range i {
-				s := model.Specification{ID: fmt.Sprintf("urn:test:%s:%d", p.ID, j), Title: model.Text{"en": "Course " + p.ID},
-					Languages: []string{"en"}, Active: true, Type: vocab.LearningOpportunityTypes.URI("course"), PublisherID: p.ID}
-				specs = append(specs, s)
-				docs = append(docs, search.NewDocument(s, p))
+				specs = append(specs, model.Specification{ID: fmt.Sprintf("urn:test:%s:%d", p.ID, j), Title: model.Text{"en": "Course " + p.ID},
+					Languages: []string{"en"}, Active: true, Type: vocab.LearningOpportunityTypes.URI("course"), PublisherID: p.ID})
 			}
-			if _, err := o.Store.ApplyCourses(ctx, srcs[0].ID, 0, specs, true, time.Now(), nil); err != nil {
-				t.Fatal(err)
-			}
-			if err := o.Index.Index(ctx, docs); err != nil {
-				t.Fatal(err)
-			}
+			addCourses(t, o, p, specs)
 		}
 	}
 }

@@ -25,48 +25,11 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func TestSearchGateAdmitsInOrderOfArrival(t *testing.T) {
-	g := newSearchGate(SearchLimit{Concurrency: 1, Queue: 10, Wait: 10 * time.Second})
-	req := httptest.NewRequest("GET", "/", nil)
-	if refusal := g.enter(req, apiSearch); refusal != "" {
-		t.Fatalf("first search refused: %s", refusal)
-	}
-	var mu sync.Mutex
-	var order []int
-	var wg sync.WaitGroup
-	for i := 1; i <= 6; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if refusal := g.enter(req, apiSearch); refusal != "" {
-				t.Errorf("search %d refused: %s", i, refusal)
-				return
-			}
-			mu.Lock()
-			order = append(order, i)
-			mu.Unlock()
-			g.leave()
-		}()
-		waitFor(t, "the search has queued", func() bool { return g.waitingNow() == i })
-	}
-	g.leave()
-	wg.Wait()
-	if want := []int{1, 2, 3, 4, 5, 6}; !equalInts(order, want) {
-		t.Fatalf("searches ran in order %v, want %v", order, want)
-	}
-	if n := g.freeSlots(); n != 1 {
-		t.Fatalf("%d slots free at the end, want 1", n)
-	}
-}
-
-// freeSlots counts the gate's free slots.
-func (g *searchGate) freeSlots() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.free
-}
-
-func TestSearchGateLetsPagesGoFirst(t *testing.T) {
+// turns holds the gate's one slot while the searches named queue, one
+// after the other ("a…" in the API's line, "p…" in the pages'), then lets
+// the slot go and returns the order in which they ran.
+func turns(t *testing.T, names ...string) string {
+	t.Helper()
 	g := newSearchGate(SearchLimit{Concurrency: 1, Queue: 20, Wait: 10 * time.Second})
 	req := httptest.NewRequest("GET", "/", nil)
 	if refusal := g.enter(req, pageSearch); refusal != "" {
@@ -75,8 +38,11 @@ func TestSearchGateLetsPagesGoFirst(t *testing.T) {
 	var mu sync.Mutex
 	var order []string
 	var wg sync.WaitGroup
-	queue := func(class searchClass, name string) {
-		n := g.waitingNow() + 1
+	for i, name := range names {
+		class := pageSearch
+		if name[0] == 'a' {
+			class = apiSearch
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -89,37 +55,38 @@ func TestSearchGateLetsPagesGoFirst(t *testing.T) {
 			mu.Unlock()
 			g.leave()
 		}()
-		waitFor(t, "the search has queued", func() bool { return g.waitingNow() == n })
-	}
-	// Three API searches wait, then six page searches come.
-	for _, name := range []string{"a1", "a2", "a3", "p1", "p2", "p3", "p4", "p5", "p6"} {
-		class := pageSearch
-		if name[0] == 'a' {
-			class = apiSearch
-		}
-		queue(class, name)
+		waitFor(t, "the search has queued", func() bool { return g.waitingNow() == i+1 })
 	}
 	g.leave()
 	wg.Wait()
-	// Pages first, but the first API search has its turn after four.
-	if got, want := strings.Join(order, " "), "p1 p2 p3 p4 a1 p5 p6 a2 a3"; got != want {
-		t.Fatalf("searches ran in order %s, want %s", got, want)
-	}
 	if n := g.freeSlots(); n != 1 {
 		t.Fatalf("%d slots free at the end, want 1", n)
 	}
+	return strings.Join(order, " ")
 }
 
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
+// freeSlots counts the gate's free slots.
+func (g *searchGate) freeSlots() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.free
+}
+
+func TestSearchGateAdmitsInOrderOfArrival(t *testing.T) {
+	if got, want := turns(t, "a1", "a2", "a3", "a4", "a5", "a6"), "a1 a2 a3 a4 a5 a6"; got != want {
+		t.Fatalf("API searches ran in order %s, want %s", got, want)
 	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
+	if got, want := turns(t, "p1", "p2", "p3"), "p1 p2 p3"; got != want {
+		t.Fatalf("page searches ran in order %s, want %s", got, want)
 	}
-	return true
+}
+
+func TestSearchGateLetsPagesGoFirst(t *testing.T) {
+	// Three API searches wait, then six page searches come: pages first,
+	// but the first API search has its turn after four.
+	if got, want := turns(t, "a1", "a2", "a3", "p1", "p2", "p3", "p4", "p5", "p6"), "p1 p2 p3 p4 a1 p5 p6 a2 a3"; got != want {
+		t.Fatalf("searches ran in order %s, want %s", got, want)
+	}
 }
 
 func TestSearchGateRefuses(t *testing.T) {
