@@ -200,18 +200,19 @@ func nextStart(ins []model.Instance, today time.Time) time.Time {
 }
 
 // facetViews lists each facet's values for the filter panel: the
-// facetShown with the most hits, every chosen one, and all of them for the
-// facet the reader asked to see in full (more=).
+// facetShown with the most hits and every chosen one, or all of them for a
+// short facet and for the one the reader asked to see in full (more=).
 func (s *Server) facetViews(ctx context.Context, p searchParams, counts map[search.Facet][]search.FacetCount) []facetView {
 	var out []facetView
 	loc := localeOf(ctx)
 	for _, f := range search.Facets {
 		fv := facetView{Name: f, Label: loc.tr(facetLabels[f])}
 		seen := map[string]bool{}
+		whole := p.More == f || len(counts[f]) <= facetListedWhole
 		for i, c := range counts[f] { // by count, then value
 			seen[c.Value] = true
 			selected := slices.Contains(p.Filters[f], c.Value)
-			if i >= facetShown && !selected && p.More != f {
+			if i >= facetShown && !selected && !whole {
 				fv.Hidden++
 				continue
 			}
@@ -233,7 +234,7 @@ func (s *Server) facetViews(ctx context.Context, p searchParams, counts map[sear
 		switch {
 		case fv.Hidden > 0:
 			fv.MoreURL = p.facetURL(f, f)
-		case p.More == f && len(counts[f]) > facetShown:
+		case p.More == f && len(counts[f]) > facetListedWhole:
 			fv.FewerURL = p.facetURL("", f)
 		}
 		if len(fv.Values) > 0 {

@@ -39,15 +39,15 @@ func listedInstitutions(body string) []string {
 }
 
 func TestCatalogueListsTheLargestFacetValuesFirst(t *testing.T) {
-	ts := newTestServer(t, withInstitutions(t, 13)) // and P1, P2 with one course each
+	ts := newTestServer(t, withInstitutions(t, 20)) // and P1, P2 with one course each
 
 	_, body := get(t, ts.URL+"/")
-	want := []string{"I13", "I12", "I11", "I10", "I09", "I08", "I07", "I06", "I05", "I04"}
+	want := []string{"I20", "I19", "I18", "I17", "I16", "I15", "I14", "I13", "I12", "I11"}
 	if got := listedInstitutions(body); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("listed %v, want the ten with the most courses %v", got, want)
 	}
-	if !strings.Contains(body, `<a href="/?more=institution#facet-institution">Show 5 more</a>`) {
-		t.Error("no link to the five institutions left out")
+	if !strings.Contains(body, `<a href="/?more=institution#facet-institution">Show 12 more</a>`) {
+		t.Error("no link to the twelve institutions left out")
 	}
 	if strings.Contains(body, `name="more"`) {
 		t.Error("a plain page carries more=")
@@ -58,14 +58,14 @@ func TestCatalogueListsTheLargestFacetValuesFirst(t *testing.T) {
 	if got := listedInstitutions(body); len(got) != 11 || got[10] != "I01" || !strings.Contains(body, `value="I01" checked`) {
 		t.Errorf("with I01 chosen, listed %v", got)
 	}
-	if !strings.Contains(body, "Show 4 more") {
+	if !strings.Contains(body, "Show 11 more") {
 		t.Error("the count of values left out ignores the chosen one")
 	}
 
 	// more= lists the facet in full, keeps the search, and comes back in
 	// the form so that ticking a box keeps the list open.
 	_, body = get(t, ts.URL+"/?more=institution&country=BE")
-	if got := listedInstitutions(body); len(got) != 13 {
+	if got := listedInstitutions(body); len(got) != 20 {
 		t.Errorf("in full, listed %d institutions of Belgium: %v", len(got), got)
 	}
 	for _, w := range []string{`<input type="hidden" name="more" value="institution">`,
@@ -73,6 +73,16 @@ func TestCatalogueListsTheLargestFacetValuesFirst(t *testing.T) {
 		if !strings.Contains(body, w) {
 			t.Errorf("missing %q", w)
 		}
+	}
+
+	// A short facet is listed whole: the three countries here, and the
+	// fifteen institutions of a smaller catalogue.
+	if !strings.Contains(body, `value="BE"`) || strings.Contains(body, "more=country") {
+		t.Error("the short country facet is cut")
+	}
+	small := newTestServer(t, withInstitutions(t, 13))
+	if _, body := get(t, small.URL+"/"); len(listedInstitutions(body)) != 15 || strings.Contains(body, "more=institution") {
+		t.Errorf("fifteen institutions are not listed whole: %v", listedInstitutions(body))
 	}
 
 	resp, body := get(t, ts.URL+"/?more=everything")

@@ -62,6 +62,11 @@ const defaultFacetLimit = 100
 // weigh a quarter of a megabyte and be read by nobody.
 const facetShown = 10
 
+// facetListedWhole is the most values a facet may have and still be
+// listed whole: a link to show three more lines would cost the reader
+// more than the lines.
+const facetListedWhole = 15
+
 // limitError is a request refused for going past one of the limits above
 // or for a malformed parameter; the API returns its fields as they are.
 type limitError struct {
