@@ -244,11 +244,11 @@ func (s *Server) facetViews(ctx context.Context, p searchParams, counts map[sear
 	return out
 }
 
-// facetURL links to the same search with facet more listed in full (none
-// for ""), scrolled to facet at.
+// facetURL links to the same page of the same search with facet more
+// listed in full (none for ""), scrolled to facet at.
 func (p searchParams) facetURL(more, at search.Facet) string {
 	p.More = more
-	return withQuery("/", p.values()) + "#facet-" + string(at)
+	return p.pageURL("/", p.Page) + "#facet-" + string(at)
 }
 
 // idSafe makes a value usable in an HTML id.

@@ -53,6 +53,11 @@ func TestCatalogueListsTheLargestFacetValuesFirst(t *testing.T) {
 		t.Error("a plain page carries more=")
 	}
 
+	// The link keeps the page the reader is on.
+	if _, body := get(t, ts.URL+"/?page=2"); !strings.Contains(body, `<a href="/?more=institution&amp;page=2#facet-institution">`) {
+		t.Error("the link to all institutions leaves page 2")
+	}
+
 	// A chosen value stays listed however few courses it has.
 	_, body = get(t, ts.URL+"/?institution=I01")
 	if got := listedInstitutions(body); len(got) != 11 || got[10] != "I01" || !strings.Contains(body, `value="I01" checked`) {
