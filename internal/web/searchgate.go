@@ -199,11 +199,10 @@ func (s *Server) searching(h http.HandlerFunc) http.HandlerFunc {
 				return
 			}
 			w.Header().Set("Retry-After", strconv.Itoa(searchRetryAfter))
-			msg := s.tr(r, "The catalogue is busy. Please try again in a moment.")
 			if class == apiSearch {
 				writeJSONError(w, http.StatusServiceUnavailable, "the catalogue is busy; try again in "+strconv.Itoa(searchRetryAfter)+" seconds")
 			} else {
-				s.errorPage(w, r, http.StatusServiceUnavailable, msg)
+				s.errorPage(w, r, http.StatusServiceUnavailable, s.tr(r, "The catalogue is busy. Please try again in a moment."))
 			}
 			return
 		}
@@ -217,7 +216,10 @@ func (s *Server) searching(h http.HandlerFunc) http.HandlerFunc {
 }
 
 // heldAnswer is an answer written into memory, sent later. Its header is
-// the real one: nothing has been sent while it is written.
+// the real one: nothing has been sent while it is written. The ETag layer
+// (etags) holds most answers back too, but passes through those that set
+// a cookie (a visitor's first page) or fail, and the gate must not depend
+// on the order of middleware.
 type heldAnswer struct {
 	header http.Header
 	status int
