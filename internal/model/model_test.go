@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"testing"
 )
@@ -136,4 +137,38 @@ func TestAbsentFieldsKeepTheDocument(t *testing.T) {
 	if string(raw) != before {
 		t.Errorf("got  %s\nwant %s", raw, before)
 	}
+}
+
+// FuzzTextUnmarshal: the direct reading of plainly written texts gives
+// what json.Unmarshal gives, for any input, and fails where it fails.
+func FuzzTextUnmarshal(f *testing.F) {
+	for _, seed := range []string{`{"en":"Data Science","de":"Datenwissenschaft"}`, `{}`, `null`,
+		`{"":"Alt","und":"Neu"}`, `{"en":"a\"b"}`, `{"en":"R&D \u003c 5"}`, `{"fr":"Économie"}`,
+		`{"en":"x","en":"y"}`, `{"en": "spaced"}`, "{\"en\":\"\xff\"}", `{"en":"x",}`, `{"en":1}`,
+		`{"en":"x"`, `{"en"}`, `{"en":"tab	here"}`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var want map[string]string
+		wantErr := json.Unmarshal(data, &want)
+		if v, ok := want[""]; ok {
+			delete(want, "")
+			if _, taken := want[LangUnstated]; !taken {
+				want[LangUnstated] = v
+			}
+		}
+		var got Text
+		gotErr := json.Unmarshal(data, &got)
+		if (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("%q: error %v, json.Unmarshal's %v", data, gotErr, wantErr)
+		}
+		if gotErr == nil && (!maps.Equal(got, Text(want)) || (got == nil) != (want == nil)) {
+			t.Fatalf("%q: read %#v, json.Unmarshal %#v", data, got, want)
+		}
+		// Called directly, as encoding/json calls it, with the bytes unchecked.
+		var direct Text
+		if err := direct.UnmarshalJSON(data); err == nil && (wantErr != nil || !maps.Equal(direct, Text(want))) {
+			t.Fatalf("%q: UnmarshalJSON read %#v, json.Unmarshal %#v (%v)", data, direct, want, wantErr)
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"qlink/internal/vocab"
 )
@@ -29,10 +30,17 @@ func TextKey(lang string) string {
 
 // UnmarshalJSON reads a Text, moving a value stored under "" (documents
 // written before "und" was used) to LangUnstated.
+//
+// Texts are read each time a stored course is, twenty per search page, and
+// encoding/json has checked the whole document before it calls this: a
+// text written plainly (see plainObject) is read directly rather than
+// checked and scanned a second time by json.Unmarshal.
 func (t *Text) UnmarshalJSON(data []byte) error {
-	var m map[string]string
-	if err := json.Unmarshal(data, &m); err != nil {
-		return err
+	m, ok := plainObject(data)
+	if !ok {
+		if err := json.Unmarshal(data, &m); err != nil {
+			return err
+		}
 	}
 	if v, ok := m[""]; ok {
 		delete(m, "")
@@ -42,6 +50,63 @@ func (t *Text) UnmarshalJSON(data []byte) error {
 	}
 	*t = m
 	return nil
+}
+
+// plainObject reads data as a JSON object of strings written plainly, as
+// json.Marshal writes most texts: no space between tokens, no escape
+// sequence, valid UTF-8. Anything else, and anything that is not such an
+// object, it leaves to json.Unmarshal (ok false).
+func plainObject(data []byte) (m map[string]string, ok bool) {
+	if len(data) < 2 || data[0] != '{' || data[len(data)-1] != '}' {
+		return nil, false
+	}
+	rest := data[1 : len(data)-1]
+	m = make(map[string]string, 2)
+	for len(rest) > 0 {
+		k, after, ok := plainString(rest)
+		if !ok || len(after) == 0 || after[0] != ':' {
+			return nil, false
+		}
+		v, after, ok := plainString(after[1:])
+		if !ok {
+			return nil, false
+		}
+		m[k] = v
+		switch {
+		case len(after) == 0:
+			rest = nil
+		case after[0] == ',' && len(after) > 1:
+			rest = after[1:]
+		default:
+			return nil, false
+		}
+	}
+	return m, true
+}
+
+// plainString reads the JSON string b starts with, if it has no escape
+// sequence, no control character and only valid UTF-8 (which json.Unmarshal
+// would replace), and returns it and what follows it.
+func plainString(b []byte) (s string, rest []byte, ok bool) {
+	if len(b) < 2 || b[0] != '"' {
+		return "", nil, false
+	}
+	ascii := true
+	for i := 1; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			raw := b[1:i]
+			if !ascii && !utf8.Valid(raw) {
+				return "", nil, false
+			}
+			return string(raw), b[i+1:], true
+		case c == '\\' || c < 0x20:
+			return "", nil, false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return "", nil, false
 }
 
 // PrimaryLang returns the language subtag of a tag ("en-GB" → "en"): the
