@@ -2,6 +2,7 @@ package bleve
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -93,9 +94,17 @@ func (fs *filters) counts() map[search.Facet][]search.FacetCount {
 //   - every live document passes: each value's cardinality;
 //   - a one-value facet: a pass over the filter's documents, or over the
 //     live documents it keeps out when those are fewer, reading their codes;
+//   - a facet with a mask column, when the documents passed over are
+//     sparse: the same pass, reading their masks;
 //   - otherwise each value's AND-cardinality with the filter, or its
 //     cardinality less that with the documents kept out, when those are
 //     fewer.
+//
+// Sparse means at most one live document in sparseShare: a roaring bitmap
+// that sparse is mostly arrays, and an AND-cardinality with an array costs
+// a lookup per element, for every value; a pass costs an increment per
+// value a document carries (one or two). Over dense bitmaps the
+// AND-cardinality counts 64 documents a word and beats the pass.
 type counter struct {
 	t      *table
 	filter *roaring.Bitmap
@@ -108,6 +117,9 @@ type counter struct {
 	perCode [numFacets][]int
 }
 
+// sparseShare: see counter.
+const sparseShare = 16
+
 // counter prepares the counts of facets among the documents of filter.
 func (t *table) counter(filter *roaring.Bitmap, facets []int) *counter {
 	n, live := filter.GetCardinality(), t.live.GetCardinality()
@@ -115,9 +127,17 @@ func (t *table) counter(filter *roaring.Bitmap, facets []int) *counter {
 	if !c.everything && live-n < n {
 		c.out = roaring.AndNot(t.live, filter)
 	}
-	if !c.everything && n > 0 {
-		c.byCode(slices.DeleteFunc(slices.Clone(facets), func(f int) bool { return !oneValue[f] }))
+	if c.everything || n == 0 {
+		return c
 	}
+	passed := n
+	if c.out != nil {
+		passed = live - n
+	}
+	sparse := passed*sparseShare <= live
+	c.byCode(slices.DeleteFunc(slices.Clone(facets), func(f int) bool {
+		return !oneValue[f] && (t.masks[f] == nil || !sparse)
+	}))
 	return c
 }
 
@@ -152,9 +172,10 @@ func (c *counter) count(f int) []search.FacetCount {
 	return counts
 }
 
-// byCode counts, for each of the one-value facets, the documents of each
-// code among the filter's documents, or among those it keeps out when
-// c.out is set: one pass over the documents for all the facets.
+// byCode counts, for each of facets (one-value or with a mask column), the
+// documents of each code among the filter's documents, or among those it
+// keeps out when c.out is set: one pass over the documents for all the
+// facets.
 func (c *counter) byCode(facets []int) {
 	if len(facets) == 0 {
 		return
@@ -170,9 +191,19 @@ func (c *counter) byCode(facets []int) {
 	var buf [256]uint32
 	for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
 		for _, f := range facets {
-			per, codes := c.perCode[f], c.t.codes[f]
+			per := c.perCode[f]
+			if oneValue[f] {
+				codes := c.t.codes[f]
+				for _, o := range buf[:n] {
+					per[codes[o]]++
+				}
+				continue
+			}
+			masks := c.t.masks[f]
 			for _, o := range buf[:n] {
-				per[codes[o]]++
+				for m := masks[o]; m != 0; m &= m - 1 {
+					per[bits.TrailingZeros64(m)]++
+				}
 			}
 		}
 	}

@@ -28,7 +28,9 @@ import (
 // ordinals carrying it, and bitmaps of the live, the active (live and not
 // inactive), the inactive and the flagged documents. The facets that hold
 // one value per document (institution, country, EQF, type) also keep a
-// column of value codes by ordinal. order lists the live ordinals by sort
+// column of value codes by ordinal; those of several values (language,
+// field, mode, alliance) a column of masks, one bit per value, while they
+// have few enough values to fit. order lists the live ordinals by sort
 // key then ID, the order of every query without text, and rank is each
 // ordinal's position in it.
 //
@@ -40,7 +42,9 @@ import (
 // cardinalities when nothing filters, AND-cardinalities of bitmaps, and for
 // the one-value facets a pass over the filter (or over the documents it
 // keeps out, when those are fewer) through the code column, which costs
-// in proportion to the filter rather than to the facet's thousand values.
+// in proportion to the filter rather than to the facet's thousand values;
+// the mask column counts the other facets in the same pass when the
+// documents passed over are sparse.
 // A page without text is read from order, testing membership, or, when few
 // documents pass, by sorting the passing ordinals' ranks. Text is still
 // matched and scored by bleve, but its hits are only collected as
@@ -72,8 +76,11 @@ type table struct {
 	values [numFacets]map[string]*roaring.Bitmap
 	ects   map[float64]*roaring.Bitmap
 	// codes holds, for the one-value facets, each ordinal's value as an
-	// index into names (0: none); codeOf is the way back.
+	// index into names (0: none); codeOf is the way back. masks holds, for
+	// the other facets, each ordinal's values as the bits of their codes,
+	// and is nil for a facet with more than maxMaskCode values.
 	codes  [numFacets][]uint32
+	masks  [numFacets][]uint64
 	names  [numFacets][]string
 	codeOf [numFacets]map[string]uint32
 
@@ -86,6 +93,10 @@ type table struct {
 }
 
 const numFacets = 8
+
+// maxMaskCode is the largest code a mask holds (code 0 stays unused, as
+// in the code columns).
+const maxMaskCode = 63
 
 // oneValue marks the facets of which a document has at most one value
 // (facetValues): they get a code column.
@@ -105,8 +116,11 @@ func newTable() *table {
 		flagged: roaring.New(), ects: map[float64]*roaring.Bitmap{}}
 	for i := range t.values {
 		t.values[i] = map[string]*roaring.Bitmap{}
+		t.names[i], t.codeOf[i] = []string{""}, map[string]uint32{}
 		if oneValue[i] {
-			t.codes[i], t.names[i], t.codeOf[i] = []uint32{}, []string{""}, map[string]uint32{}
+			t.codes[i] = []uint32{}
+		} else {
+			t.masks[i] = []uint64{}
 		}
 	}
 	return t
@@ -124,21 +138,46 @@ func (t *table) code(f int, v string) uint32 {
 	return c
 }
 
-// fillCodes sets the code columns from the value bitmaps, for a table read
-// from a file or from the index.
+// fillCodes sets the code and mask columns from the value bitmaps, for a
+// table read from a file or from the index.
 func (t *table) fillCodes() {
-	for f := range t.codes {
-		if !oneValue[f] {
-			continue
+	for f := range t.values {
+		values := slices.Sorted(maps.Keys(t.values[f]))
+		switch {
+		case oneValue[f]:
+			t.codes[f] = make([]uint32, len(t.ids))
+		case len(values) <= maxMaskCode:
+			t.masks[f] = make([]uint64, len(t.ids))
+		default:
+			t.masks[f] = nil
 		}
-		t.codes[f] = make([]uint32, len(t.ids))
-		for _, v := range slices.Sorted(maps.Keys(t.values[f])) {
+		for _, v := range values {
 			c := t.code(f, v)
 			for o := range roaring.Values(t.values[f][v]) {
-				t.codes[f][o] = c
+				if oneValue[f] {
+					t.codes[f][o] = c
+				} else if t.masks[f] != nil {
+					t.masks[f][o] |= 1 << c
+				}
 			}
 		}
 	}
+}
+
+// mask returns the mask of values vs of facet f, giving them codes; a
+// value past maxMaskCode drops f's mask column for good (until the table
+// is next loaded, when fillCodes counts the values in use).
+func (t *table) mask(f int, vs []string) uint64 {
+	var m uint64
+	for _, v := range vs {
+		c := t.code(f, v)
+		if c > maxMaskCode {
+			t.masks[f] = nil
+			return 0
+		}
+		m |= 1 << c
+	}
+	return m
 }
 
 // facetIndex returns f's place in search.Facets and table.values.
@@ -220,6 +259,11 @@ func (t *table) newOrdinal(id string) uint32 {
 				t.codes[f] = append(codes, 0)
 			}
 		}
+		for f, masks := range t.masks {
+			if masks != nil {
+				t.masks[f] = append(masks, 0)
+			}
+		}
 	}
 	t.ids[o] = id
 	t.ords[id] = o
@@ -289,10 +333,15 @@ func (t *table) set(o uint32, r row) {
 		for _, v := range vs {
 			addTo(t.values[f], v, o)
 		}
-		if oneValue[f] {
+		switch {
+		case oneValue[f]:
 			t.codes[f][o] = 0
 			if len(vs) > 0 {
 				t.codes[f][o] = t.code(f, vs[0])
+			}
+		case t.masks[f] != nil:
+			if m := t.mask(f, vs); t.masks[f] != nil {
+				t.masks[f][o] = m
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	blevesearch "github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/google/go-cmp/cmp"
@@ -409,9 +411,24 @@ func checkTable(t *table) error {
 			if oneValue[f] && c.names[f][c.codes[f][o]] != t.names[f][t.codes[f][o]] {
 				return fmt.Errorf("ordinal %d: facet %s code of %q, want %q", o, search.Facets[f], t.names[f][t.codes[f][o]], c.names[f][c.codes[f][o]])
 			}
+			if t.masks[f] != nil && c.masks[f] != nil {
+				if got, want := maskValues(t, f, o), maskValues(c, f, o); !slices.Equal(got, want) {
+					return fmt.Errorf("ordinal %d: facet %s mask of %q, want %q", o, search.Facets[f], got, want)
+				}
+			}
 		}
 	}
 	return nil
+}
+
+// maskValues lists the values of facet f that ordinal o's mask holds.
+func maskValues(t *table, f int, o uint32) []string {
+	var vs []string
+	for m := t.masks[f][o]; m != 0; m &= m - 1 {
+		vs = append(vs, t.names[f][bits.TrailingZeros64(m)])
+	}
+	slices.Sort(vs)
+	return vs
 }
 
 // TestTableOnDisk: the table saved at Close is what the next Open uses; a
@@ -718,5 +735,63 @@ func TestByOrdinal(t *testing.T) {
 		if byOrdinal(hits); !slices.Equal(hits, want) {
 			t.Errorf("%d hits: not sorted by ordinal", n)
 		}
+	}
+}
+
+// TestCountsByMask: facet counts over filters of every density, sparse
+// ones counted through the mask columns and dense ones by AND, equal each
+// value's AND-cardinality with the filter; also for a facet whose values
+// outgrew the masks.
+func TestCountsByMask(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 14))
+	ix := openCorpus(t, randomDocs(r, 400))
+	check := func(t *testing.T) {
+		t.Helper()
+		tb := ix.table
+		live := slices.Collect(roaring.Values(tb.live))
+		for _, n := range []int{1, 2, 5, 10, 20, 40, len(live) / 2, len(live) - 20, len(live) - 2, len(live)} {
+			r.Shuffle(len(live), func(i, j int) { live[i], live[j] = live[j], live[i] })
+			filter := roaring.BitmapOf(live[:n]...)
+			all := make([]int, numFacets)
+			for f := range all {
+				all[f] = f
+			}
+			c := tb.counter(filter, all)
+			for f := range numFacets {
+				want := map[string]int{}
+				for v, bm := range tb.values[f] {
+					if k := int(bm.AndCardinality(filter)); k > 0 {
+						want[v] = k
+					}
+				}
+				got := map[string]int{}
+				for _, fc := range c.count(f) {
+					got[fc.Value] = fc.Count
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Fatalf("%d documents, facet %s (-AND +counted):\n%s", n, search.Facets[f], diff)
+				}
+			}
+		}
+	}
+	check(t)
+	alliance := facetIndex(search.FacetAlliance)
+	if ix.table.masks[alliance] == nil {
+		t.Fatal("three alliances have no mask column")
+	}
+	var many []search.Document
+	for i := range maxMaskCode + 5 {
+		many = append(many, search.Document{ID: fmt.Sprintf("m%02d", i), Title: map[string]string{"en": "data"},
+			Alliances: []string{fmt.Sprintf("x%02d", i), "a1"}, Languages: []string{"en"}})
+	}
+	if err := ix.Index(context.Background(), many); err != nil {
+		t.Fatal(err)
+	}
+	if ix.table.masks[alliance] != nil {
+		t.Fatalf("%d alliances kept a mask column", len(ix.table.values[alliance]))
+	}
+	check(t)
+	if err := checkTable(ix.table); err != nil {
+		t.Error(err)
 	}
 }
