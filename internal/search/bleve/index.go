@@ -157,6 +157,7 @@ func newIndex(idx blevesearch.Index, path string) (*Index, error) {
 	if path != "" {
 		ix.tablePath = filepath.Join(path, tableFile)
 	}
+	cheapFolding(idx.Mapping())
 	for _, lang := range fieldLangs() {
 		a := idx.Mapping().AnalyzerNamed(analyzerP + lang)
 		if a == nil {
