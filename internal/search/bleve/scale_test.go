@@ -314,6 +314,9 @@ func tableBytes(t *table) int {
 		}
 	}
 	n += 8*len(t.ects) + 4*(len(t.order)+len(t.rank)+len(t.free)) + 32*len(t.ords)
+	for f := range numFacets {
+		n += 4*len(t.codes[f]) + 8*len(t.masks[f])
+	}
 	bms := []*roaring.Bitmap{t.live, t.inactive, t.flagged}
 	for _, values := range t.values {
 		for v, bm := range values {
