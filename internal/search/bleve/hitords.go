@@ -102,7 +102,7 @@ func (h *hitOrds) ordinal(number uint64) (uint32, bool, error) {
 	if err != nil {
 		return 0, false, fmt.Errorf("search/bleve: ID of hit %d: %w", number, err)
 	}
-	o, ok := h.t.ords[string(id)]
+	o, ok := h.t.ords.get(&h.t.ids, string(id))
 	if ok {
 		slot.Store(o + 1)
 	}

@@ -88,7 +88,7 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (search.Result, err
 		}
 		out.Total = int(pass.GetCardinality())
 		for _, o := range t.page(pass, start, from, size) {
-			out.Hits = append(out.Hits, search.Hit{ID: t.ids[o], Key: search.SortKey{t.sortKeys[o], t.ids[o]}})
+			out.Hits = append(out.Hits, search.Hit{ID: t.ids.get(o), Key: search.SortKey{t.sortKeys.get(o), t.ids.get(o)}})
 		}
 	} else {
 		m, err := ix.textMatches(ctx, q.Text, text, fs.except(-1), q.After, from+size)
@@ -98,8 +98,8 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (search.Result, err
 		fs.base.And(m.hits)
 		out.Total = m.total
 		for _, s := range m.best.sorted()[min(from, len(m.best.items)):] {
-			key := search.SortKey{strconv.FormatFloat(s.score, 'g', -1, 64), t.sortKeys[s.o], t.ids[s.o]}
-			out.Hits = append(out.Hits, search.Hit{ID: t.ids[s.o], Score: s.score, Key: key})
+			key := search.SortKey{strconv.FormatFloat(s.score, 'g', -1, 64), t.sortKeys.get(s.o), t.ids.get(s.o)}
+			out.Hits = append(out.Hits, search.Hit{ID: t.ids.get(s.o), Score: s.score, Key: key})
 		}
 	}
 	out.Facets = fs.counts()

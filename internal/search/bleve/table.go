@@ -63,12 +63,12 @@ import (
 type table struct {
 	mu sync.RWMutex
 
-	ids      []string // by ordinal; "" for a free ordinal
-	ords     map[string]uint32
+	ids      strColumn // by ordinal; "" for a free ordinal (columns.go)
+	ords     idIndex
 	free     []uint32
-	sortKeys []string // by ordinal
-	order    []uint32 // live ordinals by sort key, then ID
-	rank     []uint32 // by ordinal: its position in order
+	sortKeys strColumn // by ordinal
+	order    []uint32  // live ordinals by sort key, then ID
+	rank     []uint32  // by ordinal: its position in order
 
 	live, active, inactive, flagged *roaring.Bitmap
 	// values holds per facet (indexed as search.Facets) each value's
@@ -112,8 +112,9 @@ var oneValue = func() (one [numFacets]bool) {
 var noSortKey = bsearch.HighTerm
 
 func newTable() *table {
-	t := &table{ords: map[string]uint32{}, live: roaring.New(), active: roaring.New(), inactive: roaring.New(),
-		flagged: roaring.New(), ects: map[float64]*roaring.Bitmap{}}
+	t := &table{ids: newStrColumn(0, 0), sortKeys: newStrColumn(0, 0), ords: newIDIndex(0),
+		live: roaring.New(), active: roaring.New(), inactive: roaring.New(), flagged: roaring.New(),
+		ects: map[float64]*roaring.Bitmap{}}
 	for i := range t.values {
 		t.values[i] = map[string]*roaring.Bitmap{}
 		t.names[i], t.codeOf[i] = []string{""}, map[string]uint32{}
@@ -145,9 +146,9 @@ func (t *table) fillCodes() {
 		values := slices.Sorted(maps.Keys(t.values[f]))
 		switch {
 		case oneValue[f]:
-			t.codes[f] = make([]uint32, len(t.ids))
+			t.codes[f] = make([]uint32, t.ids.len())
 		case len(values) <= maxMaskCode:
-			t.masks[f] = make([]uint64, len(t.ids))
+			t.masks[f] = make([]uint64, t.ids.len())
 		default:
 			t.masks[f] = nil
 		}
@@ -201,13 +202,13 @@ func (t *table) update(put []row, del []string, gen string) {
 	put = lastByID(put)
 	stale := roaring.New()
 	for _, id := range del {
-		if o, ok := t.ords[id]; ok {
+		if o, ok := t.ords.get(&t.ids, id); ok {
 			stale.Add(o)
 		}
 	}
 	placed := make([]uint32, len(put))
 	for i, r := range put {
-		o, ok := t.ords[r.id]
+		o, ok := t.ords.get(&t.ids, r.id)
 		if ok {
 			stale.Add(o)
 		} else {
@@ -217,9 +218,10 @@ func (t *table) update(put []row, del []string, gen string) {
 	}
 	t.forget(stale)
 	for _, id := range del {
-		if o, ok := t.ords[id]; ok {
-			delete(t.ords, id)
-			t.ids[o], t.sortKeys[o] = "", ""
+		if o, ok := t.ords.get(&t.ids, id); ok {
+			t.ords.remove(&t.ids, id)
+			t.ids.set(o, "")
+			t.sortKeys.set(o, "")
 			t.free = append(t.free, o)
 		}
 	}
@@ -250,9 +252,9 @@ func (t *table) newOrdinal(id string) uint32 {
 	if n := len(t.free); n > 0 {
 		o, t.free = t.free[n-1], t.free[:n-1]
 	} else {
-		o = uint32(len(t.ids))
-		t.ids = append(t.ids, "")
-		t.sortKeys = append(t.sortKeys, "")
+		o = uint32(t.ids.len())
+		t.ids.add("")
+		t.sortKeys.add("")
 		t.rank = append(t.rank, 0)
 		for f, codes := range t.codes {
 			if codes != nil {
@@ -265,8 +267,8 @@ func (t *table) newOrdinal(id string) uint32 {
 			}
 		}
 	}
-	t.ids[o] = id
-	t.ords[id] = o
+	t.ids.set(o, id)
+	t.ords.put(&t.ids, id, o)
 	return o
 }
 
@@ -316,7 +318,7 @@ func forgetIn[K comparable](values map[K]*roaring.Bitmap, stale *roaring.Bitmap)
 
 // set records r at ordinal o, which holds nothing else.
 func (t *table) set(o uint32, r row) {
-	t.sortKeys[o] = r.sortKey
+	t.sortKeys.set(o, r.sortKey)
 	t.live.Add(o)
 	if r.inactive {
 		t.inactive.Add(o)
@@ -390,14 +392,14 @@ func (t *table) renumber(from int) {
 
 // compare orders ordinals as queries without text do: sort key, then ID.
 func (t *table) compare(a, b uint32) int {
-	return cmp.Or(strings.Compare(t.sortKeys[a], t.sortKeys[b]), strings.Compare(t.ids[a], t.ids[b]))
+	return cmp.Or(strings.Compare(t.sortKeys.get(a), t.sortKeys.get(b)), strings.Compare(t.ids.get(a), t.ids.get(b)))
 }
 
 // after returns the position in order of the first document that sorts
 // after the key (sort key, ID).
 func (t *table) after(sortKey, id string) int {
 	i, found := slices.BinarySearchFunc(t.order, struct{ key, id string }{sortKey, id}, func(o uint32, k struct{ key, id string }) int {
-		return cmp.Or(strings.Compare(t.sortKeys[o], k.key), strings.Compare(t.ids[o], k.id))
+		return cmp.Or(strings.Compare(t.sortKeys.get(o), k.key), strings.Compare(t.ids.get(o), k.id))
 	})
 	if found {
 		i++

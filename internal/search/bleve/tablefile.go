@@ -111,18 +111,19 @@ func writeTable(path, version string, t *table) (err error) {
 	w.uvarint(tableFormat)
 	w.str(version)
 	w.str(t.gen)
-	w.uvarint(uint64(len(t.ids)))
+	n := uint32(t.ids.len())
+	w.uvarint(uint64(n))
 	blob := 0
-	for _, ss := range [][]string{t.ids, t.sortKeys} {
-		for _, s := range ss {
-			w.uvarint(uint64(len(s)))
-			blob += len(s)
+	for _, c := range []*strColumn{&t.ids, &t.sortKeys} {
+		for o := range n {
+			w.uvarint(uint64(len(c.get(o))))
+			blob += len(c.get(o))
 		}
 	}
 	w.uvarint(uint64(blob))
-	for _, ss := range [][]string{t.ids, t.sortKeys} {
-		for _, s := range ss {
-			w.raw([]byte(s))
+	for _, c := range []*strColumn{&t.ids, &t.sortKeys} {
+		for o := range n {
+			w.raw([]byte(c.get(o)))
 		}
 	}
 	w.uvarint(uint64(len(t.ects)))
@@ -204,25 +205,36 @@ func readTable(path, version, gen string) (*table, error) {
 		return nil, errStaleTable
 	}
 	lens := make([]int, 2*n)
+	idBytes, keyBytes := 0, 0
 	for i := range lens {
 		lens[i] = int(r.uvarint())
+		if lens[i] < 0 || lens[i] > len(body) {
+			return nil, errStaleTable
+		}
+		if i < n {
+			idBytes += lens[i]
+		} else {
+			keyBytes += lens[i]
+		}
 	}
-	blob := string(r.raw(int(r.uvarint())))
+	blob := r.raw(int(r.uvarint()))
 	if r.err != nil {
 		return nil, errStaleTable
 	}
-	t.ids, t.sortKeys = make([]string, n), make([]string, n)
+	if r.err != nil || idBytes+keyBytes > len(body) {
+		return nil, errStaleTable
+	}
+	t.ids, t.sortKeys = newStrColumn(n, idBytes), newStrColumn(n, keyBytes)
 	for i, l := range lens {
 		if l > len(blob) {
 			return nil, errStaleTable
 		}
-		s := blob[:l]
-		blob = blob[l:]
-		if i < n {
-			t.ids[i] = s
-		} else {
-			t.sortKeys[i-n] = s
+		c := &t.ids
+		if i >= n {
+			c = &t.sortKeys
 		}
+		c.addBytes(blob[:l])
+		blob = blob[l:]
 	}
 	for range r.uvarint() {
 		e := math.Float64frombits(r.uint64())
@@ -264,27 +276,28 @@ func readTable(path, version, gen string) (*table, error) {
 // index derives the ID map, free list and ranks of a table read from a
 // file, checking that its parts agree.
 func (t *table) index() error {
-	n := uint32(len(t.ids))
+	n := uint32(t.ids.len())
 	t.rank = make([]uint32, n)
-	t.ords = make(map[string]uint32, t.live.GetCardinality())
-	for o, id := range t.ids {
-		if (id != "") != t.live.Contains(uint32(o)) {
+	t.ords = newIDIndex(int(t.live.GetCardinality()))
+	for o := range n {
+		id := t.ids.get(o)
+		if (id != "") != t.live.Contains(o) {
 			return fmt.Errorf("%w: ordinal %d", errStaleTable, o)
 		}
 		if id == "" {
-			t.free = append(t.free, uint32(o))
+			t.free = append(t.free, o)
 			continue
 		}
-		if _, dup := t.ords[id]; dup {
+		if _, dup := t.ords.get(&t.ids, id); dup {
 			return fmt.Errorf("%w: %s twice", errStaleTable, id)
 		}
-		t.ords[id] = uint32(o)
+		t.ords.put(&t.ids, id, o)
 	}
 	if uint64(len(t.order)) != t.live.GetCardinality() {
 		return fmt.Errorf("%w: order", errStaleTable)
 	}
 	for p, o := range t.order {
-		if o >= n || t.ids[o] == "" || p > 0 && t.compare(t.order[p-1], o) >= 0 {
+		if o >= n || t.ids.get(o) == "" || p > 0 && t.compare(t.order[p-1], o) >= 0 {
 			return fmt.Errorf("%w: order", errStaleTable)
 		}
 		t.rank[o] = uint32(p)
@@ -338,14 +351,18 @@ func readIndex(r index.IndexReader) (*table, error) {
 	}
 	t.gen = string(gen)
 	if n, err := r.DocCount(); err == nil {
-		t.ids, t.sortKeys, t.rank = make([]string, 0, n), make([]string, 0, n), make([]uint32, 0, n)
-		t.ords = make(map[string]uint32, n)
+		// Room for IDs and sort keys of typical length; the arenas grow
+		// past it if need be.
+		t.ids, t.sortKeys, t.rank = newStrColumn(int(n), 64*int(n)), newStrColumn(int(n), 40*int(n)), make([]uint32, 0, n)
+		t.ords = newIDIndex(int(n))
 	}
+	// derive makes the code and mask columns once every ordinal is known.
+	t.codes, t.masks = [numFacets][]uint32{}, [numFacets][]uint64{}
 	ordOf, err := readIDs(r, t)
 	if err != nil {
 		return nil, err
 	}
-	t.live.AddRange(0, uint64(len(t.ids)))
+	t.live.AddRange(0, uint64(t.ids.len()))
 	// Sorting a million titles takes as long as reading the postings:
 	// the two run side by side.
 	var sorted sync.WaitGroup
@@ -426,7 +443,7 @@ func readIDs(r index.IndexReader, t *table) (func(uint64) (uint32, bool), error)
 		if err != nil {
 			return nil, err
 		}
-		if _, dup := t.ords[ext]; dup {
+		if _, dup := t.ords.get(&t.ids, ext); dup {
 			return nil, fmt.Errorf("document %s twice", ext)
 		}
 		o := t.newOrdinal(ext)
@@ -435,9 +452,10 @@ func readIDs(r index.IndexReader, t *table) (func(uint64) (uint32, bool), error)
 		if err := sortValues.VisitDocValues(id, visit); err != nil {
 			return nil, err
 		}
-		t.sortKeys[o] = noSortKey
 		if key != nil {
-			t.sortKeys[o] = string(key)
+			t.sortKeys.setBytes(o, key)
+		} else {
+			t.sortKeys.set(o, noSortKey)
 		}
 		t.order = append(t.order, o)
 	}
