@@ -89,9 +89,6 @@ func (c *strColumn) compact() {
 	c.data, c.dead = data, 0
 }
 
-// bytes is the memory the column holds.
-func (c *strColumn) bytes() int { return cap(c.data) + 8*cap(c.spans) }
-
 // idIndex finds the ordinal of an ID. It maps a 64-bit hash of each ID to
 // its ordinal, and checks the ID the ordinal holds; the rare ID whose hash
 // another ID already holds goes into clashes instead.

@@ -313,7 +313,10 @@ func heapAlloc() uint64 {
 // tableBytes estimates the memory the table holds: its strings, columns,
 // bitmaps and the ID index (about 16 bytes an entry).
 func tableBytes(t *table) int {
-	n := t.ids.bytes() + t.sortKeys.bytes() + 16*len(t.ords.byHash) + 32*len(t.ords.clashes)
+	n := 16*len(t.ords.byHash) + 32*len(t.ords.clashes)
+	for _, c := range []strColumn{t.ids, t.sortKeys} {
+		n += cap(c.data) + 8*cap(c.spans)
+	}
 	n += 8*len(t.ects) + 4*(len(t.order)+len(t.rank)+len(t.free))
 	for f := range numFacets {
 		n += 4*len(t.codes[f]) + 8*len(t.masks[f])
