@@ -176,6 +176,20 @@ func (ix stallingIndex) Search(ctx context.Context, q search.Query) (search.Resu
 	return ix.searchIndex.Search(ctx, q)
 }
 
+// getInBackground sends GET url and hands over the response (nil after
+// an error) when it comes.
+func getInBackground(t *testing.T, url string) <-chan *http.Response {
+	out := make(chan *http.Response, 1)
+	go func() {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Error(err)
+		}
+		out <- resp
+	}()
+	return out
+}
+
 func TestBusyCatalogueAnswers503(t *testing.T) {
 	stall := stallingIndex{started: make(chan struct{}, 8), release: make(chan struct{})}
 	ts := newTestServer(t, func(o *Options) {
@@ -183,25 +197,11 @@ func TestBusyCatalogueAnswers503(t *testing.T) {
 		o.Index = stall
 		o.SearchLimit = SearchLimit{Concurrency: 1, Queue: 1, Wait: 200 * time.Millisecond}
 	})
-	held := make(chan *http.Response)
-	go func() {
-		resp, err := http.Get(ts.URL + "/api/v1/courses")
-		if err != nil {
-			t.Error(err)
-		}
-		held <- resp
-	}()
+	held := getInBackground(t, ts.URL+"/api/v1/courses")
 	<-stall.started // the one slot is taken
 	// The next waits its turn for 200 ms, then hears that the catalogue
 	// is busy, in the API's JSON.
-	queued := make(chan *http.Response)
-	go func() {
-		resp, err := http.Get(ts.URL + "/api/v1/courses?q=data")
-		if err != nil {
-			t.Error(err)
-		}
-		queued <- resp
-	}()
+	queued := getInBackground(t, ts.URL+"/api/v1/courses?q=data")
 	time.Sleep(50 * time.Millisecond)
 	// One more than the queue holds is refused at once, on a page.
 	start := time.Now()

@@ -116,8 +116,9 @@ func writeTable(path, version string, t *table) (err error) {
 	blob := 0
 	for _, c := range []*strColumn{&t.ids, &t.sortKeys} {
 		for o := range n {
-			w.uvarint(uint64(len(c.get(o))))
-			blob += len(c.get(o))
+			l := len(c.get(o))
+			w.uvarint(uint64(l))
+			blob += l
 		}
 	}
 	w.uvarint(uint64(blob))
