@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"qlink/internal/model"
 	modelelm "qlink/internal/model/elm"
@@ -167,6 +168,11 @@ func CheckSpecs(specs []model.Specification, provider model.Provider) []CourseRe
 	return out
 }
 
+// batchGraphs keeps the graphs of finished batches: a graph refilled
+// keeps its grown maps and slices, where a new one grows them again for
+// every batch.
+var batchGraphs = sync.Pool{New: func() any { return rdf.NewGraph() }}
+
 func checkBatch(specs []model.Specification, provider model.Provider) []CourseReport {
 	out := make([]CourseReport, len(specs))
 	providers := []model.Provider{provider}
@@ -193,7 +199,8 @@ func checkBatch(specs []model.Specification, provider model.Provider) []CourseRe
 	if len(valid) == 0 {
 		return out
 	}
-	g := rdf.NewGraph()
+	g := batchGraphs.Get().(*rdf.Graph)
+	defer func() { g.Reset(); batchGraphs.Put(g) }()
 	modelelm.Emit(valid, providers, modelelm.WriteOptions{}, func(q rdf.Quad) { g.Add(q.Triple()) })
 	enrich(g) // the writer speaks ELM 3.3 already: no copy to normalise
 	byRecord := map[string]CourseReport{}

@@ -1,6 +1,7 @@
 package rdf
 
 import (
+	"cmp"
 	"iter"
 	"slices"
 )
@@ -19,60 +20,173 @@ const noID = ^termID(0)
 // SHACL engine needs in both directions). Iteration follows insertion
 // order, so output built from a Graph is deterministic. A Graph is not safe
 // for concurrent writes; concurrent reads are fine.
+//
+// The quality check builds and queries one graph per batch of harvested
+// records, so building and looking up are on the harvest's hot path. Terms
+// are numbered densely, which lets both indexes be slices by term ID. A
+// node's edges are a list threaded through one shared slice, so adding a
+// triple allocates nothing per node, and most nodes have a handful of
+// edges, which a scan answers faster than a map. IRIs, the most common
+// terms, are interned by their string alone.
 type Graph struct {
-	terms []Term
-	ids   map[Term]termID
-	set   map[spo]struct{}
-	order []spo
-	out   map[termID]map[termID][]termID // s → p → o
-	in    map[termID]map[termID][]termID // o → p → s
+	terms  []Term
+	iris   map[string]termID // IRIs by value
+	others map[Term]termID   // blank nodes and literals
+	order  []spo
+	out    []node // by subject: (predicate, object)
+	in     []node // by object: (predicate, subject)
+	edges  []edge // every node's edges, each list linked by next
+	// set holds the triples of subjects with many edges, whose duplicates
+	// a scan of their edges would find too slowly.
+	set map[spo]struct{}
 }
+
+// node is one term's edges in one direction, in insertion order: first
+// and last index edges (0 is no edge). Past smallNode edges they are also
+// grouped by predicate.
+type node struct {
+	first, last, n uint32
+	byPred         map[termID][]termID
+}
+
+type edge struct {
+	p, x termID
+	next uint32
+}
+
+// smallNode is the most edges a node answers by scanning them.
+const smallNode = 16
 
 // NewGraph returns an empty graph.
 func NewGraph() *Graph {
 	return &Graph{
-		ids: make(map[Term]termID),
-		set: make(map[spo]struct{}),
-		out: make(map[termID]map[termID][]termID),
-		in:  make(map[termID]map[termID][]termID),
+		iris:   make(map[string]termID),
+		others: make(map[Term]termID),
+		set:    make(map[spo]struct{}),
+		edges:  make([]edge, 1), // edges[0] ends every list
 	}
 }
 
+// Reset empties g, keeping the memory it has grown, so one graph can be
+// filled again and again without growing its maps each time.
+func (g *Graph) Reset() {
+	clear(g.iris)
+	clear(g.others)
+	clear(g.set)
+	g.terms, g.order = g.terms[:0], g.order[:0]
+	g.out, g.in, g.edges = g.out[:0], g.in[:0], g.edges[:1]
+}
+
 func (g *Graph) intern(t Term) termID {
-	if id, ok := g.ids[t]; ok {
+	if id, ok := g.lookup(t); ok {
 		return id
 	}
 	id := termID(len(g.terms))
 	g.terms = append(g.terms, t)
-	g.ids[t] = id
+	if t.Kind == KindIRI {
+		g.iris[t.Value] = id
+	} else {
+		g.others[t] = id
+	}
+	g.out = append(g.out, node{})
+	g.in = append(g.in, node{})
 	return id
 }
 
 func (g *Graph) lookup(t Term) (termID, bool) {
-	id, ok := g.ids[t]
+	if t.Kind == KindIRI {
+		id, ok := g.iris[t.Value]
+		return id, ok
+	}
+	id, ok := g.others[t]
 	return id, ok
 }
 
 // Add inserts a triple and reports whether it was new.
 func (g *Graph) Add(t Triple) bool {
 	k := spo{g.intern(t.S), g.intern(t.P), g.intern(t.O)}
-	if _, dup := g.set[k]; dup {
+	if g.has(k) {
 		return false
 	}
-	g.set[k] = struct{}{}
 	g.order = append(g.order, k)
-	addIndex(g.out, k[0], k[1], k[2])
-	addIndex(g.in, k[2], k[1], k[0])
+	s := &g.out[k[0]]
+	g.link(s, k[1], k[2])
+	switch {
+	case s.n == smallNode+1:
+		for e := range g.list(s) {
+			g.set[spo{k[0], e.p, e.x}] = struct{}{}
+		}
+	case s.n > smallNode+1:
+		g.set[k] = struct{}{}
+	}
+	g.link(&g.in[k[2]], k[1], k[0])
 	return true
 }
 
-func addIndex(ix map[termID]map[termID][]termID, a, b, c termID) {
-	m := ix[a]
-	if m == nil {
-		m = make(map[termID][]termID, 4)
-		ix[a] = m
+func (g *Graph) has(k spo) bool {
+	s := &g.out[k[0]]
+	if s.n > smallNode {
+		_, ok := g.set[k]
+		return ok
 	}
-	m[b] = append(m[b], c)
+	for e := range g.list(s) {
+		if e.p == k[1] && e.x == k[2] {
+			return true
+		}
+	}
+	return false
+}
+
+// link appends the edge (p, x) to n.
+func (g *Graph) link(n *node, p, x termID) {
+	i := uint32(len(g.edges))
+	g.edges = append(g.edges, edge{p: p, x: x})
+	if n.first == 0 {
+		n.first = i
+	} else {
+		g.edges[n.last].next = i
+	}
+	n.last = i
+	n.n++
+	switch {
+	case n.n == smallNode+1:
+		n.byPred = make(map[termID][]termID)
+		for e := range g.list(n) {
+			n.byPred[e.p] = append(n.byPred[e.p], e.x)
+		}
+	case n.n > smallNode+1:
+		n.byPred[p] = append(n.byPred[p], x)
+	}
+}
+
+// list yields n's edges in insertion order.
+func (g *Graph) list(n *node) iter.Seq[edge] {
+	return func(yield func(edge) bool) {
+		for i := n.first; i != 0; i = g.edges[i].next {
+			if !yield(g.edges[i]) {
+				return
+			}
+		}
+	}
+}
+
+// values yields the x of each of n's edges (p, x) in insertion order.
+func (g *Graph) values(n *node, p termID) iter.Seq[termID] {
+	return func(yield func(termID) bool) {
+		if n.byPred != nil {
+			for _, x := range n.byPred[p] {
+				if !yield(x) {
+					return
+				}
+			}
+			return
+		}
+		for e := range g.list(n) {
+			if e.p == p && !yield(e.x) {
+				return
+			}
+		}
+	}
 }
 
 // AddQuadFunc returns a QuadFunc that adds each quad's triple to g, so a
@@ -92,11 +206,7 @@ func (g *Graph) Has(t Triple) bool {
 	s, ok1 := g.lookup(t.S)
 	p, ok2 := g.lookup(t.P)
 	o, ok3 := g.lookup(t.O)
-	if !ok1 || !ok2 || !ok3 {
-		return false
-	}
-	_, ok := g.set[spo{s, p, o}]
-	return ok
+	return ok1 && ok2 && ok3 && g.has(spo{s, p, o})
 }
 
 func (g *Graph) triple(k spo) Triple {
@@ -164,42 +274,29 @@ func (g *Graph) patternIDs(s, p, o Term) (ids spo, ok bool) {
 
 // walk yields from one index: first → pred → last, where pred and last
 // may be noID (unbound). reversed says the index is object-first.
-func (g *Graph) walk(ix map[termID]map[termID][]termID, first, pred, last termID, reversed bool, yield func(Triple) bool) {
-	emit := func(p, x termID) bool {
-		k := spo{first, p, x}
-		if reversed {
-			k = spo{x, p, first}
-		}
-		return yield(g.triple(k))
-	}
-	for p, xs := range g.sortedPreds(ix[first]) {
-		if pred != noID && p != pred {
-			continue
-		}
-		for _, x := range xs {
-			if last != noID && x != last {
-				continue
-			}
-			if !emit(p, x) {
-				return
-			}
-		}
-	}
-}
 
-// sortedPreds iterates a predicate map in term-ID order (= first-seen
-// order), keeping results deterministic.
-func (g *Graph) sortedPreds(m map[termID][]termID) iter.Seq2[termID, []termID] {
-	return func(yield func(termID, []termID) bool) {
-		keys := make([]termID, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
+// walk yields from one index: first → pred → last, where pred and last
+// may be noID (unbound), grouped by predicate in term-ID order (=
+// first-seen order) so results are deterministic. reversed says the index
+// is object-first.
+func (g *Graph) walk(ix []node, first, pred, last termID, reversed bool, yield func(Triple) bool) {
+	var es []edge
+	for e := range g.list(&ix[first]) {
+		if (pred == noID || e.p == pred) && (last == noID || e.x == last) {
+			es = append(es, e)
 		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			if !yield(k, m[k]) {
-				return
-			}
+	}
+	byPred := func(a, b edge) int { return cmp.Compare(a.p, b.p) }
+	if !slices.IsSortedFunc(es, byPred) {
+		slices.SortStableFunc(es, byPred)
+	}
+	for _, e := range es {
+		k := spo{first, e.p, e.x}
+		if reversed {
+			k = spo{e.x, e.p, first}
+		}
+		if !yield(g.triple(k)) {
+			return
 		}
 	}
 }
@@ -210,39 +307,47 @@ func (g *Graph) Objects(s, p Term) []Term { return g.column(g.out, s, p) }
 // Subjects returns the subjects of (?, p, o) in insertion order.
 func (g *Graph) Subjects(p, o Term) []Term { return g.column(g.in, o, p) }
 
-func (g *Graph) column(ix map[termID]map[termID][]termID, a, p Term) []Term {
+func (g *Graph) column(ix []node, a, p Term) []Term {
 	ai, ok1 := g.lookup(a)
 	pi, ok2 := g.lookup(p)
 	if !ok1 || !ok2 {
 		return nil
 	}
-	xs := ix[ai][pi]
-	ts := make([]Term, len(xs))
-	for i, x := range xs {
-		ts[i] = g.terms[x]
+	n := &ix[ai]
+	count := 0
+	for range g.values(n, pi) {
+		count++
+	}
+	if count == 0 {
+		return nil
+	}
+	ts := make([]Term, 0, count)
+	for x := range g.values(n, pi) {
+		ts = append(ts, g.terms[x])
 	}
 	return ts
 }
 
 // Object returns the first object of (s, p, ?).
 func (g *Graph) Object(s, p Term) (Term, bool) {
-	os := g.Objects(s, p)
-	if len(os) == 0 {
+	si, ok1 := g.lookup(s)
+	pi, ok2 := g.lookup(p)
+	if !ok1 || !ok2 {
 		return Term{}, false
 	}
-	return os[0], true
+	for x := range g.values(&g.out[si], pi) {
+		return g.terms[x], true
+	}
+	return Term{}, false
 }
 
 // SubjectTerms returns every distinct subject in first-seen order.
 func (g *Graph) SubjectTerms() []Term {
-	ids := make([]termID, 0, len(g.out))
-	for id := range g.out {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	ts := make([]Term, len(ids))
-	for i, id := range ids {
-		ts[i] = g.terms[id]
+	var ts []Term
+	for id, n := range g.out {
+		if n.n > 0 {
+			ts = append(ts, g.terms[id])
+		}
 	}
 	return ts
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -132,4 +133,23 @@ func BenchmarkCleanPrefix(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestSafeLocal holds safeLocal to the regular expression it spells out,
+// on every string of up to three bytes from an alphabet of the edge cases.
+func TestSafeLocal(t *testing.T) {
+	re := regexp.MustCompile(`^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$`)
+	alphabet := "aZ09_.-@/[{`:\xc3"
+	var check func(prefix string)
+	check = func(prefix string) {
+		if got, want := safeLocal(prefix), re.MatchString(prefix); got != want {
+			t.Errorf("safeLocal(%q) = %v, want %v", prefix, got, want)
+		}
+		if len(prefix) < 3 {
+			for i := range len(alphabet) {
+				check(prefix + alphabet[i:i+1])
+			}
+		}
+	}
+	check("")
 }

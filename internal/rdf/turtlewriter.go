@@ -182,10 +182,26 @@ func (tw *turtleWriter) hasProps(s Term) bool {
 }
 
 var (
-	safeLocal  = regexp.MustCompile(`^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$`)
 	bareNumber = regexp.MustCompile(`^[+-]?[0-9]+$`)
 	bareDec    = regexp.MustCompile(`^[+-]?[0-9]*\.[0-9]+$`)
 )
+
+// safeLocal reports whether a local name can follow a prefix as it is:
+// letters, digits and '_', with '.' and '-' inside ('-' also last). It is
+// the regular expression ^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$
+// written out, as every IRI the writer prints passes through it.
+func safeLocal(s string) bool {
+	word := func(c byte) bool { return c == '_' || '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'z' }
+	if s == "" || !word(s[0]) || s[len(s)-1] == '.' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !word(c) && c != '.' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
 
 // termString renders a term in Turtle; pred selects "a" for rdf:type.
 func (tw *turtleWriter) termString(t Term, pred bool) string {
@@ -220,7 +236,7 @@ func (tw *turtleWriter) termString(t Term, pred bool) string {
 
 func (tw *turtleWriter) iri(iri string) string {
 	for _, p := range tw.ns {
-		if local, ok := strings.CutPrefix(iri, p.ns); ok && (local == "" || safeLocal.MatchString(local)) {
+		if local, ok := strings.CutPrefix(iri, p.ns); ok && (local == "" || safeLocal(local)) {
 			tw.used[p.prefix] = true
 			return p.prefix + ":" + local
 		}

@@ -107,6 +107,9 @@ func (f *elmFile) serve(w http.ResponseWriter, r *http.Request, rel string) {
 func RenderELM(in Institution, src Source, format string) ([]byte, string) {
 	e := newELMDoc(&in)
 	e.codes = sourceCodes(&src)
+	// About 80 statements per specification: grown by appending, the
+	// list of a large catalogue was copied over and over.
+	e.triples = make([]rdf.Triple, 0, 16+96*(len(src.Courses)+len(src.Programs)))
 	e.provider()
 	for i := range src.Programs {
 		e.program(&src.Programs[i])
@@ -339,6 +342,7 @@ func (e *elmDoc) graph() *rdf.Graph {
 
 func (e *elmDoc) turtle() []byte {
 	var buf bytes.Buffer
+	buf.Grow(bytesPerTriple * len(e.triples))
 	if err := rdf.WriteTurtle(&buf, e.graph(), e.prefixes()); err != nil {
 		panic(err)
 	}
@@ -371,6 +375,10 @@ func (e *elmDoc) jsonLD() []byte {
 	return out
 }
 
+// bytesPerTriple is about what a statement of a generated course takes
+// in Turtle (RDF/XML takes twice that), to size the output once.
+const bytesPerTriple = 64
+
 // rdfXML writes one rdf:Description per subject, in first-seen order,
 // with the namespaces of the predicates declared on rdf:RDF.
 func (e *elmDoc) rdfXML() []byte {
@@ -388,6 +396,7 @@ func (e *elmDoc) rdfXML() []byte {
 		}
 	}
 	var b strings.Builder
+	b.Grow(2 * bytesPerTriple * len(e.triples))
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"`)
 	spaces := make([]string, 0, len(ns))
 	for space := range ns {

@@ -211,3 +211,22 @@ func TestRenderELMDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRenderELM measures the federation's cost of one ELM catalogue
+// of a thousand courses per syntax: at scale it runs on the same cores as
+// the harvest it feeds.
+//
+//	go test -run '^$' -bench RenderELM -cpu 1 ./internal/testfed
+func BenchmarkRenderELM(b *testing.B) {
+	in := Generate(Options{Institutions: 1, CoursesPerInstitution: 1000, Now: testNow})[0]
+	src := in.Sources[0]
+	for _, format := range []string{"turtle", "rdfxml", "jsonld"} {
+		b.Run(format, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				RenderELM(in, src, format)
+			}
+			b.ReportMetric(float64(b.N*(len(src.Courses)+len(src.Programs)))/b.Elapsed().Seconds(), "courses/s")
+		})
+	}
+}
