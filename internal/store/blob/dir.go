@@ -80,10 +80,15 @@ func (d *Dir) Put(ctx context.Context, data []byte) (string, error) {
 			return key, nil
 		}
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
-		return "", fmt.Errorf("blob: %w", err)
-	}
+	// The fan-out directory exists for all but the first blobs written
+	// to it: making it only when creating the file fails saves a call
+	// per blob.
 	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = os.MkdirAll(filepath.Dir(p), 0o750); err == nil {
+			tmp, err = os.CreateTemp(filepath.Dir(p), ".tmp-*")
+		}
+	}
 	if err != nil {
 		return "", fmt.Errorf("blob: %w", err)
 	}
