@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 )
@@ -26,12 +27,30 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
+	paceCollector()
 	stopProfile := cpuProfile(os.Getenv("QLINK_CPU_PROFILE"))
 	err := newRootCmd().ExecuteContext(ctx)
 	stopProfile()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "qlink:", err)
 		os.Exit(1)
+	}
+}
+
+// gcPercent is how far the heap grows past what is live before the
+// garbage collector runs again (Go's GOGC; its default is 100). A harvest
+// allocates fast around a live heap of a few hundred MB: at 100 the
+// collector ran about twice a second and took about a sixth of a first
+// harvest's CPU; at 200 a harvest of 200,000 courses was 17 % faster, for
+// a heap that peaked a third higher (BENCHMARKS.md).
+const gcPercent = 200
+
+// paceCollector sets gcPercent unless GOGC is set: the environment
+// variables GOGC and GOMEMLIMIT keep their meaning for operators who size
+// memory themselves.
+func paceCollector() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(gcPercent)
 	}
 }
 
