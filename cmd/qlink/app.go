@@ -102,6 +102,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, nw networ
 			Credentials: harvest.StoredCredentials{Store: a.store, Keys: a.keys}},
 		MaxPages: cfg.Harvest.MaxPages, Limits: harvestLimits(cfg), PublishFor: publishFor(cfg), Logger: log,
 		RunFinished: func(s store.RunStatus) { a.metrics.HarvestRun(string(s)) },
+		Busy:        paceCollector,
 	})
 	a.checker = checkHarvester(cfg, a.fetcher, nw, nil, log)
 	return a, nil

@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -256,12 +255,6 @@ func startScaleFederation(b *testing.B) *testfed.Federation {
 // openScaleApp opens an instance in a fresh data directory to harvest fed
 // as the demo does; the caller closes it.
 func openScaleApp(b *testing.B, fed *testfed.Federation) *app {
-	// The collector paced as the qlink binary paces it: main runs
-	// paceCollector, a test binary does not.
-	if _, set := os.LookupEnv("GOGC"); !set {
-		paceCollector()
-		b.Cleanup(func() { debug.SetGCPercent(100) }) // Go's default
-	}
 	cfg := config.Default()
 	cfg.DataDir, cfg.RegistryURL, cfg.AlliancesURL = b.TempDir(), fed.RegistryURL(), fed.AlliancesURL()
 	cfg.Harvest.Workers = envInt(b, "QLINK_BENCH_WORKERS", cfg.Harvest.Workers)

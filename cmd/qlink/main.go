@@ -27,7 +27,6 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	paceCollector()
 	stopProfile := cpuProfile(os.Getenv("QLINK_CPU_PROFILE"))
 	err := newRootCmd().ExecuteContext(ctx)
 	stopProfile()
@@ -37,20 +36,26 @@ func main() {
 	}
 }
 
-// gcPercent is how far the heap grows past what is live before the
-// garbage collector runs again (Go's GOGC; its default is 100). A harvest
-// allocates fast around a live heap of a few hundred MB: at 100 the
-// collector ran about twice a second and took about a sixth of a first
-// harvest's CPU; at 200 a harvest of 200,000 courses was 17 % faster, for
-// a heap that peaked a third higher (BENCHMARKS.md).
-const gcPercent = 200
+// harvestGCPercent is how far the heap may grow past what is live before
+// the garbage collector runs again while a harvest runs (Go's GOGC, whose
+// default is 100). A harvest allocates fast around a live heap of a few
+// hundred MB: at 100 the collector ran about twice a second and took
+// about a sixth of a first harvest's CPU; at 200 a harvest of 200,000
+// courses ran 17 % more courses per second, for a heap that peaked a
+// third higher (BENCHMARKS.md). Serving alone keeps Go's default: at 200
+// a busy server's RSS grew by half for no gain in speed.
+const harvestGCPercent = 200
 
-// paceCollector sets gcPercent unless GOGC is set: the environment
-// variables GOGC and GOMEMLIMIT keep their meaning for operators who size
-// memory themselves.
-func paceCollector() {
-	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(gcPercent)
+// paceCollector is the harvester's Busy hook. GOGC set in the environment
+// wins: operators who size memory themselves keep GOGC and GOMEMLIMIT.
+func paceCollector(busy bool) {
+	if _, set := os.LookupEnv("GOGC"); set {
+		return
+	}
+	if busy {
+		debug.SetGCPercent(harvestGCPercent)
+	} else {
+		debug.SetGCPercent(100)
 	}
 }
 

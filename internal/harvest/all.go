@@ -25,6 +25,7 @@ type Summary struct {
 // providers at a time. progress (may be nil) is called from worker
 // goroutines, one call at a time.
 func (h *Harvester) All(ctx context.Context, workers int, trigger string, progress func(Event), include func(providerID string) bool) (Summary, error) {
+	defer h.work()() // one busy stretch, not one per source
 	start := h.Now()
 	all, err := h.Store.ListProviders(ctx)
 	if err != nil {

@@ -68,6 +68,12 @@ type Options struct {
 	// RunFinished, when set, is told the outcome of every source run once
 	// it is recorded: the operator's metrics count runs through it.
 	RunFinished func(store.RunStatus)
+	// Busy, when set, is told true when the harvester starts working
+	// (a harvest of all providers, or a source's run, with none under way)
+	// and false when it has finished everything it started: qlink paces
+	// the garbage collector for a harvest's allocation rate with it.
+	// It is called with the harvester's lock held, in order.
+	Busy func(busy bool)
 }
 
 // Harvester runs discovery and harvests.
@@ -82,6 +88,7 @@ type Harvester struct {
 	blobMu   sync.RWMutex
 	mu       sync.Mutex
 	inflight map[int64]time.Time
+	working  int // harvests and runs under way, for Busy
 }
 
 // New returns a Harvester.
@@ -103,6 +110,23 @@ func New(o Options) *Harvester {
 		o.Heartbeat = time.Minute
 	}
 	return &Harvester{Options: o, log: o.Logger.With("component", "harvest"), inflight: map[int64]time.Time{}}
+}
+
+// work counts a harvest or run under way until the returned func is
+// called; the first to start and the last to end tell Busy.
+func (h *Harvester) work() (done func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.working++; h.working == 1 && h.Busy != nil {
+		h.Busy(true)
+	}
+	return func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if h.working--; h.working == 0 && h.Busy != nil {
+			h.Busy(false)
+		}
+	}
 }
 
 // maxStoredWarnings caps the warnings kept per run; all are counted.

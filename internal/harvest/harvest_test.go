@@ -483,3 +483,32 @@ func TestOutOfBandOAuthClient(t *testing.T) {
 		})
 	}
 }
+
+// TestBusySpansEverythingUnderWay checks the Busy hook: told true when the
+// first harvest or run starts and false when the last one ends, once each
+// however they nest, and again for the next stretch of work.
+func TestBusySpansEverythingUnderWay(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, `{"type":"ooapi","path":"SRV/ooapi/v5"}`)
+	var calls []bool
+	f.h.Busy = func(busy bool) { calls = append(calls, busy) }
+	f.adapter.paths = []string{"/courses?pageNumber=1"}
+	f.adapter.specs = []model.Specification{spec("c1", "One", "P1")}
+
+	done := f.h.work() // as All holds it around its runs
+	for range 2 {
+		if _, err := f.h.Source(ctx, f.src, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !slices.Equal(calls, []bool{true}) {
+		t.Fatalf("Busy calls during the harvest = %v, want [true]", calls)
+	}
+	done()
+	if _, err := f.h.Source(ctx, f.src, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{true, false, true, false}; !slices.Equal(calls, want) {
+		t.Fatalf("Busy calls = %v, want %v", calls, want)
+	}
+}

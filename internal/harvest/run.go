@@ -73,6 +73,7 @@ func (c *collector) Warn(w source.Warning) {
 // harvest is a run with status failed. A blocked provider's source is not
 // run (ErrBlocked).
 func (h *Harvester) Source(ctx context.Context, src store.Source, trigger string) (store.Run, error) {
+	defer h.work()()
 	if err := h.Blocked(ctx, src.ProviderID); err != nil {
 		return store.Run{}, err
 	}
