@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"net/url"
 	"strings"
 	"testing"
@@ -127,5 +128,29 @@ func TestOperatorUploadsAllianceData(t *testing.T) {
 	big := strings.Repeat("x", maxAllianceUploadBytes+1)
 	if resp, body := b.upload("/admin/alliances/import", tok, "data", "big.csv", big); resp.StatusCode == http.StatusSeeOther || resp.StatusCode == http.StatusOK {
 		t.Errorf("an oversized file was taken: %d\n%.300s", resp.StatusCode, body)
+	}
+}
+
+// TestMultipartFormsLeaveNoTempFiles: a multipart body is parsed for its
+// CSRF token before anyone is known, so an anonymous visitor could post
+// uploads whose file parts Go spills to temporary files. Those must not
+// outlive the request, whether the form was accepted or not.
+func TestMultipartFormsLeaveNoTempFiles(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	f := newAccountsFixture(t, false, nil)
+	anon := f.browser(t)
+	tok := anon.csrf("/admin/login")
+	big := strings.Repeat("x", maxAllianceUploadBytes-1000)
+	for range 3 {
+		anon.upload("/admin/alliances/import", tok, "data", "big.csv", big)
+	}
+	operator, opTok := signedInOperator(t, f)
+	operator.upload("/admin/alliances/import", opTok, "data", "big.csv", big)
+	operator.upload("/admin/alliances/import", opTok, "data", "bigger.csv", big+strings.Repeat("y", 200<<10))
+	left, err := os.ReadDir(tmp)
+	must(t, err)
+	if len(left) > 0 {
+		t.Errorf("%d files left in the temporary directory after the uploads, e.g. %s", len(left), left[0].Name())
 	}
 }

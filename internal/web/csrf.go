@@ -40,9 +40,6 @@ func (a *authState) csrfToken() string {
 	return a.s.mac("anon", a.anon)
 }
 
-// multipartMemory is how much of a multipart form is held in memory.
-const multipartMemory = 1 << 20
-
 // validCSRF checks the request's token against the one its session (or
 // anonymous cookie) calls for.
 func (s *Server) validCSRF(r *http.Request, a *authState) bool {
@@ -50,9 +47,11 @@ func (s *Server) validCSRF(r *http.Request, a *authState) bool {
 	if got == "" {
 		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
 			// PostFormValue skips a multipart body once ParseForm has run
-			// (the locale switch reads the form), so parse it here; the
-			// body is capped by limitRequests, the rest goes to temp files.
-			r.ParseMultipartForm(multipartMemory)
+			// (the locale switch reads the form), so parse it here. All of
+			// it in memory: limitRequests caps the body, and files Go spills
+			// to disk would outlive the request, since the server removes
+			// only those of the request it created, not of this copy.
+			r.ParseMultipartForm(bodyLimit(r) + 1)
 		}
 		got = r.PostFormValue(csrfField)
 	}
