@@ -7,8 +7,8 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"os"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
