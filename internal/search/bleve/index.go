@@ -71,8 +71,10 @@ type Index struct {
 	sortAnalyzer analysis.Analyzer
 
 	table *table
-	// texts keeps the matches of recent text queries (textcache.go).
-	texts textCache
+	// texts keeps the matches of recent text queries (textcache.go),
+	// counts the facet counts of recent queries (countcache.go).
+	texts  *genCache[*textEntry]
+	counts *genCache[facetCounts]
 	// tablePath is where the table is saved, "" for an index in memory.
 	tablePath string
 	// savedGen is the generation of the saved table file; tableFrom says
@@ -153,7 +155,8 @@ func create(path string, im *mapping.IndexMappingImpl, version string) (*Index, 
 
 // newIndex wraps an open bleve index; the caller sets its table.
 func newIndex(idx blevesearch.Index, path string) (*Index, error) {
-	ix := &Index{idx: idx, analyzers: map[string]analysis.Analyzer{}, epoch: rand.Uint64()}
+	ix := &Index{idx: idx, analyzers: map[string]analysis.Analyzer{}, epoch: rand.Uint64(),
+		texts: newTextCache(), counts: newCountCache()}
 	if path != "" {
 		ix.tablePath = filepath.Join(path, tableFile)
 	}

@@ -102,7 +102,7 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (search.Result, err
 			out.Hits = append(out.Hits, search.Hit{ID: t.ids.get(s.o), Score: s.score, Key: key})
 		}
 	}
-	out.Facets = fs.counts()
+	out.Facets = ix.facetCounts(fs, countKey(q, sel))
 	return out, nil
 }
 
@@ -120,16 +120,14 @@ type matches struct {
 func (ix *Index) textMatches(ctx context.Context, text string, q query.Query, pass *roaring.Bitmap, after search.SortKey,
 	keep int) (*matches, error) {
 	t := ix.table
-	if e := ix.texts.get(t.gen, text); e != nil {
-		ix.texts.served.Add(1)
+	if e, ok := ix.texts.get(t.gen, text); ok {
 		return e.answer(t, pass, after, keep), nil
 	}
 	m, e, err := ix.match(ctx, q, pass, after, keep)
 	if err != nil {
 		return nil, err
 	}
-	e.text = text
-	ix.texts.put(t.gen, e)
+	ix.texts.put(t.gen, text, e, e.size())
 	return m, nil
 }
 

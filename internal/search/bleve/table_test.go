@@ -688,6 +688,22 @@ func TestTextCacheAgainstReference(t *testing.T) {
 	if ix.texts.served.Load() == 0 {
 		t.Fatal("no query was answered from the text cache")
 	}
+	// Asked again, every query's counts come from the count cache; a
+	// caller that changes its copy changes nothing kept.
+	counted := ix.counts.served.Load()
+	for _, q := range queries[:20] {
+		res, err := ix.Search(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range res.Facets {
+			clear(c)
+		}
+	}
+	checkAgainstReference(t, ix, current(docs), queries)
+	if served := ix.counts.served.Load() - counted; served < int64(len(queries)) {
+		t.Fatalf("%d of %d queries asked again had their counts from the cache", served, len(queries)+20)
+	}
 	// A write makes every entry stale: the same queries see the change,
 	// among them documents that newly match a cached text and one that
 	// matched it and is gone.
@@ -793,5 +809,48 @@ func TestCountsByMask(t *testing.T) {
 	check(t)
 	if err := checkTable(ix.table); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestCountKey: queries whose counts may differ never share a key; the
+// order and repetition of a facet's values do not matter.
+func TestCountKey(t *testing.T) {
+	five, six := 5.0, 6.0
+	distinct := []search.Query{
+		{},
+		{Text: "data"},
+		{Text: "data science"},
+		{Status: search.StatusAll},
+		{Quality: search.QualityFlagged},
+		{ECTSMin: &five},
+		{ECTSMax: &five},
+		{ECTSMin: &five, ECTSMax: &six},
+		{ECTSMin: &six, ECTSMax: &five},
+		{Filters: map[search.Facet][]string{search.FacetCountry: {"DE"}}},
+		{Filters: map[search.Facet][]string{search.FacetLanguage: {"DE"}}},
+		{Filters: map[search.Facet][]string{search.FacetCountry: {"DE", "FR"}}},
+		{Filters: map[search.Facet][]string{search.FacetCountry: {"DE\x00FR"}}},
+		{Filters: map[search.Facet][]string{search.FacetCountry: {"DE"}, search.FacetLanguage: {"FR"}}},
+		{Filters: map[search.Facet][]string{search.FacetCountry: {"FR"}, search.FacetLanguage: {"DE"}}},
+		{Text: "1:a", Filters: map[search.Facet][]string{search.FacetCountry: {"DE"}}},
+	}
+	seen := map[string]int{}
+	for i, q := range distinct {
+		sel, err := selections(q.Filters)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := countKey(q, sel)
+		if j, dup := seen[k]; dup {
+			t.Errorf("queries %d and %d share the key %q", j, i, k)
+		}
+		seen[k] = i
+	}
+	a := search.Query{Filters: map[search.Facet][]string{search.FacetCountry: {"FR", "DE", "FR"}, search.FacetEQF: {"7", "6"}}}
+	b := search.Query{Filters: map[search.Facet][]string{search.FacetEQF: {"6", "7"}, search.FacetCountry: {"DE", "FR"}}}
+	selA, _ := selections(a.Filters)
+	selB, _ := selections(b.Filters)
+	if countKey(a, selA) != countKey(b, selB) {
+		t.Errorf("the same selection in another order has another key: %q, %q", countKey(a, selA), countKey(b, selB))
 	}
 }

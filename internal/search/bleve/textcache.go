@@ -2,12 +2,10 @@ package bleve
 
 import (
 	"cmp"
-	"container/list"
 	"math"
 	"slices"
 	"strconv"
 	"sync"
-	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -37,27 +35,20 @@ var topKept = 500
 // of score per hit), a rare one a few kilobytes.
 const textCacheBytes = 256 << 20
 
-// textCache holds the matches of recent text queries of one generation
-// of the table, least recently used first out.
-type textCache struct {
-	mu      sync.Mutex
-	gen     string
-	entries map[string]*list.Element // of *textEntry, by query text
-	lru     list.List                // most recently used at the front
-	bytes   int
-	// served counts the queries answered from an entry.
-	served atomic.Int64
-}
+func newTextCache() *genCache[*textEntry] { return &genCache[*textEntry]{budget: textCacheBytes} }
 
 // textEntry is what one text query matched.
 type textEntry struct {
-	text string
 	hits *roaring.Bitmap // every hit; never changed nor handed out once cached
 	// scores holds each hit's score, in the order of hits' ordinals.
 	scores []float64
 	// top holds the best hits of all, best first (topHits.better).
-	top   []scored
-	bytes int
+	top []scored
+}
+
+// size is about the memory the entry takes.
+func (e *textEntry) size() int {
+	return int(e.hits.GetSizeInBytes()) + 8*len(e.scores) + 16*len(e.top)
 }
 
 // newTextEntry makes the entry of a text's hits, given each with its
@@ -126,46 +117,6 @@ func scoredBuffer(n int) *[]scored {
 	}
 	*buf = (*buf)[:0]
 	return buf
-}
-
-// get returns the entry for text at the table's generation gen.
-func (c *textCache) get(gen, text string) *textEntry {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.gen != gen {
-		return nil
-	}
-	el, ok := c.entries[text]
-	if !ok {
-		return nil
-	}
-	c.lru.MoveToFront(el)
-	return el.Value.(*textEntry)
-}
-
-// put keeps e for generation gen, dropping what an older generation left
-// and the least recently used entries beyond textCacheBytes.
-func (c *textCache) put(gen string, e *textEntry) {
-	e.bytes = int(e.hits.GetSizeInBytes()) + 8*len(e.scores) + 16*len(e.top) + len(e.text) + 64
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil || c.gen != gen {
-		c.gen, c.entries, c.bytes = gen, map[string]*list.Element{}, 0
-		c.lru.Init()
-	}
-	if old, ok := c.entries[e.text]; ok {
-		c.bytes -= old.Value.(*textEntry).bytes
-		c.lru.Remove(old)
-	}
-	c.entries[e.text] = c.lru.PushFront(e)
-	c.bytes += e.bytes
-	for c.bytes > textCacheBytes && c.lru.Len() > 1 {
-		last := c.lru.Back()
-		old := last.Value.(*textEntry)
-		c.lru.Remove(last)
-		delete(c.entries, old.text)
-		c.bytes -= old.bytes
-	}
 }
 
 // answer gives the matches of a query with the entry's text: the hits
