@@ -98,6 +98,31 @@ func TestServeRegeneratesTheDatasetAndExportWritesIt(t *testing.T) {
 	}
 	stopServe()
 
+	// Started again with nothing changed, serve keeps the files: the
+	// stamp of their generation is the current one.
+	index := filepath.Join(cfg.DatasetPath(), "index.json")
+	before, err := os.Stat(index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stamp, err := os.ReadFile(filepath.Join(cfg.DatasetPath(), "generation.stamp")); err != nil || !bytes.Contains(stamp, []byte("courses changed 20")) {
+		t.Fatalf("the generation's stamp: %q, %v", stamp, err)
+	}
+	ln, err = net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	againCtx, stopAgain := context.WithCancel(ctx)
+	go func() { served <- serveNode(againCtx, a, ln, srv.Handler(), false, 0) }()
+	time.Sleep(20 * a.testDatasetQuiet)
+	stopAgain()
+	if err := <-served; err != nil {
+		t.Errorf("serve again: %v", err)
+	}
+	if after, err := os.Stat(index); err != nil || !after.ModTime().Equal(before.ModTime()) {
+		t.Errorf("a restart with nothing changed regenerated the dataset (%v)", err)
+	}
+
 	// export, beside no server, writes what the file holds.
 	out, err := run(t, "", "export", "--data-dir", cfg.DataDir, "--format", "nq")
 	if err != nil {

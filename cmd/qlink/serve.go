@@ -2,11 +2,18 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +21,7 @@ import (
 
 	"qlink/internal/config"
 	"qlink/internal/export"
+	"qlink/internal/model"
 	"qlink/internal/store"
 	"qlink/internal/web"
 )
@@ -50,8 +58,10 @@ database, so it survives restarts:
 On the web, anyone may press "Refresh now" on an institution's page: it queues the
 same work as "qlink refresh", at most once per --refresh-min-interval per institution.
 It regenerates the open dataset (<data-dir>/dataset, served at /dataset with its DCAT-AP
-description) at start and 30 seconds after the last harvest that changed courses;
---dataset-publisher names the publisher there.
+description) 30 seconds after the last harvest that changed courses, and at start when
+the files were made by another build of qlink, before the latest harvest that changed
+courses or from other provider records (<data-dir>/dataset/generation.stamp records what
+the last complete generation was made from); --dataset-publisher names the publisher there.
 On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
 (changing nothing) and run again at the next start.
 
@@ -122,14 +132,16 @@ var webSettings = []string{"api-rate", "api-burst", "trusted-proxies", "search-c
 // an error.
 func serveNode(ctx context.Context, a *app, ln net.Listener, h http.Handler, harvests bool, override time.Duration) error {
 	ctx, cancel := context.WithCancel(ctx)
-	regen := export.NewRegenerator(a.store, a.cfg.DatasetPath(), a.regenerateAfter(), a.log)
+	regen := export.NewRegenerator(a.store, a.cfg.DatasetPath(), a.regenerateAfter(), a.datasetStamp, a.log)
 	var background sync.WaitGroup
 	defer func() {
 		cancel()
 		background.Wait() // a generation under way stops before the store closes
 	}()
-	background.Go(func() { regen.Run(ctx) })
-	regen.Poke() // the files may predate this version or the last harvests
+	background.Go(func() {
+		regen.PokeIfStale(ctx) // the files may predate this version or the last harvests
+		regen.Run(ctx)
+	})
 	background.Go(func() { a.sweepOrphans(ctx) })
 	if a.shared() {
 		// Other processes harvest too: their runs renew this node's files.
@@ -213,6 +225,51 @@ func lastCourseChange(ctx context.Context, st store.Store) (time.Time, error) {
 	}
 	return latest, err
 }
+
+// datasetStamp says what the open dataset made now is made from: this
+// build of qlink, the providers and the latest harvest that changed
+// courses. serve regenerates the files at start only when it differs from
+// the stamp of their generation (export.Regenerator.PokeIfStale).
+func (a *app) datasetStamp(ctx context.Context) (string, error) {
+	software, err := executableDigest()
+	if err != nil {
+		return "", err
+	}
+	providers, err := a.store.ListProviders(ctx)
+	if err != nil {
+		return "", err
+	}
+	slices.SortFunc(providers, func(x, y model.Provider) int { return strings.Compare(x.ID, y.ID) })
+	listed, err := json.Marshal(providers)
+	if err != nil {
+		return "", err
+	}
+	changed, err := lastCourseChange(ctx, a.store)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("software %s\nproviders %x\ncourses changed %s\n",
+		software, sha256.Sum256(listed), changed.UTC().Format(time.RFC3339Nano)), nil
+}
+
+// executableDigest is the SHA-256 of the running executable: a build that
+// may write the dataset otherwise has another one.
+var executableDigest = sync.OnceValues(func() (string, error) {
+	path, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+})
 
 // datasetQuiet is how long serve waits after the last harvest that changed
 // courses before it regenerates the open dataset: a burst of harvests

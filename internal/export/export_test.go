@@ -321,7 +321,7 @@ func TestNeutralise(t *testing.T) {
 
 // A burst of pokes makes one generation.
 func TestRegeneratorFoldsABurst(t *testing.T) {
-	r := NewRegenerator(nil, "", time.Millisecond, nil)
+	r := NewRegenerator(nil, "", time.Millisecond, nil, nil)
 	generated := make(chan struct{}, 10)
 	r.generate = func(context.Context) error {
 		generated <- struct{}{}
@@ -373,5 +373,57 @@ func TestGzipPipe(t *testing.T) {
 	p.Write(text.Bytes())
 	if err := p.Close(); !errors.Is(err, io.ErrShortWrite) {
 		t.Errorf("Close after the file failed: %v", err)
+	}
+}
+
+// A complete generation records its stamp: the same stamp later asks for
+// nothing, another one, a missing stamp file or a failed stamp for a
+// generation; a generation that fails leaves no stamp behind.
+func TestRegeneratorStamp(t *testing.T) {
+	st := openStore(t)
+	dir := t.TempDir()
+	stamp := "software a\nproviders b\ncourses changed c\n"
+	var stampErr error
+	r := NewRegenerator(st, dir, time.Millisecond, func(context.Context) (string, error) { return stamp, stampErr }, nil)
+	ctx := context.Background()
+	pending := func() bool {
+		select {
+		case <-r.kick:
+			return true
+		default:
+			return false
+		}
+	}
+	if !r.PokeIfStale(ctx) || !pending() {
+		t.Fatal("a directory never generated was not regenerated")
+	}
+	must(t, r.generate(ctx))
+	if r.PokeIfStale(ctx) || pending() {
+		t.Fatal("regenerated with the stamp of the last generation")
+	}
+	stamp = "software a\nproviders b\ncourses changed d\n"
+	if !r.PokeIfStale(ctx) || !pending() {
+		t.Fatal("not regenerated after a harvest changed courses")
+	}
+	if got := changedLines("software a\nproviders b\ncourses changed c\n", stamp); !slices.Equal(got, []string{"courses changed d"}) {
+		t.Errorf("changed lines: %q", got)
+	}
+	stampErr = errors.New("no store")
+	if !r.PokeIfStale(ctx) || !pending() {
+		t.Fatal("not regenerated when the stamp cannot be known")
+	}
+	// The generation goes ahead without its stamp, and leaves none.
+	must(t, r.generate(ctx))
+	stampErr = nil
+	if !r.PokeIfStale(ctx) || !pending() {
+		t.Fatal("a generation whose stamp was unknown counted as current")
+	}
+	must(t, r.generate(ctx))
+	must(t, st.Close())
+	if err := r.generate(ctx); err == nil {
+		t.Fatal("a generation from a closed store succeeded")
+	}
+	if _, err := os.Stat(filepath.Join(dir, stampFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a failed generation left the stamp of the one before it: %v", err)
 	}
 }
