@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -227,7 +228,13 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 // localPath keeps only a path on this site, so that next= cannot send a
 // person elsewhere after signing in.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || len(p) > 1000 {
+	// Browsers strip tabs and newlines from a Location and read a
+	// backslash as a slash, so "/\t/evil.test" would arrive as
+	// "//evil.test": a path with any of them is refused outright.
+	if len(p) > 1000 || !strings.HasPrefix(p, "/") || strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
+		return ""
+	}
+	if u, err := url.Parse(p); err != nil || u.Scheme != "" || u.Host != "" || strings.HasPrefix(u.Path, "//") {
 		return ""
 	}
 	return p

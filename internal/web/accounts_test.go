@@ -385,7 +385,12 @@ func TestSessionsExpire(t *testing.T) {
 
 func TestLoginRedirectsOnlyWithinTheSite(t *testing.T) {
 	f := newAccountsFixture(t, false, nil)
-	for next, want := range map[string]string{"/dashboard/A": "/dashboard/A", "//evil.test/": "/admin", "https://evil.test/": "/admin"} {
+	// Browsers drop tabs and newlines from a Location and read a
+	// backslash as a slash: each of the hostile ones would lead off site.
+	for next, want := range map[string]string{"/dashboard/A": "/dashboard/A", "/dashboard/A?x=1#top": "/dashboard/A?x=1#top",
+		"//evil.test/": "/admin", "https://evil.test/": "/admin", "/\\evil.test/": "/admin", "/\t/evil.test/": "/admin",
+		"/\n/evil.test": "/admin", "/\r\n/evil.test": "/admin", "\t//evil.test": "/admin", "/%09/evil.test": "/%09/evil.test",
+		"/x\\..\\/evil.test": "/admin", "/\x7f/evil.test": "/admin"} {
 		b := f.browser(t)
 		resp, _ := b.post("/admin/login", url.Values{"name": {"ops"}, "password": {opsPassword}, "next": {next}})
 		if got := resp.Header.Get("Location"); got != want {
