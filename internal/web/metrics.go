@@ -145,8 +145,20 @@ func (s *Server) measure(mux *http.ServeMux, next http.Handler) http.Handler {
 		start := time.Now()
 		next.ServeHTTP(sw, r)
 		m.durations.WithLabelValues(route).Observe(time.Since(start).Seconds())
-		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.code())).Inc()
+		m.requests.WithLabelValues(route, methodLabel(r.Method), strconv.Itoa(sw.code())).Inc()
 	})
+}
+
+// methodLabel is the method as a label value: HTTP's own methods by name,
+// any other "other". A client may send any token as its method, and each
+// would otherwise add a series to /metrics for good.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
 }
 
 // statusWriter remembers the status a handler answered with.

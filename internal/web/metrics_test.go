@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -25,6 +26,14 @@ func TestMetrics(t *testing.T) {
 	if resp, _ := get(t, ts.URL+"/api/v1/courses/urn:nope"); resp.StatusCode != 429 {
 		t.Fatalf("third API request: %d, want 429", resp.StatusCode)
 	}
+	// Methods of the client's own invention count as one.
+	for i := range 3 {
+		req, err := http.NewRequest(fmt.Sprintf("INVENTED%d", i), ts.URL+"/nowhere", nil)
+		must(t, err)
+		resp, err := http.DefaultClient.Do(req)
+		must(t, err)
+		resp.Body.Close()
+	}
 	m.HarvestRun("ok")
 	m.HarvestRun("failed")
 	m.FetchRequest(200, "public")
@@ -37,11 +46,15 @@ func TestMetrics(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
 		t.Fatalf("/metrics: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
+	if strings.Contains(body, "INVENTED") {
+		t.Error("a method of the client's invention is a label value")
+	}
 	for _, want := range []string{
 		`qlink_http_requests_total{code="200",method="GET",route="GET /api/v1/courses"} 1`,
 		`qlink_http_requests_total{code="200",method="GET",route="GET /api/v1/courses/{id}"} 1`,
 		`qlink_http_requests_total{code="200",method="GET",route="GET /{$}"} 1`,
 		`qlink_http_requests_total{code="429",method="GET",route="GET /api/v1/courses/{id}"} 1`,
+		`method="other",route="unmatched"} 3`,
 		`qlink_http_request_duration_seconds_count{route="GET /api/v1/courses"} 1`,
 		`qlink_http_request_duration_seconds_bucket{route="GET /api/v1/courses",le="+Inf"} 1`,
 		`qlink_search_duration_seconds_count 2`,
