@@ -76,7 +76,7 @@ func TestAlliancesInTheDemo(t *testing.T) {
 	if !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") || h.Get("X-Frame-Options") != "DENY" {
 		t.Errorf("the alliance page itself must not be framed: CSP %q", h.Get("Content-Security-Policy"))
 	}
-	for _, bad := range []string{"?page=0", "?page=x", "?page=100000", "?q=" + strings.Repeat("a", 501)} {
+	for _, bad := range []string{"?page=0", "?page=x", "?page=3abc", "?page=100000", "?page=922337203685477581", "?q=" + strings.Repeat("a", 501)} {
 		if status, _, _ := get(t, d.srv.URL+"/embed/alliances/INT9001"+bad); status != http.StatusBadRequest {
 			t.Errorf("widget %s: %d, want 400", bad, status)
 		}

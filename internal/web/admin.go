@@ -245,7 +245,7 @@ func (s *Server) adminProviders(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page, err := strconv.Atoi(r.URL.Query().Get("page"))
-	if err != nil || page < 1 {
+	if err != nil || page < 1 || page > 10_000 { // past 10,000 the offset could overflow
 		page = 1
 	}
 	ps, err := s.opts.Store.ListProviders(ctx)

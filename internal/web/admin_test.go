@@ -101,6 +101,20 @@ func signedInOperator(t *testing.T, f *accountsFixture) (*browser, string) {
 	return b, b.csrf("/admin")
 }
 
+// Page numbers far past the last page list nothing, or the first page;
+// none is an error.
+func TestAdminPagesTakeAnyPageNumber(t *testing.T) {
+	f := newAccountsFixture(t, false, nil)
+	b, _ := signedInOperator(t, f)
+	for _, path := range []string{"/admin/providers", "/admin/audit"} {
+		for _, page := range []string{"2", "10001", "9223372036854775807", "-9223372036854775808", "x"} {
+			if resp, body := b.do("GET", path+"?page="+page, nil); resp.StatusCode != http.StatusOK {
+				t.Errorf("%s?page=%s: %d\n%.300s", path, page, resp.StatusCode, body)
+			}
+		}
+	}
+}
+
 func TestAdminPagesNeedAnOperator(t *testing.T) {
 	f := newAccountsFixture(t, false, nil)
 	for _, path := range []string{"/admin", "/admin/providers", "/admin/providers/A", "/admin/keys", "/admin/jobs", "/admin/audit", "/admin/alliances"} {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -321,7 +322,8 @@ func (s *Server) allianceEmbed(w http.ResponseWriter, r *http.Request) {
 	text := strings.TrimSpace(q.Get("q"))
 	page := 1
 	if p := q.Get("page"); p != "" {
-		if _, err := fmt.Sscanf(p, "%d", &page); err != nil || page < 1 || page*embedPageSize > maxResultWindow {
+		var err error
+		if page, err = strconv.Atoi(p); err != nil || page < 1 || page > maxResultWindow/embedPageSize {
 			s.errorPage(w, r, http.StatusBadRequest, s.tr(r, "The page number is not valid."))
 			return
 		}
