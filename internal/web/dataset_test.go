@@ -130,6 +130,14 @@ func TestDatasetDownload(t *testing.T) {
 	if resp.StatusCode != http.StatusPartialContent || part != body[10:20] {
 		t.Errorf("Range: status %d, %q", resp.StatusCode, part)
 	}
+	resp, parts := get(t, f.http.URL+"/dataset/qlink-dataset.nq.gz", "Range", "bytes=0-1,10-19")
+	if resp.StatusCode != http.StatusPartialContent || !strings.Contains(parts, body[10:20]) {
+		t.Errorf("two ranges: status %d", resp.StatusCode)
+	}
+	many := "bytes=0-0" + strings.Repeat(",0-0", 2000)
+	if resp, whole := get(t, f.http.URL+"/dataset/qlink-dataset.nq.gz", "Range", many); resp.StatusCode != http.StatusOK || whole != body {
+		t.Errorf("2,001 ranges: status %d and %d bytes, want the whole file (%d bytes)", resp.StatusCode, len(whole), len(body))
+	}
 	for _, bad := range []string{"index.json", "qlink-dataset.nq.gz.json", ".hidden.gz", "..%2Fdb", "nothing.gz"} {
 		if resp, _ := get(t, f.http.URL+"/dataset/"+bad); resp.StatusCode != 404 {
 			t.Errorf("/dataset/%s: status %d, want 404", bad, resp.StatusCode)
