@@ -147,7 +147,9 @@ func TestMultipartFormsLeaveNoTempFiles(t *testing.T) {
 	}
 	operator, opTok := signedInOperator(t, f)
 	operator.upload("/admin/alliances/import", opTok, "data", "big.csv", big)
-	operator.upload("/admin/alliances/import", opTok, "data", "bigger.csv", big+strings.Repeat("y", 200<<10))
+	if resp, _ := operator.upload("/admin/alliances/import", opTok, "data", "bigger.csv", big+strings.Repeat("y", 200<<10)); resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("an upload over the limit: %d, want 413", resp.StatusCode)
+	}
 	left, err := os.ReadDir(tmp)
 	must(t, err)
 	if len(left) > 0 {

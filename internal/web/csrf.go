@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"mime"
 	"net/http"
 	"reflect"
 	"time"
@@ -45,15 +44,7 @@ func (a *authState) csrfToken() string {
 func (s *Server) validCSRF(r *http.Request, a *authState) bool {
 	got := r.Header.Get(csrfHeader)
 	if got == "" {
-		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
-			// PostFormValue skips a multipart body once ParseForm has run
-			// (the locale switch reads the form), so parse it here. All of
-			// it in memory: limitRequests caps the body, and files Go spills
-			// to disk would outlive the request, since the server removes
-			// only those of the request it created, not of this copy.
-			r.ParseMultipartForm(bodyLimit(r) + 1)
-		}
-		got = r.PostFormValue(csrfField)
+		got = r.PostFormValue(csrfField) // the form is parsed (parseForm)
 	}
 	var want string
 	switch {

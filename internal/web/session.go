@@ -206,7 +206,7 @@ func (s *Server) withAuth(mux *http.ServeMux) http.Handler {
 			// Reading the token reads the form: a body over its limit is
 			// refused for its size, as the handler would have.
 			var tooBig *http.MaxBytesError
-			if err := r.ParseForm(); errors.As(err, &tooBig) {
+			if err := parseForm(r); errors.As(err, &tooBig) {
 				s.errorPage(w, r, http.StatusRequestEntityTooLarge, s.tr(r, "The form is too large: at most %d bytes.", tooBig.Limit))
 				return
 			}
@@ -217,6 +217,22 @@ func (s *Server) withAuth(mux *http.ServeMux) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// parseForm reads a form body, URL-encoded or multipart. A multipart
+// form is read all into memory: limitRequests caps the body, and files Go
+// would spill to disk outlive the request, since the server removes only
+// those of the request it made, not of the copies middleware makes.
+func parseForm(r *http.Request) error {
+	// ParseForm first: ParseMultipartForm drops its error when the body
+	// turns out not to be multipart.
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	if err := r.ParseMultipartForm(bodyLimit(r) + 1); !errors.Is(err, http.ErrNotMultipart) {
+		return err
+	}
+	return nil
 }
 
 func changesState(method string) bool {
