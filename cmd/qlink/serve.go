@@ -3,15 +3,12 @@ package main
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -59,8 +56,8 @@ On the web, anyone may press "Refresh now" on an institution's page: it queues t
 same work as "qlink refresh", at most once per --refresh-min-interval per institution.
 It regenerates the open dataset (<data-dir>/dataset, served at /dataset with its DCAT-AP
 description) 30 seconds after the last harvest that changed courses, and at start when
-the files were made by another build of qlink, before the latest harvest that changed
-courses or from other provider records (<data-dir>/dataset/generation.stamp records what
+the files were made by a qlink that writes them differently, before the latest harvest
+that changed courses or from other provider records (<data-dir>/dataset/generation.stamp records what
 the last complete generation was made from); --dataset-publisher names the publisher there.
 On SIGTERM, harvests under way get 20 seconds to finish; then they are cancelled
 (changing nothing) and run again at the next start.
@@ -226,15 +223,12 @@ func lastCourseChange(ctx context.Context, st store.Store) (time.Time, error) {
 	return latest, err
 }
 
-// datasetStamp says what the open dataset made now is made from: this
-// build of qlink, the providers and the latest harvest that changed
-// courses. serve regenerates the files at start only when it differs from
-// the stamp of their generation (export.Regenerator.PokeIfStale).
+// datasetStamp says what the open dataset made now is made from: the
+// version of its files' content, the providers and the latest harvest
+// that changed courses. serve regenerates the files at start only when it
+// differs from the stamp of their generation
+// (export.Regenerator.PokeIfStale).
 func (a *app) datasetStamp(ctx context.Context) (string, error) {
-	software, err := executableDigest()
-	if err != nil {
-		return "", err
-	}
 	providers, err := a.store.ListProviders(ctx)
 	if err != nil {
 		return "", err
@@ -248,28 +242,9 @@ func (a *app) datasetStamp(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("software %s\nproviders %x\ncourses changed %s\n",
-		software, sha256.Sum256(listed), changed.UTC().Format(time.RFC3339Nano)), nil
+	return fmt.Sprintf("dataset version %s\nproviders %x\ncourses changed %s\n",
+		export.Version, sha256.Sum256(listed), changed.UTC().Format(time.RFC3339Nano)), nil
 }
-
-// executableDigest is the SHA-256 of the running executable: a build that
-// may write the dataset otherwise has another one.
-var executableDigest = sync.OnceValues(func() (string, error) {
-	path, err := os.Executable()
-	if err != nil {
-		return "", err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-})
 
 // datasetQuiet is how long serve waits after the last harvest that changed
 // courses before it regenerates the open dataset: a burst of harvests

@@ -31,10 +31,16 @@ type Regenerator struct {
 
 // stampFile holds the stamp of the last complete generation: what the
 // files were made from, in the words of the stamp function (for serve:
-// the software, the providers and the latest harvest that changed
-// courses). Regenerating a million courses takes minutes of CPU, which a
-// restart with nothing changed should not cost.
+// Version, the providers and the latest harvest that changed courses).
+// Regenerating a million courses takes minutes of CPU, which a restart
+// with nothing changed should not cost.
 const stampFile = "generation.stamp"
+
+// Version numbers what the dataset's files hold for a given store: a change
+// to what they say or how makes the next number, so that serve rewrites
+// files an earlier build made (TestVersionFollowsTheOutput holds it to the
+// output).
+const Version = "1"
 
 // NewRegenerator regenerates the dataset of st in dir, quiet after the
 // last poke. stamp, when not nil, says what a generation is made from;
