@@ -268,7 +268,7 @@ func readRecords(t *testing.T, st store.Store) records {
 		}
 	}
 	slices.SortFunc(r.Runs, func(a, b store.Run) int { return int(a.ID - b.ID) })
-	must(t, st.EachCourse(ctx, func(c store.Course) error {
+	must(t, st.EachCourse(ctx, nil, func(c store.Course) error {
 		r.Courses = append(r.Courses, c)
 		h, _, err := st.CourseHistory(ctx, c.Spec.ID, 1000, 0)
 		r.History[c.Spec.ID] = h

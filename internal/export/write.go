@@ -47,7 +47,7 @@ func writeOutputs(ctx context.Context, st store.Store, providers map[string]mode
 		}
 	}
 	var cb courseBytes
-	err := st.EachCourse(ctx, func(c store.Course) error {
+	err := st.EachCourse(ctx, readFor(outs, providers), func(c store.Course) error {
 		p := providerOf(providers, c.ProviderID)
 		cb.reset(courseRow{Course: c, Provider: p}, coursePublishers(providers, c, p))
 		for _, o := range outs {
@@ -81,6 +81,30 @@ func coursePublishers(providers map[string]model.Provider, c store.Course, p mod
 		}
 	}
 	return ps
+}
+
+// readFor lists the providers whose courses the outputs hold, nil for
+// every provider: a group of institutions' files reads their courses
+// alone, not the whole catalogue, which at a thousand institutions made a
+// generation read it over a hundred times.
+func readFor(outs []*output, providers map[string]model.Provider) []string {
+	ids := []string{}
+	for _, o := range outs {
+		switch o.scope.Kind {
+		case ScopeAll:
+			return nil
+		case ScopeProvider:
+			ids = append(ids, o.scope.ID)
+		case ScopeCountry:
+			for id, p := range providers {
+				if o.scope.holds(p) {
+					ids = append(ids, id)
+				}
+			}
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 func providerOf(providers map[string]model.Provider, id string) model.Provider {

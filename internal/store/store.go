@@ -199,8 +199,9 @@ type Courses interface {
 	// CoursesByID returns the courses with the given IDs, active or
 	// inactive, in the order given; unknown IDs are skipped.
 	CoursesByID(ctx context.Context, ids []string) ([]Course, error)
-	// EachCourse calls fn for every active course, ordered by ID.
-	EachCourse(ctx context.Context, fn func(Course) error) error
+	// EachCourse calls fn for every active course of the providers given
+	// (of all providers when providers is nil), ordered by ID.
+	EachCourse(ctx context.Context, providers []string, fn func(Course) error) error
 	// CountCourses counts active courses per provider.
 	CountCourses(ctx context.Context) (map[string]int, error)
 	// CourseIDs lists the IDs of a source's courses (of all sources when

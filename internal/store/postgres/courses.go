@@ -298,9 +298,14 @@ func (s *Store) CoursesByID(ctx context.Context, ids []string) ([]store.Course, 
 	return out, nil
 }
 
-// EachCourse streams every active course in ID order.
-func (s *Store) EachCourse(ctx context.Context, fn func(store.Course) error) error {
-	rows, err := s.pool.Query(ctx, selectCourses+` WHERE NOT c.inactive ORDER BY c.id`)
+// EachCourse streams the active courses of providers (all when nil) in ID
+// order.
+func (s *Store) EachCourse(ctx context.Context, providers []string, fn func(store.Course) error) error {
+	query, args := selectCourses+` WHERE NOT c.inactive ORDER BY c.id`, []any{}
+	if providers != nil {
+		query, args = selectCourses+` WHERE NOT c.inactive AND c.provider_id = ANY($1) ORDER BY c.id`, []any{providers}
+	}
+	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("postgres: courses: %w", err)
 	}

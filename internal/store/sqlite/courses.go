@@ -274,9 +274,20 @@ func (s *Store) CoursesByID(ctx context.Context, ids []string) ([]store.Course, 
 	return out, nil
 }
 
-// EachCourse streams every active course in ID order.
-func (s *Store) EachCourse(ctx context.Context, fn func(store.Course) error) error {
-	rows, err := s.db.QueryContext(ctx, selectCourses+` WHERE c.inactive = 0 ORDER BY c.id`)
+// EachCourse streams the active courses of providers (all when nil) in ID
+// order.
+func (s *Store) EachCourse(ctx context.Context, providers []string, fn func(store.Course) error) error {
+	where, args := ` WHERE c.inactive = 0`, []any{}
+	if providers != nil {
+		if len(providers) == 0 {
+			return nil
+		}
+		where += ` AND c.provider_id IN (?` + strings.Repeat(",?", len(providers)-1) + `)`
+		for _, p := range providers {
+			args = append(args, p)
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, selectCourses+where+` ORDER BY c.id`, args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: courses: %w", err)
 	}

@@ -270,12 +270,17 @@ func testApplyCourses(t *testing.T, s store.Store) {
 			t.Errorf("CourseIDs(%q) = %v, %v; want %v", status, ids, err, want)
 		}
 	}
-	var ids []string
-	if err := s.EachCourse(ctx, func(c store.Course) error { ids = append(ids, c.Spec.ID); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(ids, []string{"c1", "c2"}) {
-		t.Errorf("EachCourse = %v", ids)
+	for _, tc := range []struct {
+		providers []string
+		want      []string
+	}{{nil, []string{"c1", "c2"}}, {[]string{"a"}, []string{"c1", "c2"}}, {[]string{"b", "a"}, []string{"c1", "c2"}}, {[]string{"b"}, nil}, {[]string{}, nil}} {
+		var ids []string
+		if err := s.EachCourse(ctx, tc.providers, func(c store.Course) error { ids = append(ids, c.Spec.ID); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(ids, tc.want) {
+			t.Errorf("EachCourse(%q) = %v, want %v", tc.providers, ids, tc.want)
+		}
 	}
 	counts, _ := s.CountCourses(ctx)
 	if counts["a"] != 2 {
@@ -321,7 +326,7 @@ func testLastSeen(t *testing.T, s store.Store) {
 			t.Fatalf("%s: CoursesByID: %d courses, %v", step, len(byID), err)
 		}
 		each := map[string]store.Course{}
-		if err := s.EachCourse(ctx, func(c store.Course) error { each[c.Spec.ID] = c; return nil }); err != nil {
+		if err := s.EachCourse(ctx, nil, func(c store.Course) error { each[c.Spec.ID] = c; return nil }); err != nil {
 			t.Fatal(err)
 		}
 		for i, id := range ids {
