@@ -9,43 +9,93 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// lineIndex maps JSON pointers to the line where the value starts, so that
-// diagnostics can point a publisher at the line to fix.
-type lineIndex map[string]int
+// lineIndex records the line where each value of a document starts, so
+// that diagnostics can point a publisher at the line to fix.
+//
+// Values are numbered as they are met, and each is filed under its
+// parent's number and its own (escaped) pointer token. Recording a value
+// thus costs the same at any depth, where keying by whole pointers would
+// copy every ancestor's tokens for every value: quadratic in the depth, and
+// in the length of a long key above many values.
+type lineIndex struct {
+	lines []int // by value number; value 0 is the document's root
+	child map[childKey]int
+}
+
+type childKey struct {
+	parent int
+	token  string
+}
+
+func newLineIndex() *lineIndex {
+	return &lineIndex{lines: []int{0}, child: map[childKey]int{}}
+}
+
+// add records that the value at token under parent starts on line, and
+// returns its number. A repeated key keeps its number, so that, as with a
+// map of pointers, the last line wins and both values' members are found.
+func (l *lineIndex) add(parent int, token string, line int) int {
+	k := childKey{parent, token}
+	if n, ok := l.child[k]; ok {
+		l.lines[n] = line
+		return n
+	}
+	l.lines = append(l.lines, line)
+	l.child[k] = len(l.lines) - 1
+	return len(l.lines) - 1
+}
 
 // lineOf returns the line of ptr, or of its nearest ancestor that has one.
-func (l lineIndex) lineOf(ptr string) int {
-	for {
-		if n, ok := l[ptr]; ok {
-			return n
-		}
-		i := strings.LastIndexByte(ptr, '/')
-		if i < 0 {
-			return 0
-		}
-		ptr = ptr[:i]
+func (l *lineIndex) lineOf(ptr string) int {
+	if ptr != "" && ptr[0] != '/' {
+		return 0
 	}
+	n := 0
+	for ptr != "" {
+		token, _, more := strings.Cut(ptr[1:], "/")
+		c, ok := l.child[childKey{n, token}]
+		if !ok {
+			break
+		}
+		n = c
+		if !more {
+			break
+		}
+		ptr = ptr[1+len(token):]
+	}
+	return l.lines[n]
 }
 
 type jsonFrame struct {
 	object    bool
 	expectKey bool
-	key       string
+	key       string // the current member's key, as read
 	index     int
+	value     int // the container's number in the lineIndex
+}
+
+// token is the escaped pointer token of the frame's current member.
+func (f jsonFrame) token() string {
+	if f.object {
+		return escapeToken(f.key)
+	}
+	return strconv.Itoa(f.index)
 }
 
 // jsonLines walks a JSON document token by token, recording where each
 // value starts. It stops quietly at the first syntax error: the decoder
-// reports that separately.
-func jsonLines(body []byte) lineIndex {
-	lines := lineIndex{}
+// reports that separately. It refuses a document nested deeper than
+// maxDepth, before anything else spends time on it.
+func jsonLines(body []byte) (*lineIndex, error) {
+	lines := newLineIndex()
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var stack []jsonFrame
+	var count lineCounter
 	for {
 		start := skipSeparators(body, int(dec.InputOffset()))
 		tok, err := dec.Token()
 		if err != nil {
-			return lines
+			return lines, nil
 		}
 		if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].expectKey {
 			if key, ok := tok.(string); ok {
@@ -58,16 +108,37 @@ func jsonLines(body []byte) lineIndex {
 			advance(stack)
 			continue
 		}
-		lines[framePointer(stack)] = 1 + bytes.Count(body[:start], []byte("\n"))
+		line := count.lineAt(body, start)
+		value := 0
+		if n := len(stack); n > 0 {
+			value = lines.add(stack[n-1].value, stack[n-1].token(), line)
+		} else {
+			lines.lines[0] = line
+		}
 		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, jsonFrame{object: true, expectKey: true})
-		case json.Delim('['):
-			stack = append(stack, jsonFrame{})
+		case json.Delim('{'), json.Delim('['):
+			if len(stack) == maxDepth {
+				return nil, &tooDeepError{Pointer: framePointer(stack), Line: line}
+			}
+			object := tok == json.Delim('{')
+			stack = append(stack, jsonFrame{object: object, expectKey: object, value: value})
 		default:
 			advance(stack)
 		}
 	}
+}
+
+// lineCounter turns byte offsets into line numbers, for offsets that only
+// grow: each byte is counted once, however many values there are.
+type lineCounter struct {
+	offset int // counted up to here
+	line   int // newlines before offset
+}
+
+func (c *lineCounter) lineAt(body []byte, offset int) int {
+	c.line += bytes.Count(body[c.offset:offset], []byte("\n"))
+	c.offset = offset
+	return 1 + c.line
 }
 
 func skipSeparators(b []byte, i int) int {
@@ -88,39 +159,40 @@ func advance(stack []jsonFrame) {
 	}
 }
 
+// framePointer is the pointer of the value being read; it is built only
+// for a diagnostic.
 func framePointer(stack []jsonFrame) string {
-	var tokens []string
+	var b strings.Builder
 	for _, f := range stack {
-		if f.object {
-			tokens = append(tokens, f.key)
-		} else {
-			tokens = append(tokens, strconv.Itoa(f.index))
-		}
+		b.WriteByte('/')
+		b.WriteString(f.token())
 	}
-	return pointer(tokens)
+	return b.String()
 }
 
-// yamlLines records the line of every value in a YAML document.
-func yamlLines(root *yaml.Node) lineIndex {
-	lines := lineIndex{}
-	var walk func(n *yaml.Node, tokens []string)
-	walk = func(n *yaml.Node, tokens []string) {
-		lines[pointer(tokens)] = n.Line
+// yamlLines records the line of every value in a YAML document. Aliases
+// are not followed: their values are found at the alias's line.
+func yamlLines(root *yaml.Node) *lineIndex {
+	lines := newLineIndex()
+	var walk func(n *yaml.Node, value int)
+	walk = func(n *yaml.Node, value int) {
+		lines.lines[value] = n.Line
 		switch n.Kind {
 		case yaml.DocumentNode:
 			for _, c := range n.Content {
-				walk(c, tokens)
+				walk(c, value)
 			}
 		case yaml.MappingNode:
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				walk(n.Content[i+1], append(tokens[:len(tokens):len(tokens)], n.Content[i].Value))
+				c := n.Content[i+1]
+				walk(c, lines.add(value, escapeToken(n.Content[i].Value), c.Line))
 			}
 		case yaml.SequenceNode:
 			for i, c := range n.Content {
-				walk(c, append(tokens[:len(tokens):len(tokens)], strconv.Itoa(i)))
+				walk(c, lines.add(value, strconv.Itoa(i), c.Line))
 			}
 		}
 	}
-	walk(root, nil)
+	walk(root, 0)
 	return lines
 }

@@ -118,6 +118,10 @@ func Parse(body []byte) (*Manifest, []Diagnostic, error) {
 // on it or harvest without end.
 func ParseWithin(body []byte, maxSources int) (*Manifest, []Diagnostic, error) {
 	doc, lines, err := decode(body)
+	if deep := (*tooDeepError)(nil); errors.As(err, &deep) {
+		d := Diagnostic{Pointer: deep.Pointer, Line: deep.Line, Message: deep.reason(), Fatal: true}
+		return nil, []Diagnostic{d}, fmt.Errorf("%w: %s", ErrInvalid, d.String())
+	}
 	if err != nil {
 		return nil, []Diagnostic{{Message: err.Error(), Fatal: true}}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
@@ -226,8 +230,10 @@ func hasFatal(ds []Diagnostic) bool {
 }
 
 // decode reads JSON, or YAML when the body does not look like JSON. YAML
-// is decoded into plain maps so both paths produce the same shapes.
-func decode(body []byte) (any, lineIndex, error) {
+// is decoded into plain maps so both paths produce the same shapes. Either
+// is refused when nested deeper than maxDepth (a *tooDeepError), before
+// it is decoded into maps.
+func decode(body []byte) (any, *lineIndex, error) {
 	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
@@ -235,16 +241,23 @@ func decode(body []byte) (any, lineIndex, error) {
 	}
 	var doc any
 	if trimmed[0] == '{' || trimmed[0] == '[' {
+		lines, err := jsonLines(body)
+		if err != nil {
+			return nil, nil, err
+		}
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
 		if err := dec.Decode(&doc); err != nil {
 			return nil, nil, fmt.Errorf("not valid JSON: %v", jsonErrorWithLine(body, err))
 		}
-		return doc, jsonLines(body), nil
+		return doc, lines, nil
 	}
 	var node yaml.Node
 	if err := yaml.Unmarshal(body, &node); err != nil {
 		return nil, nil, fmt.Errorf("neither JSON nor valid YAML: %v", err)
+	}
+	if err := checkYAMLDepth(&node); err != nil {
+		return nil, nil, err
 	}
 	if err := node.Decode(&doc); err != nil {
 		return nil, nil, fmt.Errorf("not valid YAML: %v", err)

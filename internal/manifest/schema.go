@@ -96,10 +96,16 @@ func pointer(tokens []string) string {
 	var b strings.Builder
 	for _, t := range tokens {
 		b.WriteByte('/')
-		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(t))
+		b.WriteString(escapeToken(t))
 	}
 	return b.String()
 }
+
+// tokenEscaper escapes a JSON pointer token (RFC 6901). It is built once:
+// building a Replacer costs far more than using one, and is safe to share.
+var tokenEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
+func escapeToken(t string) string { return tokenEscaper.Replace(t) }
 
 // sourceIndex returns N for a pointer under /sources/N, or -1.
 func sourceIndex(ptr string) int {
