@@ -32,13 +32,13 @@ func wideJSON(size int, sep string) []byte {
 	return []byte(b.String())
 }
 
-// longYAML is a usable manifest followed by an extra block mapping with
-// many short entries, size bytes in all.
+// longYAML is a usable manifest followed by an extra list of many small
+// block mappings, size bytes in all.
 func longYAML(size int) []byte {
 	var b strings.Builder
 	b.WriteString("sources:\n  - type: ooapi\n    path: https://data.example.org/ooapi/v5/\nx:\n")
 	for i := 0; b.Len() < size; i++ {
-		fmt.Fprintf(&b, "  k%d:\n    - v\n", i)
+		fmt.Fprintf(&b, "  - k%d:\n      - v\n", i)
 	}
 	return []byte(b.String())
 }

@@ -14,24 +14,33 @@ import (
 // nesting first keeps a small hostile paste or harvested manifest cheap.
 const maxDepth = 64
 
-// tooDeepError reports the first value nested deeper than maxDepth.
-type tooDeepError struct {
+// maxKeys is how many keys a YAML mapping may hold. The YAML decoder
+// compares every key of a mapping with every other to find duplicates, so
+// a long mapping costs the square of its length; a manifest's mappings
+// (a source, its auth block, its headers) hold a few keys each.
+const maxKeys = 1000
+
+// shapeError reports the first place where a document is shaped as no
+// manifest is: nested too deeply, or a mapping too long.
+type shapeError struct {
 	Pointer string
 	Line    int
+	Reason  string
 }
 
-func (e *tooDeepError) Error() string {
-	return fmt.Sprintf("line %d, at %q: %s", e.Line, e.Pointer, e.reason())
+func (e *shapeError) Error() string {
+	return fmt.Sprintf("line %d, at %q: %s", e.Line, e.Pointer, e.Reason)
 }
 
-func (e *tooDeepError) reason() string {
-	return fmt.Sprintf("objects and lists nested more than %d levels deep; a manifest needs no more than a few", maxDepth)
+func tooDeep(ptr string, line int) *shapeError {
+	return &shapeError{ptr, line, fmt.Sprintf("objects and lists nested more than %d levels deep; a manifest needs no more than a few", maxDepth)}
 }
 
-// yamlDepth checks a YAML document's nesting as it decodes: an alias counts
-// as the value it stands for, since decoding copies that in its place, so
-// a chain of anchors can nest deeply in a few lines. Each node's height is
-// remembered, so that a node aliased many times is measured once.
+// yamlDepth checks a YAML document's nesting as it decodes, and the length
+// of its mappings. An alias counts as the value it stands for, since
+// decoding copies that in its place, so a chain of anchors can nest deeply
+// in a few lines. Each node's height is remembered, so that a node aliased
+// many times is measured once.
 type yamlDepth struct {
 	height map[*yaml.Node]int // containers in and below a measured node
 	tokens []string           // the pointer of the node being measured
@@ -63,7 +72,10 @@ func (c *yamlDepth) measure(n *yaml.Node, depth int) (int, error) {
 	case yaml.MappingNode, yaml.SequenceNode:
 		inner++
 		if inner > maxDepth {
-			return 0, &tooDeepError{Pointer: pointer(c.tokens), Line: n.Line}
+			return 0, tooDeep(pointer(c.tokens), n.Line)
+		}
+		if n.Kind == yaml.MappingNode && len(n.Content)/2 > maxKeys {
+			return 0, &shapeError{pointer(c.tokens), n.Line, fmt.Sprintf("a mapping with more than %d keys; a manifest needs no more than a few", maxKeys)}
 		}
 	}
 	h := 0

@@ -102,3 +102,25 @@ func TestParseLargeFlatInput(t *testing.T) {
 		})
 	}
 }
+
+// TestParseRefusesLongYAMLMappings: the YAML decoder's duplicate check is
+// quadratic in a mapping's keys, so a mapping longer than maxKeys is
+// refused before it is decoded; one at the limit is read.
+func TestParseRefusesLongYAMLMappings(t *testing.T) {
+	manifest := func(keys int) []byte {
+		var b strings.Builder
+		b.WriteString("sources:\n  - type: elm\n    path: https://x.example/y\nx:\n")
+		for i := range keys {
+			fmt.Fprintf(&b, "  k%d: v\n", i)
+		}
+		return []byte(b.String())
+	}
+	m, diags, err := Parse(manifest(maxKeys + 1))
+	if !errors.Is(err, ErrInvalid) || m != nil || len(diags) != 1 || diags[0].Pointer != "/x" || diags[0].Line != 5 ||
+		!strings.Contains(diags[0].Message, "a mapping with more than 1000 keys") {
+		t.Errorf("Parse = %v, %+v", err, diags)
+	}
+	if m, diags, err := Parse(manifest(maxKeys)); err != nil || len(m.Sources) != 1 {
+		t.Errorf("at the limit: %v %v", err, diags)
+	}
+}

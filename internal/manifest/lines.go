@@ -118,7 +118,7 @@ func jsonLines(body []byte) (*lineIndex, error) {
 		switch tok {
 		case json.Delim('{'), json.Delim('['):
 			if len(stack) == maxDepth {
-				return nil, &tooDeepError{Pointer: framePointer(stack), Line: line}
+				return nil, tooDeep(framePointer(stack), line)
 			}
 			object := tok == json.Delim('{')
 			stack = append(stack, jsonFrame{object: object, expectKey: object, value: value})

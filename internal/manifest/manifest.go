@@ -118,8 +118,8 @@ func Parse(body []byte) (*Manifest, []Diagnostic, error) {
 // on it or harvest without end.
 func ParseWithin(body []byte, maxSources int) (*Manifest, []Diagnostic, error) {
 	doc, lines, err := decode(body)
-	if deep := (*tooDeepError)(nil); errors.As(err, &deep) {
-		d := Diagnostic{Pointer: deep.Pointer, Line: deep.Line, Message: deep.reason(), Fatal: true}
+	if shape := (*shapeError)(nil); errors.As(err, &shape) {
+		d := Diagnostic{Pointer: shape.Pointer, Line: shape.Line, Message: shape.Reason, Fatal: true}
 		return nil, []Diagnostic{d}, fmt.Errorf("%w: %s", ErrInvalid, d.String())
 	}
 	if err != nil {
@@ -231,8 +231,8 @@ func hasFatal(ds []Diagnostic) bool {
 
 // decode reads JSON, or YAML when the body does not look like JSON. YAML
 // is decoded into plain maps so both paths produce the same shapes. Either
-// is refused when nested deeper than maxDepth (a *tooDeepError), before
-// it is decoded into maps.
+// is refused when nested deeper than maxDepth, and YAML with a mapping
+// longer than maxKeys (a *shapeError), before it is decoded into maps.
 func decode(body []byte) (any, *lineIndex, error) {
 	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
 	trimmed := bytes.TrimSpace(body)
