@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"net/url"
 	"os"
 	"testing"
@@ -34,12 +35,9 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		m, diags, err := Parse(body)
-		lines := 1
-		for _, b := range body {
-			if b == '\n' {
-				lines++
-			}
-		}
+		// YAML ends a line at \n, \r\n or a lone \r.
+		lines := 1 + bytes.Count(bytes.ReplaceAll(body, []byte("\r\n"), []byte("\n")), []byte("\n")) +
+			bytes.Count(bytes.ReplaceAll(body, []byte("\r\n"), []byte("\n")), []byte("\r"))
 		for _, d := range diags {
 			if d.Line < 0 || d.Line > lines {
 				t.Errorf("diagnostic %q on line %d of a %d-line manifest", d, d.Line, lines)

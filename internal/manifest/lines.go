@@ -176,16 +176,24 @@ func yamlLines(root *yaml.Node) *lineIndex {
 	lines := newLineIndex()
 	var walk func(n *yaml.Node, value int)
 	walk = func(n *yaml.Node, value int) {
-		lines.lines[value] = n.Line
 		switch n.Kind {
 		case yaml.DocumentNode:
+			// The top level is the document, which starts where the
+			// document does: an empty one's null value sits past its end.
 			for _, c := range n.Content {
 				walk(c, value)
 			}
 		case yaml.MappingNode:
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				c := n.Content[i+1]
-				walk(c, lines.add(value, escapeToken(n.Content[i].Value), c.Line))
+				// A member is found at its value, or at its key when the
+				// value is left out: the parser places that null after
+				// the key, past the end of the document at its end.
+				k, c := n.Content[i], n.Content[i+1]
+				line := c.Line
+				if c.Kind == yaml.ScalarNode && c.Tag == "!!null" && c.Value == "" {
+					line = k.Line
+				}
+				walk(c, lines.add(value, escapeToken(k.Value), line))
 			}
 		case yaml.SequenceNode:
 			for i, c := range n.Content {
@@ -193,6 +201,7 @@ func yamlLines(root *yaml.Node) *lineIndex {
 			}
 		}
 	}
+	lines.lines[0] = root.Line
 	walk(root, 0)
 	return lines
 }
