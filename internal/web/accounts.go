@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,7 +26,8 @@ type AccountOptions struct {
 	SessionIdle time.Duration
 	// MaxFailures failed sign-ins in a row lock an account for Lockout
 	// (5, 15 min); MaxFailuresPerIP failed sign-ins from one address
-	// within Lockout refuse that address for the rest of it (20).
+	// within Lockout refuse that address for the rest of it (20); a
+	// sign-in counts from before its check until it turns out right.
 	MaxFailures      int
 	Lockout          time.Duration
 	MaxFailuresPerIP int
@@ -38,7 +40,8 @@ type AccountOptions struct {
 	Snapshots store.Blobs
 	// HashParams are the argon2id parameters accounts are hashed with
 	// (zero: password.Default); a refused sign-in costs one verification
-	// at these, as a wrong password does.
+	// at these, as a wrong password does. At most concurrentHashes
+	// verifications run at once (hashgate.go).
 	HashParams password.Params
 }
 
@@ -86,6 +89,8 @@ func (s *Server) initAccounts() {
 		h, _ := password.Hash(randomToken(), o.HashParams)
 		return h
 	})
+	s.hashes = newHashGate(concurrentHashes, hashQueue, hashWait)
+	s.verify = password.Verify
 	s.logins = newAttemptLimiter(o.MaxFailuresPerIP, o.Lockout, s.now)
 	s.claims = newAttemptLimiter(maxClaimChecks, time.Hour, s.now)
 	s.claimIssues = newAttemptLimiter(maxClaimIssues, time.Hour, s.now)
@@ -140,20 +145,44 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	page := s.newLoginPage(r, r.PostFormValue("next"))
 	page.Name = name
 	ip := clientIP(r)
-	if s.logins.blocked(ip) {
+	// The attempt counts against the address before the password is
+	// checked, so that sign-ins sent at once cannot all pass the limit;
+	// a right password, or a check never made, gives it back.
+	undo, ok := s.logins.take(ip)
+	if !ok {
 		page.Error = s.tr(r, "Too many failed sign-ins from your address. Try again in %d minutes.", int(s.opts.Accounts.Lockout.Minutes()))
 		s.render(w, r, http.StatusTooManyRequests, "login", page)
 		return
 	}
-	acct, ok := s.checkPassword(r.Context(), name, pw)
+	if refusal := s.hashes.enter(r.Context()); refusal != "" {
+		undo()
+		if refusal == "gone" {
+			return
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(hashRetryAfter))
+		page.Error = s.tr(r, "The server is busy checking other sign-ins. Please try again in a moment.")
+		s.render(w, r, http.StatusServiceUnavailable, "login", page)
+		return
+	}
+	var acct *store.Account
+	func() {
+		defer s.hashes.leave() // even if the check panics
+		acct, ok = s.checkPassword(r.Context(), name, pw)
+		if !ok {
+			// The failure is recorded before the slot is left, so that
+			// a check in line reads the account's lockout as it now
+			// stands.
+			s.loginFailed(r, acct)
+		}
+	}()
 	if !ok {
-		s.loginFailed(r, ip, acct)
 		page.Error = s.tr(r, "The name or password is wrong, or the account is locked after too many failed attempts.")
 		// 200, not 401: the page is the form again, with the reason, and
 		// browsers log an error status as a failed load.
 		s.render(w, r, http.StatusOK, "login", page)
 		return
 	}
+	undo()
 	if err := s.opts.Store.Unlock(r.Context(), acct.Name); err != nil {
 		s.log.Error("clearing sign-in failures", "account", acct.Name, "error", err)
 	}
@@ -172,7 +201,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 
 // checkPassword verifies a sign-in. It returns the account whenever one
 // has that name, and ok only for the right password of an unlocked one.
-// Every path runs one argon2id verification.
+// Every path runs one argon2id verification; the caller holds a slot of
+// s.hashes.
 func (s *Server) checkPassword(ctx context.Context, name, pw string) (acct *store.Account, ok bool) {
 	if len(name) > maxCredentialBytes || len(pw) > maxCredentialBytes {
 		name, pw = "", ""
@@ -182,25 +212,24 @@ func (s *Server) checkPassword(ctx context.Context, name, pw string) (acct *stor
 		if !errors.Is(err, store.ErrNotFound) {
 			s.log.Error("reading account", "error", err)
 		}
-		password.Verify(pw, s.dummyHash())
+		s.verify(pw, s.dummyHash())
 		return nil, false
 	}
 	if a.Locked(s.now()) {
-		password.Verify(pw, s.dummyHash())
+		s.verify(pw, s.dummyHash())
 		return &a, false
 	}
-	match, err := password.Verify(pw, a.PasswordHash)
+	match, err := s.verify(pw, a.PasswordHash)
 	if err != nil {
 		s.log.Error("stored password hash unreadable", "account", a.Name, "error", err)
 	}
 	return &a, match
 }
 
-// loginFailed counts a failure against the address and the account, and
-// records it (with the account's name only when the account exists: a
-// name typed by mistake may be a password).
-func (s *Server) loginFailed(r *http.Request, ip string, acct *store.Account) {
-	s.logins.fail(ip)
+// loginFailed counts a failure against the account (the address's was
+// counted before the check), and records it (with the account's name only
+// when the account exists: a name typed by mistake may be a password).
+func (s *Server) loginFailed(r *http.Request, acct *store.Account) {
 	if acct == nil {
 		s.audit(r, "login.failed", "", nil)
 		return
@@ -264,17 +293,19 @@ func newAttemptLimiter(max int, window time.Duration, now func() time.Time) *att
 	return &attemptLimiter{max: max, window: window, now: now, counts: map[string]attemptWindow{}}
 }
 
-func (l *attemptLimiter) blocked(key string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	c, ok := l.counts[key]
-	return ok && l.now().Sub(c.start) < l.window && c.n >= l.max
-}
-
-func (l *attemptLimiter) fail(key string) {
+// take counts an attempt for key, unless key reached max within its
+// window: then it reports false and counts nothing. Checking and counting
+// are one step, so attempts made at once cannot all pass the limit. undo
+// takes the attempt back, for one that turned out not to count (a right
+// password); it does nothing once the window has moved on.
+func (l *attemptLimiter) take(key string) (undo func(), ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
+	c, found := l.counts[key]
+	if found && now.Sub(c.start) < l.window && c.n >= l.max {
+		return nil, false
+	}
 	if len(l.counts) >= maxLimiterKeys {
 		for k, c := range l.counts {
 			if now.Sub(c.start) >= l.window {
@@ -285,10 +316,21 @@ func (l *attemptLimiter) fail(key string) {
 			clear(l.counts)
 		}
 	}
-	c := l.counts[key]
+	c = l.counts[key]
 	if now.Sub(c.start) >= l.window {
 		c = attemptWindow{start: now}
 	}
 	c.n++
 	l.counts[key] = c
+	start := c.start
+	return func() { l.untake(key, start) }, true
+}
+
+func (l *attemptLimiter) untake(key string, start time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if c, ok := l.counts[key]; ok && c.start.Equal(start) && c.n > 0 {
+		c.n--
+		l.counts[key] = c
+	}
 }

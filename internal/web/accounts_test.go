@@ -30,6 +30,7 @@ const opsPassword = "tram lantern cobalt river"
 // source and one run whose page has a raw snapshot, and an operator "ops".
 type accountsFixture struct {
 	ts       *httptest.Server
+	srv      *Server
 	st       *sqlite.Store
 	clock    *testClock
 	refresh  *refreshRecorder
@@ -97,6 +98,13 @@ func (f *fakeVerifier) publish(domain, token string) {
 
 func newAccountsFixture(t *testing.T, tls bool, verifier DomainVerifier) *accountsFixture {
 	t.Helper()
+	return newAccountsFixtureWith(t, tls, verifier, nil)
+}
+
+// newAccountsFixtureWith is newAccountsFixture with setup, when not nil,
+// run on the server before it serves: tests replace its parts there.
+func newAccountsFixtureWith(t *testing.T, tls bool, verifier DomainVerifier, setup func(*Server)) *accountsFixture {
+	t.Helper()
 	ctx := context.Background()
 	f := &accountsFixture{st: openTestStore(t), clock: &testClock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)},
 		refresh: &refreshRecorder{}, ops: newOperatorRecorder(), src: map[string]store.Source{}, run: map[string]store.Run{}}
@@ -132,6 +140,10 @@ func newAccountsFixture(t *testing.T, tls bool, verifier DomainVerifier) *accoun
 		Accounts: AccountOptions{Verifier: verifier, Refresher: f.refresh, Snapshots: blobs, HashParams: cheapHash},
 		Admin:    f.ops.options()})
 	must(t, err)
+	if setup != nil {
+		setup(srv)
+	}
+	f.srv = srv
 	if tls {
 		f.ts = httptest.NewTLSServer(srv.Handler())
 	} else {
@@ -172,7 +184,7 @@ func (b *browser) do(method, path string, form url.Values, header ...string) (*h
 	for name, value := range b.cookies {
 		req.AddCookie(&http.Cookie{Name: name, Value: value})
 	}
-	client := b.f.ts.Client()
+	client := *b.f.ts.Client() // a copy: browsers may send at once
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := client.Do(req)
 	must(b.t, err)

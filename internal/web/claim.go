@@ -119,12 +119,11 @@ func (s *Server) claimIssue(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "claim", page)
 		return
 	}
-	if s.claimIssues.blocked(clientIP(r)) {
+	if _, ok := s.claimIssues.take(clientIP(r)); !ok {
 		page.Error = s.tr(r, "Too many tokens were asked for from your address in the last hour. Try again later.")
 		s.render(w, r, http.StatusTooManyRequests, "claim", page)
 		return
 	}
-	s.claimIssues.fail(clientIP(r))
 	secret := randomToken()
 	c := store.Challenge{ProviderID: p.ID, Domain: domain, Token: "qlink-verify-" + randomToken(),
 		RequesterHash: hashToken(secret), CreatedAt: s.now()}
@@ -190,12 +189,11 @@ func (s *Server) claimVerify(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusServiceUnavailable, s.tr(r, "This server does not check domains, so institutions cannot sign in here."))
 		return
 	}
-	if s.claims.blocked(p.ID) {
+	if _, ok := s.claims.take(p.ID); !ok { // every check counts
 		s.render(w, r, http.StatusTooManyRequests, "claim", s.challengePage(r, p, c,
 			s.tr(r, "This institution's domain was checked too often in the last hour. Try again later.")))
 		return
 	}
-	s.claims.fail(p.ID) // every check counts
 	ctx, cancel := context.WithTimeout(r.Context(), claimCheckTimeout)
 	defer cancel()
 	method, err := s.opts.Accounts.Verifier.VerifyDomain(ctx, c.Domain, c.Token)

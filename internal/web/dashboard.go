@@ -95,11 +95,10 @@ func (s *Server) dashboardRefresh(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusServiceUnavailable, s.tr(r, "This server does not harvest, so it cannot refresh anything."))
 		return
 	}
-	if s.ownRefreshes.blocked(providerID) {
+	if _, ok := s.ownRefreshes.take(providerID); !ok {
 		s.errorPage(w, r, http.StatusTooManyRequests, s.tr(r, "Your sources were refreshed %d times in the last hour; wait a little before the next.", maxExtraRefreshes))
 		return
 	}
-	s.ownRefreshes.fail(providerID)
 	if err := s.opts.Accounts.Refresher.RefreshProvider(r.Context(), providerID); err != nil {
 		s.serverError(w, r, err)
 		return

@@ -101,7 +101,11 @@ type Server struct {
 	ownRefreshes *attemptLimiter
 	// dummyHash stands in for the hash of an unknown account.
 	dummyHash func() string
-	dataset   datasetCache
+	// hashes admits password checks (hashgate.go); verify is the check,
+	// password.Verify but in tests.
+	hashes  *hashGate
+	verify  func(pw, hash string) (bool, error)
+	dataset datasetCache
 }
 
 // New builds a Server; it fails only if the embedded templates or message
