@@ -74,12 +74,20 @@ func TestServeRegeneratesTheDatasetAndExportWritesIt(t *testing.T) {
 	if err != nil || len(ids) == 0 {
 		t.Fatalf("the harvest stored %d courses: %v", len(ids), err)
 	}
-	// The regeneration follows the harvest after a quiet spell.
+	// The regeneration follows the harvest after a quiet spell (each run
+	// that changed courses asks for one). The last is done when the stamp,
+	// written after its last file, is the current one: it was taken after
+	// the last run finished.
 	dump := filepath.Join(cfg.DatasetPath(), export.FileName(export.All, export.NQuads))
+	stampFile := filepath.Join(cfg.DatasetPath(), "generation.stamp")
+	current, err := a.datasetStamp(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	deadline := time.Now().Add(time.Minute)
 	for {
 		m, err := export.ReadManifest(cfg.DatasetPath(), filepath.Base(dump))
-		if err == nil && m.Records == len(ids) {
+		if stamp, _ := os.ReadFile(stampFile); err == nil && m.Records == len(ids) && string(stamp) == current {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -105,7 +113,7 @@ func TestServeRegeneratesTheDatasetAndExportWritesIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stamp, err := os.ReadFile(filepath.Join(cfg.DatasetPath(), "generation.stamp")); err != nil || !bytes.Contains(stamp, []byte("courses changed 20")) {
+	if stamp, err := os.ReadFile(stampFile); err != nil || !bytes.Contains(stamp, []byte("courses changed 20")) {
 		t.Fatalf("the generation's stamp: %q, %v", stamp, err)
 	}
 	ln, err = net.Listen("tcp", "127.0.0.1:0")
