@@ -41,7 +41,7 @@ type AccountOptions struct {
 	// HashParams are the argon2id parameters accounts are hashed with
 	// (zero: password.Default); a refused sign-in costs one verification
 	// at these, as a wrong password does. At most concurrentHashes
-	// verifications run at once (hashgate.go).
+	// verifications run at once (workgate.go).
 	HashParams password.Params
 }
 
@@ -89,7 +89,8 @@ func (s *Server) initAccounts() {
 		h, _ := password.Hash(randomToken(), o.HashParams)
 		return h
 	})
-	s.hashes = newHashGate(concurrentHashes, hashQueue, hashWait)
+	s.hashes = newWorkGate(concurrentHashes, hashQueue, hashWait)
+	s.validations = newWorkGate(concurrentValidations, validationQueue, validationWait)
 	s.verify = password.Verify
 	s.logins = newAttemptLimiter(o.MaxFailuresPerIP, o.Lockout, s.now)
 	s.claims = newAttemptLimiter(maxClaimChecks, time.Hour, s.now)
@@ -159,7 +160,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		if refusal == "gone" {
 			return
 		}
-		w.Header().Set("Retry-After", strconv.Itoa(hashRetryAfter))
+		w.Header().Set("Retry-After", strconv.Itoa(busyRetryAfter))
 		page.Error = s.tr(r, "The server is busy checking other sign-ins. Please try again in a moment.")
 		s.render(w, r, http.StatusServiceUnavailable, "login", page)
 		return

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -150,15 +151,29 @@ func (s *Server) validateManifest(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "manifest", p)
 		return
 	}
-	v := validate([]byte(paste))
-	p.Paste, p.Pasted = paste, &v
+	p.Paste = paste
+	if refusal := s.validations.enter(r.Context()); refusal != "" {
+		w.Header().Set("Retry-After", strconv.Itoa(busyRetryAfter))
+		p.Error = s.tr(r, "The server is busy checking other manifests. Please try again in a moment.")
+		s.render(w, r, http.StatusServiceUnavailable, "manifest", p)
+		return
+	}
+	s.checkPasted(&p)
+	s.render(w, r, validationStatus(*p.Pasted), "manifest", p)
+}
+
+// checkPasted validates p.Paste and, when usable, gives it in both
+// notations; the caller holds a place of s.validations, freed here.
+func (s *Server) checkPasted(p *manifestPage) {
+	defer s.validations.leave()
+	v := validate([]byte(p.Paste))
+	p.Pasted = &v
 	if v.Usable {
 		var err error
-		if p.PastedJSON, p.PastedYAML, err = convertPasted([]byte(paste)); err != nil {
+		if p.PastedJSON, p.PastedYAML, err = convertPasted([]byte(p.Paste)); err != nil {
 			s.log.Warn("converting a valid pasted manifest", "error", err) // the page shows the validation alone
 		}
 	}
-	s.render(w, r, validationStatus(v), "manifest", p)
 }
 
 // validationStatus is 200 for a manifest the aggregator can use and 400

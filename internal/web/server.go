@@ -101,11 +101,13 @@ type Server struct {
 	ownRefreshes *attemptLimiter
 	// dummyHash stands in for the hash of an unknown account.
 	dummyHash func() string
-	// hashes admits password checks (hashgate.go); verify is the check,
+	// hashes admits password checks (workgate.go); verify is the check,
 	// password.Verify but in tests.
-	hashes  *hashGate
-	verify  func(pw, hash string) (bool, error)
-	dataset datasetCache
+	hashes *workGate
+	verify func(pw, hash string) (bool, error)
+	// validations admits the validations of pasted manifests.
+	validations *workGate
+	dataset     datasetCache
 }
 
 // New builds a Server; it fails only if the embedded templates or message

@@ -25,27 +25,36 @@ const (
 	hashQueue = 8
 	// hashWait is the longest a check waits for its slot.
 	hashWait = 5 * time.Second
-	// hashRetryAfter is the Retry-After of a refused sign-in, in seconds.
-	hashRetryAfter = 2
+	// busyRetryAfter is the Retry-After, in seconds, of work a gate refused.
+	busyRetryAfter = 2
 )
 
-// hashGate admits password checks to a fixed number of slots, the others
-// to a line of fixed length, first come first served (Go wakes the senders
-// blocked on a channel in order).
-type hashGate struct {
+// The manifest validations the server works on at once. Validating a
+// pasted manifest of the largest size takes a fifth of a second of CPU;
+// one address within its page rate could ask for forty a second.
+const (
+	concurrentValidations = 2
+	validationQueue       = 16
+	validationWait        = 5 * time.Second
+)
+
+// workGate admits costly work (password checks, manifest validations) to
+// a fixed number of slots, the rest to a line of fixed length, first come
+// first served (Go wakes the senders blocked on a channel in order).
+type workGate struct {
 	slots chan struct{} // one element per check running
 	line  chan struct{} // one element per check waiting
 	wait  time.Duration
 }
 
-func newHashGate(slots, queue int, wait time.Duration) *hashGate {
-	return &hashGate{slots: make(chan struct{}, slots), line: make(chan struct{}, queue), wait: wait}
+func newWorkGate(slots, queue int, wait time.Duration) *workGate {
+	return &workGate{slots: make(chan struct{}, slots), line: make(chan struct{}, queue), wait: wait}
 }
 
 // enter waits for a slot; it reports why it got none: "queue" when the
 // line is full, "wait" when the wait ran out, "gone" when the client left.
 // A check that got a slot calls leave when it is done.
-func (g *hashGate) enter(ctx context.Context) (refusal string) {
+func (g *workGate) enter(ctx context.Context) (refusal string) {
 	select {
 	case g.slots <- struct{}{}:
 		return ""
@@ -70,4 +79,4 @@ func (g *hashGate) enter(ctx context.Context) (refusal string) {
 }
 
 // leave frees the slot for the next check in line.
-func (g *hashGate) leave() { <-g.slots }
+func (g *workGate) leave() { <-g.slots }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,8 +14,8 @@ import (
 )
 
 // running and waiting count the checks in the gate's slots and in line.
-func (g *hashGate) running() int { return len(g.slots) }
-func (g *hashGate) waiting() int { return len(g.line) }
+func (g *workGate) running() int { return len(g.slots) }
+func (g *workGate) waiting() int { return len(g.line) }
 
 // heldVerifier stands in for password.Verify: it counts the checks and
 // the most that ran at once, and holds each one until release is closed.
@@ -55,7 +56,7 @@ func (h *heldVerifier) counts() (calls, most int) {
 func gatedFixture(t *testing.T, hv *heldVerifier, slots, queue int, wait time.Duration) *accountsFixture {
 	f := newAccountsFixtureWith(t, false, nil, func(s *Server) {
 		s.verify = hv.verify
-		s.hashes = newHashGate(slots, queue, wait)
+		s.hashes = newWorkGate(slots, queue, wait)
 	})
 	// Before the server closes, which waits for the sign-ins held, when
 	// a test fails before it lets them go.
@@ -210,7 +211,7 @@ func TestBusySignInIsRefusedWithoutHashing(t *testing.T) {
 }
 
 func TestHashGateLetsGoOfAClientThatLeft(t *testing.T) {
-	g := newHashGate(1, 1, time.Minute)
+	g := newWorkGate(1, 1, time.Minute)
 	if refusal := g.enter(context.Background()); refusal != "" {
 		t.Fatalf("first check refused: %s", refusal)
 	}
@@ -236,5 +237,28 @@ func TestHashGateLetsGoOfAClientThatLeft(t *testing.T) {
 	g.leave()
 	if refusal := g.enter(context.Background()); refusal != "" {
 		t.Errorf("a check after the slot was left: %s", refusal)
+	}
+}
+
+// A pasted manifest finds every place of the validations taken: it is
+// answered 503 at once, with the paste kept in the form, and validated
+// once a place is free.
+func TestBusyValidationIsRefused(t *testing.T) {
+	f := newAccountsFixtureWith(t, false, nil, func(s *Server) { s.validations = newWorkGate(1, 0, time.Minute) })
+	b := f.browser(t)
+	tok := b.csrf("/manifest")
+	paste := `{"sources":[{"type":"ooapi","path":"https://api.uni.test/"}]}`
+	f.srv.validations.enter(context.Background()) // the only place, taken
+	resp, body := b.do("POST", "/manifest/validate", url.Values{"csrf": {tok}, "manifest": {paste}})
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "2" ||
+		!strings.Contains(body, "The server is busy checking other manifests.") || !strings.Contains(body, "api.uni.test") {
+		t.Errorf("validation with every place taken: %d, Retry-After %q\n%.500s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+	f.srv.validations.leave()
+	if resp, body := b.do("POST", "/manifest/validate", url.Values{"csrf": {tok}, "manifest": {paste}}); resp.StatusCode != http.StatusOK {
+		t.Errorf("validation with a place free: %d\n%.500s", resp.StatusCode, body)
+	}
+	if f.srv.validations.running() != 0 {
+		t.Error("a validation kept its place")
 	}
 }
