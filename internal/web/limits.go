@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 )
 
 // The limits of one request. Each sits far above what a person clicking
@@ -103,9 +104,24 @@ func (s *Server) limitRequests(next http.Handler) http.Handler {
 			s.refuse(w, r, http.StatusRequestURITooLong, err)
 			return
 		}
+		// r.URL.Query() drops a malformed pair without a word, and a
+		// search would then answer as if it had not been asked.
+		if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+			s.malformedQuery(w, r, err)
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, bodyLimit(r))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// malformedQuery answers a request whose query string does not parse.
+func (s *Server) malformedQuery(w http.ResponseWriter, r *http.Request, err error) {
+	if isAPI(r) {
+		writeJSON(w, http.StatusBadRequest, paramErrorf("query", 0, "the query string is malformed: %v", err))
+		return
+	}
+	s.errorPage(w, r, http.StatusBadRequest, s.tr(r, "The address is malformed: %s.", err.Error()))
 }
 
 // refuse answers a request the server will not serve as asked: JSON under

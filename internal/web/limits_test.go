@@ -80,6 +80,10 @@ func TestHostileRequestsAreRefused(t *testing.T) {
 		{"api, past the result window", "/api/v1/courses?page=101&limit=100", 400, []string{`"parameter":"page"`, `"limit":100`}},
 		{"page, page 1e9", "/?page=1000000000", 400, []string{"page must be a whole number from 1 to 500"}},
 		{"api, q of 501 characters", "/api/v1/courses?q=" + eAcute501, 400, []string{`"parameter":"q"`, `"limit":500`}},
+		{"api, malformed escape", "/api/v1/courses?q=%zz", 400, []string{`"parameter":"query"`, `malformed`, `%zz`}},
+		{"page, malformed escape", "/?country=DE&q=%zz", 400, []string{"The address is malformed", "%zz"}},
+		{"api, q not UTF-8", "/api/v1/courses?q=%c3%28", 400, []string{`"parameter":"q"`, "not valid UTF-8"}},
+		{"page, q not UTF-8", "/?q=%c3%28", 400, []string{"q is not valid UTF-8", "\uFFFD("}},
 		// What people do stays allowed.
 		{"api, q of 500 two-byte characters", "/api/v1/courses?q=" + eAcute500, 200, []string{`"total":0`}},
 		{"api, last page of the window", "/api/v1/courses?page=100&limit=100", 200, []string{`"page":100`}},

@@ -36,6 +36,10 @@ func parseSearch(v url.Values) (searchParams, error) {
 	if n := utf8.RuneCountInString(p.Text); n > maxTextRunes {
 		return p, paramErrorf("q", maxTextRunes, "q is %d characters long; the limit is %d", n, maxTextRunes)
 	}
+	if !utf8.ValidString(p.Text) {
+		p.Text = strings.ToValidUTF8(p.Text, "\uFFFD") // the page shows it back
+		return p, paramErrorf("q", 0, "q is not valid UTF-8 text")
+	}
 	if err := p.parseFilters(v); err != nil {
 		return p, err
 	}
