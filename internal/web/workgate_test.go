@@ -145,8 +145,11 @@ func TestPasswordChecksRunAtMostTheGateSize(t *testing.T) {
 	f := gatedFixture(t, hv, concurrentHashes, hashQueue, time.Minute)
 	n := concurrentHashes + hashQueue
 	statuses := signInsAtOnce(t, f, n)
-	waitFor(t, "the gate's slots are taken and the others in line", func() bool {
-		return f.srv.hashes.running() == concurrentHashes && f.srv.hashes.waiting() == hashQueue
+	// A sign-in takes its slot before it reads the account and then
+	// hashes, so the checks are waited for too.
+	waitFor(t, "the gate's slots are taken, their checks started and the others in line", func() bool {
+		calls, _ := hv.counts()
+		return f.srv.hashes.running() == concurrentHashes && f.srv.hashes.waiting() == hashQueue && calls >= concurrentHashes
 	})
 	if calls, most := hv.counts(); calls != concurrentHashes || most != concurrentHashes {
 		t.Errorf("%d checks started, %d at once; want %d", calls, most, concurrentHashes)
@@ -178,7 +181,10 @@ func TestBusySignInIsRefusedWithoutHashing(t *testing.T) {
 			hv := newHeldVerifier()
 			f := gatedFixture(t, hv, 1, c.queue, c.wait)
 			held := signInsAtOnce(t, f, 1)
-			waitFor(t, "a check holds the slot", func() bool { return f.srv.hashes.running() == 1 })
+			waitFor(t, "a check holds the slot", func() bool {
+				calls, _ := hv.counts()
+				return f.srv.hashes.running() == 1 && calls == 1
+			})
 			queued := signInsAtOnce(t, f, c.inLine)
 			waitFor(t, "the line is taken", func() bool { return f.srv.hashes.waiting() == c.inLine })
 
