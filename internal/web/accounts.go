@@ -90,7 +90,6 @@ func (s *Server) initAccounts() {
 		return h
 	})
 	s.hashes = newWorkGate(concurrentHashes, hashQueue, hashWait)
-	s.validations = newWorkGate(concurrentValidations, validationQueue, validationWait)
 	s.verify = password.Verify
 	s.logins = newAttemptLimiter(o.MaxFailuresPerIP, o.Lockout, s.now)
 	s.claims = newAttemptLimiter(maxClaimChecks, time.Hour, s.now)

@@ -128,7 +128,7 @@ func New(o Options) (*Server, error) {
 		o.Index = timedIndex{searchIndex: o.Index, seconds: o.Metrics.searches}
 	}
 	srv := &Server{opts: o, log: o.Logger.With("component", "web"), views: v, locales: ls, rates: newRateLimiter(o.RateLimit, time.Now),
-		searches: newSearchGate(o.SearchLimit)}
+		searches: newSearchGate(o.SearchLimit), validations: newWorkGate(concurrentValidations, validationQueue, validationWait)}
 	if o.Metrics != nil {
 		srv.searches.waited, srv.searches.refused = o.Metrics.searchWaits.Observe, o.Metrics.countRefusedSearch
 	}

@@ -216,7 +216,7 @@ func TestBusySignInIsRefusedWithoutHashing(t *testing.T) {
 	}
 }
 
-func TestHashGateLetsGoOfAClientThatLeft(t *testing.T) {
+func TestWorkGateLetsGoOfAClientThatLeft(t *testing.T) {
 	g := newWorkGate(1, 1, time.Minute)
 	if refusal := g.enter(context.Background()); refusal != "" {
 		t.Fatalf("first check refused: %s", refusal)
