@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"qlink/internal/export"
 	"qlink/internal/export/exporttest"
 	"qlink/internal/model"
 	"qlink/internal/store"
@@ -100,4 +101,23 @@ func benchCourse(provider string, i int) model.Specification {
 			Modes: []string{vocab.Modes.URI("online")}, DefaultLanguage: "en", RegistrationPortal: "https://" + provider + ".example/apply"})
 	}
 	return s
+}
+
+// BenchmarkGenerate20k generates the whole dataset (every scope in every
+// format) of a generated store of 20,000 courses of 50 institutions in 10
+// countries, reused as BenchmarkNQuadsDump100k's store is.
+//
+//	go test -run '^$' -bench Generate20k -benchtime 1x -count 3 ./internal/export
+func BenchmarkGenerate20k(b *testing.B) {
+	st := generatedStore(b, 20_000, 50)
+	dir := b.TempDir()
+	for b.Loop() {
+		ms, err := export.Generate(context.Background(), st, dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(ms) != (1+50+10)*len(export.Formats) {
+			b.Fatalf("%d files", len(ms))
+		}
+	}
 }

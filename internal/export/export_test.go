@@ -427,3 +427,70 @@ func TestRegeneratorStamp(t *testing.T) {
 		t.Errorf("a failed generation left the stamp of the one before it: %v", err)
 	}
 }
+
+// TestGenerateWritesWhatWriteWrites generates the dataset of institutions in
+// more countries than stay open beside the whole catalogue, so that both
+// passes write country files, and checks every file against Write for its
+// scope and format (what qlink export writes); and that the whole
+// catalogue lists courses institution by institution, though their IDs
+// sort otherwise.
+func TestGenerateWritesWhatWriteWrites(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db"))
+	must(t, err)
+	defer st.Close()
+	must(t, st.Migrate(ctx))
+	countries := []string{"NL", "DE", "FR", "IT", "ES", "PL", "BE", "AT", "SE"}
+	var want []string // course IDs by institution, then ID
+	for i, cc := range countries {
+		id := fmt.Sprintf("P%d", i)
+		must(t, st.UpsertProviders(ctx, []model.Provider{{ID: id, SCHAC: strings.ToLower(id) + ".test", Name: model.Text{"en": "University " + id}, Country: cc}}))
+		// The later an institution, the earlier its courses' IDs sort.
+		a, b := course(id, "A", "First of "+id, 1), course(id, "B", "Second of "+id, 2)
+		a.ID = fmt.Sprintf("urn:schac:uniqueCourseId:%c.test:%s-A", 'z'-i, id)
+		b.ID = fmt.Sprintf("urn:schac:uniqueCourseId:%c.test:%s-B", 'z'-i, id)
+		a.Instances[0].SpecificationID = a.ID
+		b.Instances[0].SpecificationID, b.Instances[1].SpecificationID = b.ID, b.ID
+		specs := []model.Specification{a, b}
+		if cc == "SE" { // the largest country
+			specs = append(specs, course(id, "C", "Third", 0), course(id, "D", "Fourth", 0))
+		}
+		apply(t, st, id, specs...)
+		for _, s := range specs {
+			want = append(want, s.ID)
+		}
+		slices.Sort(want[len(want)-len(specs):])
+	}
+	dir := t.TempDir()
+	ms, err := Generate(ctx, st, dir)
+	must(t, err)
+	if n := 1 + 2*len(countries); len(ms) != n*len(Formats) {
+		t.Fatalf("%d files, want %d", len(ms), n*len(Formats))
+	}
+	for _, m := range ms {
+		f, err := os.Open(filepath.Join(dir, m.File))
+		must(t, err)
+		zr, err := gzip.NewReader(f)
+		must(t, err)
+		got, err := io.ReadAll(zr)
+		f.Close()
+		must(t, err)
+		var buf bytes.Buffer
+		n, err := Write(ctx, st, &buf, m.Scope, m.Format)
+		must(t, err)
+		if !bytes.Equal(got, buf.Bytes()) || n != m.Records {
+			t.Errorf("%s: %d bytes, %d records; Write: %d bytes, %d records", m.File, len(got), m.Records, buf.Len(), n)
+		}
+		if m.Scope == All && m.Format == CoursesCSV {
+			rows, err := csv.NewReader(bytes.NewReader(got)).ReadAll()
+			must(t, err)
+			var ids []string
+			for _, r := range rows[1:] {
+				ids = append(ids, r[0])
+			}
+			if !slices.Equal(ids, want) {
+				t.Errorf("the whole catalogue lists\n%v\nwant\n%v", ids, want)
+			}
+		}
+	}
+}

@@ -50,15 +50,24 @@ type Manifest struct {
 const manifestSuffix = ".json"
 
 // scopesAtOnce bounds the files open during a generation (scopesAtOnce ×
-// the formats): each gzip writer holds about a megabyte. The courses are
-// read once per group of scopes.
+// the formats): each gzip writer holds about a megabyte.
 const scopesAtOnce = 8
 
 // Generate writes every file of the dataset into dir: each scope (the
 // whole catalogue, each institution, each country) in each format. Files
 // are written aside and renamed over the old ones, so readers of an old
 // file read it whole; files of scopes that have no courses any more are
-// removed. It returns the manifests of the files written.
+// removed. It returns the manifests of the files written, in the order of
+// ReadManifests.
+//
+// Encoding a course is most of a generation's work (JSON-LD above all),
+// and every course goes into three scopes: the whole catalogue, its
+// institution and its country. So the courses are read institution by
+// institution, once, and each course is encoded once for the whole
+// catalogue's files, its institution's (open only while its courses are
+// read) and those of the countries with the most courses, as many as stay
+// open beside them. Only the courses of the other countries, if any, are
+// read again, a group of countries at a time.
 func Generate(ctx context.Context, st store.Store, dir string) ([]Manifest, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
@@ -68,67 +77,194 @@ func Generate(ctx context.Context, st store.Store, dir string) ([]Manifest, erro
 	if err != nil {
 		return nil, err
 	}
-	all, err := scopes(ctx, st, providers)
+	counts, err := st.CountCourses(ctx)
 	if err != nil {
+		return nil, fmt.Errorf("export: counting courses: %w", err)
+	}
+	g := &generation{st: st, dir: dir, providers: providers, at: time.Now().UTC().Truncate(time.Second)}
+	withCourses := providersWithCourses(counts)
+	shared, later := splitCountries(countryCounts(counts, providers), scopesAtOnce-2)
+	if err := g.byInstitution(ctx, withCourses, shared); err != nil {
 		return nil, err
 	}
-	generated := time.Now().UTC().Truncate(time.Second)
-	var manifests []Manifest
-	for group := range slices.Chunk(all, scopesAtOnce) {
-		ms, err := generateGroup(ctx, st, dir, providers, group, generated)
-		if err != nil {
+	for group := range slices.Chunk(later, scopesAtOnce) {
+		if err := g.scopes(ctx, group, readFor(group, withCourses, providers)); err != nil {
 			return nil, err
 		}
-		manifests = append(manifests, ms...)
 	}
-	removeStale(dir, manifests)
-	data, err := json.MarshalIndent(manifests, "", "  ")
+	slices.SortFunc(g.manifests, compareManifests)
+	removeStale(dir, g.manifests)
+	data, err := json.MarshalIndent(g.manifests, "", "  ")
 	if err != nil {
 		return nil, err
 	}
 	if err := writeFileAtomic(filepath.Join(dir, indexFile), data); err != nil {
 		return nil, err
 	}
-	return manifests, nil
+	return g.manifests, nil
 }
 
 // indexFile lists the manifests of a generation in one file, so a reader
 // gets a consistent list in one read.
 const indexFile = "index.json"
 
-func generateGroup(ctx context.Context, st store.Store, dir string, providers map[string]model.Provider, group []Scope, generated time.Time) ([]Manifest, error) {
-	var files []*pendingFile
-	defer func() {
-		for _, f := range files {
-			f.discard()
+// generation is one run of Generate: the files it has committed so far,
+// and the course encodings it shares between passes (qlink's JSON-LD
+// context is processed once).
+type generation struct {
+	st        store.Store
+	dir       string
+	providers map[string]model.Provider
+	at        time.Time
+	cb        courseBytes
+	manifests []Manifest
+}
+
+// byInstitution writes the whole catalogue, each institution and the
+// countries shared in one read of the courses of institutions (all those
+// with courses, in order).
+func (g *generation) byInstitution(ctx context.Context, institutions []string, shared []Scope) error {
+	wide, err := g.open(append([]Scope{All}, shared...))
+	if err != nil {
+		return err
+	}
+	defer wide.discard()
+	for _, id := range institutions {
+		if err := g.institution(ctx, id, wide.outs); err != nil {
+			return err
 		}
-	}()
-	var outs []*output
-	for _, s := range group {
+	}
+	return g.commit(wide)
+}
+
+// institution writes one institution's file, and its courses to the wide
+// outputs that hold them.
+func (g *generation) institution(ctx context.Context, id string, wide []*output) error {
+	own, err := g.open([]Scope{ProviderScope(id)})
+	if err != nil {
+		return err
+	}
+	defer own.discard()
+	p := providerOf(g.providers, id)
+	outs := slices.Clone(own.outs)
+	for _, o := range wide {
+		if o.scope.holds(p) {
+			outs = append(outs, o)
+		}
+	}
+	if err := writeCourses(ctx, g.st, g.providers, []string{id}, outs, &g.cb); err != nil {
+		return err
+	}
+	return g.commit(own)
+}
+
+// scopes writes the files of a group of scopes from the courses of the
+// institutions read.
+func (g *generation) scopes(ctx context.Context, group []Scope, read []string) error {
+	files, err := g.open(group)
+	if err != nil {
+		return err
+	}
+	defer files.discard()
+	if err := writeCourses(ctx, g.st, g.providers, read, files.outs, &g.cb); err != nil {
+		return err
+	}
+	return g.commit(files)
+}
+
+// fileSet is the files of some scopes being written, one per format, with
+// the outputs that encode into them; begun, not yet ended.
+type fileSet struct {
+	files []*pendingFile
+	outs  []*output
+}
+
+func (g *generation) open(scopes []Scope) (*fileSet, error) {
+	fs := &fileSet{}
+	for _, s := range scopes {
 		for _, f := range Formats {
-			pf, err := newPendingFile(dir, FileName(s, f))
+			pf, err := newPendingFile(g.dir, FileName(s, f))
 			if err != nil {
+				fs.discard()
 				return nil, err
 			}
-			files = append(files, pf)
-			outs = append(outs, &output{scope: s, enc: newEncoder(f, pf.w)})
+			o := &output{scope: s, enc: newEncoder(f, pf.w)}
+			fs.files, fs.outs = append(fs.files, pf), append(fs.outs, o)
+			if err := o.enc.begin(); err != nil {
+				fs.discard()
+				return nil, fmt.Errorf("export: %w", err)
+			}
 		}
 	}
-	if err := writeOutputs(ctx, st, providers, outs); err != nil {
-		return nil, err
+	return fs, nil
+}
+
+// commit ends the outputs, then finishes and renames their files.
+func (g *generation) commit(fs *fileSet) error {
+	if err := endOutputs(fs.outs, &g.cb); err != nil {
+		return err
 	}
-	var ms []Manifest
-	for i, pf := range files {
-		o := outs[i]
-		m := Manifest{File: pf.name, Format: o.enc.format, Scope: o.scope, ScopeName: o.scope.name(providers),
-			Country: o.scope.country(providers), MediaType: o.enc.format.MediaType(), Records: o.enc.records, Generated: generated,
+	for i, pf := range fs.files {
+		o := fs.outs[i]
+		m := Manifest{File: pf.name, Format: o.enc.format, Scope: o.scope, ScopeName: o.scope.name(g.providers),
+			Country: o.scope.country(g.providers), MediaType: o.enc.format.MediaType(), Records: o.enc.records, Generated: g.at,
 			TemporalStart: o.enc.first, TemporalEnd: o.enc.last}
 		if err := pf.commit(&m); err != nil {
-			return nil, err
+			return err
 		}
-		ms = append(ms, m)
+		g.manifests = append(g.manifests, m)
 	}
-	return ms, nil
+	return nil
+}
+
+// discard removes the files not committed.
+func (fs *fileSet) discard() {
+	for _, f := range fs.files {
+		f.discard()
+	}
+}
+
+// providersWithCourses lists, in order, the providers with active courses.
+func providersWithCourses(counts map[string]int) []string {
+	var ids []string
+	for _, id := range sortedKeys(counts) {
+		if counts[id] > 0 {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// countryCounts counts the active courses of each country's institutions.
+func countryCounts(counts map[string]int, providers map[string]model.Provider) map[string]int {
+	out := map[string]int{}
+	for id, n := range counts {
+		if c := providers[id].Country; c != "" && n > 0 {
+			out[strings.ToUpper(c)] += n
+		}
+	}
+	return out
+}
+
+// splitCountries returns the scopes of the n countries with the most
+// courses, written beside the whole catalogue, and of the others, written
+// after it; each list in code order.
+func splitCountries(counts map[string]int, n int) (shared, later []Scope) {
+	codes := sortedKeys(counts)
+	bySize := slices.Clone(codes)
+	slices.SortStableFunc(bySize, func(a, b string) int { return counts[b] - counts[a] })
+	first := map[string]bool{}
+	for _, c := range bySize[:min(n, len(bySize))] {
+		first[c] = true
+	}
+	for _, c := range codes {
+		if first[c] {
+			shared = append(shared, CountryScope(c))
+		} else {
+			later = append(later, CountryScope(c))
+		}
+	}
+	return shared, later
 }
 
 // pendingFile is a dataset file being written under a temporary name.

@@ -40,7 +40,7 @@ const stampFile = "generation.stamp"
 // to what they say or how makes the next number, so that serve rewrites
 // files an earlier build made (TestVersionFollowsTheOutput holds it to the
 // output).
-const Version = "1"
+const Version = "2"
 
 // NewRegenerator regenerates the dataset of st in dir, quiet after the
 // last poke. stamp, when not nil, says what a generation is made from;

@@ -1,15 +1,12 @@
 package export
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"regexp"
 	"strings"
 
 	"qlink/internal/model"
-	"qlink/internal/store"
 	"qlink/internal/vocab"
 )
 
@@ -99,27 +96,3 @@ func safeName(id string) string {
 // FileName names the gzip file of a scope in a format, e.g.
 // qlink-dataset.nq.gz or provider-uni-a.courses.csv.gz.
 func FileName(s Scope, f Format) string { return s.base() + "." + string(f) + ".gz" }
-
-// scopes lists the whole catalogue, each institution with active courses
-// and each of their countries.
-func scopes(ctx context.Context, st store.Store, providers map[string]model.Provider) ([]Scope, error) {
-	counts, err := st.CountCourses(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("export: counting courses: %w", err)
-	}
-	out := []Scope{All}
-	countries := map[string]bool{}
-	for _, id := range sortedKeys(counts) {
-		if counts[id] == 0 {
-			continue
-		}
-		out = append(out, ProviderScope(id))
-		if c := providers[id].Country; c != "" {
-			countries[strings.ToUpper(c)] = true
-		}
-	}
-	for _, c := range sortedKeys(countries) {
-		out = append(out, CountryScope(c))
-	}
-	return out, nil
-}

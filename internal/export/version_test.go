@@ -23,6 +23,9 @@ import (
 // that changes under the same Version would stay stale.
 var outputDigests = map[string]string{
 	"1": "7c95bcf105feaf1d41f405271d8c0ddfe258b5dbec9d849ed543fd0673c4cf60",
+	// 2: courses by institution, then by ID (before: by ID); the store
+	// holds a course whose ID sorts before the first institution's.
+	"2": "9bfc6a5bbbe461f498b4b323a1b72b94a66c199154e06521328f62972a4aca0f",
 }
 
 // TestVersionFollowsTheOutput fails when the files made from one fixed
@@ -51,6 +54,11 @@ func outputDigest(t *testing.T) string {
 		must(t, err)
 		specs := []model.Specification{course(p, "A", "Data science, \"quoted\"", 2), course(p, "B", "=SUM(A1)", 1)}
 		specs[1].Description = model.Text{"en": "A description\nover two lines", "de": "Eine Beschreibung"}
+		if p == "P2" { // a course whose ID sorts before P1's: the files list courses by institution
+			early := course(p, "E", "Early", 0)
+			early.ID = "urn:schac:uniqueCourseId:a.test:E"
+			specs = append(specs, early)
+		}
 		_, err = st.ApplyCourses(ctx, srcs[0].ID, 0, specs, true, at, nil)
 		must(t, err)
 	}

@@ -31,40 +31,56 @@ func Write(ctx context.Context, st store.Store, w io.Writer, s Scope, f Format) 
 			return 0, fmt.Errorf("export: no provider %q in the registry", s.ID)
 		}
 	}
+	counts, err := st.CountCourses(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("export: counting courses: %w", err)
+	}
 	out := &output{scope: s, enc: newEncoder(f, w)}
-	if err := writeOutputs(ctx, st, providers, []*output{out}); err != nil {
+	if err := out.enc.begin(); err != nil {
+		return 0, fmt.Errorf("export: %w", err)
+	}
+	var cb courseBytes
+	read := readFor([]Scope{s}, providersWithCourses(counts), providers)
+	if err := writeCourses(ctx, st, providers, read, []*output{out}, &cb); err != nil {
+		return 0, err
+	}
+	if err := endOutputs([]*output{out}, &cb); err != nil {
 		return 0, err
 	}
 	return out.enc.records, nil
 }
 
-// writeOutputs reads the active courses once and writes each to every
-// output whose scope holds it.
-func writeOutputs(ctx context.Context, st store.Store, providers map[string]model.Provider, outs []*output) error {
-	for _, o := range outs {
-		if err := o.enc.begin(); err != nil {
-			return err
-		}
-	}
-	var cb courseBytes
-	err := st.EachCourse(ctx, readFor(outs, providers), func(c store.Course) error {
+// writeCourses reads the active courses of the institutions read, one
+// institution after the other, and writes each course to every output
+// whose scope holds it, encoded once. Every file is so in the same order,
+// whichever pass writes it: by institution, then by course ID.
+func writeCourses(ctx context.Context, st store.Store, providers map[string]model.Provider, read []string, outs []*output, cb *courseBytes) error {
+	write := func(c store.Course) error {
 		p := providerOf(providers, c.ProviderID)
 		cb.reset(courseRow{Course: c, Provider: p}, coursePublishers(providers, c, p))
 		for _, o := range outs {
 			if !o.scope.holds(p) {
 				continue
 			}
-			if err := o.enc.course(&cb); err != nil {
+			if err := o.enc.course(cb); err != nil {
 				return err
 			}
 		}
 		return ctx.Err()
-	})
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
 	}
+	for _, id := range read {
+		if err := st.EachCourse(ctx, []string{id}, write); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+	}
+	return nil
+}
+
+// endOutputs ends each output: the institutions it named, the closing of
+// the document.
+func endOutputs(outs []*output, cb *courseBytes) error {
 	for _, o := range outs {
-		if err := o.enc.end(&cb); err != nil {
+		if err := o.enc.end(cb); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
 	}
@@ -83,28 +99,18 @@ func coursePublishers(providers map[string]model.Provider, c store.Course, p mod
 	return ps
 }
 
-// readFor lists the providers whose courses the outputs hold, nil for
-// every provider: a group of institutions' files reads their courses
-// alone, not the whole catalogue, which at a thousand institutions made a
-// generation read it over a hundred times.
-func readFor(outs []*output, providers map[string]model.Provider) []string {
-	ids := []string{}
-	for _, o := range outs {
-		switch o.scope.Kind {
-		case ScopeAll:
-			return nil
-		case ScopeProvider:
-			ids = append(ids, o.scope.ID)
-		case ScopeCountry:
-			for id, p := range providers {
-				if o.scope.holds(p) {
-					ids = append(ids, id)
-				}
-			}
+// readFor lists the institutions, of those with courses (in their order),
+// whose courses the scopes hold: a group of institutions' or countries'
+// files reads their courses alone, not the whole catalogue.
+func readFor(scopes []Scope, withCourses []string, providers map[string]model.Provider) []string {
+	var ids []string
+	for _, id := range withCourses {
+		p := providerOf(providers, id)
+		if slices.ContainsFunc(scopes, func(s Scope) bool { return s.holds(p) }) {
+			ids = append(ids, id)
 		}
 	}
-	slices.Sort(ids)
-	return slices.Compact(ids)
+	return ids
 }
 
 func providerOf(providers map[string]model.Provider, id string) model.Provider {
