@@ -27,9 +27,13 @@ argon2id hashes (RFC 9106's second recommended parameters: 64 MiB, 3 passes, 4 l
 and must have at least 12 characters; a passphrase of a few words is best.
 
 After 5 failed sign-ins in a row (serve's --login-max-failures) an account is locked
-for 15 minutes (--login-lockout; "qlink admin unlock" lifts it at once); 20 failures
-from one address within that time refuse the address for the rest of it, sign-ins
-still being checked counting as failures. The server checks at most two passwords at
+for 15 minutes (--login-lockout; "qlink admin unlock" lifts it at once) to every
+browser but those the operator has signed in from: they keep a signed cookie for a
+year and sign in through the lockout, so a stranger's wrong passwords cannot keep the
+operator out. A known browser's own 5 failures make it a stranger for 15 minutes; a
+new password forgets every browser. 20 failures from one address within that time
+refuse the address for the rest of it, sign-ins still being checked counting as
+failures. The server checks at most two passwords at
 once, eight more wait their turn for up to 5 seconds, and others get 503. A session
 lasts at most 12 hours (--session-ttl) and ends after an idle hour (--session-idle). Session cookies are Secure, HttpOnly and SameSite=Lax, with the __Host- prefix when
 served over https (directly, or behind a proxy with an https --base-url). Over plain

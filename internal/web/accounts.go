@@ -92,6 +92,7 @@ func (s *Server) initAccounts() {
 	s.hashes = newWorkGate(concurrentHashes, hashQueue, hashWait)
 	s.verify = password.Verify
 	s.logins = newAttemptLimiter(o.MaxFailuresPerIP, o.Lockout, s.now)
+	s.devices = newAttemptLimiter(o.MaxFailures, o.Lockout, s.now)
 	s.claims = newAttemptLimiter(maxClaimChecks, time.Hour, s.now)
 	s.claimIssues = newAttemptLimiter(maxClaimIssues, time.Hour, s.now)
 	s.ownRefreshes = newAttemptLimiter(maxExtraRefreshes, time.Hour, s.now)
@@ -167,12 +168,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	var acct *store.Account
 	func() {
 		defer s.hashes.leave() // even if the check panics
-		acct, ok = s.checkPassword(r.Context(), name, pw)
+		var known bool
+		acct, known, ok = s.checkPassword(r.Context(), name, pw, s.deviceCookieOf(r))
 		if !ok {
 			// The failure is recorded before the slot is left, so that
 			// a check in line reads the account's lockout as it now
 			// stands.
-			s.loginFailed(r, acct)
+			s.loginFailed(r, acct, known)
 		}
 	}()
 	if !ok {
@@ -183,14 +185,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	undo()
-	if err := s.opts.Store.Unlock(r.Context(), acct.Name); err != nil {
-		s.log.Error("clearing sign-in failures", "account", acct.Name, "error", err)
+	// A known device signing in through a lockout leaves it in place: it
+	// holds the strangers off.
+	if !acct.Locked(s.now()) {
+		if err := s.opts.Store.Unlock(r.Context(), acct.Name); err != nil {
+			s.log.Error("clearing sign-in failures", "account", acct.Name, "error", err)
+		}
 	}
 	if err := s.startSession(w, r, store.SessionAdmin, acct.Name, ""); err != nil {
 		s.log.Error("starting session", "account", acct.Name, "error", err)
 		s.errorPage(w, r, http.StatusInternalServerError, s.tr(r, "Signing in failed on the server; please try again."))
 		return
 	}
+	s.setCookie(w, r, deviceCookie, s.deviceToken(*acct), deviceTTL)
 	s.audit(r, "login", acct.Name, nil)
 	next := page.Next
 	if next == "" {
@@ -200,10 +207,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkPassword verifies a sign-in. It returns the account whenever one
-// has that name, and ok only for the right password of an unlocked one.
-// Every path runs one argon2id verification; the caller holds a slot of
-// s.hashes.
-func (s *Server) checkPassword(ctx context.Context, name, pw string) (acct *store.Account, ok bool) {
+// has that name, and ok only for the right password of an unlocked one;
+// known, when device (the request's device cookie) is one of the
+// account's known devices that has failures left. A known device is let
+// through the account's lockout; its failure counts against it from
+// before the check, and a right password gives that back. Every path runs
+// one argon2id verification; the caller holds a slot of s.hashes.
+func (s *Server) checkPassword(ctx context.Context, name, pw, device string) (acct *store.Account, known, ok bool) {
 	if len(name) > maxCredentialBytes || len(pw) > maxCredentialBytes {
 		name, pw = "", ""
 	}
@@ -213,25 +223,46 @@ func (s *Server) checkPassword(ctx context.Context, name, pw string) (acct *stor
 			s.log.Error("reading account", "error", err)
 		}
 		s.verify(pw, s.dummyHash())
-		return nil, false
+		return nil, false, false
 	}
-	if a.Locked(s.now()) {
+	undo := func() {}
+	if nonce := s.knownDevice(device, a); nonce != "" {
+		undo, known = s.devices.take(a.Name + "\x00" + nonce)
+	}
+	if !known && a.Locked(s.now()) {
 		s.verify(pw, s.dummyHash())
-		return &a, false
+		return &a, false, false
 	}
 	match, err := s.verify(pw, a.PasswordHash)
 	if err != nil {
 		s.log.Error("stored password hash unreadable", "account", a.Name, "error", err)
 	}
-	return &a, match
+	if match && known {
+		undo()
+	}
+	return &a, known, match
 }
 
-// loginFailed counts a failure against the account (the address's was
-// counted before the check), and records it (with the account's name only
-// when the account exists: a name typed by mistake may be a password).
-func (s *Server) loginFailed(r *http.Request, acct *store.Account) {
+// deviceCookieOf returns the request's device cookie, "" without one.
+func (s *Server) deviceCookieOf(r *http.Request) string {
+	if c, err := r.Cookie(s.cookieName(r, deviceCookie)); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// loginFailed counts a failure against the account, unless it came from
+// one of the account's known devices, which counted it against itself
+// (the address's was counted before the check); and records it (with the
+// account's name only when the account exists: a name typed by mistake
+// may be a password).
+func (s *Server) loginFailed(r *http.Request, acct *store.Account, known bool) {
 	if acct == nil {
 		s.audit(r, "login.failed", "", nil)
+		return
+	}
+	if known {
+		s.audit(r, "login.failed", acct.Name, map[string]any{"device": "known"})
 		return
 	}
 	o := s.opts.Accounts

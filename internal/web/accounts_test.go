@@ -1,13 +1,16 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -345,6 +348,73 @@ func TestLockoutAfterRepeatedFailures(t *testing.T) {
 	}
 	if a, _ := f.st.Account(context.Background(), "ops"); a.FailedAttempts != 0 {
 		t.Errorf("failures not cleared by a sign-in: %d", a.FailedAttempts)
+	}
+}
+
+// TestKnownDeviceSignsInThroughALockout: a stranger's wrong passwords
+// lock the account for strangers only; the browser the operator signed in
+// from before still signs in, until its own failures use up its share, and
+// a new password forgets it.
+func TestKnownDeviceSignsInThroughALockout(t *testing.T) {
+	f := newAccountsFixture(t, false, nil)
+	ops := f.browser(t)
+	if resp, _ := ops.login("ops", opsPassword); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first sign-in: %d", resp.StatusCode)
+	}
+	if ops.cookies[deviceCookie] == "" {
+		t.Fatal("no device cookie after signing in")
+	}
+	ops.post("/admin/logout", nil)
+	stranger := f.browser(t)
+	for range defaultMaxFailures {
+		stranger.login("ops", "not the password at all")
+	}
+	if resp, _ := stranger.login("ops", opsPassword); resp.StatusCode != http.StatusOK {
+		t.Fatalf("a stranger with the right password on a locked account: %d, want 200 with the form again", resp.StatusCode)
+	}
+	if resp, _ := ops.login("ops", opsPassword); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the known device during the lockout: %d, want 303", resp.StatusCode)
+	}
+
+	// A cookie of another account, or tampered with, is a stranger's.
+	for _, forged := range []string{
+		strings.Replace(ops.cookies[deviceCookie], base64.RawURLEncoding.EncodeToString([]byte("ops")), base64.RawURLEncoding.EncodeToString([]byte("other")), 1),
+		ops.cookies[deviceCookie] + "x", "", "..", strings.Repeat("a.", 400),
+	} {
+		b := f.browser(t)
+		b.cookies[deviceCookie] = forged
+		if resp, _ := b.login("ops", opsPassword); resp.StatusCode != http.StatusOK {
+			t.Errorf("device cookie %.40q during the lockout: %d, want 200", forged, resp.StatusCode)
+		}
+	}
+
+	// The known device's own failures: after MaxFailures it is a stranger.
+	ops.post("/admin/logout", nil)
+	for range defaultMaxFailures {
+		ops.login("ops", "not the password either")
+	}
+	if resp, _ := ops.login("ops", opsPassword); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the known device after its own %d failures, account locked: %d, want 200", defaultMaxFailures, resp.StatusCode)
+	}
+	if !slices.ContainsFunc(f.audit(t, "login.failed"), func(e store.AuditEntry) bool {
+		return bytes.Contains(e.Details, []byte(`"device":"known"`))
+	}) {
+		t.Error("a known device's failure is not recorded as such")
+	}
+	f.clock.Add(defaultLockout)
+
+	// A new password forgets the device.
+	device := ops.cookies[deviceCookie]
+	hash, err := password.Hash("another long passphrase", cheapHash)
+	must(t, err)
+	must(t, f.st.SetPassword(context.Background(), "ops", hash))
+	for range defaultMaxFailures {
+		stranger.login("ops", "not the password at all")
+	}
+	b := f.browser(t)
+	b.cookies[deviceCookie] = device
+	if resp, _ := b.login("ops", "another long passphrase"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("a device known before the new password, during a lockout: %d, want 200", resp.StatusCode)
 	}
 }
 

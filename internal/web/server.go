@@ -92,8 +92,9 @@ type Server struct {
 
 	// csrfKey signs CSRF tokens (Options.Accounts.CSRFKey or random).
 	csrfKey []byte
-	// logins limits failed sign-ins per client address.
-	logins *attemptLimiter
+	// logins limits failed sign-ins per client address, devices those
+	// of each known device (device.go).
+	logins, devices *attemptLimiter
 	// claims limits domain checks per provider, claimIssues the tokens
 	// asked for per address, ownRefreshes a provider's own refreshes.
 	claims       *attemptLimiter
