@@ -22,7 +22,7 @@ const module = "qlink"
 // Groups of packages, as patterns: "x" is that package, "x/..." it and
 // everything below.
 var (
-	foundations = []string{"internal/model/...", "internal/vocab", "internal/rdf/...", "internal/markup", "internal/jsonread", "internal/redact",
+	foundations = []string{"internal/model/...", "internal/vocab", "internal/rdf/...", "internal/markup", "internal/jsonread", "internal/redact", "internal/gencache",
 		"internal/migration"}
 	door   = []string{"internal/fetch", "internal/fetch/auth", "internal/keys"}
 	stages = []string{"internal/discovery", "internal/manifest", "internal/registry", "internal/shacl",
@@ -83,6 +83,7 @@ var rules = []rule{
 	{"internal/markup", list(foundations), "foundations import only foundations"},
 	{"internal/jsonread", list(foundations), "foundations import only foundations"},
 	{"internal/redact", none(), "foundations import only foundations"},
+	{"internal/gencache", none(), "foundations import only foundations"},
 	{"internal/migration", none(), "the goose helpers every database shares import no qlink package"},
 }
 

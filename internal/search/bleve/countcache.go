@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 
+	"qlink/internal/gencache"
 	"qlink/internal/search"
 )
 
@@ -23,21 +24,21 @@ const countCacheBytes = 32 << 20
 // facetCounts is every facet's counts for one query (Result.Facets).
 type facetCounts = map[search.Facet][]search.FacetCount
 
-func newCountCache() *genCache[facetCounts] { return &genCache[facetCounts]{budget: countCacheBytes} }
+func newCountCache() *gencache.Cache[facetCounts] { return gencache.New[facetCounts](countCacheBytes) }
 
 // facetCounts returns the counts of the query whose filters are fs and
 // whose counts key is key, from the cache or counted and kept. The caller
 // gets its own copy. The caller holds the table's read lock.
 func (ix *Index) facetCounts(fs *filters, key string) facetCounts {
 	gen := fs.t.gen
-	counts, ok := ix.counts.get(gen, key)
+	counts, ok := ix.counts.Get(gen, key)
 	if !ok {
 		counts = fs.counts()
 		size := 0
 		for _, c := range counts {
 			size += 24*len(c) + 48
 		}
-		ix.counts.put(gen, key, counts, size)
+		ix.counts.Put(gen, key, counts, size)
 	}
 	out := make(facetCounts, len(counts))
 	for f, c := range counts {

@@ -33,6 +33,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	bolterrors "go.etcd.io/bbolt/errors"
 
+	"qlink/internal/gencache"
 	"qlink/internal/search"
 )
 
@@ -73,8 +74,8 @@ type Index struct {
 	table *table
 	// texts keeps the matches of recent text queries (textcache.go),
 	// counts the facet counts of recent queries (countcache.go).
-	texts  *genCache[*textEntry]
-	counts *genCache[facetCounts]
+	texts  *gencache.Cache[*textEntry]
+	counts *gencache.Cache[facetCounts]
 	// tablePath is where the table is saved, "" for an index in memory.
 	tablePath string
 	// savedGen is the generation of the saved table file; tableFrom says

@@ -120,14 +120,14 @@ type matches struct {
 func (ix *Index) textMatches(ctx context.Context, text string, q query.Query, pass *roaring.Bitmap, after search.SortKey,
 	keep int) (*matches, error) {
 	t := ix.table
-	if e, ok := ix.texts.get(t.gen, text); ok {
+	if e, ok := ix.texts.Get(t.gen, text); ok {
 		return e.answer(t, pass, after, keep), nil
 	}
 	m, e, err := ix.match(ctx, q, pass, after, keep)
 	if err != nil {
 		return nil, err
 	}
-	ix.texts.put(t.gen, text, e, e.size())
+	ix.texts.Put(t.gen, text, e, e.size())
 	return m, nil
 }
 

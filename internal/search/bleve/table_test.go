@@ -648,7 +648,7 @@ func TestReadersSeeWholeBatches(t *testing.T) {
 	if err := g.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	if ix.texts.served.Load() == 0 {
+	if ix.texts.Served() == 0 {
 		t.Error("no text search was answered from the cache")
 	}
 }
@@ -666,7 +666,7 @@ func TestTextCacheOnANewIndex(t *testing.T) {
 			t.Fatalf("text search of a new index: %+v, %v", res, err)
 		}
 	}
-	if ix.texts.served.Load() != 1 {
+	if ix.texts.Served() != 1 {
 		t.Errorf("the second search was not answered from the first one's entry")
 	}
 }
@@ -685,12 +685,12 @@ func TestTextCacheAgainstReference(t *testing.T) {
 	queries := randomQueries(r, 200)
 	checkAgainstReference(t, ix, current(docs), queries)
 	checkWalks(t, ix, queries[:30])
-	if ix.texts.served.Load() == 0 {
+	if ix.texts.Served() == 0 {
 		t.Fatal("no query was answered from the text cache")
 	}
 	// Asked again, every query's counts come from the count cache; a
 	// caller that changes its copy changes nothing kept.
-	counted := ix.counts.served.Load()
+	counted := ix.counts.Served()
 	for _, q := range queries[:20] {
 		res, err := ix.Search(context.Background(), q)
 		if err != nil {
@@ -701,7 +701,7 @@ func TestTextCacheAgainstReference(t *testing.T) {
 		}
 	}
 	checkAgainstReference(t, ix, current(docs), queries)
-	if served := ix.counts.served.Load() - counted; served < int64(len(queries)) {
+	if served := ix.counts.Served() - counted; served < int64(len(queries)) {
 		t.Fatalf("%d of %d queries asked again had their counts from the cache", served, len(queries)+20)
 	}
 	// A write makes every entry stale: the same queries see the change,

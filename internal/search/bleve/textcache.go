@@ -9,6 +9,7 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 
+	"qlink/internal/gencache"
 	"qlink/internal/search"
 )
 
@@ -35,7 +36,7 @@ var topKept = 500
 // of score per hit), a rare one a few kilobytes.
 const textCacheBytes = 256 << 20
 
-func newTextCache() *genCache[*textEntry] { return &genCache[*textEntry]{budget: textCacheBytes} }
+func newTextCache() *gencache.Cache[*textEntry] { return gencache.New[*textEntry](textCacheBytes) }
 
 // textEntry is what one text query matched.
 type textEntry struct {

@@ -1,0 +1,36 @@
+package gencache
+
+import "testing"
+
+func TestCacheKeepsOneGenerationWithinItsBudget(t *testing.T) {
+	c := New[string](3 * (1 + 96 + 100)) // three entries of 100 bytes, one-byte keys
+	for _, k := range []string{"a", "b", "c"} {
+		c.Put("g1", k, "v"+k, 100)
+	}
+	if v, ok := c.Get("g1", "a"); !ok || v != "va" {
+		t.Fatalf("a = %q, %v", v, ok)
+	}
+	c.Put("g1", "d", "vd", 100) // b is the least recently used now
+	if _, ok := c.Get("g1", "b"); ok {
+		t.Error("b outlived the budget")
+	}
+	for _, k := range []string{"a", "c", "d"} {
+		if _, ok := c.Get("g1", k); !ok {
+			t.Errorf("%s dropped", k)
+		}
+	}
+	if _, ok := c.Get("g2", "a"); ok {
+		t.Error("a value of generation g1 served at g2")
+	}
+	c.Put("g2", "e", "ve", 100)
+	if _, ok := c.Get("g1", "a"); ok {
+		t.Error("a put at g2 kept what g1 left")
+	}
+	c.Put("g2", "huge", "v", 1<<20)
+	if _, ok := c.Get("g2", "huge"); !ok {
+		t.Error("a value over the budget is not kept until the next put")
+	}
+	if c.Served() != 5 {
+		t.Errorf("served %d, want 5", c.Served())
+	}
+}
