@@ -212,19 +212,45 @@ func (w *courseWriter) RecordHistory(ctx context.Context, id string, kind store.
 const selectCourses = `SELECT c.id, c.provider_id, c.source_id, c.doc, c.hash, c.indexed_hash, c.first_seen, c.changed_at,
 	c.last_seen, s.courses_seen_at, c.inactive, c.quality, c.flagged FROM courses c LEFT JOIN sources s ON s.id = c.source_id`
 
+// courseRow is a row of selectCourses as stored, the course's document
+// not yet decoded.
+type courseRow struct {
+	id, providerID, sourceID, hash, indexedHash string
+	doc, quality                                []byte
+	firstSeen, changed, lastSeen                time.Time
+	sourceSeen                                  sql.NullTime
+	inactive, flagged                           bool
+}
+
+func scanRow(row interface{ Scan(...any) error }) (*courseRow, error) {
+	r := &courseRow{}
+	err := row.Scan(&r.id, &r.providerID, &r.sourceID, &r.doc, &r.hash, &r.indexedHash, &r.firstSeen, &r.changed, &r.lastSeen,
+		&r.sourceSeen, &r.inactive, &r.quality, &r.flagged)
+	return r, err
+}
+
+// course decodes the row into a course of its own: rows are shared
+// (rowcache.go), courses are not.
+func (r *courseRow) course() (store.Course, error) {
+	c := store.Course{ProviderID: r.providerID, SourceID: r.sourceID, Hash: r.hash, IndexedHash: r.indexedHash,
+		FirstSeen: r.firstSeen, Changed: r.changed, LastSeen: r.lastSeen, Inactive: r.inactive}
+	if !c.Inactive && r.sourceSeen.Valid && r.sourceSeen.Time.After(c.LastSeen) {
+		c.LastSeen = r.sourceSeen.Time
+	}
+	return c, store.DecodeCourse(&c, r.id, r.doc, r.quality, r.flagged)
+}
+
+// size is about the memory the row takes.
+func (r *courseRow) size() int {
+	return len(r.id) + len(r.providerID) + len(r.sourceID) + len(r.hash) + len(r.indexedHash) + len(r.doc) + len(r.quality) + 200
+}
+
 func scanCourse(row interface{ Scan(...any) error }) (store.Course, error) {
-	var c store.Course
-	var id, doc, quality string
-	var sourceSeen sql.NullTime
-	var flagged bool
-	if err := row.Scan(&id, &c.ProviderID, &c.SourceID, &doc, &c.Hash, &c.IndexedHash, &c.FirstSeen, &c.Changed, &c.LastSeen,
-		&sourceSeen, &c.Inactive, &quality, &flagged); err != nil {
-		return c, err
+	r, err := scanRow(row)
+	if err != nil {
+		return store.Course{}, err
 	}
-	if !c.Inactive && sourceSeen.Valid && sourceSeen.Time.After(c.LastSeen) {
-		c.LastSeen = sourceSeen.Time
-	}
-	return c, store.DecodeCourse(&c, id, []byte(doc), []byte(quality), flagged)
+	return r.course()
 }
 
 // Course returns one course, active or inactive.
@@ -240,38 +266,60 @@ func (s *Store) Course(ctx context.Context, id string) (store.Course, error) {
 }
 
 // CoursesByID returns courses, active or inactive, in the order of ids.
+// The rows of recent pages are kept until the database changes
+// (rowcache.go).
 func (s *Store) CoursesByID(ctx context.Context, ids []string) ([]store.Course, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
+	version := s.rows.version()
+	byID := make(map[string]*courseRow, len(ids))
+	var missing []any
+	for _, id := range ids {
+		if r, ok := s.rows.get(version, id); ok {
+			byID[id] = r
+		} else if _, dup := byID[id]; !dup {
+			missing = append(missing, id)
+		}
 	}
-	rows, err := s.db.QueryContext(ctx, selectCourses+` WHERE c.id IN (?`+
-		strings.Repeat(",?", len(ids)-1)+`)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: courses: %w", err)
-	}
-	defer rows.Close()
-	byID := map[string]store.Course{}
-	for rows.Next() {
-		c, err := scanCourse(rows)
-		if err != nil {
+	if len(missing) > 0 {
+		if err := s.readRows(ctx, missing, func(r *courseRow) {
+			byID[r.id] = r
+			s.rows.put(version, r)
+		}); err != nil {
 			return nil, fmt.Errorf("sqlite: courses: %w", err)
 		}
-		byID[c.Spec.ID] = c
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: courses: %w", err)
 	}
 	out := make([]store.Course, 0, len(ids))
 	for _, id := range ids {
-		if c, ok := byID[id]; ok {
-			out = append(out, c)
+		r, ok := byID[id]
+		if !ok {
+			continue
 		}
+		c, err := r.course()
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: courses: %w", err)
+		}
+		out = append(out, c)
 	}
 	return out, nil
+}
+
+// readRows reads the rows of the courses ids.
+func (s *Store) readRows(ctx context.Context, ids []any, fn func(*courseRow)) error {
+	rows, err := s.db.QueryContext(ctx, selectCourses+` WHERE c.id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, ids...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanRow(rows)
+		if err != nil {
+			return err
+		}
+		fn(r)
+	}
+	return rows.Err()
 }
 
 // EachCourse streams the active courses of providers (all when nil) in ID

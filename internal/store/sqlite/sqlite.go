@@ -33,6 +33,8 @@ type Store struct {
 	// pool was every transaction (a harvest read back most pages it
 	// touched with a system call).
 	db, w *sql.DB
+	// rows keeps the rows of recent search pages (rowcache.go).
+	rows *rowCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -61,7 +63,13 @@ func Open(path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	return &Store{db: db, w: w}, nil
+	watch, err := openPool(path, 1, "deferred", "query_only(1)")
+	if err != nil {
+		w.Close()
+		db.Close()
+		return nil, err
+	}
+	return &Store{db: db, w: w, rows: newRowCache(watch)}, nil
 }
 
 // openPool opens a pool of at most conns connections to path with the
@@ -85,7 +93,7 @@ func openPool(path string, conns int, txlock string, pragmas ...string) (*sql.DB
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return errors.Join(s.db.Close(), s.w.Close()) }
+func (s *Store) Close() error { return errors.Join(s.rows.close(), s.db.Close(), s.w.Close()) }
 
 func (s *Store) migrator() (*goose.Provider, error) {
 	return goose.NewProvider(goose.DialectSQLite3, s.w, mustSub(migrations, "migrations"))

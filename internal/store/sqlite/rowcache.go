@@ -1,0 +1,88 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"sync"
+
+	"qlink/internal/gencache"
+)
+
+// Reading the twenty courses of a search page is most of the page's work
+// at a million courses: an index and a table lookup per course, most of
+// their pages outside SQLite's cache, and the course's JSON. The rows of
+// recent pages are kept, undecoded, until the database changes: each
+// CoursesByID asks SQLite's data_version, on a connection of its own,
+// whether any other connection (this process's writer, another process)
+// has committed since, and a new version drops every row kept (gencache).
+// A row read under an older version never serves a newer one.
+type rowCache struct {
+	rows *gencache.Cache[*courseRow]
+
+	mu sync.Mutex
+	// watch is a reading connection that asks for data_version alone;
+	// epoch counts the connections used, since a new one counts
+	// versions afresh.
+	db    *sql.DB
+	watch *sql.Conn
+	epoch int
+}
+
+// rowCacheBytes bounds the rows kept: about 12,000 courses of the
+// million-course benchmark, the courses of some 600 recent pages.
+const rowCacheBytes = 48 << 20
+
+func newRowCache(db *sql.DB) *rowCache {
+	return &rowCache{rows: gencache.New[*courseRow](rowCacheBytes), db: db}
+}
+
+// version names the database's content as this connection sees it now; ""
+// when it cannot tell, and then nothing is kept or served.
+func (c *rowCache) version() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// Not the request's context: a request that ends mid-query would
+	// leave the connection unusable for the next.
+	ctx := context.Background()
+	if c.watch == nil {
+		conn, err := c.db.Conn(ctx)
+		if err != nil {
+			return ""
+		}
+		c.watch = conn
+		c.epoch++
+	}
+	var v int64
+	if err := c.watch.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
+		c.watch.Close()
+		c.watch = nil
+		return ""
+	}
+	return strconv.Itoa(c.epoch) + ":" + strconv.FormatInt(v, 10)
+}
+
+func (c *rowCache) get(version, id string) (*courseRow, bool) {
+	if version == "" {
+		return nil, false
+	}
+	return c.rows.Get(version, id)
+}
+
+func (c *rowCache) put(version string, r *courseRow) {
+	if version != "" {
+		c.rows.Put(version, r.id, r, r.size())
+	}
+}
+
+func (c *rowCache) close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var err error
+	if c.watch != nil {
+		err = c.watch.Close()
+		c.watch = nil
+	}
+	return errors.Join(err, c.db.Close())
+}

@@ -1,0 +1,92 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"qlink/internal/model"
+	"qlink/internal/store"
+)
+
+// TestCoursesByIDSeesEveryWrite reads courses again after each kind of
+// write, by this store and by another process's, so that no kept row is
+// ever served once the database has moved on; and checks that rows are
+// kept between writes, and that callers get courses of their own.
+func TestCoursesByIDSeesEveryWrite(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "qlink.db")
+	s, err := Open(path)
+	must(t, err)
+	defer s.Close()
+	must(t, s.Migrate(ctx))
+	must(t, s.UpsertProviders(ctx, []model.Provider{{ID: "a", Name: model.Text{"en": "A"}}}))
+	srcs, err := s.SyncManifest(ctx, store.Manifest{ProviderID: "a", URL: "https://a.test/m", FetchedAt: time.Now(), Body: []byte("a")},
+		[]store.Source{{Key: "k", Type: "ooapi", URL: "https://a.test/"}})
+	must(t, err)
+	src := srcs[0]
+	spec := func(title string) model.Specification {
+		return model.Specification{ID: "c1", Title: model.Text{"en": title}, Active: true, PublisherID: "a"}
+	}
+	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	read := func(step string) store.Course {
+		t.Helper()
+		cs, err := s.CoursesByID(ctx, []string{"c1", "nope", "c1"})
+		if err != nil || len(cs) != 2 || cs[0].Spec.ID != "c1" {
+			t.Fatalf("%s: CoursesByID = %+v, %v", step, cs, err)
+		}
+		return cs[0]
+	}
+
+	_, err = s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("one")}, true, at, nil)
+	must(t, err)
+	read("first")
+	served := s.rows.rows.Served()
+	c := read("again")
+	if s.rows.rows.Served() == served {
+		t.Error("nothing written, yet the rows were read again")
+	}
+	c.Spec.Title["en"] = "changed by a caller"
+	if got := read("after a caller's change").Spec.Title["en"]; got != "one" {
+		t.Fatalf("a caller's change reached the next caller: %q", got)
+	}
+
+	_, err = s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("two")}, true, at.Add(time.Hour), nil)
+	must(t, err)
+	if got := read("after this store wrote").Spec.Title["en"]; got != "two" {
+		t.Fatalf("after this store wrote: %q", got)
+	}
+
+	// Another process writes: nothing this store does tells it.
+	other, err := Open(path)
+	must(t, err)
+	_, err = other.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("three")}, true, at.Add(2*time.Hour), nil)
+	must(t, err)
+	must(t, other.Close())
+	if got := read("after another process wrote").Spec.Title["en"]; got != "three" {
+		t.Fatalf("after another process wrote: %q", got)
+	}
+
+	// A harvest that changes nothing moves the source's last sight on.
+	before := read("before an unchanged harvest").LastSeen
+	_, err = s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("three")}, true, at.Add(3*time.Hour), nil)
+	must(t, err)
+	if got := read("after an unchanged harvest").LastSeen; !got.After(before) {
+		t.Fatalf("last seen %v after an unchanged harvest, %v before", got, before)
+	}
+
+	// The course goes: it is inactive.
+	_, err = s.ApplyCourses(ctx, src.ID, 0, nil, true, at.Add(4*time.Hour), nil)
+	must(t, err)
+	if !read("after the course went").Inactive {
+		t.Fatal("the course went, yet it is read as active")
+	}
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
