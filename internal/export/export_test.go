@@ -468,13 +468,7 @@ func TestGenerateWritesWhatWriteWrites(t *testing.T) {
 		t.Fatalf("%d files, want %d", len(ms), n*len(Formats))
 	}
 	for _, m := range ms {
-		f, err := os.Open(filepath.Join(dir, m.File))
-		must(t, err)
-		zr, err := gzip.NewReader(f)
-		must(t, err)
-		got, err := io.ReadAll(zr)
-		f.Close()
-		must(t, err)
+		got := gunzip(t, filepath.Join(dir, m.File))
 		var buf bytes.Buffer
 		n, err := Write(ctx, st, &buf, m.Scope, m.Format)
 		must(t, err)

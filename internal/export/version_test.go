@@ -2,12 +2,9 @@ package export
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -67,13 +64,7 @@ func outputDigest(t *testing.T) string {
 	must(t, err)
 	h := sha256.New()
 	for _, m := range ms { // in a fixed order (ReadManifests)
-		f, err := os.Open(filepath.Join(dir, m.File))
-		must(t, err)
-		zr, err := gzip.NewReader(f)
-		must(t, err)
-		data, err := io.ReadAll(zr)
-		f.Close()
-		must(t, err)
+		data := gunzip(t, filepath.Join(dir, m.File))
 		h.Write([]byte(m.File + "\x00"))
 		h.Write(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")))
 	}
