@@ -33,12 +33,13 @@ year and sign in through the lockout, so a stranger's wrong passwords cannot kee
 operator out. A known browser's own 5 failures make it a stranger for 15 minutes; a
 new password forgets every browser. 20 failures from one address within that time
 refuse the address for the rest of it, sign-ins still being checked counting as
-failures. The server checks at most two passwords at
-once, eight more wait their turn for up to 5 seconds, and others get 503. A session
-lasts at most 12 hours (--session-ttl) and ends after an idle hour (--session-idle). Session cookies are Secure, HttpOnly and SameSite=Lax, with the __Host- prefix when
-served over https (directly, or behind a proxy with an https --base-url). Over plain
-HTTP, browsers keep Secure cookies only from localhost and 127.0.0.1, so sign in over
-https or on the machine itself.
+failures. The server checks at most two passwords at once, eight more wait their turn
+for up to 5 seconds, and others get 503. A session lasts at most 12 hours
+(--session-ttl) and ends after an idle hour (--session-idle). Session cookies are
+Secure, HttpOnly and SameSite=Lax, with the __Host- prefix when served over https
+(directly, or behind a proxy with an https --base-url). Over plain HTTP, browsers keep
+Secure cookies only from localhost and 127.0.0.1, so sign in over https or on the
+machine itself.
 
 These commands work on the database alone, beside a running qlink serve.`,
 	}
