@@ -273,12 +273,14 @@ func (s *Store) CoursesByID(ctx context.Context, ids []string) ([]store.Course, 
 		return nil, nil
 	}
 	version := s.rows.version()
-	byID := make(map[string]*courseRow, len(ids))
+	byID := make(map[string]*courseRow, len(ids)) // nil: not kept, to read
 	var missing []any
 	for _, id := range ids {
-		if r, ok := s.rows.get(version, id); ok {
-			byID[id] = r
-		} else if _, dup := byID[id]; !dup {
+		if _, seen := byID[id]; seen {
+			continue
+		}
+		byID[id], _ = s.rows.get(version, id)
+		if byID[id] == nil {
 			missing = append(missing, id)
 		}
 	}
@@ -292,8 +294,8 @@ func (s *Store) CoursesByID(ctx context.Context, ids []string) ([]store.Course, 
 	}
 	out := make([]store.Course, 0, len(ids))
 	for _, id := range ids {
-		r, ok := byID[id]
-		if !ok {
+		r := byID[id]
+		if r == nil { // no such course
 			continue
 		}
 		c, err := r.course()
