@@ -16,7 +16,9 @@
 #     answer counts every facet). Printed per target: p50/p95/p99 latency,
 #     requests/s, failures; for serve: its CPU milliseconds per request (the
 #     figure the machine's other load does not inflate), its largest RSS
-#     while serving (sampled every second) and its peak RSS since start.
+#     while serving (sampled every second) and its peak RSS since start;
+#     and serve's own p50 and p95 per route and of the waits at the search
+#     gate, from its /metrics before and after the round (as bucket bounds).
 #     ROUNDS=N runs this load N times in a row (default 1): the later rounds
 #     meet the text searches the first left in serve's cache of recent
 #     texts' matches (internal/search/bleve/textcache.go).
@@ -137,6 +139,7 @@ run_load() {
   echo "load round $1: $conns connections on the API and $html_conns on the HTML page at once, ${duration} s, wrk threads $threads per target"
   echo "load average before: $(load)"
   [ "${PROFILE:-}" = 1 ] && [ "$1" = 1 ] && export RECORD="$work/requests"
+  curl -sf "$base/metrics" >"$work/metrics-before" || true
   cpu0=$(cpu "$servepid")
   sample_rss &
   sampler=$!
@@ -147,6 +150,7 @@ run_load() {
   fi
   wait "$apiwrk"
   cpu1=$(cpu "$servepid")
+  curl -sf "$base/metrics" >"$work/metrics-after" || true
   unset RECORD
   kill "$sampler" 2>/dev/null || true
   wait "$sampler" 2>/dev/null || true
@@ -157,6 +161,26 @@ run_load() {
   printf 'serve: CPU %.1f s for %d requests = %.1f ms of CPU per request; RSS while serving up to %s MB; peak RSS since start %s MB\n' \
     "$(echo "$cpu1 - $cpu0" | bc)" "$requests" "$(echo "($cpu1 - $cpu0) * 1000 / $requests" | bc -l)" \
     "$(cat "$work/rss-top" 2>/dev/null || echo '?')" "$(status_mb "$servepid" VmHWM)"
+  echo "serve's own time, from its /metrics (bucket bounds, ms): API $(served 'qlink_http_request_duration_seconds_bucket{route="GET /api/v1/courses",')," \
+    "pages $(served 'qlink_http_request_duration_seconds_bucket{route="GET /{$}",'), wait at the search gate $(served 'qlink_search_wait_seconds_bucket{')"
+}
+# served METRIC_PREFIX: p50 and p95 of the round's observations of a
+# histogram, as the upper bounds of the buckets they fall in (from the
+# difference of serve's /metrics before and after the round).
+served() {
+  awk -v m="$1" '
+    index($0, m) == 1 { match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5)
+      if (FILENAME ~ /before$/) before[le] = $NF; else { after[le] = $NF; order[++n] = le } }
+    END {
+      total = after[order[n]] - before[order[n]]
+      if (total <= 0) { printf "?"; exit }
+      split("50 95", qs, " ")
+      for (k = 1; k <= 2; k++) {
+        for (i = 1; i <= n; i++) if (after[order[i]] - before[order[i]] >= qs[k] / 100 * total) break
+        v = order[i]; out = (v == "+Inf") ? "> last" : sprintf("%g", v * 1000)
+        printf "%sp%s <= %s", (k > 1 ? " " : ""), qs[k], out
+      }
+    }' "$work/metrics-before" "$work/metrics-after"
 }
 result() { grep '^RESULT' "$1" | sed 's/^RESULT //' || { cat "$1"; echo "wrk failed"; }; }
 for round in $(seq "${ROUNDS:-1}"); do
