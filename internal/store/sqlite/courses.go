@@ -253,16 +253,18 @@ func scanCourse(row interface{ Scan(...any) error }) (store.Course, error) {
 	return r.course()
 }
 
-// Course returns one course, active or inactive.
+// Course returns one course, active or inactive. It reads through the
+// rows kept for CoursesByID: a course's page is mostly asked for from a
+// search page that has just shown it.
 func (s *Store) Course(ctx context.Context, id string) (store.Course, error) {
-	c, err := scanCourse(s.db.QueryRowContext(ctx, selectCourses+` WHERE c.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, fmt.Errorf("course %s: %w", id, store.ErrNotFound)
-	}
+	cs, err := s.CoursesByID(ctx, []string{id})
 	if err != nil {
-		return c, fmt.Errorf("sqlite: course %s: %w", id, err)
+		return store.Course{}, err
 	}
-	return c, nil
+	if len(cs) == 0 {
+		return store.Course{}, fmt.Errorf("course %s: %w", id, store.ErrNotFound)
+	}
+	return cs[0], nil
 }
 
 // CoursesByID returns courses, active or inactive, in the order of ids.

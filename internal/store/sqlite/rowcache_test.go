@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -66,6 +67,12 @@ func TestCoursesByIDSeesEveryWrite(t *testing.T) {
 	must(t, other.Close())
 	if got := read("after another process wrote").Spec.Title["en"]; got != "three" {
 		t.Fatalf("after another process wrote: %q", got)
+	}
+	if c, err := s.Course(ctx, "c1"); err != nil || c.Spec.Title["en"] != "three" {
+		t.Fatalf("Course after another process wrote: %q, %v", c.Spec.Title["en"], err)
+	}
+	if _, err := s.Course(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Course of no course: %v", err)
 	}
 
 	// A harvest that changes nothing moves the source's last sight on.
