@@ -39,6 +39,16 @@ type Store interface {
 	Close() error
 }
 
+// Versioned is a store that can name the version of its content cheaply.
+// Version returns a string that changes whenever a write commits, from
+// this process or another, and "" when it cannot tell. A reader keys what
+// it derives from the store by it: what was derived under one version is
+// never served under another. A read that starts after Version returned
+// sees that version or a newer one.
+type Versioned interface {
+	Version() string
+}
+
 // Credentials keeps OAuth 2.0 clients registered out of band.
 type Credentials interface {
 	// SetOAuthClient inserts or replaces the client of a provider at a

@@ -8,14 +8,15 @@ import (
 	"strings"
 
 	"qlink/internal/search"
-	"qlink/internal/store"
 )
 
 type apiList struct {
 	Total int `json:"total"`
 	// Page is absent when the list continues a cursor.
-	Page  int         `json:"page,omitempty"`
-	Limit int         `json:"limit"`
+	Page  int `json:"page,omitempty"`
+	Limit int `json:"limit"`
+	// Items is left empty to encode: the items are spliced in encoded
+	// (apiitems.go).
 	Items []apiCourse `json:"items"`
 	// Cursor continues the list after its last item; Next is the address
 	// that does so. Both are absent on the last page.
@@ -62,7 +63,7 @@ func (s *Server) apiCourses(w http.ResponseWriter, r *http.Request) {
 	for i, h := range res.Hits {
 		ids[i] = h.ID
 	}
-	courses, err := s.opts.Store.CoursesByID(r.Context(), ids)
+	items, err := s.courseItems(r.Context(), ids)
 	if err != nil {
 		s.log.Error("api courses", "error", err)
 		writeJSONError(w, http.StatusInternalServerError, "loading courses failed")
@@ -80,9 +81,6 @@ func (s *Server) apiCourses(w http.ResponseWriter, r *http.Request) {
 		out.Cursor, out.Next = cursor, s.opts.BaseURL+next
 		w.Header().Set("Link", "<"+out.Next+`>; rel="next"`)
 	}
-	for _, c := range courses {
-		out.Items = append(out.Items, s.presentCourse(r.Context(), c))
-	}
 	for _, f := range search.Facets {
 		counts := res.Facets[f] // by count, then value
 		out.FacetTotals[f] = len(counts)
@@ -91,21 +89,26 @@ func (s *Server) apiCourses(w http.ResponseWriter, r *http.Request) {
 			out.Facets[f] = append(out.Facets[f], apiFacet{Value: fc.Value, Label: s.valueLabel(r.Context(), f, fc.Value), Count: fc.Count})
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	body, err := json.Marshal(out)
+	if err != nil {
+		writeJSONError(w, http.StatusInternalServerError, "encoding failed")
+		return
+	}
+	writeJSONBody(w, http.StatusOK, spliceItems(body, items))
 }
 
 func (s *Server) apiCourse(w http.ResponseWriter, r *http.Request) {
-	c, err := s.opts.Store.Course(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		writeJSONError(w, http.StatusNotFound, "no course with id "+r.PathValue("id"))
-		return
-	}
+	items, err := s.courseItems(r.Context(), []string{r.PathValue("id")})
 	if err != nil {
 		s.log.Error("api course", "error", err)
 		writeJSONError(w, http.StatusInternalServerError, "loading the course failed")
 		return
 	}
-	writeJSON(w, http.StatusOK, s.presentCourse(r.Context(), c))
+	if len(items) == 0 {
+		writeJSONError(w, http.StatusNotFound, "no course with id "+r.PathValue("id"))
+		return
+	}
+	writeJSONBody(w, http.StatusOK, items[0])
 }
 
 // parseAPISearch reads the catalogue's parameters and the API's cursor,
@@ -133,6 +136,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		http.Error(w, `{"error":"encoding failed"}`, http.StatusInternalServerError)
 		return
 	}
+	writeJSONBody(w, status, body)
+}
+
+func writeJSONBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Access-Control-Allow-Origin", "*") // public, read-only data

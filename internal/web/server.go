@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"qlink/internal/gencache"
 	"qlink/internal/keys"
 	"qlink/internal/model"
 	"qlink/internal/search"
@@ -84,7 +85,12 @@ type Server struct {
 	mu            sync.Mutex
 	providers     map[string]model.Provider
 	providersTime time.Time
-	folded        foldedProviders // the institution finder's view of providers
+	// providersVersion is the store's version the providers were read
+	// at ("": a store that cannot tell).
+	providersVersion string
+	// items keeps the API's encoded courses (apiitems.go).
+	items  *gencache.Cache[[]byte]
+	folded foldedProviders // the institution finder's view of providers
 
 	allianceCache     map[string]model.Alliance
 	allianceCacheTime time.Time
@@ -129,7 +135,8 @@ func New(o Options) (*Server, error) {
 		o.Index = timedIndex{searchIndex: o.Index, seconds: o.Metrics.searches}
 	}
 	srv := &Server{opts: o, log: o.Logger.With("component", "web"), views: v, locales: ls, rates: newRateLimiter(o.RateLimit, time.Now),
-		searches: newSearchGate(o.SearchLimit), validations: newWorkGate(concurrentValidations, validationQueue, validationWait)}
+		searches: newSearchGate(o.SearchLimit), validations: newWorkGate(concurrentValidations, validationQueue, validationWait),
+		items: gencache.New[[]byte](itemCacheBytes)}
 	if o.Metrics != nil {
 		srv.searches.waited, srv.searches.refused = o.Metrics.searchWaits.Observe, o.Metrics.countRefusedSearch
 	}
@@ -233,6 +240,11 @@ func (s *Server) loadProvidersLocked(ctx context.Context) error {
 	if s.providers != nil && time.Since(s.providersTime) <= providerCacheTTL {
 		return nil
 	}
+	version := s.storeVersion() // before the read, which sees it or newer
+	if s.providers != nil && version != "" && version == s.providersVersion {
+		s.providersTime = time.Now() // nothing written since: still current
+		return nil
+	}
 	ps, err := s.opts.Store.ListProviders(ctx)
 	if err != nil {
 		return err
@@ -241,7 +253,7 @@ func (s *Server) loadProvidersLocked(ctx context.Context) error {
 	for _, p := range ps {
 		s.providers[p.ID] = p
 	}
-	s.providersTime = time.Now()
+	s.providersTime, s.providersVersion = time.Now(), version
 	return nil
 }
 

@@ -86,3 +86,7 @@ func (c *rowCache) close() error {
 	}
 	return errors.Join(err, c.db.Close())
 }
+
+// Version names the database's content now (store.Versioned): the
+// version the rows kept are scoped to.
+func (s *Store) Version() string { return s.rows.version() }

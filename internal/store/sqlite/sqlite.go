@@ -37,7 +37,10 @@ type Store struct {
 	rows *rowCache
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store     = (*Store)(nil)
+	_ store.Versioned = (*Store)(nil)
+)
 
 // writerCacheKiB is the writer's page cache: the interior pages of the
 // tables and indexes a harvest writes at a million courses.

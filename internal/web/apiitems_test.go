@@ -1,0 +1,106 @@
+package web
+
+import (
+	"context"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"qlink/internal/model"
+	"qlink/internal/store"
+	"qlink/internal/vocab"
+)
+
+// unversioned hides the store's version, as a store that cannot name it.
+type unversioned struct{ store.Store }
+
+// TestAPIItemsFollowEveryWrite checks the encoded items kept for the API
+// (apiitems.go): kept while nothing is written, never served after a
+// write, and the answers the same as those made afresh.
+func TestAPIItemsFollowEveryWrite(t *testing.T) {
+	ctx := context.Background()
+	var o Options
+	newTestServer(t, func(opts *Options) { o = *opts })
+	p := model.Provider{ID: "P3", SCHAC: "uni-c.test", Name: model.Text{"en": "University C"}, Country: "AT"}
+	spec := func(title string) model.Specification {
+		return model.Specification{ID: "urn:schac:uniqueCourseId:uni-c.test:K1", Title: model.Text{"en": title}, Active: true,
+			Languages: []string{"de"}, Type: vocab.LearningOpportunityTypes.URI("course"), PublisherID: p.ID}
+	}
+	addCourses(t, &o, p, []model.Specification{spec("Kept one")})
+	srcs, err := o.Store.ListSources(ctx, p.ID)
+	if err != nil || len(srcs) != 1 {
+		t.Fatalf("sources: %v, %v", srcs, err)
+	}
+	serve := func(o Options) (*Server, string) {
+		srv, err := New(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(srv.Handler())
+		t.Cleanup(ts.Close)
+		return srv, ts.URL
+	}
+	srv, base := serve(o)
+	fresh := o
+	fresh.Store = unversioned{o.Store}
+	_, freshBase := serve(fresh)
+
+	list := "/api/v1/courses?q=kept&facet_limit=3"
+	one := "/api/v1/courses/" + url.PathEscape(spec("").ID)
+	answer := func(base, path, want string) string {
+		t.Helper()
+		resp, body := get(t, base+path)
+		if resp.StatusCode != 200 || !strings.Contains(body, want) {
+			t.Fatalf("%s: %d %s, want %s in it", path, resp.StatusCode, body, want)
+		}
+		return body
+	}
+	answer(base, list, `"title":{"en":"Kept one"}`)
+	served := srv.items.Served()
+	for _, path := range []string{list, one} {
+		if got, want := answer(base, path, `"title":{"en":"Kept one"}`), answer(freshBase, path, `"title":{"en":"Kept one"}`); got != want {
+			t.Errorf("%s: the kept items answer\n%s\nand the fresh ones\n%s", path, got, want)
+		}
+	}
+	if srv.items.Served() == served {
+		t.Error("nothing written, yet the items were made again")
+	}
+
+	if _, err := o.Store.ApplyCourses(ctx, srcs[0].ID, 0, []model.Specification{spec("Kept two")}, true, time.Now(), nil); err != nil {
+		t.Fatal(err)
+	}
+	answer(base, list, `"title":{"en":"Kept two"}`)
+	answer(base, one, `"title":{"en":"Kept two"}`)
+
+	// A harvest that changes nothing moves the last sight on.
+	seen := time.Date(2031, 1, 2, 3, 4, 5, 0, time.UTC)
+	if err := o.Store.MarkSeen(ctx, srcs[0].ID, seen); err != nil {
+		t.Fatal(err)
+	}
+	answer(base, list, `"lastSeen":"2031-01-02T03:04:05Z"`)
+	answer(base, one, `"lastSeen":"2031-01-02T03:04:05Z"`)
+	if _, body := get(t, base+"/api/v1/courses/urn:nope"); !strings.Contains(body, "no course with id urn:nope") {
+		t.Errorf("an unknown course: %s", body)
+	}
+}
+
+func TestSpliceItems(t *testing.T) {
+	for _, tc := range []struct {
+		items []string
+		want  string
+	}{
+		{nil, `{"total":0,"items":[],"facets":{}}`},
+		{[]string{`{"id":"a"}`}, `{"total":0,"items":[{"id":"a"}],"facets":{}}`},
+		{[]string{`{"id":"a"}`, `{"id":"b"}`}, `{"total":0,"items":[{"id":"a"},{"id":"b"}],"facets":{}}`},
+	} {
+		var items [][]byte
+		for _, it := range tc.items {
+			items = append(items, []byte(it))
+		}
+		if got := string(spliceItems([]byte(`{"total":0,"items":[],"facets":{}}`), items)); got != tc.want {
+			t.Errorf("%v: %s, want %s", tc.items, got, tc.want)
+		}
+	}
+}
