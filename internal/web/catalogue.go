@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"qlink/internal/markup"
-	"qlink/internal/model"
 	"qlink/internal/search"
 	"qlink/internal/vocab"
 )
@@ -148,52 +146,49 @@ func (s *Server) summaries(r *http.Request, hits []search.Hit) ([]courseSummary,
 	for i, h := range hits {
 		ids[i] = h.ID
 	}
-	courses, err := s.opts.Store.CoursesByID(r.Context(), ids)
+	cards, err := s.courseCards(r.Context(), ids)
 	if err != nil {
 		return nil, err
 	}
 	prefs := readerLanguages(r)
 	loc := localeOf(r.Context())
 	today := time.Now().UTC().Truncate(24 * time.Hour)
-	out := make([]courseSummary, 0, len(courses))
-	for _, c := range courses {
-		sp := c.Spec
-		p := s.provider(r.Context(), c.ProviderID)
+	out := make([]courseSummary, 0, len(cards))
+	for _, c := range cards {
+		p := s.provider(r.Context(), c.providerID)
 		_, provider := p.Name.Best(prefs...)
-		sum := courseSummary{URL: courseURL(sp.ID), Provider: provider, EQF: sp.EQFLevel, Offerings: len(sp.Instances),
-			Inactive: c.Inactive, LastSeen: c.LastSeen}
-		sum.Title.Lang, sum.Title.Value = sp.Title.Best(prefs...)
-		var desc string
-		sum.Snippet.Lang, desc = sp.Description.Best(prefs...)
-		sum.Snippet.Value = markup.Snippet(desc, 220)
+		sum := courseSummary{URL: courseURL(c.id), Provider: provider, EQF: c.eqf, Offerings: c.offerings,
+			Inactive: c.inactive, LastSeen: c.lastSeen, NextStart: nextStart(c.starts, today)}
+		sum.Title.Lang, sum.Title.Value = c.title.Best(prefs...)
+		sum.Snippet.Lang, sum.Snippet.Value = c.snippet.Best(prefs...)
 		if p.Country != "" {
 			sum.Country = vocab.CountryName(p.Country, loc.Code)
 		}
-		if e, ok := sp.ECTS(); ok {
-			sum.ECTS = loc.num(e)
+		if c.hasECTS {
+			sum.ECTS = loc.num(c.ects)
 		}
-		for _, l := range sp.Languages {
+		for _, l := range c.languages {
 			sum.Languages = append(sum.Languages, vocab.LanguageName(l, loc.Code))
 		}
-		if c := s.concept(r.Context(), vocab.LearningOpportunityTypes, sp.Type); c != nil {
+		if c := s.concept(r.Context(), vocab.LearningOpportunityTypes, c.typ); c != nil {
 			sum.Type = c.Label
 		}
-		for _, m := range sp.Modes() {
+		for _, m := range c.modes {
 			if c := s.concept(r.Context(), vocab.Modes, m); c != nil {
 				sum.Modes = append(sum.Modes, c.Label)
 			}
 		}
-		sum.NextStart = nextStart(sp.Instances, today)
 		out = append(out, sum)
 	}
 	return out, nil
 }
 
-func nextStart(ins []model.Instance, today time.Time) time.Time {
+// nextStart is the first of starts today or later, zero when none is.
+func nextStart(starts []time.Time, today time.Time) time.Time {
 	var best time.Time
-	for _, in := range ins {
-		if !in.Start.Before(today) && (best.IsZero() || in.Start.Before(best)) {
-			best = in.Start
+	for _, start := range starts {
+		if !start.Before(today) && (best.IsZero() || start.Before(best)) {
+			best = start
 		}
 	}
 	return best

@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"qlink/internal/gencache"
 	"qlink/internal/keys"
 	"qlink/internal/model"
 	"qlink/internal/search"
@@ -88,8 +87,8 @@ type Server struct {
 	// providersVersion is the store's version the providers were read
 	// at ("": a store that cannot tell).
 	providersVersion string
-	// items keeps the API's encoded courses (apiitems.go).
-	items  *gencache.Cache[[]byte]
+	// kept holds what lists show of recent courses (kept.go).
+	kept   keptCourses
 	folded foldedProviders // the institution finder's view of providers
 
 	allianceCache     map[string]model.Alliance
@@ -136,7 +135,7 @@ func New(o Options) (*Server, error) {
 	}
 	srv := &Server{opts: o, log: o.Logger.With("component", "web"), views: v, locales: ls, rates: newRateLimiter(o.RateLimit, time.Now),
 		searches: newSearchGate(o.SearchLimit), validations: newWorkGate(concurrentValidations, validationQueue, validationWait),
-		items: gencache.New[[]byte](itemCacheBytes)}
+		kept: newKeptCourses()}
 	if o.Metrics != nil {
 		srv.searches.waited, srv.searches.refused = o.Metrics.searchWaits.Observe, o.Metrics.countRefusedSearch
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -58,13 +59,13 @@ func TestAPIItemsFollowEveryWrite(t *testing.T) {
 		return body
 	}
 	answer(base, list, `"title":{"en":"Kept one"}`)
-	served := srv.items.Served()
+	served := srv.kept.items.Served()
 	for _, path := range []string{list, one} {
 		if got, want := answer(base, path, `"title":{"en":"Kept one"}`), answer(freshBase, path, `"title":{"en":"Kept one"}`); got != want {
 			t.Errorf("%s: the kept items answer\n%s\nand the fresh ones\n%s", path, got, want)
 		}
 	}
-	if srv.items.Served() == served {
+	if srv.kept.items.Served() == served {
 		t.Error("nothing written, yet the items were made again")
 	}
 
@@ -103,4 +104,52 @@ func TestSpliceItems(t *testing.T) {
 			t.Errorf("%v: %s, want %s", tc.items, got, tc.want)
 		}
 	}
+}
+
+// TestCataloguePagesSameWithKeptCards compares the catalogue's pages made
+// from kept cards with those made afresh, in two languages.
+func TestCataloguePagesSameWithKeptCards(t *testing.T) {
+	var o Options
+	newTestServer(t, func(opts *Options) { o = *opts })
+	serve := func(o Options) (*Server, string) {
+		srv, err := New(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(srv.Handler())
+		t.Cleanup(ts.Close)
+		return srv, ts.URL
+	}
+	srv, base := serve(o)
+	fresh := o
+	fresh.Store = unversioned{o.Store}
+	_, freshBase := serve(fresh)
+	for _, lang := range []string{"en", "nl,en;q=0.5", "de"} {
+		for _, path := range []string{"/", "/?q=data", "/?country=DE"} {
+			for round := range 2 {
+				_, got := get(t, base+path, "Accept-Language", lang)
+				_, want := get(t, freshBase+path, "Accept-Language", lang)
+				if got, want := withoutCSRF(got), withoutCSRF(want); got != want {
+					t.Errorf("%s in %s, round %d: the page from kept cards\n%s\ndiffers from the one made afresh\n%s", path, lang, round, got, want)
+				}
+			}
+		}
+	}
+	// The card's snippet is the description's text, in the reader's
+	// language.
+	for lang, want := range map[string]string{"en": "Learn data.", "nl": "Leer data."} {
+		if _, page := get(t, base+"/?q=data", "Accept-Language", lang); !strings.Contains(page, want) || strings.Contains(page, "alert") {
+			t.Errorf("in %s, the snippet is not %q:\n%s", lang, want, page)
+		}
+	}
+	if srv.kept.cards.Served() == 0 {
+		t.Error("no card was kept")
+	}
+}
+
+// withoutCSRF drops the lines with a CSRF token, which each server signs
+// with a key of its own.
+func withoutCSRF(page string) string {
+	lines := strings.Split(page, "\n")
+	return strings.Join(slices.DeleteFunc(lines, func(l string) bool { return strings.Contains(l, "csrf") }), "\n")
 }

@@ -1,0 +1,203 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"time"
+
+	"qlink/internal/gencache"
+	"qlink/internal/markup"
+	"qlink/internal/model"
+	"qlink/internal/store"
+)
+
+// At a million courses, a page of results was mostly its twenty courses:
+// their stored JSON decoded into the model, then presented (some two
+// thirds of the API's CPU, a third of the catalogue page's). What a list
+// shows of a course depends only on the stored course, the providers'
+// snapshot and the labels, so it is kept per course, in two forms: the
+// API's encoded item (items) and the catalogue's card in every language
+// (cards). Both are kept for as long as the store's content version
+// (store.Versioned) and the version the providers' snapshot was read at
+// stay the same, in about keptBytes each. A store that cannot name its
+// version keeps nothing: every item and card is made afresh.
+
+// keptBytes bounds each of items and cards: about 12,000 items of the
+// million-course benchmark (the items of some 600 recent answers), and
+// more cards, which are smaller.
+const keptBytes = 48 << 20
+
+type keptCourses struct {
+	items *gencache.Cache[[]byte]
+	cards *gencache.Cache[*courseCard]
+}
+
+func newKeptCourses() keptCourses {
+	return keptCourses{items: gencache.New[[]byte](keptBytes), cards: gencache.New[*courseCard](keptBytes)}
+}
+
+// keptGeneration names what is made from the store now: its version and
+// the version the providers' snapshot was read at; "" when the store
+// cannot tell, and then nothing is kept or served.
+func (s *Server) keptGeneration(ctx context.Context) string {
+	v := s.storeVersion()
+	if v == "" {
+		return ""
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.loadProvidersLocked(ctx); err != nil || s.providersVersion == "" {
+		return ""
+	}
+	return v + "/" + s.providersVersion
+}
+
+// storeVersion is the store's content version, "" for a store that
+// cannot name it.
+func (s *Server) storeVersion() string {
+	if vs, ok := s.opts.Store.(store.Versioned); ok {
+		return vs.Version()
+	}
+	return ""
+}
+
+// perCourse returns what build makes of the courses ids, in that order,
+// from cache where it was made under the store's current version;
+// unknown IDs are skipped. build returns the value and its size in bytes.
+func perCourse[V any](ctx context.Context, s *Server, cache *gencache.Cache[V], ids []string,
+	build func(store.Course) (V, int, error)) ([]V, error) {
+	gen := s.keptGeneration(ctx)
+	type found struct {
+		v  V
+		ok bool
+	}
+	byID := make(map[string]found, len(ids))
+	var missing []string
+	for _, id := range ids {
+		if _, seen := byID[id]; seen {
+			continue
+		}
+		var f found
+		if gen != "" {
+			f.v, f.ok = cache.Get(gen, id)
+		}
+		byID[id] = f
+		if !f.ok {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		courses, err := s.opts.Store.CoursesByID(ctx, missing)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range courses {
+			v, size, err := build(c)
+			if err != nil {
+				return nil, err
+			}
+			byID[c.Spec.ID] = found{v, true}
+			if gen != "" {
+				cache.Put(gen, c.Spec.ID, v, size)
+			}
+		}
+	}
+	out := make([]V, 0, len(ids))
+	for _, id := range ids {
+		if f := byID[id]; f.ok {
+			out = append(out, f.v)
+		}
+	}
+	return out, nil
+}
+
+// courseItems returns the API items of the courses ids, encoded.
+func (s *Server) courseItems(ctx context.Context, ids []string) ([][]byte, error) {
+	return perCourse(ctx, s, s.kept.items, ids, func(c store.Course) ([]byte, int, error) {
+		b, err := json.Marshal(s.presentCourse(ctx, c))
+		return b, cap(b), err
+	})
+}
+
+// itemsMarker is where an answer encoded without its items takes them:
+// the first place it can occur, since only numbers come before it.
+var itemsMarker = []byte(`"items":[]`)
+
+// spliceItems puts the encoded items into an answer encoded with an empty
+// "items" list.
+func spliceItems(answer []byte, items [][]byte) []byte {
+	at := bytes.Index(answer, itemsMarker)
+	if at < 0 {
+		panic("web: an answer without its items list")
+	}
+	n := len(answer) + len(items)
+	for _, it := range items {
+		n += len(it)
+	}
+	out := make([]byte, 0, n)
+	out = append(out, answer[:at+len(itemsMarker)-1]...)
+	for i, it := range items {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, it...)
+	}
+	return append(out, answer[at+len(itemsMarker)-1:]...)
+}
+
+// courseCard is what a course's summary in a list is made of, in every
+// language: the reader's language and today's date pick from it
+// (summaries). Cards are shared by readers and never change once made.
+type courseCard struct {
+	id, providerID string
+	title          model.Text
+	// snippet holds the description's snippet in each of its languages.
+	snippet          model.Text
+	eqf, offerings   int
+	ects             float64
+	hasECTS          bool
+	languages, modes []string
+	typ              string
+	starts           []time.Time
+	inactive         bool
+	lastSeen         time.Time
+}
+
+func newCourseCard(c store.Course) (*courseCard, int) {
+	sp := c.Spec
+	card := &courseCard{id: sp.ID, providerID: c.ProviderID, title: sp.Title, eqf: sp.EQFLevel, offerings: len(sp.Instances),
+		languages: sp.Languages, modes: sp.Modes(), typ: sp.Type, inactive: c.Inactive, lastSeen: c.LastSeen}
+	card.ects, card.hasECTS = sp.ECTS()
+	size := 256 + len(card.id) + len(card.providerID) + len(card.typ)
+	if len(sp.Description) > 0 {
+		card.snippet = make(model.Text, len(sp.Description))
+		for lang, desc := range sp.Description {
+			card.snippet[lang] = markup.Snippet(desc, 220)
+			size += 48 + len(lang) + len(card.snippet[lang])
+		}
+	}
+	for lang, v := range card.title {
+		size += 48 + len(lang) + len(v)
+	}
+	for _, l := range card.languages {
+		size += 16 + len(l)
+	}
+	for _, m := range card.modes {
+		size += 16 + len(m)
+	}
+	for _, in := range sp.Instances {
+		if !in.Start.IsZero() {
+			card.starts = append(card.starts, in.Start)
+		}
+	}
+	return card, size + 24*len(card.starts)
+}
+
+// courseCards returns the cards of the courses ids.
+func (s *Server) courseCards(ctx context.Context, ids []string) ([]*courseCard, error) {
+	return perCourse(ctx, s, s.kept.cards, ids, func(c store.Course) (*courseCard, int, error) {
+		card, size := newCourseCard(c)
+		return card, size, nil
+	})
+}
