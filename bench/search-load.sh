@@ -18,7 +18,8 @@
 #     figure the machine's other load does not inflate), its largest RSS
 #     while serving (sampled every second) and its peak RSS since start;
 #     and serve's own p50 and p95 per route and of the waits at the search
-#     gate, from its /metrics before and after the round (as bucket bounds).
+#     gate, from its /metrics before and after the round (as bucket bounds),
+#     and the share of courses shown from what serve kept (web/kept.go).
 #     ROUNDS=N runs this load N times in a row (default 1): the later rounds
 #     meet the text searches the first left in serve's cache of recent
 #     texts' matches (internal/search/bleve/textcache.go).
@@ -163,6 +164,17 @@ run_load() {
     "$(cat "$work/rss-top" 2>/dev/null || echo '?')" "$(status_mb "$servepid" VmHWM)"
   echo "serve's own time, from its /metrics (bucket bounds, ms): API $(served 'qlink_http_request_duration_seconds_bucket{route="GET /api/v1/courses",')," \
     "pages $(served 'qlink_http_request_duration_seconds_bucket{route="GET /{$}",'), wait at the search gate $(served 'qlink_search_wait_seconds_bucket{')"
+  echo "courses shown from what serve kept (web/kept.go): API items $(kept item), catalogue cards $(kept card)"
+}
+# kept FORM: the share of the round's lookups of kept courses of a form
+# that found one, from serve's /metrics before and after the round.
+kept() {
+  awk -v f="form=\"$1\"" '
+    index($0, "qlink_kept_lookups_total{") == 1 && index($0, f) {
+      r = ($0 ~ /result="hit"/) ? "hit" : "miss"
+      if (FILENAME ~ /before$/) n[r] -= $NF; else n[r] += $NF }
+    END { t = n["hit"] + n["miss"]; if (t > 0) printf "%.0f %% of %d", 100 * n["hit"] / t, t; else printf "?" }' \
+    "$work/metrics-before" "$work/metrics-after"
 }
 # served METRIC_PREFIX: p50 and p95 of the round's observations of a
 # histogram, as the upper bounds of the buckets they fall in (from the

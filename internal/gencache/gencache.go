@@ -22,6 +22,7 @@ type Cache[V any] struct {
 	lru     list.List                // most recently used at the front
 	bytes   int
 	served  atomic.Int64
+	missed  atomic.Int64
 }
 
 type entry[V any] struct {
@@ -39,6 +40,7 @@ func (c *Cache[V]) Get(gen, key string) (V, bool) {
 	defer c.mu.Unlock()
 	el, ok := c.entries[key]
 	if !ok || c.gen != gen {
+		c.missed.Add(1)
 		var zero V
 		return zero, false
 	}
@@ -75,3 +77,6 @@ func (c *Cache[V]) Put(gen, key string, v V, bytes int) {
 
 // Served counts the values handed out.
 func (c *Cache[V]) Served() int64 { return c.served.Load() }
+
+// Missed counts the lookups that found nothing of their generation.
+func (c *Cache[V]) Missed() int64 { return c.missed.Load() }

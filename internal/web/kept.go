@@ -20,13 +20,17 @@ import (
 // API's encoded item (items) and the catalogue's card in every language
 // (cards). Both are kept for as long as the store's content version
 // (store.Versioned) and the version the providers' snapshot was read at
-// stay the same, in about keptBytes each. A store that cannot name its
-// version keeps nothing: every item and card is made afresh.
+// stay the same. A store that cannot name its version keeps nothing:
+// every item and card is made afresh.
 
-// keptBytes bounds each of items and cards: about 12,000 items of the
-// million-course benchmark (the items of some 600 recent answers), and
-// more cards, which are smaller.
-const keptBytes = 48 << 20
+// itemBytes and cardBytes bound what is kept: some 24,000 items of the
+// million-course benchmark (about 4 KB each; the items of 1,200 answers)
+// and as many cards (about 1.3 KB). Answers repeat their first pages
+// more than anything, and the API is asked twice as often as the pages.
+const (
+	itemBytes = 96 << 20
+	cardBytes = 32 << 20
+)
 
 type keptCourses struct {
 	items *gencache.Cache[[]byte]
@@ -34,7 +38,7 @@ type keptCourses struct {
 }
 
 func newKeptCourses() keptCourses {
-	return keptCourses{items: gencache.New[[]byte](keptBytes), cards: gencache.New[*courseCard](keptBytes)}
+	return keptCourses{items: gencache.New[[]byte](itemBytes), cards: gencache.New[*courseCard](cardBytes)}
 }
 
 // keptGeneration names what is made from the store now: its version and

@@ -32,6 +32,8 @@ type Metrics struct {
 	fetches         *prometheus.CounterVec
 	// queueDepth reads the job queue, once a scheduler runs.
 	queueDepth atomic.Pointer[func(context.Context) (map[string]int, error)]
+	// kept reads the lookups of the server's kept courses (kept.go).
+	kept atomic.Pointer[keptCourses]
 }
 
 // scrapeTimeout bounds the database reads of one scrape.
@@ -77,8 +79,31 @@ func NewMetrics(st store.Operations, log *slog.Logger) *Metrics {
 	m.reg.MustRegister(m.requests, m.durations, m.searches, m.searchWaits, m.refusedSearches, m.harvests, m.fetches,
 		&mapGauge{desc: prometheus.NewDesc("qlink_courses", "Courses in the database, by status.", []string{"status"}, nil), read: courses, log: log},
 		&mapGauge{desc: prometheus.NewDesc("qlink_job_queue_depth", "Jobs in the harvest queue, by state.", []string{"state"}, nil), read: queue, log: log},
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		keptCollector{m}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+var keptDesc = prometheus.NewDesc("qlink_kept_lookups_total",
+	"Lookups of what the API's answers (form=item) and the catalogue's lists (form=card) show of a course, kept per version of the store, by result (hit, miss).",
+	[]string{"form", "result"}, nil)
+
+// keptCollector reports the lookups of the server's kept courses.
+type keptCollector struct{ m *Metrics }
+
+func (c keptCollector) Describe(ch chan<- *prometheus.Desc) { ch <- keptDesc }
+
+func (c keptCollector) Collect(ch chan<- prometheus.Metric) {
+	k := c.m.kept.Load()
+	if k == nil {
+		return
+	}
+	for _, form := range []struct {
+		name           string
+		served, missed int64
+	}{{"item", k.items.Served(), k.items.Missed()}, {"card", k.cards.Served(), k.cards.Missed()}} {
+		ch <- prometheus.MustNewConstMetric(keptDesc, prometheus.CounterValue, float64(form.served), form.name, "hit")
+		ch <- prometheus.MustNewConstMetric(keptDesc, prometheus.CounterValue, float64(form.missed), form.name, "miss")
+	}
 }
 
 // Handler serves the metrics in the Prometheus text format.

@@ -65,6 +65,10 @@ func TestMetrics(t *testing.T) {
 		`qlink_courses{status="active"} 2`,
 		`qlink_courses{status="inactive"} 0`,
 		`qlink_job_queue_depth{state="available"} 3`,
+		// The list's course, then its own page: one item made, then kept.
+		`qlink_kept_lookups_total{form="item",result="hit"} 1`,
+		`qlink_kept_lookups_total{form="item",result="miss"} 1`,
+		`qlink_kept_lookups_total{form="card",result="miss"} 1`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(body, want) {
@@ -82,7 +86,7 @@ func TestMetrics(t *testing.T) {
 		}
 		for _, l := range label.FindAllStringSubmatch(line, -1) {
 			switch l[1] {
-			case "route", "method", "code", "le", "outcome", "status", "host_class", "state":
+			case "route", "method", "code", "le", "outcome", "status", "host_class", "state", "form", "result":
 			default:
 				t.Errorf("unexpected label %q in %s", l[1], line)
 			}

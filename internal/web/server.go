@@ -138,6 +138,7 @@ func New(o Options) (*Server, error) {
 		kept: newKeptCourses()}
 	if o.Metrics != nil {
 		srv.searches.waited, srv.searches.refused = o.Metrics.searchWaits.Observe, o.Metrics.countRefusedSearch
+		o.Metrics.kept.Store(&srv.kept)
 	}
 	srv.initAccounts()
 	return srv, nil

@@ -30,9 +30,11 @@ type rowCache struct {
 	epoch int
 }
 
-// rowCacheBytes bounds the rows kept: about 12,000 courses of the
-// million-course benchmark, the courses of some 600 recent pages.
-const rowCacheBytes = 48 << 20
+// rowCacheBytes bounds the rows kept: about 4,000 courses of the
+// million-course benchmark. The web layer keeps what its lists show of
+// recent courses (web/kept.go), so rows are read mostly for the courses
+// a list has not shown yet and for course pages opened from a list.
+const rowCacheBytes = 16 << 20
 
 func newRowCache(db *sql.DB) *rowCache {
 	return &rowCache{rows: gencache.New[*courseRow](rowCacheBytes), db: db}
