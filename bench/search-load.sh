@@ -19,7 +19,9 @@
 #     while serving (sampled every second) and its peak RSS since start;
 #     and serve's own p50 and p95 per route and of the waits at the search
 #     gate, from its /metrics before and after the round (as bucket bounds),
-#     and the share of courses shown from what serve kept (web/kept.go).
+#     the share of courses shown from what serve kept (web/kept.go) and
+#     the Go heap in use at the round's end (the rest of RSS is mostly the
+#     index's files, mapped).
 #     ROUNDS=N runs this load N times in a row (default 1): the later rounds
 #     meet the text searches the first left in serve's cache of recent
 #     texts' matches (internal/search/bleve/textcache.go).
@@ -164,7 +166,8 @@ run_load() {
     "$(cat "$work/rss-top" 2>/dev/null || echo '?')" "$(status_mb "$servepid" VmHWM)"
   echo "serve's own time, from its /metrics (bucket bounds, ms): API $(served 'qlink_http_request_duration_seconds_bucket{route="GET /api/v1/courses",')," \
     "pages $(served 'qlink_http_request_duration_seconds_bucket{route="GET /{$}",'), wait at the search gate $(served 'qlink_search_wait_seconds_bucket{')"
-  echo "courses shown from what serve kept (web/kept.go): API items $(kept item), catalogue cards $(kept card)"
+  echo "courses shown from what serve kept (web/kept.go): API items $(kept item), catalogue cards $(kept card);" \
+    "Go heap in use after the round $(awk '$1 == "go_memstats_heap_inuse_bytes" {printf "%.0f MB", $2 / 1048576}' "$work/metrics-after")"
 }
 # kept FORM: the share of the round's lookups of kept courses of a form
 # that found one, from serve's /metrics before and after the round.
