@@ -87,6 +87,36 @@ func TestAPIItemsFollowEveryWrite(t *testing.T) {
 	}
 }
 
+// TestAPIItemsFollowProviderNames checks that an item names its provider
+// as the providers' snapshot does: a renamed provider shows in the items
+// once the snapshot is read again, though the course did not change.
+func TestAPIItemsFollowProviderNames(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	p := model.Provider{ID: "P3", SCHAC: "uni-c.test", Name: model.Text{"en": "University C"}, Country: "AT"}
+	var st store.Store
+	ts := newTestServer(t, func(o *Options) {
+		o.Now = func() time.Time { return now }
+		addCourses(t, o, p, []model.Specification{{ID: "urn:schac:uniqueCourseId:uni-c.test:K1", Title: model.Text{"en": "Kept"},
+			Active: true, PublisherID: p.ID}})
+		st = o.Store
+	})
+	for range 2 {
+		if _, body := get(t, ts.URL+"/api/v1/courses?q=kept"); !strings.Contains(body, `"name":{"en":"University C"}`) {
+			t.Fatalf("before the rename: %s", body)
+		}
+	}
+	p.Name = model.Text{"en": "Renamed University C"}
+	if err := st.UpsertProviders(context.Background(), []model.Provider{p}); err != nil {
+		t.Fatal(err)
+	}
+	// Within the snapshot's time, items are made with the names it has.
+	get(t, ts.URL+"/api/v1/courses?q=kept")
+	now = now.Add(providerCacheTTL + time.Second)
+	if _, body := get(t, ts.URL+"/api/v1/courses?q=kept"); !strings.Contains(body, `"name":{"en":"Renamed University C"}`) {
+		t.Errorf("after the rename and the snapshot's time: %s", body)
+	}
+}
+
 func TestSpliceItems(t *testing.T) {
 	for _, tc := range []struct {
 		items []string

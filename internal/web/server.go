@@ -237,12 +237,12 @@ func (s *Server) provider(ctx context.Context, id string) model.Provider {
 // loadProvidersLocked refreshes the provider cache when it is older than
 // providerCacheTTL; the caller holds s.mu.
 func (s *Server) loadProvidersLocked(ctx context.Context) error {
-	if s.providers != nil && time.Since(s.providersTime) <= providerCacheTTL {
+	if s.providers != nil && s.now().Sub(s.providersTime) <= providerCacheTTL {
 		return nil
 	}
 	version := s.storeVersion() // before the read, which sees it or newer
 	if s.providers != nil && version != "" && version == s.providersVersion {
-		s.providersTime = time.Now() // nothing written since: still current
+		s.providersTime = s.now() // nothing written since: still current
 		return nil
 	}
 	ps, err := s.opts.Store.ListProviders(ctx)
@@ -253,7 +253,7 @@ func (s *Server) loadProvidersLocked(ctx context.Context) error {
 	for _, p := range ps {
 		s.providers[p.ID] = p
 	}
-	s.providersTime, s.providersVersion = time.Now(), version
+	s.providersTime, s.providersVersion = s.now(), version
 	return nil
 }
 
