@@ -40,11 +40,12 @@ type Store interface {
 }
 
 // Versioned is a store that can name the version of its content cheaply.
-// Version returns a string that changes whenever a write commits, from
-// this process or another, and "" when it cannot tell. A reader keys what
-// it derives from the store by it: what was derived under one version is
-// never served under another. A read that starts after Version returned
-// sees that version or a newer one.
+// Version returns a string that changes whenever a write to what the
+// catalogue shows commits (courses, providers, alliances, the sources'
+// last sight of their courses), from this process or another, and "" when
+// it cannot tell. A reader keys what it derives from those by it: what was
+// derived under one version is never served under another. A read that
+// starts after Version returned sees that version or a newer one.
 type Versioned interface {
 	Version() string
 }

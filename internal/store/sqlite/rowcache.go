@@ -13,21 +13,27 @@ import (
 // Reading the twenty courses of a search page is most of the page's work
 // at a million courses: an index and a table lookup per course, most of
 // their pages outside SQLite's cache, and the course's JSON. The rows of
-// recent pages are kept, undecoded, until the database changes: each
-// CoursesByID asks SQLite's data_version, on a connection of its own,
-// whether any other connection (this process's writer, another process)
-// has committed since, and a new version drops every row kept (gencache).
-// A row read under an older version never serves a newer one.
+// recent pages are kept, undecoded, until what the catalogue shows
+// changes: the content_version row, which triggers move on at every write
+// to courses, providers, alliances and the sources' sight of their courses
+// (migration 00017), whichever process writes. Reading it costs a query,
+// so each CoursesByID first asks SQLite's data_version, on a connection of
+// its own, whether any other connection has committed since the last look
+// at all; most of the time none has. The job queue, which shares the file,
+// commits every few seconds without changing the content. A new version
+// drops every row kept (gencache): a row read under an older version never
+// serves a newer one.
 type rowCache struct {
 	rows *gencache.Cache[*courseRow]
 
 	mu sync.Mutex
-	// watch is a reading connection that asks for data_version alone;
-	// epoch counts the connections used, since a new one counts
-	// versions afresh.
-	db    *sql.DB
-	watch *sql.Conn
-	epoch int
+	// watch is a reading connection kept for the version alone; seen is
+	// the data_version it last saw, at which the content's version was
+	// content ("": not read yet).
+	db      *sql.DB
+	watch   *sql.Conn
+	seen    int64
+	content string
 }
 
 // rowCacheBytes bounds the rows kept: about 4,000 courses of the
@@ -40,7 +46,7 @@ func newRowCache(db *sql.DB) *rowCache {
 	return &rowCache{rows: gencache.New[*courseRow](rowCacheBytes), db: db}
 }
 
-// version names the database's content as this connection sees it now; ""
+// version names the content's version as this connection sees it now; ""
 // when it cannot tell, and then nothing is kept or served.
 func (c *rowCache) version() string {
 	c.mu.Lock()
@@ -53,16 +59,23 @@ func (c *rowCache) version() string {
 		if err != nil {
 			return ""
 		}
-		c.watch = conn
-		c.epoch++
+		c.watch, c.content = conn, ""
 	}
-	var v int64
-	if err := c.watch.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
+	var committed, n int64
+	err := c.watch.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&committed)
+	if err == nil && c.content != "" && committed == c.seen {
+		return c.content // nothing committed since the last look
+	}
+	if err == nil {
+		err = c.watch.QueryRowContext(ctx, `SELECT n FROM content_version`).Scan(&n)
+	}
+	if err != nil {
 		c.watch.Close()
 		c.watch = nil
 		return ""
 	}
-	return strconv.Itoa(c.epoch) + ":" + strconv.FormatInt(v, 10)
+	c.seen, c.content = committed, strconv.FormatInt(n, 10)
+	return c.content
 }
 
 func (c *rowCache) get(version, id string) (*courseRow, bool) {

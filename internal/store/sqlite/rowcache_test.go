@@ -91,6 +91,64 @@ func TestCoursesByIDSeesEveryWrite(t *testing.T) {
 	}
 }
 
+// TestVersionMovesWithTheContent checks the store's content version: it
+// moves with every write to what the catalogue shows, from this process
+// or another, and stays when only other tables change, as the job queue's
+// every few seconds.
+func TestVersionMovesWithTheContent(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "qlink.db")
+	s, err := Open(path)
+	must(t, err)
+	defer s.Close()
+	must(t, s.Migrate(ctx))
+	provider := model.Provider{ID: "a", Name: model.Text{"en": "A"}}
+	must(t, s.UpsertProviders(ctx, []model.Provider{provider}))
+	srcs, err := s.SyncManifest(ctx, store.Manifest{ProviderID: "a", URL: "https://a.test/m", FetchedAt: time.Now(), Body: []byte("a")},
+		[]store.Source{{Key: "k", Type: "ooapi", URL: "https://a.test/"}})
+	must(t, err)
+	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	version := s.Version()
+	if version == "" {
+		t.Fatal("no version")
+	}
+	step := func(name string, moves bool, write func() error) {
+		t.Helper()
+		must(t, write())
+		v := s.Version()
+		if v == "" || (v != version) != moves {
+			t.Errorf("%s: version %q after %q, want it to move: %v", name, v, version, moves)
+		}
+		version = v
+	}
+	step("a course written", true, func() error {
+		_, err := s.ApplyCourses(ctx, srcs[0].ID, 0, []model.Specification{{ID: "c1", Title: model.Text{"en": "One"}, Active: true, PublisherID: "a"}},
+			true, at, nil)
+		return err
+	})
+	step("the courses seen unchanged", true, func() error { return s.MarkSeen(ctx, srcs[0].ID, at.Add(time.Hour)) })
+	step("the source's next run", false, func() error { return s.SetNextRun(ctx, srcs[0].ID, at.Add(2*time.Hour)) })
+	step("the job queue's own table", false, func() error {
+		_, err := s.w.ExecContext(ctx, `CREATE TABLE queue_like (n INTEGER); INSERT INTO queue_like VALUES (1)`)
+		return err
+	})
+	step("a provider renamed", true, func() error {
+		provider.Name = model.Text{"en": "A renamed"}
+		return s.UpsertProviders(ctx, []model.Provider{provider})
+	})
+	step("another process's course", true, func() error {
+		other, err := Open(path)
+		if err != nil {
+			return err
+		}
+		defer other.Close()
+		_, err = other.ApplyCourses(ctx, srcs[0].ID, 0, []model.Specification{{ID: "c1", Title: model.Text{"en": "Two"}, Active: true, PublisherID: "a"}},
+			true, at.Add(3*time.Hour), nil)
+		return err
+	})
+	step("nothing", false, func() error { return nil })
+}
+
 func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
