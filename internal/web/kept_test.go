@@ -17,8 +17,27 @@ import (
 // unversioned hides the store's version, as a store that cannot name it.
 type unversioned struct{ store.Store }
 
+// keptAndFresh serves o twice: as it is, and over a store that cannot name
+// its version, so that everything is made afresh.
+func keptAndFresh(t *testing.T, o Options) (kept *Server, keptBase, freshBase string) {
+	serve := func(o Options) (*Server, string) {
+		srv, err := New(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(srv.Handler())
+		t.Cleanup(ts.Close)
+		return srv, ts.URL
+	}
+	kept, keptBase = serve(o)
+	fresh := o
+	fresh.Store = unversioned{o.Store}
+	_, freshBase = serve(fresh)
+	return kept, keptBase, freshBase
+}
+
 // TestAPIItemsFollowEveryWrite checks the encoded items kept for the API
-// (apiitems.go): kept while nothing is written, never served after a
+// (kept.go): kept while nothing is written, never served after a
 // write, and the answers the same as those made afresh.
 func TestAPIItemsFollowEveryWrite(t *testing.T) {
 	ctx := context.Background()
@@ -34,19 +53,7 @@ func TestAPIItemsFollowEveryWrite(t *testing.T) {
 	if err != nil || len(srcs) != 1 {
 		t.Fatalf("sources: %v, %v", srcs, err)
 	}
-	serve := func(o Options) (*Server, string) {
-		srv, err := New(o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts := httptest.NewServer(srv.Handler())
-		t.Cleanup(ts.Close)
-		return srv, ts.URL
-	}
-	srv, base := serve(o)
-	fresh := o
-	fresh.Store = unversioned{o.Store}
-	_, freshBase := serve(fresh)
+	srv, base, freshBase := keptAndFresh(t, o)
 
 	list := "/api/v1/courses?q=kept&facet_limit=3"
 	one := "/api/v1/courses/" + url.PathEscape(spec("").ID)
@@ -141,19 +148,7 @@ func TestSpliceItems(t *testing.T) {
 func TestCataloguePagesSameWithKeptCards(t *testing.T) {
 	var o Options
 	newTestServer(t, func(opts *Options) { o = *opts })
-	serve := func(o Options) (*Server, string) {
-		srv, err := New(o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts := httptest.NewServer(srv.Handler())
-		t.Cleanup(ts.Close)
-		return srv, ts.URL
-	}
-	srv, base := serve(o)
-	fresh := o
-	fresh.Store = unversioned{o.Store}
-	_, freshBase := serve(fresh)
+	srv, base, freshBase := keptAndFresh(t, o)
 	for _, lang := range []string{"en", "nl,en;q=0.5", "de"} {
 		for _, path := range []string{"/", "/?q=data", "/?country=DE"} {
 			for round := range 2 {
