@@ -123,3 +123,24 @@ func TestBrowserRefresh(t *testing.T) {
 	withJS, withoutJS := d.runPagesOfTwoProviders(t)
 	runJourney(t, chromium, "refresh.mjs", d.base, withJS, withoutJS)
 }
+
+// TestStopWhileOpeningTheQueue checks that a stop (Ctrl-C, SIGTERM) that
+// comes while serve or demo opens the job queue ends them cleanly, not
+// with the queue's "context canceled".
+func TestStopWhileOpeningTheQueue(t *testing.T) {
+	cfg := config.Default()
+	cfg.DataDir = newInstance(t)
+	a, err := openApp(context.Background(), cfg, slog.New(slog.DiscardHandler), network{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := a.offerRefreshes(ctx); err != nil {
+		t.Errorf("stopped while opening the queue: %v, want no error", err)
+	}
+	if err := a.offerRefreshes(context.Background()); err != nil || a.queue == nil {
+		t.Errorf("opening the queue: %v (queue %v)", err, a.queue)
+	}
+}

@@ -28,6 +28,9 @@ func (r webRefreshQueue) Pending(ctx context.Context, tag string) (int, error) {
 // the jobs, and the web says it refreshes on schedule only.
 func (a *app) offerRefreshes(ctx context.Context) error {
 	q, err := schedule.OpenQueue(ctx, queueBackend(a.cfg, a.store))
+	if err != nil && ctx.Err() != nil {
+		return nil // told to stop while opening it: serving then stops at once
+	}
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ type apiList struct {
 	Page  int `json:"page,omitempty"`
 	Limit int `json:"limit"`
 	// Items is left empty to encode: the items are spliced in encoded
-	// (apiitems.go).
+	// (kept.go).
 	Items []apiCourse `json:"items"`
 	// Cursor continues the list after its last item; Next is the address
 	// that does so. Both are absent on the last page.

@@ -19,6 +19,8 @@ import (
 //     its own), River's job queue (river_*, created by River itself and
 //     not copied: the schedule is planned again), and on PostgreSQL the
 //     search index (search_*, derived from the courses and rebuilt);
+//     on SQLite the content's version (content_version, moved by
+//     triggers at every write, so never copied: store.Versioned);
 //   - column types: SQLite's TIMESTAMP is timestamptz, its INTEGER flags
 //     are boolean and its INTEGER numbers integer or bigint, BLOB is
 //     bytea;
@@ -32,7 +34,7 @@ import (
 // engineOwn reports whether a table belongs to one engine by design and is
 // neither compared nor copied.
 func engineOwn(name string) bool {
-	for _, prefix := range []string{"goose_db_version", "search_", "river_", "sqlite_"} {
+	for _, prefix := range []string{"goose_db_version", "search_", "river_", "sqlite_", "content_version"} {
 		if strings.HasPrefix(name, prefix) {
 			return true
 		}

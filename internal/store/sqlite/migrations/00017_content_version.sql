@@ -4,7 +4,8 @@
 -- moves it on, whichever process or code path writes, so readers can keep
 -- what they derive from them until it moves (store.Versioned). The job
 -- queue shares this file and writes every few seconds, which SQLite's
--- data_version counts as a change as much as a harvest's.
+-- data_version counts as a change as much as a harvest's. SQLite only: the
+-- PostgreSQL store names no version, and qlink copy leaves this table out.
 CREATE TABLE content_version (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     n  INTEGER NOT NULL
