@@ -17,16 +17,7 @@ import (
 // kept between writes, and that callers get courses of their own.
 func TestCoursesByIDSeesEveryWrite(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "qlink.db")
-	s, err := Open(path)
-	must(t, err)
-	defer s.Close()
-	must(t, s.Migrate(ctx))
-	must(t, s.UpsertProviders(ctx, []model.Provider{{ID: "a", Name: model.Text{"en": "A"}}}))
-	srcs, err := s.SyncManifest(ctx, store.Manifest{ProviderID: "a", URL: "https://a.test/m", FetchedAt: time.Now(), Body: []byte("a")},
-		[]store.Source{{Key: "k", Type: "ooapi", URL: "https://a.test/"}})
-	must(t, err)
-	src := srcs[0]
+	s, path, src := newFileStore(t, model.Provider{ID: "a", Name: model.Text{"en": "A"}})
 	spec := func(title string) model.Specification {
 		return model.Specification{ID: "c1", Title: model.Text{"en": title}, Active: true, PublisherID: "a"}
 	}
@@ -40,7 +31,7 @@ func TestCoursesByIDSeesEveryWrite(t *testing.T) {
 		return cs[0]
 	}
 
-	_, err = s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("one")}, true, at, nil)
+	_, err := s.ApplyCourses(ctx, src.ID, 0, []model.Specification{spec("one")}, true, at, nil)
 	must(t, err)
 	read("first")
 	served := s.rows.rows.Served()
@@ -97,16 +88,8 @@ func TestCoursesByIDSeesEveryWrite(t *testing.T) {
 // every few seconds.
 func TestVersionMovesWithTheContent(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "qlink.db")
-	s, err := Open(path)
-	must(t, err)
-	defer s.Close()
-	must(t, s.Migrate(ctx))
 	provider := model.Provider{ID: "a", Name: model.Text{"en": "A"}}
-	must(t, s.UpsertProviders(ctx, []model.Provider{provider}))
-	srcs, err := s.SyncManifest(ctx, store.Manifest{ProviderID: "a", URL: "https://a.test/m", FetchedAt: time.Now(), Body: []byte("a")},
-		[]store.Source{{Key: "k", Type: "ooapi", URL: "https://a.test/"}})
-	must(t, err)
+	s, path, src := newFileStore(t, provider)
 	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	version := s.Version()
 	if version == "" {
@@ -122,12 +105,12 @@ func TestVersionMovesWithTheContent(t *testing.T) {
 		version = v
 	}
 	step("a course written", true, func() error {
-		_, err := s.ApplyCourses(ctx, srcs[0].ID, 0, []model.Specification{{ID: "c1", Title: model.Text{"en": "One"}, Active: true, PublisherID: "a"}},
+		_, err := s.ApplyCourses(ctx, src.ID, 0, []model.Specification{{ID: "c1", Title: model.Text{"en": "One"}, Active: true, PublisherID: "a"}},
 			true, at, nil)
 		return err
 	})
-	step("the courses seen unchanged", true, func() error { return s.MarkSeen(ctx, srcs[0].ID, at.Add(time.Hour)) })
-	step("the source's next run", false, func() error { return s.SetNextRun(ctx, srcs[0].ID, at.Add(2*time.Hour)) })
+	step("the courses seen unchanged", true, func() error { return s.MarkSeen(ctx, src.ID, at.Add(time.Hour)) })
+	step("the source's next run", false, func() error { return s.SetNextRun(ctx, src.ID, at.Add(2*time.Hour)) })
 	step("the job queue's own table", false, func() error {
 		_, err := s.w.ExecContext(ctx, `CREATE TABLE queue_like (n INTEGER); INSERT INTO queue_like VALUES (1)`)
 		return err
@@ -142,11 +125,28 @@ func TestVersionMovesWithTheContent(t *testing.T) {
 			return err
 		}
 		defer other.Close()
-		_, err = other.ApplyCourses(ctx, srcs[0].ID, 0, []model.Specification{{ID: "c1", Title: model.Text{"en": "Two"}, Active: true, PublisherID: "a"}},
+		_, err = other.ApplyCourses(ctx, src.ID, 0, []model.Specification{{ID: "c1", Title: model.Text{"en": "Two"}, Active: true, PublisherID: "a"}},
 			true, at.Add(3*time.Hour), nil)
 		return err
 	})
 	step("nothing", false, func() error { return nil })
+}
+
+// newFileStore opens a migrated store in a file of its own, the path for
+// a second process to open, with provider p and one source of it.
+func newFileStore(t *testing.T, p model.Provider) (*Store, string, store.Source) {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "qlink.db")
+	s, err := Open(path)
+	must(t, err)
+	t.Cleanup(func() { s.Close() })
+	must(t, s.Migrate(ctx))
+	must(t, s.UpsertProviders(ctx, []model.Provider{p}))
+	srcs, err := s.SyncManifest(ctx, store.Manifest{ProviderID: p.ID, URL: "https://a.test/m", FetchedAt: time.Now(), Body: []byte("a")},
+		[]store.Source{{Key: "k", Type: "ooapi", URL: "https://a.test/"}})
+	must(t, err)
+	return s, path, srcs[0]
 }
 
 func must(t testing.TB, err error) {
