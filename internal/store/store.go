@@ -437,11 +437,9 @@ type Course struct {
 	ProviderID string
 	SourceID   string
 	// Hash is a digest of the specification, used to spot changes.
-	Hash string
-	// IndexedHash is the Hash the search index holds ("" for none).
-	IndexedHash string
-	FirstSeen   time.Time
-	Changed     time.Time
+	Hash      string
+	FirstSeen time.Time
+	Changed   time.Time
 	// LastSeen is when a run last saw the course; for an inactive course,
 	// the date it was last offered.
 	LastSeen time.Time

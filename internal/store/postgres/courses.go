@@ -249,7 +249,7 @@ func (s *Store) MarkSeen(ctx context.Context, sourceID string, at time.Time) err
 // selectCourses reads whole courses (scanCourse) from courses c, joined
 // with their source s: an active course was last seen at the later of
 // its own time and its source's courses_seen_at.
-const selectCourses = `SELECT c.id, c.provider_id, c.source_id, c.doc, c.hash, c.indexed_hash, c.first_seen, c.changed_at,
+const selectCourses = `SELECT c.id, c.provider_id, c.source_id, c.doc, c.hash, c.first_seen, c.changed_at,
 	CASE WHEN c.inactive THEN c.last_seen ELSE GREATEST(c.last_seen, s.courses_seen_at) END,
 	c.inactive, c.quality, c.flagged FROM courses c LEFT JOIN sources s ON s.id = c.source_id`
 
@@ -258,7 +258,7 @@ func scanCourse(row pgx.CollectableRow) (store.Course, error) {
 	var id string
 	var doc, quality []byte
 	var flagged bool
-	if err := row.Scan(&id, &c.ProviderID, &c.SourceID, &doc, &c.Hash, &c.IndexedHash, &c.FirstSeen, &c.Changed, &c.LastSeen,
+	if err := row.Scan(&id, &c.ProviderID, &c.SourceID, &doc, &c.Hash, &c.FirstSeen, &c.Changed, &c.LastSeen,
 		&c.Inactive, &quality, &flagged); err != nil {
 		return c, err
 	}

@@ -209,22 +209,22 @@ func (w *courseWriter) RecordHistory(ctx context.Context, id string, kind store.
 
 // selectCourses reads whole courses (scanCourse) from courses c, joined
 // with their source s for its courses_seen_at.
-const selectCourses = `SELECT c.id, c.provider_id, c.source_id, c.doc, c.hash, c.indexed_hash, c.first_seen, c.changed_at,
+const selectCourses = `SELECT c.id, c.provider_id, c.source_id, c.doc, c.hash, c.first_seen, c.changed_at,
 	c.last_seen, s.courses_seen_at, c.inactive, c.quality, c.flagged FROM courses c LEFT JOIN sources s ON s.id = c.source_id`
 
 // courseRow is a row of selectCourses as stored, the course's document
 // not yet decoded.
 type courseRow struct {
-	id, providerID, sourceID, hash, indexedHash string
-	doc, quality                                []byte
-	firstSeen, changed, lastSeen                time.Time
-	sourceSeen                                  sql.NullTime
-	inactive, flagged                           bool
+	id, providerID, sourceID, hash string
+	doc, quality                   []byte
+	firstSeen, changed, lastSeen   time.Time
+	sourceSeen                     sql.NullTime
+	inactive, flagged              bool
 }
 
 func scanRow(row interface{ Scan(...any) error }) (*courseRow, error) {
 	r := &courseRow{}
-	err := row.Scan(&r.id, &r.providerID, &r.sourceID, &r.doc, &r.hash, &r.indexedHash, &r.firstSeen, &r.changed, &r.lastSeen,
+	err := row.Scan(&r.id, &r.providerID, &r.sourceID, &r.doc, &r.hash, &r.firstSeen, &r.changed, &r.lastSeen,
 		&r.sourceSeen, &r.inactive, &r.quality, &r.flagged)
 	return r, err
 }
@@ -232,7 +232,7 @@ func scanRow(row interface{ Scan(...any) error }) (*courseRow, error) {
 // course decodes the row into a course of its own: rows are shared
 // (rowcache.go), courses are not.
 func (r *courseRow) course() (store.Course, error) {
-	c := store.Course{ProviderID: r.providerID, SourceID: r.sourceID, Hash: r.hash, IndexedHash: r.indexedHash,
+	c := store.Course{ProviderID: r.providerID, SourceID: r.sourceID, Hash: r.hash,
 		FirstSeen: r.firstSeen, Changed: r.changed, LastSeen: r.lastSeen, Inactive: r.inactive}
 	if !c.Inactive && r.sourceSeen.Valid && r.sourceSeen.Time.After(c.LastSeen) {
 		c.LastSeen = r.sourceSeen.Time
@@ -242,7 +242,7 @@ func (r *courseRow) course() (store.Course, error) {
 
 // size is about the memory the row takes.
 func (r *courseRow) size() int {
-	return len(r.id) + len(r.providerID) + len(r.sourceID) + len(r.hash) + len(r.indexedHash) + len(r.doc) + len(r.quality) + 200
+	return len(r.id) + len(r.providerID) + len(r.sourceID) + len(r.hash) + len(r.doc) + len(r.quality) + 200
 }
 
 func scanCourse(row interface{ Scan(...any) error }) (store.Course, error) {

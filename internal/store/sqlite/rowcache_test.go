@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,6 +111,13 @@ func TestVersionMovesWithTheContent(t *testing.T) {
 		return err
 	})
 	step("the courses seen unchanged", true, func() error { return s.MarkSeen(ctx, src.ID, at.Add(time.Hour)) })
+	step("the index's bookkeeping", false, func() error {
+		c, err := s.Course(ctx, "c1")
+		if err != nil {
+			return err
+		}
+		return s.MarkIndexed(ctx, []store.CourseState{c.State()})
+	})
 	step("the source's next run", false, func() error { return s.SetNextRun(ctx, src.ID, at.Add(2*time.Hour)) })
 	step("the job queue's own table", false, func() error {
 		_, err := s.w.ExecContext(ctx, `CREATE TABLE queue_like (n INTEGER); INSERT INTO queue_like VALUES (1)`)
@@ -130,6 +138,27 @@ func TestVersionMovesWithTheContent(t *testing.T) {
 		return err
 	})
 	step("nothing", false, func() error { return nil })
+}
+
+// TestVersionTriggerNamesEveryCourseColumn keeps the courses' update
+// trigger (migration 00017) in step with the table: every column but the
+// index's bookkeeping moves the version.
+func TestVersionTriggerNamesEveryCourseColumn(t *testing.T) {
+	s, _, _ := newFileStore(t, model.Provider{ID: "a"})
+	var columns []string
+	rows, err := s.db.Query(`SELECT name FROM pragma_table_info('courses') WHERE name != 'indexed_hash' ORDER BY cid`)
+	must(t, err)
+	for rows.Next() {
+		var name string
+		must(t, rows.Scan(&name))
+		columns = append(columns, name)
+	}
+	must(t, rows.Err())
+	var trigger string
+	must(t, s.db.QueryRow(`SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'courses_update_version'`).Scan(&trigger))
+	if want := "AFTER UPDATE OF " + strings.Join(columns, ", ") + " ON courses"; !strings.Contains(trigger, want) {
+		t.Errorf("the courses' update trigger\n%s\ndoes not name the columns as %q", trigger, want)
+	}
 }
 
 // newFileStore opens a migrated store in a file of its own, the path for

@@ -18,8 +18,12 @@ CREATE TRIGGER courses_insert_version AFTER INSERT ON courses BEGIN
 END;
 -- +goose StatementEnd
 
+-- Every column of a course but indexed_hash, the search index's own
+-- bookkeeping, which each index sync, start-up repair and reindex writes
+-- without changing what is shown. A column added to courses is added here.
 -- +goose StatementBegin
-CREATE TRIGGER courses_update_version AFTER UPDATE ON courses BEGIN
+CREATE TRIGGER courses_update_version
+AFTER UPDATE OF id, provider_id, source_id, doc, hash, first_seen, changed_at, last_seen, inactive, quality, flagged ON courses BEGIN
     UPDATE content_version SET n = n + 1;
 END;
 -- +goose StatementEnd
