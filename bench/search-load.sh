@@ -19,7 +19,8 @@
 #     while serving (sampled every second) and its peak RSS since start;
 #     and serve's own p50 and p95 per route and of the waits at the search
 #     gate, from its /metrics before and after the round (as bucket bounds),
-#     the share of courses shown from what serve kept (web/kept.go) and
+#     the share of courses shown from what serve kept (web/kept.go), of
+#     texts and facet counts answered from what the index kept, and
 #     the Go heap in use at the round's end (the rest of RSS is mostly the
 #     index's files, mapped).
 #     ROUNDS=N runs this load N times in a row (default 1): the later rounds
@@ -166,14 +167,17 @@ run_load() {
     "$(cat "$work/rss-top" 2>/dev/null || echo '?')" "$(status_mb "$servepid" VmHWM)"
   echo "serve's own time, from its /metrics (bucket bounds, ms): API $(served 'qlink_http_request_duration_seconds_bucket{route="GET /api/v1/courses",')," \
     "pages $(served 'qlink_http_request_duration_seconds_bucket{route="GET /{$}",'), wait at the search gate $(served 'qlink_search_wait_seconds_bucket{')"
-  echo "courses shown from what serve kept (web/kept.go): API items $(kept item), catalogue cards $(kept card);" \
+  echo "courses shown from what serve kept (web/kept.go): API items $(kept qlink_kept_lookups_total 'form="item"')," \
+    "catalogue cards $(kept qlink_kept_lookups_total 'form="card"'); searches answered from the index's kept" \
+    "matches of texts $(kept qlink_search_cache_lookups_total 'kind="text"') and facet counts $(kept qlink_search_cache_lookups_total 'kind="counts"');" \
     "Go heap in use after the round $(awk '$1 == "go_memstats_heap_inuse_bytes" {printf "%.0f MB", $2 / 1048576}' "$work/metrics-after")"
 }
-# kept FORM: the share of the round's lookups of kept courses of a form
-# that found one, from serve's /metrics before and after the round.
+# kept METRIC LABEL: the share of the round's lookups counted by METRIC
+# (a counter with a result="hit"|"miss" label) under LABEL that found what
+# they looked for, from serve's /metrics before and after the round.
 kept() {
-  awk -v f="form=\"$1\"" '
-    index($0, "qlink_kept_lookups_total{") == 1 && index($0, f) {
+  awk -v m="$1{" -v f="$2" '
+    index($0, m) == 1 && index($0, f) {
       r = ($0 ~ /result="hit"/) ? "hit" : "miss"
       if (FILENAME ~ /before$/) n[r] -= $NF; else n[r] += $NF }
     END { t = n["hit"] + n["miss"]; if (t > 0) printf "%.0f %% of %d", 100 * n["hit"] / t, t; else printf "?" }' \

@@ -33,6 +33,20 @@ type Index interface {
 	Close() error
 }
 
+// CacheReporter is implemented by an index that keeps what recent
+// searches found, so operators can see how often it answers from there.
+type CacheReporter interface {
+	// CacheLookups counts, per kept kind, the lookups since the index
+	// was opened.
+	CacheLookups() []CacheLookups
+}
+
+// CacheLookups counts the lookups of one kind of kept result.
+type CacheLookups struct {
+	Kind         string // what is kept, e.g. "text" (a text's matches)
+	Hits, Misses int64
+}
+
 // Facet names a filterable dimension of the catalogue.
 type Facet string
 

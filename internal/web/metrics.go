@@ -34,6 +34,9 @@ type Metrics struct {
 	queueDepth atomic.Pointer[func(context.Context) (map[string]int, error)]
 	// kept reads the lookups of the server's kept courses (kept.go).
 	kept atomic.Pointer[keptCourses]
+	// searchCaches reads the lookups of what the search index keeps, when
+	// it keeps anything (search.CacheReporter).
+	searchCaches atomic.Pointer[search.CacheReporter]
 }
 
 // scrapeTimeout bounds the database reads of one scrape.
@@ -79,7 +82,7 @@ func NewMetrics(st store.Operations, log *slog.Logger) *Metrics {
 	m.reg.MustRegister(m.requests, m.durations, m.searches, m.searchWaits, m.refusedSearches, m.harvests, m.fetches,
 		&mapGauge{desc: prometheus.NewDesc("qlink_courses", "Courses in the database, by status.", []string{"status"}, nil), read: courses, log: log},
 		&mapGauge{desc: prometheus.NewDesc("qlink_job_queue_depth", "Jobs in the harvest queue, by state.", []string{"state"}, nil), read: queue, log: log},
-		keptCollector{m}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		keptCollector{m}, searchCacheCollector{m}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
@@ -103,6 +106,27 @@ func (c keptCollector) Collect(ch chan<- prometheus.Metric) {
 	}{{"item", k.items.Served(), k.items.Missed()}, {"card", k.cards.Served(), k.cards.Missed()}} {
 		ch <- prometheus.MustNewConstMetric(keptDesc, prometheus.CounterValue, float64(form.served), form.name, "hit")
 		ch <- prometheus.MustNewConstMetric(keptDesc, prometheus.CounterValue, float64(form.missed), form.name, "miss")
+	}
+}
+
+var searchCacheDesc = prometheus.NewDesc("qlink_search_cache_lookups_total",
+	"Lookups of what the search index keeps of recent searches, by kind (text: a text's matches; counts: a query's facet counts) and result (hit, miss).",
+	[]string{"kind", "result"}, nil)
+
+// searchCacheCollector reports the lookups of the search index's kept
+// results.
+type searchCacheCollector struct{ m *Metrics }
+
+func (c searchCacheCollector) Describe(ch chan<- *prometheus.Desc) { ch <- searchCacheDesc }
+
+func (c searchCacheCollector) Collect(ch chan<- prometheus.Metric) {
+	r := c.m.searchCaches.Load()
+	if r == nil {
+		return
+	}
+	for _, l := range (*r).CacheLookups() {
+		ch <- prometheus.MustNewConstMetric(searchCacheDesc, prometheus.CounterValue, float64(l.Hits), l.Kind, "hit")
+		ch <- prometheus.MustNewConstMetric(searchCacheDesc, prometheus.CounterValue, float64(l.Misses), l.Kind, "miss")
 	}
 }
 

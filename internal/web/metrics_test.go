@@ -69,6 +69,9 @@ func TestMetrics(t *testing.T) {
 		`qlink_kept_lookups_total{form="item",result="hit"} 1`,
 		`qlink_kept_lookups_total{form="item",result="miss"} 1`,
 		`qlink_kept_lookups_total{form="card",result="miss"} 1`,
+		// The same text twice: its matches found once, then kept.
+		`qlink_search_cache_lookups_total{kind="text",result="hit"} 1`,
+		`qlink_search_cache_lookups_total{kind="text",result="miss"} 1`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(body, want) {
@@ -86,7 +89,7 @@ func TestMetrics(t *testing.T) {
 		}
 		for _, l := range label.FindAllStringSubmatch(line, -1) {
 			switch l[1] {
-			case "route", "method", "code", "le", "outcome", "status", "host_class", "state", "form", "result":
+			case "route", "method", "code", "le", "outcome", "status", "host_class", "state", "form", "result", "kind":
 			default:
 				t.Errorf("unexpected label %q in %s", l[1], line)
 			}

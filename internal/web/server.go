@@ -130,6 +130,9 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cr, ok := o.Index.(search.CacheReporter); ok && o.Metrics != nil {
+		o.Metrics.searchCaches.Store(&cr)
+	}
 	if o.Metrics != nil {
 		o.Index = timedIndex{searchIndex: o.Index, seconds: o.Metrics.searches}
 	}

@@ -246,6 +246,15 @@ func (ix *Index) apply(b *blevesearch.Batch, put []row, del []string) error {
 	return nil
 }
 
+// CacheLookups counts the lookups of recent texts' matches and of recent
+// queries' facet counts (search.CacheReporter).
+func (ix *Index) CacheLookups() []search.CacheLookups {
+	return []search.CacheLookups{
+		{Kind: "text", Hits: ix.texts.Served(), Misses: ix.texts.Missed()},
+		{Kind: "counts", Hits: ix.counts.Served(), Misses: ix.counts.Missed()},
+	}
+}
+
 // Count returns the number of indexed documents.
 func (ix *Index) Count(context.Context) (int, error) {
 	n, err := ix.idx.DocCount()
