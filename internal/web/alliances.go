@@ -253,7 +253,7 @@ func (s *Server) alliancePage(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		page.Preview = cataloguePage{Params: searchParams{Query: q}, Total: res.Total,
 			Pages: pagination{Page: 1, Last: 1, From: min(1, res.Total), To: len(res.Hits)}}
-		page.Preview.Results, err = s.summaries(r, res.Hits)
+		page.Preview.Results, err = s.resultEntries(r, res.Hits)
 	}
 	if err != nil {
 		s.log.Error("alliance courses", "alliance", a.ID, "error", err)

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"html/template"
 	"maps"
 	"net/http"
 	"net/url"
@@ -9,15 +12,18 @@ import (
 	"strings"
 	"time"
 
+	"qlink/internal/model"
 	"qlink/internal/search"
 	"qlink/internal/vocab"
 )
 
 type cataloguePage struct {
 	layoutData
-	Params  searchParams
-	Total   int
-	Results []courseSummary
+	Params searchParams
+	Total  int
+	// Results are the entries of the result list, as the "result"
+	// template renders them (resultEntries).
+	Results []template.HTML
 	Facets  []facetView
 	Active  []activeFilter
 	Pages   pagination
@@ -127,7 +133,7 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page.Total = res.Total
-	if page.Results, err = s.summaries(r, res.Hits); err != nil {
+	if page.Results, err = s.resultEntries(r, res.Hits); err != nil {
 		s.log.Error("loading results", "error", err)
 		s.errorPage(w, r, http.StatusInternalServerError, s.tr(r, "The results could not be loaded. Please try again."))
 		return
@@ -141,46 +147,115 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "catalogue", page)
 }
 
+// summaries returns the courses of hits as lists show them, in the
+// reader's languages.
 func (s *Server) summaries(r *http.Request, hits []search.Hit) ([]courseSummary, error) {
+	cards, err := s.courseCards(r.Context(), s.keptGeneration(r.Context()), hitIDs(hits))
+	if err != nil {
+		return nil, err
+	}
+	sv := s.newSummarizer(r)
+	out := make([]courseSummary, 0, len(cards))
+	for _, c := range cards {
+		out = append(out, sv.summary(c, s.provider(r.Context(), c.providerID)))
+	}
+	return out, nil
+}
+
+// resultEntries returns the entries of a result list (the "result"
+// template) for the courses of hits, from what is kept where a course
+// was shown before in the same languages on the same day (kept.go).
+func (s *Server) resultEntries(r *http.Request, hits []search.Hit) ([]template.HTML, error) {
+	ctx := r.Context()
+	gen := s.keptGeneration(ctx)
+	cards, err := s.courseCards(ctx, gen, hitIDs(hits))
+	if err != nil {
+		return nil, err
+	}
+	sv := s.newSummarizer(r)
+	t := s.page(r, "catalogue")
+	out := make([]template.HTML, 0, len(cards))
+	var buf bytes.Buffer
+	for _, c := range cards {
+		p := s.provider(ctx, c.providerID)
+		key := sv.shownKey(c, p)
+		if gen != "" {
+			if entry, ok := s.kept.shown.Get(gen, key); ok {
+				out = append(out, entry)
+				continue
+			}
+		}
+		buf.Reset()
+		if err := t.ExecuteTemplate(&buf, "result", sv.summary(c, p)); err != nil {
+			return nil, fmt.Errorf("rendering the result %s: %w", c.id, err)
+		}
+		entry := template.HTML(buf.String())
+		if gen != "" {
+			s.kept.shown.Put(gen, key, entry, len(entry))
+		}
+		out = append(out, entry)
+	}
+	return out, nil
+}
+
+func hitIDs(hits []search.Hit) []string {
 	ids := make([]string, len(hits))
 	for i, h := range hits {
 		ids[i] = h.ID
 	}
-	cards, err := s.courseCards(r.Context(), ids)
-	if err != nil {
-		return nil, err
+	return ids
+}
+
+// summarizer makes the summaries of cards for one request: its reader's
+// languages, interface language and day.
+type summarizer struct {
+	s     *Server
+	ctx   context.Context
+	prefs []string
+	loc   *locale
+	today time.Time
+}
+
+func (s *Server) newSummarizer(r *http.Request) summarizer {
+	return summarizer{s: s, ctx: r.Context(), prefs: readerLanguages(r), loc: localeOf(r.Context()),
+		today: s.now().UTC().Truncate(24 * time.Hour)}
+}
+
+// shownKey names everything a card's entry in a list depends on beyond
+// the card and its provider, both fixed within a kept generation: the
+// interface language, the language each text is shown in, and the day.
+func (sv summarizer) shownKey(c *courseCard, p model.Provider) string {
+	title, _ := c.title.Best(sv.prefs...)
+	snippet, _ := c.snippet.Best(sv.prefs...)
+	provider, _ := p.Name.Best(sv.prefs...)
+	return strings.Join([]string{c.id, sv.loc.Code, title, snippet, provider, sv.today.Format(time.DateOnly)}, "\x00")
+}
+
+func (sv summarizer) summary(c *courseCard, p model.Provider) courseSummary {
+	s, ctx, loc := sv.s, sv.ctx, sv.loc
+	_, provider := p.Name.Best(sv.prefs...)
+	sum := courseSummary{URL: courseURL(c.id), Provider: provider, EQF: c.eqf, Offerings: c.offerings,
+		Inactive: c.inactive, LastSeen: c.lastSeen, NextStart: nextStart(c.starts, sv.today)}
+	sum.Title.Lang, sum.Title.Value = c.title.Best(sv.prefs...)
+	sum.Snippet.Lang, sum.Snippet.Value = c.snippet.Best(sv.prefs...)
+	if p.Country != "" {
+		sum.Country = vocab.CountryName(p.Country, loc.Code)
 	}
-	prefs := readerLanguages(r)
-	loc := localeOf(r.Context())
-	today := time.Now().UTC().Truncate(24 * time.Hour)
-	out := make([]courseSummary, 0, len(cards))
-	for _, c := range cards {
-		p := s.provider(r.Context(), c.providerID)
-		_, provider := p.Name.Best(prefs...)
-		sum := courseSummary{URL: courseURL(c.id), Provider: provider, EQF: c.eqf, Offerings: c.offerings,
-			Inactive: c.inactive, LastSeen: c.lastSeen, NextStart: nextStart(c.starts, today)}
-		sum.Title.Lang, sum.Title.Value = c.title.Best(prefs...)
-		sum.Snippet.Lang, sum.Snippet.Value = c.snippet.Best(prefs...)
-		if p.Country != "" {
-			sum.Country = vocab.CountryName(p.Country, loc.Code)
-		}
-		if c.hasECTS {
-			sum.ECTS = loc.num(c.ects)
-		}
-		for _, l := range c.languages {
-			sum.Languages = append(sum.Languages, vocab.LanguageName(l, loc.Code))
-		}
-		if c := s.concept(r.Context(), vocab.LearningOpportunityTypes, c.typ); c != nil {
-			sum.Type = c.Label
-		}
-		for _, m := range c.modes {
-			if c := s.concept(r.Context(), vocab.Modes, m); c != nil {
-				sum.Modes = append(sum.Modes, c.Label)
-			}
-		}
-		out = append(out, sum)
+	if c.hasECTS {
+		sum.ECTS = loc.num(c.ects)
 	}
-	return out, nil
+	for _, l := range c.languages {
+		sum.Languages = append(sum.Languages, vocab.LanguageName(l, loc.Code))
+	}
+	if c := s.concept(ctx, vocab.LearningOpportunityTypes, c.typ); c != nil {
+		sum.Type = c.Label
+	}
+	for _, m := range c.modes {
+		if c := s.concept(ctx, vocab.Modes, m); c != nil {
+			sum.Modes = append(sum.Modes, c.Label)
+		}
+	}
+	return sum
 }
 
 // nextStart is the first of starts today or later, zero when none is.

@@ -211,7 +211,7 @@ func (s *Server) loadPreview(r *http.Request, page *institutionPage) error {
 		return err
 	}
 	preview := cataloguePage{Params: searchParams{Query: q}, Total: res.Total}
-	if preview.Results, err = s.summaries(r, res.Hits); err != nil {
+	if preview.Results, err = s.resultEntries(r, res.Hits); err != nil {
 		return err
 	}
 	// One page only: the link to the catalogue leads on.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html/template"
 	"time"
 
 	"qlink/internal/gencache"
@@ -23,22 +24,33 @@ import (
 // stay the same. A store that cannot name its version keeps nothing:
 // every item and card is made afresh.
 
-// itemBytes and cardBytes bound what is kept: some 24,000 items of the
-// million-course benchmark (about 4 KB each; the items of 1,200 answers)
-// and as many cards (about 1.3 KB). Answers repeat their first pages
-// more than anything, and the API is asked twice as often as the pages.
+//
+// A card still went through the page's template at every page, and
+// html/template's escaping of twenty cards was most of a catalogue
+// page's rendering. So each card is also kept as the HTML of its entry in
+// a result list (shown), per course, interface language, the languages
+// its texts were shown in and day (the next start date depends on it).
+
+// itemBytes, cardBytes and shownBytes bound what is kept: some 24,000
+// items of the million-course benchmark (about 4 KB each; the items of
+// 1,200 answers), as many cards (about 1.3 KB) and list entries (about
+// 1.2 KB). Answers repeat their first pages more than anything, and the
+// API is asked twice as often as the pages.
 const (
-	itemBytes = 96 << 20
-	cardBytes = 32 << 20
+	itemBytes  = 96 << 20
+	cardBytes  = 32 << 20
+	shownBytes = 32 << 20
 )
 
 type keptCourses struct {
 	items *gencache.Cache[[]byte]
 	cards *gencache.Cache[*courseCard]
+	shown *gencache.Cache[template.HTML]
 }
 
 func newKeptCourses() keptCourses {
-	return keptCourses{items: gencache.New[[]byte](itemBytes), cards: gencache.New[*courseCard](cardBytes)}
+	return keptCourses{items: gencache.New[[]byte](itemBytes), cards: gencache.New[*courseCard](cardBytes),
+		shown: gencache.New[template.HTML](shownBytes)}
 }
 
 // keptGeneration names what is made from the store now: its version and
@@ -67,11 +79,11 @@ func (s *Server) storeVersion() string {
 }
 
 // perCourse returns what build makes of the courses ids, in that order,
-// from cache where it was made under the store's current version;
-// unknown IDs are skipped. build returns the value and its size in bytes.
-func perCourse[V any](ctx context.Context, s *Server, cache *gencache.Cache[V], ids []string,
+// from cache where it was made under generation gen (keptGeneration; ""
+// keeps nothing); unknown IDs are skipped. build returns the value and
+// its size in bytes.
+func perCourse[V any](ctx context.Context, s *Server, gen string, cache *gencache.Cache[V], ids []string,
 	build func(store.Course) (V, int, error)) ([]V, error) {
-	gen := s.keptGeneration(ctx)
 	type found struct {
 		v  V
 		ok bool
@@ -118,7 +130,7 @@ func perCourse[V any](ctx context.Context, s *Server, cache *gencache.Cache[V], 
 
 // courseItems returns the API items of the courses ids, encoded.
 func (s *Server) courseItems(ctx context.Context, ids []string) ([][]byte, error) {
-	return perCourse(ctx, s, s.kept.items, ids, func(c store.Course) ([]byte, int, error) {
+	return perCourse(ctx, s, s.keptGeneration(ctx), s.kept.items, ids, func(c store.Course) ([]byte, int, error) {
 		b, err := json.Marshal(s.presentCourse(ctx, c))
 		return b, cap(b), err
 	})
@@ -198,9 +210,10 @@ func newCourseCard(c store.Course) (*courseCard, int) {
 	return card, size + 24*len(card.starts)
 }
 
-// courseCards returns the cards of the courses ids.
-func (s *Server) courseCards(ctx context.Context, ids []string) ([]*courseCard, error) {
-	return perCourse(ctx, s, s.kept.cards, ids, func(c store.Course) (*courseCard, int, error) {
+// courseCards returns the cards of the courses ids, kept under generation
+// gen.
+func (s *Server) courseCards(ctx context.Context, gen string, ids []string) ([]*courseCard, error) {
+	return perCourse(ctx, s, gen, s.kept.cards, ids, func(c store.Course) (*courseCard, int, error) {
 		card, size := newCourseCard(c)
 		return card, size, nil
 	})

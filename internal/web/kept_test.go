@@ -167,8 +167,42 @@ func TestCataloguePagesSameWithKeptCards(t *testing.T) {
 			t.Errorf("in %s, the snippet is not %q:\n%s", lang, want, page)
 		}
 	}
-	if srv.kept.cards.Served() == 0 {
-		t.Error("no card was kept")
+	if srv.kept.cards.Served() == 0 || srv.kept.shown.Served() == 0 {
+		t.Errorf("cards kept %d times, their HTML %d times: want both", srv.kept.cards.Served(), srv.kept.shown.Served())
+	}
+}
+
+// TestResultEntriesFollowTheDay checks that a course's kept entry in a
+// result list is made again on the next day, when its next start may
+// have passed.
+func TestResultEntriesFollowTheDay(t *testing.T) {
+	day := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	now := day
+	var o Options
+	newTestServer(t, func(opts *Options) { o = *opts })
+	o.Now = func() time.Time { return now }
+	p := model.Provider{ID: "P4", SCHAC: "uni-d.test", Name: model.Text{"en": "University D"}, Country: "BE"}
+	spec := model.Specification{ID: "urn:schac:uniqueCourseId:uni-d.test:T1", Title: model.Text{"en": "Tidal physics"}, Active: true,
+		Type: vocab.LearningOpportunityTypes.URI("course"), PublisherID: p.ID,
+		Instances: []model.Instance{{ID: "urn:schac:uniqueCourseId:uni-d.test:T1:i", Start: day.Add(24 * time.Hour)}}}
+	spec.Instances[0].SpecificationID = spec.ID
+	addCourses(t, &o, p, []model.Specification{spec})
+	srv, base, _ := keptAndFresh(t, o)
+	for _, tc := range []struct {
+		now  time.Time
+		want string
+	}{
+		{day, `datetime="2026-03-03"`},
+		{day.Add(2 * time.Hour), `datetime="2026-03-03"`}, // the same day: kept
+		{day.Add(48 * time.Hour), "No upcoming start date"},
+	} {
+		now = tc.now
+		if _, page := get(t, base+"/?q=tidal", "Accept-Language", "en"); !strings.Contains(page, tc.want) {
+			t.Errorf("on %s the entry does not show %s:\n%s", tc.now, tc.want, page)
+		}
+	}
+	if srv.kept.shown.Served() != 1 {
+		t.Errorf("the entry was served from what was kept %d times, want once (the same day)", srv.kept.shown.Served())
 	}
 }
 

@@ -87,7 +87,7 @@ func NewMetrics(st store.Operations, log *slog.Logger) *Metrics {
 }
 
 var keptDesc = prometheus.NewDesc("qlink_kept_lookups_total",
-	"Lookups of what the API's answers (form=item) and the catalogue's lists (form=card) show of a course, kept per version of the store, by result (hit, miss).",
+	"Lookups of what the API's answers (form=item) and the catalogue's lists (form=card; form=html: its HTML in one language) show of a course, kept per version of the store, by result (hit, miss).",
 	[]string{"form", "result"}, nil)
 
 // keptCollector reports the lookups of the server's kept courses.
@@ -103,7 +103,8 @@ func (c keptCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, form := range []struct {
 		name           string
 		served, missed int64
-	}{{"item", k.items.Served(), k.items.Missed()}, {"card", k.cards.Served(), k.cards.Missed()}} {
+	}{{"item", k.items.Served(), k.items.Missed()}, {"card", k.cards.Served(), k.cards.Missed()},
+		{"html", k.shown.Served(), k.shown.Missed()}} {
 		ch <- prometheus.MustNewConstMetric(keptDesc, prometheus.CounterValue, float64(form.served), form.name, "hit")
 		ch <- prometheus.MustNewConstMetric(keptDesc, prometheus.CounterValue, float64(form.missed), form.name, "miss")
 	}
