@@ -4,8 +4,10 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -331,6 +333,25 @@ func TestSeveralProcessesShareOnePostgres(t *testing.T) {
 	waitUntil(t, "the web node to serve every course", func() bool {
 		getJSON(t, "http://"+addr+"/api/v1/courses?limit=1", &all)
 		return all.Total == want
+	})
+
+	// The web node keeps what it made of a course while the database's
+	// content stays the same (store.Versioned by notifications), and no
+	// longer once another process changed it.
+	course := "http://" + addr + "/api/v1/courses/" + url.PathEscape(all.Items[0].ID)
+	var item apiCourse
+	waitUntil(t, "the web node to answer from a kept course", func() bool {
+		getJSON(t, course, &item)
+		_, _, metrics := get(t, "http://"+addr+"/metrics")
+		return regexp.MustCompile(`qlink_kept_lookups_total\{form="item",result="hit"\} [1-9]`).MatchString(metrics)
+	})
+	if _, err := conn.Exec(ctx, `UPDATE courses SET doc = jsonb_set(doc::jsonb, '{title}', '{"en": "Renamed elsewhere"}')::text WHERE id = $1`,
+		item.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the web node to show the course as another process changed it", func() bool {
+		getJSON(t, course, &item)
+		return item.Title["en"] == "Renamed elsewhere"
 	})
 
 	for _, p := range []*qlinkProcess{survivor, web} {

@@ -45,7 +45,9 @@ type Store interface {
 // last sight of their courses), from this process or another, and "" when
 // it cannot tell. A reader keys what it derives from those by it: what was
 // derived under one version is never served under another. A read that
-// starts after Version returned sees that version or a newer one.
+// starts after Version returned sees that version or a newer one. A store
+// that several processes share may name a change a moment after its
+// commit (PostgreSQL: once the change's notification has arrived).
 type Versioned interface {
 	Version() string
 }

@@ -144,6 +144,7 @@ func New(o Options) (*Server, error) {
 		o.Metrics.kept.Store(&srv.kept)
 	}
 	srv.initAccounts()
+	srv.storeVersion() // a store that listens for its changes (PostgreSQL's) starts now, before the first answer
 	return srv, nil
 }
 
@@ -240,10 +241,17 @@ func (s *Server) provider(ctx context.Context, id string) model.Provider {
 // loadProvidersLocked refreshes the provider cache when it is older than
 // providerCacheTTL; the caller holds s.mu.
 func (s *Server) loadProvidersLocked(ctx context.Context) error {
-	if s.providers != nil && s.now().Sub(s.providersTime) <= providerCacheTTL {
+	fresh := s.providers != nil && s.now().Sub(s.providersTime) <= providerCacheTTL
+	if fresh && s.providersVersion != "" {
 		return nil
 	}
 	version := s.storeVersion() // before the read, which sees it or newer
+	if fresh && version == "" {
+		return nil
+	}
+	// Read while the store could not name its version (as PostgreSQL's
+	// until it listens), the snapshot is read again as soon as it can, so
+	// what is kept per version (kept.go) need not wait for the TTL.
 	if s.providers != nil && version != "" && version == s.providersVersion {
 		s.providersTime = s.now() // nothing written since: still current
 		return nil

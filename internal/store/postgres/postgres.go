@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -38,9 +39,15 @@ type Store struct {
 	pool *pgxpool.Pool
 	// db is the pool seen through database/sql, for goose alone.
 	db *sql.DB
+	// watch names the content's version once asked (version.go).
+	watchOnce sync.Once
+	watch     versionWatch
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store     = (*Store)(nil)
+	_ store.Versioned = (*Store)(nil)
+)
 
 // DefaultMaxConns is the size of the pool when the database URL does not
 // set pool_max_conns. One pool serves the store, the search index and the
@@ -78,8 +85,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	return &Store{pool: pool, db: stdlib.OpenDBFromPool(pool)}, nil
 }
 
-// Close closes the pool.
+// Close stops listening for changes and closes the pool.
 func (s *Store) Close() error {
+	s.stopWatch()
 	err := s.db.Close()
 	s.pool.Close()
 	return err

@@ -5,7 +5,8 @@
 -- what they derive from them until it moves (store.Versioned). The job
 -- queue shares this file and writes every few seconds, which SQLite's
 -- data_version counts as a change as much as a harvest's. SQLite only: the
--- PostgreSQL store names no version, and qlink copy leaves this table out.
+-- PostgreSQL store hears of changes by notifications instead (its migration
+-- 00005), and qlink copy leaves this table out.
 CREATE TABLE content_version (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     n  INTEGER NOT NULL
