@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -65,14 +66,14 @@ func NewMetrics(st store.Operations, log *slog.Logger) *Metrics {
 			Help: "Outbound requests to institutions, by HTTP status (error: no answer) and class of the address (public, private-allowed, refused)."},
 			[]string{"status", "host_class"}),
 	}
-	courses := func(ctx context.Context) (map[string]int, error) {
+	courses := keptPerVersion(st, func(ctx context.Context) (map[string]int, error) {
 		counts, err := st.CountCoursesByStatus(ctx)
 		out := map[string]int{}
 		for status, n := range counts {
 			out[string(status)] = n
 		}
 		return out, err
-	}
+	})
 	queue := func(ctx context.Context) (map[string]int, error) {
 		if read := m.queueDepth.Load(); read != nil {
 			return (*read)(ctx)
@@ -155,6 +156,35 @@ func (m *Metrics) FetchRequest(status int, hostClass string) {
 // (the scheduler, once it is open).
 func (m *Metrics) ReadQueueDepth(read func(context.Context) (map[string]int, error)) {
 	m.queueDepth.Store(&read)
+}
+
+// keptPerVersion returns read, keeping its last result for as long as the
+// store's content version stays the same: counting the courses by status
+// reads every course (a few hundred milliseconds at a million, and past the
+// scrape's timeout while a harvest writes), though they change only with
+// the content.
+func keptPerVersion(st store.Operations, read func(context.Context) (map[string]int, error)) func(context.Context) (map[string]int, error) {
+	var mu sync.Mutex
+	var version string
+	var last map[string]int
+	return func(ctx context.Context) (map[string]int, error) {
+		vs, ok := st.(store.Versioned)
+		if !ok {
+			return read(ctx)
+		}
+		v := vs.Version() // before the read, which sees it or newer
+		mu.Lock()
+		defer mu.Unlock()
+		if v != "" && v == version {
+			return last, nil
+		}
+		counts, err := read(ctx)
+		if err != nil {
+			return nil, err
+		}
+		version, last = v, counts
+		return counts, nil
+	}
 }
 
 // mapGauge is a gauge with one label whose values are read at scrape time.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"qlink/internal/model"
 	"regexp"
 	"strings"
 	"testing"
@@ -101,5 +102,33 @@ func TestMetricsApart(t *testing.T) {
 	ts := newTestServer(t, func(o *Options) { o.Metrics, o.MetricsApart = NewMetrics(o.Store, nil), true })
 	if resp, _ := get(t, ts.URL+"/metrics"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("/metrics served beside the catalogue although apart: %d", resp.StatusCode)
+	}
+}
+
+// TestCourseCountsKeptPerVersion checks that the courses gauge counts
+// again only once the content changed.
+func TestCourseCountsKeptPerVersion(t *testing.T) {
+	var o Options
+	newTestServer(t, func(opts *Options) { o = *opts })
+	reads := 0
+	count := keptPerVersion(o.Store, func(ctx context.Context) (map[string]int, error) {
+		reads++
+		counts, err := o.Store.CountCoursesByStatus(ctx)
+		return map[string]int{"active": counts["active"]}, err
+	})
+	scrape := func() int {
+		t.Helper()
+		counts, err := count(context.Background())
+		must(t, err)
+		return counts["active"]
+	}
+	if n, m := scrape(), scrape(); n != 2 || m != 2 || reads != 1 {
+		t.Errorf("two scrapes: %d and %d active courses in %d reads, want 2 and 2 in one", n, m, reads)
+	}
+	p := model.Provider{ID: "P5", SCHAC: "uni-e.test", Name: model.Text{"en": "University E"}, Country: "FR"}
+	addCourses(t, &o, p, []model.Specification{{ID: "urn:schac:uniqueCourseId:uni-e.test:N1", Title: model.Text{"en": "New"},
+		Active: true, PublisherID: p.ID}})
+	if n := scrape(); n != 3 || reads != 2 {
+		t.Errorf("after a course was added: %d active courses in %d reads, want 3 in 2", n, reads)
 	}
 }
