@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"qlink/internal/model"
 	"regexp"
 	"strings"
 	"testing"
+
+	"qlink/internal/model"
 )
 
 func TestMetrics(t *testing.T) {
