@@ -9,6 +9,7 @@ import (
 
 	"qlink/internal/model"
 	"qlink/internal/store"
+	"qlink/internal/store/storetest"
 )
 
 // TestVersionMovesWithTheContent checks the content version a web node on
@@ -27,16 +28,14 @@ func TestVersionMovesWithTheContent(t *testing.T) {
 		[]store.Source{{Key: "k", Type: "ooapi", URL: "https://a.test/"}})
 	must(t, err)
 	src := srcs[0]
-	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 
 	epoch, heard := waitVersion(t, s, func(string, uint64) bool { return true })
-	// step makes a write, then notifies the channel itself as a marker:
-	// notifications arrive in commit order, so once the marker is heard
-	// the write's own notification, if any, was heard before it.
-	step := func(name string, moves bool, write func() error) {
-		t.Helper()
-		must(t, write())
-		marker := "after " + name
+	// Each step makes its write, then notifies the channel itself as a
+	// marker: notifications arrive in commit order, so once the marker is
+	// heard the write's own notification, if any, was heard before it.
+	for _, step := range storetest.VersionSteps(s, provider, src, func() (store.Store, error) { return Open(ctx, url) }) {
+		must(t, step.Write())
+		marker := "after " + step.Name
 		_, err := s.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, contentChannel, marker)
 		must(t, err)
 		e, n := waitVersion(t, s, func(e string, n uint64) bool {
@@ -45,42 +44,13 @@ func TestVersionMovesWithTheContent(t *testing.T) {
 			return e != epoch || s.watch.last == marker
 		})
 		if e != epoch {
-			t.Fatalf("%s: the epoch changed from %s to %s", name, epoch, e)
+			t.Fatalf("%s: the epoch changed from %s to %s", step.Name, epoch, e)
 		}
-		if got := n - heard; (got > 1) != moves {
-			t.Errorf("%s: %d notifications with the marker, want the version to move: %v", name, got, moves)
+		if got := n - heard; (got > 1) != step.Moves {
+			t.Errorf("%s: %d notifications with the marker, want the version to move: %v", step.Name, got, step.Moves)
 		}
 		heard = n
 	}
-	step("a course written", true, func() error {
-		_, err := s.ApplyCourses(ctx, src.ID, 0, []model.Specification{{ID: "c1", Title: model.Text{"en": "One"}, Active: true, PublisherID: "a"}},
-			true, at, nil)
-		return err
-	})
-	step("the courses seen unchanged", true, func() error { return s.MarkSeen(ctx, src.ID, at.Add(time.Hour)) })
-	step("the index's bookkeeping", false, func() error {
-		c, err := s.Course(ctx, "c1")
-		if err != nil {
-			return err
-		}
-		return s.MarkIndexed(ctx, []store.CourseState{c.State()})
-	})
-	step("the source's next run", false, func() error { return s.SetNextRun(ctx, src.ID, at.Add(2*time.Hour)) })
-	step("a provider renamed", true, func() error {
-		provider.Name = model.Text{"en": "A renamed"}
-		return s.UpsertProviders(ctx, []model.Provider{provider})
-	})
-	step("another process's course", true, func() error {
-		other, err := Open(ctx, url)
-		if err != nil {
-			return err
-		}
-		defer other.Close()
-		_, err = other.ApplyCourses(ctx, src.ID, 0, []model.Specification{{ID: "c1", Title: model.Text{"en": "Two"}, Active: true, PublisherID: "a"}},
-			true, at.Add(3*time.Hour), nil)
-		return err
-	})
-	step("nothing", false, func() error { return nil })
 
 	// The listener's connection lost: nothing heard in the meantime may
 	// pass for the old version, so the next one is of a new epoch.

@@ -10,6 +10,7 @@ import (
 
 	"qlink/internal/model"
 	"qlink/internal/store"
+	"qlink/internal/store/storetest"
 )
 
 // TestCoursesByIDSeesEveryWrite reads courses again after each kind of
@@ -91,53 +92,26 @@ func TestVersionMovesWithTheContent(t *testing.T) {
 	ctx := context.Background()
 	provider := model.Provider{ID: "a", Name: model.Text{"en": "A"}}
 	s, path, src := newFileStore(t, provider)
-	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	version := s.Version()
 	if version == "" {
 		t.Fatal("no version")
 	}
-	step := func(name string, moves bool, write func() error) {
+	check := func(step storetest.VersionStep) {
 		t.Helper()
-		must(t, write())
+		must(t, step.Write())
 		v := s.Version()
-		if v == "" || (v != version) != moves {
-			t.Errorf("%s: version %q after %q, want it to move: %v", name, v, version, moves)
+		if v == "" || (v != version) != step.Moves {
+			t.Errorf("%s: version %q after %q, want it to move: %v", step.Name, v, version, step.Moves)
 		}
 		version = v
 	}
-	step("a course written", true, func() error {
-		_, err := s.ApplyCourses(ctx, src.ID, 0, []model.Specification{{ID: "c1", Title: model.Text{"en": "One"}, Active: true, PublisherID: "a"}},
-			true, at, nil)
-		return err
-	})
-	step("the courses seen unchanged", true, func() error { return s.MarkSeen(ctx, src.ID, at.Add(time.Hour)) })
-	step("the index's bookkeeping", false, func() error {
-		c, err := s.Course(ctx, "c1")
-		if err != nil {
-			return err
-		}
-		return s.MarkIndexed(ctx, []store.CourseState{c.State()})
-	})
-	step("the source's next run", false, func() error { return s.SetNextRun(ctx, src.ID, at.Add(2*time.Hour)) })
-	step("the job queue's own table", false, func() error {
+	for _, step := range storetest.VersionSteps(s, provider, src, func() (store.Store, error) { return Open(path) }) {
+		check(step)
+	}
+	check(storetest.VersionStep{Name: "the job queue's own table", Write: func() error {
 		_, err := s.w.ExecContext(ctx, `CREATE TABLE queue_like (n INTEGER); INSERT INTO queue_like VALUES (1)`)
 		return err
-	})
-	step("a provider renamed", true, func() error {
-		provider.Name = model.Text{"en": "A renamed"}
-		return s.UpsertProviders(ctx, []model.Provider{provider})
-	})
-	step("another process's course", true, func() error {
-		other, err := Open(path)
-		if err != nil {
-			return err
-		}
-		defer other.Close()
-		_, err = other.ApplyCourses(ctx, src.ID, 0, []model.Specification{{ID: "c1", Title: model.Text{"en": "Two"}, Active: true, PublisherID: "a"}},
-			true, at.Add(3*time.Hour), nil)
-		return err
-	})
-	step("nothing", false, func() error { return nil })
+	}})
 }
 
 // TestVersionTriggerNamesEveryCourseColumn keeps the courses' update
