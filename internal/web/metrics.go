@@ -83,53 +83,49 @@ func NewMetrics(st store.Operations, log *slog.Logger) *Metrics {
 	m.reg.MustRegister(m.requests, m.durations, m.searches, m.searchWaits, m.refusedSearches, m.harvests, m.fetches,
 		&mapGauge{desc: prometheus.NewDesc("qlink_courses", "Courses in the database, by status.", []string{"status"}, nil), read: courses, log: log},
 		&mapGauge{desc: prometheus.NewDesc("qlink_job_queue_depth", "Jobs in the harvest queue, by state.", []string{"state"}, nil), read: queue, log: log},
-		keptCollector{m}, searchCacheCollector{m}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		lookupCollector{prometheus.NewDesc("qlink_kept_lookups_total",
+			"Lookups of what the API's answers (form=item) and the catalogue's lists (form=card; form=html: its HTML in one language) show of a course, kept per version of the store, by result (hit, miss).",
+			[]string{"form", "result"}, nil), m.keptLookups},
+		lookupCollector{prometheus.NewDesc("qlink_search_cache_lookups_total",
+			"Lookups of what the search index keeps of recent searches, by kind (text: a text's matches; counts: a query's facet counts) and result (hit, miss).",
+			[]string{"kind", "result"}, nil), m.searchCacheLookups},
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
-var keptDesc = prometheus.NewDesc("qlink_kept_lookups_total",
-	"Lookups of what the API's answers (form=item) and the catalogue's lists (form=card; form=html: its HTML in one language) show of a course, kept per version of the store, by result (hit, miss).",
-	[]string{"form", "result"}, nil)
+// lookupCollector reports counters of lookups of what is kept, by one
+// label naming what and by result (hit, miss); read returns nothing until
+// there is something to count.
+type lookupCollector struct {
+	desc *prometheus.Desc
+	read func() []search.CacheLookups
+}
 
-// keptCollector reports the lookups of the server's kept courses.
-type keptCollector struct{ m *Metrics }
+func (c lookupCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
 
-func (c keptCollector) Describe(ch chan<- *prometheus.Desc) { ch <- keptDesc }
-
-func (c keptCollector) Collect(ch chan<- prometheus.Metric) {
-	k := c.m.kept.Load()
-	if k == nil {
-		return
-	}
-	for _, form := range []struct {
-		name           string
-		served, missed int64
-	}{{"item", k.items.Served(), k.items.Missed()}, {"card", k.cards.Served(), k.cards.Missed()},
-		{"html", k.shown.Served(), k.shown.Missed()}} {
-		ch <- prometheus.MustNewConstMetric(keptDesc, prometheus.CounterValue, float64(form.served), form.name, "hit")
-		ch <- prometheus.MustNewConstMetric(keptDesc, prometheus.CounterValue, float64(form.missed), form.name, "miss")
+func (c lookupCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, l := range c.read() {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.CounterValue, float64(l.Hits), l.Kind, "hit")
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.CounterValue, float64(l.Misses), l.Kind, "miss")
 	}
 }
 
-var searchCacheDesc = prometheus.NewDesc("qlink_search_cache_lookups_total",
-	"Lookups of what the search index keeps of recent searches, by kind (text: a text's matches; counts: a query's facet counts) and result (hit, miss).",
-	[]string{"kind", "result"}, nil)
-
-// searchCacheCollector reports the lookups of the search index's kept
-// results.
-type searchCacheCollector struct{ m *Metrics }
-
-func (c searchCacheCollector) Describe(ch chan<- *prometheus.Desc) { ch <- searchCacheDesc }
-
-func (c searchCacheCollector) Collect(ch chan<- prometheus.Metric) {
-	r := c.m.searchCaches.Load()
-	if r == nil {
-		return
+// keptLookups reads the lookups of the server's kept courses (kept.go).
+func (m *Metrics) keptLookups() []search.CacheLookups {
+	k := m.kept.Load()
+	if k == nil {
+		return nil
 	}
-	for _, l := range (*r).CacheLookups() {
-		ch <- prometheus.MustNewConstMetric(searchCacheDesc, prometheus.CounterValue, float64(l.Hits), l.Kind, "hit")
-		ch <- prometheus.MustNewConstMetric(searchCacheDesc, prometheus.CounterValue, float64(l.Misses), l.Kind, "miss")
+	return []search.CacheLookups{{Kind: "item", Hits: k.items.Served(), Misses: k.items.Missed()},
+		{Kind: "card", Hits: k.cards.Served(), Misses: k.cards.Missed()}, {Kind: "html", Hits: k.shown.Served(), Misses: k.shown.Missed()}}
+}
+
+// searchCacheLookups reads the lookups of the search index's kept results.
+func (m *Metrics) searchCacheLookups() []search.CacheLookups {
+	if r := m.searchCaches.Load(); r != nil {
+		return (*r).CacheLookups()
 	}
+	return nil
 }
 
 // Handler serves the metrics in the Prometheus text format.
