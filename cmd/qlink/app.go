@@ -474,7 +474,28 @@ func (a *app) webServer(notice string) (*web.Server, error) {
 
 		RateLimit:   web.RateLimit{PerSecond: float64(a.cfg.API.Rate), Burst: a.cfg.API.Burst, TrustedProxies: proxies},
 		SearchLimit: web.SearchLimit{Concurrency: a.cfg.API.SearchConcurrency, Queue: a.cfg.API.SearchQueue},
+		KeptBytes:   a.shareCacheMemory(),
 		Metrics:     a.metrics, MetricsApart: a.cfg.API.MetricsListen != ""})
+}
+
+// defaultCacheBytes is what serve keeps of recent answers' parts by
+// default: the search index's, the store's and the web layer's budgets
+// (cache-memory's default).
+const defaultCacheBytes = bleve.CacheBytes + sqlite.RowCacheBytes + web.KeptBytes
+
+// shareCacheMemory shares cache-memory among the search index, the store
+// and the web layer as between their defaults, and returns the web
+// layer's share.
+func (a *app) shareCacheMemory() int {
+	total := int64(a.cfg.API.CacheMemory) << 20
+	share := func(def int) int { return max(1, int(total*int64(def)/defaultCacheBytes)) } // 0 would mean the default
+	if ix, ok := a.index.(*bleve.Index); ok {
+		ix.SetCacheBudget(share(bleve.CacheBytes))
+	}
+	if st, ok := a.store.(*sqlite.Store); ok {
+		st.SetRowCacheBudget(share(sqlite.RowCacheBytes))
+	}
+	return share(web.KeptBytes)
 }
 
 func (a *app) Close() {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"qlink/internal/config"
 )
 
 // TestServeMetricsApart starts serve with --metrics-listen: /metrics
@@ -15,7 +17,8 @@ import (
 // the catalogue's listener then leaves it out).
 func TestServeMetricsApart(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "qlink-data")
-	p := startQlink(t, "serve", "--init", "--no-harvest", "--data-dir", dir, "--addr", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0")
+	p := startQlink(t, "serve", "--init", "--no-harvest", "--data-dir", dir, "--addr", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0",
+		"--cache-memory", "8")
 	addr := regexp.MustCompile(`msg="serving metrics" addr=(\S+)`)
 	var metricsAddr string
 	deadline := time.After(3 * hangDetector)
@@ -43,5 +46,13 @@ func TestServeMetricsApart(t *testing.T) {
 	}
 	if code := p.terminate(t); code != 0 {
 		t.Errorf("serve ended with exit code %d", code)
+	}
+}
+
+// TestCacheMemoryDefault keeps cache-memory's default equal to the sum of
+// the budgets it shares out.
+func TestCacheMemoryDefault(t *testing.T) {
+	if got := int64(config.Default().API.CacheMemory) << 20; got != defaultCacheBytes {
+		t.Errorf("cache-memory defaults to %d bytes, the budgets add up to %d", got, defaultCacheBytes)
 	}
 }

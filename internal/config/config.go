@@ -95,6 +95,10 @@ type APIConfig struct {
 	// before the next is answered 503.
 	SearchConcurrency int
 	SearchQueue       int
+	// CacheMemory is the megabytes serve may keep of recent answers'
+	// parts, in the search index, the database's rows and the web
+	// layer's lists; 0 keeps next to nothing.
+	CacheMemory int
 	// MetricsListen, when set, serves /metrics on this address alone
 	// instead of beside the catalogue.
 	MetricsListen string
@@ -221,7 +225,7 @@ func Default() Config {
 		Accounts: defaultAccounts(),
 		// A person clicking through pages never comes near these; a
 		// program paging the API at full speed is slowed, not stopped.
-		API: APIConfig{Rate: 20, Burst: 60, SearchQueue: 1024},
+		API: APIConfig{Rate: 20, Burst: 60, SearchQueue: 1024, CacheMemory: 464},
 	}
 }
 
@@ -454,6 +458,9 @@ func (c Config) Validate() error {
 	}
 	if c.API.SearchConcurrency < 0 {
 		errs = append(errs, errors.New("search-concurrency must not be negative (0: two searches per core)"))
+	}
+	if c.API.CacheMemory < 0 {
+		errs = append(errs, errors.New("cache-memory must not be negative (0 keeps next to nothing)"))
 	}
 	if c.API.SearchQueue < 1 {
 		errs = append(errs, errors.New("search-queue must be at least 1"))

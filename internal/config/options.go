@@ -72,6 +72,7 @@ var options = []option{
 	{"trusted-proxies", "reverse proxies (addresses or CIDR prefixes, comma-separated) whose X-Forwarded-For header names the client for rate limits; empty: the peer address is the client", false, func(c *Config) any { return &c.API.TrustedProxies }},
 	{"search-concurrency", "searches (catalogue pages, API searches, alliance and institution pages) worked on at once; more wait their turn in order of arrival, pages before API calls, at most 10s (0: two per core)", false, func(c *Config) any { return &c.API.SearchConcurrency }},
 	{"search-queue", "searches that may wait their turn; one more is answered 503 with Retry-After at once", false, func(c *Config) any { return &c.API.SearchQueue }},
+	{"cache-memory", "megabytes of recent answers' parts kept in memory until the catalogue changes: matches of texts and facet counts (62 %), what lists show of courses (34 %), database rows (4 %); more holds more of a busy catalogue's searches, less suits a small machine (0 keeps next to nothing)", false, func(c *Config) any { return &c.API.CacheMemory }},
 	{"metrics-listen", "address to serve Prometheus /metrics on, apart from the catalogue (empty: /metrics is served beside the catalogue)", false, func(c *Config) any { return &c.API.MetricsListen }},
 }
 

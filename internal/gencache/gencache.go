@@ -66,6 +66,12 @@ func (c *Cache[V]) Put(gen, key string, v V, bytes int) {
 	}
 	c.entries[key] = c.lru.PushFront(&entry[V]{key, v, bytes})
 	c.bytes += bytes
+	c.evict()
+}
+
+// evict drops the least recently used values beyond the budget, never
+// the most recent one. The caller holds c.mu.
+func (c *Cache[V]) evict() {
 	for c.bytes > c.budget && c.lru.Len() > 1 {
 		last := c.lru.Back()
 		old := last.Value.(*entry[V])
@@ -73,6 +79,15 @@ func (c *Cache[V]) Put(gen, key string, v V, bytes int) {
 		delete(c.entries, old.key)
 		c.bytes -= old.bytes
 	}
+}
+
+// SetBudget changes the budget, dropping the least recently used values
+// beyond it at once.
+func (c *Cache[V]) SetBudget(budget int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.budget = budget
+	c.evict()
 }
 
 // Served counts the values handed out.

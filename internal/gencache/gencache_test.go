@@ -34,3 +34,19 @@ func TestCacheKeepsOneGenerationWithinItsBudget(t *testing.T) {
 		t.Errorf("served %d, want 5", c.Served())
 	}
 }
+
+func TestSetBudgetDropsWhatNoLongerFits(t *testing.T) {
+	c := New[string](1 << 20)
+	for _, k := range []string{"a", "b", "c"} {
+		c.Put("g", k, "v", 100)
+	}
+	c.SetBudget(2 * (1 + 96 + 100))
+	if _, ok := c.Get("g", "a"); ok {
+		t.Error("the least recently used value outlived the smaller budget")
+	}
+	for _, k := range []string{"b", "c"} {
+		if _, ok := c.Get("g", k); !ok {
+			t.Errorf("%s dropped", k)
+		}
+	}
+}

@@ -42,15 +42,25 @@ const (
 	shownBytes = 32 << 20
 )
 
+// KeptBytes is the memory what is kept of courses takes at most, unless
+// Options.KeptBytes says otherwise.
+const KeptBytes = itemBytes + cardBytes + shownBytes
+
 type keptCourses struct {
 	items *gencache.Cache[[]byte]
 	cards *gencache.Cache[*courseCard]
 	shown *gencache.Cache[template.HTML]
 }
 
-func newKeptCourses() keptCourses {
-	return keptCourses{items: gencache.New[[]byte](itemBytes), cards: gencache.New[*courseCard](cardBytes),
-		shown: gencache.New[template.HTML](shownBytes)}
+// newKeptCourses keeps up to budget bytes (0: KeptBytes), shared as
+// between the defaults.
+func newKeptCourses(budget int) keptCourses {
+	if budget == 0 {
+		budget = KeptBytes
+	}
+	share := func(n int) int { return int(int64(budget) * int64(n) / KeptBytes) }
+	return keptCourses{items: gencache.New[[]byte](share(itemBytes)), cards: gencache.New[*courseCard](share(cardBytes)),
+		shown: gencache.New[template.HTML](share(shownBytes))}
 }
 
 // keptGeneration names what is made from the store now: its version and

@@ -64,6 +64,9 @@ type Options struct {
 	// SearchLimit bounds the searches worked on at once (searchgate.go);
 	// its zero value allows two per core.
 	SearchLimit SearchLimit
+	// KeptBytes bounds the memory of what lists show of recent courses,
+	// kept per version of the store (kept.go); 0: KeptBytes.
+	KeptBytes int
 	// Metrics, when set, count and time every request and search, and are
 	// served at /metrics unless MetricsApart says another listener serves
 	// them (metrics-listen).
@@ -138,7 +141,7 @@ func New(o Options) (*Server, error) {
 	}
 	srv := &Server{opts: o, log: o.Logger.With("component", "web"), views: v, locales: ls, rates: newRateLimiter(o.RateLimit, time.Now),
 		searches: newSearchGate(o.SearchLimit), validations: newWorkGate(concurrentValidations, validationQueue, validationWait),
-		kept: newKeptCourses()}
+		kept: newKeptCourses(o.KeptBytes)}
 	if o.Metrics != nil {
 		srv.searches.waited, srv.searches.refused = o.Metrics.searchWaits.Observe, o.Metrics.countRefusedSearch
 		o.Metrics.kept.Store(&srv.kept)

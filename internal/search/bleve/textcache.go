@@ -36,6 +36,17 @@ var topKept = 500
 // score per hit, see textEntry), a rare one a few kilobytes.
 const textCacheBytes = 256 << 20
 
+// CacheBytes is the memory the kept matches of texts and facet counts of
+// queries take at most, unless SetCacheBudget says otherwise.
+const CacheBytes = textCacheBytes + countCacheBytes
+
+// SetCacheBudget bounds the memory the kept matches of texts and facet
+// counts of queries take, shared as between their defaults.
+func (ix *Index) SetCacheBudget(bytes int) {
+	ix.texts.SetBudget(int(int64(bytes) * textCacheBytes / CacheBytes))
+	ix.counts.SetBudget(int(int64(bytes) * countCacheBytes / CacheBytes))
+}
+
 func newTextCache() *gencache.Cache[*textEntry] { return gencache.New[*textEntry](textCacheBytes) }
 
 // textEntry is what one text query matched.

@@ -36,15 +36,19 @@ type rowCache struct {
 	content string
 }
 
-// rowCacheBytes bounds the rows kept: about 4,000 courses of the
-// million-course benchmark. The web layer keeps what its lists show of
-// recent courses (web/kept.go), so rows are read mostly for the courses
-// a list has not shown yet and for course pages opened from a list.
-const rowCacheBytes = 16 << 20
+// RowCacheBytes bounds the rows kept unless SetRowCacheBudget says
+// otherwise: about 4,000 courses of the million-course benchmark. The web
+// layer keeps what its lists show of recent courses (web/kept.go), so
+// rows are read mostly for the courses a list has not shown yet and for
+// course pages opened from a list.
+const RowCacheBytes = 16 << 20
 
 func newRowCache(db *sql.DB) *rowCache {
-	return &rowCache{rows: gencache.New[*courseRow](rowCacheBytes), db: db}
+	return &rowCache{rows: gencache.New[*courseRow](RowCacheBytes), db: db}
 }
+
+// SetRowCacheBudget bounds the memory the rows of recent pages take.
+func (s *Store) SetRowCacheBudget(bytes int) { s.rows.rows.SetBudget(bytes) }
 
 // version names the content's version as this connection sees it now; ""
 // when it cannot tell, and then nothing is kept or served.
