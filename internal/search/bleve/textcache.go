@@ -32,8 +32,8 @@ import (
 var topKept = 500
 
 // textCacheBytes bounds the memory the entries take: at a million
-// courses a word that matches 40 % of them takes about 1 MB (2 bytes of
-// score per hit, see textEntry), a rare one a few kilobytes.
+// courses a word that matches 40 % of them takes about 3.5 MB (8 bytes
+// of score per hit), a rare one a few kilobytes.
 const textCacheBytes = 256 << 20
 
 // CacheBytes is the memory the kept matches of texts and facet counts of
@@ -52,118 +52,15 @@ func newTextCache() *gencache.Cache[*textEntry] { return gencache.New[*textEntry
 // textEntry is what one text query matched.
 type textEntry struct {
 	hits *roaring.Bitmap // every hit; never changed nor handed out once cached
-	// Each hit's score, in the order of hits' ordinals: as a code into
-	// palette, the text's distinct scores, when there are few enough, else
-	// in full in scores. A word's score depends only on the fields it
-	// occurs in, how often and their lengths, so a common word's hundreds
-	// of thousands of hits have a few thousand distinct scores at most,
-	// and its entry takes a quarter of the memory (the cache holds four
-	// times the texts).
-	palette []float64
-	codes   []uint16
-	scores  []float64
+	// scores holds each hit's score, in the order of hits' ordinals.
+	scores []float64
 	// top holds the best hits of all, best first (topHits.better).
 	top []scored
 }
 
 // size is about the memory the entry takes.
 func (e *textEntry) size() int {
-	return int(e.hits.GetSizeInBytes()) + 8*len(e.palette) + 2*len(e.codes) + 8*len(e.scores) + 16*len(e.top)
-}
-
-// score is the score of the i-th hit in ordinal order.
-func (e *textEntry) score(i int) float64 {
-	if e.codes != nil {
-		return e.palette[e.codes[i]]
-	}
-	return e.scores[i]
-}
-
-// keepScores keeps the scores of hits, in ordinal order: coded by a
-// palette of the distinct ones when they fit 16 bits, else in full.
-func (e *textEntry) keepScores(hits []scored) {
-	codes := make([]uint16, len(hits))
-	var index paletteIndex
-	for i, h := range hits {
-		// Hits with the same score often come together (the same
-		// field's short texts); the index is asked only on a change.
-		if i > 0 && h.score == hits[i-1].score {
-			codes[i] = codes[i-1]
-			continue
-		}
-		c, ok := index.code(h.score, &e.palette)
-		if !ok {
-			e.palette, e.scores = nil, make([]float64, len(hits))
-			for i, h := range hits {
-				e.scores[i] = h.score
-			}
-			return
-		}
-		codes[i] = c
-	}
-	e.codes = codes
-}
-
-// paletteIndex finds a score's code in a palette: an open-addressing
-// table of codes by the score's bits, since a map's lookups made coding a
-// common word's scores a quarter of its search.
-type paletteIndex struct {
-	slots []int32 // code+1 per slot, 0 for an empty one
-	mask  uint64
-}
-
-// code returns the code of score, appending it to palette when new;
-// false when the palette is full (1<<16 scores).
-func (x *paletteIndex) code(score float64, palette *[]float64) (uint16, bool) {
-	if 2*len(*palette) >= len(x.slots) {
-		if len(*palette) == 1<<16 {
-			if c, ok := x.find(score, *palette); ok {
-				return c, true
-			}
-			return 0, false
-		}
-		x.grow(*palette)
-	}
-	bits := math.Float64bits(score)
-	for at := (bits * 0x9e3779b97f4a7c15 >> 32) & x.mask; ; at = (at + 1) & x.mask {
-		c := x.slots[at]
-		if c == 0 {
-			*palette = append(*palette, score)
-			x.slots[at] = int32(len(*palette))
-			return uint16(len(*palette) - 1), true
-		}
-		if math.Float64bits((*palette)[c-1]) == bits {
-			return uint16(c - 1), true
-		}
-	}
-}
-
-// find looks score up without adding it.
-func (x *paletteIndex) find(score float64, palette []float64) (uint16, bool) {
-	bits := math.Float64bits(score)
-	for at := (bits * 0x9e3779b97f4a7c15 >> 32) & x.mask; ; at = (at + 1) & x.mask {
-		c := x.slots[at]
-		if c == 0 {
-			return 0, false
-		}
-		if math.Float64bits(palette[c-1]) == bits {
-			return uint16(c - 1), true
-		}
-	}
-}
-
-// grow doubles the table (to 1,024 slots at first) and places the
-// palette's scores again.
-func (x *paletteIndex) grow(palette []float64) {
-	n := max(1024, 2*len(x.slots))
-	x.slots, x.mask = make([]int32, n), uint64(n-1)
-	for i, score := range palette {
-		at := (math.Float64bits(score) * 0x9e3779b97f4a7c15 >> 32) & x.mask
-		for x.slots[at] != 0 {
-			at = (at + 1) & x.mask
-		}
-		x.slots[at] = int32(i + 1)
-	}
+	return int(e.hits.GetSizeInBytes()) + 8*len(e.scores) + 16*len(e.top)
 }
 
 // newTextEntry makes the entry of a text's hits, given each with its
@@ -175,8 +72,10 @@ func newTextEntry(hits *roaring.Bitmap, each []scored, rank []uint32) *textEntry
 		best.add(s)
 	}
 	byOrdinal(each)
-	e := &textEntry{hits: hits.Clone(), top: best.sorted()}
-	e.keepScores(each)
+	e := &textEntry{hits: hits.Clone(), scores: make([]float64, len(each)), top: best.sorted()}
+	for i, s := range each {
+		e.scores[i] = s.score
+	}
 	return e
 }
 
@@ -255,14 +154,14 @@ func (e *textEntry) answer(t *table, pass *roaring.Bitmap, after search.SortKey,
 			m.best.items = append(m.best.items, s) // in order already
 		}
 	}
-	if len(e.top) == int(e.hits.GetCardinality()) {
+	if len(e.top) == len(e.scores) {
 		return m // the best hits were every hit
 	}
 	// The page lies beyond the best hits that pass: one pass over all.
 	m.best.items = m.best.items[:0]
 	it := e.hits.Iterator()
 	for i := 0; it.HasNext(); i++ {
-		if s := (scored{e.score(i), it.Next()}); qualifies(s) {
+		if s := (scored{e.scores[i], it.Next()}); qualifies(s) {
 			m.best.add(s)
 		}
 	}
