@@ -90,6 +90,13 @@ func (c *Cache[V]) SetBudget(budget int) {
 	c.evict()
 }
 
+// Bytes is about the memory the values kept take now.
+func (c *Cache[V]) Bytes() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bytes
+}
+
 // Served counts the values handed out.
 func (c *Cache[V]) Served() int64 { return c.served.Load() }
 

@@ -40,6 +40,9 @@ func TestSetBudgetDropsWhatNoLongerFits(t *testing.T) {
 	for _, k := range []string{"a", "b", "c"} {
 		c.Put("g", k, "v", 100)
 	}
+	if c.Bytes() != 3*(1+96+100) {
+		t.Errorf("%d bytes kept, want %d", c.Bytes(), 3*(1+96+100))
+	}
 	c.SetBudget(2 * (1 + 96 + 100))
 	if _, ok := c.Get("g", "a"); ok {
 		t.Error("the least recently used value outlived the smaller budget")

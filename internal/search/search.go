@@ -41,10 +41,12 @@ type CacheReporter interface {
 	CacheLookups() []CacheLookups
 }
 
-// CacheLookups counts the lookups of one kind of kept result.
+// CacheLookups counts the lookups of one kind of kept result, and the
+// memory what is kept of it takes.
 type CacheLookups struct {
 	Kind         string // what is kept, e.g. "text" (a text's matches)
 	Hits, Misses int64
+	Bytes        int
 }
 
 // Facet names a filterable dimension of the catalogue.

@@ -85,28 +85,34 @@ func NewMetrics(st store.Operations, log *slog.Logger) *Metrics {
 		&mapGauge{desc: prometheus.NewDesc("qlink_job_queue_depth", "Jobs in the harvest queue, by state.", []string{"state"}, nil), read: queue, log: log},
 		lookupCollector{prometheus.NewDesc("qlink_kept_lookups_total",
 			"Lookups of what the API's answers (form=item) and the catalogue's lists (form=card; form=html: its HTML in one language) show of a course, kept per version of the store, by result (hit, miss).",
-			[]string{"form", "result"}, nil), m.keptLookups},
+			[]string{"form", "result"}, nil),
+			prometheus.NewDesc("qlink_kept_bytes", "Memory taken by what is kept of courses for lists, by form (item, card, html); cache-memory bounds it.",
+				[]string{"form"}, nil), m.keptLookups},
 		lookupCollector{prometheus.NewDesc("qlink_search_cache_lookups_total",
 			"Lookups of what the search index keeps of recent searches, by kind (text: a text's matches; counts: a query's facet counts) and result (hit, miss).",
-			[]string{"kind", "result"}, nil), m.searchCacheLookups},
+			[]string{"kind", "result"}, nil),
+			prometheus.NewDesc("qlink_search_cache_bytes", "Memory taken by what the search index keeps of recent searches, by kind (text, counts); cache-memory bounds it.",
+				[]string{"kind"}, nil), m.searchCacheLookups},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
 // lookupCollector reports counters of lookups of what is kept, by one
-// label naming what and by result (hit, miss); read returns nothing until
-// there is something to count.
+// label naming what and by result (hit, miss), and a gauge of the memory
+// it takes, by the same label; read returns nothing until there is
+// something to count.
 type lookupCollector struct {
-	desc *prometheus.Desc
-	read func() []search.CacheLookups
+	lookups, bytes *prometheus.Desc
+	read           func() []search.CacheLookups
 }
 
-func (c lookupCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+func (c lookupCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.lookups; ch <- c.bytes }
 
 func (c lookupCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, l := range c.read() {
-		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.CounterValue, float64(l.Hits), l.Kind, "hit")
-		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.CounterValue, float64(l.Misses), l.Kind, "miss")
+		ch <- prometheus.MustNewConstMetric(c.lookups, prometheus.CounterValue, float64(l.Hits), l.Kind, "hit")
+		ch <- prometheus.MustNewConstMetric(c.lookups, prometheus.CounterValue, float64(l.Misses), l.Kind, "miss")
+		ch <- prometheus.MustNewConstMetric(c.bytes, prometheus.GaugeValue, float64(l.Bytes), l.Kind)
 	}
 }
 
@@ -116,8 +122,9 @@ func (m *Metrics) keptLookups() []search.CacheLookups {
 	if k == nil {
 		return nil
 	}
-	return []search.CacheLookups{{Kind: "item", Hits: k.items.Served(), Misses: k.items.Missed()},
-		{Kind: "card", Hits: k.cards.Served(), Misses: k.cards.Missed()}, {Kind: "html", Hits: k.shown.Served(), Misses: k.shown.Missed()}}
+	return []search.CacheLookups{{Kind: "item", Hits: k.items.Served(), Misses: k.items.Missed(), Bytes: k.items.Bytes()},
+		{Kind: "card", Hits: k.cards.Served(), Misses: k.cards.Missed(), Bytes: k.cards.Bytes()},
+		{Kind: "html", Hits: k.shown.Served(), Misses: k.shown.Missed(), Bytes: k.shown.Bytes()}}
 }
 
 // searchCacheLookups reads the lookups of the search index's kept results.

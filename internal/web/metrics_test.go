@@ -80,6 +80,12 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("missing %s", want)
 		}
 	}
+	// What is kept takes memory, and says so.
+	for _, kept := range []string{`qlink_kept_bytes\{form="item"\} [1-9]`, `qlink_search_cache_bytes\{kind="text"\} [1-9]`} {
+		if !regexp.MustCompile(kept).MatchString(body) {
+			t.Errorf("no series matches %s", kept)
+		}
+	}
 	// Routes are patterns, never raw paths, and no series names a client.
 	if strings.Contains(body, "urn:") || strings.Contains(body, "127.0.0.1") {
 		t.Error("a raw path or a client address leaked into the metrics")

@@ -250,8 +250,8 @@ func (ix *Index) apply(b *blevesearch.Batch, put []row, del []string) error {
 // queries' facet counts (search.CacheReporter).
 func (ix *Index) CacheLookups() []search.CacheLookups {
 	return []search.CacheLookups{
-		{Kind: "text", Hits: ix.texts.Served(), Misses: ix.texts.Missed()},
-		{Kind: "counts", Hits: ix.counts.Served(), Misses: ix.counts.Missed()},
+		{Kind: "text", Hits: ix.texts.Served(), Misses: ix.texts.Missed(), Bytes: ix.texts.Bytes()},
+		{Kind: "counts", Hits: ix.counts.Served(), Misses: ix.counts.Missed(), Bytes: ix.counts.Bytes()},
 	}
 }
 
