@@ -170,6 +170,7 @@ run_load() {
   echo "courses shown from what serve kept (web/kept.go): API items $(kept qlink_kept_lookups_total 'form="item"')," \
     "catalogue cards $(kept qlink_kept_lookups_total 'form="card"'); searches answered from the index's kept" \
     "matches of texts $(kept qlink_search_cache_lookups_total 'kind="text"') and facet counts $(kept qlink_search_cache_lookups_total 'kind="counts"');" \
+    "memory they take $(awk '/^qlink_(kept|search_cache)_bytes\{/ {split($1, a, "\""); printf "%s %.0f MB, ", a[2], $2 / 1048576}' "$work/metrics-after")" \
     "Go heap in use after the round $(awk '$1 == "go_memstats_heap_inuse_bytes" {printf "%.0f MB", $2 / 1048576}' "$work/metrics-after")"
 }
 # kept METRIC LABEL: the share of the round's lookups counted by METRIC
