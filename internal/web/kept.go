@@ -23,13 +23,13 @@ import (
 // (store.Versioned) and the version the providers' snapshot was read at
 // stay the same. A store that cannot name its version keeps nothing:
 // every item and card is made afresh.
-
 //
 // A card still went through the page's template at every page, and
-// html/template's escaping of twenty cards was most of a catalogue
-// page's rendering. So each card is also kept as the HTML of its entry in
-// a result list (shown), per course, interface language, the languages
-// its texts were shown in and day (the next start date depends on it).
+// html/template's escaping of twenty cards was much of a catalogue page's
+// CPU (a tenth of serve's under load at a million courses). So each card
+// is also kept as the HTML of its entry in a result list (shown), per
+// course, interface language, the languages its texts were shown in and
+// day (the next start date depends on it).
 
 // itemBytes, cardBytes and shownBytes bound what is kept: some 24,000
 // items of the million-course benchmark (about 4 KB each; the items of
