@@ -10,6 +10,15 @@
 -- default) or one kind alone (text, text+filter, filter, browse), for a
 -- breakdown of where the time goes.
 --
+-- With GAP_MS set in the environment (search-load.sh sets it from RATE),
+-- each connection waits a random time, exponentially distributed with that
+-- mean in milliseconds, before each request: the requests then arrive as an
+-- open load at about connections * 1000 / GAP_MS per second, instead of as
+-- fast as the answers come. wrk times a request from its sending, so a
+-- request held back behind a slow answer on the same connection is not
+-- counted late; at gaps much longer than the answers that is rare, and the
+-- rate reached is printed to check it.
+--
 -- With RECORD set in the environment, each thread writes the targets it
 -- requests to RECORD-<api|html>-<thread>, one a line, for
 -- BenchmarkServeRequests to replay under pprof.
@@ -85,6 +94,14 @@ local function kind()
   local r = math.random()
   if r < 0.35 then return "text" elseif r < 0.55 then return "text+filter" elseif r < 0.90 then return "filter" end
   return "browse"
+end
+
+-- delay spaces one connection's requests when GAP_MS asks for an open
+-- load. It is defined only then: wrk looks for it once, at the start, and
+-- would otherwise put every request of a closed load through a timer.
+local gap = tonumber(os.getenv("GAP_MS") or "")
+if gap ~= nil then
+  function delay() return -gap * math.log(1 - math.random()) end
 end
 
 function request()

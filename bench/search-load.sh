@@ -26,6 +26,12 @@
 #     ROUNDS=N runs this load N times in a row (default 1): the later rounds
 #     meet the text searches the first left in serve's cache of recent
 #     texts' matches (internal/search/bleve/textcache.go).
+#     RATE=N offers the API N requests/s in all instead of a closed load
+#     (HTML_RATE=M the page M/s): each connection waits a random,
+#     exponentially distributed gap before each request, with a mean of
+#     connections / rate (bench/search-load.lua, delay). The latencies are
+#     then those a service sees at that traffic, not at its saturation;
+#     the rate reached is printed beside them.
 #  4. BREAKDOWN=1 then loads the API with each kind of request alone, for
 #     DURATION/2 seconds each.
 #  5. PROFILE=1 records the requests of step 3, stops serve and replays
@@ -137,20 +143,25 @@ sample_rss() {
   done
 }
 
+# gap_ms CONNECTIONS RATE: the mean wait before each request on a connection
+# for RATE requests/s over all of them; nothing (a closed load) without RATE.
+gap_ms() { [ -z "$2" ] || echo "$1 * 1000 / $2" | bc -l; }
+
 # run_load N: load round N, as step 3 describes.
 run_load() {
   echo
-  echo "load round $1: $conns connections on the API and $html_conns on the HTML page at once, ${duration} s, wrk threads $threads per target"
+  echo "load round $1: $conns connections on the API and $html_conns on the HTML page at once, ${duration} s, wrk threads $threads per target;" \
+    "offered: API ${RATE:-as fast as answered}${RATE:+/s}, pages ${HTML_RATE:-as fast as answered}${HTML_RATE:+/s}"
   echo "load average before: $(load)"
   [ "${PROFILE:-}" = 1 ] && [ "$1" = 1 ] && export RECORD="$work/requests"
   curl -sf "$base/metrics" >"$work/metrics-before" || true
   cpu0=$(cpu "$servepid")
   sample_rss &
   sampler=$!
-  nice -n "$nice" wrk -t "$threads" -c "$conns" -d "${duration}s" --timeout 10s -s "$lua" "$base" -- "$vocab" api >"$work/api.out" 2>&1 &
+  GAP_MS=$(gap_ms "$conns" "${RATE:-}") nice -n "$nice" wrk -t "$threads" -c "$conns" -d "${duration}s" --timeout 10s -s "$lua" "$base" -- "$vocab" api >"$work/api.out" 2>&1 &
   apiwrk=$!
   if [ "$html_conns" -gt 0 ]; then
-    nice -n "$nice" wrk -t 1 -c "$html_conns" -d "${duration}s" --timeout 10s -s "$lua" "$base" -- "$vocab" html >"$work/html.out" 2>&1
+    GAP_MS=$(gap_ms "$html_conns" "${HTML_RATE:-}") nice -n "$nice" wrk -t 1 -c "$html_conns" -d "${duration}s" --timeout 10s -s "$lua" "$base" -- "$vocab" html >"$work/html.out" 2>&1
   fi
   wait "$apiwrk"
   cpu1=$(cpu "$servepid")
