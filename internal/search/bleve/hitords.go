@@ -5,6 +5,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
@@ -29,12 +30,52 @@ import (
 // seen before the table's) gets no entry and is looked up again next
 // time. The arrays belong to one table: a table loaded or rebuilt anew
 // (tablefile.go) starts with none.
+//
+// Filled only by searches, the arrays made every text search after a
+// start, and after every merge of segments, pay for the lookups of its
+// hits not seen before: half the CPU of a common word's first search at a
+// million courses (BENCHMARKS.md), 250 ms for the first "data" of a fresh
+// start. So a goroutine of the Index (fillOrdinals) goes through each new
+// segment's live documents in order, in chunks, ahead of the searches:
+// at a million courses about a third of a second of one core, once per
+// start and per merge. It holds the table's read lock and a snapshot for
+// each chunk, as a search does, so the rule above covers what it keeps.
 
 // segOrds keeps, for the segments of the latest snapshots searched, each
 // document's ordinal plus one (0: not known yet).
 type segOrds struct {
 	mu    sync.Mutex
 	bySeg map[uint64][]atomic.Uint32 // by segment ID
+	// filled holds, by segment ID, how many of its documents (in number
+	// order) fillOrdinals has been through.
+	filled map[uint64]uint64
+	// wake is signalled when a search meets a segment new to the arrays
+	// and after each batch; set once before the table's first search, nil
+	// for a table no Index fills.
+	wake chan<- struct{}
+}
+
+// signal wakes fillOrdinals, unless it is awake already or there is none.
+func (so *segOrds) signal() {
+	if so.wake == nil {
+		return
+	}
+	select {
+	case so.wake <- struct{}{}:
+	default:
+	}
+}
+
+// startFilling starts fillOrdinals for ix's table; Close stops it.
+func (ix *Index) startFilling() {
+	wake := make(chan struct{}, 1)
+	ix.table.segOrds.wake = wake
+	ix.fillStop, ix.fillDone = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ix.fillDone)
+		ix.fillOrdinals(wake, ix.fillStop)
+	}()
+	ix.table.segOrds.signal()
 }
 
 // hitOrds maps the hits of one search, which come in increasing order of
@@ -77,9 +118,15 @@ func (t *table) forSnapshot(reader index.IndexReader) (*hitOrds, error) {
 	}
 	if fresh || len(so.bySeg) != len(segs) {
 		so.bySeg = make(map[uint64][]atomic.Uint32, len(segs))
+		filled := make(map[uint64]uint64, len(segs))
 		for i, ss := range segs {
 			so.bySeg[ss.Id()] = h.ords[i]
+			filled[ss.Id()] = so.filled[ss.Id()]
 		}
+		so.filled = filled
+	}
+	if fresh {
+		so.signal()
 	}
 	return h, nil
 }
@@ -93,18 +140,109 @@ func (h *hitOrds) ordinal(number uint64) (uint32, bool, error) {
 		// segments without hits may lie between.
 		h.cur = sort.Search(len(h.offsets), func(i int) bool { return h.offsets[i] > number }) - 1
 	}
-	local := number - h.offsets[h.cur]
-	slot := &h.ords[h.cur][local]
+	return h.ordinalIn(h.cur, number-h.offsets[h.cur])
+}
+
+// ordinalIn returns the ordinal of the document numbered local in the
+// snapshot's segment seg, as ordinal does.
+func (h *hitOrds) ordinalIn(seg int, local uint64) (uint32, bool, error) {
+	slot := &h.ords[seg][local]
 	if v := slot.Load(); v != 0 {
 		return v - 1, true, nil
 	}
-	id, err := h.segs[h.cur].DocID(local)
+	id, err := h.segs[seg].DocID(local)
 	if err != nil {
-		return 0, false, fmt.Errorf("search/bleve: ID of hit %d: %w", number, err)
+		return 0, false, fmt.Errorf("search/bleve: ID of document %d of segment %d: %w", local, h.segs[seg].Id(), err)
 	}
-	o, ok := h.t.ords.get(&h.t.ids, string(id))
+	// The ID's bytes lie in the segment, held by the snapshot, and get
+	// keeps nothing: a copy would be the fill's largest cost after the
+	// lookup itself.
+	o, ok := h.t.ords.get(&h.t.ids, unsafe.String(unsafe.SliceData(id), len(id)))
 	if ok {
 		slot.Store(o + 1)
 	}
 	return o, ok, nil
+}
+
+// fillChunk is how many documents fillOrdinals looks up per read lock of
+// the table: a few milliseconds a write may wait for.
+const fillChunk = 1 << 14
+
+// fill looks up the ordinals of up to n live documents of the first
+// segment of the snapshot not gone through yet, and reports whether one
+// was left. The caller holds the table's read lock.
+func (h *hitOrds) fill(n uint64) (bool, error) {
+	so := &h.t.segOrds
+	for i, ss := range h.segs {
+		so.mu.Lock()
+		from := so.filled[ss.Id()]
+		so.mu.Unlock()
+		size := uint64(len(h.ords[i]))
+		if from >= size {
+			continue
+		}
+		to := min(size, from+n)
+		deleted := ss.Deleted()
+		for local := from; local < to; local++ {
+			if deleted != nil && deleted.Contains(uint32(local)) {
+				continue
+			}
+			if _, _, err := h.ordinalIn(i, local); err != nil {
+				return false, err
+			}
+		}
+		so.mu.Lock()
+		if _, held := so.bySeg[ss.Id()]; held {
+			so.filled[ss.Id()] = to
+		}
+		so.mu.Unlock()
+		return true, nil
+	}
+	return false, nil
+}
+
+// fillOrdinals goes through the documents of the index's segments ahead
+// of the searches (see above) whenever woken, until stop is closed.
+// Errors leave the rest to the searches, which report them.
+func (ix *Index) fillOrdinals(wake <-chan struct{}, stop <-chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		case <-wake:
+		}
+		for more := true; more; {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			var err error
+			if more, err = ix.fillSome(fillChunk); err != nil {
+				break
+			}
+		}
+	}
+}
+
+// fillSome fills the ordinals of up to n documents of the index's current
+// snapshot, as a search would, and reports whether some were left.
+func (ix *Index) fillSome(n uint64) (bool, error) {
+	t := ix.table
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	adv, err := ix.idx.Advanced()
+	if err != nil {
+		return false, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return false, err
+	}
+	defer r.Close()
+	h, err := t.forSnapshot(r)
+	if err != nil {
+		return false, err
+	}
+	return h.fill(n)
 }

@@ -89,6 +89,9 @@ type Index struct {
 	epoch     uint64
 	batches   uint64
 	persisted atomic.Uint64
+
+	// fillStop stops fillOrdinals (hitords.go), which closes fillDone.
+	fillStop, fillDone chan struct{}
 }
 
 var _ search.Index = (*Index)(nil)
@@ -125,6 +128,7 @@ func Open(path string) (*Index, error) {
 	if err := ix.loadTable(version); err != nil {
 		return nil, errors.Join(err, idx.Close())
 	}
+	ix.startFilling()
 	return ix, nil
 }
 
@@ -151,6 +155,7 @@ func create(path string, im *mapping.IndexMappingImpl, version string) (*Index, 
 	}
 	// A new index is empty, and so is its table.
 	ix.table = newTable()
+	ix.startFilling()
 	return ix, nil
 }
 
@@ -243,6 +248,7 @@ func (ix *Index) apply(b *blevesearch.Batch, put []row, del []string) error {
 	}
 	ix.batches = n
 	ix.table.update(put, del, gen)
+	ix.table.segOrds.signal() // the batch's segment
 	return nil
 }
 
@@ -304,6 +310,8 @@ func (ix *Index) EachID(ctx context.Context, fn func(id string) error) error {
 // Close saves the facet table beside the index, once bleve has persisted
 // every batch, and closes the index; it must not be used afterwards.
 func (ix *Index) Close() error {
+	close(ix.fillStop)
+	<-ix.fillDone
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
 	err := ix.saveTable()
