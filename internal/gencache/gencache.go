@@ -81,6 +81,27 @@ func (c *Cache[V]) evict() {
 	}
 }
 
+// Has reports whether a value is kept for key at generation gen, without
+// counting a lookup nor making it recently used.
+func (c *Cache[V]) Has(gen, key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.entries[key]
+	return ok && c.gen == gen
+}
+
+// Recent returns the keys of up to n values kept, most recently used
+// first, whatever their generation.
+func (c *Cache[V]) Recent(n int) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	keys := make([]string, 0, min(n, c.lru.Len()))
+	for el := c.lru.Front(); el != nil && len(keys) < n; el = el.Next() {
+		keys = append(keys, el.Value.(*entry[V]).key)
+	}
+	return keys
+}
+
 // SetBudget changes the budget, dropping the least recently used values
 // beyond it at once.
 func (c *Cache[V]) SetBudget(budget int) {

@@ -1,6 +1,9 @@
 package gencache
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestCacheKeepsOneGenerationWithinItsBudget(t *testing.T) {
 	c := New[string](3 * (1 + 96 + 100)) // three entries of 100 bytes, one-byte keys
@@ -51,5 +54,29 @@ func TestSetBudgetDropsWhatNoLongerFits(t *testing.T) {
 		if _, ok := c.Get("g", k); !ok {
 			t.Errorf("%s dropped", k)
 		}
+	}
+}
+
+// TestRecentAndHas: Recent lists the keys most recently used first,
+// whatever their generation, and Has looks without counting or moving.
+func TestRecentAndHas(t *testing.T) {
+	c := New[string](1 << 20)
+	for _, k := range []string{"a", "b", "c"} {
+		c.Put("g1", k, "v", 1)
+	}
+	if !c.Has("g1", "a") || c.Has("g2", "a") || c.Has("g1", "z") {
+		t.Error("Has is wrong about a, a at g2 or z")
+	}
+	c.Get("g1", "a")
+	if got := c.Recent(2); !slices.Equal(got, []string{"a", "c"}) {
+		t.Errorf("Recent(2) = %q, want a, c", got)
+	}
+	// Has made nothing recent and counted nothing.
+	c.Has("g1", "b")
+	if got := c.Recent(5); !slices.Equal(got, []string{"a", "c", "b"}) {
+		t.Errorf("Recent(5) = %q, want a, c, b", got)
+	}
+	if c.Served() != 1 || c.Missed() != 0 {
+		t.Errorf("served %d, missed %d; want 1, 0", c.Served(), c.Missed())
 	}
 }

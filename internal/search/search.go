@@ -47,6 +47,9 @@ type CacheLookups struct {
 	Kind         string // what is kept, e.g. "text" (a text's matches)
 	Hits, Misses int64
 	Bytes        int
+	// Warmed counts the values computed ahead of any lookup, after a
+	// write made the kept ones stale.
+	Warmed int64
 }
 
 // Facet names a filterable dimension of the catalogue.

@@ -87,32 +87,43 @@ func NewMetrics(st store.Operations, log *slog.Logger) *Metrics {
 			"Lookups of what the API's answers (form=item) and the catalogue's lists (form=card; form=html: its HTML in one language) show of a course, kept per version of the store, by result (hit, miss).",
 			[]string{"form", "result"}, nil),
 			prometheus.NewDesc("qlink_kept_bytes", "Memory taken by what is kept of courses for lists, by form (item, card, html); cache-memory bounds it.",
-				[]string{"form"}, nil), m.keptLookups},
+				[]string{"form"}, nil), nil, m.keptLookups},
 		lookupCollector{prometheus.NewDesc("qlink_search_cache_lookups_total",
 			"Lookups of what the search index keeps of recent searches, by kind (text: a text's matches; counts: a query's facet counts) and result (hit, miss).",
 			[]string{"kind", "result"}, nil),
 			prometheus.NewDesc("qlink_search_cache_bytes", "Memory taken by what the search index keeps of recent searches, by kind (text, counts); cache-memory bounds it.",
+				[]string{"kind"}, nil),
+			prometheus.NewDesc("qlink_search_cache_warmed_total", "Recent searches the search index ran again after a write made what it kept stale, by kind (text).",
 				[]string{"kind"}, nil), m.searchCacheLookups},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
 // lookupCollector reports counters of lookups of what is kept, by one
-// label naming what and by result (hit, miss), and a gauge of the memory
-// it takes, by the same label; read returns nothing until there is
-// something to count.
+// label naming what and by result (hit, miss), a gauge of the memory it
+// takes and, when warmed is set, a counter of the values warmed, by the
+// same label; read returns nothing until there is something to count.
 type lookupCollector struct {
-	lookups, bytes *prometheus.Desc
-	read           func() []search.CacheLookups
+	lookups, bytes, warmed *prometheus.Desc
+	read                   func() []search.CacheLookups
 }
 
-func (c lookupCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.lookups; ch <- c.bytes }
+func (c lookupCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.lookups
+	ch <- c.bytes
+	if c.warmed != nil {
+		ch <- c.warmed
+	}
+}
 
 func (c lookupCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, l := range c.read() {
 		ch <- prometheus.MustNewConstMetric(c.lookups, prometheus.CounterValue, float64(l.Hits), l.Kind, "hit")
 		ch <- prometheus.MustNewConstMetric(c.lookups, prometheus.CounterValue, float64(l.Misses), l.Kind, "miss")
 		ch <- prometheus.MustNewConstMetric(c.bytes, prometheus.GaugeValue, float64(l.Bytes), l.Kind)
+		if c.warmed != nil {
+			ch <- prometheus.MustNewConstMetric(c.warmed, prometheus.CounterValue, float64(l.Warmed), l.Kind)
+		}
 	}
 }
 

@@ -74,6 +74,8 @@ func TestMetrics(t *testing.T) {
 		// The same text twice: its matches found once, then kept.
 		`qlink_search_cache_lookups_total{kind="text",result="hit"} 1`,
 		`qlink_search_cache_lookups_total{kind="text",result="miss"} 1`,
+		// No write came after the text's search: nothing searched again.
+		`qlink_search_cache_warmed_total{kind="text"} 0`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(body, want) {

@@ -35,9 +35,9 @@ import (
 // start, and after every merge of segments, pay for the lookups of its
 // hits not seen before: half the CPU of a common word's first search at a
 // million courses (BENCHMARKS.md), 250 ms for the first "data" of a fresh
-// start. So a goroutine of the Index (fillOrdinals) goes through each new
-// segment's live documents in order, in chunks, ahead of the searches:
-// at a million courses about a third of a second of one core, once per
+// start. So the Index's background goroutine (background.go) goes
+// through each new segment's live documents in order, in chunks, ahead of
+// the searches: at a million courses under a second of one core, once per
 // start and per merge. It holds the table's read lock and a snapshot for
 // each chunk, as a search does, so the rule above covers what it keeps.
 
@@ -47,7 +47,7 @@ type segOrds struct {
 	mu    sync.Mutex
 	bySeg map[uint64][]atomic.Uint32 // by segment ID
 	// filled holds, by segment ID, how many of its documents (in number
-	// order) fillOrdinals has been through.
+	// order) the background goroutine has been through.
 	filled map[uint64]uint64
 	// wake is signalled when a search meets a segment new to the arrays
 	// and after each batch; set once before the table's first search, nil
@@ -55,7 +55,8 @@ type segOrds struct {
 	wake chan<- struct{}
 }
 
-// signal wakes fillOrdinals, unless it is awake already or there is none.
+// signal wakes the background goroutine to fill, unless it is awake
+// already or there is none.
 func (so *segOrds) signal() {
 	if so.wake == nil {
 		return
@@ -64,18 +65,6 @@ func (so *segOrds) signal() {
 	case so.wake <- struct{}{}:
 	default:
 	}
-}
-
-// startFilling starts fillOrdinals for ix's table; Close stops it.
-func (ix *Index) startFilling() {
-	wake := make(chan struct{}, 1)
-	ix.table.segOrds.wake = wake
-	ix.fillStop, ix.fillDone = make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(ix.fillDone)
-		ix.fillOrdinals(wake, ix.fillStop)
-	}()
-	ix.table.segOrds.signal()
 }
 
 // hitOrds maps the hits of one search, which come in increasing order of
@@ -164,8 +153,8 @@ func (h *hitOrds) ordinalIn(seg int, local uint64) (uint32, bool, error) {
 	return o, ok, nil
 }
 
-// fillChunk is how many documents fillOrdinals looks up per read lock of
-// the table: a few milliseconds a write may wait for.
+// fillChunk is how many documents the background goroutine looks up per
+// read lock of the table: a few milliseconds a write may wait for.
 const fillChunk = 1 << 14
 
 // fill looks up the ordinals of up to n live documents of the first
@@ -199,30 +188,6 @@ func (h *hitOrds) fill(n uint64) (bool, error) {
 		return true, nil
 	}
 	return false, nil
-}
-
-// fillOrdinals goes through the documents of the index's segments ahead
-// of the searches (see above) whenever woken, until stop is closed.
-// Errors leave the rest to the searches, which report them.
-func (ix *Index) fillOrdinals(wake <-chan struct{}, stop <-chan struct{}) {
-	for {
-		select {
-		case <-stop:
-			return
-		case <-wake:
-		}
-		for more := true; more; {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			var err error
-			if more, err = ix.fillSome(fillChunk); err != nil {
-				break
-			}
-		}
-	}
 }
 
 // fillSome fills the ordinals of up to n documents of the index's current

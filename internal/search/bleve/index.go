@@ -26,6 +26,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -90,8 +91,15 @@ type Index struct {
 	batches   uint64
 	persisted atomic.Uint64
 
-	// fillStop stops fillOrdinals (hitords.go), which closes fillDone.
-	fillStop, fillDone chan struct{}
+	// bgStop stops the background goroutine (background.go), which then
+	// closes bgDone. A write sets warmTimer and warmList (under warmMu),
+	// the texts to search again once the index is quiet; warmed counts
+	// the texts searched so.
+	bgStop, bgDone chan struct{}
+	warmTimer      *time.Timer
+	warmMu         sync.Mutex
+	warmList       []string
+	warmed         atomic.Int64
 }
 
 var _ search.Index = (*Index)(nil)
@@ -128,7 +136,7 @@ func Open(path string) (*Index, error) {
 	if err := ix.loadTable(version); err != nil {
 		return nil, errors.Join(err, idx.Close())
 	}
-	ix.startFilling()
+	ix.startBackground()
 	return ix, nil
 }
 
@@ -155,7 +163,7 @@ func create(path string, im *mapping.IndexMappingImpl, version string) (*Index, 
 	}
 	// A new index is empty, and so is its table.
 	ix.table = newTable()
-	ix.startFilling()
+	ix.startBackground()
 	return ix, nil
 }
 
@@ -249,6 +257,7 @@ func (ix *Index) apply(b *blevesearch.Batch, put []row, del []string) error {
 	ix.batches = n
 	ix.table.update(put, del, gen)
 	ix.table.segOrds.signal() // the batch's segment
+	ix.planWarming()
 	return nil
 }
 
@@ -256,7 +265,7 @@ func (ix *Index) apply(b *blevesearch.Batch, put []row, del []string) error {
 // queries' facet counts (search.CacheReporter).
 func (ix *Index) CacheLookups() []search.CacheLookups {
 	return []search.CacheLookups{
-		{Kind: "text", Hits: ix.texts.Served(), Misses: ix.texts.Missed(), Bytes: ix.texts.Bytes()},
+		{Kind: "text", Hits: ix.texts.Served(), Misses: ix.texts.Missed(), Bytes: ix.texts.Bytes(), Warmed: ix.warmed.Load()},
 		{Kind: "counts", Hits: ix.counts.Served(), Misses: ix.counts.Missed(), Bytes: ix.counts.Bytes()},
 	}
 }
@@ -310,8 +319,9 @@ func (ix *Index) EachID(ctx context.Context, fn func(id string) error) error {
 // Close saves the facet table beside the index, once bleve has persisted
 // every batch, and closes the index; it must not be used afterwards.
 func (ix *Index) Close() error {
-	close(ix.fillStop)
-	<-ix.fillDone
+	close(ix.bgStop)
+	<-ix.bgDone
+	ix.warmTimer.Stop()
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
 	err := ix.saveTable()

@@ -1,0 +1,123 @@
+package bleve
+
+import (
+	"context"
+	"time"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// Each Index has one goroutine for work no search should wait for: it
+// looks up the ordinals of new segments' documents (hitords.go), and it
+// warms the cache of texts' matches after writes.
+//
+// A write to the index makes every kept text's matches stale
+// (textcache.go), and the next search of each common word then pays its
+// whole cost again, up to a tenth of a second at a million courses. On a
+// living catalogue writes come all day, as the scheduler refreshes one
+// source after another, while the texts people search stay the same. So,
+// as search engines warm a new searcher with the queries the old one was
+// asked, each write notes the texts kept most recently, and once the index
+// has had no write for warmQuiet the goroutine searches them again, most
+// recent first, into the new generation's cache; a text a visitor searched
+// meanwhile is skipped. A harvest that writes batch after batch is warmed
+// for once, after its last batch.
+
+// warmTexts is how many of the most recently used texts a write has
+// searched again: at a million courses about two seconds of one core.
+const warmTexts = 128
+
+// warmQuiet is how long the index must have had no write before the
+// warming starts. A variable only for tests.
+var warmQuiet = 2 * time.Second
+
+// startBackground starts the Index's goroutine; Close stops it.
+func (ix *Index) startBackground() {
+	wake := make(chan struct{}, 1)
+	ix.table.segOrds.wake = wake
+	ix.warmTimer = time.NewTimer(time.Hour)
+	ix.warmTimer.Stop()
+	ix.bgStop, ix.bgDone = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ix.bgDone)
+		ix.background(wake)
+	}()
+	ix.table.segOrds.signal()
+}
+
+// background fills ordinals whenever woken and warms the texts' cache
+// when the timer a write set fires, until bgStop is closed. Errors leave
+// the work to the searches, which report them.
+func (ix *Index) background(wake <-chan struct{}) {
+	for {
+		select {
+		case <-ix.bgStop:
+			return
+		case <-wake:
+			for more := true; more && !ix.stopping(); {
+				var err error
+				if more, err = ix.fillSome(fillChunk); err != nil {
+					break
+				}
+			}
+		case <-ix.warmTimer.C:
+			ix.warmMu.Lock()
+			texts := ix.warmList
+			ix.warmList = nil
+			ix.warmMu.Unlock()
+			for _, text := range texts {
+				if ix.stopping() || ix.warm(text) != nil {
+					break
+				}
+			}
+		}
+	}
+}
+
+func (ix *Index) stopping() bool {
+	select {
+	case <-ix.bgStop:
+		return true
+	default:
+		return false
+	}
+}
+
+// planWarming notes, at a write, the texts to search again once the index
+// is quiet, and (re)starts the wait. The caller holds writeMu.
+func (ix *Index) planWarming() {
+	ix.warmMu.Lock()
+	if recent := ix.texts.Recent(warmTexts); len(recent) > 0 {
+		// Before anyone searched at the last write's generation, the cache
+		// still holds what the one before kept: the same texts.
+		ix.warmList = recent
+	}
+	ix.warmMu.Unlock()
+	ix.warmTimer.Reset(warmQuiet)
+}
+
+// warm searches text into the cache of the current generation, unless it
+// is there already.
+func (ix *Index) warm(text string) error {
+	present, err := ix.presentFields()
+	if err != nil {
+		return err
+	}
+	q := ix.textQuery(text, present)
+	if q == nil {
+		return nil
+	}
+	t := ix.table
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	if ix.texts.Has(t.gen, text) {
+		return nil
+	}
+	_, e, err := ix.match(context.Background(), q, roaring.New(), nil, 0)
+	if err != nil {
+		return err
+	}
+	ix.texts.Put(t.gen, text, e, e.size())
+	ix.warmed.Add(1)
+	return nil
+}
