@@ -198,7 +198,7 @@ func checkSnapshotsCopied(t *testing.T, dir string, s3 *blobtest.FakeS3) {
 	blobs, err := blob.NewDir(config.Config{DataDir: dir}.BlobPath())
 	must(t, err)
 	n := 0
-	must(t, blobs.Each(context.Background(), func(key string, _ time.Time) error {
+	must(t, blobs.Each(context.Background(), func(key string) error {
 		n++
 		if !s3.Has("snapshots", "eu/"+key[:2]+"/"+key) {
 			t.Errorf("snapshot %s is not in the bucket", key)

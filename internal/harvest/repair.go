@@ -293,7 +293,7 @@ func (h *Harvester) SweepOrphans(ctx context.Context) (int, error) {
 		}
 	}
 	n := 0
-	err = h.Blobs.Each(ctx, func(key string, _ time.Time) error {
+	err = h.Blobs.Each(ctx, func(key string) error {
 		ok, err := h.sweepOne(ctx, key, cutoff, referenced)
 		if ok {
 			n++

@@ -521,9 +521,9 @@ func TestSnapshotRetention(t *testing.T) {
 	// page (the first edition) and the pages every run shares (empty
 	// offerings, 404 bodies).
 	var onDisk int
-	f.blobs.Each(ctx, func(string, time.Time) error { onDisk++; return nil })
+	f.blobs.Each(ctx, func(string) error { onDisk++; return nil })
 	var referenced int
-	f.blobs.Each(ctx, func(k string, _ time.Time) error {
+	f.blobs.Each(ctx, func(k string) error {
 		if ok, _ := f.st.BlobReferenced(ctx, k); ok {
 			referenced++
 		}

@@ -154,7 +154,7 @@ func (d *Dir) Delete(ctx context.Context, key string, writtenBefore time.Time) (
 
 // Each calls fn for every blob, skipping temporary files of writes in
 // progress and anything that is not a blob.
-func (d *Dir) Each(ctx context.Context, fn func(key string, written time.Time) error) error {
+func (d *Dir) Each(ctx context.Context, fn func(key string) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -177,14 +177,7 @@ func (d *Dir) Each(ctx context.Context, fn func(key string, written time.Time) e
 			if _, perr := d.path(e.Name()); perr != nil || e.Name()[:2] != fan.Name() {
 				continue
 			}
-			info, err := e.Info()
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("blob: %w", err)
-			}
-			if err := fn(e.Name(), info.ModTime()); err != nil {
+			if err := fn(e.Name()); err != nil {
 				return err
 			}
 		}

@@ -60,7 +60,7 @@ func TestDirEachSkipsWhatIsNoBlob(t *testing.T) {
 		}
 	}
 	var got []string
-	if err := d.Each(ctx, func(k string, _ time.Time) error { got = append(got, k); return nil }); err != nil {
+	if err := d.Each(ctx, func(k string) error { got = append(got, k); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 1 || got[0] != key {

@@ -239,7 +239,7 @@ func (s *S3) Delete(ctx context.Context, key string, writtenBefore time.Time) (b
 
 // Each calls fn for every blob under the prefix, skipping objects that
 // are not blobs of this layout.
-func (s *S3) Each(ctx context.Context, fn func(key string, written time.Time) error) error {
+func (s *S3) Each(ctx context.Context, fn func(key string) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -257,7 +257,7 @@ func (s *S3) Each(ctx context.Context, fn func(key string, written time.Time) er
 		if !ok || checkKey(key) != nil || key[:2] != fan {
 			continue
 		}
-		if err := fn(key, obj.LastModified); err != nil {
+		if err := fn(key); err != nil {
 			return err
 		}
 	}

@@ -67,7 +67,7 @@ func TestS3LayoutAndPrefixes(t *testing.T) {
 	}
 	for name, s := range map[string]*S3{"eu": eu, "other": other, "root": root} {
 		var got []string
-		if err := s.Each(ctx, func(k string, _ time.Time) error { got = append(got, k); return nil }); err != nil {
+		if err := s.Each(ctx, func(k string) error { got = append(got, k); return nil }); err != nil {
 			t.Fatal(err)
 		}
 		want := map[string]string{"eu": key, "other": "", "root": rootKey}[name]
@@ -147,7 +147,7 @@ func TestS3ErrorsNameBucketKeyAndReasonButNoCredentials(t *testing.T) {
 	_, putErr := s.Put(ctx, []byte("page"))
 	_, getErr := s.Get(ctx, key)
 	_, delErr := s.Delete(ctx, key, time.Now())
-	eachErr := s.Each(ctx, func(string, time.Time) error { return nil })
+	eachErr := s.Each(ctx, func(string) error { return nil })
 	for op, err := range map[string]error{"put": putErr, "get": getErr, "delete": delErr, "each": eachErr} {
 		if err == nil {
 			t.Errorf("%s was not refused", op)

@@ -414,7 +414,7 @@ func toText(v any) (any, error) {
 // under the same key (both stores address blobs by their SHA-256). It
 // returns how many blobs and bytes it copied.
 func Blobs(ctx context.Context, from, to store.Blobs) (n int, size int64, err error) {
-	err = from.Each(ctx, func(key string, _ time.Time) error {
+	err = from.Each(ctx, func(key string) error {
 		data, err := from.Get(ctx, key)
 		if err != nil {
 			return fmt.Errorf("snapshot %s: %w", key, err)
