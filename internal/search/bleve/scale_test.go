@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -361,6 +363,58 @@ func BenchmarkScaleTableUpdate(b *testing.B) {
 		if err := checkTable(ix.table); err != nil {
 			b.Fatal(err)
 		}
+		if err := ix.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkScaleWarming measures the background work a write to the index
+// starts (background.go): once the kept matches hold warmTexts texts, one
+// course is written again and the benchmark waits until every text has
+// been searched again. It reports the CPU time per write (cpu-ms/op,
+// every goroutine: the write, its quiet wait excluded, and the warming)
+// and the matches the warmed texts hold in all (hits).
+func BenchmarkScaleWarming(b *testing.B) {
+	quiet := warmQuiet
+	warmQuiet = 0
+	b.Cleanup(func() { warmQuiet = quiet })
+	ctx := context.Background()
+	for _, n := range scaleSizes() {
+		path := scaleCorpus(b, n)
+		ix, err := Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var texts []string
+		for _, lang := range slices.Sorted(maps.Keys(searchtest.Words)) {
+			texts = append(texts, searchtest.Words[lang]...)
+		}
+		texts = slices.Compact(slices.Sorted(slices.Values(texts)))
+		texts = texts[:min(len(texts), warmTexts)]
+		hits := 0
+		for _, text := range texts {
+			res, err := ix.Search(ctx, search.Query{Text: text})
+			if err != nil {
+				b.Fatal(err)
+			}
+			hits += res.Total
+		}
+		again := []search.Document{scaleDoc(n / 3)}
+		b.Run(fmt.Sprintf("%dk/%d texts", n/1000, len(texts)), func(b *testing.B) {
+			start := cpuTime()
+			for b.Loop() {
+				warmed := ix.warmed.Load()
+				if err := ix.Index(ctx, again); err != nil {
+					b.Fatal(err)
+				}
+				for ix.warmed.Load() < warmed+int64(len(texts)) {
+					time.Sleep(time.Millisecond)
+				}
+			}
+			b.ReportMetric(msPerOp(cpuTime()-start, b.N), "cpu-ms/op")
+			b.ReportMetric(float64(hits), "hits")
+		})
 		if err := ix.Close(); err != nil {
 			b.Fatal(err)
 		}
