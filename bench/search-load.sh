@@ -122,9 +122,10 @@ echo "catalogue: $(jq .total "$work/all.json") courses"
 for f in country eqf language institution field type mode; do
   jq -r --arg f "$f" '.facets[$f][]?.value' "$work/all.json" >"$vocab/$f.txt"
 done
-RANDOM=14
-shuf -n 30 --random-source=<(yes) "$vocab/institution.txt" | while read -r inst; do
-  curl -sf "$base/api/v1/courses?institution=$inst&limit=100&page=$((RANDOM % 10 + 1))" | jq -r '.items[].title[]'
+# The same pages every run, so that runs of two codes meet the same texts
+# (bash seeds RANDOM anew in the loop's subshell).
+shuf -n 30 --random-source=<(yes) "$vocab/institution.txt" | awk '{print $0, (NR * 7) % 10 + 1}' | while read -r inst page; do
+  curl -sf "$base/api/v1/courses?institution=$inst&limit=100&page=$page" | jq -r '.items[].title[]'
 done >"$work/titles.txt"
 tr '[:upper:]' '[:lower:]' <"$work/titles.txt" | tr -cs '[:alpha:]\n' ' ' >"$work/titles.lower"
 tr ' ' '\n' <"$work/titles.lower" | awk 'length($0) >= 4' | sort -u >"$vocab/words.txt"
