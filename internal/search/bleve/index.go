@@ -91,11 +91,12 @@ type Index struct {
 	batches   uint64
 	persisted atomic.Uint64
 
-	// bgStop stops the background goroutine (background.go), which then
-	// closes bgDone. A write sets warmTimer and warmList (under warmMu),
+	// bgStop stops the background goroutine (background.go) at the first
+	// Close, and the goroutine then closes bgDone. A write sets warmTimer and warmList (under warmMu),
 	// the texts to search again once the index is quiet; warmed counts
 	// the texts searched so.
 	bgStop, bgDone chan struct{}
+	stopOnce       sync.Once
 	warmTimer      *time.Timer
 	warmMu         sync.Mutex
 	warmList       []string
@@ -319,9 +320,11 @@ func (ix *Index) EachID(ctx context.Context, fn func(id string) error) error {
 // Close saves the facet table beside the index, once bleve has persisted
 // every batch, and closes the index; it must not be used afterwards.
 func (ix *Index) Close() error {
-	close(ix.bgStop)
-	<-ix.bgDone
-	ix.warmTimer.Stop()
+	ix.stopOnce.Do(func() {
+		close(ix.bgStop)
+		<-ix.bgDone
+		ix.warmTimer.Stop()
+	})
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
 	err := ix.saveTable()
