@@ -122,6 +122,15 @@ var harvestSettings = []string{"registry-url", "alliances-url", "contact-url", "
 // webSettings are the settings of the commands that serve the catalogue.
 var webSettings = []string{"api-rate", "api-burst", "trusted-proxies", "search-concurrency", "search-queue", "cache-memory", "metrics-listen"}
 
+// commonWordsWarmer is a search index that can search its catalogue's
+// commonest words ahead of the visitors after a start (bleve's).
+type commonWordsWarmer interface{ WarmCommonWords(n int) }
+
+// commonWords is how many of them serve has searched ahead: at a million
+// courses a few seconds of one core after the start, and tens of
+// megabytes of the texts' share of cache-memory.
+const commonWords = 32
+
 // serveNode serves h until ctx ends, keeping the open dataset in line
 // with the store, and, with harvests set, works the harvest schedule in
 // the same process; override, when set, replaces every source's refresh
@@ -140,6 +149,9 @@ func serveNode(ctx context.Context, a *app, ln net.Listener, h http.Handler, har
 		regen.Run(ctx)
 	})
 	background.Go(func() { a.sweepOrphans(ctx) })
+	if w, ok := a.index.(commonWordsWarmer); ok {
+		w.WarmCommonWords(commonWords)
+	}
 	if a.shared() {
 		// Other processes harvest too: their runs renew this node's files.
 		background.Go(func() { watchHarvests(ctx, a.store, a.harvestWatch(), regen.Poke, a.log) })

@@ -101,6 +101,8 @@ type Index struct {
 	warmMu         sync.Mutex
 	warmList       []string
 	warmed         atomic.Int64
+	// common carries WarmCommonWords' request to the goroutine.
+	common chan int
 }
 
 var _ search.Index = (*Index)(nil)

@@ -70,3 +70,45 @@ func TestWarmingAfterWrites(t *testing.T) {
 		t.Errorf("reported %+v, want %d warmed", got, len(texts))
 	}
 }
+
+// TestWarmCommonWords: asked for the two commonest words, the Index
+// searches those its titles hold most, leaving out short words and stop
+// words however common, and a visitor's search of one is answered from
+// the cache.
+func TestWarmCommonWords(t *testing.T) {
+	var docs []search.Document
+	add := func(n int, title string) {
+		for range n {
+			docs = append(docs, search.Document{ID: fmt.Sprint("c", len(docs)), Title: map[string]string{"en": title}})
+		}
+	}
+	add(30, "Statistics for the Sciences")
+	add(20, "Advanced Statistics and Data")
+	add(10, "History of Law")
+	add(45, "The Ethics of Art")
+	ix := openCorpus(t, docs)
+	// "ethics" is in the most titles after "the" (a stop word) and "of"
+	// (short), but one word fewer would leave it out.
+	ix.WarmCommonWords(2)
+	deadline := time.Now().Add(20 * time.Second)
+	for ix.warmed.Load() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d words warmed", ix.warmed.Load())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := ix.commonWords(2); !slices.Equal(got, []string{"statistics", "ethics"}) {
+		t.Errorf("commonest words %q, want statistics, ethics", got)
+	}
+	// Warmed in that order: the most recently used first.
+	if got := ix.texts.Recent(5); !slices.Equal(got, []string{"ethics", "statistics"}) {
+		t.Errorf("kept %q, want ethics, statistics", got)
+	}
+	res, err := ix.Search(context.Background(), search.Query{Text: "statistics"})
+	if err != nil || res.Total != 50 {
+		t.Fatalf("statistics: %d hits, %v", res.Total, err)
+	}
+	if ix.texts.Served() != 1 {
+		t.Error("the search of a warmed word was not answered from the cache")
+	}
+}
