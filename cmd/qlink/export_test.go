@@ -7,7 +7,6 @@ import (
 	"encoding/csv"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -44,27 +43,7 @@ func TestServeRegeneratesTheDatasetAndExportWritesIt(t *testing.T) {
 	}
 	defer a.Close()
 	a.testDatasetQuiet = 50 * time.Millisecond
-	srv, err := a.webServer("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	serveCtx, stop := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() { served <- serveNode(serveCtx, a, ln, srv.Handler(), true, 0) }()
-	stopped := false
-	stopServe := func() {
-		if !stopped {
-			stopped = true
-			stop()
-			if err := <-served; err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		}
-	}
+	base, stopServe := serveApp(t, a, "", true)
 	defer stopServe()
 
 	if out, err := run(t, "", "harvest", "--data-dir", cfg.DataDir, "--wait"); err != nil {
@@ -95,7 +74,7 @@ func TestServeRegeneratesTheDatasetAndExportWritesIt(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	resp, err := http.Get("http://" + ln.Addr().String() + "/dataset")
+	resp, err := http.Get(base + "/dataset")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,17 +95,9 @@ func TestServeRegeneratesTheDatasetAndExportWritesIt(t *testing.T) {
 	if stamp, err := os.ReadFile(stampFile); err != nil || !bytes.Contains(stamp, []byte("courses changed 20")) {
 		t.Fatalf("the generation's stamp: %q, %v", stamp, err)
 	}
-	ln, err = net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	againCtx, stopAgain := context.WithCancel(ctx)
-	go func() { served <- serveNode(againCtx, a, ln, srv.Handler(), false, 0) }()
+	_, stopAgain := serveApp(t, a, "", false)
 	time.Sleep(20 * a.testDatasetQuiet)
 	stopAgain()
-	if err := <-served; err != nil {
-		t.Errorf("serve again: %v", err)
-	}
 	if after, err := os.Stat(index); err != nil || !after.ModTime().Equal(before.ModTime()) {
 		t.Errorf("a restart with nothing changed regenerated the dataset (%v)", err)
 	}

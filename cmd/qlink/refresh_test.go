@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/url"
 	"testing"
 	"time"
@@ -50,24 +49,9 @@ func startServingDemo(t *testing.T) *servingDemo {
 	if err := a.offerRefreshes(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := a.webServer("Demo data")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	serveCtx, stop := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() { served <- serveNode(serveCtx, a, ln, srv.Handler(), true, 0) }()
-	t.Cleanup(func() {
-		stop()
-		if err := <-served; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return &servingDemo{app: a, base: "http://" + ln.Addr().String()}
+	base, stop := serveApp(t, a, "Demo data", true)
+	t.Cleanup(stop)
+	return &servingDemo{app: a, base: base}
 }
 
 // slowFetcher answers each request after a pause.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -44,23 +43,8 @@ func TestHarvestBesideServeHandsOver(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	srv, err := a.webServer("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	serveCtx, stop := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() { served <- serveNode(serveCtx, a, ln, srv.Handler(), true, 0) }()
-	defer func() {
-		stop()
-		if err := <-served; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	}()
+	_, stop := serveApp(t, a, "", true)
+	defer stop()
 
 	out, err := run(t, "", "harvest", "--data-dir", cfg.DataDir)
 	if err != nil || !strings.Contains(out, "queued a full harvest") || strings.Contains(out, "Done:") {
