@@ -20,7 +20,7 @@ import (
 //
 // A write to the index makes every kept text's matches stale
 // (textcache.go), and the next search of each common word then pays its
-// whole cost again, up to a tenth of a second at a million courses. On a
+// whole cost again, up to most of a second at a million courses. On a
 // living catalogue writes come all day, as the scheduler refreshes one
 // source after another, while the texts people search stay the same. So,
 // as search engines warm a new searcher with the queries the old one was
@@ -61,9 +61,10 @@ func (ix *Index) startBackground() {
 	ix.table.segOrds.signal()
 }
 
-// background fills ordinals whenever woken and warms the texts' cache
-// when the timer a write set fires, until bgStop is closed. Errors leave
-// the work to the searches, which report them.
+// background fills ordinals whenever woken, and warms the texts' cache
+// when the timer a write set fires and when serve asks for the commonest
+// words, until bgStop is closed. Errors leave the work to the searches,
+// which report them.
 func (ix *Index) background(wake <-chan struct{}) {
 	for {
 		select {
