@@ -48,3 +48,27 @@ harvest() {
   catalogue=$(grep -o 'Catalogue ready with [0-9]*' "$log" | awk '{print $4}')
   summary=$(grep -o 'sources harvested ([^)]*)' "$log")
 }
+
+# vocabulary BASE DIR: the words of the search load (bench/search-load.lua),
+# taken from the catalogue served at BASE into DIR: every facet's values
+# (from a match-all answer) and the words and word pairs of the titles of
+# about 3,000 courses, from the same pages every run, so that runs of two
+# codes meet the same texts (bash seeds RANDOM anew in a loop's subshell).
+vocabulary() {
+  local base=$1 vocab=$2 f
+  mkdir -p "$vocab"
+  curl -sf "$base/api/v1/courses?limit=1&facet_limit=10000" >"$vocab/all.json"
+  echo "catalogue: $(jq .total "$vocab/all.json") courses"
+  for f in country eqf language institution field type mode; do
+    jq -r --arg f "$f" '.facets[$f][]?.value' "$vocab/all.json" >"$vocab/$f.txt"
+  done
+  shuf -n 30 --random-source=<(yes) "$vocab/institution.txt" | awk '{print $0, (NR * 7) % 10 + 1}' | while read -r inst page; do
+    curl -sf "$base/api/v1/courses?institution=$inst&limit=100&page=$page" | jq -r '.items[].title[]'
+  done >"$vocab/titles.txt"
+  tr '[:upper:]' '[:lower:]' <"$vocab/titles.txt" | tr -cs '[:alpha:]\n' ' ' >"$vocab/titles.lower"
+  tr ' ' '\n' <"$vocab/titles.lower" | awk 'length($0) >= 4' | sort -u >"$vocab/words.txt"
+  awk '{for (i = 1; i < NF; i++) if (length($i) >= 3 && length($(i + 1)) >= 3) print $i " " $(i + 1)}' "$vocab/titles.lower" |
+    sort -u >"$vocab/phrases.txt"
+  echo "vocabulary: $(wc -l <"$vocab/titles.txt") titles, $(wc -l <"$vocab/words.txt") words, $(wc -l <"$vocab/phrases.txt") word pairs;" \
+    "facet values: $(for f in country eqf language institution field type mode; do printf '%s %s, ' "$f" "$(wc -l <"$vocab/$f.txt")"; done)"
+}

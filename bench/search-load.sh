@@ -84,7 +84,8 @@ trap cleanup EXIT
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM; $(go version | cut -d' ' -f3); nice $nice"
 echo "data directory: $dir ($(du -sm "$dir" | cut -f1) MB)${DATABASE_URL:+; database: PostgreSQL}"
 load() { cut -d' ' -f1-3 /proc/loadavg; }
-cpu() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz}' "/proc/$1/stat"; }
+# shellcheck source=common.sh
+. "$repo/bench/common.sh"
 status_mb() { awk -v k="$2:" '$1 == k {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
 # start: serve the data directory and wait until it is ready; sets secs and
@@ -114,25 +115,8 @@ done
 median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 echo "start-up median of $starts: $(median <"$work/starts") s"
 
-# The vocabulary, from the catalogue itself.
 vocab="$work/vocab"
-mkdir -p "$vocab"
-curl -sf "$base/api/v1/courses?limit=1&facet_limit=10000" >"$work/all.json"
-echo "catalogue: $(jq .total "$work/all.json") courses"
-for f in country eqf language institution field type mode; do
-  jq -r --arg f "$f" '.facets[$f][]?.value' "$work/all.json" >"$vocab/$f.txt"
-done
-# The same pages every run, so that runs of two codes meet the same texts
-# (bash seeds RANDOM anew in the loop's subshell).
-shuf -n 30 --random-source=<(yes) "$vocab/institution.txt" | awk '{print $0, (NR * 7) % 10 + 1}' | while read -r inst page; do
-  curl -sf "$base/api/v1/courses?institution=$inst&limit=100&page=$page" | jq -r '.items[].title[]'
-done >"$work/titles.txt"
-tr '[:upper:]' '[:lower:]' <"$work/titles.txt" | tr -cs '[:alpha:]\n' ' ' >"$work/titles.lower"
-tr ' ' '\n' <"$work/titles.lower" | awk 'length($0) >= 4' | sort -u >"$vocab/words.txt"
-awk '{for (i = 1; i < NF; i++) if (length($i) >= 3 && length($(i + 1)) >= 3) print $i " " $(i + 1)}' "$work/titles.lower" |
-  sort -u >"$vocab/phrases.txt"
-echo "vocabulary: $(wc -l <"$work/titles.txt") titles, $(wc -l <"$vocab/words.txt") words, $(wc -l <"$vocab/phrases.txt") word pairs;" \
-  "facet values: $(for f in country eqf language institution field type mode; do printf '%s %s, ' "$f" "$(wc -l <"$vocab/$f.txt")"; done)"
+vocabulary "$base" "$vocab"
 
 lua="$repo/bench/search-load.lua"
 # sample_rss: the largest RSS of serve, sampled every second until killed.
