@@ -72,3 +72,31 @@ vocabulary() {
   echo "vocabulary: $(wc -l <"$vocab/titles.txt") titles, $(wc -l <"$vocab/words.txt") words, $(wc -l <"$vocab/phrases.txt") word pairs;" \
     "facet values: $(for f in country eqf language institution field type mode; do printf '%s %s, ' "$f" "$(wc -l <"$vocab/$f.txt")"; done)"
 }
+
+# load_tools installs what the search loads need (wrk, curl, jq) with
+# apt-get when one is missing.
+load_tools() {
+  if ! command -v wrk >/dev/null || ! command -v curl >/dev/null || ! command -v jq >/dev/null; then
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get install -y wrk curl jq
+  fi
+}
+
+# gap_ms CONNECTIONS RATE: the mean wait before each request on a connection
+# for RATE requests/s over all of them (bench/search-load.lua's GAP_MS);
+# nothing, a closed load, without RATE.
+gap_ms() { [ -z "$2" ] || echo "$1 * 1000 / $2" | bc -l; }
+
+# kept METRIC LABEL: the share of a load's lookups counted by METRIC (a
+# counter with a result="hit"|"miss" label) under LABEL that found what
+# they looked for, from the server's /metrics before and after the load
+# ($work/metrics-before, $work/metrics-after).
+kept() {
+  awk -v m="$1{" -v f="$2" '
+    index($0, m) == 1 && index($0, f) {
+      r = ($0 ~ /result="hit"/) ? "hit" : "miss"
+      if (FILENAME ~ /before$/) n[r] -= $NF; else n[r] += $NF }
+    END { t = n["hit"] + n["miss"]; if (t > 0) printf "%.0f %% of %d", 100 * n["hit"] / t, t; else printf "?" }' \
+    "$work/metrics-before" "$work/metrics-after"
+}

@@ -66,11 +66,6 @@ starts=${STARTS:-3}
 nice=${NICE:-10}
 port=${PORT:-18714}
 base="http://127.0.0.1:$port"
-if ! command -v wrk >/dev/null || ! command -v curl >/dev/null || ! command -v jq >/dev/null; then
-  sudo=""
-  [ "$(id -u)" = 0 ] || sudo=sudo
-  $sudo apt-get install -y wrk curl jq
-fi
 repo=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel)
 work=$(mktemp -d)
 servepid=""
@@ -86,6 +81,7 @@ echo "data directory: $dir ($(du -sm "$dir" | cut -f1) MB)${DATABASE_URL:+; data
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 # shellcheck source=common.sh
 . "$repo/bench/common.sh"
+load_tools
 status_mb() { awk -v k="$2:" '$1 == k {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
 # start: serve the data directory and wait until it is ready; sets secs and
@@ -128,10 +124,6 @@ sample_rss() {
   done
 }
 
-# gap_ms CONNECTIONS RATE: the mean wait before each request on a connection
-# for RATE requests/s over all of them; nothing (a closed load) without RATE.
-gap_ms() { [ -z "$2" ] || echo "$1 * 1000 / $2" | bc -l; }
-
 # run_load N: load round N, as step 3 describes.
 run_load() {
   echo
@@ -168,17 +160,6 @@ run_load() {
     "matches of texts $(kept qlink_search_cache_lookups_total 'kind="text"') and facet counts $(kept qlink_search_cache_lookups_total 'kind="counts"');" \
     "memory they take $(awk '/^qlink_(kept|search_cache)_bytes\{/ {split($1, a, "\""); printf "%s %.0f MB, ", a[2], $2 / 1048576}' "$work/metrics-after")" \
     "Go heap in use after the round $(awk '$1 == "go_memstats_heap_inuse_bytes" {printf "%.0f MB", $2 / 1048576}' "$work/metrics-after")"
-}
-# kept METRIC LABEL: the share of the round's lookups counted by METRIC
-# (a counter with a result="hit"|"miss" label) under LABEL that found what
-# they looked for, from serve's /metrics before and after the round.
-kept() {
-  awk -v m="$1{" -v f="$2" '
-    index($0, m) == 1 && index($0, f) {
-      r = ($0 ~ /result="hit"/) ? "hit" : "miss"
-      if (FILENAME ~ /before$/) n[r] -= $NF; else n[r] += $NF }
-    END { t = n["hit"] + n["miss"]; if (t > 0) printf "%.0f %% of %d", 100 * n["hit"] / t, t; else printf "?" }' \
-    "$work/metrics-before" "$work/metrics-after"
 }
 # served METRIC_PREFIX: p50 and p95 of the round's observations of a
 # histogram, as the upper bounds of the buckets they fall in (from the

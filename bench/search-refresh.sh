@@ -33,11 +33,6 @@ html_conns=${HTML_CONNECTIONS:-5}
 nice=${NICE:-10}
 port=${PORT:-18715}
 base="http://127.0.0.1:$port"
-if ! command -v wrk >/dev/null || ! command -v curl >/dev/null || ! command -v jq >/dev/null; then
-  sudo=""
-  [ "$(id -u)" = 0 ] || sudo=sudo
-  $sudo apt-get install -y wrk curl jq
-fi
 repo=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel)
 work=$(mktemp -d)
 fedpid="" demopid=""
@@ -49,6 +44,7 @@ cleanup() {
 trap cleanup EXIT
 # shellcheck source=common.sh
 . "$repo/bench/common.sh"
+load_tools
 
 if [ -n "${QLINK:-}" ]; then
   cp "$QLINK" "$work/qlink"
@@ -67,31 +63,19 @@ done
 grep -o 'Catalogue ready with [0-9]* courses' "$work/aggregator.log"
 vocabulary "$base" "$work/vocab"
 
-# share METRIC LABEL: the load's lookups counted by METRIC under LABEL that
-# found what they looked for (as bench/search-load.sh's kept).
-share() {
-  awk -v m="$1{" -v f="$2" '
-    index($0, m) == 1 && index($0, f) {
-      r = ($0 ~ /result="hit"/) ? "hit" : "miss"
-      if (FILENAME ~ /before$/) n[r] -= $NF; else n[r] += $NF }
-    END { t = n["hit"] + n["miss"]; if (t > 0) printf "%.0f %% of %d", 100 * n["hit"] / t, t; else printf "?" }' \
-    "$work/metrics-before" "$work/metrics-after"
-}
 # delta SERIES: how much a counter (summed over its labels) grew over the load.
 delta() {
   awk -v m="$1" 'index($0, m) == 1 { if (FILENAME ~ /before$/) n -= $NF; else n += $NF } END { printf "%d", n }' \
     "$work/metrics-before" "$work/metrics-after"
 }
-gap() { echo "$1 * 1000 / $2" | bc -l; }
-
 echo "load: $rate API requests/s over $conns connections and $html_rate pages/s over $html_conns, ${duration} s, refreshes every $refresh"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 curl -sf "$base/metrics" >"$work/metrics-before"
 cpu0=$(cpu "$demopid")
 lua="$repo/bench/search-load.lua"
-GAP_MS=$(gap "$conns" "$rate") nice -n "$nice" wrk -t 1 -c "$conns" -d "${duration}s" --timeout 10s -s "$lua" "$base" -- "$work/vocab" api >"$work/api.out" 2>&1 &
+GAP_MS=$(gap_ms "$conns" "$rate") nice -n "$nice" wrk -t 1 -c "$conns" -d "${duration}s" --timeout 10s -s "$lua" "$base" -- "$work/vocab" api >"$work/api.out" 2>&1 &
 apiwrk=$!
-GAP_MS=$(gap "$html_conns" "$html_rate") nice -n "$nice" wrk -t 1 -c "$html_conns" -d "${duration}s" --timeout 10s -s "$lua" "$base" -- "$work/vocab" html >"$work/html.out" 2>&1
+GAP_MS=$(gap_ms "$html_conns" "$html_rate") nice -n "$nice" wrk -t 1 -c "$html_conns" -d "${duration}s" --timeout 10s -s "$lua" "$base" -- "$work/vocab" html >"$work/html.out" 2>&1
 wait "$apiwrk"
 cpu1=$(cpu "$demopid")
 curl -sf "$base/metrics" >"$work/metrics-after"
@@ -102,6 +86,6 @@ requests=$(cat "$work/api.out" "$work/html.out" | grep -o 'requests=[0-9]*' | cu
 printf 'aggregator: CPU %.1f s for %d requests = %.1f ms per request, refreshes included; peak RSS %s MB\n' \
   "$(echo "$cpu1 - $cpu0" | bc)" "$requests" "$(echo "($cpu1 - $cpu0) * 1000 / $requests" | bc -l)" "$(hwm "$demopid")"
 echo "during the load: $(delta qlink_harvest_runs_total) harvest runs ended; texts answered from the index's kept matches" \
-  "$(share qlink_search_cache_lookups_total 'kind="text"'), facet counts $(share qlink_search_cache_lookups_total 'kind="counts"');" \
-  "texts searched ahead $(delta qlink_search_cache_warmed_total); items and cards kept $(share qlink_kept_lookups_total 'form="item"')," \
-  "$(share qlink_kept_lookups_total 'form="card"')"
+  "$(kept qlink_search_cache_lookups_total 'kind="text"'), facet counts $(kept qlink_search_cache_lookups_total 'kind="counts"');" \
+  "texts searched ahead $(delta qlink_search_cache_warmed_total); items and cards kept $(kept qlink_kept_lookups_total 'form="item"')," \
+  "$(kept qlink_kept_lookups_total 'form="card"')"
