@@ -168,8 +168,9 @@ func (ix *Index) commonWords(n int) []string {
 	t := ix.table
 	t.mu.RLock()
 	step := max(1, len(t.order)/commonSample)
+	seen := map[string]bool{} // the words of one title
 	for i := 0; i < len(t.order); i += step {
-		seen := map[string]bool{}
+		clear(seen)
 		for w := range strings.FieldsFuncSeq(t.sortKeys.get(t.order[i]), notLetter) {
 			if utf8.RuneCountInString(w) < 4 || seen[w] {
 				continue

@@ -196,11 +196,7 @@ func (ix *Index) fillSome(n uint64) (bool, error) {
 	t := ix.table
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	adv, err := ix.idx.Advanced()
-	if err != nil {
-		return false, err
-	}
-	r, err := adv.Reader()
+	r, err := ix.reader()
 	if err != nil {
 		return false, err
 	}

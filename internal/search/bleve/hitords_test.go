@@ -71,11 +71,7 @@ func knownOrdinals(ix *Index) (int, error) {
 	t := ix.table
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	adv, err := ix.idx.Advanced()
-	if err != nil {
-		return 0, err
-	}
-	r, err := adv.Reader()
+	r, err := ix.reader()
 	if err != nil {
 		return 0, err
 	}

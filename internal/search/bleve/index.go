@@ -32,6 +32,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"qlink/internal/gencache"
@@ -284,11 +285,7 @@ func (ix *Index) Count(context.Context) (int, error) {
 
 // EachID calls fn with every document ID, from one snapshot of the index.
 func (ix *Index) EachID(ctx context.Context, fn func(id string) error) error {
-	adv, err := ix.idx.Advanced()
-	if err != nil {
-		return fmt.Errorf("search/bleve: ids: %w", err)
-	}
-	r, err := adv.Reader()
+	r, err := ix.reader()
 	if err != nil {
 		return fmt.Errorf("search/bleve: ids: %w", err)
 	}
@@ -317,6 +314,15 @@ func (ix *Index) EachID(ctx context.Context, fn func(id string) error) error {
 			return err
 		}
 	}
+}
+
+// reader opens a snapshot of the index, which the caller closes.
+func (ix *Index) reader() (index.IndexReader, error) {
+	adv, err := ix.idx.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	return adv.Reader()
 }
 
 // Close saves the facet table beside the index, once bleve has persisted
