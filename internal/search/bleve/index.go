@@ -104,6 +104,11 @@ type Index struct {
 	warmed         atomic.Int64
 	// common carries WarmCommonWords' request to the goroutine.
 	common chan int
+
+	// fields keeps the names of the fields the index holds (presentFields)
+	// as of the write counted by writes.
+	fields atomic.Pointer[fieldSet]
+	writes atomic.Uint64
 }
 
 var _ search.Index = (*Index)(nil)
@@ -259,6 +264,7 @@ func (ix *Index) apply(b *blevesearch.Batch, put []row, del []string) error {
 		return err
 	}
 	ix.batches = n
+	ix.writes.Add(1)
 	ix.table.update(put, del, gen)
 	ix.table.segOrds.signal() // the batch's segment
 	ix.planWarming()

@@ -151,3 +151,31 @@ func TestOpenBusy(t *testing.T) {
 	}
 	second.Close()
 }
+
+// The fields a query looks in are kept between writes; a write that brings
+// a language the index did not hold makes the next search look there too.
+func TestSearchSeesFieldsOfLaterWrites(t *testing.T) {
+	ctx := context.Background()
+	var later, first []search.Document
+	for _, d := range corpus() {
+		if d.ID == "d1" || d.ID == "d2" {
+			later = append(later, d)
+		} else {
+			first = append(first, d)
+		}
+	}
+	ix := openCorpus(t, first)
+	if res, err := ix.Search(ctx, search.Query{Text: "Einführung"}); err != nil || len(res.Hits) != 0 {
+		t.Fatalf("before the German courses: %v, %v", hitIDs(res), err)
+	}
+	if err := ix.Index(ctx, later); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ix.Search(ctx, search.Query{Text: "Einführung"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"d1", "d2"}, sortedIDs(res)); diff != "" {
+		t.Errorf("after the German courses (-want +got):\n%s", diff)
+	}
+}
