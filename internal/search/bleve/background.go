@@ -42,6 +42,46 @@ const warmTexts = 128
 // warming starts. A variable only for tests.
 var warmQuiet = 2 * time.Second
 
+// Warming is paid for only when a generation lives long enough to use
+// it: when refreshes write every few seconds, what is warmed goes stale
+// at the next write, before visitors ask for it, and warming after every
+// write would take a core's share from serving for nothing. So warming
+// runs on a budget of time: warmShare of the time that passes, saved up to
+// warmCredit. A warming that has spent it stops, most recent texts
+// warmed first; the rest are left to the visitors who ask. The Index
+// starts with the full credit, enough for the commonest words after a
+// start (8.9 s at a million courses) or for a whole warming after a
+// daily refresh; with writes every 30 s, 3 s of each 30 s go to it.
+// Variables only for tests.
+var (
+	warmShare  = 0.1
+	warmCredit = 15 * time.Second
+)
+
+// timeBudget is time that accrues at share of the time passing, up to
+// most, and is spent on work. Only the background goroutine uses it.
+type timeBudget struct {
+	share      float64
+	most, left time.Duration
+	at         time.Time
+}
+
+func newTimeBudget(share float64, most time.Duration, now time.Time) *timeBudget {
+	return &timeBudget{share: share, most: most, left: most, at: now}
+}
+
+// available adds what accrued until now and reports whether any is left.
+func (b *timeBudget) available(now time.Time) bool {
+	if now.After(b.at) {
+		b.left = min(b.most, b.left+time.Duration(float64(now.Sub(b.at))*b.share))
+		b.at = now
+	}
+	return b.left > 0
+}
+
+// spend takes d from what is left; the last work may overdraw it.
+func (b *timeBudget) spend(d time.Duration) { b.left -= d }
+
 // commonSample is about how many titles WarmCommonWords reads to find
 // the commonest words: a sample, so that its read lock stays short.
 const commonSample = 100_000
@@ -54,6 +94,7 @@ func (ix *Index) startBackground() {
 	ix.warmTimer = time.NewTimer(time.Hour)
 	ix.warmTimer.Stop()
 	ix.bgStop, ix.bgDone = make(chan struct{}), make(chan struct{})
+	ix.warmBudget = newTimeBudget(warmShare, warmCredit, time.Now())
 	go func() {
 		defer close(ix.bgDone)
 		ix.background(wake)
@@ -89,10 +130,17 @@ func (ix *Index) background(wake <-chan struct{}) {
 	}
 }
 
-// warmAll warms texts in turn until one fails or the Index closes.
+// warmAll warms texts in turn until one fails, the warming's budget is
+// spent or the Index closes.
 func (ix *Index) warmAll(texts []string) {
 	for _, text := range texts {
-		if ix.stopping() || ix.warm(text) != nil {
+		if ix.stopping() || !ix.warmBudget.available(time.Now()) {
+			return
+		}
+		start := time.Now()
+		err := ix.warm(text)
+		ix.warmBudget.spend(time.Since(start))
+		if err != nil {
 			return
 		}
 	}

@@ -102,6 +102,8 @@ type Index struct {
 	warmMu         sync.Mutex
 	warmList       []string
 	warmed         atomic.Int64
+	// warmBudget bounds the time warming takes (background.go).
+	warmBudget *timeBudget
 	// common carries WarmCommonWords' request to the goroutine.
 	common chan int
 

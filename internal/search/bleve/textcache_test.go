@@ -112,3 +112,56 @@ func TestWarmCommonWords(t *testing.T) {
 		t.Error("the search of a warmed word was not answered from the cache")
 	}
 }
+
+// TestTimeBudget: time accrues at its share of the time passing, up to
+// the most it saves; work spends it, and may overdraw it once.
+func TestTimeBudget(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 20, 0, 0, 0, time.UTC)
+	b := newTimeBudget(0.1, 10*time.Second, t0)
+	if !b.available(t0) || b.left != 10*time.Second {
+		t.Fatalf("a new budget holds %v, want its most", b.left)
+	}
+	b.spend(12 * time.Second)
+	if b.available(t0.Add(10 * time.Second)) { // -2 s + 1 s
+		t.Errorf("available with %v left", b.left)
+	}
+	if !b.available(t0.Add(30*time.Second)) || b.left != time.Second {
+		t.Errorf("after 30 s: %v left, want 1 s", b.left)
+	}
+	if b.available(t0.Add(time.Hour)); b.left != 10*time.Second {
+		t.Errorf("after an hour: %v left, want the most, 10 s", b.left)
+	}
+	if b.available(t0); b.left != 10*time.Second {
+		t.Errorf("a clock that went back changed the budget to %v", b.left)
+	}
+}
+
+// TestWarmingStopsWhenItsBudgetIsSpent: with a budget that one warming
+// overdraws and nothing accruing, a write has one text warmed, not every
+// recent one, and searches still answer right.
+func TestWarmingStopsWhenItsBudgetIsSpent(t *testing.T) {
+	quiet, share, credit := warmQuiet, warmShare, warmCredit
+	warmQuiet, warmShare, warmCredit = 20*time.Millisecond, 0, time.Nanosecond
+	t.Cleanup(func() { warmQuiet, warmShare, warmCredit = quiet, share, credit })
+	r := rand.New(rand.NewPCG(5, 9))
+	docs := randomDocs(r, 300)
+	ix := openCorpus(t, docs)
+	queries := slices.DeleteFunc(randomQueries(r, 60), func(q search.Query) bool { return q.Text == "" })
+	checkAgainstReference(t, ix, current(docs), queries)
+	if n := len(ix.texts.Recent(warmTexts)); n < 5 {
+		t.Fatalf("%d texts kept", n)
+	}
+	held := write(t, ix, current(docs), randomDocs(r, 10), nil)
+	deadline := time.Now().Add(20 * time.Second)
+	for ix.warmed.Load() < 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("nothing warmed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // time for the rest, were they warmed
+	if n := ix.warmed.Load(); n != 1 {
+		t.Errorf("%d texts warmed on a budget for one", n)
+	}
+	checkAgainstReference(t, ix, held, queries)
+}
