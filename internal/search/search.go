@@ -33,6 +33,15 @@ type Index interface {
 	Close() error
 }
 
+// TextKeeper is implemented by an index that keeps what recent text
+// searches matched, so that a caller can tell the searches that cost
+// little from those that may cost much before it runs them.
+type TextKeeper interface {
+	// Keeps reports whether the index keeps the matches of text (a
+	// query's Text) as of now.
+	Keeps(text string) bool
+}
+
 // CacheReporter is implemented by an index that keeps what recent
 // searches found, so operators can see how often it answers from there.
 type CacheReporter interface {

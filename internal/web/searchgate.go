@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -27,6 +28,11 @@ type SearchLimit struct {
 	// Wait is the longest a search waits for its turn before it is
 	// answered 503 (0: defaultSearchWait).
 	Wait time.Duration
+	// Costly is how many of the slots may go to costly searches at once:
+	// those of a text whose matches the index does not keep
+	// (search.TextKeeper), which can take up to a second of a core at a
+	// million courses (0: half the slots, at least one).
+	Costly int
 }
 
 const (
@@ -59,14 +65,32 @@ const (
 	apiSearch
 )
 
-// searchGate admits searches to a fixed number of slots. A search that
-// finds none free waits in its class's line, in order of arrival; a slot
-// left goes to the first page search, or to the first API search once
-// pagesBeforeAPI pages went ahead of it.
+// searchKind is what the gate knows of a search before it runs: its
+// class, and whether it is costly (SearchLimit.Costly).
+type searchKind struct {
+	class  searchClass
+	costly bool
+}
+
+// searchGate admits searches to a fixed number of slots, of which only
+// some may hold costly searches. A search that finds no slot it may take
+// waits in its class's line, in order of arrival; a slot left goes to the
+// first page search that may take it, or to the first such API search
+// once pagesBeforeAPI pages went ahead of it.
+//
+// The costly searches' share is what keeps a burst of new texts (after a
+// start, or after a write made every kept text stale) from holding every
+// slot for hundreds of milliseconds while the searches that cost a few
+// milliseconds, most of them, wait behind: those take the other slots,
+// and share the cores with the costly ones instead of waiting for them.
 type searchGate struct {
-	mu   sync.Mutex
-	free int // slots free; none while any search waits
-	// lines holds each class's waiting searches (*searchTurn), first
+	mu sync.Mutex
+	// free counts the slots free. None is free while a search that is not
+	// costly waits; some may be while costly ones wait, when costly (those
+	// running) is at costlyLimit.
+	free                int
+	costly, costlyLimit int
+	// lines holds each class's waiting searches (*waitingSearch), first
 	// come first; waiting counts both.
 	lines       [2]list.List
 	waiting     int
@@ -80,13 +104,21 @@ type searchGate struct {
 	refused func(reason string)
 }
 
-// searchTurn is closed when a waiting search is handed a slot.
-type searchTurn chan struct{}
+// waitingSearch is a search in line; turn is closed when it is handed a
+// slot.
+type waitingSearch struct {
+	turn   chan struct{}
+	costly bool
+}
 
 func newSearchGate(l SearchLimit) *searchGate {
-	g := &searchGate{free: l.Concurrency, queue: l.Queue, wait: l.Wait, waited: func(float64) {}, refused: func(string) {}}
+	g := &searchGate{free: l.Concurrency, costlyLimit: l.Costly, queue: l.Queue, wait: l.Wait,
+		waited: func(float64) {}, refused: func(string) {}}
 	if g.free <= 0 {
 		g.free = searchesPerCore * runtime.GOMAXPROCS(0)
+	}
+	if g.costlyLimit <= 0 || g.costlyLimit > g.free {
+		g.costlyLimit = max(1, g.free/2)
 	}
 	if g.queue <= 0 {
 		g.queue = defaultSearchQueue
@@ -99,11 +131,11 @@ func newSearchGate(l SearchLimit) *searchGate {
 
 // enter waits for a slot; it reports why it got none: "queue" when too
 // many wait already, "wait" when the wait ran out, "gone" when the client
-// left.
-func (g *searchGate) enter(r *http.Request, class searchClass) (refusal string) {
+// left. A search admitted leaves with the same kind.
+func (g *searchGate) enter(r *http.Request, k searchKind) (refusal string) {
 	g.mu.Lock()
-	if g.free > 0 {
-		g.free--
+	if g.free > 0 && g.mayRun(k.costly) {
+		g.admit(k.costly)
 		g.mu.Unlock()
 		g.waited(0)
 		return ""
@@ -112,8 +144,9 @@ func (g *searchGate) enter(r *http.Request, class searchClass) (refusal string) 
 		g.mu.Unlock()
 		return "queue"
 	}
-	turn := make(searchTurn)
-	place := g.lines[class].PushBack(turn)
+	w := &waitingSearch{turn: make(chan struct{}), costly: k.costly}
+	turn := w.turn
+	place := g.lines[k.class].PushBack(w)
 	g.waiting++
 	g.mu.Unlock()
 
@@ -134,45 +167,79 @@ func (g *searchGate) enter(r *http.Request, class searchClass) (refusal string) 
 	select {
 	case <-turn: // the slot came as the wait ended
 		if refusal == "gone" {
-			g.handOn()
+			g.release(k.costly)
 			return refusal
 		}
 		g.waited(time.Since(start).Seconds())
 		return ""
 	default:
-		g.lines[class].Remove(place)
+		g.lines[k.class].Remove(place)
 		g.waiting--
 		return refusal
 	}
 }
 
-// leave gives the slot to the search whose turn it is, or frees it.
-func (g *searchGate) leave() {
+// leave gives the slot of a search of kind k to the search whose turn it
+// is, or frees it.
+func (g *searchGate) leave(k searchKind) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.handOn()
+	g.release(k.costly)
 }
 
-// handOn is leave with g.mu held.
-func (g *searchGate) handOn() {
+func (g *searchGate) mayRun(costly bool) bool { return !costly || g.costly < g.costlyLimit }
+
+// admit takes a slot for a search; the caller holds g.mu.
+func (g *searchGate) admit(costly bool) {
+	g.free--
+	if costly {
+		g.costly++
+	}
+}
+
+// release is leave with g.mu held: the slot is free, then handed on to
+// the waiting search whose turn it is, if any may take it.
+func (g *searchGate) release(costly bool) {
+	g.free++
+	if costly {
+		g.costly--
+	}
 	pages, apis := &g.lines[pageSearch], &g.lines[apiSearch]
-	line := pages
+	first, other := pages, apis
 	if pages.Len() == 0 || apis.Len() > 0 && g.pagesInARow >= pagesBeforeAPI {
-		line = apis
+		first, other = apis, pages
 	}
-	first := line.Front()
-	if first == nil {
-		g.free++
-		return
+	for _, line := range []*list.List{first, other} {
+		if e := g.firstThatMayRun(line); e != nil {
+			g.handTo(line, e)
+			return
+		}
 	}
-	line.Remove(first)
+}
+
+// firstThatMayRun returns the first search in line that may take a slot
+// now, nil when none may.
+func (g *searchGate) firstThatMayRun(line *list.List) *list.Element {
+	for e := line.Front(); e != nil; e = e.Next() {
+		if g.mayRun(e.Value.(*waitingSearch).costly) {
+			return e
+		}
+	}
+	return nil
+}
+
+// handTo admits the waiting search e of line.
+func (g *searchGate) handTo(line *list.List, e *list.Element) {
+	w := e.Value.(*waitingSearch)
+	line.Remove(e)
 	g.waiting--
-	if line == pages && apis.Len() > 0 {
+	if line == &g.lines[pageSearch] && g.lines[apiSearch].Len() > 0 {
 		g.pagesInARow++
 	} else {
 		g.pagesInARow = 0
 	}
-	close(first.Value.(searchTurn))
+	g.admit(w.costly)
+	close(w.turn)
 }
 
 // waitingNow counts the searches waiting for a slot.
@@ -189,17 +256,17 @@ func (g *searchGate) waitingNow() int {
 // holds no slot.
 func (s *Server) searching(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		class := pageSearch
+		k := searchKind{class: pageSearch, costly: s.costlyText(r)}
 		if isAPI(r) {
-			class = apiSearch
+			k.class = apiSearch
 		}
-		if refusal := s.searches.enter(r, class); refusal != "" {
+		if refusal := s.searches.enter(r, k); refusal != "" {
 			s.searches.refused(refusal)
 			if refusal == "gone" {
 				return
 			}
 			w.Header().Set("Retry-After", strconv.Itoa(searchRetryAfter))
-			if class == apiSearch {
+			if k.class == apiSearch {
 				writeJSONError(w, http.StatusServiceUnavailable, "the catalogue is busy; try again in "+strconv.Itoa(searchRetryAfter)+" seconds")
 			} else {
 				s.errorPage(w, r, http.StatusServiceUnavailable, s.tr(r, "The catalogue is busy. Please try again in a moment."))
@@ -208,11 +275,21 @@ func (s *Server) searching(h http.HandlerFunc) http.HandlerFunc {
 		}
 		held := &heldAnswer{header: w.Header()}
 		func() {
-			defer s.searches.leave()
+			defer s.searches.leave(k)
 			h(held, r)
 		}()
 		held.send(w)
 	}
+}
+
+// costlyText reports whether r searches a text (q) whose matches the
+// index does not keep, as far as the index can tell (search.TextKeeper).
+func (s *Server) costlyText(r *http.Request) bool {
+	if s.texts == nil {
+		return false
+	}
+	text := strings.TrimSpace(r.URL.Query().Get("q"))
+	return text != "" && !s.texts.Keeps(text)
 }
 
 // heldAnswer is an answer written into memory, sent later. Its header is

@@ -32,7 +32,7 @@ func turns(t *testing.T, names ...string) string {
 	t.Helper()
 	g := newSearchGate(SearchLimit{Concurrency: 1, Queue: 20, Wait: 10 * time.Second})
 	req := httptest.NewRequest("GET", "/", nil)
-	if refusal := g.enter(req, pageSearch); refusal != "" {
+	if refusal := g.enter(req, searchKind{class: pageSearch}); refusal != "" {
 		t.Fatalf("first search refused: %s", refusal)
 	}
 	var mu sync.Mutex
@@ -46,18 +46,18 @@ func turns(t *testing.T, names ...string) string {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if refusal := g.enter(req, class); refusal != "" {
+			if refusal := g.enter(req, searchKind{class: class}); refusal != "" {
 				t.Errorf("search %s refused: %s", name, refusal)
 				return
 			}
 			mu.Lock()
 			order = append(order, name)
 			mu.Unlock()
-			g.leave()
+			g.leave(searchKind{})
 		}()
 		waitFor(t, "the search has queued", func() bool { return g.waitingNow() == i+1 })
 	}
-	g.leave()
+	g.leave(searchKind{})
 	wg.Wait()
 	if n := g.freeSlots(); n != 1 {
 		t.Fatalf("%d slots free at the end, want 1", n)
@@ -92,20 +92,20 @@ func TestSearchGateLetsPagesGoFirst(t *testing.T) {
 func TestSearchGateRefuses(t *testing.T) {
 	g := newSearchGate(SearchLimit{Concurrency: 1, Queue: 1, Wait: 50 * time.Millisecond})
 	req := httptest.NewRequest("GET", "/", nil)
-	if refusal := g.enter(req, pageSearch); refusal != "" {
+	if refusal := g.enter(req, searchKind{class: pageSearch}); refusal != "" {
 		t.Fatalf("first search refused: %s", refusal)
 	}
 	waited := make(chan string)
-	go func() { waited <- g.enter(req, pageSearch) }()
+	go func() { waited <- g.enter(req, searchKind{class: pageSearch}) }()
 	waitFor(t, "the search has queued", func() bool { return g.waitingNow() == 1 })
-	if refusal := g.enter(req, apiSearch); refusal != "queue" {
+	if refusal := g.enter(req, searchKind{class: apiSearch}); refusal != "queue" {
 		t.Fatalf("a search past the queue got %q, want queue", refusal)
 	}
 	if refusal := <-waited; refusal != "wait" {
 		t.Fatalf("a search that waited past the limit got %q, want wait", refusal)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() { waited <- g.enter(req.WithContext(ctx), apiSearch) }()
+	go func() { waited <- g.enter(req.WithContext(ctx), searchKind{class: apiSearch}) }()
 	waitFor(t, "the search has queued", func() bool { return g.waitingNow() == 1 })
 	cancel()
 	if refusal := <-waited; refusal != "gone" {
@@ -114,8 +114,8 @@ func TestSearchGateRefuses(t *testing.T) {
 	if n := g.waitingNow(); n != 0 {
 		t.Fatalf("%d searches still counted as waiting", n)
 	}
-	g.leave()
-	if refusal := g.enter(req, pageSearch); refusal != "" {
+	g.leave(searchKind{})
+	if refusal := g.enter(req, searchKind{class: pageSearch}); refusal != "" {
 		t.Fatalf("a search after the slot was left refused: %s", refusal)
 	}
 }
@@ -234,5 +234,98 @@ func TestBusyCatalogueAnswers503(t *testing.T) {
 	resp, _ = get(t, ts.URL+"/api/v1/courses?q=data")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("a search after the slot was free: %d", resp.StatusCode)
+	}
+}
+
+// TestSearchGateKeepsSlotsFromCostlySearches: of two slots one may hold a
+// costly search (a text the index does not keep). A second costly search
+// waits, and searches that cost little go past it, to the slot left and
+// to any slot freed, until the costly one's turn comes with the costly
+// slot.
+func TestSearchGateKeepsSlotsFromCostlySearches(t *testing.T) {
+	g := newSearchGate(SearchLimit{Concurrency: 2, Costly: 1, Queue: 20, Wait: 10 * time.Second})
+	req := httptest.NewRequest("GET", "/", nil)
+	costlyPage, page, api := searchKind{class: pageSearch, costly: true}, searchKind{class: pageSearch}, searchKind{class: apiSearch}
+	// enterLater enters in the background; the channel says when in.
+	enterLater := func(k searchKind) chan string {
+		in := make(chan string, 1)
+		go func() { in <- g.enter(req, k) }()
+		return in
+	}
+	// admitted waits a little for the search's entry.
+	admitted := func(in chan string, wait time.Duration) bool {
+		select {
+		case refusal := <-in:
+			if refusal != "" {
+				t.Fatalf("refused: %s", refusal)
+			}
+			return true
+		case <-time.After(wait):
+			return false
+		}
+	}
+
+	if refusal := g.enter(req, costlyPage); refusal != "" {
+		t.Fatalf("first costly search refused: %s", refusal)
+	}
+	second := enterLater(costlyPage)
+	waitFor(t, "the second costly search waits", func() bool { return g.waitingNow() == 1 })
+	if refusal := g.enter(req, page); refusal != "" { // the free slot, past the costly one
+		t.Fatalf("a search that costs little refused: %s", refusal)
+	}
+	apiSearch := enterLater(api) // no slot free: waits behind the costly one
+	waitFor(t, "the API search waits", func() bool { return g.waitingNow() == 2 })
+
+	g.leave(page) // its slot goes past the costly page search to the API search
+	if !admitted(apiSearch, 5*time.Second) {
+		t.Fatal("the API search did not get the slot freed")
+	}
+	if admitted(second, 20*time.Millisecond) {
+		t.Fatal("a second costly search ran beside the first")
+	}
+	g.leave(api)
+	if n := g.freeSlots(); n != 1 || g.waitingNow() != 1 {
+		t.Fatalf("%d slots free and %d searches waiting, want 1 and the costly one", n, g.waitingNow())
+	}
+	g.leave(costlyPage) // now the second costly search's turn
+	if !admitted(second, 5*time.Second) {
+		t.Fatal("the second costly search did not get the costly slot")
+	}
+	g.leave(costlyPage)
+	if n := g.freeSlots(); n != 2 {
+		t.Fatalf("%d slots free at the end, want 2", n)
+	}
+}
+
+// keeperIndex keeps the matches of the text "kept" alone.
+type keeperIndex struct{ searchIndex }
+
+func (keeperIndex) Keeps(text string) bool { return text == "kept" }
+
+// A search is costly when it has a text the index does not keep, as the
+// index tells; without an index that can tell, none is.
+func TestCostlyText(t *testing.T) {
+	for _, tc := range []struct {
+		index  search.Index
+		target string
+		want   bool
+	}{
+		{keeperIndex{}, "/?q=new+words", true},
+		{keeperIndex{}, "/api/v1/courses?q=new&country=NL", true},
+		{keeperIndex{}, "/?q=kept", false},
+		{keeperIndex{}, "/?q=+kept+", false},
+		{keeperIndex{}, "/?country=NL", false},
+		{keeperIndex{}, "/?q=+", false},
+		{struct{ searchIndex }{}, "/?q=new", false},
+	} {
+		for _, m := range []*Metrics{nil, NewMetrics(nil, nil)} { // the index timed or not
+			srv, err := New(Options{Index: tc.index, Metrics: m})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := srv.costlyText(httptest.NewRequest("GET", tc.target, nil)); got != tc.want {
+				t.Errorf("%T, %s, metrics %v: costly %v, want %v", tc.index, tc.target, m != nil, got, tc.want)
+			}
+		}
 	}
 }

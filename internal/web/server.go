@@ -81,8 +81,10 @@ type Server struct {
 	views   *views
 	locales *locales
 	rates   *rateLimiter
-	// searches admits the routes that search the index (searching).
+	// searches admits the routes that search the index (searching);
+	// texts, when the index can tell, says which texts cost little.
 	searches *searchGate
+	texts    search.TextKeeper
 
 	mu            sync.Mutex
 	providers     map[string]model.Provider
@@ -136,12 +138,13 @@ func New(o Options) (*Server, error) {
 	if cr, ok := o.Index.(search.CacheReporter); ok && o.Metrics != nil {
 		o.Metrics.searchCaches.Store(&cr)
 	}
+	keeper, _ := o.Index.(search.TextKeeper)
 	if o.Metrics != nil {
 		o.Index = timedIndex{searchIndex: o.Index, seconds: o.Metrics.searches}
 	}
 	srv := &Server{opts: o, log: o.Logger.With("component", "web"), views: v, locales: ls, rates: newRateLimiter(o.RateLimit, time.Now),
 		searches: newSearchGate(o.SearchLimit), validations: newWorkGate(concurrentValidations, validationQueue, validationWait),
-		kept: newKeptCourses(o.KeptBytes)}
+		kept: newKeptCourses(o.KeptBytes), texts: keeper}
 	if o.Metrics != nil {
 		srv.searches.waited, srv.searches.refused = o.Metrics.searchWaits.Observe, o.Metrics.countRefusedSearch
 		o.Metrics.kept.Store(&srv.kept)

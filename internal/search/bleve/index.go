@@ -113,7 +113,10 @@ type Index struct {
 	writes atomic.Uint64
 }
 
-var _ search.Index = (*Index)(nil)
+var (
+	_ search.Index      = (*Index)(nil)
+	_ search.TextKeeper = (*Index)(nil)
+)
 
 // Open opens the index at path, creating it when path does not exist or
 // is an empty directory. An index built under another mapping version is

@@ -167,3 +167,13 @@ func (e *textEntry) answer(t *table, pass *roaring.Bitmap, after search.SortKey,
 	}
 	return m
 }
+
+// Keeps reports whether the matches of text are kept for the index as it
+// is now (search.TextKeeper): a search of it then costs milliseconds, and
+// else up to a second at a million courses.
+func (ix *Index) Keeps(text string) bool {
+	t := ix.table
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return ix.texts.Has(t.gen, text)
+}

@@ -165,3 +165,25 @@ func TestWarmingStopsWhenItsBudgetIsSpent(t *testing.T) {
 	}
 	checkAgainstReference(t, ix, held, queries)
 }
+
+// Keeps tells the texts whose matches are kept for the index as it is:
+// after a search of them, and not after a write.
+func TestKeeps(t *testing.T) {
+	ctx := context.Background()
+	ix := openCorpus(t, corpus())
+	if ix.Keeps("Einführung") {
+		t.Fatal("a text never searched is kept")
+	}
+	if _, err := ix.Search(ctx, search.Query{Text: "Einführung"}); err != nil {
+		t.Fatal(err)
+	}
+	if !ix.Keeps("Einführung") || ix.Keeps("Einführung in") {
+		t.Errorf("after a search of Einführung: kept %v, Einführung in kept %v", ix.Keeps("Einführung"), ix.Keeps("Einführung in"))
+	}
+	if err := ix.Delete(ctx, []string{"d1"}); err != nil {
+		t.Fatal(err)
+	}
+	if ix.Keeps("Einführung") {
+		t.Error("kept after a write")
+	}
+}
