@@ -329,3 +329,41 @@ func TestCostlyText(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchGateLendsIdleSlotsToCostlySearches: past their share, costly
+// searches take slots that no one uses, all but the last one, which stays
+// for a search that costs little.
+func TestSearchGateLendsIdleSlotsToCostlySearches(t *testing.T) {
+	g := newSearchGate(SearchLimit{Concurrency: 3, Costly: 1, Queue: 20, Wait: 10 * time.Second})
+	req := httptest.NewRequest("GET", "/", nil)
+	costly, cheap := searchKind{class: apiSearch, costly: true}, searchKind{class: apiSearch}
+	for i := range 2 {
+		if refusal := g.enter(req, costly); refusal != "" {
+			t.Fatalf("costly search %d refused: %s", i+1, refusal)
+		}
+	}
+	third := make(chan string, 1)
+	go func() { third <- g.enter(req, costly) }()
+	waitFor(t, "the third costly search waits", func() bool { return g.waitingNow() == 1 })
+	if n := g.freeSlots(); n != 1 {
+		t.Fatalf("%d slots free, want the one kept", n)
+	}
+	if refusal := g.enter(req, cheap); refusal != "" {
+		t.Fatalf("the search that costs little refused: %s", refusal)
+	}
+	g.leave(cheap) // its slot is the last free one again: kept
+	select {
+	case <-third:
+		t.Fatal("the last free slot went to a costly search")
+	case <-time.After(20 * time.Millisecond):
+	}
+	g.leave(costly) // now two are free: one is lent
+	if refusal := <-third; refusal != "" {
+		t.Fatalf("the third costly search refused: %s", refusal)
+	}
+	g.leave(costly)
+	g.leave(costly)
+	if n := g.freeSlots(); n != 3 {
+		t.Fatalf("%d slots free at the end, want 3", n)
+	}
+}
