@@ -473,7 +473,7 @@ func (a *app) webServer(notice string) (*web.Server, error) {
 		Admin: a.adminOptions(), DatasetDir: a.cfg.DatasetPath(), DatasetPublisher: a.cfg.Publisher(), Contact: a.cfg.ContactURL,
 
 		RateLimit:   web.RateLimit{PerSecond: float64(a.cfg.API.Rate), Burst: a.cfg.API.Burst, TrustedProxies: proxies},
-		SearchLimit: web.SearchLimit{Concurrency: a.cfg.API.SearchConcurrency, Queue: a.cfg.API.SearchQueue},
+		SearchLimit: web.SearchLimit{Concurrency: a.cfg.API.SearchConcurrency, Costly: a.cfg.API.SearchNewTexts, Queue: a.cfg.API.SearchQueue},
 		KeptBytes:   a.shareCacheMemory(),
 		Metrics:     a.metrics, MetricsApart: a.cfg.API.MetricsListen != ""})
 }

@@ -120,7 +120,7 @@ var harvestSettings = []string{"registry-url", "alliances-url", "contact-url", "
 	"harvest-keep-snapshots", "snapshot-url", "harvest-publish-for", "schedule-floor", "schedule-ceiling", "schedule-discovery", "schedule-registry"}
 
 // webSettings are the settings of the commands that serve the catalogue.
-var webSettings = []string{"api-rate", "api-burst", "trusted-proxies", "search-concurrency", "search-queue", "cache-memory", "metrics-listen"}
+var webSettings = []string{"api-rate", "api-burst", "trusted-proxies", "search-concurrency", "search-new-texts", "search-queue", "cache-memory", "metrics-listen"}
 
 // commonWordsWarmer is a search index that can search its catalogue's
 // commonest words ahead of the visitors after a start (bleve's).

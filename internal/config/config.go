@@ -95,6 +95,10 @@ type APIConfig struct {
 	// before the next is answered 503.
 	SearchConcurrency int
 	SearchQueue       int
+	// SearchNewTexts is how many of those may be searches of a text the
+	// index has not searched since its last write, the costly ones, and
+	// more only while another slot stays free (0: half of them).
+	SearchNewTexts int
 	// CacheMemory is the megabytes serve may keep of recent answers'
 	// parts, in the search index, the database's rows and the web
 	// layer's lists; 0 keeps next to nothing.
@@ -458,6 +462,9 @@ func (c Config) Validate() error {
 	}
 	if c.API.SearchConcurrency < 0 {
 		errs = append(errs, errors.New("search-concurrency must not be negative (0: two searches per core)"))
+	}
+	if c.API.SearchNewTexts < 0 {
+		errs = append(errs, errors.New("search-new-texts must not be negative (0: half of search-concurrency)"))
 	}
 	if c.API.CacheMemory < 0 {
 		errs = append(errs, errors.New("cache-memory must not be negative (0 keeps next to nothing)"))

@@ -177,8 +177,10 @@ func TestAPISettings(t *testing.T) {
 	}
 	c.API.TrustedProxies = "10.0.0.1,proxy.example"
 	c.API.Rate = -1
+	c.API.SearchNewTexts = -1
 	err = c.Validate()
-	if err == nil || !strings.Contains(err.Error(), `"proxy.example" is neither`) || !strings.Contains(err.Error(), "api-rate must not be negative") {
+	if err == nil || !strings.Contains(err.Error(), `"proxy.example" is neither`) || !strings.Contains(err.Error(), "api-rate must not be negative") ||
+		!strings.Contains(err.Error(), "search-new-texts must not be negative") {
 		t.Errorf("validate: %v", err)
 	}
 }

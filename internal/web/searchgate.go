@@ -121,9 +121,10 @@ func newSearchGate(l SearchLimit) *searchGate {
 	if g.free <= 0 {
 		g.free = searchesPerCore * runtime.GOMAXPROCS(0)
 	}
-	if g.costlyLimit <= 0 || g.costlyLimit > g.free {
+	if g.costlyLimit <= 0 {
 		g.costlyLimit = max(1, g.free/2)
 	}
+	g.costlyLimit = min(g.costlyLimit, g.free)
 	if g.queue <= 0 {
 		g.queue = defaultSearchQueue
 	}

@@ -367,3 +367,15 @@ func TestSearchGateLendsIdleSlotsToCostlySearches(t *testing.T) {
 		t.Fatalf("%d slots free at the end, want 3", n)
 	}
 }
+
+// The costly searches' share defaults to half the slots, at least one, and
+// is at most all of them (then every search queues alike).
+func TestSearchGateCostlyShare(t *testing.T) {
+	for _, tc := range []struct{ concurrency, costly, want int }{
+		{4, 0, 2}, {5, 0, 2}, {1, 0, 1}, {4, 3, 3}, {4, 4, 4}, {4, 9, 4},
+	} {
+		if got := newSearchGate(SearchLimit{Concurrency: tc.concurrency, Costly: tc.costly}).costlyLimit; got != tc.want {
+			t.Errorf("%d slots, costly %d: share %d, want %d", tc.concurrency, tc.costly, got, tc.want)
+		}
+	}
+}
