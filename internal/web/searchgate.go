@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // SearchLimit bounds the searches the server works on at once. A search
@@ -300,7 +301,9 @@ func (s *Server) costlyText(r *http.Request) bool {
 		return false
 	}
 	text := strings.TrimSpace(r.URL.Query().Get("q"))
-	return text != "" && !s.texts.Keeps(text)
+	// A text past the limit is refused before any search: not worth
+	// hashing the megabyte a request line may hold.
+	return text != "" && utf8.RuneCountInString(text) <= maxTextRunes && !s.texts.Keeps(text)
 }
 
 // heldAnswer is an answer written into memory, sent later. Its header is

@@ -316,6 +316,7 @@ func TestCostlyText(t *testing.T) {
 		{keeperIndex{}, "/?q=+kept+", false},
 		{keeperIndex{}, "/?country=NL", false},
 		{keeperIndex{}, "/?q=+", false},
+		{keeperIndex{}, "/?q=" + strings.Repeat("x", maxTextRunes+1), false}, // refused, not searched
 		{struct{ searchIndex }{}, "/?q=new", false},
 	} {
 		for _, m := range []*Metrics{nil, NewMetrics(nil, nil)} { // the index timed or not
