@@ -243,6 +243,7 @@ func TestBusyCatalogueAnswers503(t *testing.T) {
 // to any slot freed, until the costly one's turn comes with the costly
 // slot.
 func TestSearchGateKeepsSlotsFromCostlySearches(t *testing.T) {
+	patient(t, time.Hour)
 	g := newSearchGate(SearchLimit{Concurrency: 2, Costly: 1, Queue: 20, Wait: 10 * time.Second})
 	req := httptest.NewRequest("GET", "/", nil)
 	costlyPage, page, api := searchKind{class: pageSearch, costly: true}, searchKind{class: pageSearch}, searchKind{class: apiSearch}
@@ -335,6 +336,7 @@ func TestCostlyText(t *testing.T) {
 // searches take slots that no one uses, all but the last one, which stays
 // for a search that costs little.
 func TestSearchGateLendsIdleSlotsToCostlySearches(t *testing.T) {
+	patient(t, time.Hour)
 	g := newSearchGate(SearchLimit{Concurrency: 3, Costly: 1, Queue: 20, Wait: 10 * time.Second})
 	req := httptest.NewRequest("GET", "/", nil)
 	costly, cheap := searchKind{class: apiSearch, costly: true}, searchKind{class: apiSearch}
@@ -378,5 +380,45 @@ func TestSearchGateCostlyShare(t *testing.T) {
 		if got := newSearchGate(SearchLimit{Concurrency: tc.concurrency, Costly: tc.costly}).costlyLimit; got != tc.want {
 			t.Errorf("%d slots, costly %d: share %d, want %d", tc.concurrency, tc.costly, got, tc.want)
 		}
+	}
+}
+
+// patient sets costlyPatience for a test.
+func patient(t *testing.T, d time.Duration) {
+	old := costlyPatience
+	costlyPatience = d
+	t.Cleanup(func() { costlyPatience = old })
+}
+
+// TestSearchGateAgesCostlySearches: a costly search that has waited its
+// patience out takes the next slot freed, even past its share and the
+// slot kept free.
+func TestSearchGateAgesCostlySearches(t *testing.T) {
+	patient(t, 0)
+	g := newSearchGate(SearchLimit{Concurrency: 2, Costly: 1, Queue: 20, Wait: 10 * time.Second})
+	req := httptest.NewRequest("GET", "/", nil)
+	costly, cheap := searchKind{class: pageSearch, costly: true}, searchKind{class: pageSearch}
+	if refusal := g.enter(req, costly); refusal != "" {
+		t.Fatalf("first costly search refused: %s", refusal)
+	}
+	second := make(chan string, 1)
+	go func() { second <- g.enter(req, costly) }()
+	waitFor(t, "the second costly search waits", func() bool { return g.waitingNow() == 1 })
+	if refusal := g.enter(req, cheap); refusal != "" {
+		t.Fatalf("the search that costs little refused: %s", refusal)
+	}
+	g.leave(cheap) // the last free slot, past the share: it has waited enough
+	select {
+	case refusal := <-second:
+		if refusal != "" {
+			t.Fatalf("the second costly search refused: %s", refusal)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the costly search that waited its patience out did not get the slot")
+	}
+	g.leave(costly)
+	g.leave(costly)
+	if n := g.freeSlots(); n != 2 {
+		t.Fatalf("%d slots free at the end, want 2", n)
 	}
 }
