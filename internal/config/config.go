@@ -95,8 +95,8 @@ type APIConfig struct {
 	// before the next is answered 503.
 	SearchConcurrency int
 	SearchQueue       int
-	// SearchNewTexts is how many of those may be searches of a text the
-	// index has not searched since its last write, the costly ones, and
+	// SearchNewTexts is how many of those may be API searches of a text
+	// the index has not searched since its last write, the costly ones, and
 	// more only while another slot stays free (0: half of them).
 	SearchNewTexts int
 	// CacheMemory is the megabytes serve may keep of recent answers'

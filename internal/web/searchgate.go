@@ -30,10 +30,10 @@ type SearchLimit struct {
 	// answered 503 (0: defaultSearchWait).
 	Wait time.Duration
 	// Costly is how many of the slots costly searches may take at once,
-	// and more only while another slot stays free: those of a text whose
-	// matches the index does not keep (search.TextKeeper), which can take
-	// up to a second of a core at a million courses (0: half the slots,
-	// at least one).
+	// and more only while another slot stays free: API searches of a text
+	// whose matches the index does not keep (search.TextKeeper), which can
+	// take up to a second of a core at a million courses (0: half the
+	// slots, at least one).
 	Costly int
 }
 
@@ -280,10 +280,7 @@ func (g *searchGate) waitingNow() int {
 // holds no slot.
 func (s *Server) searching(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		k := searchKind{class: pageSearch, costly: s.costlyText(r)}
-		if isAPI(r) {
-			k.class = apiSearch
-		}
+		k := s.searchKindOf(r)
 		if refusal := s.searches.enter(r, k); refusal != "" {
 			s.searches.refused(refusal)
 			if refusal == "gone" {
@@ -304,6 +301,18 @@ func (s *Server) searching(h http.HandlerFunc) http.HandlerFunc {
 		}()
 		held.send(w)
 	}
+}
+
+// searchKindOf tells the gate what r is: a page or an API call, and for
+// an API call whether it is costly. Only API calls are held to the costly
+// share: a person waits at a page, and pages go first anyway; with page
+// searches held too, pages with a new text waited their patience out
+// under load, and their p95 went over 100 ms (BENCHMARKS.md).
+func (s *Server) searchKindOf(r *http.Request) searchKind {
+	if isAPI(r) {
+		return searchKind{class: apiSearch, costly: s.costlyText(r)}
+	}
+	return searchKind{class: pageSearch}
 }
 
 // costlyText reports whether r searches a text (q) whose matches the

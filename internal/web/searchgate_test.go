@@ -303,29 +303,33 @@ type keeperIndex struct{ searchIndex }
 
 func (keeperIndex) Keeps(text string) bool { return text == "kept" }
 
-// A search is costly when it has a text the index does not keep, as the
-// index tells; without an index that can tell, none is.
+// An API search is costly when it has a text the index does not keep, as
+// the index tells; without an index that can tell, none is, and no page
+// search is.
 func TestCostlyText(t *testing.T) {
 	for _, tc := range []struct {
 		index  search.Index
 		target string
 		want   bool
 	}{
-		{keeperIndex{}, "/?q=new+words", true},
+		{keeperIndex{}, "/api/v1/courses?q=new+words", true},
 		{keeperIndex{}, "/api/v1/courses?q=new&country=NL", true},
-		{keeperIndex{}, "/?q=kept", false},
-		{keeperIndex{}, "/?q=+kept+", false},
-		{keeperIndex{}, "/?country=NL", false},
-		{keeperIndex{}, "/?q=+", false},
-		{keeperIndex{}, "/?q=" + strings.Repeat("x", maxTextRunes+1), false}, // refused, not searched
-		{struct{ searchIndex }{}, "/?q=new", false},
+		{keeperIndex{}, "/api/v1/courses?q=kept", false},
+		{keeperIndex{}, "/api/v1/courses?q=+kept+", false},
+		{keeperIndex{}, "/api/v1/courses?country=NL", false},
+		{keeperIndex{}, "/api/v1/courses?q=+", false},
+		{keeperIndex{}, "/api/v1/courses?q=" + strings.Repeat("x", maxTextRunes+1), false}, // refused, not searched
+		{keeperIndex{}, "/api/v1/alliances/a1?q=new", true},
+		{keeperIndex{}, "/?q=new+words", false}, // a page: never held back
+		{keeperIndex{}, "/alliances/a1?q=new", false},
+		{struct{ searchIndex }{}, "/api/v1/courses?q=new", false},
 	} {
 		for _, m := range []*Metrics{nil, NewMetrics(nil, nil)} { // the index timed or not
 			srv, err := New(Options{Index: tc.index, Metrics: m})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := srv.costlyText(httptest.NewRequest("GET", tc.target, nil)); got != tc.want {
+			if got := srv.searchKindOf(httptest.NewRequest("GET", tc.target, nil)).costly; got != tc.want {
 				t.Errorf("%T, %s, metrics %v: costly %v, want %v", tc.index, tc.target, m != nil, got, tc.want)
 			}
 		}
