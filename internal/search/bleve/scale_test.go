@@ -212,14 +212,11 @@ var scaleQueries = []struct {
 func BenchmarkScale(b *testing.B) {
 	ctx := context.Background()
 	for _, n := range scaleSizes() {
-		path := scaleCorpus(b, n)
-		ix, err := Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
+		ix := openScale(b, n)
 		for _, sq := range scaleQueries {
 			b.Run(fmt.Sprintf("%dk/%s", n/1000, sq.name), func(b *testing.B) {
 				var res search.Result
+				var err error
 				start := cpuTime()
 				for b.Loop() {
 					if res, err = ix.Search(ctx, sq.q); err != nil {
@@ -344,11 +341,7 @@ func tableBytes(t *table) int {
 func BenchmarkScaleTableUpdate(b *testing.B) {
 	const batch = 500
 	for _, n := range scaleSizes() {
-		path := scaleCorpus(b, n)
-		ix, err := Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
+		ix := openScale(b, n)
 		rows := make([]row, batch)
 		for i := range rows {
 			d := scaleDoc(n/2 + i)
@@ -383,11 +376,7 @@ func BenchmarkScaleWarming(b *testing.B) {
 	b.Cleanup(func() { warmQuiet, warmShare, warmCredit = quiet, share, credit })
 	ctx := context.Background()
 	for _, n := range scaleSizes() {
-		path := scaleCorpus(b, n)
-		ix, err := Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
+		ix := openScale(b, n)
 		var texts []string
 		for _, lang := range slices.Sorted(maps.Keys(searchtest.Words)) {
 			texts = append(texts, searchtest.Words[lang]...)
@@ -421,4 +410,14 @@ func BenchmarkScaleWarming(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// openScale opens the generated catalogue of n courses, building it first
+// if needed; the caller closes it.
+func openScale(b *testing.B, n int) *Index {
+	ix, err := Open(scaleCorpus(b, n))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ix
 }
