@@ -95,7 +95,7 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (search.Result, err
 		if err != nil {
 			return search.Result{}, err
 		}
-		fs.base.And(m.hits)
+		fs.narrow(m.hits)
 		out.Total = m.total
 		for _, s := range m.best.sorted()[min(from, len(m.best.items)):] {
 			key := search.SortKey{strconv.FormatFloat(s.score, 'g', -1, 64), t.sortKeys.get(s.o), t.ids.get(s.o)}

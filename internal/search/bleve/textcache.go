@@ -142,10 +142,9 @@ func (e *textEntry) answer(t *table, pass *roaring.Bitmap, after search.SortKey,
 	qualifies := func(s scored) bool {
 		return pass.Contains(s.o) && (s.score < afterScore || s.score == afterScore && int(t.rank[s.o]) >= afterPos)
 	}
-	// The caller gets its own copy of the hits: an And into another
-	// bitmap may share containers with its argument, and the entry's
-	// must never change.
-	m := &matches{hits: e.hits.Clone(), total: int(e.hits.AndCardinality(pass)), best: &topHits{keep: keep, rank: t.rank}}
+	// The caller shares the entry's hits: it only reads them (filters
+	// never changes a bitmap in place).
+	m := &matches{hits: e.hits, total: int(e.hits.AndCardinality(pass)), best: &topHits{keep: keep, rank: t.rank}}
 	for _, s := range e.top {
 		if len(m.best.items) == keep {
 			return m
