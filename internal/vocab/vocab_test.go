@@ -1,6 +1,9 @@
 package vocab
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
 func TestSchemeLookups(t *testing.T) {
 	c, ok := LearningOpportunityTypes.Lookup("https://data.europa.eu/snb/learning-opportunity/05053c1cbe")
@@ -80,5 +83,27 @@ func TestGermanAndFrenchLabels(t *testing.T) {
 	}
 	if c, _ := ISCEDF.Lookup("068"); c.Label("fr") != "Programmes et certifications interdisciplinaires\u00a0: technologies de l’information et de la communication (TIC)" {
 		t.Errorf("ISCED 068 in French: %q", c.Label("fr"))
+	}
+}
+
+// Names are remembered, the same as looked up, and no more of them than
+// the bound, whatever codes come.
+func TestNamesRememberedUpToTheBound(t *testing.T) {
+	for range 2 { // looked up, then remembered
+		if got := CountryName("NL", "de"); got != "Niederlande" {
+			t.Errorf("CountryName(NL, de) = %q", got)
+		}
+		if got := LanguageName("fi", "sv"); got != "finska" {
+			t.Errorf("LanguageName(fi, sv) = %q", got)
+		}
+	}
+	for i := range maxNames + 100 {
+		code := "q" + strconv.Itoa(i)
+		if got := LanguageName(code, "en"); got != code {
+			t.Fatalf("LanguageName(%q) = %q", code, got)
+		}
+	}
+	if n := names.n.Load(); n > maxNames {
+		t.Errorf("%d names remembered, bound %d", n, maxNames)
 	}
 }
