@@ -1,13 +1,18 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"qlink/internal/model"
+	"qlink/internal/search"
+	"qlink/internal/store"
 	"qlink/internal/vocab"
 )
 
@@ -153,5 +158,40 @@ func TestAPIFacetLimit(t *testing.T) {
 		if resp.StatusCode != 400 || !strings.Contains(body, `"parameter":"facet_limit"`) {
 			t.Errorf("facet_limit=%s: %d %s", bad, resp.StatusCode, body)
 		}
+	}
+}
+
+// An institution's label in the facets follows its name in the store once
+// the providers' snapshot is read again: the names remembered for the
+// snapshot go with it.
+func TestFacetLabelsFollowAProvidersNewName(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	var st store.Store
+	ts := newTestServer(t, func(o *Options) {
+		o.Now = func() time.Time { return now }
+		st = o.Store
+	})
+	label := func() string {
+		t.Helper()
+		var answer apiList
+		getJSON(t, ts, "/api/v1/courses", http.StatusOK, &answer)
+		for _, v := range answer.Facets[search.FacetInstitution] {
+			if v.Value == "P1" {
+				return v.Label
+			}
+		}
+		t.Fatalf("P1 not among the institutions: %+v", answer.Facets[search.FacetInstitution])
+		return ""
+	}
+	if got := label(); got != "University A" {
+		t.Fatalf("P1 labelled %q", got)
+	}
+	renamed := model.Provider{ID: "P1", SCHAC: "uni-a.test", Name: model.Text{"en": "Alpha University"}, Country: "NL"}
+	if err := st.UpsertProviders(context.Background(), []model.Provider{renamed}); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(providerCacheTTL + time.Second)
+	if got := label(); got != "Alpha University" {
+		t.Errorf("after the rename, P1 labelled %q", got)
 	}
 }

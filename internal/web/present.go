@@ -35,8 +35,7 @@ func (s *Server) valueLabel(ctx context.Context, f search.Facet, v string) strin
 	lang := localeOf(ctx).Code
 	switch f {
 	case search.FacetInstitution:
-		_, name := s.provider(ctx, v).Name.Best(lang)
-		return name
+		return s.providerName(ctx, v, lang)
 	case search.FacetAlliance:
 		return s.allianceName(ctx, v)
 	case search.FacetCountry:

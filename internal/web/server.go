@@ -92,6 +92,9 @@ type Server struct {
 	// providersVersion is the store's version the providers were read
 	// at ("": a store that cannot tell).
 	providersVersion string
+	// providerNames holds the providers' names as facets label them, by
+	// ID and language, for the snapshot in providers.
+	providerNames map[[2]string]string
 	// kept holds what lists show of recent courses (kept.go).
 	kept   keptCourses
 	folded foldedProviders // the institution finder's view of providers
@@ -244,6 +247,29 @@ func (s *Server) provider(ctx context.Context, id string) model.Provider {
 	return model.Provider{ID: id, Name: model.Text{model.LangUnstated: id}}
 }
 
+// providerName is the name of provider id in language lang (or the best
+// it has), as a facet value's label: asked for every institution listed
+// in every answer's facets, so remembered for the providers' snapshot.
+func (s *Server) providerName(ctx context.Context, id, lang string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.loadProvidersLocked(ctx); err != nil {
+		s.log.Error("loading providers", "error", err)
+		return id
+	}
+	key := [2]string{id, lang}
+	if name, ok := s.providerNames[key]; ok {
+		return name
+	}
+	p, ok := s.providers[id]
+	if !ok {
+		return id // not remembered: the ID may come from anywhere
+	}
+	_, name := p.Name.Best(lang)
+	s.providerNames[key] = name
+	return name
+}
+
 // loadProvidersLocked refreshes the provider cache when it is older than
 // providerCacheTTL; the caller holds s.mu.
 func (s *Server) loadProvidersLocked(ctx context.Context) error {
@@ -270,6 +296,7 @@ func (s *Server) loadProvidersLocked(ctx context.Context) error {
 	for _, p := range ps {
 		s.providers[p.ID] = p
 	}
+	s.providerNames = map[[2]string]string{}
 	s.providersTime, s.providersVersion = s.now(), version
 	return nil
 }
