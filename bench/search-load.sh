@@ -149,7 +149,8 @@ run_load() {
   echo "load average after: $(load)"
   echo "API:  $(result "$work/api.out")"
   [ "$html_conns" -gt 0 ] && echo "HTML: $(result "$work/html.out")"
-  requests=$(cat "$work"/api.out "$work"/html.out 2>/dev/null | grep -o 'requests=[0-9]*' | cut -d= -f2 | awk '{s += $1} END {print s}')
+  # (with no page connections there is no html.out: cat's failure must not end the script)
+  requests=$({ cat "$work"/api.out "$work"/html.out 2>/dev/null || true; } | { grep -o 'requests=[0-9]*' || true; } | cut -d= -f2 | awk '{s += $1} END {print s}')
   printf 'serve: CPU %.1f s for %d requests = %.1f ms of CPU per request; RSS while serving up to %s MB; peak RSS since start %s MB\n' \
     "$(echo "$cpu1 - $cpu0" | bc)" "$requests" "$(echo "($cpu1 - $cpu0) * 1000 / $requests" | bc -l)" \
     "$(cat "$work/rss-top" 2>/dev/null || echo '?')" "$(status_mb "$servepid" VmHWM)"

@@ -162,6 +162,9 @@ func TestETag(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.HasPrefix(tag, `"`) || body == "" {
 			t.Fatalf("%s: %d ETag %q", path, resp.StatusCode, tag)
 		}
+		if resp.Header.Get("Content-Length") != strconv.Itoa(len(body)) || len(resp.TransferEncoding) > 0 {
+			t.Errorf("%s: Content-Length %q, Transfer-Encoding %q, for %d bytes", path, resp.Header.Get("Content-Length"), resp.TransferEncoding, len(body))
+		}
 		again, _ := get(t, ts.URL+path)
 		if again.Header.Get("ETag") != tag {
 			t.Errorf("%s: the same content has two tags", path)
@@ -189,6 +192,30 @@ func TestETag(t *testing.T) {
 	}
 	if resp, _ := get(t, ts.URL+"/api/v1/courses/urn:nope"); resp.Header.Get("ETag") != "" {
 		t.Errorf("errors are not tagged")
+	}
+}
+
+// The buffers answers are held in are reused: each answer is its own
+// bytes alone, whatever came before it, long or short.
+func TestETagAnswersHeldApart(t *testing.T) {
+	long := strings.Repeat("a", 300<<10)
+	h := etags(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(r.URL.Query().Get("say")))
+		if r.URL.Query().Has("long") {
+			w.Write([]byte(long))
+		}
+	}))
+	for i, say := range []string{"first", "second", "third"} {
+		target := "/?say=" + say
+		want := say
+		if i%2 == 0 {
+			target, want = target+"&long", say+long
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, target, nil))
+		if w.Body.String() != want || w.Header().Get("Content-Length") != strconv.Itoa(len(want)) {
+			t.Errorf("answer %d: %d bytes, Content-Length %s; want %d", i, w.Body.Len(), w.Header().Get("Content-Length"), len(want))
+		}
 	}
 }
 

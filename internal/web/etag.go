@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 )
 
 // maxETagBody is the largest body the ETag middleware holds back to hash;
@@ -29,11 +31,24 @@ func etags(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		bw := &bufferedWriter{ResponseWriter: w}
+		bw := &bufferedWriter{ResponseWriter: w, buf: heldBodies.Get().(*bytes.Buffer)}
 		next.ServeHTTP(bw, r)
 		bw.finish(r)
+		if bw.buf.Cap() <= maxHeldBodyKept {
+			bw.buf.Reset()
+			heldBodies.Put(bw.buf)
+		}
 	})
 }
+
+// heldBodies are the buffers answers are held back in, reused: an API
+// answer of twenty courses is some 80 KB, which a fresh buffer reached by
+// doubling seven times, every answer.
+var heldBodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxHeldBodyKept is the largest buffer put back for reuse; one grown
+// larger by a rare long answer goes to the garbage collector.
+const maxHeldBodyKept = 512 << 10
 
 // bufferedWriter holds back a 200 answer until the handler returns; any
 // other status, an ETag of the handler's own, a cookie set, a flush or a
@@ -41,7 +56,7 @@ func etags(next http.Handler) http.Handler {
 type bufferedWriter struct {
 	http.ResponseWriter
 	status      int
-	buf         bytes.Buffer
+	buf         *bytes.Buffer
 	passThrough bool
 }
 
@@ -91,7 +106,7 @@ func (bw *bufferedWriter) startPassThrough() {
 	bw.passThrough = true
 	bw.ResponseWriter.WriteHeader(bw.status)
 	bw.ResponseWriter.Write(bw.buf.Bytes())
-	bw.buf = bytes.Buffer{}
+	bw.buf.Reset()
 }
 
 // finish tags and sends a held answer, or 304 when the client has it.
@@ -113,6 +128,8 @@ func (bw *bufferedWriter) finish(r *http.Request) {
 		bw.ResponseWriter.WriteHeader(http.StatusNotModified)
 		return
 	}
+	// The length is known: the answer goes out in one piece, not chunked.
+	h.Set("Content-Length", strconv.Itoa(bw.buf.Len()))
 	bw.ResponseWriter.WriteHeader(bw.status)
 	bw.ResponseWriter.Write(bw.buf.Bytes())
 }
