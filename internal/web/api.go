@@ -94,7 +94,8 @@ func (s *Server) apiCourses(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusInternalServerError, "encoding failed")
 		return
 	}
-	writeJSONBody(w, http.StatusOK, spliceItems(body, items))
+	setJSONHeaders(w.Header())
+	writeSpliced(w, body, items)
 }
 
 func (s *Server) apiCourse(w http.ResponseWriter, r *http.Request) {
@@ -140,11 +141,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeJSONBody(w http.ResponseWriter, status int, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Access-Control-Allow-Origin", "*") // public, read-only data
+	setJSONHeaders(w.Header())
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+func setJSONHeaders(h http.Header) {
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Access-Control-Allow-Origin", "*") // public, read-only data
 }
 
 func writeJSONError(w http.ResponseWriter, status int, msg string) {

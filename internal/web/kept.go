@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"html/template"
+	"io"
 	"time"
 
 	"qlink/internal/gencache"
@@ -150,26 +151,25 @@ func (s *Server) courseItems(ctx context.Context, ids []string) ([][]byte, error
 // the first place it can occur, since only numbers come before it.
 var itemsMarker = []byte(`"items":[]`)
 
-// spliceItems puts the encoded items into an answer encoded with an empty
-// "items" list.
-func spliceItems(answer []byte, items [][]byte) []byte {
+var comma = []byte{','}
+
+// writeSpliced writes an answer encoded with an empty "items" list, with
+// the encoded items put into it, in pieces: the whole is never copied
+// into one slice first.
+func writeSpliced(w io.Writer, answer []byte, items [][]byte) {
 	at := bytes.Index(answer, itemsMarker)
 	if at < 0 {
 		panic("web: an answer without its items list")
 	}
-	n := len(answer) + len(items)
-	for _, it := range items {
-		n += len(it)
-	}
-	out := make([]byte, 0, n)
-	out = append(out, answer[:at+len(itemsMarker)-1]...)
+	at += len(itemsMarker) - 1 // at the list's "]"
+	w.Write(answer[:at])
 	for i, it := range items {
 		if i > 0 {
-			out = append(out, ',')
+			w.Write(comma)
 		}
-		out = append(out, it...)
+		w.Write(it)
 	}
-	return append(out, answer[at+len(itemsMarker)-1:]...)
+	w.Write(answer[at:])
 }
 
 // courseCard is what a course's summary in a list is made of, in every

@@ -124,7 +124,7 @@ func TestAPIItemsFollowProviderNames(t *testing.T) {
 	}
 }
 
-func TestSpliceItems(t *testing.T) {
+func TestWriteSpliced(t *testing.T) {
 	for _, tc := range []struct {
 		items []string
 		want  string
@@ -137,8 +137,10 @@ func TestSpliceItems(t *testing.T) {
 		for _, it := range tc.items {
 			items = append(items, []byte(it))
 		}
-		if got := string(spliceItems([]byte(`{"total":0,"items":[],"facets":{}}`), items)); got != tc.want {
-			t.Errorf("%v: %s, want %s", tc.items, got, tc.want)
+		var got strings.Builder
+		writeSpliced(&got, []byte(`{"total":0,"items":[],"facets":{}}`), items)
+		if got.String() != tc.want {
+			t.Errorf("%v: %s, want %s", tc.items, got.String(), tc.want)
 		}
 	}
 }

@@ -54,7 +54,11 @@ func (t *table) filters(sel map[search.Facet][]string, st search.Status, qf sear
 				bms = append(bms, bm)
 			}
 		}
-		fs.sel[i] = roaring.FastOr(bms...)
+		if len(bms) == 1 {
+			fs.sel[i] = bms[0] // the table's own: FastOr would copy it
+		} else {
+			fs.sel[i] = roaring.FastOr(bms...)
+		}
 	}
 	return fs
 }
