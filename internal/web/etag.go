@@ -31,24 +31,33 @@ func etags(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		bw := &bufferedWriter{ResponseWriter: w, buf: heldBodies.Get().(*bytes.Buffer)}
+		bw := &bufferedWriter{ResponseWriter: w, buf: newHeldBody()}
 		next.ServeHTTP(bw, r)
 		bw.finish(r)
-		if bw.buf.Cap() <= maxHeldBodyKept {
-			bw.buf.Reset()
-			heldBodies.Put(bw.buf)
-		}
+		releaseHeldBody(bw.buf)
 	})
 }
 
-// heldBodies are the buffers answers are held back in, reused: an API
-// answer of twenty courses is some 80 KB, which a fresh buffer reached by
-// doubling seven times, every answer.
+// heldBodies are the buffers answers are held back in (here and at the
+// search gate), reused: an API answer of twenty courses is some 80 KB,
+// which a fresh buffer reached by doubling seven times, every answer (a
+// fifth of serve's allocations under load).
 var heldBodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // maxHeldBodyKept is the largest buffer put back for reuse; one grown
 // larger by a rare long answer goes to the garbage collector.
 const maxHeldBodyKept = 512 << 10
+
+func newHeldBody() *bytes.Buffer { return heldBodies.Get().(*bytes.Buffer) }
+
+// releaseHeldBody takes back a buffer from newHeldBody once what it held
+// has been written on.
+func releaseHeldBody(b *bytes.Buffer) {
+	if b.Cap() <= maxHeldBodyKept {
+		b.Reset()
+		heldBodies.Put(b)
+	}
+}
 
 // bufferedWriter holds back a 200 answer until the handler returns; any
 // other status, an ETag of the handler's own, a cookie set, a flush or a

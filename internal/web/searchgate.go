@@ -294,7 +294,8 @@ func (s *Server) searching(h http.HandlerFunc) http.HandlerFunc {
 			}
 			return
 		}
-		held := &heldAnswer{header: w.Header()}
+		held := &heldAnswer{header: w.Header(), body: newHeldBody()}
+		defer releaseHeldBody(held.body)
 		func() {
 			defer s.searches.leave(k)
 			h(held, r)
@@ -335,7 +336,7 @@ func (s *Server) costlyText(r *http.Request) bool {
 type heldAnswer struct {
 	header http.Header
 	status int
-	body   bytes.Buffer
+	body   *bytes.Buffer
 }
 
 func (a *heldAnswer) Header() http.Header { return a.header }
