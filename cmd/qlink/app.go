@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -473,9 +474,23 @@ func (a *app) webServer(notice string) (*web.Server, error) {
 		Admin: a.adminOptions(), DatasetDir: a.cfg.DatasetPath(), DatasetPublisher: a.cfg.Publisher(), Contact: a.cfg.ContactURL,
 
 		RateLimit:   web.RateLimit{PerSecond: float64(a.cfg.API.Rate), Burst: a.cfg.API.Burst, TrustedProxies: proxies},
-		SearchLimit: web.SearchLimit{Concurrency: a.cfg.API.SearchConcurrency, Costly: a.cfg.API.SearchNewTexts, Queue: a.cfg.API.SearchQueue},
+		SearchLimit: web.SearchLimit{Concurrency: a.searchConcurrency(), Costly: a.cfg.API.SearchNewTexts, Queue: a.cfg.API.SearchQueue},
 		KeptBytes:   a.shareCacheMemory(),
 		Metrics:     a.metrics, MetricsApart: a.cfg.API.MetricsListen != ""})
+}
+
+// searchConcurrency is search-concurrency, or its default for the index:
+// one search per core for the embedded index, whose searches are the
+// process's own CPU work (web.SearchLimit), two for PostgreSQL's, which
+// spend much of their time waiting for the database.
+func (a *app) searchConcurrency() int {
+	if n := a.cfg.API.SearchConcurrency; n > 0 {
+		return n
+	}
+	if _, embedded := a.index.(*bleve.Index); embedded {
+		return runtime.GOMAXPROCS(0)
+	}
+	return 2 * runtime.GOMAXPROCS(0)
 }
 
 // defaultCacheBytes is what serve keeps of recent answers' parts by

@@ -5,11 +5,14 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"qlink/internal/config"
+	"qlink/internal/search"
+	"qlink/internal/search/bleve"
 )
 
 // TestServeMetricsApart starts serve with --metrics-listen: /metrics
@@ -56,3 +59,37 @@ func TestCacheMemoryDefault(t *testing.T) {
 		t.Errorf("cache-memory defaults to %d bytes, the budgets add up to %d", got, defaultCacheBytes)
 	}
 }
+
+// Searches in the embedded index are serve's own CPU work: one per core
+// at once; PostgreSQL's mostly wait for the database: two per core. A
+// value set is taken as it is.
+func TestSearchConcurrencyFollowsTheIndex(t *testing.T) {
+	embedded, err := bleve.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer embedded.Close()
+	cores := runtime.GOMAXPROCS(0)
+	for _, tc := range []struct {
+		name  string
+		index search.Index
+		set   int
+		want  int
+	}{
+		{"embedded", embedded, 0, cores},
+		{"elsewhere", elsewhereIndex{}, 0, 2 * cores},
+		{"set", embedded, 7, 7},
+	} {
+		a := &app{cfg: config.Default(), index: tc.index}
+		a.cfg.API.SearchConcurrency = tc.set
+		if got := a.searchConcurrency(); got != tc.want {
+			t.Errorf("%s: %d searches at once, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
+// elsewhereIndex stands for an index that is not the embedded one. (The
+// alias names the embedded field apart from the method Index.)
+type elsewhereIndex struct{ anyIndex }
+
+type anyIndex = search.Index

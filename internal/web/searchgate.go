@@ -39,11 +39,15 @@ type SearchLimit struct {
 
 const (
 	// searchesPerCore is the default concurrency per core. One per core
-	// cost a fifth more CPU per search under load (BENCHMARKS.md): a search
-	// also waits, on SQLite's reads and on locks, and with nothing else to
-	// run the core idles and Go's scheduler spins looking for work. Two per
-	// core cost as little as no limit, and keep the wait in line.
-	searchesPerCore = 2
+	// once cost a fifth more CPU per search under load: a search waited on
+	// SQLite's reads of courses not yet shown, and the core idled. Now that
+	// nine in ten courses shown are kept (kept.go), two per core only
+	// shared the cores thinner: everything else a request does (reading
+	// it, writing the answer) waited behind twice as many searches in Go's
+	// run queues. At a million courses one per core answered 2,110 API
+	// searches a second under 50 connections with a p95 of 46 ms, two per
+	// core 1,800 with 59 ms (BENCHMARKS.md).
+	searchesPerCore = 1
 	// defaultSearchQueue is far above what the cores get through in
 	// defaultSearchWait at the few milliseconds a search costs.
 	defaultSearchQueue = 1024
