@@ -20,8 +20,8 @@ import (
 // they wait their turn, so a search takes about the time of the searches
 // ahead of it plus its own, whatever the others cost.
 type SearchLimit struct {
-	// Concurrency is how many searches run at once (0: searchesPerCore
-	// per core).
+	// Concurrency is how many searches run at once (0:
+	// DefaultSearchConcurrency).
 	Concurrency int
 	// Queue is how many may wait; one more is refused at once with 503
 	// (0: defaultSearchQueue).
@@ -38,16 +38,6 @@ type SearchLimit struct {
 }
 
 const (
-	// searchesPerCore is the default concurrency per core. One per core
-	// once cost a fifth more CPU per search under load: a search waited on
-	// SQLite's reads of courses not yet shown, and the core idled. Now that
-	// nine in ten courses shown are kept (kept.go), two per core only
-	// shared the cores thinner: everything else a request does (reading
-	// it, writing the answer) waited behind twice as many searches in Go's
-	// run queues. At a million courses one per core answered 2,110 API
-	// searches a second under 50 connections with a p95 of 46 ms, two per
-	// core 1,800 with 59 ms (BENCHMARKS.md).
-	searchesPerCore = 1
 	// defaultSearchQueue is far above what the cores get through in
 	// defaultSearchWait at the few milliseconds a search costs.
 	defaultSearchQueue = 1024
@@ -61,6 +51,27 @@ const (
 	// never starved.
 	pagesBeforeAPI = 4
 )
+
+// DefaultSearchConcurrency is how many searches run at once by default:
+// one per core, and half as many again, for the costly ones' share.
+//
+// Two per core once cost less CPU than one: a search waited on SQLite's
+// reads of courses not yet shown, and a core with one search idled. Now
+// that nine in ten courses shown are kept (kept.go), two per core only
+// shared the cores thinner: the rest of each request (reading it,
+// writing the answer, outside the gate) waited behind twice as many
+// searches in Go's run queues. At a million courses under 50 connections
+// (BENCHMARKS.md) two per core answered 1,800 API searches a second with
+// a p95 of 59 ms, one per core 2,069–2,111 with 46–48 ms. But with one per
+// core a new text (SearchLimit.Costly) held a whole core's slot, and the
+// searches costing milliseconds queued on the other: in the first minute
+// after a start at 200 searches a second their p95 went from 41–55 ms to
+// 64–100 ms. The extra half (one slot on two cores) gives them a slot
+// beside it: 30 ms, and 2,010 answers/s with a p95 of 51 ms.
+func DefaultSearchConcurrency() int {
+	cores := runtime.GOMAXPROCS(0)
+	return cores + max(1, cores/2)
+}
 
 // costlyPatience is how long a costly search waits before it may take any
 // slot handed on (searchGate). At the goal's rate of a million-course
@@ -134,7 +145,7 @@ func newSearchGate(l SearchLimit) *searchGate {
 	g := &searchGate{free: l.Concurrency, costlyLimit: l.Costly, queue: l.Queue, wait: l.Wait,
 		waited: func(float64) {}, refused: func(string) {}}
 	if g.free <= 0 {
-		g.free = searchesPerCore * runtime.GOMAXPROCS(0)
+		g.free = DefaultSearchConcurrency()
 	}
 	if g.costlyLimit <= 0 {
 		g.costlyLimit = max(1, g.free/2)
