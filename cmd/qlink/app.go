@@ -480,15 +480,15 @@ func (a *app) webServer(notice string) (*web.Server, error) {
 }
 
 // searchConcurrency is search-concurrency, or its default for the index:
-// web's for the embedded index, whose searches are the process's own CPU
-// work, two per core for PostgreSQL's, which spend much of their time
+// web's (0) for the embedded index, whose searches are the process's own
+// CPU work, two per core for PostgreSQL's, which spend much of their time
 // waiting for the database.
 func (a *app) searchConcurrency() int {
 	if n := a.cfg.API.SearchConcurrency; n > 0 {
 		return n
 	}
 	if _, embedded := a.index.(*bleve.Index); embedded {
-		return web.DefaultSearchConcurrency()
+		return 0
 	}
 	return 2 * runtime.GOMAXPROCS(0)
 }

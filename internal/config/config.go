@@ -91,7 +91,8 @@ type APIConfig struct {
 	// prefixes, comma-separated) whose X-Forwarded-For names the client.
 	TrustedProxies string
 	// SearchConcurrency is how many searches the server works on at once
-	// (0: one and a half per core, two when PostgreSQL searches); SearchQueue how many more may wait their turn
+	// (0: one per core and a reserve for new texts, two per core when
+	// PostgreSQL searches); SearchQueue how many more may wait their turn
 	// before the next is answered 503.
 	SearchConcurrency int
 	SearchQueue       int
@@ -461,7 +462,7 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("api-rate must not be negative (0 turns rate limits off)"))
 	}
 	if c.API.SearchConcurrency < 0 {
-		errs = append(errs, errors.New("search-concurrency must not be negative (0: one and a half searches per core, two on PostgreSQL)"))
+		errs = append(errs, errors.New("search-concurrency must not be negative (0: one search per core and a reserve for new texts, two on PostgreSQL)"))
 	}
 	if c.API.SearchNewTexts < 0 {
 		errs = append(errs, errors.New("search-new-texts must not be negative (0: half of search-concurrency)"))

@@ -35,6 +35,10 @@ type SearchLimit struct {
 	// take up to a second of a core at a million courses (0: half the
 	// slots, at least one).
 	Costly int
+	// Reserve is how many of the slots only costly searches may take
+	// (with Concurrency 0: the half a slot per core DefaultSearchConcurrency
+	// adds; else none).
+	Reserve int
 }
 
 const (
@@ -53,7 +57,8 @@ const (
 )
 
 // DefaultSearchConcurrency is how many searches run at once by default:
-// one per core, and half as many again, for the costly ones' share.
+// one per core, and half as many again (at least one) kept for costly
+// ones (SearchLimit.Reserve).
 //
 // Two per core once cost less CPU than one: a search waited on SQLite's
 // reads of courses not yet shown, and a core with one search idled. Now
@@ -66,12 +71,15 @@ const (
 // core a new text (SearchLimit.Costly) held a whole core's slot, and the
 // searches costing milliseconds queued on the other: in the first minute
 // after a start at 200 searches a second their p95 went from 41–55 ms to
-// 64–100 ms. The extra half (one slot on two cores) gives them a slot
-// beside it: 30 ms, and 2,010 answers/s with a p95 of 51 ms.
+// 64–100 ms. Half a slot more per core, for anyone, gave 30 ms there but
+// 51–55 ms under the 50 connections; kept for the costly searches, the
+// others run one per core and a new text runs beside them.
 func DefaultSearchConcurrency() int {
 	cores := runtime.GOMAXPROCS(0)
-	return cores + max(1, cores/2)
+	return cores + defaultReserve(cores)
 }
+
+func defaultReserve(cores int) int { return max(1, cores/2) }
 
 // costlyPatience is how long a costly search waits before it may take any
 // slot handed on (searchGate). At the goal's rate of a million-course
@@ -115,10 +123,12 @@ type searchKind struct {
 type searchGate struct {
 	mu sync.Mutex
 	// free counts the slots free. None is free while a search that is not
-	// costly waits; one may be while costly ones wait, when costly (those
-	// running) is at costlyLimit or past it.
+	// costly waits, but those of the reserve no costly search holds; one
+	// may be while costly ones wait, when costly (those running) is at
+	// costlyLimit or past it.
 	free                int
 	costly, costlyLimit int
+	reserve             int
 	// lines holds each class's waiting searches (*waitingSearch), first
 	// come first; waiting counts both.
 	lines       [2]list.List
@@ -146,6 +156,9 @@ func newSearchGate(l SearchLimit) *searchGate {
 		waited: func(float64) {}, refused: func(string) {}}
 	if g.free <= 0 {
 		g.free = DefaultSearchConcurrency()
+		g.reserve = defaultReserve(runtime.GOMAXPROCS(0))
+	} else {
+		g.reserve = min(max(0, l.Reserve), g.free-1) // one slot, at least, for anyone
 	}
 	if g.costlyLimit <= 0 {
 		g.costlyLimit = max(1, g.free/2)
@@ -218,12 +231,17 @@ func (g *searchGate) leave(k searchKind) {
 	g.release(k.costly)
 }
 
-// mayRun reports whether a search may take a free slot now. A costly one
-// may while fewer than costlyLimit run, and past that may borrow a free
-// slot as long as another stays free: the cores are not left idle while
-// costly searches wait, and a search that costs little finds a slot.
+// mayRun reports whether a search may take a free slot now. One that
+// costs little may take any but the reserve's slots no costly search
+// holds. A costly one may while fewer than costlyLimit run, and past that
+// may borrow a free slot as long as another stays free: the cores are
+// not left idle while costly searches wait, and a search that costs
+// little finds a slot.
 func (g *searchGate) mayRun(costly bool) bool {
-	return !costly || g.costly < g.costlyLimit || g.free > 1
+	if !costly {
+		return g.free > max(0, g.reserve-g.costly)
+	}
+	return g.costly < g.costlyLimit || g.free > 1
 }
 
 // admit takes a slot for a search; the caller holds g.mu.
@@ -260,7 +278,7 @@ func (g *searchGate) release(costly bool) {
 func (g *searchGate) firstThatMayRun(line *list.List) *list.Element {
 	for e := line.Front(); e != nil; e = e.Next() {
 		w := e.Value.(*waitingSearch)
-		if g.mayRun(w.costly) || time.Since(w.since) >= costlyPatience {
+		if g.mayRun(w.costly) || w.costly && time.Since(w.since) >= costlyPatience {
 			return e
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -372,6 +373,57 @@ func TestSearchGateLendsIdleSlotsToCostlySearches(t *testing.T) {
 	g.leave(costly)
 	if n := g.freeSlots(); n != 3 {
 		t.Fatalf("%d slots free at the end, want 3", n)
+	}
+}
+
+// TestSearchGateReservesSlotsForCostlySearches: searches that cost little
+// never take the reserve's slots, however long they wait, so a new text
+// runs beside them at once; once it is done, its slot is the reserve's
+// again. The default reserve is the half slot per core the default
+// concurrency adds.
+func TestSearchGateReservesSlotsForCostlySearches(t *testing.T) {
+	patient(t, time.Millisecond)
+	g := newSearchGate(SearchLimit{Concurrency: 3, Costly: 1, Reserve: 1, Queue: 20, Wait: 10 * time.Second})
+	req := httptest.NewRequest("GET", "/", nil)
+	costly, cheap := searchKind{class: apiSearch, costly: true}, searchKind{class: apiSearch}
+	for i := range 2 {
+		if refusal := g.enter(req, cheap); refusal != "" {
+			t.Fatalf("search %d refused: %s", i+1, refusal)
+		}
+	}
+	third := make(chan string, 1)
+	go func() { third <- g.enter(req, cheap) }()
+	waitFor(t, "the third search waits", func() bool { return g.waitingNow() == 1 })
+	time.Sleep(10 * time.Millisecond) // past any patience
+	if refusal := g.enter(req, costly); refusal != "" {
+		t.Fatalf("the costly search refused: %s", refusal)
+	}
+	select {
+	case <-third:
+		t.Fatal("a search that costs little took the reserve")
+	case <-time.After(20 * time.Millisecond):
+	}
+	g.leave(costly) // the reserve's slot again: the third still waits
+	select {
+	case <-third:
+		t.Fatal("a search that costs little took the reserve's slot when the costly one left")
+	case <-time.After(20 * time.Millisecond):
+	}
+	g.leave(cheap)
+	if refusal := <-third; refusal != "" {
+		t.Fatalf("the third search refused: %s", refusal)
+	}
+	g.leave(cheap)
+	g.leave(cheap)
+	if n := g.freeSlots(); n != 3 {
+		t.Fatalf("%d slots free at the end, want 3", n)
+	}
+
+	if d := newSearchGate(SearchLimit{}); d.free != DefaultSearchConcurrency() || d.reserve != d.free-runtime.GOMAXPROCS(0) || d.reserve < 1 {
+		t.Errorf("default gate: %d slots, %d reserved, on %d cores", d.free, d.reserve, runtime.GOMAXPROCS(0))
+	}
+	if d := newSearchGate(SearchLimit{Concurrency: 2, Reserve: 5}); d.reserve != 1 {
+		t.Errorf("2 slots, reserve 5: %d reserved, want 1 (one for anyone)", d.reserve)
 	}
 }
 
