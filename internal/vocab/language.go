@@ -60,15 +60,21 @@ func LanguageName(tag, lang string) string {
 		if err != nil {
 			return tag
 		}
-		namer := display.English.Languages()
-		if l, err := language.Parse(lang); err == nil && lang != "" {
-			namer = display.Languages(l)
-		}
-		if name := namer.Name(t); name != "" {
-			return name
-		}
-		return tag
+		return nameIn(lang, t, display.English.Languages(), display.Languages, tag)
 	})
+}
+
+// nameIn is what namers for lang (English's when lang is empty or
+// unknown) call x, or else fallback.
+func nameIn(lang string, x any, english display.Namer, namers func(language.Tag) display.Namer, fallback string) string {
+	namer := english
+	if l, err := language.Parse(lang); err == nil && lang != "" {
+		namer = namers(l)
+	}
+	if name := namer.Name(x); name != "" {
+		return name
+	}
+	return fallback
 }
 
 // LanguageEndonym returns the language's name in itself ("Nederlands").
@@ -111,14 +117,7 @@ func CountryName(code, lang string) string {
 		if err != nil {
 			return code
 		}
-		namer := display.English.Regions()
-		if l, err := language.Parse(lang); err == nil && lang != "" {
-			namer = display.Regions(l)
-		}
-		if name := namer.Name(r); name != "" {
-			return name
-		}
-		return code
+		return nameIn(lang, r, display.English.Regions(), display.Regions, code)
 	})
 }
 
