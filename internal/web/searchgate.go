@@ -71,7 +71,7 @@ const (
 // core a new text (SearchLimit.Costly) held a whole core's slot, and the
 // searches costing milliseconds queued on the other: in the first minute
 // after a start at 200 searches a second their p95 went from 41–55 ms to
-// 64–100 ms. Half a slot more per core, for anyone, gave 30 ms there but
+// 64–100 ms. Half a slot more per core, for anyone, gave 30–60 ms there but
 // 51–55 ms under the 50 connections; kept for the costly searches, the
 // others run one per core and a new text runs beside them.
 func DefaultSearchConcurrency() int {
