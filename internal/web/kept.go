@@ -39,8 +39,8 @@ import (
 // and the API is asked twice as often as the pages. An item made afresh
 // costs some 140 µs of CPU there (read, decoded, presented, encoded):
 // under the benchmark's load, a third of the items' budget kept three in
-// four of the items shown, and this budget nine in ten, for a third less
-// CPU per answer. A smaller catalogue never fills it.
+// four of the items shown, and this budget nine in ten: 1.1 ms of CPU per
+// answer instead of 1.3. A smaller catalogue never fills it.
 const (
 	itemBytes  = 320 << 20
 	cardBytes  = 64 << 20

@@ -21,7 +21,7 @@ import (
 // ahead of it plus its own, whatever the others cost.
 type SearchLimit struct {
 	// Concurrency is how many searches run at once (0:
-	// DefaultSearchConcurrency).
+	// defaultSearchConcurrency).
 	Concurrency int
 	// Queue is how many may wait; one more is refused at once with 503
 	// (0: defaultSearchQueue).
@@ -36,7 +36,7 @@ type SearchLimit struct {
 	// slots, at least one).
 	Costly int
 	// Reserve is how many of the slots only costly searches may take
-	// (with Concurrency 0: the half a slot per core DefaultSearchConcurrency
+	// (with Concurrency 0: the half a slot per core defaultSearchConcurrency
 	// adds; else none).
 	Reserve int
 }
@@ -56,7 +56,7 @@ const (
 	pagesBeforeAPI = 4
 )
 
-// DefaultSearchConcurrency is how many searches run at once by default:
+// defaultSearchConcurrency is how many searches run at once by default:
 // one per core, and half as many again (at least one) kept for costly
 // ones (SearchLimit.Reserve).
 //
@@ -74,7 +74,7 @@ const (
 // 64–100 ms. Half a slot more per core, for anyone, gave 30–60 ms there but
 // 51–55 ms under the 50 connections; kept for the costly searches, the
 // others run one per core and a new text runs beside them.
-func DefaultSearchConcurrency() int {
+func defaultSearchConcurrency() int {
 	cores := runtime.GOMAXPROCS(0)
 	return cores + defaultReserve(cores)
 }
@@ -155,7 +155,7 @@ func newSearchGate(l SearchLimit) *searchGate {
 	g := &searchGate{free: l.Concurrency, costlyLimit: l.Costly, queue: l.Queue, wait: l.Wait,
 		waited: func(float64) {}, refused: func(string) {}}
 	if g.free <= 0 {
-		g.free = DefaultSearchConcurrency()
+		g.free = defaultSearchConcurrency()
 		g.reserve = defaultReserve(runtime.GOMAXPROCS(0))
 	} else {
 		g.reserve = min(max(0, l.Reserve), g.free-1) // one slot, at least, for anyone

@@ -419,7 +419,7 @@ func TestSearchGateReservesSlotsForCostlySearches(t *testing.T) {
 		t.Fatalf("%d slots free at the end, want 3", n)
 	}
 
-	if d := newSearchGate(SearchLimit{}); d.free != DefaultSearchConcurrency() || d.reserve != d.free-runtime.GOMAXPROCS(0) || d.reserve < 1 {
+	if d := newSearchGate(SearchLimit{}); d.free != defaultSearchConcurrency() || d.reserve != d.free-runtime.GOMAXPROCS(0) || d.reserve < 1 {
 		t.Errorf("default gate: %d slots, %d reserved, on %d cores", d.free, d.reserve, runtime.GOMAXPROCS(0))
 	}
 	if d := newSearchGate(SearchLimit{Concurrency: 2, Reserve: 5}); d.reserve != 1 {

@@ -62,7 +62,7 @@ type Options struct {
 	// rate limiting off.
 	RateLimit RateLimit
 	// SearchLimit bounds the searches worked on at once (searchgate.go);
-	// its zero value allows DefaultSearchConcurrency.
+	// its zero value allows defaultSearchConcurrency.
 	SearchLimit SearchLimit
 	// KeptBytes bounds the memory of what lists show of recent courses,
 	// kept per version of the store (kept.go); 0: KeptBytes.
