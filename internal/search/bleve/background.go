@@ -175,7 +175,7 @@ func (ix *Index) warm(text string) error {
 	if err != nil {
 		return err
 	}
-	q := ix.textQuery(text, present)
+	q := ix.textQuery(ix.words(text), present)
 	if q == nil {
 		return nil
 	}

@@ -128,7 +128,7 @@ func refTextHits(t *testing.T, ix *Index, text string) map[string]bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tq := ix.textQuery(text, present)
+	tq := ix.textQuery(ix.words(text), present)
 	if tq == nil {
 		return nil
 	}
@@ -184,7 +184,7 @@ func refPage(t *testing.T, ix *Index, q search.Query) (int, []search.Hit) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := ix.textQuery(q.Text, present)
+	text := ix.textQuery(ix.words(q.Text), present)
 	var bq query.Query = text
 	if text == nil {
 		bq = query.NewMatchAllQuery()

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
+
 	"qlink/internal/search"
 )
 
@@ -185,5 +187,49 @@ func TestKeeps(t *testing.T) {
 	}
 	if ix.Keeps("Einführung") {
 		t.Error("kept after a write")
+	}
+}
+
+// TestScoresOfASubset: each hit of a subset comes with the score at its
+// position among all hits, across chunks and every kind of container
+// (sparse, dense, runs), and a subset that reaches past the hits ends.
+func TestScoresOfASubset(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 3))
+	var each []scored
+	for o := uint32(0); o < 300_000; o++ {
+		sparse, dense, run := o < 65_536 && r.IntN(50) == 0, o >= 65_536 && o < 131_072 && r.IntN(3) > 0, o >= 200_000 && o < 210_000
+		if sparse || dense || run {
+			each = append(each, scored{score: float64(o) + 0.5, o: o})
+		}
+	}
+	hits := roaring.New()
+	for _, s := range each {
+		hits.Add(s.o)
+	}
+	hits.RunOptimize()
+	e := newTextEntry(hits, slices.Clone(each), make([]uint32, 300_000))
+	for _, share := range []int{1, 7, 300} {
+		some := roaring.New()
+		for _, s := range each {
+			if r.IntN(share) == 0 {
+				some.Add(s.o)
+			}
+		}
+		var got []uint32
+		e.scoresOf(some, func(s scored) {
+			if s.score != float64(s.o)+0.5 {
+				t.Fatalf("hit %d of 1 in %d scores %v", s.o, share, s.score)
+			}
+			got = append(got, s.o)
+		})
+		if want := some.ToArray(); !slices.Equal(got, want) {
+			t.Errorf("1 in %d: %d hits given, want %d", share, len(got), len(want))
+		}
+	}
+	beyond := roaring.BitmapOf(each[len(each)-1].o, 400_000)
+	var got []uint32
+	e.scoresOf(beyond, func(s scored) { got = append(got, s.o) })
+	if !slices.Equal(got, []uint32{each[len(each)-1].o}) {
+		t.Errorf("a subset reaching past the hits gave %v", got)
 	}
 }
