@@ -2,12 +2,13 @@ package web
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/zeebo/xxh3"
 )
 
 // maxETagBody is the largest body the ETag middleware holds back to hash;
@@ -20,6 +21,12 @@ const maxETagBody = 4 << 20
 // two answers with one tag are byte for byte the same, and range requests
 // may rely on it. Each language version of a page has its own bytes and
 // so its own tag.
+//
+// The hash is XXH3's 128 bits, not SHA-256: hashing an API answer of
+// 80 KB with SHA-256 took a sixth of the CPU of a search answered from
+// the caches. Two answers share a tag by chance with odds of 2^-128; a
+// publisher who crafted two answers to collide would gain no more than
+// clients keeping the earlier of them, which a tag is there to allow.
 //
 // The body is buffered to hash it. A handler opts out by setting its own
 // ETag (it then answers If-None-Match itself, as http.ServeContent does),
@@ -126,8 +133,8 @@ func (bw *bufferedWriter) finish(r *http.Request) {
 	if bw.status == 0 { // the handler wrote nothing at all
 		bw.status = http.StatusOK
 	}
-	sum := sha256.Sum256(bw.buf.Bytes())
-	tag := `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
+	sum := xxh3.Hash128(bw.buf.Bytes()).Bytes()
+	tag := `"` + base64.RawURLEncoding.EncodeToString(sum[:]) + `"`
 	h := bw.Header()
 	h.Set("ETag", tag)
 	if etagMatches(r.Header.Get("If-None-Match"), tag) {
