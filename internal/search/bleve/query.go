@@ -404,9 +404,7 @@ func (ix *Index) wordQuery(w string, present map[string]bool) query.Query {
 	if len(alts) == 0 {
 		return query.NewMatchNoneQuery()
 	}
-	dq := query.NewDisjunctionQuery(alts)
-	dq.RetrieveScoreBreakdown(true)
-	return disMaxQuery{dq}
+	return disMaxQuery{alts}
 }
 
 // typoQuery matches the words of every text (fieldAll) that differ from
@@ -446,66 +444,6 @@ func (q typoQuery) Searcher(ctx context.Context, i index.IndexReader, _ mapping.
 		return searcher.NewMatchNoneSearcher(i)
 	}
 	return searcher.NewMultiTermSearcherBoosted(ctx, i, terms, fieldAll, boostFuzzy, edits, options, true)
-}
-
-// disMaxQuery is a disjunction scored by disMax. (bleve's custom score
-// query would do the same, but it reads every hit's ID for its scoring
-// function, which disMax does not need, at a cost of a tenth of a text
-// search: per word, for every document the word matches.)
-type disMaxQuery struct{ *query.DisjunctionQuery }
-
-func (q disMaxQuery) Searcher(ctx context.Context, i index.IndexReader, m mapping.IndexMapping,
-	options bsearch.SearcherOptions) (bsearch.Searcher, error) {
-	s, err := q.DisjunctionQuery.Searcher(ctx, i, m, options)
-	if err != nil {
-		return nil, err
-	}
-	return disMaxSearcher{s}, nil
-}
-
-// disMaxSearcher rescores the hits of a disjunction searcher by disMax.
-type disMaxSearcher struct{ bsearch.Searcher }
-
-func (s disMaxSearcher) Next(ctx *bsearch.SearchContext) (*bsearch.DocumentMatch, error) {
-	d, err := s.Searcher.Next(ctx)
-	if d != nil {
-		d.Score = disMax(d)
-	}
-	return d, err
-}
-
-func (s disMaxSearcher) Advance(ctx *bsearch.SearchContext, id index.IndexInternalID) (*bsearch.DocumentMatch, error) {
-	d, err := s.Searcher.Advance(ctx, id)
-	if d != nil {
-		d.Score = disMax(d)
-	}
-	return d, err
-}
-
-// disMax scores a word disjunction's hit by its best clause plus
-// tieBreaker of the rest. (bleve's own disjunction sums its clauses and
-// multiplies by the share that matched, which rewards repetition across
-// languages.)
-//
-// The breakdown is a map: its values are summed in sorted order, since
-// float addition in map order differs in the last bits from one search
-// to the next, and a score that wobbles moves a hit across page and
-// cursor boundaries. It runs for every hit, so the values are sorted in
-// a buffer on the stack rather than a new slice.
-func disMax(d *bsearch.DocumentMatch) float64 {
-	var buf [32]float64
-	scores := buf[:0]
-	for _, s := range d.ScoreBreakdown {
-		scores = append(scores, s)
-	}
-	slices.Sort(scores)
-	var best, sum float64
-	for _, s := range scores {
-		sum += s
-		best = max(best, s)
-	}
-	clear(d.ScoreBreakdown)
-	return best + tieBreaker*(sum-best)
 }
 
 // analyse returns the terms a field language indexes for word w.
