@@ -9,8 +9,6 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/RoaringBitmap/roaring/v2"
 )
 
 // Each Index has one goroutine for work no search should wait for: it
@@ -185,7 +183,7 @@ func (ix *Index) warm(text string) error {
 	if ix.texts.Has(t.gen, text) {
 		return nil
 	}
-	_, e, err := ix.match(context.Background(), q, roaring.New(), nil, 0)
+	e, err := ix.match(context.Background(), q)
 	if err != nil {
 		return err
 	}

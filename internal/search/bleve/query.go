@@ -3,7 +3,6 @@ package bleve
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -118,39 +117,32 @@ type matches struct {
 func (ix *Index) textMatches(ctx context.Context, text string, words []string, pass *roaring.Bitmap, after search.SortKey,
 	keep int) (*matches, error) {
 	t := ix.table
-	if e, ok := ix.texts.Get(t.gen, text); ok {
-		return e.answer(t, pass, after, keep), nil
+	e, ok := ix.texts.Get(t.gen, text)
+	if !ok {
+		present, err := ix.presentFields()
+		if err != nil {
+			return nil, err
+		}
+		if e, err = ix.match(ctx, ix.textQuery(words, present)); err != nil {
+			return nil, err
+		}
+		ix.texts.Put(t.gen, text, e, e.size())
 	}
-	present, err := ix.presentFields()
-	if err != nil {
-		return nil, err
-	}
-	m, e, err := ix.match(ctx, ix.textQuery(words, present), pass, after, keep)
-	if err != nil {
-		return nil, err
-	}
-	ix.texts.Put(t.gen, text, e, e.size())
-	return m, nil
+	return e.answer(t, pass, after, keep), nil
 }
 
-// match runs the text query q in bleve and collects its hits as ordinals:
-// all of them in hits, those in pass (and after the key after) ranked in
-// best, which keeps the first keep by score, sort key and ID; and, for
-// the cache, every hit's score and the first topKept of all. No hit's doc
-// values nor its ID are read: bleve hands over each hit's number in the
-// index snapshot and its score, and the number gives the ordinal
-// (hitords.go). The caller holds the table's read lock.
-func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap, after search.SortKey, keep int) (*matches, *textEntry, error) {
+// match runs the text query q in bleve and collects its hits as ordinals
+// with their scores. No hit's doc values nor its ID are read: bleve hands
+// over each hit's number in the index snapshot and its score, and the
+// number gives the ordinal (hitords.go). Filters and pages are left to
+// the entry's answer, which meets only the hits that pass, where testing
+// each hit here took a tenth of a new text's search. The caller holds the
+// table's read lock.
+func (ix *Index) match(ctx context.Context, q query.Query) (*textEntry, error) {
 	t := ix.table
-	m := &matches{hits: roaring.New(), best: &topHits{keep: keep, rank: t.rank}}
 	buf := scoredBuffer(0)
 	defer scoredBuffers.Put(buf)
 	each := *buf
-	afterScore, afterPos := math.Inf(1), 0
-	if after != nil {
-		afterScore, _ = strconv.ParseFloat(after[0], 64) // checkAfter made sure
-		afterPos = t.after(after[1], after[2])
-	}
 	collect := func(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
 		ords, err := t.forSnapshot(sctx.IndexReader)
 		if err != nil {
@@ -165,14 +157,7 @@ func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap,
 				return err
 			}
 			if ok {
-				m.hits.Add(o)
 				each = append(each, scored{d.Score, o})
-				if pass.Contains(o) {
-					m.total++
-					if d.Score < afterScore || d.Score == afterScore && int(t.rank[o]) >= afterPos {
-						m.best.add(scored{d.Score, o})
-					}
-				}
 			}
 			sctx.DocumentMatchPool.Put(d)
 			return nil
@@ -182,10 +167,10 @@ func (ix *Index) match(ctx context.Context, q query.Query, pass *roaring.Bitmap,
 	req.Size = 0
 	ctx = context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, bsearch.MakeDocumentMatchHandler(collect))
 	if _, err := ix.idx.SearchInContext(ctx, req); err != nil {
-		return nil, nil, fmt.Errorf("search/bleve: search: %w", err)
+		return nil, fmt.Errorf("search/bleve: search: %w", err)
 	}
 	*buf = each // the grown slice goes back
-	return m, newTextEntry(m.hits, each, t.rank), nil
+	return newTextEntry(each, t.rank), nil
 }
 
 // scored is one text hit.

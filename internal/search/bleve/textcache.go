@@ -65,16 +65,22 @@ func (e *textEntry) size() int {
 
 // newTextEntry makes the entry of a text's hits, given each with its
 // score: the bitmap of them all, their scores in ordinal order and the
-// best topKept (by score, then rank). It keeps a copy of hits.
-func newTextEntry(hits *roaring.Bitmap, each []scored, rank []uint32) *textEntry {
+// best topKept (by score, then rank). It sorts each.
+func newTextEntry(each []scored, rank []uint32) *textEntry {
 	best := &topHits{keep: topKept, rank: rank}
 	for _, s := range each {
 		best.add(s)
 	}
 	byOrdinal(each)
-	e := &textEntry{hits: hits.Clone(), scores: make([]float64, len(each)), top: best.sorted()}
-	for i, s := range each {
-		e.scores[i] = s.score
+	e := &textEntry{hits: roaring.New(), scores: make([]float64, len(each)), top: best.sorted()}
+	var ords [256]uint32
+	for from := 0; from < len(each); from += len(ords) {
+		chunk := each[from:min(from+len(ords), len(each))]
+		for i, s := range chunk {
+			ords[i] = s.o
+			e.scores[from+i] = s.score
+		}
+		e.hits.AddMany(ords[:len(chunk)])
 	}
 	return e
 }

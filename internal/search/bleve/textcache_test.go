@@ -202,12 +202,8 @@ func TestScoresOfASubset(t *testing.T) {
 			each = append(each, scored{score: float64(o) + 0.5, o: o})
 		}
 	}
-	hits := roaring.New()
-	for _, s := range each {
-		hits.Add(s.o)
-	}
-	hits.RunOptimize()
-	e := newTextEntry(hits, slices.Clone(each), make([]uint32, 300_000))
+	e := newTextEntry(slices.Clone(each), make([]uint32, 300_000))
+	e.hits.RunOptimize()
 	for _, share := range []int{1, 7, 300} {
 		some := roaring.New()
 		for _, s := range each {
