@@ -673,7 +673,7 @@ func TestTextCacheOnANewIndex(t *testing.T) {
 
 // TestTextCacheAgainstReference runs the reference checks with entries
 // that keep only the best three hits of a text in order, so that answers
-// come from those and from the pass over every hit's score, through
+// come from those and from the scores of every hit that passes, through
 // pages, walks with After and a write between rounds.
 func TestTextCacheAgainstReference(t *testing.T) {
 	kept := topKept

@@ -23,12 +23,14 @@ import (
 // order pages use. A query with the same text is then answered from
 // them, with the same totals, hits, scores and order as bleve would give:
 // from the best hits when its page lies within those that pass its
-// filters, else by one pass over the hits. Any write to the index (a new
-// generation of the table) makes every entry stale.
+// filters, else from the hits that pass (one intersection). The first
+// search of a text makes its entry and is answered from it the same way.
+// Any write to the index (a new generation of the table) makes every
+// entry stale.
 
 // topKept is how many of a text's best hits an entry keeps in order: five
 // pages of a hundred. A variable only for tests, which make it small so
-// that their small corpora need the pass over every hit.
+// that their small corpora need the hits beyond them.
 var topKept = 500
 
 // textCacheBytes bounds the memory the entries take: at a million
@@ -145,30 +147,34 @@ func (e *textEntry) answer(t *table, pass *roaring.Bitmap, after search.SortKey,
 		afterScore, _ = strconv.ParseFloat(after[0], 64) // checkAfter made sure
 		afterPos = t.after(after[1], after[2])
 	}
-	qualifies := func(s scored) bool {
-		return pass.Contains(s.o) && (s.score < afterScore || s.score == afterScore && int(t.rank[s.o]) >= afterPos)
+	beyond := func(s scored) bool { // comes after the key after
+		return s.score < afterScore || s.score == afterScore && int(t.rank[s.o]) >= afterPos
 	}
 	// The caller shares the entry's hits: it only reads them (filters
 	// never changes a bitmap in place).
-	m := &matches{hits: e.hits, total: int(e.hits.AndCardinality(pass)), best: &topHits{keep: keep, rank: t.rank}}
+	m := &matches{hits: e.hits, best: &topHits{keep: keep, rank: t.rank}}
 	for _, s := range e.top {
 		if len(m.best.items) == keep {
-			return m
+			break
 		}
-		if qualifies(s) {
+		if pass.Contains(s.o) && beyond(s) {
 			m.best.items = append(m.best.items, s) // in order already
 		}
 	}
-	if len(e.top) == len(e.scores) {
-		return m // the best hits were every hit
+	if len(m.best.items) == keep || len(e.top) == len(e.scores) {
+		// The page lies within the best hits, or they were every hit.
+		m.total = int(e.hits.AndCardinality(pass))
+		return m
 	}
 	// The page lies beyond the best hits that pass: rank every hit that
 	// passes. Asking pass about each of a common word's hundreds of
 	// thousands of hits took a third of the CPU of a warm API search;
 	// the hits that pass come from one intersection instead.
 	m.best.items = m.best.items[:0]
-	e.scoresOf(roaring.And(e.hits, pass), func(s scored) {
-		if qualifies(s) {
+	passing := roaring.And(e.hits, pass)
+	m.total = int(passing.GetCardinality())
+	e.scoresOf(passing, func(s scored) {
+		if beyond(s) {
 			m.best.add(s)
 		}
 	})
