@@ -46,10 +46,12 @@ func (q disMaxQuery) Searcher(ctx context.Context, i index.IndexReader, m mappin
 // number costs less than the heap, and the scores of the clauses that
 // match go to disMax from a slice.
 //
-// The scores are those of the searcher it replaces, bit for bit
-// (TestDisMaxScoresAsBefore), and so are its weight and count, which set
-// the norm of the whole query and the order in which a conjunction over
-// the words adds their scores.
+// Its hits and scores are those of the searcher it replaces
+// (TestDisMaxScoresAsBefore), and so is its count, by which a conjunction
+// over the words orders them. Its weight adds the clauses' weights in
+// their order, where bleve's searcher of ten clauses or fewer added them
+// in the order of their counts: the query's norm, and so every score,
+// then differed in its last bits from one run of the test to the next.
 type disMaxSearcher struct {
 	clauses []bsearch.Searcher
 	curr    []*bsearch.DocumentMatch // each clause's next hit, nil once done

@@ -2,6 +2,7 @@ package bleve
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -16,11 +17,14 @@ import (
 )
 
 // TestDisMaxScoresAsBefore: disMaxSearcher finds the hits, and gives them
-// the scores bit for bit, that bleve's disjunction searcher did when
-// asked for each hit's breakdown of clause scores and rescored by disMax
-// over them (the searcher it replaced, kept below): for words of every
-// language of the shared corpus, alone and together, with typos, stop
-// words and words no document has.
+// the scores, that bleve's disjunction searcher did when asked for each
+// hit's breakdown of clause scores and rescored by disMax over them (the
+// searcher it replaced, kept below): for words of every language of the
+// shared corpus, alone and together, with typos, stop words and words no
+// document has. The scores may differ in their last bits: for ten clauses
+// or fewer bleve's searcher added their weights (the query's norm) in the
+// order of their counts, which made them differ from one run to the
+// next, where disMaxSearcher adds them in the clauses' order.
 func TestDisMaxScoresAsBefore(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 8))
 	for _, docs := range [][]search.Document{corpus(), randomDocs(r, 300)} {
@@ -56,8 +60,8 @@ func TestDisMaxScoresAsBefore(t *testing.T) {
 				t.Errorf("%q: %d hits, want %d", text, len(got), len(want))
 			}
 			for id, s := range want {
-				if got[id] != s {
-					t.Errorf("%q: %s scores %v, want %v", text, id, got[id], s)
+				if g, ok := got[id]; !ok || math.Abs(g-s) > 1e-12*s {
+					t.Errorf("%q: %s scores %v, want %v", text, id, g, s)
 				}
 			}
 		}
