@@ -132,15 +132,9 @@ func refTextHits(t *testing.T, ix *Index, text string) map[string]bool {
 	if tq == nil {
 		return nil
 	}
-	req := blevesearch.NewSearchRequest(tq)
-	req.Size = 100_000
-	res, err := ix.idx.Search(req)
-	if err != nil {
-		t.Fatal(err)
-	}
 	hits := map[string]bool{}
-	for _, h := range res.Hits {
-		hits[h.ID] = true
+	for id := range allScores(t, ix, tq) {
+		hits[id] = true
 	}
 	return hits
 }
