@@ -46,6 +46,14 @@ var (
 // tables and indexes a harvest writes at a million courses.
 const writerCacheKiB = 64 << 10
 
+// walCheckpointPages is how many pages the WAL gathers before the commit
+// that passes it copies them into the database (SQLite's default is
+// 1,000). A first harvest rewrites the same index pages many times over;
+// with 8,192 pages (32 MiB) each is copied less often. At 100,000
+// courses a harvest's checkpoints took a thirtieth of its CPU; with this
+// setting it ran 2-4 % faster in two pairs of runs (BENCHMARKS.md).
+const walCheckpointPages = 8192
+
 // Open opens (creating if needed) the database at path. WAL mode lets the
 // web server read while a harvest writes; write transactions start
 // IMMEDIATE, so that a transaction that reads first does not fail
@@ -57,7 +65,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	w, err := openPool(path, 1, "immediate", "journal_mode(WAL)", "synchronous(NORMAL)",
-		fmt.Sprintf("cache_size(-%d)", writerCacheKiB))
+		fmt.Sprintf("cache_size(-%d)", writerCacheKiB), fmt.Sprintf("wal_autocheckpoint(%d)", walCheckpointPages))
 	if err != nil {
 		return nil, err
 	}
