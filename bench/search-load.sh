@@ -5,6 +5,10 @@
 #  1. Start-up: `qlink serve --no-harvest` is started STARTS times; each time
 #     the seconds from the start of the process until /readyz answers 200,
 #     and the CPU seconds it used until then. The last one keeps serving.
+#     Each start reads back the texts' matches the serve before kept (the
+#     index directory's qlink-texts.cache, internal/search/bleve/textfile.go):
+#     FORGET_TEXTS=1 removes that file first, for the first start after a
+#     harvest, which meets every text afresh.
 #  2. The vocabulary of the load, taken from the catalogue through the API:
 #     every facet's values (from a match-all answer) and the words and word
 #     pairs of the titles of about 3,000 courses (random pages of random
@@ -101,6 +105,7 @@ start() {
   ready_cpu=$(cpu "$servepid")
 }
 
+[ "${FORGET_TEXTS:-}" = 1 ] && rm -f "$dir/index.bleve/qlink-texts.cache"
 for i in $(seq "$starts"); do
   [ -n "$servepid" ] && { kill "$servepid"; wait "$servepid" 2>/dev/null || true; }
   start

@@ -102,6 +102,21 @@ func (c *Cache[V]) Recent(n int) []string {
 	return keys
 }
 
+// Kept returns the keys and values kept at generation gen, least recently
+// used first: put in that order, they are kept in the same order again.
+func (c *Cache[V]) Kept(gen string) (keys []string, values []V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return nil, nil
+	}
+	for el := c.lru.Back(); el != nil; el = el.Prev() {
+		e := el.Value.(*entry[V])
+		keys, values = append(keys, e.key), append(values, e.value)
+	}
+	return keys, values
+}
+
 // SetBudget changes the budget, dropping the least recently used values
 // beyond it at once.
 func (c *Cache[V]) SetBudget(budget int) {

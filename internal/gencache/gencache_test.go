@@ -80,3 +80,25 @@ func TestRecentAndHas(t *testing.T) {
 		t.Errorf("served %d, missed %d; want 1, 0", c.Served(), c.Missed())
 	}
 }
+
+func TestKeptInOrderOfUse(t *testing.T) {
+	c := New[int](1 << 20)
+	for i, k := range []string{"a", "b", "c"} {
+		c.Put("g1", k, i, 1)
+	}
+	c.Get("g1", "a") // the most recently used now
+	keys, values := c.Kept("g1")
+	if !slices.Equal(keys, []string{"b", "c", "a"}) || !slices.Equal(values, []int{1, 2, 0}) {
+		t.Fatalf("kept %v %v, want least recently used first", keys, values)
+	}
+	if keys, _ := c.Kept("g0"); keys != nil {
+		t.Errorf("kept at another generation: %v", keys)
+	}
+	again := New[int](1 << 20)
+	for i, k := range keys {
+		again.Put("g1", k, values[i], 1)
+	}
+	if got, _ := again.Kept("g1"); !slices.Equal(got, keys) {
+		t.Errorf("put back in order, kept %v, want %v", got, keys)
+	}
+}

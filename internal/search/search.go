@@ -56,8 +56,9 @@ type CacheLookups struct {
 	Kind         string // what is kept, e.g. "text" (a text's matches)
 	Hits, Misses int64
 	Bytes        int
-	// Warmed counts the values computed ahead of any lookup, after a
-	// write made the kept ones stale.
+	// Warmed counts the values made ready ahead of any lookup: computed
+	// after a write made the kept ones stale, or read back at start from
+	// what the process before kept.
 	Warmed int64
 }
 

@@ -12,6 +12,7 @@ import (
 )
 
 // Each Index has one goroutine for work no search should wait for: it
+// reads back the texts the process before kept (textfile.go), it
 // looks up the ordinals of new segments' documents (hitords.go), it warms
 // the cache of texts' matches after writes and, when serve asks, with the
 // catalogue's commonest words after a start.
@@ -91,10 +92,12 @@ func (ix *Index) startBackground() {
 	ix.common = make(chan int, 1)
 	ix.warmTimer = time.NewTimer(time.Hour)
 	ix.warmTimer.Stop()
-	ix.bgStop, ix.bgDone = make(chan struct{}), make(chan struct{})
+	ix.bgStop, ix.bgDone, ix.restored = make(chan struct{}), make(chan struct{}), make(chan struct{})
 	ix.warmBudget = newTimeBudget(warmShare, warmCredit, time.Now())
 	go func() {
 		defer close(ix.bgDone)
+		ix.warmed.Add(int64(ix.restoreTexts()))
+		close(ix.restored)
 		ix.background(wake)
 	}()
 	ix.table.segOrds.signal()

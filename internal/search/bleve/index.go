@@ -80,9 +80,11 @@ type Index struct {
 	counts *gencache.Cache[facetCounts]
 	// tablePath is where the table is saved, "" for an index in memory.
 	tablePath string
-	// savedGen is the generation of the saved table file; tableFrom says
-	// where Open found the table: "file" or "index" (rebuilt).
+	// savedGen is the generation of the saved table file and savedSum its
+	// checksum, loadedSum the checksum of the one Open read; tableFrom
+	// says where Open found the table: "file" or "index" (rebuilt).
 	savedGen, tableFrom string
+	savedSum, loadedSum uint32
 
 	// writeMu makes each batch one step for bleve and the table alike, so
 	// concurrent writers cannot leave them disagreeing. epoch, batches
@@ -93,15 +95,17 @@ type Index struct {
 	persisted atomic.Uint64
 
 	// bgStop stops the background goroutine (background.go) at the first
-	// Close, and the goroutine then closes bgDone. A write sets warmTimer and warmList (under warmMu),
-	// the texts to search again once the index is quiet; warmed counts
-	// the texts searched so.
-	bgStop, bgDone chan struct{}
-	stopOnce       sync.Once
-	warmTimer      *time.Timer
-	warmMu         sync.Mutex
-	warmList       []string
-	warmed         atomic.Int64
+	// Close, and the goroutine then closes bgDone; it closes restored once
+	// it has read back the texts the process before kept (textfile.go).
+	// A write sets warmTimer and warmList (under warmMu), the texts to
+	// search again once the index is quiet; warmed counts the texts
+	// searched so, and those read back.
+	bgStop, bgDone, restored chan struct{}
+	stopOnce                 sync.Once
+	warmTimer                *time.Timer
+	warmMu                   sync.Mutex
+	warmList                 []string
+	warmed                   atomic.Int64
 	// warmBudget bounds the time warming takes (background.go).
 	warmBudget *timeBudget
 	// common carries WarmCommonWords' request to the goroutine.
@@ -347,5 +351,8 @@ func (ix *Index) Close() error {
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
 	err := ix.saveTable()
+	if err == nil {
+		err = ix.saveTexts()
+	}
 	return errors.Join(err, ix.idx.Close())
 }

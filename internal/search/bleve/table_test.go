@@ -524,7 +524,7 @@ func TestTableOnDisk(t *testing.T) {
 	ix = open("file")
 	gen := ix.table.gen
 	closeIndex(ix)
-	if _, err := readTable(tablePath, "another version", gen); err == nil {
+	if _, _, err := readTable(tablePath, "another version", gen); err == nil {
 		t.Error("a table of another mapping version was read")
 	}
 }

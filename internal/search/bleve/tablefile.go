@@ -55,8 +55,8 @@ func (ix *Index) loadTable(version string) error {
 	if err != nil {
 		return fmt.Errorf("search/bleve: read the table generation: %w", err)
 	}
-	if t, err := readTable(ix.tablePath, version, string(gen)); err == nil {
-		ix.table, ix.savedGen, ix.tableFrom = t, t.gen, "file"
+	if t, sum, err := readTable(ix.tablePath, version, string(gen)); err == nil {
+		ix.table, ix.savedGen, ix.savedSum, ix.loadedSum, ix.tableFrom = t, t.gen, sum, sum, "file"
 		return nil
 	}
 	t, err := ix.rebuildTable()
@@ -83,31 +83,23 @@ func (ix *Index) saveTable() error {
 	if err != nil {
 		return fmt.Errorf("search/bleve: save the facet table: %w", err)
 	}
-	if err := writeTable(ix.tablePath, string(version), ix.table); err != nil {
+	sum, err := writeTable(ix.tablePath, string(version), ix.table)
+	if err != nil {
 		return fmt.Errorf("search/bleve: save the facet table: %w", err)
 	}
-	ix.savedGen = ix.table.gen
+	ix.savedGen, ix.savedSum = ix.table.gen, sum
 	return nil
 }
 
-// writeTable writes t to path atomically: a temporary file, synced, then
-// renamed over path.
-func writeTable(path, version string, t *table) (err error) {
+// writeTable writes t to path atomically and durably (writeFile) and
+// returns the file's checksum.
+func writeTable(path, version string, t *table) (uint32, error) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	f, err := os.CreateTemp(filepath.Dir(path), ".facets-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	crc := crc32.New(crcTable)
-	w := &encoder{w: bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<20)}
-	w.raw([]byte(tableMagic))
+	return writeFile(path, tableMagic, true, func(w *encoder) { encodeTable(w, version, t) })
+}
+
+func encodeTable(w *encoder, version string, t *table) {
 	w.uvarint(tableFormat)
 	w.str(version)
 	w.str(t.gen)
@@ -146,25 +138,71 @@ func writeTable(path, version string, t *table) (err error) {
 			w.bitmap(values[v])
 		}
 	}
+}
+
+// writeFile writes a file of the index directory atomically: magic, what
+// body encodes, and a CRC-32C of both, into a temporary file renamed over
+// path. A durable file is synced, and its directory after the rename; a
+// file that only saves work (a cache) is not, and a crash may leave it
+// torn, which its checksum tells. It returns the checksum.
+func writeFile(path, magic string, durable bool, body func(*encoder)) (sum uint32, err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), ".qlink-*")
+	if err != nil {
+		return 0, err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	crc := crc32.New(crcTable)
+	w := &encoder{w: bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<20)}
+	w.raw([]byte(magic))
+	body(w)
 	if w.err == nil {
 		w.err = w.w.Flush()
 	}
 	if w.err != nil {
-		return w.err
+		return 0, w.err
 	}
-	if err := binary.Write(f, binary.LittleEndian, crc.Sum32()); err != nil {
-		return err
+	sum = crc.Sum32()
+	if err := binary.Write(f, binary.LittleEndian, sum); err != nil {
+		return 0, err
 	}
-	if err := f.Sync(); err != nil {
-		return err
+	if durable {
+		if err := f.Sync(); err != nil {
+			return 0, err
+		}
 	}
 	if err := f.Close(); err != nil {
-		return err
+		return 0, err
 	}
 	if err := os.Rename(f.Name(), path); err != nil {
-		return err
+		return 0, err
 	}
-	return syncDir(filepath.Dir(path))
+	if durable {
+		return sum, syncDir(filepath.Dir(path))
+	}
+	return sum, nil
+}
+
+// readFile reads a file writeFile wrote with magic: a decoder of what its
+// body encoded, and its checksum. A file cut short, damaged or of another
+// kind is errStaleTable.
+func readFile(path, magic string) (*decoder, uint32, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(data) < len(magic)+4 || string(data[:len(magic)]) != magic {
+		return nil, 0, errStaleTable
+	}
+	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
+	if crc32.Checksum(body, crcTable) != sum {
+		return nil, 0, fmt.Errorf("%w: checksum", errStaleTable)
+	}
+	return &decoder{b: body[len(magic):]}, sum, nil
 }
 
 func syncDir(dir string) error {
@@ -179,24 +217,23 @@ func syncDir(dir string) error {
 var errStaleTable = errors.New("search/bleve: the saved facet table does not match the index")
 
 // readTable reads a table saved by writeTable, provided it was saved under
-// this mapping version and generation and is whole and consistent.
-func readTable(path, version, gen string) (*table, error) {
+// this mapping version and generation and is whole and consistent, and
+// returns the file's checksum.
+func readTable(path, version, gen string) (*table, uint32, error) {
 	if path == "" {
-		return nil, os.ErrNotExist
+		return nil, 0, os.ErrNotExist
 	}
-	data, err := os.ReadFile(path)
+	r, sum, err := readFile(path, tableMagic)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	if len(data) < len(tableMagic)+4 {
-		return nil, errStaleTable
-	}
-	body := data[:len(data)-4]
-	if crc32.Checksum(body, crcTable) != binary.LittleEndian.Uint32(data[len(data)-4:]) {
-		return nil, fmt.Errorf("%w: checksum", errStaleTable)
-	}
-	r := &decoder{b: body}
-	if string(r.raw(len(tableMagic))) != tableMagic || r.uvarint() != tableFormat || r.str() != version || r.str() != gen {
+	t, err := decodeTable(r, version, gen)
+	return t, sum, err
+}
+
+func decodeTable(r *decoder, version, gen string) (*table, error) {
+	body := r.b
+	if r.uvarint() != tableFormat || r.str() != version || r.str() != gen {
 		return nil, fmt.Errorf("%w: format, mapping or generation", errStaleTable)
 	}
 	t := newTable()

@@ -1,0 +1,200 @@
+package bleve
+
+import (
+	"context"
+	"encoding/binary"
+	"hash/crc32"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"qlink/internal/search"
+)
+
+// What a process kept of texts is read back by the next one when the
+// index, its table file and the executable are the same, and answers as
+// the index does; in every other case nothing is read back and the
+// answers are the same all the same.
+func TestKeptTextsAcrossARestart(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(5, 8))
+	docs := current(randomDocs(r, 300))
+	path := filepath.Join(t.TempDir(), "index")
+	textsPath := filepath.Join(path, textsFile)
+	var queries []search.Query
+	for _, text := range []string{"data", "history methods", "sience", "law", "zzz", "design ethics"} {
+		queries = append(queries, search.Query{Text: text})
+		for range 5 {
+			q := randomQuery(r)
+			q.Text = text
+			queries = append(queries, q)
+		}
+	}
+	// open opens the index and checks how many texts it read back (-1:
+	// any number).
+	open := func(wantRestored int) *Index {
+		t.Helper()
+		ix, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-ix.restored
+		if got := int(ix.warmed.Load()); wantRestored >= 0 && got != wantRestored {
+			t.Errorf("%d texts read back, want %d", got, wantRestored)
+		}
+		return ix
+	}
+	closeIndex := func(ix *Index) {
+		t.Helper()
+		if err := ix.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// searchAll checks every answer, and that none of the texts had to be
+	// searched when they were all kept.
+	searchAll := func(ix *Index, allKept bool) {
+		t.Helper()
+		missed := ix.texts.Missed()
+		checkAgainstReference(t, ix, docs, queries)
+		if allKept && ix.texts.Missed() != missed {
+			t.Errorf("%d texts searched again, though read back", ix.texts.Missed()-missed)
+		}
+	}
+
+	ix := open(0)
+	if err := ix.Index(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	closeIndex(ix) // no text searched: no file
+	if _, err := os.Stat(textsPath); err == nil {
+		t.Fatal("texts saved though none was searched")
+	}
+	ix = open(0)
+	searchAll(ix, false)
+	keys, _ := ix.texts.Kept(ix.table.gen)
+	closeIndex(ix)
+
+	ix = open(len(keys))
+	if got, _ := ix.texts.Kept(ix.table.gen); !slices.Equal(got, keys) {
+		t.Errorf("texts read back in the order %q, kept in %q", got, keys)
+	}
+	searchAll(ix, true)
+	closeIndex(ix)
+	saved, err := os.ReadFile(textsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Another build that opens the index and searches nothing leaves the
+	// file to this one.
+	ours := executableID
+	executableID = func() string { return "another build" }
+	closeIndex(open(0))
+	executableID = ours
+	closeIndex(open(len(keys)))
+
+	restore := func() {
+		t.Helper()
+		if err := os.WriteFile(textsPath, saved, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		spoil func(t *testing.T)
+	}{
+		{"damaged", func(t *testing.T) {
+			b := slices.Clone(saved)
+			b[len(b)/2] ^= 0x10
+			os.WriteFile(textsPath, b, 0o600)
+		}},
+		{"torn", func(t *testing.T) { os.WriteFile(textsPath, saved[:len(saved)/2], 0o600) }},
+		{"another executable", func(t *testing.T) {
+			before := executableID
+			executableID = func() string { return "another build" }
+			t.Cleanup(func() { executableID = before })
+		}},
+		{"table rebuilt from the index", func(t *testing.T) { os.Remove(filepath.Join(path, tableFile)) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			restore()
+			tc.spoil(t)
+			ix := open(0)
+			searchAll(ix, false)
+			closeIndex(ix)
+		})
+	}
+
+	// After a write what was kept is stale: the next process does not
+	// read it back, and its answers do not hold the documents deleted.
+	ix = open(-1)
+	searchAll(ix, false)
+	closeIndex(ix)
+	ix = open(len(keys))
+	var gone []string
+	for _, d := range docs[:30] {
+		gone = append(gone, d.ID)
+	}
+	if err := ix.Delete(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	docs = docs[30:]
+	closeIndex(ix)
+	ix = open(0)
+	searchAll(ix, false)
+	closeIndex(ix)
+	ix = open(len(keys))
+	searchAll(ix, true)
+	// Saved against another table file of the same generation.
+	ix.savedSum ^= 1
+	closeIndex(ix)
+	ix = open(0)
+	searchAll(ix, false)
+	closeIndex(ix)
+	// Saved at the generation before the deletion.
+	restore()
+	ix = open(0)
+	searchAll(ix, false)
+	closeIndex(ix)
+
+	// Saved before more documents came, naming the table file of now (as
+	// a checksum that happened to agree would): every hit kept is still
+	// live, and only the generation tells the texts are stale.
+	before, err := os.ReadFile(textsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix = open(len(keys))
+	more := randomDocs(rand.New(rand.NewPCG(9, 9)), 60)
+	if err := ix.Index(ctx, more); err != nil {
+		t.Fatal(err)
+	}
+	docs = current(append(docs, more...))
+	closeIndex(ix)
+	ix = open(0)
+	now := ix.savedSum
+	closeIndex(ix)
+	os.WriteFile(textsPath, withTableSum(t, before, now), 0o600)
+	ix = open(0)
+	searchAll(ix, false)
+	closeIndex(ix)
+}
+
+// withTableSum returns a texts file with its table checksum replaced by
+// sum and its own checksum made anew.
+func withTableSum(t *testing.T, file []byte, sum uint32) []byte {
+	t.Helper()
+	out := slices.Clone(file)
+	r := &decoder{b: out[len(textsMagic) : len(out)-4]}
+	r.uvarint()
+	r.str()
+	at := len(out) - 4 - len(r.b)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	binary.LittleEndian.PutUint32(out[at:], sum)
+	binary.LittleEndian.PutUint32(out[len(out)-4:], crc32.Checksum(out[:len(out)-4], crcTable))
+	return out
+}
