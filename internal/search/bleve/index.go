@@ -151,6 +151,7 @@ func Open(path string) (*Index, error) {
 	if err != nil {
 		return nil, errors.Join(err, idx.Close())
 	}
+	removeTempFiles(path)
 	if err := ix.loadTable(version); err != nil {
 		return nil, errors.Join(err, idx.Close())
 	}

@@ -146,7 +146,7 @@ func encodeTable(w *encoder, version string, t *table) {
 // file that only saves work (a cache) is not, and a crash may leave it
 // torn, which its checksum tells. It returns the checksum.
 func writeFile(path, magic string, durable bool, body func(*encoder)) (sum uint32, err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), ".qlink-*")
+	f, err := os.CreateTemp(filepath.Dir(path), tempPatterns[0])
 	if err != nil {
 		return 0, err
 	}
@@ -185,6 +185,22 @@ func writeFile(path, magic string, durable bool, body func(*encoder)) (sum uint3
 		return sum, syncDir(filepath.Dir(path))
 	}
 	return sum, nil
+}
+
+// tempPatterns name writeFile's temporary files; the patterns of older
+// versions follow it.
+var tempPatterns = []string{".qlink-*", ".facets-*"}
+
+// removeTempFiles removes what a process killed while writing a file of
+// the index directory left (a kept texts' file is a few hundred MB). Only
+// the process holding the index writes there, and Open holds it.
+func removeTempFiles(dir string) {
+	for _, p := range tempPatterns {
+		names, _ := filepath.Glob(filepath.Join(dir, p))
+		for _, name := range names {
+			os.Remove(name)
+		}
+	}
 }
 
 // readFile reads a file writeFile wrote with magic: a decoder of what its

@@ -68,10 +68,18 @@ func TestKeptTextsAcrossARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	closeIndex(ix) // no text searched: no file
+	// What a process killed while writing left is removed at the next Open.
+	torn := filepath.Join(path, ".qlink-123")
+	if err := os.WriteFile(torn, []byte("half a file"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := os.Stat(textsPath); err == nil {
 		t.Fatal("texts saved though none was searched")
 	}
 	ix = open(0)
+	if _, err := os.Stat(torn); err == nil {
+		t.Error("a temporary file left by a killed process is still there")
+	}
 	searchAll(ix, false)
 	keys, _ := ix.texts.Kept(ix.table.gen)
 	closeIndex(ix)
