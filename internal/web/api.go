@@ -55,7 +55,7 @@ func (s *Server) apiCourses(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.log.Error("api search", "error", err, "query", r.URL.RawQuery)
+		s.logFailure(r, "api search", err, "query", r.URL.RawQuery)
 		writeJSONError(w, http.StatusInternalServerError, "search failed")
 		return
 	}
@@ -65,7 +65,7 @@ func (s *Server) apiCourses(w http.ResponseWriter, r *http.Request) {
 	}
 	items, err := s.courseItems(r.Context(), ids)
 	if err != nil {
-		s.log.Error("api courses", "error", err)
+		s.logFailure(r, "api courses", err)
 		writeJSONError(w, http.StatusInternalServerError, "loading courses failed")
 		return
 	}

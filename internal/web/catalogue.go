@@ -128,13 +128,13 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.opts.Index.Search(r.Context(), params.Query)
 	if err != nil {
-		s.log.Error("search", "error", err, "query", r.URL.RawQuery)
+		s.logFailure(r, "search", err, "query", r.URL.RawQuery)
 		s.errorPage(w, r, http.StatusInternalServerError, s.tr(r, "The search failed. Please try again."))
 		return
 	}
 	page.Total = res.Total
 	if page.Results, err = s.resultEntries(r, res.Hits); err != nil {
-		s.log.Error("loading results", "error", err)
+		s.logFailure(r, "loading results", err)
 		s.errorPage(w, r, http.StatusInternalServerError, s.tr(r, "The results could not be loaded. Please try again."))
 		return
 	}

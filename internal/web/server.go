@@ -328,3 +328,15 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// logFailure logs what failed while serving r as an error, unless r
+// ended first (its client went away, or the server is stopping): a search
+// or a read then fails for that reason, which is not the server's to
+// report, and under load every closed connection logged an error.
+func (s *Server) logFailure(r *http.Request, msg string, err error, args ...any) {
+	level := slog.LevelError
+	if gone := r.Context().Err(); gone != nil && errors.Is(err, gone) {
+		level = slog.LevelDebug
+	}
+	s.log.Log(r.Context(), level, msg, append([]any{"error", err}, args...)...)
+}
