@@ -21,9 +21,9 @@ import (
 // the first minute after a start had a p95 three times that of the
 // minutes after it. So Close saves what is kept of texts beside the
 // table, and the next Open's background goroutine reads it back right
-// away: a restart (an upgrade of the host, a
-// change of settings) starts with the texts its predecessor had learned,
-// as a database keeps its buffer pool's list across restarts.
+// away: a restart (an upgrade of the host, a change of settings) starts
+// with the texts its predecessor had learned, as a database keeps its
+// buffer pool's list across restarts.
 //
 // An entry holds ordinals and scores, which are only right for the table
 // they were computed against and for the code that scored them. So the
@@ -76,12 +76,17 @@ func (ix *Index) saveTexts() error {
 		return nil
 	}
 	path := ix.textsPath()
-	exe := executableID()
 	keys, entries := ix.texts.Kept(ix.table.gen)
 	if len(keys) == 0 && ix.tableFrom == "file" && ix.savedSum == ix.loadedSum {
 		return nil
 	}
-	if ix.table.gen != ix.savedGen || len(keys) == 0 || exe == "" {
+	// Hashing the executable is left until there is something to save: a
+	// command that only opened the index does not read its binary.
+	exe := ""
+	if len(keys) > 0 {
+		exe = executableID()
+	}
+	if ix.table.gen != ix.savedGen || exe == "" {
 		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("search/bleve: remove the kept texts: %w", err)
 		}
@@ -123,12 +128,15 @@ func encodeTextEntry(w *encoder, e *textEntry) {
 // million courses); a search that comes first makes its entry as usual.
 // A file that does not fit is left for the next Close to replace.
 func (ix *Index) restoreTexts() int {
-	exe := executableID()
-	if ix.tablePath == "" || ix.tableFrom != "file" || exe == "" {
+	if ix.tablePath == "" || ix.tableFrom != "file" {
 		return 0
 	}
 	r, _, err := readFile(ix.textsPath(), textsMagic)
 	if err != nil {
+		return 0
+	}
+	exe := executableID() // hashed only when there is a file to check
+	if exe == "" {
 		return 0
 	}
 	t := ix.table
