@@ -7,8 +7,12 @@
 #     and the CPU seconds it used until then. The last one keeps serving.
 #     Each start reads back the texts' matches the serve before kept (the
 #     index directory's qlink-texts.cache, internal/search/bleve/textfile.go):
-#     FORGET_TEXTS=1 removes that file first, for the first start after a
-#     harvest, which meets every text afresh.
+#     FORGET_TEXTS=1 removes that file first, for the first start on a new
+#     index, which meets every text afresh. STALE_TEXTS=1 builds qlink with
+#     a version of its own, so that the file (from the run before) holds
+#     matches of another build: the first start after an upgrade or a
+#     harvest, which reads none back but searches the texts the file lists
+#     again in the background.
 #  2. The vocabulary of the load, taken from the catalogue through the API:
 #     every facet's values (from a match-all answer) and the words and word
 #     pairs of the titles of about 3,000 courses (random pages of random
@@ -79,7 +83,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-(cd "$repo" && go build -o "$work/qlink" ./cmd/qlink)
+ldflags=""
+[ "${STALE_TEXTS:-}" = 1 ] && ldflags="-X main.version=stale-texts-$(date +%s%N)"
+(cd "$repo" && go build -ldflags "$ldflags" -o "$work/qlink" ./cmd/qlink)
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM; $(go version | cut -d' ' -f3); nice $nice"
 echo "data directory: $dir ($(du -sm "$dir" | cut -f1) MB)${DATABASE_URL:+; database: PostgreSQL}"
 load() { cut -d' ' -f1-3 /proc/loadavg; }

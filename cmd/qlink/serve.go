@@ -122,9 +122,10 @@ var harvestSettings = []string{"registry-url", "alliances-url", "contact-url", "
 // webSettings are the settings of the commands that serve the catalogue.
 var webSettings = []string{"api-rate", "api-burst", "trusted-proxies", "search-concurrency", "search-new-texts", "search-queue", "cache-memory", "metrics-listen"}
 
-// commonWordsWarmer is a search index that can search its catalogue's
-// commonest words ahead of the visitors after a start (bleve's).
-type commonWordsWarmer interface{ WarmCommonWords(n int) }
+// warmer is a search index that can make ready ahead of the visitors,
+// after a start, the texts they are likely to search (bleve's: those the
+// process before was asked, then the catalogue's commonest words).
+type warmer interface{ WarmUp(commonWords int) }
 
 // commonWords is how many of them serve has searched ahead: at a million
 // courses a few seconds of one core after the start, and tens of
@@ -149,8 +150,8 @@ func serveNode(ctx context.Context, a *app, ln net.Listener, h http.Handler, har
 		regen.Run(ctx)
 	})
 	background.Go(func() { a.sweepOrphans(ctx) })
-	if w, ok := a.index.(commonWordsWarmer); ok {
-		w.WarmCommonWords(commonWords)
+	if w, ok := a.index.(warmer); ok {
+		w.WarmUp(commonWords)
 	}
 	if a.shared() {
 		// Other processes harvest too: their runs renew this node's files.

@@ -93,7 +93,7 @@ func NewMetrics(st store.Operations, log *slog.Logger) *Metrics {
 			[]string{"kind", "result"}, nil),
 			prometheus.NewDesc("qlink_search_cache_bytes", "Memory taken by what the search index keeps of recent searches, by kind (text, counts); cache-memory bounds it.",
 				[]string{"kind"}, nil),
-			prometheus.NewDesc("qlink_search_cache_warmed_total", "Texts the search index had ready ahead of visitors, by kind (text): read back at start from what the process before kept, recent ones searched again after a write made what it kept stale, and the commonest words of titles searched after serve starts.",
+			prometheus.NewDesc("qlink_search_cache_warmed_total", "Texts the search index had ready ahead of visitors, by kind (text): read back at start from what the process before kept, those it listed whose matches no longer fit (a harvest or an upgrade came between) searched again after serve starts, recent ones searched again after a write made what it kept stale, and the commonest words of titles searched after serve starts.",
 				[]string{"kind"}, nil), m.searchCacheLookups},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

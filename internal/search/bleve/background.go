@@ -12,10 +12,10 @@ import (
 )
 
 // Each Index has one goroutine for work no search should wait for: it
-// reads back the texts the process before kept (textfile.go), it
 // looks up the ordinals of new segments' documents (hitords.go), it warms
-// the cache of texts' matches after writes and, when serve asks, with the
-// catalogue's commonest words after a start.
+// the cache of texts' matches after writes and, when serve asks after a
+// start (WarmUp), with the texts the process before kept or was asked
+// (textfile.go) and the catalogue's commonest words.
 //
 // A write to the index makes every kept text's matches stale
 // (textcache.go), and the next search of each common word then pays its
@@ -81,7 +81,7 @@ func (b *timeBudget) available(now time.Time) bool {
 // spend takes d from what is left; the last work may overdraw it.
 func (b *timeBudget) spend(d time.Duration) { b.left -= d }
 
-// commonSample is about how many titles WarmCommonWords reads to find
+// commonSample is about how many titles WarmUp reads to find
 // the commonest words: a sample, so that its read lock stays short.
 const commonSample = 100_000
 
@@ -89,44 +89,56 @@ const commonSample = 100_000
 func (ix *Index) startBackground() {
 	wake := make(chan struct{}, 1)
 	ix.table.segOrds.wake = wake
-	ix.common = make(chan int, 1)
+	ix.warmUp = make(chan int, 1)
 	ix.warmTimer = time.NewTimer(time.Hour)
 	ix.warmTimer.Stop()
 	ix.bgStop, ix.bgDone, ix.restored = make(chan struct{}), make(chan struct{}), make(chan struct{})
 	ix.warmBudget = newTimeBudget(warmShare, warmCredit, time.Now())
 	go func() {
 		defer close(ix.bgDone)
-		ix.warmed.Add(int64(ix.restoreTexts()))
-		close(ix.restored)
 		ix.background(wake)
 	}()
 	ix.table.segOrds.signal()
 }
 
 // background fills ordinals whenever woken, and warms the texts' cache
-// when the timer a write set fires and when serve asks for the commonest
-// words, until bgStop is closed. Errors leave the work to the searches,
-// which report them.
+// when the timer a write set fires and when serve asks for the warm-up,
+// until bgStop is closed. Errors leave the work to the searches, which
+// report them.
 func (ix *Index) background(wake <-chan struct{}) {
 	for {
 		select {
 		case <-ix.bgStop:
 			return
 		case <-wake:
-			for more := true; more && !ix.stopping(); {
-				var err error
-				if more, err = ix.fillSome(fillChunk); err != nil {
-					break
-				}
-			}
+			ix.fillAll()
 		case <-ix.warmTimer.C:
 			ix.warmMu.Lock()
 			texts := ix.warmList
 			ix.warmList = nil
 			ix.warmMu.Unlock()
 			ix.warmAll(texts)
-		case n := <-ix.common:
+		case n := <-ix.warmUp:
+			kept, texts := ix.restoreTexts()
+			ix.warmed.Add(int64(kept))
+			ix.readBack, ix.listed = kept, texts
+			close(ix.restored)
+			// The ordinals first: a text warmed before them would look
+			// each hit up on its own (hitords.go).
+			ix.fillAll()
+			ix.warmAll(texts)
 			ix.warmAll(ix.commonWords(n))
+		}
+	}
+}
+
+// fillAll fills the ordinals of every document of the current snapshot
+// not looked up yet, a chunk at a time, unless the Index closes first.
+func (ix *Index) fillAll() {
+	for more := true; more && !ix.stopping(); {
+		var err error
+		if more, err = ix.fillSome(fillChunk); err != nil {
+			return
 		}
 	}
 }
@@ -195,22 +207,24 @@ func (ix *Index) warm(text string) error {
 	return nil
 }
 
-// WarmCommonWords has the background goroutine search the n words that
-// the most titles hold (of four letters or more, and a stop word in no
-// language) into the cache of texts' matches. A catalogue's commonest
-// words are among its likeliest searches and are its costliest: at a
-// million courses their first searches took 100 to 800 ms each, and
-// after a start every one is a first search. serve asks for it once the
-// index is open; commands that do not search leave it.
-func (ix *Index) WarmCommonWords(n int) {
-	select {
-	case ix.common <- n:
-	default: // asked already
-	}
+// WarmUp has the background goroutine make ready, ahead of the visitors,
+// what a process just started would otherwise meet for the first time:
+// it reads back the texts' matches the process before kept (textfile.go),
+// searches again the texts it listed but whose matches do not fit the
+// index as it is now (a harvest or an upgrade came between), most
+// recently searched first, and then the n words that the most titles
+// hold (of four letters or more, and a stop word in no language). A
+// catalogue's commonest words are among its likeliest searches and are
+// its costliest: at a million courses their first searches took 100 to
+// 800 ms each. The searches stop when the warming's budget of time is
+// spent. serve asks for it once the index is open; commands that do not
+// search leave it, and the file with it. Only the first call counts.
+func (ix *Index) WarmUp(n int) {
+	ix.warmUpOnce.Do(func() { ix.warmUp <- n })
 }
 
 // commonWords returns the n words the most titles hold, commonest first,
-// as WarmCommonWords describes, counted over a sample of the titles (the
+// as WarmUp describes, counted over a sample of the titles (the
 // folded sort keys).
 func (ix *Index) commonWords(n int) []string {
 	counts := map[string]int{}

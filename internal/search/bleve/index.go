@@ -95,8 +95,10 @@ type Index struct {
 	persisted atomic.Uint64
 
 	// bgStop stops the background goroutine (background.go) at the first
-	// Close, and the goroutine then closes bgDone; it closes restored once
-	// it has read back the texts the process before kept (textfile.go).
+	// Close, and the goroutine then closes bgDone; asked to warm up, it
+	// closes restored once it has read back the texts the process before
+	// kept (readBack of them), and listed holds the texts that process's
+	// file listed (textfile.go).
 	// A write sets warmTimer and warmList (under warmMu), the texts to
 	// search again once the index is quiet; warmed counts the texts
 	// searched so, and those read back.
@@ -108,8 +110,11 @@ type Index struct {
 	warmed                   atomic.Int64
 	// warmBudget bounds the time warming takes (background.go).
 	warmBudget *timeBudget
-	// common carries WarmCommonWords' request to the goroutine.
-	common chan int
+	// warmUp carries WarmUp's request to the goroutine.
+	warmUp     chan int
+	warmUpOnce sync.Once
+	readBack   int
+	listed     []string
 
 	// fields keeps the names of the fields the index holds (presentFields)
 	// as of the write counted by writes.

@@ -73,11 +73,11 @@ func TestWarmingAfterWrites(t *testing.T) {
 	}
 }
 
-// TestWarmCommonWords: asked for the two commonest words, the Index
+// TestWarmUpWithCommonWords: asked for the two commonest words, the Index
 // searches those its titles hold most, leaving out short words and stop
 // words however common, and a visitor's search of one is answered from
 // the cache.
-func TestWarmCommonWords(t *testing.T) {
+func TestWarmUpWithCommonWords(t *testing.T) {
 	var docs []search.Document
 	add := func(n int, title string) {
 		for range n {
@@ -91,7 +91,7 @@ func TestWarmCommonWords(t *testing.T) {
 	ix := openCorpus(t, docs)
 	// "ethics" is in the most titles after "the" (a stop word) and "of"
 	// (short), but one word fewer would leave it out.
-	ix.WarmCommonWords(2)
+	ix.WarmUp(2)
 	deadline := time.Now().Add(20 * time.Second)
 	for ix.warmed.Load() < 2 {
 		if time.Now().After(deadline) {

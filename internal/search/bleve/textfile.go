@@ -1,10 +1,8 @@
 package bleve
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -20,24 +18,32 @@ import (
 // started meets every text for the first time. Under the benchmark's load
 // the first minute after a start had a p95 three times that of the
 // minutes after it. So Close saves what is kept of texts beside the
-// table, and the next Open's background goroutine reads it back right
-// away: a restart (an upgrade of the host, a change of settings) starts
-// with the texts its predecessor had learned, as a database keeps its
-// buffer pool's list across restarts.
+// table, and the next serve's warm-up (WarmUp) reads it back right away:
+// a restart (a change of settings, a reboot of the host) starts with the
+// texts its predecessor had learned, as a database keeps its buffer
+// pool's list across restarts.
 //
 // An entry holds ordinals and scores, which are only right for the table
 // they were computed against and for the code that scored them. So the
 // file names the table file's checksum and generation and the running
 // executable (a hash of its bytes): after any write to the index, a table
-// rebuilt from the index, or another build of qlink, the file is not
-// used, and the first searches make their entries again as before. The
-// file only saves work: it is not synced, and a torn or damaged one fails
-// its checksum and is ignored.
+// rebuilt from the index, or another build of qlink, the entries are not
+// used. The file also lists the texts themselves, most recently searched
+// first, and those still say what visitors ask for after a harvest or an
+// upgrade: the warm-up searches them again, within the warming's budget
+// of time (background.go), before visitors ask. A process that searched
+// nothing (a harvest, a command that only opened the index) leaves the
+// file as it is. The file only saves work: it is not synced, and a torn
+// or damaged one fails its checksum and is ignored.
 const (
 	textsFile   = "qlink-texts.cache"
 	textsMagic  = "qlink kept texts\n"
-	textsFormat = 1
+	textsFormat = 2
 )
+
+// textsListed is how many texts the file lists at most: at a million
+// courses more than the warming's budget searches again.
+const textsListed = 4096
 
 // executableID names the running executable: a hash of its bytes, "" when
 // they cannot be read (then texts are neither saved nor read back). A
@@ -66,34 +72,43 @@ var executableID = sync.OnceValue(func() string {
 
 func (ix *Index) textsPath() string { return filepath.Join(filepath.Dir(ix.tablePath), textsFile) }
 
-// saveTexts writes the texts kept at the table's generation beside the
-// saved table. A process that kept none leaves the file as it is while
-// the table file it names is the one Open read (a command that opened the
-// index without searching, another build), and removes it once that table
-// file is gone. The caller holds writeMu, after saveTable.
+// saveTexts writes the texts this process kept, then those the file read
+// at its start listed that it did not search (a process stopped before
+// its warming ended forgets none), with the entries kept at the table's
+// generation when the saved table file is of it. A process that kept
+// none leaves the file as it is. The caller holds writeMu, after
+// saveTable, with the background goroutine stopped.
 func (ix *Index) saveTexts() error {
 	if ix.tablePath == "" {
 		return nil
 	}
-	path := ix.textsPath()
-	keys, entries := ix.texts.Kept(ix.table.gen)
-	if len(keys) == 0 && ix.tableFrom == "file" && ix.savedSum == ix.loadedSum {
+	texts := ix.texts.Recent(textsListed)
+	if len(texts) == 0 {
 		return nil
 	}
-	// Hashing the executable is left until there is something to save: a
-	// command that only opened the index does not read its binary.
-	exe := ""
-	if len(keys) > 0 {
-		exe = executableID()
+	listed := make(map[string]bool, len(texts))
+	for _, text := range texts {
+		listed[text] = true
 	}
-	if ix.table.gen != ix.savedGen || exe == "" {
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("search/bleve: remove the kept texts: %w", err)
+	for _, text := range ix.listed {
+		if len(texts) == textsListed {
+			break
 		}
-		return nil
+		if !listed[text] {
+			texts = append(texts, text)
+		}
 	}
-	_, err := writeFile(path, textsMagic, false, func(w *encoder) {
+	keys, entries := ix.texts.Kept(ix.table.gen)
+	exe := executableID()
+	if ix.table.gen != ix.savedGen || exe == "" {
+		keys, entries, exe = nil, nil, ""
+	}
+	_, err := writeFile(ix.textsPath(), textsMagic, false, func(w *encoder) {
 		w.uvarint(textsFormat)
+		w.uvarint(uint64(len(texts)))
+		for _, text := range texts {
+			w.str(text)
+		}
 		w.str(exe)
 		w.uint32(ix.savedSum)
 		w.str(ix.table.gen)
@@ -121,22 +136,42 @@ func encodeTextEntry(w *encoder, e *textEntry) {
 	}
 }
 
-// restoreTexts keeps the texts saved by the process before, if it saved
-// them from the table Open read from its file and was this executable,
-// and returns how many. The background goroutine runs it first thing, so
-// a start is ready before the file is read (half a second of a core at a
-// million courses); a search that comes first makes its entry as usual.
-// A file that does not fit is left for the next Close to replace.
-func (ix *Index) restoreTexts() int {
-	if ix.tablePath == "" || ix.tableFrom != "file" {
-		return 0
+// restoreTexts reads the file the process before saved. It keeps its
+// entries if they were saved from the table Open read from its file by
+// this executable, and returns how many it kept and the texts the file
+// lists, most recently searched first. A search that came first has made
+// its entry as usual. A file that does not fit is left for the next Close
+// to replace.
+func (ix *Index) restoreTexts() (kept int, texts []string) {
+	if ix.tablePath == "" {
+		return 0, nil
 	}
 	r, _, err := readFile(ix.textsPath(), textsMagic)
-	if err != nil {
+	if err != nil || r.uvarint() != textsFormat {
+		return 0, nil
+	}
+	n := r.uvarint()
+	if n > textsListed {
+		return 0, nil
+	}
+	texts = make([]string, 0, n)
+	for range n {
+		texts = append(texts, r.str())
+	}
+	if r.err != nil {
+		return 0, nil
+	}
+	return ix.restoreEntries(r), texts
+}
+
+// restoreEntries keeps the entries that follow the list of texts, if they
+// fit (restoreTexts), and returns how many.
+func (ix *Index) restoreEntries(r *decoder) int {
+	if ix.tableFrom != "file" {
 		return 0
 	}
-	exe := executableID() // hashed only when there is a file to check
-	if exe == "" {
+	exe := r.str()
+	if exe == "" || exe != executableID() { // hashed only when there are entries to check
 		return 0
 	}
 	t := ix.table
@@ -144,7 +179,7 @@ func (ix *Index) restoreTexts() int {
 	// write changes under the write lock.
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	if r.uvarint() != textsFormat || r.str() != exe || r.uint32() != ix.savedSum || r.str() != t.gen {
+	if r.uint32() != ix.savedSum || r.str() != t.gen {
 		return 0
 	}
 	n := r.uvarint()

@@ -9,14 +9,17 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"qlink/internal/search"
 )
 
 // What a process kept of texts is read back by the next one when the
 // index, its table file and the executable are the same, and answers as
-// the index does; in every other case nothing is read back and the
-// answers are the same all the same.
+// the index does. After a write, a rebuilt table or another build nothing
+// is read back, but the texts the file lists are searched again ahead of
+// the visitors; a damaged or torn file is not used at all. The answers
+// are the same in every case.
 func TestKeptTextsAcrossARestart(t *testing.T) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(5, 8))
@@ -32,19 +35,37 @@ func TestKeptTextsAcrossARestart(t *testing.T) {
 			queries = append(queries, q)
 		}
 	}
-	// open opens the index and checks how many texts it read back (-1:
-	// any number).
-	open := func(wantRestored int) *Index {
+	// openOnly opens the index as a command that does not search does.
+	openOnly := func() *Index {
 		t.Helper()
 		ix, err := Open(path)
 		if err != nil {
 			t.Fatal(err)
 		}
+		return ix
+	}
+	// open opens the index as serve does and checks how many texts it
+	// read back (-1: any number).
+	open := func(wantRestored int) *Index {
+		t.Helper()
+		ix := openOnly()
+		ix.WarmUp(0)
 		<-ix.restored
-		if got := int(ix.warmed.Load()); wantRestored >= 0 && got != wantRestored {
-			t.Errorf("%d texts read back, want %d", got, wantRestored)
+		if wantRestored >= 0 && ix.readBack != wantRestored {
+			t.Errorf("%d texts read back, want %d", ix.readBack, wantRestored)
 		}
 		return ix
+	}
+	// warmedAgain waits until the warm-up has searched n texts again.
+	warmedAgain := func(ix *Index, n int) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for int(ix.warmed.Load())-ix.readBack < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d of %d listed texts searched again", int(ix.warmed.Load())-ix.readBack, n)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
 	}
 	closeIndex := func(ix *Index) {
 		t.Helper()
@@ -95,13 +116,28 @@ func TestKeptTextsAcrossARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Another build that opens the index and searches nothing leaves the
-	// file to this one.
-	ours := executableID
-	executableID = func() string { return "another build" }
-	closeIndex(open(0))
-	executableID = ours
+	// A command that opens the index and searches nothing leaves the file
+	// to the next serve.
+	closeIndex(openOnly())
 	closeIndex(open(len(keys)))
+
+	// Another build that searched one text and had no time to warm the
+	// others lists that text first, then the others.
+	ours, credit, share := executableID, warmCredit, warmShare
+	executableID, warmCredit, warmShare = func() string { return "another build" }, 0, 0
+	ix = open(0)
+	if _, err := ix.Search(ctx, search.Query{Text: "law"}); err != nil {
+		t.Fatal(err)
+	}
+	closeIndex(ix)
+	executableID, warmCredit, warmShare = ours, credit, share
+	ix = open(0)
+	if len(ix.listed) != len(keys) || ix.listed[0] != "law" {
+		t.Errorf("listed %q, want law first then the rest of %q", ix.listed, keys)
+	}
+	warmedAgain(ix, len(keys))
+	searchAll(ix, true)
+	closeIndex(ix)
 
 	restore := func() {
 		t.Helper()
@@ -110,27 +146,31 @@ func TestKeptTextsAcrossARestart(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct {
-		name  string
-		spoil func(t *testing.T)
+		name   string
+		spoil  func(t *testing.T)
+		listed bool // the texts listed are still searched again
 	}{
 		{"damaged", func(t *testing.T) {
 			b := slices.Clone(saved)
 			b[len(b)/2] ^= 0x10
 			os.WriteFile(textsPath, b, 0o600)
-		}},
-		{"torn", func(t *testing.T) { os.WriteFile(textsPath, saved[:len(saved)/2], 0o600) }},
+		}, false},
+		{"torn", func(t *testing.T) { os.WriteFile(textsPath, saved[:len(saved)/2], 0o600) }, false},
 		{"another executable", func(t *testing.T) {
 			before := executableID
 			executableID = func() string { return "another build" }
 			t.Cleanup(func() { executableID = before })
-		}},
-		{"table rebuilt from the index", func(t *testing.T) { os.Remove(filepath.Join(path, tableFile)) }},
+		}, true},
+		{"table rebuilt from the index", func(t *testing.T) { os.Remove(filepath.Join(path, tableFile)) }, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			restore()
 			tc.spoil(t)
 			ix := open(0)
-			searchAll(ix, false)
+			if tc.listed {
+				warmedAgain(ix, len(keys))
+			}
+			searchAll(ix, tc.listed)
 			closeIndex(ix)
 		})
 	}
@@ -151,7 +191,8 @@ func TestKeptTextsAcrossARestart(t *testing.T) {
 	docs = docs[30:]
 	closeIndex(ix)
 	ix = open(0)
-	searchAll(ix, false)
+	warmedAgain(ix, len(keys))
+	searchAll(ix, true)
 	closeIndex(ix)
 	ix = open(len(keys))
 	searchAll(ix, true)
@@ -159,12 +200,14 @@ func TestKeptTextsAcrossARestart(t *testing.T) {
 	ix.savedSum ^= 1
 	closeIndex(ix)
 	ix = open(0)
-	searchAll(ix, false)
+	warmedAgain(ix, len(keys))
+	searchAll(ix, true)
 	closeIndex(ix)
 	// Saved at the generation before the deletion.
 	restore()
 	ix = open(0)
-	searchAll(ix, false)
+	warmedAgain(ix, len(keys))
+	searchAll(ix, true)
 	closeIndex(ix)
 
 	// Saved before more documents came, naming the table file of now (as
@@ -186,7 +229,8 @@ func TestKeptTextsAcrossARestart(t *testing.T) {
 	closeIndex(ix)
 	os.WriteFile(textsPath, withTableSum(t, before, now), 0o600)
 	ix = open(0)
-	searchAll(ix, false)
+	warmedAgain(ix, len(keys))
+	searchAll(ix, true)
 	closeIndex(ix)
 }
 
@@ -197,6 +241,9 @@ func withTableSum(t *testing.T, file []byte, sum uint32) []byte {
 	out := slices.Clone(file)
 	r := &decoder{b: out[len(textsMagic) : len(out)-4]}
 	r.uvarint()
+	for range r.uvarint() {
+		r.str()
+	}
 	r.str()
 	at := len(out) - 4 - len(r.b)
 	if r.err != nil {
