@@ -33,6 +33,14 @@ type Index interface {
 	Close() error
 }
 
+// WarmingUp is implemented by an index that makes ready, after a start,
+// what visitors are likely to search; a process is not ready to serve
+// until it has (web's readiness check).
+type WarmingUp interface {
+	// WarmingUp reports whether that work is still under way.
+	WarmingUp() bool
+}
+
 // TextKeeper is implemented by an index that keeps what recent text
 // searches matched, so that a caller can tell the searches that cost
 // little from those that may cost much before it runs them.

@@ -9,10 +9,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"qlink/internal/migration"
+	"qlink/internal/search"
 	"qlink/internal/search/bleve"
 	"qlink/internal/store"
 	"qlink/internal/store/sqlite"
@@ -262,6 +264,33 @@ func TestHealthAndReadiness(t *testing.T) {
 	// Alive all the same: a closed index is no reason to restart.
 	if resp, _ := get(t, ts.URL+"/healthz"); resp.StatusCode != 200 {
 		t.Errorf("healthz with the index closed: %d", resp.StatusCode)
+	}
+}
+
+// warmingIndex is an index still warming up after its start until done.
+type warmingIndex struct {
+	anIndex // not search.Index: the field would hide its method Index
+	done    atomic.Bool
+}
+
+type anIndex = search.Index
+
+func (w *warmingIndex) WarmingUp() bool { return !w.done.Load() }
+
+// A process whose search index is warming up is alive but not ready, and
+// says why; it is ready once the index is.
+func TestReadinessWaitsForTheWarmUp(t *testing.T) {
+	idx := &warmingIndex{anIndex: openTestIndex(t)}
+	ts := newTestServer(t, func(o *Options) { o.Index = idx })
+	if resp, body := get(t, ts.URL+"/readyz"); resp.StatusCode != 503 || !strings.Contains(body, "warming up") {
+		t.Errorf("readyz while warming up: %d %q", resp.StatusCode, body)
+	}
+	if resp, _ := get(t, ts.URL+"/healthz"); resp.StatusCode != 200 {
+		t.Errorf("healthz while warming up: %d", resp.StatusCode)
+	}
+	idx.done.Store(true)
+	if resp, body := get(t, ts.URL+"/readyz"); resp.StatusCode != 200 || body != "ready\n" {
+		t.Errorf("readyz once warmed up: %d %q", resp.StatusCode, body)
 	}
 }
 

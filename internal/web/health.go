@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"qlink/internal/migration"
+	"qlink/internal/search"
 )
 
 // healthz says the process is alive and serving. It checks nothing else,
@@ -19,8 +20,10 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 
 // readyz says whether this process can answer searches now: the database
 // answers and its schema is the one the code expects (no migration
-// pending, none from a newer qlink), and the search index answers. 503 names what is wrong, for a
-// readiness probe or a load balancer to route around it.
+// pending, none from a newer qlink), and the search index answers and has
+// warmed up after its start (search.WarmingUp: a few seconds at most). 503
+// names what is wrong or still under way, for a readiness probe or a load
+// balancer to route around it.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -48,6 +51,9 @@ func (s *Server) notReady(r *http.Request) string {
 	if _, err := s.opts.Index.Count(r.Context()); err != nil {
 		s.log.Error("readiness: search index", "error", err)
 		return "search index unavailable"
+	}
+	if w, ok := s.opts.Index.(search.WarmingUp); ok && w.WarmingUp() {
+		return "search index warming up: searching again the texts visitors searched before the start"
 	}
 	return ""
 }

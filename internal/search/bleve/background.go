@@ -4,8 +4,11 @@ import (
 	"cmp"
 	"context"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -126,8 +129,10 @@ func (ix *Index) background(wake <-chan struct{}) {
 			// The ordinals first: a text warmed before them would look
 			// each hit up on its own (hitords.go).
 			ix.fillAll()
-			ix.warmAll(texts)
-			ix.warmAll(ix.commonWords(n))
+			texts = append(texts, ix.commonWords(n)...)
+			done := ix.warmBeforeReady(texts, time.Now().Add(warmReadyMost))
+			ix.warmingUp.Store(false)
+			ix.warmAll(texts[done:])
 		}
 	}
 }
@@ -141,6 +146,36 @@ func (ix *Index) fillAll() {
 			return
 		}
 	}
+}
+
+// warmReadyMost bounds the part of the warm-up that comes before the
+// process says it is ready (WarmUp). A variable only for tests.
+var warmReadyMost = 5 * time.Second
+
+// warmBeforeReady warms texts in order, as many at once as there are
+// cores, until all are warmed, the deadline passes, one fails or the
+// Index closes, and returns how many of the first texts it went through.
+// No visitor waits for a core meanwhile, so the warming's budget is not
+// spent.
+func (ix *Index) warmBeforeReady(texts []string, deadline time.Time) int {
+	var next atomic.Int64
+	var failed atomic.Bool
+	var workers sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		workers.Go(func() {
+			for !failed.Load() && !ix.stopping() && time.Now().Before(deadline) {
+				i := int(next.Add(1)) - 1
+				if i >= len(texts) {
+					return
+				}
+				if ix.warm(texts[i]) != nil {
+					failed.Store(true)
+				}
+			}
+		})
+	}
+	workers.Wait()
+	return min(int(next.Load()), len(texts))
 }
 
 // warmAll warms texts in turn until one fails, the warming's budget is
@@ -216,12 +251,29 @@ func (ix *Index) warm(text string) error {
 // hold (of four letters or more, and a stop word in no language). A
 // catalogue's commonest words are among its likeliest searches and are
 // its costliest: at a million courses their first searches took 100 to
-// 800 ms each. The searches stop when the warming's budget of time is
-// spent. serve asks for it once the index is open; commands that do not
-// search leave it, and the file with it. Only the first call counts.
+// 800 ms each.
+//
+// Until those searches are done, or for warmReadyMost at most, WarmingUp
+// reports true, and serve does not say it is ready: as search servers
+// warm a new searcher before they route queries to it, a restarted
+// process behind a load balancer gets its traffic once it has learned
+// what its predecessor had, using every core, instead of meeting every
+// text first under load (at a million courses some 14 ms of a core each,
+// a p95 more than twice that of the minutes after). What is left then is
+// searched in the background, on the warming's budget of time.
+//
+// serve asks for it once the index is open; commands that do not search
+// leave it, and the file with it. Only the first call counts.
 func (ix *Index) WarmUp(n int) {
-	ix.warmUpOnce.Do(func() { ix.warmUp <- n })
+	ix.warmUpOnce.Do(func() {
+		ix.warmingUp.Store(true)
+		ix.warmUp <- n
+	})
 }
+
+// WarmingUp reports whether the part of the warm-up that comes before
+// readiness is under way (search.WarmingUp).
+func (ix *Index) WarmingUp() bool { return ix.warmingUp.Load() }
 
 // commonWords returns the n words the most titles hold, commonest first,
 // as WarmUp describes, counted over a sample of the titles (the

@@ -113,6 +113,7 @@ type Index struct {
 	// warmUp carries WarmUp's request to the goroutine.
 	warmUp     chan int
 	warmUpOnce sync.Once
+	warmingUp  atomic.Bool
 	readBack   int
 	listed     []string
 
@@ -125,6 +126,7 @@ type Index struct {
 var (
 	_ search.Index      = (*Index)(nil)
 	_ search.TextKeeper = (*Index)(nil)
+	_ search.WarmingUp  = (*Index)(nil)
 )
 
 // Open opens the index at path, creating it when path does not exist or

@@ -123,14 +123,14 @@ func TestKeptTextsAcrossARestart(t *testing.T) {
 
 	// Another build that searched one text and had no time to warm the
 	// others lists that text first, then the others.
-	ours, credit, share := executableID, warmCredit, warmShare
-	executableID, warmCredit, warmShare = func() string { return "another build" }, 0, 0
+	ours, credit, share, ready := executableID, warmCredit, warmShare, warmReadyMost
+	executableID, warmCredit, warmShare, warmReadyMost = func() string { return "another build" }, 0, 0, 0
 	ix = open(0)
 	if _, err := ix.Search(ctx, search.Query{Text: "law"}); err != nil {
 		t.Fatal(err)
 	}
 	closeIndex(ix)
-	executableID, warmCredit, warmShare = ours, credit, share
+	executableID, warmCredit, warmShare, warmReadyMost = ours, credit, share, ready
 	ix = open(0)
 	if len(ix.listed) != len(keys) || ix.listed[0] != "law" {
 		t.Errorf("listed %q, want law first then the rest of %q", ix.listed, keys)
