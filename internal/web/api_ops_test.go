@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"qlink/internal/migration"
-	"qlink/internal/search"
 	"qlink/internal/search/bleve"
 	"qlink/internal/store"
 	"qlink/internal/store/sqlite"
@@ -269,28 +268,34 @@ func TestHealthAndReadiness(t *testing.T) {
 
 // warmingIndex is an index still warming up after its start until done.
 type warmingIndex struct {
-	anIndex // not search.Index: the field would hide its method Index
-	done    atomic.Bool
+	searchIndex
+	done atomic.Bool
 }
-
-type anIndex = search.Index
 
 func (w *warmingIndex) WarmingUp() bool { return !w.done.Load() }
 
 // A process whose search index is warming up is alive but not ready, and
-// says why; it is ready once the index is.
+// says why; it is ready once the index is. The index may be timed for the
+// metrics or not.
 func TestReadinessWaitsForTheWarmUp(t *testing.T) {
-	idx := &warmingIndex{anIndex: openTestIndex(t)}
-	ts := newTestServer(t, func(o *Options) { o.Index = idx })
-	if resp, body := get(t, ts.URL+"/readyz"); resp.StatusCode != 503 || !strings.Contains(body, "warming up") {
-		t.Errorf("readyz while warming up: %d %q", resp.StatusCode, body)
-	}
-	if resp, _ := get(t, ts.URL+"/healthz"); resp.StatusCode != 200 {
-		t.Errorf("healthz while warming up: %d", resp.StatusCode)
-	}
-	idx.done.Store(true)
-	if resp, body := get(t, ts.URL+"/readyz"); resp.StatusCode != 200 || body != "ready\n" {
-		t.Errorf("readyz once warmed up: %d %q", resp.StatusCode, body)
+	for _, timed := range []bool{false, true} {
+		idx := &warmingIndex{searchIndex: openTestIndex(t)}
+		ts := newTestServer(t, func(o *Options) {
+			o.Index = idx
+			if timed {
+				o.Metrics = NewMetrics(o.Store, nil)
+			}
+		})
+		if resp, body := get(t, ts.URL+"/readyz"); resp.StatusCode != 503 || !strings.Contains(body, "warming up") {
+			t.Errorf("timed %v: readyz while warming up: %d %q", timed, resp.StatusCode, body)
+		}
+		if resp, _ := get(t, ts.URL+"/healthz"); resp.StatusCode != 200 {
+			t.Errorf("timed %v: healthz while warming up: %d", timed, resp.StatusCode)
+		}
+		idx.done.Store(true)
+		if resp, body := get(t, ts.URL+"/readyz"); resp.StatusCode != 200 || body != "ready\n" {
+			t.Errorf("timed %v: readyz once warmed up: %d %q", timed, resp.StatusCode, body)
+		}
 	}
 }
 

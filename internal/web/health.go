@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"qlink/internal/migration"
-	"qlink/internal/search"
 )
 
 // healthz says the process is alive and serving. It checks nothing else,
@@ -52,7 +51,7 @@ func (s *Server) notReady(r *http.Request) string {
 		s.log.Error("readiness: search index", "error", err)
 		return "search index unavailable"
 	}
-	if w, ok := s.opts.Index.(search.WarmingUp); ok && w.WarmingUp() {
+	if s.warming != nil && s.warming.WarmingUp() {
 		return "search index warming up: searching again the texts visitors searched before the start"
 	}
 	return ""

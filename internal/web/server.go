@@ -82,9 +82,11 @@ type Server struct {
 	locales *locales
 	rates   *rateLimiter
 	// searches admits the routes that search the index (searching);
-	// texts, when the index can tell, says which texts cost little.
+	// texts, when the index can tell, says which texts cost little, and
+	// warming whether it is still warming up after its start (readyz).
 	searches *searchGate
 	texts    search.TextKeeper
+	warming  search.WarmingUp
 
 	mu            sync.Mutex
 	providers     map[string]model.Provider
@@ -142,12 +144,13 @@ func New(o Options) (*Server, error) {
 		o.Metrics.searchCaches.Store(&cr)
 	}
 	keeper, _ := o.Index.(search.TextKeeper)
+	warming, _ := o.Index.(search.WarmingUp)
 	if o.Metrics != nil {
 		o.Index = timedIndex{searchIndex: o.Index, seconds: o.Metrics.searches}
 	}
 	srv := &Server{opts: o, log: o.Logger.With("component", "web"), views: v, locales: ls, rates: newRateLimiter(o.RateLimit, time.Now),
 		searches: newSearchGate(o.SearchLimit), validations: newWorkGate(concurrentValidations, validationQueue, validationWait),
-		kept: newKeptCourses(o.KeptBytes), texts: keeper}
+		kept: newKeptCourses(o.KeptBytes), texts: keeper, warming: warming}
 	if o.Metrics != nil {
 		srv.searches.waited, srv.searches.refused = o.Metrics.searchWaits.Observe, o.Metrics.countRefusedSearch
 		o.Metrics.kept.Store(&srv.kept)
