@@ -150,7 +150,7 @@ func (ix *Index) fillAll() {
 
 // warmReadyMost bounds the part of the warm-up that comes before the
 // process says it is ready (WarmUp). A variable only for tests.
-var warmReadyMost = 5 * time.Second
+var warmReadyMost = 3 * time.Second
 
 // warmBeforeReady warms texts in order, as many at once as there are
 // cores, until all are warmed, the deadline passes, one fails or the
