@@ -90,7 +90,7 @@ func TestCopyToPostgres(t *testing.T) {
 
 	// Sequences moved past the copied IDs: new rows are numbered after them.
 	src := want.Sources[0]
-	r, err := pg.StartRun(ctx, src.ID, "test", time.Now())
+	r, err := pg.StartRun(ctx, src.ID, "test", "", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

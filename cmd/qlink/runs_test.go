@@ -89,7 +89,7 @@ func TestRunsOfProviderAndShow(t *testing.T) {
 	}
 	one, two := sync("P1"), sync("P2")
 	finish := func(src store.Source, r store.Run) store.Run {
-		started, err := st.StartRun(ctx, src.ID, "test", time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+		started, err := st.StartRun(ctx, src.ID, "test", "", time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -85,7 +85,7 @@ func (h *Harvester) Source(ctx context.Context, src store.Source, trigger string
 	if !since.IsZero() {
 		trigger += deltaSuffix
 	}
-	run, err := h.Store.StartRun(ctx, src.ID, trigger, h.Now())
+	run, err := h.Store.StartRun(ctx, src.ID, trigger, h.Owner, h.Now())
 	if err != nil {
 		return run, err
 	}

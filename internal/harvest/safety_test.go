@@ -357,7 +357,7 @@ func TestRepairAfterCrash(t *testing.T) {
 	f.run(t)
 	// The crash: a run started, its courses committed to the store, then
 	// the process died before indexing and before finishing the run.
-	crashed, err := f.st.StartRun(ctx, f.src.ID, "test", time.Now())
+	crashed, err := f.st.StartRun(ctx, f.src.ID, "test", "", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -129,7 +129,10 @@ type Sources interface {
 
 // Runs records harvest runs.
 type Runs interface {
-	StartRun(ctx context.Context, sourceID, trigger string, at time.Time) (Run, error)
+	// StartRun opens a run in the running state, worked by owner (the
+	// process, HeartbeatRun), with its heartbeat at now: a process killed
+	// before its first heartbeat leaves a run that names it.
+	StartRun(ctx context.Context, sourceID, trigger, owner string, at time.Time) (Run, error)
 	// AddRunPages records fetched pages of a run (in one transaction:
 	// a run reads thousands of pages).
 	AddRunPages(ctx context.Context, pages []RunPage) error

@@ -122,7 +122,7 @@ func newAccountsFixtureWith(t *testing.T, tls bool, verifier DomainVerifier, set
 			[]store.Source{{Key: "k", Type: "ooapi", URL: "https://api." + strings.ToLower(id) + ".test/"}})
 		must(t, err)
 		f.src[id] = srcs[0]
-		run, err := f.st.StartRun(ctx, srcs[0].ID, "schedule", f.clock.Now())
+		run, err := f.st.StartRun(ctx, srcs[0].ID, "schedule", "", f.clock.Now())
 		must(t, err)
 		key, err := blobs.Put(ctx, []byte(`{"items":["secret of `+id+`"]}`))
 		must(t, err)

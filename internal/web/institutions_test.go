@@ -232,7 +232,7 @@ func TestInstitutionPageEscapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := st.StartRun(ctx, srcs[0].ID, "test", time.Now())
+	run, err := st.StartRun(ctx, srcs[0].ID, "test", "", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +274,7 @@ func TestInstitutionPageSections(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
-	run, err := st.StartRun(ctx, srcs[0].ID, "schedule", start)
+	run, err := st.StartRun(ctx, srcs[0].ID, "schedule", "", start)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,7 +72,7 @@ func newRegistryServer(t *testing.T) (*httptest.Server, registryFixture) {
 				src = srcs[1]
 			}
 		}
-		r, err := st.StartRun(ctx, src.ID, "schedule", march1.Add(time.Duration(i)*time.Hour))
+		r, err := st.StartRun(ctx, src.ID, "schedule", "", march1.Add(time.Duration(i)*time.Hour))
 		must(t, err)
 		r.Status, r.FinishedAt, r.Seen, r.Added = store.RunOK, r.StartedAt.Add(time.Minute), 2, 2-min(i, 2)
 		if i == 3 {

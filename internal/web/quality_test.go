@@ -67,7 +67,7 @@ func newQualityServer(t *testing.T) *httptest.Server {
 		sum, err := json.Marshal(model.QualitySummary{Provider: "P1", Source: src.URL, Records: 2, Courses: 2,
 			Conforming: 2 - len(untitled), AverageScore: float64(60 + 10*i), Rules: []model.QualityRule{rc}})
 		must(t, err)
-		run, err := st.StartRun(ctx, src.ID, "test", time.Now())
+		run, err := st.StartRun(ctx, src.ID, "test", "", time.Now())
 		must(t, err)
 		run.Status, run.FinishedAt, run.Quality, run.ValidationTime = store.RunOK, time.Now(), sum, 3*time.Millisecond
 		must(t, st.FinishRun(ctx, run))

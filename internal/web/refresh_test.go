@@ -285,7 +285,7 @@ func TestRefreshStream(t *testing.T) {
 	ctx := context.Background()
 	ref, err := f.st.AddRefresh(ctx, store.Refresh{ProviderID: "P1", RequestedAt: time.Now(), Tag: "batch-test"})
 	must(t, err)
-	run, err := f.st.StartRun(ctx, f.src.ID, "manual", time.Now())
+	run, err := f.st.StartRun(ctx, f.src.ID, "manual", "", time.Now())
 	must(t, err)
 
 	ctx, cancel := context.WithTimeout(ctx, time.Minute) // a broken stream fails the test instead of hanging it
@@ -337,7 +337,7 @@ func TestRefreshStream(t *testing.T) {
 func TestRunPage(t *testing.T) {
 	f := newRefreshFixture(t, nil, 0)
 	ctx := context.Background()
-	run, err := f.st.StartRun(ctx, f.src.ID, "manual", time.Now().Add(-time.Minute))
+	run, err := f.st.StartRun(ctx, f.src.ID, "manual", "", time.Now().Add(-time.Minute))
 	must(t, err)
 	must(t, f.st.AddRunPages(ctx, []store.RunPage{
 		{RunID: run.ID, Seq: 1, URL: "https://api.uni-a.test/ooapi/courses?page=1", Status: 200, Bytes: 5120, FetchedAt: time.Now()},
@@ -387,7 +387,7 @@ func TestRunPageWithoutItsPages(t *testing.T) {
 	f := newRefreshFixture(t, nil, 0)
 	ctx := context.Background()
 	for _, pages := range []int{3, 0} {
-		run, err := f.st.StartRun(ctx, f.src.ID, "manual", time.Now().Add(-time.Minute))
+		run, err := f.st.StartRun(ctx, f.src.ID, "manual", "", time.Now().Add(-time.Minute))
 		must(t, err)
 		run.Status, run.FinishedAt, run.Pages = store.RunOK, time.Now(), pages
 		must(t, f.st.FinishRun(ctx, run))
@@ -469,7 +469,7 @@ func TestRefreshButtonStates(t *testing.T) {
 	refresher := &pendingRefresher{}
 	f := newRefreshFixture(t, func(string) Refresher { return refresher }, time.Hour)
 	ctx := context.Background()
-	run, err := f.st.StartRun(ctx, f.src.ID, "schedule", time.Now())
+	run, err := f.st.StartRun(ctx, f.src.ID, "schedule", "", time.Now())
 	must(t, err)
 	runPage := func() string {
 		resp, err := http.Get(f.srv.URL + fmt.Sprintf("/runs/%d", run.ID))
@@ -499,7 +499,7 @@ func TestRefreshButtonStates(t *testing.T) {
 	}
 
 	plain := newRefreshFixture(t, nil, 0)
-	run, err = plain.st.StartRun(ctx, plain.src.ID, "schedule", time.Now())
+	run, err = plain.st.StartRun(ctx, plain.src.ID, "schedule", "", time.Now())
 	must(t, err)
 	resp, err := http.Get(plain.srv.URL + fmt.Sprintf("/runs/%d", run.ID))
 	if err != nil {

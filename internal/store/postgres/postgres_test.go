@@ -106,7 +106,7 @@ func TestProgressSkipsALockedRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := s.StartRun(ctx, srcs[0].ID, "test", time.Now())
+	run, err := s.StartRun(ctx, srcs[0].ID, "test", "", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

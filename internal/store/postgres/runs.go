@@ -22,11 +22,11 @@ const (
 // one source at once as far as the store is concerned: keeping them apart
 // is the job queue's (unique jobs); what they write meets in ApplyCourses,
 // which locks the source.
-func (s *Store) StartRun(ctx context.Context, sourceID, trigger string, at time.Time) (store.Run, error) {
+func (s *Store) StartRun(ctx context.Context, sourceID, trigger, owner string, at time.Time) (store.Run, error) {
 	r := store.Run{SourceID: sourceID, Trigger: trigger, StartedAt: at.UTC(), Status: store.RunRunning}
-	err := s.pool.QueryRow(ctx, `INSERT INTO runs (source_id, trigger, started_at, status, heartbeat_at)
-		SELECT id, $2, $3, $4, $5 FROM sources WHERE id = $1 RETURNING id`, sourceID, trigger, r.StartedAt, string(r.Status),
-		time.Now().UTC()).Scan(&r.ID)
+	err := s.pool.QueryRow(ctx, `INSERT INTO runs (source_id, trigger, started_at, status, owner, heartbeat_at)
+		SELECT id, $2, $3, $4, $5, $6 FROM sources WHERE id = $1 RETURNING id`, sourceID, trigger, r.StartedAt, string(r.Status),
+		owner, time.Now().UTC()).Scan(&r.ID)
 	if err != nil {
 		return r, notFound(err, "source "+sourceID)
 	}

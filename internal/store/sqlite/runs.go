@@ -12,10 +12,10 @@ import (
 )
 
 // StartRun opens a run record in the running state.
-func (s *Store) StartRun(ctx context.Context, sourceID, trigger string, at time.Time) (store.Run, error) {
+func (s *Store) StartRun(ctx context.Context, sourceID, trigger, owner string, at time.Time) (store.Run, error) {
 	r := store.Run{SourceID: sourceID, Trigger: trigger, StartedAt: at.UTC(), Status: store.RunRunning}
-	res, err := s.w.ExecContext(ctx, `INSERT INTO runs (source_id, trigger, started_at, status, heartbeat_at) VALUES (?, ?, ?, ?, ?)`,
-		sourceID, trigger, r.StartedAt, r.Status, time.Now().UTC())
+	res, err := s.w.ExecContext(ctx, `INSERT INTO runs (source_id, trigger, started_at, status, owner, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		sourceID, trigger, r.StartedAt, r.Status, owner, time.Now().UTC())
 	if err != nil {
 		return r, fmt.Errorf("sqlite: start run of %s: %w", sourceID, err)
 	}

@@ -15,7 +15,7 @@ func testRunProgress(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	mustProviders(t, s, "a")
 	src := mustSource(t, s, "a", "main")
-	r, err := s.StartRun(ctx, src.ID, "manual", t0)
+	r, err := s.StartRun(ctx, src.ID, "manual", "", t0)
 	if err != nil {
 		t.Fatal(err)
 	}

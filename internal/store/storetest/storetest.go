@@ -183,7 +183,7 @@ func testRuns(t *testing.T, s store.Store) {
 	mustProviders(t, s, "a")
 	src := mustSource(t, s, "a", "main")
 	for i, status := range []store.RunStatus{store.RunFailed, store.RunFailed} {
-		r, err := s.StartRun(ctx, src.ID, "test", t0.Add(time.Duration(i)*time.Minute))
+		r, err := s.StartRun(ctx, src.ID, "test", "", t0.Add(time.Duration(i)*time.Minute))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -195,7 +195,7 @@ func testRuns(t *testing.T, s store.Store) {
 	if got, _ := s.Source(ctx, src.ID); got.ErrorCount != 2 || got.LastStatus != store.RunFailed || got.LastError == "" {
 		t.Errorf("after two failures: %+v", got)
 	}
-	r, _ := s.StartRun(ctx, src.ID, "test", t0.Add(time.Hour))
+	r, _ := s.StartRun(ctx, src.ID, "test", "", t0.Add(time.Hour))
 	if err := s.AddRunPages(ctx, []store.RunPage{{RunID: r.ID, Seq: 1, URL: "https://api/courses?pageNumber=1", Status: 200,
 		ContentType: "application/json", Bytes: 10, Blob: "k", FetchedAt: t0, ETag: `"v1"`, LastModified: "Sun, 01 Nov 2026 10:00:00 GMT"}}); err != nil {
 		t.Fatal(err)
@@ -224,7 +224,7 @@ func testRuns(t *testing.T, s store.Store) {
 		t.Fatalf("LastPages = %+v, %v", last, err)
 	}
 	// A failed run does not replace the pages to revalidate against.
-	failed, _ := s.StartRun(ctx, src.ID, "test", t0.Add(2*time.Hour))
+	failed, _ := s.StartRun(ctx, src.ID, "test", "", t0.Add(2*time.Hour))
 	failed.Status, failed.FinishedAt = store.RunFailed, t0.Add(2*time.Hour)
 	s.FinishRun(ctx, failed)
 	if last, _ := s.LastPages(ctx, src.ID); len(last) != 1 {
@@ -586,7 +586,7 @@ func testInterruptAndFind(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	mustProviders(t, s, "a")
 	src := mustSource(t, s, "a", "main")
-	done, _ := s.StartRun(ctx, src.ID, "test", t0)
+	done, _ := s.StartRun(ctx, src.ID, "test", "", t0)
 	done.Status, done.FinishedAt, done.Reason, done.Digest = store.RunSuspicious, t0, "would remove 2 of 2 courses", "d1"
 	s.FinishRun(ctx, done)
 	// Three runs in progress on a shared database: this process's own,
@@ -595,7 +595,7 @@ func testInterruptAndFind(t *testing.T, s store.Store) {
 	staleBefore := t0.Add(30 * time.Minute)
 	started := func(at time.Time, owner string, beat time.Time) store.Run {
 		t.Helper()
-		r, err := s.StartRun(ctx, src.ID, "test", at)
+		r, err := s.StartRun(ctx, src.ID, "test", "", at)
 		if err == nil {
 			err = s.HeartbeatRun(ctx, r.ID, owner, beat)
 		}
@@ -607,14 +607,20 @@ func testInterruptAndFind(t *testing.T, s store.Store) {
 	left := started(t0.Add(time.Minute), "me", t0)
 	live := started(t0.Add(2*time.Minute), "other", t0.Add(50*time.Minute))
 	dead := started(t0.Add(3*time.Minute), "dead", t0.Add(5*time.Minute))
+	// Started by this process, which stopped before its first heartbeat:
+	// the run names it all the same (its heartbeat is its start, fresh).
+	unbeaten, err := s.StartRun(ctx, src.ID, "test", "me", t0.Add(4*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if oldest, err := s.OldestRunStart(ctx, staleBefore); err != nil || !oldest.Equal(live.StartedAt) {
 		t.Errorf("OldestRunStart = %v, %v, want the live run's start %v", oldest, err, live.StartedAt)
 	}
 	n, err := s.InterruptRuns(ctx, t0.Add(time.Hour), "the process stopped", "me", staleBefore)
-	if err != nil || n != 2 {
-		t.Fatalf("InterruptRuns = %d, %v, want this process's run and the dead one's", n, err)
+	if err != nil || n != 3 {
+		t.Fatalf("InterruptRuns = %d, %v, want this process's two runs and the dead one's", n, err)
 	}
-	for _, r := range []store.Run{left, dead} {
+	for _, r := range []store.Run{left, dead, unbeaten} {
 		got, _ := s.Run(ctx, r.ID)
 		if got.Status != store.RunInterrupted || !got.FinishedAt.Equal(t0.Add(time.Hour)) || got.Reason != "the process stopped" {
 			t.Errorf("interrupted run: %+v", got)
@@ -645,7 +651,7 @@ func testPruneSnapshots(t *testing.T, s store.Store) {
 	src := mustSource(t, s, "a", "main")
 	run := func(status store.RunStatus, blobs ...string) store.Run {
 		t.Helper()
-		r, _ := s.StartRun(ctx, src.ID, "test", t0)
+		r, _ := s.StartRun(ctx, src.ID, "test", "", t0)
 		var pages []store.RunPage
 		for i, b := range blobs {
 			pages = append(pages, store.RunPage{RunID: r.ID, Seq: i + 1, URL: "https://api/" + b, Status: 200, Blob: b, FetchedAt: t0})
@@ -729,7 +735,7 @@ func testRevalidatedPages(t *testing.T, s store.Store) {
 	src := mustSource(t, s, "a", "main")
 	run := func(h int, status store.RunStatus, pagesOf int64, blobs ...string) store.Run {
 		t.Helper()
-		r, _ := s.StartRun(ctx, src.ID, "test", t0.Add(time.Duration(h)*time.Hour))
+		r, _ := s.StartRun(ctx, src.ID, "test", "", t0.Add(time.Duration(h)*time.Hour))
 		var pages []store.RunPage
 		for i, b := range blobs {
 			pages = append(pages, store.RunPage{RunID: r.ID, Seq: i + 1, URL: "https://api/" + strconv.Itoa(i), Status: 200,
@@ -783,7 +789,7 @@ func testRevalidatedPages(t *testing.T, s store.Store) {
 // finishedRun records a run of src that ended with status at.
 func finishedRun(t *testing.T, s store.Store, src store.Source, status store.RunStatus, at time.Time) store.Run {
 	t.Helper()
-	r, err := s.StartRun(context.Background(), src.ID, "test", at)
+	r, err := s.StartRun(context.Background(), src.ID, "test", "", at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -974,7 +980,7 @@ func testQuality(t *testing.T, s store.Store) {
 		t.Fatalf("after c1 was fixed: backlog %+v", b)
 	}
 
-	run, err := s.StartRun(ctx, src.ID, "test", t0)
+	run, err := s.StartRun(ctx, src.ID, "test", "", t0)
 	if err != nil {
 		t.Fatal(err)
 	}
