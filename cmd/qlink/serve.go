@@ -19,6 +19,7 @@ import (
 	"qlink/internal/config"
 	"qlink/internal/export"
 	"qlink/internal/model"
+	"qlink/internal/search/bleve"
 	"qlink/internal/store"
 	"qlink/internal/web"
 )
@@ -125,7 +126,9 @@ var webSettings = []string{"api-rate", "api-burst", "trusted-proxies", "search-c
 // warmer is a search index that can make ready ahead of the visitors,
 // after a start, the texts they are likely to search (bleve's: those the
 // process before was asked, then the catalogue's commonest words).
-type warmer interface{ WarmUp(commonWords int) }
+type warmer interface {
+	WarmUp(commonWords int) <-chan bleve.WarmUpReport
+}
 
 // commonWords is how many of them serve has searched ahead: at a million
 // courses a few seconds of one core after the start, and tens of
@@ -151,7 +154,8 @@ func serveNode(ctx context.Context, a *app, ln net.Listener, h http.Handler, har
 	})
 	background.Go(func() { a.sweepOrphans(ctx) })
 	if w, ok := a.index.(warmer); ok {
-		w.WarmUp(commonWords)
+		report := w.WarmUp(commonWords)
+		background.Go(func() { logWarmUp(ctx, report, a.log) })
 	}
 	if a.shared() {
 		// Other processes harvest too: their runs renew this node's files.
@@ -176,6 +180,17 @@ func serveNode(ctx context.Context, a *app, ln net.Listener, h http.Handler, har
 	httpErr := serveHTTP(ctx, ln, h)
 	cancel()
 	return errors.Join(httpErr, <-schedDone)
+}
+
+// logWarmUp logs what the search index's warm-up before readiness did,
+// once it is done: the seconds /readyz answered 503 for it.
+func logWarmUp(ctx context.Context, report <-chan bleve.WarmUpReport, log *slog.Logger) {
+	select {
+	case r := <-report:
+		log.Info("search index warmed up", "texts_read_back", r.ReadBack, "texts_listed", r.Listed,
+			"texts_searched", r.Searched, "texts_left_to_background", r.Left, "took", r.Took.Round(time.Millisecond))
+	case <-ctx.Done():
+	}
 }
 
 // harvestWatch is how often a node on a shared database looks for runs

@@ -92,7 +92,7 @@ const commonSample = 100_000
 func (ix *Index) startBackground() {
 	wake := make(chan struct{}, 1)
 	ix.table.segOrds.wake = wake
-	ix.warmUp = make(chan int, 1)
+	ix.warmUp = make(chan warmUpRequest, 1)
 	ix.warmTimer = time.NewTimer(time.Hour)
 	ix.warmTimer.Stop()
 	ix.bgStop, ix.bgDone, ix.restored = make(chan struct{}), make(chan struct{}), make(chan struct{})
@@ -121,7 +121,8 @@ func (ix *Index) background(wake <-chan struct{}) {
 			ix.warmList = nil
 			ix.warmMu.Unlock()
 			ix.warmAll(texts)
-		case n := <-ix.warmUp:
+		case req := <-ix.warmUp:
+			start := time.Now()
 			kept, texts := ix.restoreTexts()
 			ix.warmed.Add(int64(kept))
 			ix.readBack, ix.listed = kept, texts
@@ -129,9 +130,17 @@ func (ix *Index) background(wake <-chan struct{}) {
 			// The ordinals first: a text warmed before them would look
 			// each hit up on its own (hitords.go).
 			ix.fillAll()
-			texts = append(texts, ix.commonWords(n)...)
+			listed := len(texts)
+			for _, w := range ix.commonWords(req.commonWords) {
+				if !slices.Contains(texts[:listed], w) { // two workers would search it at once
+					texts = append(texts, w)
+				}
+			}
+			before := ix.warmed.Load()
 			done := ix.warmBeforeReady(texts, time.Now().Add(warmReadyMost))
 			ix.warmingUp.Store(false)
+			req.report <- WarmUpReport{ReadBack: kept, Listed: listed, Searched: int(ix.warmed.Load() - before),
+				Left: len(texts) - done, Took: time.Since(start)}
 			ix.warmAll(texts[done:])
 		}
 	}
@@ -263,12 +272,33 @@ func (ix *Index) warm(text string) error {
 // searched in the background, on the warming's budget of time.
 //
 // serve asks for it once the index is open; commands that do not search
-// leave it, and the file with it. Only the first call counts.
-func (ix *Index) WarmUp(n int) {
+// leave it, and the file with it. Only the first call counts: it returns
+// a channel that gets the report once the warm-up before readiness is
+// done, and later calls nil.
+func (ix *Index) WarmUp(n int) <-chan WarmUpReport {
+	var report chan WarmUpReport
 	ix.warmUpOnce.Do(func() {
+		report = make(chan WarmUpReport, 1)
 		ix.warmingUp.Store(true)
-		ix.warmUp <- n
+		ix.warmUp <- warmUpRequest{n, report}
 	})
+	return report
+}
+
+// warmUpRequest is WarmUp's request to the background goroutine.
+type warmUpRequest struct {
+	commonWords int
+	report      chan<- WarmUpReport
+}
+
+// WarmUpReport says what the warm-up before readiness did: how many texts'
+// matches it read back from the process before, how many texts that
+// process's file listed, how many texts it searched (listed or common
+// words, not kept already), how many it left to the background, and how
+// long it took.
+type WarmUpReport struct {
+	ReadBack, Listed, Searched, Left int
+	Took                             time.Duration
 }
 
 // WarmingUp reports whether the part of the warm-up that comes before

@@ -111,7 +111,7 @@ type Index struct {
 	// warmBudget bounds the time warming takes (background.go).
 	warmBudget *timeBudget
 	// warmUp carries WarmUp's request to the goroutine.
-	warmUp     chan int
+	warmUp     chan warmUpRequest
 	warmUpOnce sync.Once
 	warmingUp  atomic.Bool
 	readBack   int

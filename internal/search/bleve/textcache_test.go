@@ -141,9 +141,12 @@ func TestWarmUpBeforeReady(t *testing.T) {
 	if ix.WarmingUp() {
 		t.Fatal("warming up before asked to")
 	}
-	ix.WarmUp(len(words))
+	report := ix.WarmUp(len(words))
 	if !ix.WarmingUp() {
 		t.Error("not warming up once asked to")
+	}
+	if ix.WarmUp(1) != nil {
+		t.Error("a second call got a report of its own")
 	}
 	waitReady(ix)
 	for _, w := range words {
@@ -151,13 +154,19 @@ func TestWarmUpBeforeReady(t *testing.T) {
 			t.Errorf("%q not kept once warmed up", w)
 		}
 	}
+	if r := <-report; r.Searched != len(words) || r.Left != 0 || r.ReadBack != 0 || r.Listed != 0 || r.Took <= 0 {
+		t.Errorf("report %+v, want %d searched", r, len(words))
+	}
 
 	// With no time before readiness, the words come in the background.
 	defer func(d time.Duration) { warmReadyMost = d }(warmReadyMost)
 	warmReadyMost = 0
 	ix = openCorpus(t, docs)
-	ix.WarmUp(len(words))
+	report = ix.WarmUp(len(words))
 	waitReady(ix)
+	if r := <-report; r.Searched != 0 || r.Left != len(words) {
+		t.Errorf("report %+v, want %d left to the background", r, len(words))
+	}
 	deadline := time.Now().Add(20 * time.Second)
 	for !ix.Keeps(words[len(words)-1]) {
 		if time.Now().After(deadline) {
