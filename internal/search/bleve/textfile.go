@@ -30,8 +30,8 @@ import (
 // rebuilt from the index, or another build of qlink, the entries are not
 // used. The file also lists the texts themselves, most recently searched
 // first, and those still say what visitors ask for after a harvest or an
-// upgrade: the warm-up searches them again, within the warming's budget
-// of time (background.go), before visitors ask. A process that searched
+// upgrade: the warm-up searches them again before visitors ask (WarmUp,
+// background.go). A process that searched
 // nothing (a harvest, a command that only opened the index) leaves the
 // file as it is. The file only saves work: it is not synced, and a torn
 // or damaged one fails its checksum and is ignored.
