@@ -95,7 +95,7 @@ func (ix *Index) startBackground() {
 	ix.warmUp = make(chan warmUpRequest, 1)
 	ix.warmTimer = time.NewTimer(time.Hour)
 	ix.warmTimer.Stop()
-	ix.bgStop, ix.bgDone, ix.restored = make(chan struct{}), make(chan struct{}), make(chan struct{})
+	ix.bgStop, ix.bgDone = make(chan struct{}), make(chan struct{})
 	ix.warmBudget = newTimeBudget(warmShare, warmCredit, time.Now())
 	go func() {
 		defer close(ix.bgDone)
@@ -125,8 +125,7 @@ func (ix *Index) background(wake <-chan struct{}) {
 			start := time.Now()
 			kept, texts := ix.restoreTexts()
 			ix.warmed.Add(int64(kept))
-			ix.readBack, ix.listed = kept, texts
-			close(ix.restored)
+			ix.listed = texts
 			// The ordinals first: a text warmed before them would look
 			// each hit up on its own (hitords.go).
 			ix.fillAll()

@@ -81,10 +81,10 @@ type Index struct {
 	// tablePath is where the table is saved, "" for an index in memory.
 	tablePath string
 	// savedGen is the generation of the saved table file and savedSum its
-	// checksum, loadedSum the checksum of the one Open read; tableFrom
-	// says where Open found the table: "file" or "index" (rebuilt).
+	// checksum; tableFrom says where Open found the table: "file" or
+	// "index" (rebuilt).
 	savedGen, tableFrom string
-	savedSum, loadedSum uint32
+	savedSum            uint32
 
 	// writeMu makes each batch one step for bleve and the table alike, so
 	// concurrent writers cannot leave them disagreeing. epoch, batches
@@ -95,26 +95,23 @@ type Index struct {
 	persisted atomic.Uint64
 
 	// bgStop stops the background goroutine (background.go) at the first
-	// Close, and the goroutine then closes bgDone; asked to warm up, it
-	// closes restored once it has read back the texts the process before
-	// kept (readBack of them), and listed holds the texts that process's
-	// file listed (textfile.go).
-	// A write sets warmTimer and warmList (under warmMu), the texts to
-	// search again once the index is quiet; warmed counts the texts
-	// searched so, and those read back.
-	bgStop, bgDone, restored chan struct{}
-	stopOnce                 sync.Once
-	warmTimer                *time.Timer
-	warmMu                   sync.Mutex
-	warmList                 []string
-	warmed                   atomic.Int64
+	// Close, and the goroutine then closes bgDone. A write sets warmTimer
+	// and warmList (under warmMu), the texts to search again once the
+	// index is quiet; warmed counts the texts searched so, and those read
+	// back.
+	bgStop, bgDone chan struct{}
+	stopOnce       sync.Once
+	warmTimer      *time.Timer
+	warmMu         sync.Mutex
+	warmList       []string
+	warmed         atomic.Int64
 	// warmBudget bounds the time warming takes (background.go).
 	warmBudget *timeBudget
-	// warmUp carries WarmUp's request to the goroutine.
+	// warmUp carries WarmUp's request to the goroutine; listed holds the
+	// texts the file it read back listed (textfile.go).
 	warmUp     chan warmUpRequest
 	warmUpOnce sync.Once
 	warmingUp  atomic.Bool
-	readBack   int
 	listed     []string
 
 	// fields keeps the names of the fields the index holds (presentFields)

@@ -56,7 +56,7 @@ func (ix *Index) loadTable(version string) error {
 		return fmt.Errorf("search/bleve: read the table generation: %w", err)
 	}
 	if t, sum, err := readTable(ix.tablePath, version, string(gen)); err == nil {
-		ix.table, ix.savedGen, ix.savedSum, ix.loadedSum, ix.tableFrom = t, t.gen, sum, sum, "file"
+		ix.table, ix.savedGen, ix.savedSum, ix.tableFrom = t, t.gen, sum, "file"
 		return nil
 	}
 	t, err := ix.rebuildTable()

@@ -98,10 +98,16 @@ func (ix *Index) saveTexts() error {
 			texts = append(texts, text)
 		}
 	}
-	keys, entries := ix.texts.Kept(ix.table.gen)
-	exe := executableID()
-	if ix.table.gen != ix.savedGen || exe == "" {
-		keys, entries, exe = nil, nil, ""
+	// The entries only fit the table file saved with them, and hashing the
+	// executable is left until there are entries to save.
+	var keys []string
+	var entries []*textEntry
+	exe := ""
+	if ix.table.gen == ix.savedGen {
+		exe = executableID()
+	}
+	if exe != "" {
+		keys, entries = ix.texts.Kept(ix.table.gen)
 	}
 	_, err := writeFile(ix.textsPath(), textsMagic, false, func(w *encoder) {
 		w.uvarint(textsFormat)

@@ -44,25 +44,26 @@ func TestKeptTextsAcrossARestart(t *testing.T) {
 		}
 		return ix
 	}
-	// open opens the index as serve does and checks how many texts it
-	// read back (-1: any number).
+	// open opens the index as serve does, waits for the warm-up before
+	// readiness and checks how many texts it read back (-1: any number).
+	readBack := map[*Index]int{}
 	open := func(wantRestored int) *Index {
 		t.Helper()
 		ix := openOnly()
-		ix.WarmUp(0)
-		<-ix.restored
-		if wantRestored >= 0 && ix.readBack != wantRestored {
-			t.Errorf("%d texts read back, want %d", ix.readBack, wantRestored)
+		r := <-ix.WarmUp(0)
+		if wantRestored >= 0 && r.ReadBack != wantRestored {
+			t.Errorf("%d texts read back, want %d", r.ReadBack, wantRestored)
 		}
+		readBack[ix] = r.ReadBack
 		return ix
 	}
 	// warmedAgain waits until the warm-up has searched n texts again.
 	warmedAgain := func(ix *Index, n int) {
 		t.Helper()
 		deadline := time.Now().Add(20 * time.Second)
-		for int(ix.warmed.Load())-ix.readBack < n {
+		for int(ix.warmed.Load())-readBack[ix] < n {
 			if time.Now().After(deadline) {
-				t.Fatalf("%d of %d listed texts searched again", int(ix.warmed.Load())-ix.readBack, n)
+				t.Fatalf("%d of %d listed texts searched again", int(ix.warmed.Load())-readBack[ix], n)
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
